@@ -1,0 +1,32 @@
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import { declareSchema } from './schema';
+import type { EmbeddingRow, Project, Run, Sample, Seed, SettingRow } from './types';
+
+export const DEFAULT_DB_NAME = 'seedforge';
+
+/**
+ * The one database. Tables are declared in ./schema.ts; only the repositories in this folder
+ * write to them.
+ */
+export class AppDb extends Dexie {
+  projects!: EntityTable<Project, 'id'>;
+  seeds!: EntityTable<Seed, 'id'>;
+  samples!: EntityTable<Sample, 'id'>;
+  runs!: EntityTable<Run, 'id'>;
+  embeddings!: Table<EmbeddingRow, [string, string]>;
+  settings!: EntityTable<SettingRow, 'key'>;
+
+  constructor(name = DEFAULT_DB_NAME) {
+    super(name);
+    declareSchema(this);
+  }
+}
+
+/** Opens the app's database. Tests pass their own name so that each gets a fresh store. */
+export function openDb(name = DEFAULT_DB_NAME): AppDb {
+  return new AppDb(name);
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,60 @@
+import type Dexie from 'dexie';
+import type { Transaction } from 'dexie';
+
+/**
+ * The store's versions, oldest first. Append-only: a released version is never edited, a change
+ * is a new entry. An entry that changes stored data carries `upgrade`, and a test opens the
+ * previous version with data, upgrades and reads it back (tests/browser/migrations.browser.test.ts).
+ */
+export interface SchemaVersion {
+  version: number;
+  stores: Record<string, string | null>;
+  upgrade?: (tx: Transaction) => Promise<void>;
+}
+
+export const schemaVersions: SchemaVersion[] = [
+  {
+    version: 1,
+    stores: {
+      projects: 'id, name, createdAt',
+      seeds: 'id, projectId, [projectId+hash]',
+      samples: 'id, projectId, runId, seedId, parentId, [projectId+status]',
+      runs: 'id, projectId, [projectId+createdAt]',
+      embeddings: '[model+hash], model',
+      settings: 'key',
+    },
+  },
+  {
+    // v2: the Seeds screen lists seeds in import order and filters by tag. Version 1 stored
+    // neither an order nor tags, so the upgrade numbers each project's seeds by creation time
+    // (ties by id) and gives every seed an empty tag list.
+    version: 2,
+    stores: {
+      seeds: 'id, projectId, [projectId+hash], [projectId+order], *tags',
+    },
+    async upgrade(tx) {
+      const seeds = tx.table('seeds');
+      const all: { id: string; projectId: string; createdAt?: number }[] = await seeds.toArray();
+      all.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || (a.id < b.id ? -1 : 1));
+      const next = new Map<string, number>();
+      const orderOf = new Map<string, number>();
+      for (const s of all) {
+        const n = next.get(s.projectId) ?? 0;
+        orderOf.set(s.id, n);
+        next.set(s.projectId, n + 1);
+      }
+      await seeds.toCollection().modify((s: { id: string; order?: number; tags?: string[] }) => {
+        if (typeof s.order !== 'number') s.order = orderOf.get(s.id) ?? 0;
+        if (!Array.isArray(s.tags)) s.tags = [];
+      });
+    },
+  },
+];
+
+/** Declares the first `upTo` versions (all by default) on a Dexie instance. */
+export function declareSchema(db: Dexie, upTo = schemaVersions.length): void {
+  for (const v of schemaVersions.slice(0, upTo)) {
+    const declared = db.version(v.version).stores(v.stores);
+    if (v.upgrade) declared.upgrade(v.upgrade);
+  }
+}

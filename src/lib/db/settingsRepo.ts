@@ -1,0 +1,16 @@
+import type { AppDb } from './db';
+
+/** The only code that writes the settings table. Keys are listed here so that none is a typo. */
+export interface Settings {
+  locale: 'en' | 'zh' | null;
+  currentProjectId: string | null;
+}
+
+export async function getSetting<K extends keyof Settings>(db: AppDb, key: K): Promise<Settings[K] | undefined> {
+  const row = await db.settings.get(key);
+  return row?.value as Settings[K] | undefined;
+}
+
+export async function setSetting<K extends keyof Settings>(db: AppDb, key: K, value: Settings[K]): Promise<void> {
+  await db.settings.put({ key, value });
+}

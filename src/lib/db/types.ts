@@ -1,0 +1,97 @@
+/**
+ * The entities Seedforge stores. Plain data only: every value here can be structured-cloned,
+ * written to IndexedDB and sent to a worker as is.
+ */
+
+export interface Project {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+export interface ChatTurn {
+  role: ChatRole;
+  content: string;
+}
+
+/** Where an imported seed came from, so every stored row can be traced to its file and line. */
+export interface SeedSource {
+  file: string;
+  line: number;
+  format: string;
+}
+
+/** What an importer produces: a seed before it has an id and a project. */
+export interface SeedDraft {
+  instruction: string;
+  input: string;
+  output: string;
+  system: string;
+  /** The whole conversation, kept when the source was multi-turn chat. */
+  turns?: ChatTurn[];
+  /** Self-Instruct tasks may carry several input/output instances; the first is in input/output. */
+  instances?: { input: string; output: string }[];
+  tags: string[];
+  /** Hash of the normalised instruction, input and output: equal hashes are exact duplicates. */
+  hash: string;
+  source: SeedSource;
+}
+
+export interface Seed extends SeedDraft {
+  id: string;
+  projectId: string;
+  /** Position in import order within the project; the Seeds screen sorts by it. */
+  order: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SampleStatus = 'pending' | 'accepted' | 'rejected';
+
+/**
+ * A generated item. The pipeline (a later issue) fills the lineage fields; the shape is declared
+ * now so that the schema's first version already has the indexes the pipeline queries.
+ */
+export interface Sample {
+  id: string;
+  projectId: string;
+  runId: string;
+  seedId: string | null;
+  parentId: string | null;
+  operation: string;
+  round: number;
+  persona: string | null;
+  instruction: string;
+  input: string;
+  output: string;
+  status: SampleStatus;
+  rejectReason: string | null;
+  score: number | null;
+  duplicateOf: string | null;
+  lineage: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type RunStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export interface Run {
+  id: string;
+  projectId: string;
+  status: RunStatus;
+  recipe: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EmbeddingRow {
+  model: string;
+  hash: string;
+  vector: Float32Array;
+}
+
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}

@@ -1,0 +1,58 @@
+import { releaseProxy } from 'comlink';
+import { openDb, type AppDb } from '../db/db';
+import { addSeeds, seedHashes } from '../db/seedsRepo';
+import { ImportSession, type FileAnalysis, type ImportPlan } from './importSession';
+import type { FieldMapping } from './shapes';
+import type { FormatId, ReadProgress } from './types';
+
+/**
+ * What the import worker exposes: an ImportSession plus the two store calls it needs (existing
+ * hashes, and the one-transaction write). Parsing, mapping and writing all happen off the main
+ * thread, so a 200 MB file never freezes the page and the rows are never copied to it.
+ */
+export function createImportApi() {
+  const session = new ImportSession();
+  let db: AppDb | null = null;
+  const store = (name?: string) => {
+    if (!db || (name && db.name !== name)) {
+      db?.close();
+      db = openDb(name);
+    }
+    return db;
+  };
+  return {
+    /** Which database to use (tests use their own). */
+    useDatabase(name: string): void {
+      store(name);
+    },
+    async analyse(files: File[], formats: (FormatId | 'auto')[], onProgress?: (p: ReadProgress) => void): Promise<FileAnalysis[]> {
+      try {
+        return await session.analyse(files, formats, onProgress);
+      } finally {
+        release(onProgress);
+      }
+    },
+    async plan(projectId: string, mappings: FieldMapping[], onProgress?: (p: ReadProgress) => void): Promise<ImportPlan> {
+      const existing = await seedHashes(store(), projectId);
+      return session.plan(mappings, existing, onProgress);
+    },
+    /** Stores the planned drafts in one transaction; returns how many were stored. */
+    async commit(projectId: string, skipDuplicates: boolean): Promise<number> {
+      const drafts = session.drafts(skipDuplicates);
+      const stored = await addSeeds(store(), projectId, drafts);
+      session.clear();
+      return stored.length;
+    },
+    cancel(): void {
+      session.clear();
+    },
+  };
+}
+
+/** Frees the message port of a callback that came through Comlink.proxy (a no-op for a plain function). */
+function release(fn: unknown): void {
+  const release = (fn as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
+  if (typeof release === 'function') release.call(fn);
+}
+
+export type ImportApi = ReturnType<typeof createImportApi>;

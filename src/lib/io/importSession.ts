@@ -1,0 +1,231 @@
+import type { SeedDraft } from '../db/types';
+import { decodeBlob, HEAD_BYTES, sniffEncoding, splitLines } from './decode';
+import { detectFormat } from './detect';
+import { parseDelimited } from './formats/csv';
+import { parseJsonDocument } from './formats/json';
+import { parseJsonl } from './formats/jsonl';
+import { parseParquet } from './formats/parquet';
+import { guessTextMode, parseText } from './formats/text';
+import { applyMapping, detectMapping, keysOf, type FieldMapping } from './shapes';
+import type { EncodingId, FormatId, ImportIssue, ParseEvent, RawRecord, ReadProgress } from './types';
+
+/** Issues kept per file for display; past this they are only counted. */
+export const MAX_ISSUES_KEPT = 10_000;
+/** Rows shown as a preview and used to recognise the shape. */
+const SAMPLE_ROWS = 200;
+const PREVIEW_SEEDS = 50;
+
+export interface FileAnalysis {
+  index: number;
+  file: string;
+  size: number;
+  format: FormatId;
+  encoding: EncodingId;
+  rowCount: number;
+  issues: ImportIssue[];
+  issueCount: number;
+  keys: string[];
+  sample: RawRecord[];
+  mapping: FieldMapping;
+}
+
+export type Duplicate = 'import' | 'existing' | null;
+export interface PlannedSeed extends SeedDraft {
+  duplicate: Duplicate;
+}
+
+export interface FilePlan {
+  file: string;
+  rows: number;
+  seeds: number;
+  issues: ImportIssue[];
+  issueCount: number;
+}
+
+export interface ImportPlan {
+  files: FilePlan[];
+  /** Seeds the mapping produced, duplicates included. */
+  total: number;
+  duplicateInImport: number;
+  duplicateExisting: number;
+  preview: PlannedSeed[];
+}
+
+interface LoadedFile {
+  blob: Blob;
+  name: string;
+  analysis: FileAnalysis;
+  rows: { line: number; record: RawRecord }[];
+}
+
+type Progress = (p: ReadProgress) => void;
+
+/** Calls `fn` at most every `ms`, and always for the last value. */
+function throttled(fn: Progress | undefined, ms = 100): Progress {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (!fn || (now - last < ms && p.done < p.total)) return;
+    last = now;
+    fn(p);
+  };
+}
+
+/**
+ * One import, from dropped files to seed drafts ready to store. Pure: no DOM and no database, so
+ * Node tests drive it directly; the import worker wraps it with the store (./importApi.ts).
+ * Nothing is written anywhere until the caller stores `drafts()`.
+ */
+export class ImportSession {
+  #files: LoadedFile[] = [];
+  #planned: PlannedSeed[] = [];
+
+  /** Reads and parses files. `formats[i]` overrides the detected format of file i. */
+  async analyse(files: File[], formats: (FormatId | 'auto')[] = [], onProgress?: Progress): Promise<FileAnalysis[]> {
+    const report = throttled(onProgress);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    let before = 0;
+    this.#files = [];
+    this.#planned = [];
+    for (const [index, file] of files.entries()) {
+      const loaded = await readFile(file, index, formats[index] ?? 'auto', (read) =>
+        report({ phase: 'read', done: before + read, total }),
+      );
+      before += file.size;
+      this.#files.push(loaded);
+    }
+    report({ phase: 'read', done: total, total });
+    return this.#files.map((f) => f.analysis);
+  }
+
+  /**
+   * Maps every row with the (possibly user-edited) mappings and flags exact duplicates, within
+   * the import and against `existing` (the hashes of the project's stored seeds).
+   */
+  plan(mappings: FieldMapping[], existing: Set<string>, onProgress?: Progress): ImportPlan {
+    const report = throttled(onProgress);
+    const total = this.#files.reduce((n, f) => n + f.rows.length, 0);
+    const seen = new Set<string>();
+    const planned: PlannedSeed[] = [];
+    const files: FilePlan[] = [];
+    let done = 0;
+    let dupImport = 0;
+    let dupExisting = 0;
+    this.#files.forEach((f, i) => {
+      const mapping = mappings[i] ?? f.analysis.mapping;
+      const issues: ImportIssue[] = [];
+      let issueCount = 0;
+      let seeds = 0;
+      for (const { line, record } of f.rows) {
+        const r = applyMapping(record, mapping, { file: f.name, line, format: f.analysis.format });
+        done++;
+        if (done % 2000 === 0) report({ phase: 'map', done, total });
+        if (!r.ok) {
+          issueCount++;
+          if (issues.length < MAX_ISSUES_KEPT) issues.push({ file: f.name, line, code: r.code, detail: r.detail });
+          continue;
+        }
+        seeds++;
+        let duplicate: Duplicate = null;
+        if (existing.has(r.draft.hash)) {
+          duplicate = 'existing';
+          dupExisting++;
+        } else if (seen.has(r.draft.hash)) {
+          duplicate = 'import';
+          dupImport++;
+        }
+        seen.add(r.draft.hash);
+        planned.push({ ...r.draft, duplicate });
+      }
+      files.push({ file: f.name, rows: f.rows.length, seeds, issues, issueCount });
+    });
+    report({ phase: 'map', done: total, total });
+    this.#planned = planned;
+    return {
+      files,
+      total: planned.length,
+      duplicateInImport: dupImport,
+      duplicateExisting: dupExisting,
+      preview: planned.slice(0, PREVIEW_SEEDS),
+    };
+  }
+
+  /** The drafts of the last plan, duplicates left out unless asked for. */
+  drafts(skipDuplicates: boolean): SeedDraft[] {
+    const out: SeedDraft[] = [];
+    for (const { duplicate, ...draft } of this.#planned) if (!(skipDuplicates && duplicate)) out.push(draft);
+    return out;
+  }
+
+  clear(): void {
+    this.#files = [];
+    this.#planned = [];
+  }
+}
+
+async function readFile(file: File, index: number, forced: FormatId | 'auto', onBytes: (n: number) => void): Promise<LoadedFile> {
+  const analysis: FileAnalysis = {
+    index,
+    file: file.name,
+    size: file.size,
+    format: 'text',
+    encoding: 'utf-8',
+    rowCount: 0,
+    issues: [],
+    issueCount: 0,
+    keys: [],
+    sample: [],
+    mapping: detectMapping([]),
+  };
+  const rows: LoadedFile['rows'] = [];
+  const issue = (line: number, code: ImportIssue['code'], detail?: string) => {
+    analysis.issueCount++;
+    if (analysis.issues.length < MAX_ISSUES_KEPT) analysis.issues.push({ file: file.name, line, code, detail });
+  };
+  const loaded: LoadedFile = { blob: file, name: file.name, analysis, rows };
+  if (file.size === 0) {
+    issue(0, 'emptyFile');
+    return loaded;
+  }
+  try {
+    const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+    const sniff = sniffEncoding(head);
+    analysis.encoding = sniff.encoding;
+    const headText = new TextDecoder(sniff.encoding).decode(head);
+    const format = forced === 'auto' ? detectFormat(file.name, head, headText) : forced;
+    analysis.format = format;
+    if (sniff.binary && format !== 'parquet') {
+      issue(0, 'binaryFile');
+      return loaded;
+    }
+    for await (const ev of events(file, format, sniff.encoding, headText, onBytes)) {
+      if (ev.kind === 'issue') issue(ev.line, ev.code, ev.detail);
+      else rows.push({ line: ev.line, record: ev.record });
+    }
+  } catch (e) {
+    issue(0, 'readFailed', (e as Error).message);
+  }
+  analysis.rowCount = rows.length;
+  analysis.sample = rows.slice(0, SAMPLE_ROWS).map((r) => r.record);
+  analysis.keys = keysOf(analysis.sample);
+  analysis.mapping = detectMapping(analysis.sample);
+  return loaded;
+}
+
+function events(file: File, format: FormatId, encoding: EncodingId, headText: string, onBytes: (n: number) => void): AsyncIterable<ParseEvent> {
+  const chunks = () => decodeBlob(file, encoding, onBytes);
+  switch (format) {
+    case 'parquet':
+      return parseParquet(file, (done, total) => onBytes(Math.round((file.size * done) / Math.max(1, total))));
+    case 'jsonl':
+      return parseJsonl(splitLines(chunks()));
+    case 'json':
+      return parseJsonDocument(chunks());
+    case 'csv':
+      return parseDelimited(chunks(), ',');
+    case 'tsv':
+      return parseDelimited(chunks(), '\t');
+    case 'text':
+      return parseText(splitLines(chunks()), guessTextMode(headText));
+  }
+}

@@ -1,0 +1,28 @@
+import * as Comlink from 'comlink';
+import type { AppDb } from '../db/db';
+import { I18n, type Locale } from '../i18n/i18n.svelte';
+import type { ImportApi } from '../io/importApi';
+import type { AppContext } from './context';
+import { ImporterState } from './importer.svelte';
+import { ProjectsState } from './projects.svelte';
+import { Router } from './router.svelte';
+import { SeedsState } from './seeds.svelte';
+import { Toasts } from './toasts.svelte';
+
+/** Builds the app's state once, at start-up, around an open database and the import worker. */
+export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: () => void } {
+  const i18n = new I18n(locale);
+  const toasts = new Toasts();
+  const projects = new ProjectsState(db);
+  const seeds = new SeedsState(db);
+  const worker = new Worker(new URL('../../../workers/import.worker.ts', import.meta.url), { type: 'module' });
+  const importer = new ImporterState(
+    Comlink.wrap<ImportApi>(worker),
+    () => projects.current?.id ?? null,
+    (n) => {
+      void seeds.reload();
+      toasts.show(i18n.t('import.stored', { n: i18n.n(n), project: projects.current?.name ?? '' }));
+    },
+  );
+  return { db, i18n, router: new Router(), toasts, projects, seeds, importer, dispose: () => worker.terminate() };
+}

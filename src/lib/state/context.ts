@@ -1,0 +1,29 @@
+import { getContext, setContext } from 'svelte';
+import type { AppDb } from '../db/db';
+import type { I18n } from '../i18n/i18n.svelte';
+import type { ImporterState } from './importer.svelte';
+import type { ProjectsState } from './projects.svelte';
+import type { Router } from './router.svelte';
+import type { SeedsState } from './seeds.svelte';
+import type { Toasts } from './toasts.svelte';
+
+/** Everything a screen reads, provided once by App.svelte. */
+export interface AppContext {
+  db: AppDb;
+  i18n: I18n;
+  router: Router;
+  toasts: Toasts;
+  projects: ProjectsState;
+  seeds: SeedsState;
+  importer: ImporterState;
+}
+
+const KEY = Symbol('seedforge');
+
+export function provideApp(ctx: AppContext): void {
+  setContext(KEY, ctx);
+}
+
+export function useApp(): AppContext {
+  return getContext<AppContext>(KEY);
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../../vite.config';
+
+export const baseUrl = () => inject('baseUrl');
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+}
+
+/** Opens the app in a context and waits until it has loaded its projects. */
+export async function openApp(context: BrowserContext, hash = '#/seeds'): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { errors?: string[] }).errors = errors;
+  await page.goto(baseUrl() + hash);
+  await page.waitForSelector('.app[data-ready="true"]');
+  return page;
+}
+
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+export interface DropFile {
+  name: string;
+  bytes: Uint8Array;
+  type?: string;
+}
+
+export function fixture(name: string, as = name): DropFile {
+  return { name: as, bytes: readFileSync(new URL(`../fixtures/${name}`, import.meta.url)) };
+}
+
+/**
+ * Drops files on the window the way a browser does for a real drag from the desktop: dragenter,
+ * dragover and drop events carrying a DataTransfer with File objects.
+ */
+export async function dropFiles(page: Page, files: DropFile[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.type ?? '', b64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    const target = document.querySelector('main') ?? document.body;
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+  }, payload);
+}
+
+export async function seedCount(page: Page): Promise<number> {
+  const text = await page.textContent('[data-testid="seed-count"]');
+  return Number(text);
+}
+
+/** Waits for the import dialog to finish reading and show its preview. */
+export async function waitForReview(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="import-summary"], [data-testid="import-error"]');
+}
+
+export async function confirmImport(page: Page): Promise<void> {
+  await page.click('[data-testid="import-confirm"]');
+  await page.waitForSelector('[data-testid="import-dialog"]', { state: 'detached' });
+}
