@@ -127,6 +127,7 @@ export const en = {
   'issue.jsonSyntax': 'invalid JSON ({detail})',
   'issue.jsonUnterminated': 'the JSON is cut off here (the file ends before it closes) {detail}',
   'issue.notAnObject': 'expected a JSON object, found {detail}',
+  'issue.tooDeep': 'nested more than {detail} levels deep; flatten the record',
   'issue.csvUnterminatedQuote': 'a quoted field opened here is never closed',
   'issue.csvFieldCount': 'wrong number of fields (expected/found: {detail})',
   'issue.csvNoHeader': 'no header row',

@@ -129,6 +129,7 @@ export const zh: Record<MessageKey, string> = {
   'issue.jsonSyntax': 'JSON 格式错误（{detail}）',
   'issue.jsonUnterminated': 'JSON 在此处被截断（文件在闭合前结束）{detail}',
   'issue.notAnObject': '应为 JSON 对象，实际为 {detail}',
+  'issue.tooDeep': '嵌套超过 {detail} 层；请先把记录展平',
   'issue.csvUnterminatedQuote': '从此处开始的带引号字段没有闭合',
   'issue.csvFieldCount': '字段数不对（应有/实有：{detail}）',
   'issue.csvNoHeader': '没有表头行',

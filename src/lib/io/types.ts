@@ -15,6 +15,7 @@ export type IssueCode =
   | 'jsonSyntax'
   | 'jsonUnterminated'
   | 'notAnObject'
+  | 'tooDeep'
   | 'csvUnterminatedQuote'
   | 'csvFieldCount'
   | 'csvNoHeader'

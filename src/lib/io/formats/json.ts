@@ -16,7 +16,26 @@ export function recordOrIssue(text: string, line: number): ParseEvent {
   if (!isPlainObject(value)) {
     return { kind: 'issue', line, code: 'notAnObject', detail: Array.isArray(value) ? 'array' : typeof value };
   }
+  if (nestedDeeperThan(value, MAX_DEPTH)) return { kind: 'issue', line, code: 'tooDeep', detail: String(MAX_DEPTH) };
   return { kind: 'row', line, record: value };
+}
+
+/**
+ * Records nested deeper than this are refused. V8's JSON.parse accepts any depth, but
+ * JSON.stringify, structured clone (postMessage, IndexedDB) and the UI recurse, and a record of
+ * 100k nested arrays overflows their stacks later, far from the line that caused it.
+ */
+export const MAX_DEPTH = 64;
+
+/** Iterative, so that it cannot overflow the stack itself. */
+export function nestedDeeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > max) return true;
+    if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+  }
+  return false;
 }
 
 const WS = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
