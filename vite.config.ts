@@ -13,16 +13,10 @@ export const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** Flags that let Debian's Chromium start as root in this sandbox without touching the network. */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import chromium from './chromium.json' with { type: 'json' };
+
+export const chromiumArgs = chromium.args;
+export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
 
 export default defineConfig({
   // Relative asset URLs: the static build works from any sub-path of any host.

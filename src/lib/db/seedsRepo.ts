@@ -28,7 +28,12 @@ export async function seedHashes(db: AppDb, projectId: string): Promise<Set<stri
  * failed import writes nothing). Returns the stored seeds.
  * @throws Dexie errors (e.g. `QuotaExceededError`) with nothing written.
  */
-export async function addSeeds(db: AppDb, projectId: string, drafts: SeedDraft[]): Promise<Seed[]> {
+export async function addSeeds(
+  db: AppDb,
+  projectId: string,
+  drafts: SeedDraft[],
+  onProgress?: (stored: number, total: number) => void,
+): Promise<Seed[]> {
   return db.transaction('rw', db.seeds, db.projects, async () => {
     if (!(await db.projects.get(projectId))) throw new Dexie.NotFoundError(`project ${projectId} does not exist`);
     const last = await db.seeds
@@ -39,7 +44,11 @@ export async function addSeeds(db: AppDb, projectId: string, drafts: SeedDraft[]
     const now = Date.now();
     const seeds: Seed[] = drafts.map((d) => ({ ...d, id: newId(), projectId, order: order++, createdAt: now, updatedAt: now }));
     // Chunks keep each IndexedDB request small; they all belong to the same transaction.
-    for (let i = 0; i < seeds.length; i += 5000) await db.seeds.bulkAdd(seeds.slice(i, i + 5000));
+    // onProgress only posts a message: nothing is awaited outside IndexedDB inside the transaction.
+    for (let i = 0; i < seeds.length; i += 5000) {
+      await db.seeds.bulkAdd(seeds.slice(i, i + 5000));
+      onProgress?.(Math.min(seeds.length, i + 5000), seeds.length);
+    }
     await db.projects.update(projectId, { updatedAt: now });
     return seeds;
   });

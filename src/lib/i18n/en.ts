@@ -79,7 +79,7 @@ export const en = {
   'import.dropHere': 'Drop files to import them into “{project}”',
   'import.title': 'Import into “{project}”',
   'import.reading': 'Reading {done} of {total} MB',
-  'import.writing': 'Storing seeds…',
+  'import.writing': 'Storing seeds: {done} of {total}',
   'import.mapping': 'Mapping fields…',
   'import.format': 'Format',
   'import.fileFacts': '{rows} records · {encoding} · {size} MB',

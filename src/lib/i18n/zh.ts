@@ -81,7 +81,7 @@ export const zh: Record<MessageKey, string> = {
   'import.dropHere': '松开鼠标，把文件导入“{project}”',
   'import.title': '导入到“{project}”',
   'import.reading': '已读取 {done} / {total} MB',
-  'import.writing': '正在保存种子…',
+  'import.writing': '正在保存种子：{done} / {total}',
   'import.mapping': '正在映射字段…',
   'import.format': '格式',
   'import.fileFacts': '{rows} 条记录 · {encoding} · {size} MB',

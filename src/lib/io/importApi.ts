@@ -37,11 +37,15 @@ export function createImportApi() {
       return session.plan(mappings, existing, onProgress);
     },
     /** Stores the planned drafts in one transaction; returns how many were stored. */
-    async commit(projectId: string, skipDuplicates: boolean): Promise<number> {
-      const drafts = session.drafts(skipDuplicates);
-      const stored = await addSeeds(store(), projectId, drafts);
-      session.clear();
-      return stored.length;
+    async commit(projectId: string, skipDuplicates: boolean, onProgress?: (p: ReadProgress) => void): Promise<number> {
+      try {
+        const drafts = session.drafts(skipDuplicates);
+        const stored = await addSeeds(store(), projectId, drafts, (done, total) => onProgress?.({ phase: 'write', done, total }));
+        session.clear();
+        return stored.length;
+      } finally {
+        release(onProgress);
+      }
     },
     cancel(): void {
       session.clear();

@@ -112,8 +112,10 @@ export class ImporterState {
     const projectId = this.#projectId();
     if (!projectId || !this.plan || this.planning) return;
     this.step = 'writing';
+    this.progress = { phase: 'write', done: 0, total: this.toStore };
     try {
-      const n = await this.#api.commit(projectId, this.skipDuplicates);
+      const onProgress = Comlink.proxy((p: ReadProgress) => (this.progress = p));
+      const n = await this.#api.commit(projectId, this.skipDuplicates, onProgress);
       this.stored = n;
       this.step = 'done';
       this.#onStored(n);

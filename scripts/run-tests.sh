@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test kind in order — type check, unit (Node), browser (Vitest browser mode in
+# Chromium), end-to-end (the built app) — and prints one closing line with the totals.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+rm -f test-results/*.json
+status=0
+
+step() { echo; echo "=== $1"; shift; "$@" || status=1; }
+
+step "type check (svelte-check)" npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
+for project in unit browser; do
+  step "$project tests" npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="test-results/$project.json"
+done
+step "build" npx vite build --logLevel warn
+step "e2e tests" npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=test-results/e2e.json
+
+node --input-type=module -e '
+import { readFileSync, existsSync } from "node:fs";
+let passed = 0, failed = 0, skipped = 0;
+for (const p of ["unit", "browser", "e2e"]) {
+  const f = `test-results/${p}.json`;
+  if (!existsSync(f)) { console.log(`${p}: no results (the run did not start)`); failed++; continue; }
+  const r = JSON.parse(readFileSync(f, "utf8"));
+  console.log(`${p}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites ?? 0); skipped += r.numPendingTests + r.numTodoTests;
+}
+console.log(`\ntests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || status=1
+exit $status
