@@ -24,5 +24,8 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
       toasts.show(i18n.t('import.stored', { n: i18n.n(n), project: projects.current?.name ?? '' }));
     },
   );
+  // A worker that fails to load or crashes would leave every pending call waiting forever:
+  // surface it as a failed import instead.
+  worker.addEventListener('error', (e) => importer.workerFailed(e.message || 'the import worker stopped'));
   return { db, i18n, router: new Router(), toasts, projects, seeds, importer, dispose: () => worker.terminate() };
 }

@@ -136,6 +136,12 @@ export class ImporterState {
     this.step = 'idle';
   }
 
+  /** The worker itself failed (script error, out of memory): whatever was in progress is lost. */
+  workerFailed(message: string): void {
+    if (this.step === 'idle') return;
+    this.#fail(Object.assign(new Error(message), { name: 'WorkerError' }));
+  }
+
   #fail(e: unknown): void {
     const err = e as Error;
     this.error = err.name === 'QuotaExceededError' ? 'quota' : `${err.name}: ${err.message}`;
