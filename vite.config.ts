@@ -18,6 +18,15 @@ import chromium from './chromium.json' with { type: 'json' };
 export const chromiumArgs = chromium.args;
 export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
 
+function browserMode(args: string[]) {
+  return {
+    enabled: true,
+    headless: true,
+    provider: playwright({ launchOptions: { executablePath: chromiumPath, args } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
+
 export default defineConfig({
   // Relative asset URLs: the static build works from any sub-path of any host.
   base: './',
@@ -42,14 +51,18 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/**/*.browser.test.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({
-              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          exclude: ['tests/**/*.webgpu.browser.test.ts'],
+          browser: browserMode(chromiumArgs),
+        },
+      },
+      {
+        // The same, with Chromium's WebGPU turned on (SwiftShader on the CPU here: slow but
+        // correct, without shader-f16). Files named *.webgpu.browser.test.ts run here.
+        extends: true,
+        test: {
+          name: 'webgpu',
+          include: ['tests/**/*.webgpu.browser.test.ts'],
+          browser: browserMode([...chromiumArgs, '--enable-unsafe-webgpu']),
         },
       },
       {

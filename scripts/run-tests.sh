@@ -10,7 +10,7 @@ status=0
 step() { echo; echo "=== $1"; shift; "$@" || status=1; }
 
 step "type check (svelte-check)" npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
-for project in unit browser; do
+for project in unit browser webgpu; do
   step "$project tests" npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="test-results/$project.json"
 done
 step "build" npx vite build --logLevel warn
@@ -19,7 +19,7 @@ step "e2e tests" npx vitest run --project e2e --reporter=default --reporter=json
 node --input-type=module -e '
 import { readFileSync, existsSync } from "node:fs";
 let passed = 0, failed = 0, skipped = 0;
-for (const p of ["unit", "browser", "e2e"]) {
+for (const p of ["unit", "browser", "webgpu", "e2e"]) {
   const f = `test-results/${p}.json`;
   if (!existsSync(f)) { console.log(`${p}: no results (the run did not start)`); failed++; continue; }
   const r = JSON.parse(readFileSync(f, "utf8"));
