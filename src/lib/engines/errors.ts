@@ -1,0 +1,94 @@
+import * as Comlink from 'comlink';
+
+/**
+ * The errors every engine throws, keyed by `name` (comlink keeps name and message only, so the
+ * name is what survives a worker boundary; `installErrorTransfer` revives the class too).
+ * Each carries `hint`, a message key the UI shows as the next step.
+ */
+export type EngineErrorName =
+  | 'NoWebGpuError'
+  | 'ModelNotFoundError'
+  | 'InvalidModelError'
+  | 'OutOfMemoryError'
+  | 'BadKeyError'
+  | 'RateLimitedError'
+  | 'NetworkError'
+  | 'CorsError'
+  | 'TimeoutError'
+  | 'AbortedError'
+  | 'ServerError'
+  | 'BadRequestError';
+
+export class EngineError extends Error {
+  override name: EngineErrorName;
+  /** HTTP status, when a server answered. */
+  status?: number;
+  /** Seconds the server asked us to wait (Retry-After). */
+  retryAfter?: number;
+
+  constructor(name: EngineErrorName, message: string, extra: { status?: number; retryAfter?: number; cause?: unknown } = {}) {
+    super(message, extra.cause !== undefined ? { cause: extra.cause } : undefined);
+    this.name = name;
+    if (extra.status !== undefined) this.status = extra.status;
+    if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
+  }
+}
+
+export const ENGINE_ERROR_NAMES: EngineErrorName[] = [
+  'NoWebGpuError',
+  'ModelNotFoundError',
+  'InvalidModelError',
+  'OutOfMemoryError',
+  'BadKeyError',
+  'RateLimitedError',
+  'NetworkError',
+  'CorsError',
+  'TimeoutError',
+  'AbortedError',
+  'ServerError',
+  'BadRequestError',
+];
+
+export function isEngineError(e: unknown, name?: EngineErrorName): e is EngineError {
+  return e instanceof Error && (ENGINE_ERROR_NAMES as string[]).includes(e.name) && (!name || e.name === name);
+}
+
+/** Turns an error that crossed a boundary as `{name, message}` back into an EngineError. */
+export function reviveEngineError(e: unknown): unknown {
+  if (e instanceof EngineError || !(e instanceof Error) || !isEngineError(e)) return e;
+  const x = e as Error & { status?: number; retryAfter?: number };
+  return new EngineError(x.name as EngineErrorName, x.message, { status: x.status, retryAfter: x.retryAfter });
+}
+
+/**
+ * Makes comlink carry EngineErrors whole (class, name, status, retryAfter) instead of a bare
+ * Error. Call once in each realm: the main thread and every worker entry.
+ */
+export function installErrorTransfer(): void {
+  const base = Comlink.transferHandlers.get('throw');
+  if (!base || (base as { seedforge?: boolean }).seedforge) return;
+  type Thrown = { value: unknown };
+  const handler = {
+    seedforge: true,
+    canHandle: base.canHandle,
+    serialize(obj: unknown): [unknown, Transferable[]] {
+      const v = (obj as Thrown).value;
+      if (v instanceof EngineError) {
+        return [{ engineError: { name: v.name, message: v.message, status: v.status, retryAfter: v.retryAfter, stack: v.stack } }, []];
+      }
+      return base.serialize(obj);
+    },
+    deserialize(ser: unknown): unknown {
+      const e = (ser as { engineError?: { name: EngineErrorName; message: string; status?: number; retryAfter?: number; stack?: string } }).engineError;
+      if (e) {
+        const err = new EngineError(e.name, e.message, { status: e.status, retryAfter: e.retryAfter });
+        if (e.stack) err.stack = e.stack;
+        throw err;
+      }
+      return base.deserialize(ser);
+    },
+  };
+  Comlink.transferHandlers.set('throw', handler as typeof base);
+}
+
+export const aborted = (what = 'the call') => new EngineError('AbortedError', `${what} was cancelled`);

@@ -1,0 +1,45 @@
+import { EngineError } from '../errors';
+import type { FinishReason } from '../types';
+import { joinUrl, type Dialect } from './remoteEngine';
+
+/** OpenAI-compatible Chat Completions (OpenAI, DeepSeek, DashScope, OpenRouter, Groq, Ollama, vLLM, …). */
+export const openaiDialect: Dialect = {
+  kind: 'openai',
+  request(cfg, key, req) {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (key) headers.Authorization = `Bearer ${key}`;
+    const body: Record<string, unknown> = {
+      model: cfg.model,
+      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+    if (req.topP !== undefined) body.top_p = req.topP;
+    if (req.stop?.length) body.stop = req.stop;
+    if (req.seed !== undefined) body.seed = req.seed;
+    return { url: joinUrl(cfg.baseUrl, '/chat/completions'), headers, body };
+  },
+  piece(_event, data) {
+    if (data.trim() === '[DONE]') return { end: true };
+    let j: {
+      choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+      usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+      error?: { message?: string; code?: string | number };
+    };
+    try {
+      j = JSON.parse(data);
+    } catch {
+      return { error: new EngineError('ServerError', `unreadable stream event: ${data.slice(0, 80)}`) };
+    }
+    if (j.error) return { error: new EngineError('ServerError', j.error.message ?? 'the server reported an error in the stream') };
+    const c = j.choices?.[0];
+    const fr = c?.finish_reason;
+    return {
+      delta: c?.delta?.content ?? undefined,
+      finish: fr ? ((fr === 'length' ? 'length' : 'stop') as FinishReason) : undefined,
+      usage: j.usage ? { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens } : undefined,
+    };
+  },
+};

@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An OpenAI- and Anthropic-compatible test server on 127.0.0.1 that streams real SSE and injects
+ * faults. The model name picks the behaviour:
+ *   ok                 streams ANSWER word by word
+ *   ratelimit-once     first call of each key → 429 with Retry-After: 1, then ok
+ *   error500-once      first call → 500, then ok
+ *   drop-once          first call → two words, then the connection is destroyed, then ok
+ *   slow               waits `slowMs` before the first byte
+ *   always500          always 500
+ * A request whose key is not GOOD_KEY gets 401 (its message echoes part of the key, as real
+ * servers do). Requests may carry `x-test-id` to separate the "once" counters of parallel calls.
+ */
+export const ANSWER = 'Hello from the test server, streamed word by word.';
+export const GOOD_KEY = 'sk-test-0123456789abcdefSECRET';
+
+export interface FakeServer {
+  url: string;
+  requests: { path: string; model: string; id: string; auth: string }[];
+  maxInFlight: number;
+  closedEarly: number;
+  slowMs: number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeLlmServer(): Promise<FakeServer> {
+  const seen = new Map<string, number>();
+  let inFlight = 0;
+  const state: FakeServer = {
+    url: '',
+    requests: [],
+    maxInFlight: 0,
+    closedEarly: 0,
+    slowMs: 300,
+    reset() {
+      seen.clear();
+      state.requests = [];
+      state.maxInFlight = 0;
+      state.closedEarly = 0;
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+
+  const cors = (res: ServerResponse) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-dangerous-direct-browser-access, x-test-id');
+    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
+    res.setHeader('Access-Control-Expose-Headers', 'retry-after');
+  };
+
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    cors(res);
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    const anthropic = req.url === '/v1/messages';
+    const auth = anthropic ? String(req.headers['x-api-key'] ?? '') : String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const model = String(body.model ?? '');
+    const id = String(req.headers['x-test-id'] ?? '');
+    state.requests.push({ path: req.url ?? '', model, id, auth });
+    const key = `${model}:${id}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+
+    inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+    res.on('close', () => {
+      inFlight--;
+      if (!res.writableEnded) state.closedEarly++;
+    });
+
+    if (auth !== GOOD_KEY) {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(0, 8)}****${auth.slice(-4)}` } }));
+    }
+    if ((model === 'ratelimit-once' && n === 1)) {
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      return void res.end(JSON.stringify({ error: { message: 'Rate limit reached' } }));
+    }
+    if ((model === 'error500-once' && n === 1) || model === 'always500') {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: 'internal error' } }));
+    }
+    if (model === 'slow') await new Promise((r) => setTimeout(r, state.slowMs));
+    if (res.destroyed) return;
+
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    const words = ANSWER.split(/(?<= )/);
+    const send = (event: string | null, data: unknown) =>
+      res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    if (anthropic) send('message_start', { type: 'message_start', message: { usage: { input_tokens: 11, output_tokens: 1 } } });
+    for (let i = 0; i < words.length; i++) {
+      if (model === 'drop-once' && n === 1 && i === 2) {
+        res.socket?.destroy();
+        return;
+      }
+      if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[i] } });
+      else send(null, { choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (anthropic) {
+      send('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: words.length } });
+      send('message_stop', { type: 'message_stop' });
+    } else {
+      send(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+      send(null, { choices: [], usage: { prompt_tokens: 11, completion_tokens: words.length } });
+      send(null, '[DONE]');
+    }
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
