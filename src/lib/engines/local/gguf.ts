@@ -1,0 +1,136 @@
+/**
+ * Reads a GGUF file's header (metadata and tensor table) without loading the model: the chat
+ * template, the architecture and the context length for the model list, and a check that the
+ * file is whole before llama.cpp sees it (a truncated GGUF can otherwise "load" and fail later).
+ */
+
+export interface GgufInfo {
+  version: number;
+  metadata: Record<string, unknown>;
+  tensorCount: number;
+  /** Bytes the tensor data needs, where every tensor type is known. */
+  dataBytes: number | null;
+  /** Offset of the tensor data section. */
+  dataStart: number;
+}
+
+export class GgufFormatError extends Error {
+  override name = 'GgufFormatError';
+}
+
+// Bytes per block and elements per block of ggml tensor types (ggml.h).
+const TYPE_SIZE: Record<number, [number, number]> = {
+  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
+  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
+  24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 30: [2, 1],
+};
+
+/** A little-endian reader over a Blob that pulls more bytes on demand. */
+class BlobReader {
+  #blob: Blob;
+  #buf = new Uint8Array(0);
+  #view = new DataView(this.#buf.buffer);
+  pos = 0;
+  constructor(blob: Blob) {
+    this.#blob = blob;
+  }
+  async need(n: number): Promise<void> {
+    if (this.pos + n <= this.#buf.length) return;
+    if (this.pos + n > this.#blob.size) throw new GgufFormatError(`the file ends at byte ${this.#blob.size} inside its header`);
+    const size = Math.min(this.#blob.size, Math.max(this.pos + n, this.#buf.length * 2, 1 << 20));
+    this.#buf = new Uint8Array(await this.#blob.slice(0, size).arrayBuffer());
+    this.#view = new DataView(this.#buf.buffer);
+  }
+  async u32() { await this.need(4); const v = this.#view.getUint32(this.pos, true); this.pos += 4; return v; }
+  async u64() { await this.need(8); const v = this.#view.getBigUint64(this.pos, true); this.pos += 8; return safe(v); }
+  async str(): Promise<string> {
+    const len = await this.u64();
+    if (len > 1 << 26) throw new GgufFormatError(`a string of ${len} bytes in the header is not plausible`);
+    await this.need(len);
+    const s = new TextDecoder().decode(this.#buf.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return s;
+  }
+  async value(type: number): Promise<unknown> {
+    const sizes: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+    if (type === 8) return this.str();
+    if (type === 9) {
+      const t = await this.u32();
+      const n = await this.u64();
+      // Large arrays (the vocabulary) are skipped, not decoded: only their length is kept.
+      if (t !== 8 && t !== 9) {
+        const w = sizes[t];
+        if (w === undefined) throw new GgufFormatError(`unknown array element type ${t}`);
+        await this.need(w * n);
+        this.pos += w * n;
+        return { arrayOf: t, length: n };
+      }
+      for (let i = 0; i < n; i++) await this.value(t);
+      return { arrayOf: t, length: n };
+    }
+    const w = sizes[type];
+    if (w === undefined) throw new GgufFormatError(`unknown metadata value type ${type}`);
+    await this.need(w);
+    const v = this.#view;
+    const p = this.pos;
+    this.pos += w;
+    switch (type) {
+      case 0: return v.getUint8(p);
+      case 1: return v.getInt8(p);
+      case 2: return v.getUint16(p, true);
+      case 3: return v.getInt16(p, true);
+      case 4: return v.getUint32(p, true);
+      case 5: return v.getInt32(p, true);
+      case 6: return v.getFloat32(p, true);
+      case 7: return v.getUint8(p) !== 0;
+      case 10: return safe(v.getBigUint64(p, true));
+      case 11: return Number(v.getBigInt64(p, true));
+      default: return v.getFloat64(p, true);
+    }
+  }
+}
+
+function safe(v: bigint): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new GgufFormatError('a count in the header is impossibly large');
+  return Number(v);
+}
+
+/**
+ * Parses the header and checks that the file holds all of its tensor data.
+ * @throws GgufFormatError naming what is wrong (not GGUF, unsupported version, truncated).
+ */
+export async function readGguf(blob: Blob): Promise<GgufInfo> {
+  const r = new BlobReader(blob);
+  if (blob.size < 24) throw new GgufFormatError('the file is too small to be a GGUF model');
+  if ((await r.u32()) !== 0x46554747) throw new GgufFormatError('this is not a GGUF file (wrong magic bytes)');
+  const version = await r.u32();
+  if (version < 2 || version > 3) throw new GgufFormatError(`GGUF version ${version} is not supported (2 and 3 are)`);
+  const tensorCount = await r.u64();
+  const kvCount = await r.u64();
+  const metadata: Record<string, unknown> = {};
+  for (let i = 0; i < kvCount; i++) {
+    const key = await r.str();
+    metadata[key] = await r.value(await r.u32());
+  }
+  let dataBytes: number | null = 0;
+  let maxEnd = 0;
+  for (let i = 0; i < tensorCount; i++) {
+    await r.str();
+    const nDims = await r.u32();
+    let elements = 1;
+    for (let d = 0; d < nDims; d++) elements *= await r.u64();
+    const type = await r.u32();
+    const offset = await r.u64();
+    const ts = TYPE_SIZE[type];
+    const bytes = ts ? Math.ceil(elements / ts[1]) * ts[0] : 0;
+    if (!ts) dataBytes = null;
+    else if (dataBytes !== null) dataBytes += bytes;
+    maxEnd = Math.max(maxEnd, offset + bytes);
+  }
+  const align = typeof metadata['general.alignment'] === 'number' ? (metadata['general.alignment'] as number) : 32;
+  const dataStart = Math.ceil(r.pos / align) * align;
+  if (dataStart + maxEnd > blob.size) {
+    throw new GgufFormatError(`the file is truncated: its tensors need ${dataStart + maxEnd} bytes, it has ${blob.size}`);
+  }
+  return { version, metadata, tensorCount, dataBytes, dataStart };
+}

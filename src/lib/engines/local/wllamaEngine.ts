@@ -1,0 +1,209 @@
+import { Wllama, WllamaAbortError, WllamaError } from '@wllama/wllama';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type { ChatTurn } from '../../db/types';
+import { EngineError, aborted } from '../errors';
+import { Semaphore } from '../remote/http';
+import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import { GgufFormatError, readGguf } from './gguf';
+import { downloadTracker } from './progress';
+
+/** Where a GGUF model comes from: a file the user picked (or kept in OPFS), or a URL. */
+export type GgufSource = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string; name: string };
+
+export interface WllamaOptions {
+  /** Context length in tokens. */
+  nCtx?: number;
+  /** Threads; defaults to every core when cross-origin isolated (wasm threads), else 1. */
+  threads?: number;
+}
+
+/** Threads wllama may use here: wasm threads need SharedArrayBuffer, i.e. cross-origin isolation. */
+export function defaultThreads(): number {
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  return isolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1)) : 1;
+}
+
+/**
+ * For a model without a chat template (base models such as the TinyStories test model) the
+ * conversation becomes plain text: a lone user message is the prompt itself, several turns a
+ * role-labelled transcript ending where the assistant speaks.
+ */
+export function plainPrompt(messages: ChatTurn[]): string {
+  if (messages.length === 1 && messages[0]!.role === 'user') return messages[0]!.content;
+  const label = { system: 'System', user: 'User', assistant: 'Assistant' } as const;
+  return messages.map((m) => `${label[m.role]}: ${m.content}`).join('\n\n') + '\n\nAssistant:';
+}
+
+/** wllama's and the browser's errors as ours. */
+export function wllamaError(e: unknown, what: string): EngineError {
+  if (e instanceof EngineError) return e;
+  if (e instanceof GgufFormatError) return new EngineError('InvalidModelError', `${what}: ${e.message}`, { cause: e });
+  if (e instanceof WllamaAbortError || (e as Error)?.name === 'AbortError') return aborted();
+  const msg = (e as Error)?.message ?? String(e);
+  if (e instanceof RangeError || /out of memory|could not allocate|allocation failed|memory access out of bounds/i.test(msg)) {
+    return new EngineError('OutOfMemoryError', `${what}: not enough memory (${msg})`, { cause: e });
+  }
+  if (e instanceof WllamaError) {
+    if (e.type === 'download_error') {
+      return /404|not found/i.test(msg)
+        ? new EngineError('ModelNotFoundError', `${what}: ${msg}`, { cause: e })
+        : new EngineError('NetworkError', `${what}: ${msg}`, { cause: e });
+    }
+    if (e.type === 'load_error' || e.type === 'version_mismatch') return new EngineError('InvalidModelError', `${what}: ${msg}`, { cause: e });
+    if (e.type === 'kv_cache_full') return new EngineError('BadRequestError', `${what}: the prompt does not fit in the context window (${msg})`, { cause: e });
+  }
+  if (/gguf|magic|invalid model|failed to load/i.test(msg)) return new EngineError('InvalidModelError', `${what}: ${msg}`, { cause: e });
+  return new EngineError('ServerError', `${what}: ${msg}`, { cause: e });
+}
+
+/** llama.cpp in WebAssembly (wllama): works in every browser, WebGPU or not, on GGUF files. */
+export class WllamaEngine implements LlmEngine {
+  readonly kind = 'wllama' as const;
+  readonly maxConcurrency = 1;
+  readonly model: string;
+  #source: GgufSource;
+  #opts: WllamaOptions;
+  #w: Wllama | null = null;
+  #loading: Promise<void> | null = null;
+  #one = new Semaphore(1);
+
+  constructor(source: GgufSource, opts: WllamaOptions = {}) {
+    this.#source = source;
+    this.#opts = opts;
+    this.model = source.name;
+  }
+
+  /** Threads actually in use once loaded. */
+  get threads(): number {
+    return this.#w?.getNumThreads() ?? 0;
+  }
+
+  get chatTemplate(): string | null {
+    return this.#w?.getChatTemplate() ?? null;
+  }
+
+  load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+    // A failed load is not cached: the next call tries again.
+    this.#loading ??= this.#load(onProgress, signal).catch((e) => {
+      this.#loading = null;
+      throw e;
+    });
+    return this.#loading;
+  }
+
+  async #load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+    const model = this.model;
+    onProgress?.({ status: 'initiate', model });
+    const w = new Wllama({ default: wasmUrl }, { suppressNativeLog: true, allowOffline: true, logger: quietLogger });
+    const params = { n_ctx: this.#opts.nCtx ?? 2048, n_threads: this.#opts.threads ?? defaultThreads(), n_gpu_layers: 0 };
+    try {
+      if (signal?.aborted) throw aborted('loading');
+      if (this.#source.kind === 'file') {
+        // Check the file first: llama.cpp maps it lazily and may accept a truncated one.
+        await readGguf(this.#source.file);
+        await w.loadModel([this.#source.file], params);
+      } else {
+        const track = downloadTracker(model, onProgress);
+        await w.loadModelFromUrl(this.#source.url, { ...params, useCache: true, progressCallback: track });
+      }
+    } catch (e) {
+      await w.exit().catch(() => {});
+      throw wllamaError(e, model);
+    }
+    if (signal?.aborted) {
+      await w.exit();
+      throw aborted('loading');
+    }
+    this.#w = w;
+    onProgress?.({ status: 'ready', model });
+  }
+
+  async *chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const w = this.#w;
+    if (!w) throw new EngineError('ModelNotFoundError', `${this.model} is not loaded`);
+    const release = await this.#one.acquire(signal);
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const t0 = performance.now();
+    let first: number | null = null;
+    let text = '';
+    let usage: TokenUsage | null = null;
+    let genPerSecond: number | null = null;
+    let finish: FinishReason = 'stop';
+    const stops = req.stop?.filter(Boolean) ?? [];
+    let iterator: AsyncIterator<{ choices: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } | null; timings?: { predicted_per_second: number } }> | null = null;
+    let finished = false;
+    try {
+      const sampling = { temperature: req.temperature ?? 0.7, max_tokens: req.maxTokens ?? 512, top_p: req.topP, seed: req.seed, abortSignal: ctl.signal };
+      const template = w.getChatTemplate();
+      const stream = template
+        ? await w.createChatCompletion({ ...sampling, messages: req.messages, stream: true })
+        : await w.createCompletion({ ...sampling, prompt: plainPrompt(req.messages), stream: true });
+      iterator = stream[Symbol.asyncIterator]();
+      for (;;) {
+        const { done, value: chunk } = await iterator.next();
+        if (done) {
+          finished = true;
+          break;
+        }
+        const c = chunk.choices[0] as { text?: string; delta?: { content?: string | null }; finish_reason?: string | null } | undefined;
+        let delta = c?.text ?? c?.delta?.content ?? '';
+        if (c?.finish_reason === 'length') finish = 'length';
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (chunk.timings) genPerSecond = chunk.timings.predicted_per_second;
+        if (!delta) continue;
+        // Stop strings are applied here, the same way for chat and plain completions.
+        const joined = text + delta;
+        const hits = stops.map((s) => joined.indexOf(s, Math.max(0, text.length - s.length + 1))).filter((i) => i >= 0);
+        const cut = hits.length ? Math.min(...hits) : -1;
+        if (cut >= 0) delta = joined.slice(text.length, cut);
+        if (delta) {
+          first ??= performance.now() - t0;
+          text += delta;
+          yield { type: 'delta', text: delta };
+        }
+        if (cut >= 0) break; // the finally block cancels the rest of the generation
+      }
+    } catch (e) {
+      throw signal?.aborted ? aborted() : wllamaError(e, this.model);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!finished) {
+        // Stopped early (stop string, abort, or the consumer stopped reading): cancel the request
+        // and read the iterator to its end, or wllama's pending promise rejects unhandled.
+        ctl.abort();
+        if (iterator) await drain(iterator);
+      }
+      release();
+    }
+    if (signal?.aborted) throw aborted();
+    const totalMs = performance.now() - t0;
+    yield {
+      type: 'done',
+      text,
+      usage,
+      timing: { firstTokenMs: first, totalMs, tokensPerSecond: genPerSecond },
+      finishReason: finish,
+      model: this.model,
+    };
+  }
+
+  async unload(): Promise<void> {
+    const w = this.#w;
+    this.#w = null;
+    this.#loading = null;
+    await w?.exit();
+  }
+}
+
+async function drain(it: AsyncIterator<unknown>): Promise<void> {
+  try {
+    while (!(await it.next()).done);
+  } catch {
+    /* the cancelled request ends with an abort error: expected */
+  }
+}
+
+const noop = () => {};
+const quietLogger = { debug: noop, log: noop, warn: console.warn, error: console.error };
