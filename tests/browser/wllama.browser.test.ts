@@ -63,7 +63,7 @@ describe('wllama with the TinyStories test model (real llama.cpp in WebAssembly)
     const err = await bad.load().catch((e) => e);
     expect(isEngineError(err, 'InvalidModelError')).toBe(true);
     expect(err.message).toMatch(/truncated/);
-    const junk = new WllamaEngine({ kind: 'file', file: new Blob([new TextEncoder().encode('not a model at all')]), name: 'junk.gguf' });
+    const junk = new WllamaEngine({ kind: 'file', file: new Blob([new TextEncoder().encode('this is not a model at all, only some text')]), name: 'junk.gguf' });
     const junkErr = await junk.load().catch((e) => e);
     expect(isEngineError(junkErr, 'InvalidModelError')).toBe(true);
     expect(junkErr.message).toMatch(/not a GGUF file/);
