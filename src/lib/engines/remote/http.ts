@@ -162,7 +162,7 @@ export function fetchError(e: unknown, url: string, signal: AbortSignal | undefi
 
 /** Server-sent events: yields the data of each event (multi-line data joined with \n). */
 export async function* sseData(body: ReadableStream<Uint8Array>, onChunk?: () => void): AsyncGenerator<{ event: string | null; data: string }> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   let buf = '';
   let data: string[] = [];
   let event: string | null = null;

@@ -1,0 +1,43 @@
+/**
+ * Where model files come from. Hugging Face by default; a mirror (users in China rely on
+ * hf-mirror.com and similar) that serves the same paths under another base URL; or a folder on
+ * the app's own origin holding a self-hosted copy.
+ */
+export type ModelSource =
+  | { kind: 'huggingface' }
+  | { kind: 'mirror'; baseUrl: string }
+  | { kind: 'local'; path: string };
+
+export const HF_BASE = 'https://huggingface.co';
+export const DEFAULT_SOURCE: ModelSource = { kind: 'huggingface' };
+
+/** Checks a source the user typed; returns a message key for the problem, or null. */
+export function sourceProblem(s: ModelSource): 'source.badUrl' | 'source.badPath' | null {
+  if (s.kind === 'mirror') {
+    try {
+      const u = new URL(s.baseUrl);
+      return u.protocol === 'https:' || u.protocol === 'http:' ? null : 'source.badUrl';
+    } catch {
+      return 'source.badUrl';
+    }
+  }
+  if (s.kind === 'local') return /^\/|^\.\//.test(s.path) && !s.path.includes('..') ? null : 'source.badPath';
+  return null;
+}
+
+/**
+ * Rewrites a Hugging Face URL (`https://huggingface.co/<repo>/resolve/main/<file>` or a repo base
+ * URL) for the chosen source. A local source keeps the path after the host:
+ * `/models/<repo>/...`.
+ */
+export function rewriteHfUrl(url: string, s: ModelSource, origin = globalThis.location?.origin ?? 'http://localhost'): string {
+  if (s.kind === 'huggingface' || !url.startsWith(HF_BASE)) return url;
+  const rest = url.slice(HF_BASE.length);
+  if (s.kind === 'mirror') return s.baseUrl.replace(/\/+$/, '') + rest;
+  return new URL(s.path.replace(/\/+$/, '') + rest, origin).href;
+}
+
+/** The URL of a file in a Hugging Face repo, through the chosen source. */
+export function hfFileUrl(repo: string, file: string, s: ModelSource, revision = 'main'): string {
+  return rewriteHfUrl(`${HF_BASE}/${repo}/resolve/${revision}/${file}`, s);
+}

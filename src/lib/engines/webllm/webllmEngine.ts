@@ -1,0 +1,154 @@
+import type { WebWorkerMLCEngine } from '@mlc-ai/web-llm';
+import { EngineError, aborted } from '../errors';
+import { DEFAULT_SOURCE, type ModelSource } from '../modelSource';
+import { Semaphore } from '../remote/http';
+import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import { appConfigFor, CATALOGUE, downloadBytes, modelId, type Precision } from './catalogue';
+import { checkWebGpu } from './preflight';
+
+/** WebLLM's error messages as our typed errors. */
+export function webllmError(e: unknown, model: string): EngineError {
+  if (e instanceof EngineError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  // A host with an SPA fallback answers a missing file with its index.html (status 200).
+  if (/unexpected token '<'|<!doctype|is not valid json/i.test(msg)) {
+    return new EngineError('ModelNotFoundError', `${model}: the model source answered with a web page instead of the model's files; check the model source setting`, { cause: e });
+  }
+  if (/404|not found/i.test(msg)) return new EngineError('ModelNotFoundError', `${model}: ${msg}`, { cause: e });
+  if (/out of memory|device.*lost|allocation|exceeds.*limit/i.test(msg)) return new EngineError('OutOfMemoryError', `${model}: ${msg}`, { cause: e });
+  if (/webgpu|adapter|shader-f16/i.test(msg)) return new EngineError('NoWebGpuError', `${model}: ${msg}`, { cause: e });
+  if (/failed to fetch|network|load failed/i.test(msg)) return new EngineError('NetworkError', `${model}: ${msg}`, { cause: e });
+  if (/abort/i.test(msg)) return aborted();
+  return new EngineError('ServerError', `${model}: ${msg}`, { cause: e });
+}
+
+/**
+ * WebLLM (MLC) on WebGPU, in its own worker. Checks WebGPU before downloading anything and picks
+ * the f32 variant of the model when the adapter has no `shader-f16`.
+ */
+export class WebLlmEngine implements LlmEngine {
+  readonly kind = 'webllm' as const;
+  readonly maxConcurrency = 1;
+  readonly family: string;
+  #source: ModelSource;
+  #precision: Precision | null = null;
+  #engine: WebWorkerMLCEngine | null = null;
+  #worker: Worker | null = null;
+  #loading: Promise<void> | null = null;
+  #one = new Semaphore(1);
+
+  constructor(family: string, source: ModelSource = DEFAULT_SOURCE) {
+    if (!CATALOGUE.some((c) => c.family === family)) throw new EngineError('ModelNotFoundError', `${family} is not in the WebLLM catalogue`);
+    this.family = family;
+    this.#source = source;
+  }
+
+  /** The WebLLM model id in use: known after the WebGPU check. */
+  get model(): string {
+    return this.#precision ? modelId(this.family, this.#precision) : this.family;
+  }
+
+  /** Runs the WebGPU check alone and says which variant would be loaded. */
+  async choosePrecision(): Promise<Precision> {
+    const gpu = await checkWebGpu();
+    this.#precision = gpu.shaderF16 ? 'q4f16_1' : 'q4f32_1';
+    return this.#precision;
+  }
+
+  load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+    this.#loading ??= this.#load(onProgress, signal).catch((e) => {
+      this.#loading = null;
+      throw e;
+    });
+    return this.#loading;
+  }
+
+  async #load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+    const precision = await this.choosePrecision(); // throws NoWebGpuError before any download
+    const id = modelId(this.family, precision);
+    onProgress?.({ status: 'initiate', model: id });
+    const { CreateWebWorkerMLCEngine } = await import('@mlc-ai/web-llm');
+    const total = downloadBytes(CATALOGUE.find((c) => c.family === this.family)!, precision);
+    const t0 = performance.now();
+    const worker = new Worker(new URL('../../../../workers/webllm.worker.ts', import.meta.url), { type: 'module' });
+    this.#worker = worker;
+    const onAbort = () => worker.terminate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.#engine = await CreateWebWorkerMLCEngine(worker, id, {
+        appConfig: appConfigFor([id], this.#source),
+        initProgressCallback: (r) => {
+          // WebLLM reports a fraction and a sentence; bytes are estimated from the model's size.
+          const loaded = Math.round(r.progress * total);
+          const secs = (performance.now() - t0) / 1000;
+          const bytesPerSecond = secs > 0 ? loaded / secs : 0;
+          if (r.progress < 1 && /fetch|download|cache/i.test(r.text)) {
+            onProgress?.({ status: 'download', model: id, loaded, total, bytesPerSecond, etaSeconds: bytesPerSecond > 0 ? (total - loaded) / bytesPerSecond : null });
+          } else onProgress?.({ status: 'progress', model: id, fraction: r.progress, text: r.text });
+        },
+      });
+    } catch (e) {
+      worker.terminate();
+      this.#worker = null;
+      throw signal?.aborted ? aborted('loading') : webllmError(e, id);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    onProgress?.({ status: 'ready', model: id });
+  }
+
+  async *chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const engine = this.#engine;
+    if (!engine) throw new EngineError('ModelNotFoundError', `${this.model} is not loaded`);
+    const release = await this.#one.acquire(signal);
+    const onAbort = () => engine.interruptGenerate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const t0 = performance.now();
+    let first: number | null = null;
+    let text = '';
+    let usage: TokenUsage | null = null;
+    let tps: number | null = null;
+    let finish: FinishReason = 'stop';
+    try {
+      const stream = await engine.chat.completions.create({
+        messages: req.messages.map((m) => ({ role: m.role, content: m.content })) as never,
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: req.temperature,
+        max_tokens: req.maxTokens,
+        top_p: req.topP,
+        stop: req.stop,
+        seed: req.seed,
+      });
+      for await (const chunk of stream) {
+        const c = chunk.choices[0];
+        if (c?.finish_reason === 'length') finish = 'length';
+        if (chunk.usage) {
+          usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+          const extra = (chunk.usage as { extra?: { decode_tokens_per_s?: number } }).extra;
+          tps = extra?.decode_tokens_per_s ?? null;
+        }
+        const delta = c?.delta?.content ?? '';
+        if (!delta) continue;
+        first ??= performance.now() - t0;
+        text += delta;
+        yield { type: 'delta', text: delta };
+      }
+    } catch (e) {
+      throw signal?.aborted ? aborted() : webllmError(e, this.model);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      release();
+    }
+    if (signal?.aborted) throw aborted();
+    yield { type: 'done', text, usage, timing: { firstTokenMs: first, totalMs: performance.now() - t0, tokensPerSecond: tps }, finishReason: finish, model: this.model };
+  }
+
+  async unload(): Promise<void> {
+    await this.#engine?.unload().catch(() => {});
+    this.#worker?.terminate();
+    this.#engine = null;
+    this.#worker = null;
+    this.#loading = null;
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { appConfigFor, CATALOGUE, downloadBytes, modelId, recordOf, vramMb } from '../../src/lib/engines/webllm/catalogue';
+import { rewriteHfUrl, sourceProblem, hfFileUrl } from '../../src/lib/engines/modelSource';
+
+describe('the WebLLM catalogue', () => {
+  it('offers only models that WebLLM ships, each in an f16 and an f32 variant, with sizes', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(10);
+    for (const e of CATALOGUE) {
+      for (const p of ['q4f16_1', 'q4f32_1'] as const) {
+        const id = modelId(e.family, p);
+        expect(recordOf(id), id).toBeDefined();
+        expect(vramMb(id), id).toBeGreaterThan(100);
+      }
+      expect(downloadBytes(e, 'q4f32_1')).toBeGreaterThan(downloadBytes(e, 'q4f16_1'));
+    }
+  });
+
+  it('rewrites weight URLs for a mirror and for a same-origin folder', () => {
+    const id = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+    const hf = appConfigFor([id], { kind: 'huggingface' }).model_list[0]!;
+    expect(hf.model).toBe('https://huggingface.co/mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    const mirror = appConfigFor([id], { kind: 'mirror', baseUrl: 'https://hf-mirror.com/' }).model_list[0]!;
+    expect(mirror.model).toBe('https://hf-mirror.com/mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    expect(mirror.model_lib).toBe(hf.model_lib);
+    const local = appConfigFor([id], { kind: 'local', path: '/models' }).model_list[0]!;
+    expect(local.model).toBe('http://localhost/models/mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    expect(local.model_lib).toMatch(/^http:\/\/localhost\/models\/libs\/[^/]+\.wasm$/);
+  });
+
+  it('checks the source the user typed', () => {
+    expect(sourceProblem({ kind: 'mirror', baseUrl: 'hf-mirror.com' })).toBe('source.badUrl');
+    expect(sourceProblem({ kind: 'mirror', baseUrl: 'https://hf-mirror.com' })).toBeNull();
+    expect(sourceProblem({ kind: 'local', path: '../secret' })).toBe('source.badPath');
+    expect(sourceProblem({ kind: 'local', path: '/models' })).toBeNull();
+    expect(hfFileUrl('ggml-org/models', 'tinyllamas/stories260K.gguf', { kind: 'mirror', baseUrl: 'https://m.example' })).toBe(
+      'https://m.example/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf',
+    );
+    expect(rewriteHfUrl('https://example.com/x', { kind: 'mirror', baseUrl: 'https://m.example' })).toBe('https://example.com/x');
+  });
+});
