@@ -1,0 +1,128 @@
+import { normalizeText } from '../text/normalize';
+
+export interface MinHashOptions {
+  /** Characters per shingle (default 3). Characters, not words, so Chinese works. */
+  ngram?: number;
+  /** Signature length (default 128); must be bands × rows. */
+  numPerm?: number;
+  /** LSH bands (default 32, i.e. 4 rows per band: pairs near Jaccard 0.42 collide half the time). */
+  bands?: number;
+  /** Keep pairs whose exact Jaccard similarity is at least this (default 0.7). */
+  threshold?: number;
+  seed?: number;
+}
+
+export interface LexicalPair {
+  a: number;
+  b: number;
+  /** Fraction of equal signature entries (the MinHash estimate of the Jaccard similarity). */
+  estimated: number;
+  /** The exact Jaccard similarity of the two shingle sets. */
+  jaccard: number;
+}
+
+/** murmur3's 32-bit finaliser: a cheap, well-mixed hash of a 32-bit value. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hashString32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix32(h);
+}
+
+/**
+ * The set of character n-gram hashes of the normalised text (code points, so a CJK character or
+ * an emoji is one character). A text shorter than n is one shingle.
+ */
+export function shingles(text: string, ngram = 3): Uint32Array {
+  const chars = Array.from(normalizeText(text));
+  const set = new Set<number>();
+  if (chars.length === 0) return new Uint32Array(0);
+  if (chars.length <= ngram) set.add(hashString32(chars.join('')));
+  else for (let i = 0; i + ngram <= chars.length; i++) set.add(hashString32(chars.slice(i, i + ngram).join('')));
+  return Uint32Array.from(set).sort();
+}
+
+/** Exact Jaccard similarity of two sorted shingle sets. */
+export function jaccard(x: Uint32Array, y: Uint32Array): number {
+  if (x.length === 0 && y.length === 0) return 1;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (x[i]! < y[j]!) i++;
+    else j++;
+  }
+  return inter / (x.length + y.length - inter);
+}
+
+/** MinHash signature: for each of numPerm hash functions h_k(x) = fmix32(x ^ seed_k), the minimum over the set. */
+export function signature(sh: Uint32Array, seeds: Uint32Array): Uint32Array {
+  const sig = new Uint32Array(seeds.length).fill(0xffffffff);
+  for (const x of sh) {
+    for (let k = 0; k < seeds.length; k++) {
+      const h = fmix32(x ^ seeds[k]!);
+      if (h < sig[k]!) sig[k] = h;
+    }
+  }
+  return sig;
+}
+
+/**
+ * Lexical dedup: MinHash-LSH over character n-grams. Items that share a band bucket are
+ * candidates; each candidate gets its MinHash estimate and is then verified with the exact
+ * Jaccard similarity of the shingle sets, so the result holds no false positives (it can miss a
+ * pair whose bands never collide: the LSH trade-off, tuned by `bands`).
+ * Pairs are returned with a < b, sorted.
+ * @throws {RangeError} when numPerm is not a multiple of bands.
+ */
+export function minhashPairs(texts: readonly string[], options: MinHashOptions = {}): LexicalPair[] {
+  const { ngram = 3, numPerm = 128, bands = 32, threshold = 0.7, seed = 1 } = options;
+  if (numPerm % bands !== 0) throw new RangeError(`numPerm (${numPerm}) must be a multiple of bands (${bands}).`);
+  const rows = numPerm / bands;
+  const seeds = new Uint32Array(numPerm);
+  for (let k = 0; k < numPerm; k++) seeds[k] = fmix32(seed * 0x9e3779b1 + k * 0x7f4a7c15 + 1);
+  const sh = texts.map((t) => shingles(t, ngram));
+  const sigs = sh.map((s) => signature(s, seeds));
+  const seen = new Set<number>();
+  const out: LexicalPair[] = [];
+  const n = texts.length;
+  for (let band = 0; band < bands; band++) {
+    const buckets = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      if (sh[i]!.length === 0) continue;
+      const key = Array.from(sigs[i]!.subarray(band * rows, (band + 1) * rows)).join(',');
+      const list = buckets.get(key);
+      if (list) list.push(i);
+      else buckets.set(key, [i]);
+    }
+    for (const list of buckets.values()) {
+      for (let x = 0; x < list.length; x++) {
+        for (let y = x + 1; y < list.length; y++) {
+          const a = list[x]!;
+          const b = list[y]!;
+          const key = a * n + b;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const j = jaccard(sh[a]!, sh[b]!);
+          if (j < threshold) continue;
+          let eq = 0;
+          for (let k = 0; k < numPerm; k++) if (sigs[a]![k] === sigs[b]![k]) eq++;
+          out.push({ a, b, estimated: eq / numPerm, jaccard: j });
+        }
+      }
+    }
+  }
+  return out.sort((p, q) => p.a - q.a || p.b - q.b);
+}
