@@ -1,0 +1,4 @@
+import * as Comlink from 'comlink';
+import { createDedupApi } from '../src/lib/dedup/dedupApi';
+
+Comlink.expose(createDedupApi());
