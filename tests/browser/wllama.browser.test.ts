@@ -32,9 +32,20 @@ describe('wllama with the TinyStories test model (real llama.cpp in WebAssembly)
     expect(done!.finishReason).toBe('length');
     expect(done!.timing.tokensPerSecond).toBeGreaterThan(0);
     expect(done!.timing.firstTokenMs).toBeGreaterThan(0);
-    // Cross-origin isolated here: wasm threads are used.
+    // The default: half the cores, at least one.
+    expect(engine.threads).toBe(Math.max(1, Math.floor(navigator.hardwareConcurrency / 2)));
+  });
+
+  it('runs multi-threaded when the page is cross-origin isolated and asked for two threads', async () => {
     expect(crossOriginIsolated).toBe(true);
-    expect(engine.threads).toBe(Math.min(8, navigator.hardwareConcurrency));
+    const file = await (await fetch(ggufUrl)).blob();
+    const mt = new WllamaEngine({ kind: 'file', file, name: 'stories260K.gguf' }, { nCtx: 256, threads: 2 });
+    await mt.load();
+    expect(mt.threads).toBe(2);
+    expect(mt.multithread).toBe(true);
+    const out = await collect(mt.chat(greedy));
+    expect((out.at(-1) as { text: string }).text.startsWith(CONTINUATION)).toBe(true);
+    await mt.unload();
   });
 
   it('stops at a stop string', async () => {

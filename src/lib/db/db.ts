@@ -1,6 +1,8 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema } from './schema';
 import type { EmbeddingRow, Project, Run, Sample, Seed, SettingRow } from './types';
+import type { EndpointConfig } from '../engines/remote/remoteEngine';
+import type { SecretRow } from './secretsRepo';
 
 export const DEFAULT_DB_NAME = 'seedforge';
 
@@ -15,6 +17,8 @@ export class AppDb extends Dexie {
   runs!: EntityTable<Run, 'id'>;
   embeddings!: Table<EmbeddingRow, [string, string]>;
   settings!: EntityTable<SettingRow, 'key'>;
+  endpoints!: EntityTable<EndpointConfig, 'id'>;
+  secrets!: EntityTable<SecretRow, 'id'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

@@ -49,6 +49,15 @@ export const schemaVersions: SchemaVersion[] = [
       });
     },
   },
+  {
+    // v3: remote endpoints and their keys. Keys sit in their own table so that nothing that
+    // reads or exports endpoints can carry one by accident.
+    version: 3,
+    stores: {
+      endpoints: 'id, name',
+      secrets: 'id',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

@@ -1,9 +1,13 @@
 import type { AppDb } from './db';
+import type { ModelSource } from '../engines/modelSource';
+import type { Roles } from '../engines/roles';
 
 /** The only code that writes the settings table. Keys are listed here so that none is a typo. */
 export interface Settings {
   locale: 'en' | 'zh' | null;
   currentProjectId: string | null;
+  modelSource: ModelSource;
+  roles: Roles;
 }
 
 export async function getSetting<K extends keyof Settings>(db: AppDb, key: K): Promise<Settings[K] | undefined> {

@@ -3,7 +3,9 @@ import type { AppDb } from '../db/db';
 import { I18n, type Locale } from '../i18n/i18n.svelte';
 import type { ImportApi } from '../io/importApi';
 import type { AppContext } from './context';
+import { EnginesState } from './engines.svelte';
 import { ImporterState } from './importer.svelte';
+import { KeysState } from './keys.svelte';
 import { ProjectsState } from './projects.svelte';
 import { Router } from './router.svelte';
 import { SeedsState } from './seeds.svelte';
@@ -27,5 +29,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   // A worker that fails to load or crashes would leave every pending call waiting forever:
   // surface it as a failed import instead.
   worker.addEventListener('error', (e) => importer.workerFailed(e.message || 'the import worker stopped'));
-  return { db, i18n, router: new Router(), toasts, projects, seeds, importer, dispose: () => worker.terminate() };
+  const keys = new KeysState(db);
+  const engines = new EnginesState(db, keys);
+  return { db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, dispose: () => worker.terminate() };
 }

@@ -1,7 +1,9 @@
 import { getContext, setContext } from 'svelte';
 import type { AppDb } from '../db/db';
 import type { I18n } from '../i18n/i18n.svelte';
+import type { EnginesState } from './engines.svelte';
 import type { ImporterState } from './importer.svelte';
+import type { KeysState } from './keys.svelte';
 import type { ProjectsState } from './projects.svelte';
 import type { Router } from './router.svelte';
 import type { SeedsState } from './seeds.svelte';
@@ -16,6 +18,8 @@ export interface AppContext {
   projects: ProjectsState;
   seeds: SeedsState;
   importer: ImporterState;
+  keys: KeysState;
+  engines: EnginesState;
 }
 
 const KEY = Symbol('seedforge');

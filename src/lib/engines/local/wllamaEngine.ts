@@ -17,10 +17,15 @@ export interface WllamaOptions {
   threads?: number;
 }
 
-/** Threads wllama may use here: wasm threads need SharedArrayBuffer, i.e. cross-origin isolation. */
+/**
+ * Threads wllama may use here: wasm threads need SharedArrayBuffer, i.e. cross-origin isolation.
+ * Half the cores (at most 8): llama.cpp's threads spin while they wait, and on a machine whose
+ * every core is taken (the page, the import worker, another tab) that spinning made generation
+ * 40× slower in our measurements on a 2-core machine.
+ */
 export function defaultThreads(): number {
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-  return isolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1)) : 1;
+  return isolated ? Math.max(1, Math.min(8, Math.floor((navigator.hardwareConcurrency || 1) / 2))) : 1;
 }
 
 /**
@@ -76,6 +81,11 @@ export class WllamaEngine implements LlmEngine {
   /** Threads actually in use once loaded. */
   get threads(): number {
     return this.#w?.getNumThreads() ?? 0;
+  }
+
+  /** Whether the multi-threaded wasm build runs (needs cross-origin isolation and threads > 1). */
+  get multithread(): boolean {
+    return this.#w?.isMultithread() ?? false;
   }
 
   get chatTemplate(): string | null {

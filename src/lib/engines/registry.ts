@@ -1,0 +1,36 @@
+import { WllamaEngine } from './local/wllamaEngine';
+import type { ModelSource } from './modelSource';
+import { anthropicDialect } from './remote/anthropic';
+import { openaiDialect } from './remote/openai';
+import { RemoteEngine, type Dialect, type EndpointConfig } from './remote/remoteEngine';
+import type { EngineRef } from './roles';
+import type { LlmEngine } from './types';
+import { WebLlmEngine } from './webllm/webllmEngine';
+
+/** What building an engine may need from the app: the model source, stored files, endpoints, keys. */
+export interface EngineDeps {
+  source: ModelSource;
+  openGguf(name: string): Promise<File>;
+  endpoint(id: string): Promise<EndpointConfig>;
+  key(id: string): Promise<string>;
+}
+
+export const DIALECTS: Record<EndpointConfig['kind'], Dialect> = {
+  openai: openaiDialect,
+  anthropic: anthropicDialect,
+};
+
+/** One line per backend. */
+const FACTORIES: { [K in EngineRef['kind']]: (ref: Extract<EngineRef, { kind: K }>, deps: EngineDeps) => Promise<LlmEngine> } = {
+  webllm: async (ref, deps) => new WebLlmEngine(ref.family, deps.source),
+  wllama: async (ref, deps) => new WllamaEngine({ kind: 'file', file: await deps.openGguf(ref.file), name: ref.file }),
+  remote: async (ref, deps) => {
+    const ep = await deps.endpoint(ref.endpointId);
+    return new RemoteEngine(ep, await deps.key(ref.endpointId), DIALECTS[ep.kind]);
+  },
+};
+
+/** Builds (does not load) the engine a reference names. */
+export function createEngine(ref: EngineRef, deps: EngineDeps): Promise<LlmEngine> {
+  return (FACTORIES[ref.kind] as (r: EngineRef, d: EngineDeps) => Promise<LlmEngine>)(ref, deps);
+}

@@ -1,0 +1,25 @@
+/** Starting points for the endpoint form; every field stays editable. */
+export interface EndpointPreset {
+  id: string;
+  label: string;
+  kind: 'openai' | 'anthropic';
+  baseUrl: string;
+  model: string;
+  /** Whether the service needs a key (local servers usually do not). */
+  needsKey: boolean;
+}
+
+export const PRESETS: EndpointPreset[] = [
+  { id: 'openai', label: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', needsKey: true },
+  { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseUrl: 'https://api.anthropic.com', model: 'claude-3-5-haiku-latest', needsKey: true },
+  { id: 'deepseek', label: 'DeepSeek', kind: 'openai', baseUrl: 'https://api.deepseek.com/v1', model: 'deepseek-chat', needsKey: true },
+  { id: 'dashscope', label: 'Qwen / DashScope (compatible mode)', kind: 'openai', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1', model: 'qwen-plus', needsKey: true },
+  { id: 'openrouter', label: 'OpenRouter', kind: 'openai', baseUrl: 'https://openrouter.ai/api/v1', model: 'openai/gpt-4o-mini', needsKey: true },
+  { id: 'together', label: 'Together', kind: 'openai', baseUrl: 'https://api.together.xyz/v1', model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', needsKey: true },
+  { id: 'groq', label: 'Groq', kind: 'openai', baseUrl: 'https://api.groq.com/openai/v1', model: 'llama-3.3-70b-versatile', needsKey: true },
+  { id: 'ollama', label: 'Ollama (local)', kind: 'openai', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b', needsKey: false },
+  { id: 'vllm', label: 'vLLM (local)', kind: 'openai', baseUrl: 'http://localhost:8000/v1', model: '', needsKey: false },
+  { id: 'lmstudio', label: 'LM Studio (local)', kind: 'openai', baseUrl: 'http://localhost:1234/v1', model: '', needsKey: false },
+  { id: 'llamacpp', label: 'llama.cpp server (local)', kind: 'openai', baseUrl: 'http://localhost:8080/v1', model: '', needsKey: false },
+  { id: 'custom', label: 'Other OpenAI-compatible', kind: 'openai', baseUrl: '', model: '', needsKey: true },
+];

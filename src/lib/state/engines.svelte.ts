@@ -1,0 +1,212 @@
+import type { AppDb } from '../db/db';
+import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo';
+import { getSetting, setSetting } from '../db/settingsRepo';
+import { deleteGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
+import type { EndpointConfig } from '../engines/remote/remoteEngine';
+import { createEngine } from '../engines/registry';
+import { NO_ROLES, refKey, type EngineRef, type Role, type Roles } from '../engines/roles';
+import type { CallTiming, LlmEngine, LoadProgress, TokenUsage } from '../engines/types';
+import { deleteCachedModel, listCachedModels, type CachedModel } from '../engines/webllm/cache';
+import { checkWebGpu, type GpuCheck } from '../engines/webllm/preflight';
+import type { KeysState } from './keys.svelte';
+
+export interface EngineSlot {
+  ref: EngineRef;
+  status: 'loading' | 'ready' | 'failed';
+  progress: LoadProgress | null;
+  error: { name: string; message: string } | null;
+}
+
+export interface PlaygroundResult {
+  text: string;
+  usage: TokenUsage | null;
+  timing: CallTiming | null;
+  model: string;
+  retries: number;
+}
+
+/** Errors as the UI keeps them: name (for the message catalogue) and message. */
+export function errorInfo(e: unknown): { name: string; message: string } {
+  const err = e as Error;
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+}
+
+/**
+ * The Models screen's state: local GGUF files, WebLLM's catalogue and cache, remote endpoints,
+ * the model source, role assignments, loaded engines and the playground.
+ */
+export class EnginesState {
+  #db: AppDb;
+  #keys: KeysState;
+  #engines = new Map<string, LlmEngine>();
+  ggufs = $state.raw<StoredGguf[]>([]);
+  gpu = $state.raw<{ ok: GpuCheck } | { error: { name: string; message: string } } | null>(null);
+  cached = $state.raw<CachedModel[]>([]);
+  endpoints = $state.raw<EndpointConfig[]>([]);
+  source = $state.raw<ModelSource>(DEFAULT_SOURCE);
+  roles = $state.raw<Roles>(NO_ROLES);
+  slots = $state.raw<Record<string, EngineSlot>>({});
+  playground = $state.raw<PlaygroundResult | null>(null);
+  playgroundError = $state.raw<{ name: string; message: string } | null>(null);
+  running = $state(false);
+  #abort: AbortController | null = null;
+
+  constructor(db: AppDb, keys: KeysState) {
+    this.#db = db;
+    this.#keys = keys;
+  }
+
+  async load(): Promise<void> {
+    this.source = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
+    this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
+    this.endpoints = await listEndpoints(this.#db);
+    await this.#keys.load();
+    await Promise.all([this.refreshGgufs(), this.checkGpu()]);
+  }
+
+  async refreshGgufs(): Promise<void> {
+    this.ggufs = await listGgufs().catch(() => []);
+  }
+
+  /** @throws GgufFormatError for a file that is not a whole GGUF model (nothing is stored). */
+  async addGguf(file: File): Promise<StoredGguf> {
+    const g = await saveGguf(file);
+    await this.refreshGgufs();
+    return g;
+  }
+
+  async removeGguf(name: string): Promise<void> {
+    await this.unload({ kind: 'wllama', file: name });
+    await deleteGguf(name);
+    await this.refreshGgufs();
+  }
+
+  async checkGpu(): Promise<void> {
+    try {
+      this.gpu = { ok: await checkWebGpu() };
+      this.cached = await listCachedModels(this.source).catch(() => []);
+    } catch (e) {
+      this.gpu = { error: errorInfo(e) };
+    }
+  }
+
+  async deleteCached(id: string): Promise<void> {
+    await deleteCachedModel(id, this.source);
+    this.cached = await listCachedModels(this.source).catch(() => []);
+  }
+
+  async setSource(s: ModelSource): Promise<void> {
+    this.source = s;
+    await setSetting(this.#db, 'modelSource', s);
+  }
+
+  async setRole(role: Role, ref: EngineRef | null): Promise<void> {
+    this.roles = { ...this.roles, [role]: ref };
+    await setSetting(this.#db, 'roles', this.roles);
+  }
+
+  async saveEndpoint(cfg: EndpointConfig, key: string | null): Promise<void> {
+    await saveEndpoint(this.#db, cfg);
+    if (key !== null) await this.#keys.set(cfg.id, key);
+    await this.unload({ kind: 'remote', endpointId: cfg.id });
+    this.endpoints = await listEndpoints(this.#db);
+  }
+
+  async removeEndpoint(id: string): Promise<void> {
+    await this.unload({ kind: 'remote', endpointId: id });
+    await deleteEndpoint(this.#db, id);
+    this.endpoints = await listEndpoints(this.#db);
+    await this.#keys.load();
+  }
+
+  #deps() {
+    return {
+      source: this.source,
+      openGguf,
+      endpoint: async (id: string) => {
+        const ep = this.endpoints.find((e) => e.id === id);
+        if (!ep) throw new Error(`endpoint ${id} does not exist`);
+        return ep;
+      },
+      key: (id: string) => this.#keys.get(id),
+    };
+  }
+
+  #setSlot(key: string, slot: EngineSlot | null): void {
+    const next = { ...this.slots };
+    if (slot) next[key] = slot;
+    else delete next[key];
+    this.slots = next;
+  }
+
+  /** Builds and loads an engine; progress and errors land in its slot. */
+  async loadEngine(ref: EngineRef): Promise<LlmEngine> {
+    const key = refKey(ref);
+    const have = this.#engines.get(key);
+    if (have && this.slots[key]?.status === 'ready') return have;
+    this.#setSlot(key, { ref, status: 'loading', progress: null, error: null });
+    try {
+      const engine = await createEngine(ref, this.#deps());
+      await engine.load((p) => this.#setSlot(key, { ref, status: 'loading', progress: p, error: null }));
+      this.#engines.set(key, engine);
+      this.#setSlot(key, { ref, status: 'ready', progress: null, error: null });
+      return engine;
+    } catch (e) {
+      this.#setSlot(key, { ref, status: 'failed', progress: null, error: errorInfo(e) });
+      throw e;
+    }
+  }
+
+  async unload(ref: EngineRef): Promise<void> {
+    const key = refKey(ref);
+    const e = this.#engines.get(key);
+    this.#engines.delete(key);
+    this.#setSlot(key, null);
+    await e?.unload();
+  }
+
+  /** Sends one prompt to an engine and streams the answer into `playground`. */
+  async play(ref: EngineRef, prompt: string, opts: { temperature: number; maxTokens: number; system?: string }): Promise<void> {
+    this.stop();
+    const ctl = new AbortController();
+    this.#abort = ctl;
+    this.running = true;
+    this.playgroundError = null;
+    let result: PlaygroundResult = { text: '', usage: null, timing: null, model: '', retries: 0 };
+    this.playground = result;
+    try {
+      const engine = await this.loadEngine(ref);
+      const messages = [...(opts.system ? [{ role: 'system' as const, content: opts.system }] : []), { role: 'user' as const, content: prompt }];
+      for await (const ev of engine.chat({ messages, temperature: opts.temperature, maxTokens: opts.maxTokens }, ctl.signal)) {
+        if (ev.type === 'delta') result = { ...result, text: result.text + ev.text };
+        else if (ev.type === 'retry') result = { ...result, text: '', retries: ev.attempt };
+        else result = { ...result, text: ev.text, usage: ev.usage, timing: ev.timing, model: ev.model };
+        this.playground = result;
+      }
+    } catch (e) {
+      this.playgroundError = errorInfo(e);
+    } finally {
+      if (this.#abort === ctl) this.#abort = null;
+      this.running = false;
+    }
+  }
+
+  stop(): void {
+    this.#abort?.abort();
+  }
+
+  /** Sends a tiny request to an endpoint to check address, model and key. */
+  async testEndpoint(id: string): Promise<{ ok: true; ms: number } | { ok: false; error: { name: string; message: string } }> {
+    const t0 = performance.now();
+    try {
+      const engine = await createEngine({ kind: 'remote', endpointId: id }, this.#deps());
+      for await (const ev of engine.chat({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 5, temperature: 0 })) {
+        if (ev.type === 'done') break;
+      }
+      return { ok: true, ms: performance.now() - t0 };
+    } catch (e) {
+      return { ok: false, error: errorInfo(e) };
+    }
+  }
+}
