@@ -5,6 +5,9 @@ import { openDb } from './lib/db/db';
 import { getSetting } from './lib/db/settingsRepo';
 import { browserLocale, translate } from './lib/i18n/i18n.svelte';
 import { createApp } from './lib/state/app.svelte';
+import { installErrorTransfer } from './lib/engines/errors';
+
+installErrorTransfer();
 
 const target = document.getElementById('app')!;
 

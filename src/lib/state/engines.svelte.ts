@@ -1,7 +1,8 @@
 import type { AppDb } from '../db/db';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo';
 import { getSetting, setSetting } from '../db/settingsRepo';
-import { deleteGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { deleteGguf, downloadGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { hfFileUrl } from '../engines/modelSource';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import { createEngine } from '../engines/registry';
@@ -74,6 +75,38 @@ export class EnginesState {
     const g = await saveGguf(file);
     await this.refreshGgufs();
     return g;
+  }
+
+  ggufDownload = $state.raw<LoadProgress | null>(null);
+
+  /**
+   * Downloads a GGUF into this browser: a full URL as given, or `owner/repo/path/file.gguf` from
+   * Hugging Face through the model source (mirror or local folder).
+   */
+  async fetchGguf(spec: string, signal?: AbortSignal): Promise<StoredGguf> {
+    const s = spec.trim();
+    let url = s;
+    if (!/^https?:\/\//.test(s) && !s.startsWith('/')) {
+      const [owner, repo, ...path] = s.split('/');
+      if (!owner || !repo || !path.length) throw Object.assign(new Error(s), { name: 'ModelNotFoundError' });
+      url = hfFileUrl(`${owner}/${repo}`, path.join('/'), this.source);
+    }
+    const t0 = performance.now();
+    try {
+      const g = await downloadGguf(
+        url,
+        (loaded, total) => {
+          const secs = (performance.now() - t0) / 1000;
+          const bytesPerSecond = secs > 0 ? loaded / secs : 0;
+          this.ggufDownload = { status: 'download', model: url, loaded, total, bytesPerSecond, etaSeconds: total && bytesPerSecond ? (total - loaded) / bytesPerSecond : null };
+        },
+        signal,
+      );
+      await this.refreshGgufs();
+      return g;
+    } finally {
+      this.ggufDownload = null;
+    }
   }
 
   async removeGguf(name: string): Promise<void> {

@@ -81,3 +81,48 @@ export async function deleteGguf(name: string): Promise<void> {
   const d = await dir();
   await d.removeEntry(name);
 }
+
+/**
+ * Downloads a GGUF file straight into OPFS (streamed, with progress), checks it, and lists it
+ * like a picked file. A failed or cancelled download leaves nothing behind.
+ * @throws Error with `name` NetworkError / ModelNotFoundError for HTTP failures, GgufFormatError for a bad file.
+ */
+export async function downloadGguf(
+  url: string,
+  onProgress?: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<StoredGguf> {
+  const name = safeName(decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'model.gguf'));
+  let resp: Response;
+  try {
+    resp = await fetch(url, { signal });
+  } catch (e) {
+    throw Object.assign(new Error(`${url}: ${(e as Error).message}`), { name: signal?.aborted ? 'AbortedError' : 'NetworkError' });
+  }
+  if (!resp.ok || !resp.body) {
+    throw Object.assign(new Error(`${url}: HTTP ${resp.status}`), { name: resp.status === 404 ? 'ModelNotFoundError' : 'NetworkError' });
+  }
+  const total = Number(resp.headers.get('content-length')) || 0;
+  const d = await dir();
+  const handle = await d.getFileHandle(name, { create: true });
+  const writable = await handle.createWritable();
+  let loaded = 0;
+  try {
+    await resp.body
+      .pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, ctl) {
+            loaded += chunk.byteLength;
+            onProgress?.(loaded, total);
+            ctl.enqueue(chunk);
+          },
+        }),
+      )
+      .pipeTo(writable, { signal });
+    return await describeGguf(name, await handle.getFile());
+  } catch (e) {
+    await d.removeEntry(name).catch(() => {});
+    if (signal?.aborted) throw Object.assign(new Error('download cancelled'), { name: 'AbortedError' });
+    throw e;
+  }
+}
