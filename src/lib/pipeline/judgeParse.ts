@@ -1,0 +1,91 @@
+/**
+ * Reads a judge's verdict from what small models actually write: a JSON object, "4", "4/5",
+ * "Score: 4", "评分：4分", "8/10", "**4**", or a sentence. A reply that names no score, or several
+ * different ones, is unparseable: the caller retries and finally records a judge failure with the
+ * raw text. A score is never guessed.
+ */
+export interface Verdict {
+  score: number;
+  accuracy?: number;
+  completeness?: number;
+  usefulness?: number;
+  reason: string;
+}
+
+export type ParseResult = { ok: true; verdict: Verdict } | { ok: false; why: string };
+
+const inRange = (n: number) => Number.isFinite(n) && n >= 1 && n <= 5;
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
+
+function fromJson(text: string): ParseResult | null {
+  const m = /\{[\s\S]*\}/.exec(text);
+  if (!m) return null;
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(m[0]);
+  } catch {
+    return null;
+  }
+  const num = (k: string[]) => {
+    for (const key of k) {
+      const v = j[key];
+      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.replace(/\/\s*5$/, '').trim()) : NaN;
+      if (Number.isFinite(n)) return n;
+    }
+    return undefined;
+  };
+  const accuracy = num(['accuracy', '准确性']);
+  const completeness = num(['completeness', '完整性']);
+  const usefulness = num(['usefulness', 'helpfulness', '实用性']);
+  let score = num(['score', 'overall', 'rating', 'total', '总分', '评分']);
+  const parts = [accuracy, completeness, usefulness].filter((x): x is number => x !== undefined);
+  if (score === undefined && parts.length === 3) score = round1((parts[0]! + parts[1]! + parts[2]!) / 3);
+  if (score === undefined) return { ok: false, why: 'JSON without a score' };
+  if (!inRange(score) || parts.some((p) => !inRange(p))) return { ok: false, why: `score out of range: ${score}` };
+  const reason = String(j.reason ?? j.explanation ?? j['理由'] ?? '').trim();
+  return { ok: true, verdict: { score, accuracy, completeness, usefulness, reason } };
+}
+
+export function parseVerdict(raw: string): ParseResult {
+  const text = raw.trim();
+  if (!text) return { ok: false, why: 'empty reply' };
+  const json = fromJson(text);
+  if (json) return json;
+
+  // "4 or 5", "3-4", "4 到 5": the judge did not decide.
+  if (/\b[1-5](?:\.\d)?\s*(?:or|to|~|或|到|至)\s*(?:maybe\s*|perhaps\s*)?[1-5]\b/i.test(text) || /\b[1-5]\s*[-–]\s*[1-5]\s*(?:\/|分|points)/i.test(text)) {
+    return { ok: false, why: 'a range instead of a score' };
+  }
+  const candidates: number[] = [];
+  const push = (n: number) => candidates.push(n);
+  let m: RegExpExecArray | null;
+  // "8/10", "4/5", "4 out of 5", "4分（满分5分）"
+  const outOf = /(\d+(?:\.\d+)?)\s*(?:\/|out of|of|分?\s*[（(]?\s*满分)\s*(5|10)\b/gi;
+  while ((m = outOf.exec(text))) push(m[2] === '10' ? Number(m[1]) / 2 : Number(m[1]));
+  if (!candidates.length) {
+    // "Score: 4", "Rating - 4", "评分：4分", "得分为4", "打4分", "**4**"
+    const labelled = /(?:score|rating|grade|overall|评分|得分|分数|打分|总分)\s*(?:is|of|:|：|=|为|是|-)?\s*\**\s*(\d+(?:\.\d+)?|[一二两三四五])\s*\**\s*分?/gi;
+    while ((m = labelled.exec(text))) push(CN_DIGITS[m[1]!] ?? Number(m[1]));
+    const fen = /(?:打|给|评)\s*(\d|[一二两三四五])\s*分/g;
+    while ((m = fen.exec(text))) push(CN_DIGITS[m[1]!] ?? Number(m[1]));
+  }
+  if (!candidates.length) {
+    // A bare number as the whole reply, or at its very start ("4", "4.", "4 - good", "**4**").
+    const bare = /^\**\s*(\d(?:\.\d+)?)\s*\**(?:[.\s\-–:：,，]|$)/.exec(text);
+    if (bare) push(Number(bare[1]));
+  }
+  if (!candidates.length) {
+    // "I would give it a 4", "I'd rate this 3"
+    const prose = /\b(?:give|rate|rating|score)\b[^.\d]{0,20}?\b([1-5])\b/i.exec(text);
+    if (prose) push(Number(prose[1]));
+  }
+  const distinct = [...new Set(candidates)];
+  if (!distinct.length) return { ok: false, why: 'no score in the reply' };
+  if (distinct.length > 1) return { ok: false, why: `several scores: ${distinct.join(', ')}` };
+  const score = distinct[0]!;
+  if (!inRange(score)) return { ok: false, why: `score out of range: ${score}` };
+  const reason = text.replace(/\s+/g, ' ').slice(0, 300);
+  return { ok: true, verdict: { score, reason } };
+}

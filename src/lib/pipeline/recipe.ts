@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { EVOL_OPS } from './operators/evolve';
+import { checkTemplates, TEMPLATES } from './templates';
+
+/**
+ * A recipe: which operators run, in which order, with which parameters and templates. Versioned
+ * (`version`) so that saved and exported recipes stay readable; validated with zod, then for the
+ * order of steps and the templates' variables.
+ */
+const temperature = z.number().min(0).max(2);
+
+export const StepSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('selfInstruct'),
+    count: z.number().int().min(1).max(1_000_000).default(50),
+    humanShots: z.number().int().min(0).max(8).default(6),
+    machineShots: z.number().int().min(0).max(8).default(2),
+    temperature: temperature.default(0.7),
+    rougeThreshold: z.number().min(0).max(1).default(0.7),
+    instances: z.boolean().default(true),
+  }),
+  z.object({
+    op: z.literal('evolve'),
+    rounds: z.number().int().min(1).max(10).default(4),
+    weights: z
+      .object(Object.fromEntries(EVOL_OPS.map((o) => [o, z.number().min(0).max(100).default(1)])) as Record<(typeof EVOL_OPS)[number], z.ZodDefault<z.ZodNumber>>)
+      .default(Object.fromEntries(EVOL_OPS.map((o) => [o, 1])) as Record<(typeof EVOL_OPS)[number], number>),
+    eliminate: z.boolean().default(true),
+    temperature: temperature.default(0.7),
+    keepOriginal: z.boolean().default(false),
+  }),
+  z.object({ op: z.literal('respond'), temperature: temperature.default(0.7), maxTokens: z.number().int().min(16).max(8192).default(1024) }),
+  z.object({ op: z.literal('critique'), maxTokens: z.number().int().min(16).max(8192).default(1024) }),
+  z.object({
+    op: z.literal('bestOfN'),
+    n: z.number().int().min(2).max(16).default(4),
+    k: z.number().int().min(1).max(16).default(1),
+    temperature: temperature.default(0.9),
+    maxTokens: z.number().int().min(16).max(8192).default(1024),
+  }),
+  z.object({ op: z.literal('judge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
+  z.object({
+    op: z.literal('filter'),
+    minChars: z.number().int().min(0).max(10_000).default(50),
+    refusal: z.boolean().default(true),
+    format: z.boolean().default(true),
+    blocklist: z.array(z.string()).default([]),
+  }),
+]);
+
+export const RecipeSchema = z.object({
+  version: z.literal(1),
+  name: z.string().trim().min(1),
+  /** Seed of every random choice: the same recipe, seeds and seed give the same run. */
+  seed: z.number().int().min(0).max(2 ** 31).default(1),
+  language: z.enum(['auto', 'en', 'zh']).default('auto'),
+  /** Tasks per seed for recipes that start from the seeds. */
+  copiesPerSeed: z.number().int().min(1).max(1000).default(1),
+  maxSeeds: z.number().int().min(1).optional(),
+  personas: z.object({ enabled: z.boolean().default(false), builtIn: z.boolean().default(true), custom: z.array(z.string()).default([]) }).default({ enabled: false, builtIn: true, custom: [] }),
+  templates: z.record(z.string(), z.object({ en: z.string().optional(), zh: z.string().optional() })).default({}),
+  steps: z.array(StepSchema).min(1),
+});
+
+export type Recipe = z.infer<typeof RecipeSchema>;
+export type RecipeInput = z.input<typeof RecipeSchema>;
+export type Step = z.infer<typeof StepSchema>;
+
+export interface RecipeProblem {
+  path: string;
+  message: string;
+}
+
+const PRODUCES_RESPONSE = new Set(['respond', 'bestOfN', 'critique']);
+
+/** Parses and checks a recipe. Returns the recipe with defaults filled in, or every problem. */
+export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | { ok: false; problems: RecipeProblem[] } {
+  const r = RecipeSchema.safeParse(input);
+  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+  const recipe = r.data;
+  const problems: RecipeProblem[] = [];
+  // Seeds carry their own outputs: a recipe may judge or filter them directly.
+  let hasResponse = recipe.steps[0]?.op !== 'selfInstruct';
+  recipe.steps.forEach((s, i) => {
+    if (s.op === 'selfInstruct') {
+      if (i !== 0) problems.push({ path: `steps.${i}`, message: 'Self-Instruct must be the first step' });
+      if (s.instances) hasResponse = true;
+    }
+    if (s.op === 'evolve') hasResponse = s.eliminate;
+    if ((s.op === 'judge' || s.op === 'critique' || s.op === 'filter') && !hasResponse) {
+      problems.push({ path: `steps.${i}`, message: `${s.op} needs a response: put Respond, Best-of-N or Evolve (with elimination) before it` });
+    }
+    if (s.op === 'bestOfN' && s.k > s.n) problems.push({ path: `steps.${i}.k`, message: 'Best-of-N keeps at most N' });
+    if (PRODUCES_RESPONSE.has(s.op)) hasResponse = true;
+    if (s.op === 'evolve' && Object.values(s.weights).every((w) => w === 0)) problems.push({ path: `steps.${i}.weights`, message: 'at least one evolution operation needs a weight' });
+  });
+  for (const p of checkTemplates(recipe.templates)) {
+    const what = [p.missing.length ? `missing {${p.missing.join('}, {')}}` : '', p.unknown.length ? `unknown {${p.unknown.join('}, {')}}` : ''].filter(Boolean).join('; ');
+    problems.push({ path: `templates.${p.id}.${p.lang}`, message: TEMPLATES[p.id] ? what : 'no such template' });
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, recipe };
+}
+
+export const PRESETS: Record<string, RecipeInput> = {
+  evol4: {
+    version: 1,
+    name: 'Evol-Instruct, 4 rounds',
+    steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4 }, { op: 'filter' }],
+  },
+  selfInstruct: {
+    version: 1,
+    name: 'Self-Instruct',
+    steps: [{ op: 'selfInstruct', count: 50 }, { op: 'filter' }],
+  },
+  answerJudge: {
+    version: 1,
+    name: 'Answer + judge only',
+    steps: [{ op: 'respond' }, { op: 'judge', minScore: 4 }, { op: 'filter' }],
+  },
+  personaEvol: {
+    version: 1,
+    name: 'Persona × Evol',
+    personas: { enabled: true, builtIn: true, custom: [] },
+    steps: [{ op: 'evolve', rounds: 2 }, { op: 'judge', minScore: 4 }, { op: 'filter' }],
+  },
+  bestOfN: {
+    version: 1,
+    name: 'Best-of-N',
+    steps: [{ op: 'bestOfN', n: 4, k: 1 }, { op: 'filter' }],
+  },
+};

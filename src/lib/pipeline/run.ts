@@ -1,0 +1,291 @@
+import type { ChatTurn } from '../db/types';
+import { isEngineError } from '../engines/errors';
+import type { Role } from '../engines/roles';
+import { responseProblem } from './filters';
+import { bestOfN } from './operators/bestOfN';
+import { critiqueRevise } from './operators/critique';
+import { evolveChain } from './operators/evolve';
+import { judge } from './operators/judge';
+import { respond } from './operators/respond';
+import { generateInstance, generateInstruction } from './operators/selfInstruct';
+import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
+import { mixSeed, mulberry32 } from './random';
+import type { Recipe } from './recipe';
+import { TEMPLATES } from './templates';
+import { detectLang, type Lang } from './text';
+import {
+  addTask,
+  newCandidate,
+  type CallRecord,
+  type Candidate,
+  type OpContext,
+  type PipelineEngines,
+  type RunCounts,
+  type RunEvent,
+  type RunStore,
+  type SampleDraft,
+  type TaskDelta,
+} from './types';
+
+export interface SeedRef {
+  id: string;
+  instruction: string;
+  input: string;
+  output: string;
+}
+
+export interface RunInput {
+  runId: string;
+  recipe: Recipe;
+  /** The seeds as they were when the run was created (a resumed run uses the same). */
+  seeds: SeedRef[];
+  engines: PipelineEngines;
+  store: RunStore;
+  /** Tasks run side by side. Fixed when the run is created: resuming with another value would change the items. */
+  concurrency: number;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+/** How many tasks (items started) a recipe makes from these seeds. */
+export function taskCount(recipe: Recipe, seeds: number): number {
+  const first = recipe.steps[0]!;
+  if (first.op === 'selfInstruct') return first.count;
+  return Math.min(seeds, recipe.maxSeeds ?? Infinity) * recipe.copiesPerSeed;
+}
+
+/**
+ * Drives a recipe over the seeds: tasks run in fixed batches of `concurrency`, each task's
+ * samples are committed to the store when it finishes, and a task's randomness (choices, few-shot
+ * examples, persona, the engines' sampling seeds) depends only on the recipe's seed and the task
+ * index — so a run that is stopped and resumed ends with the same items as one that was not
+ * (given engines that honour the sampling seed, as wllama does). A task that fails is recorded as
+ * a rejected sample with the error; it never ends the run. Aborting (pause, cancel, a closed tab)
+ * loses only the tasks in flight.
+ */
+export async function runRecipe(inp: RunInput): Promise<RunCounts> {
+  const { recipe, seeds, engines, store, signal, runId } = inp;
+  const emit = inp.onEvent ?? (() => {});
+  const total = taskCount(recipe, seeds.length);
+  const started = performance.now();
+  const state = await store.progress(runId);
+  let counts: RunCounts = { ...state.counts, total };
+  const pool = [...state.pool];
+  const c = Math.max(1, inp.concurrency);
+  const first = recipe.steps[0]!;
+  const humanInstructions = seeds.map((s) => s.instruction);
+  const runLang: Lang = recipe.language === 'auto' ? detectLang(humanInstructions.slice(0, 50).join('\n')) : recipe.language;
+  const personaList = recipe.personas.enabled ? [...(recipe.personas.builtIn ? BUILT_IN_PERSONAS : []), ...recipe.personas.custom.filter((p) => p.trim())] : [];
+  let sessionTasks = 0;
+
+  const progress = () => {
+    const wall = performance.now() - started;
+    const left = counts.total - counts.done;
+    emit({
+      type: 'progress',
+      counts: { ...counts, wallMs: counts.wallMs + wall },
+      tokensPerSecond: counts.modelMs > 0 ? (counts.completionTokens * 1000) / counts.modelMs : null,
+      etaSeconds: sessionTasks > 0 ? (wall / sessionTasks / 1000) * left : null,
+    });
+  };
+  progress();
+
+  async function runTask(t: number, poolBefore: string[]): Promise<TaskDelta> {
+    const rng = mulberry32(mixSeed(recipe.seed, t));
+    const seed = first.op === 'selfInstruct' ? null : seeds[Math.floor(t / recipe.copiesPerSeed)]!;
+    const lang: Lang = recipe.language !== 'auto' ? recipe.language : seed ? detectLang(seed.instruction) : runLang;
+    const persona = personaList.length ? personaText(personaFor(t, personaList, mulberry32(mixSeed(recipe.seed, 0x5eed))), lang) : null;
+    const delta: TaskDelta = { samples: [], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 };
+    let k = 0;
+    let callNo = 0;
+    let lastLive = 0;
+    const ctx: OpContext = {
+      lang,
+      rng,
+      templates: recipe.templates,
+      persona,
+      nextKey: () => `${t}.${k++}`,
+      async call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts = {}): Promise<CallRecord> {
+        const engine = engines[role];
+        const messages: ChatTurn[] = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt;
+        const t0 = performance.now();
+        let retries = 0;
+        let live = '';
+        let done: Extract<Awaited<ReturnType<typeof next>>, { type: 'done' }> | null = null;
+        const it = engine.chat({ messages, temperature: opts.temperature, maxTokens: opts.maxTokens, seed: mixSeed(recipe.seed, t, callNo++) }, signal);
+        async function next() {
+          for await (const ev of it) return ev;
+          return null;
+        }
+        for await (const ev of it) {
+          if (ev.type === 'delta') {
+            live += ev.text;
+            const now = performance.now();
+            if (now - lastLive > 100) {
+              lastLive = now;
+              emit({ type: 'live', task: t, op, text: live });
+            }
+          } else if (ev.type === 'retry') {
+            retries = ev.attempt;
+            live = '';
+          } else done = ev;
+        }
+        const ms = performance.now() - t0;
+        if (!done) throw new Error(`${engine.kind} ended a call without an answer`);
+        delta.calls++;
+        delta.modelMs += ms;
+        delta.promptTokens += done.usage?.promptTokens ?? 0;
+        delta.completionTokens += done.usage?.completionTokens ?? 0;
+        return {
+          op,
+          role,
+          engine: engine.kind,
+          model: done.model,
+          template,
+          templateVersion: TEMPLATES[template]?.version ?? 0,
+          raw: done.text,
+          promptTokens: done.usage?.promptTokens ?? null,
+          completionTokens: done.usage?.completionTokens ?? null,
+          ms,
+          retries,
+        };
+      },
+    };
+    const reject = (cand: Candidate, reason: string): SampleDraft => ({ ...cand, status: 'rejected', rejectReason: reason, taskIndex: t });
+    let cands: Candidate[] = seed
+      ? [newCandidate(ctx.nextKey(), { instruction: seed.instruction, input: seed.input, output: seed.output, outputFrom: 'seed', seedId: seed.id, persona })]
+      : [];
+    try {
+      for (const step of recipe.steps) {
+        if (signal?.aborted) break;
+        switch (step.op) {
+          case 'selfInstruct': {
+            const machine = poolBefore;
+            const g = await generateInstruction(ctx, humanInstructions, machine, [...humanInstructions, ...machine], step);
+            const cand = newCandidate(ctx.nextKey(), { instruction: g.instruction, operation: 'selfInstruct', persona, calls: [g.call] });
+            if (g.ok) cand.notes.rougeL = g.rouge;
+            else if (g.rouge !== undefined) cand.notes.rougeL = { score: g.rouge, match: g.match };
+            if (!g.ok) {
+              delta.samples.push(reject(cand, g.reason));
+              cands = [];
+              break;
+            }
+            delta.pool.push(g.instruction);
+            if (step.instances) {
+              const { instance, call } = await generateInstance(ctx, g.instruction, step.temperature);
+              cand.calls.push(call);
+              if (!instance) {
+                delta.samples.push(reject(cand, 'selfInstruct:noInstance'));
+                cands = [];
+                break;
+              }
+              cand.input = instance.input;
+              cand.output = instance.output;
+              cand.outputFrom = 'selfInstruct:instance';
+            }
+            cands = [cand];
+            break;
+          }
+          case 'evolve': {
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const { evolved, failed } = await evolveChain(ctx, cand, { ...step, responseTemperature: 0.7, maxTokens: 1024 }, t);
+              delta.samples.push(...failed);
+              if (step.keepOriginal && cand.operation !== 'seed') nextCands.push(cand);
+              nextCands.push(...evolved);
+            }
+            cands = nextCands;
+            break;
+          }
+          case 'respond':
+            for (const cand of cands) if (cand.outputFrom !== 'evol:elimination') await respond(ctx, cand, step.temperature, step.maxTokens);
+            break;
+          case 'critique':
+            for (const cand of cands) if (cand.output) await critiqueRevise(ctx, cand, step.maxTokens);
+            break;
+          case 'bestOfN': {
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const r = await bestOfN(ctx, cand, { ...step, judgeRetries: 2 }, t);
+              delta.samples.push(...r.rejected);
+              nextCands.push(...r.kept);
+            }
+            cands = nextCands;
+            break;
+          }
+          case 'judge': {
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              if (!cand.verdict) {
+                const r = await judge(ctx, cand, step.retries);
+                if (!r.ok) {
+                  cand.notes.judgeRaw = r.raw;
+                  cand.notes.judgeWhy = r.why;
+                  delta.samples.push(reject(cand, 'judgeFailed'));
+                  continue;
+                }
+                cand.verdict = r.verdict;
+                cand.score = r.verdict.score;
+              }
+              if ((cand.score ?? 0) < step.minScore) delta.samples.push(reject(cand, 'lowScore'));
+              else nextCands.push(cand);
+            }
+            cands = nextCands;
+            break;
+          }
+          case 'filter': {
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const problem = cand.output === null ? 'noResponse' : responseProblem(cand.instruction, cand.output, step);
+              if (problem) delta.samples.push(reject(cand, `filter:${problem}`));
+              else nextCands.push(cand);
+            }
+            cands = nextCands;
+            break;
+          }
+        }
+      }
+      if (signal?.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'AbortedError' });
+      for (const cand of cands) if (cand.operation !== 'seed' || recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter')) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
+    } catch (e) {
+      if (signal?.aborted || isEngineError(e, 'AbortedError') || (e as Error)?.name === 'AbortedError') throw e;
+      // One item's failure never ends the run: it is recorded with the error and the run goes on.
+      const err = e as Error;
+      emit({ type: 'taskFailed', task: t, name: err.name, message: err.message });
+      const base = cands[0] ?? newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op });
+      delta.samples.push({ ...base, notes: { ...base.notes, error: `${err.name}: ${err.message}` }, status: 'rejected', rejectReason: `error:${err.name}`, taskIndex: t });
+      delta.pool = [];
+    }
+    return delta;
+  }
+
+  try {
+    for (let b = 0; b * c < total; b++) {
+      if (signal?.aborted) break;
+      const tasks: number[] = [];
+      for (let t = b * c; t < Math.min(total, (b + 1) * c); t++) if (!state.completed.has(t)) tasks.push(t);
+      if (!tasks.length) continue;
+      // The pool a batch sees is fixed by the batch boundary, whatever order tasks finish in.
+      const poolBefore = pool.filter((p) => p.task < b * c).map((p) => p.text);
+      await Promise.all(
+        tasks.map(async (t) => {
+          let delta: TaskDelta;
+          try {
+            delta = await runTask(t, poolBefore);
+          } catch (e) {
+            if (signal?.aborted || (e as Error)?.name === 'AbortedError') return; // not committed: redone on resume
+            throw e;
+          }
+          await store.commitTask(runId, t, delta);
+          for (const text of delta.pool) pool.push({ task: t, text });
+          counts = addTask(counts, delta);
+          sessionTasks++;
+          progress();
+        }),
+      );
+    }
+  } finally {
+    counts = { ...counts, wallMs: counts.wallMs + (performance.now() - started) };
+  }
+  return counts;
+}

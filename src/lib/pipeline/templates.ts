@@ -1,0 +1,199 @@
+import type { Lang } from './text';
+
+/**
+ * The prompt templates of every operator, in English and Chinese. Users may override any of them
+ * in a recipe; `{variables}` are checked before a run starts.
+ */
+export interface Template {
+  id: string;
+  version: number;
+  /** Variables the template must use. */
+  vars: string[];
+  en: string;
+  zh: string;
+}
+
+const EVOL_DEPTH_EN = `I want you to act as a Prompt Rewriter.
+Your objective is to rewrite a given prompt into a more complex version to make famous AI systems (e.g., ChatGPT and GPT-4) a bit harder to handle.
+But the rewritten prompt must be reasonable and must be understood and responded to by humans.
+Your rewriting cannot omit the non-text parts such as the table and code in #The Given Prompt#. Also, please do not omit the input in #The Given Prompt#.
+You SHOULD complicate the given prompt using the following method:
+{method}
+You should try your best not to make the #Rewritten Prompt# verbose: #Rewritten Prompt# can only add 10 to 20 words to #The Given Prompt#.
+'#The Given Prompt#', '#Rewritten Prompt#', 'given prompt' and 'rewritten prompt' are not allowed to appear in #Rewritten Prompt#.
+{persona}
+#The Given Prompt#:
+{instruction}
+#Rewritten Prompt#:
+`;
+
+const EVOL_DEPTH_ZH = `请你扮演提示词改写者。
+你的目标是把给定的提示改写成更复杂的版本，让知名的 AI 系统（例如 ChatGPT 和 GPT-4）更难应对。
+但改写后的提示必须合理，必须能被人类理解并作答。
+改写时不能省略 #给定提示# 中的非文本部分，例如表格和代码；也不要省略 #给定提示# 中的输入。
+你应当使用以下方法使给定提示更复杂：
+{method}
+尽量不要让 #改写后的提示# 变得冗长：#改写后的提示# 只能在 #给定提示# 的基础上增加 10 到 20 个词（中文约 15 到 30 个字）。
+“#给定提示#”“#改写后的提示#”“给定提示”“改写后的提示”这些字样不得出现在 #改写后的提示# 中。
+{persona}
+#给定提示#：
+{instruction}
+#改写后的提示#：
+`;
+
+export const TEMPLATES: Record<string, Template> = {
+  'selfInstruct.generate': {
+    id: 'selfInstruct.generate',
+    version: 1,
+    vars: ['examples', 'next', 'persona'],
+    en: `Come up with a series of tasks. Each task is a new, diverse instruction that a text-only AI assistant can complete.\n{persona}\n{examples}\nTask {next}:`,
+    zh: `请想出一系列任务。每个任务都是一条新的、多样的指令，只用文字的 AI 助手可以完成它。\n{persona}\n{examples}\n任务 {next}：`,
+  },
+  'selfInstruct.instance': {
+    id: 'selfInstruct.instance',
+    version: 1,
+    vars: ['instruction'],
+    en: `Given the task below, write one example of an input for it (write "Input: <noinput>" when the task needs none) and the correct output.\n\nTask: {instruction}\n\nAnswer in exactly this format:\nInput: ...\nOutput: ...`,
+    zh: `针对下面的任务，写出一个输入示例（如果任务不需要输入，写“输入：<无>”）以及正确的输出。\n\n任务：{instruction}\n\n严格按照以下格式回答：\n输入：……\n输出：……`,
+  },
+  'evol.depth': { id: 'evol.depth', version: 1, vars: ['method', 'instruction', 'persona'], en: EVOL_DEPTH_EN, zh: EVOL_DEPTH_ZH },
+  'evol.breadth': {
+    id: 'evol.breadth',
+    version: 1,
+    vars: ['instruction', 'persona'],
+    en: `I want you to act as a Prompt Creator.
+Your goal is to draw inspiration from the #Given Prompt# to create a brand new prompt.
+This new prompt should belong to the same domain as the #Given Prompt# but be even more rare.
+The LENGTH and complexity of the #Created Prompt# should be similar to that of the #Given Prompt#.
+The #Created Prompt# must be reasonable and must be understood and responded to by humans.
+'#Given Prompt#', '#Created Prompt#', 'given prompt' and 'created prompt' are not allowed to appear in #Created Prompt#.
+{persona}
+#Given Prompt#:
+{instruction}
+#Created Prompt#:
+`,
+    zh: `请你扮演提示词创作者。
+你的目标是从 #给定提示# 中获得灵感，创作一个全新的提示。
+新提示应与 #给定提示# 属于同一领域，但更加少见。
+#创作的提示# 的长度和难度应与 #给定提示# 相近。
+#创作的提示# 必须合理，必须能被人类理解并作答。
+“#给定提示#”“#创作的提示#”“给定提示”“创作的提示”这些字样不得出现在 #创作的提示# 中。
+{persona}
+#给定提示#：
+{instruction}
+#创作的提示#：
+`,
+  },
+  'evol.equal': {
+    id: 'evol.equal',
+    version: 1,
+    vars: ['first', 'second'],
+    en: `Here are two instructions to an AI assistant. Do you think they are equal to each other, meeting these requirements:\n1. They have the same constraints and requirements.\n2. They have the same depth and breadth of inquiry.\nThe First Prompt: {first}\nThe Second Prompt: {second}\nYour Judgement (just answer: Equal or Not Equal; no need to explain the reason):`,
+    zh: `下面是给 AI 助手的两条指令。请判断它们是否相同，标准是：\n1. 约束和要求相同；\n2. 提问的深度和广度相同。\n第一条：{first}\n第二条：{second}\n你的判断（只回答“相同”或“不相同”，不需要解释）：`,
+  },
+  'respond.answer': {
+    id: 'respond.answer',
+    version: 1,
+    vars: ['instruction', 'input'],
+    en: `{instruction}\n\n{input}`,
+    zh: `{instruction}\n\n{input}`,
+  },
+  'critique.critique': {
+    id: 'critique.critique',
+    version: 1,
+    vars: ['instruction', 'response'],
+    en: `Critique the response to the instruction below. List its factual errors, missing points, unclear parts and any way it fails to follow the instruction. Be specific and brief.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\nCritique:`,
+    zh: `请评析下面这条回答。列出其中的事实错误、遗漏要点、表达不清之处，以及没有遵循指令的地方。具体而简洁。\n\n指令：\n{instruction}\n\n回答：\n{response}\n\n评析：`,
+  },
+  'critique.revise': {
+    id: 'critique.revise',
+    version: 1,
+    vars: ['instruction', 'response', 'critique'],
+    en: `Rewrite the response so that it fixes every problem the critique names. Reply with the improved response only.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\nCritique:\n{critique}\n\nImproved response:`,
+    zh: `请改写回答，修正评析指出的所有问题。只输出改进后的回答。\n\n指令：\n{instruction}\n\n回答：\n{response}\n\n评析：\n{critique}\n\n改进后的回答：`,
+  },
+  'judge.score': {
+    id: 'judge.score',
+    version: 1,
+    vars: ['instruction', 'response'],
+    en: `You are a strict grader. Rate the response to the instruction from 1 (very poor) to 5 (excellent) on accuracy, completeness and usefulness.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\nReply with JSON only: {"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<one sentence>"}`,
+    zh: `你是一名严格的评分员。请从准确性、完整性和实用性三方面，为下面的回答打 1（很差）到 5（优秀）分。\n\n指令：\n{instruction}\n\n回答：\n{response}\n\n只输出 JSON：{"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<一句话理由>"}`,
+  },
+};
+
+/** The five in-depth operations and their method sentences (WizardLM). */
+export const DEPTH_METHODS: Record<'addConstraint' | 'deepen' | 'concretize' | 'increaseReasoning' | 'complicateInput', Record<Lang, string>> = {
+  addConstraint: {
+    en: 'Please add one more constraint or requirement into #The Given Prompt#.',
+    zh: '请在 #给定提示# 中再增加一个约束或要求。',
+  },
+  deepen: {
+    en: 'If #The Given Prompt# contains inquiries about certain issues, the depth and breadth of the inquiry can be increased.',
+    zh: '如果 #给定提示# 涉及对某些问题的提问，可以增加提问的深度和广度。',
+  },
+  concretize: {
+    en: 'Please replace general concepts with more specific concepts.',
+    zh: '请把笼统的概念替换为更具体的概念。',
+  },
+  increaseReasoning: {
+    en: 'If #The Given Prompt# can be solved with just a few simple thinking processes, you can rewrite it to explicitly request multiple-step reasoning.',
+    zh: '如果 #给定提示# 只需几步简单思考就能解决，可以改写为明确要求多步推理。',
+  },
+  complicateInput: {
+    en: 'Please add structured input data, such as a table, code or JSON, to #The Given Prompt#, and make the task use it.',
+    zh: '请在 #给定提示# 中加入结构化的输入数据，例如表格、代码或 JSON，并让任务必须用到它。',
+  },
+};
+
+/** Words of the rewrite prompts' scaffolding that must not leak into an evolved instruction. */
+export const SCAFFOLDING = [
+  '#the given prompt#', '#rewritten prompt#', '#given prompt#', '#created prompt#',
+  'given prompt', 'rewritten prompt', 'created prompt',
+  '#给定提示#', '#改写后的提示#', '#创作的提示#', '给定提示', '改写后的提示', '创作的提示',
+];
+
+export type TemplateOverrides = Partial<Record<string, Partial<Record<Lang, string>>>>;
+
+export interface TemplateProblem {
+  id: string;
+  lang: Lang;
+  missing: string[];
+  unknown: string[];
+}
+
+/** Variables a template text uses (`{name}`; JSON braces such as `{"a": 1}` are not variables). */
+export function varsOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!))];
+}
+
+/** Checks overridden templates: every required variable used, no unknown ones. */
+export function checkTemplates(overrides: TemplateOverrides = {}): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const [id, byLang] of Object.entries(overrides)) {
+    const t = TEMPLATES[id];
+    if (!t) {
+      problems.push({ id, lang: 'en', missing: [], unknown: ['(no such template)'] });
+      continue;
+    }
+    for (const lang of ['en', 'zh'] as Lang[]) {
+      const text = byLang?.[lang];
+      if (text === undefined) continue;
+      const used = varsOf(text);
+      const missing = t.vars.filter((v) => v !== 'persona' && !used.includes(v));
+      const unknown = used.filter((v) => !t.vars.includes(v));
+      if (missing.length || unknown.length) problems.push({ id, lang, missing, unknown });
+    }
+  }
+  return problems;
+}
+
+/** Fills a template. Unknown placeholders are left as they are (they were reported by checkTemplates). */
+export function render(id: string, lang: Lang, vars: Record<string, string>, overrides: TemplateOverrides = {}): string {
+  const t = TEMPLATES[id];
+  if (!t) throw new Error(`no template ${id}`);
+  const text = overrides[id]?.[lang] ?? t[lang];
+  return text
+    .replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, k: string) => (k in vars ? vars[k]! : m))
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

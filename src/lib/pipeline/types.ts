@@ -1,0 +1,165 @@
+import type { ChatTurn } from '../db/types';
+import type { LlmEngine } from '../engines/types';
+import type { Role } from '../engines/roles';
+import type { Verdict } from './judgeParse';
+import type { Rng } from './random';
+import type { TemplateOverrides } from './templates';
+import type { Lang } from './text';
+
+/** The engines of a run, one per role (the same engine may serve several roles). */
+export type PipelineEngines = Record<Role, LlmEngine>;
+
+/** One model call as the lineage keeps it. */
+export interface CallRecord {
+  op: string;
+  role: Role;
+  engine: string;
+  model: string;
+  template: string;
+  templateVersion: number;
+  raw: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  ms: number;
+  retries: number;
+}
+
+/** An item moving through a recipe. Becomes exactly one sample, accepted or rejected. */
+export interface Candidate {
+  key: string;
+  instruction: string;
+  input: string;
+  output: string | null;
+  seedId: string | null;
+  parentKey: string | null;
+  operation: string;
+  round: number;
+  persona: string | null;
+  score: number | null;
+  verdict: Verdict | null;
+  /** Where the output came from: the responder, an evolution's elimination check, a seed, an instance. */
+  outputFrom: string | null;
+  calls: CallRecord[];
+  /** Before critique-and-revise: the first response and its critique. */
+  revisedFrom: { output: string; critique: string } | null;
+  notes: Record<string, unknown>;
+}
+
+export type SampleOutcome = { status: 'accepted'; reason: null } | { status: 'rejected'; reason: string };
+
+export interface SampleDraft extends Candidate {
+  status: 'accepted' | 'rejected';
+  rejectReason: string | null;
+  taskIndex: number;
+}
+
+/** What operators get: the engines, the task's randomness, the language and a way to call models. */
+export interface OpContext {
+  lang: Lang;
+  rng: Rng;
+  templates: TemplateOverrides;
+  persona: string | null;
+  /**
+   * Calls the engine of a role with a rendered prompt; records the call. Throws the engine's
+   * typed error (AbortedError ends the task without committing it).
+   */
+  call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts?: { temperature?: number; maxTokens?: number }): Promise<CallRecord>;
+  /** A fresh candidate key within the task. */
+  nextKey(): string;
+}
+
+export type RunStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+export interface RunCounts {
+  done: number;
+  total: number;
+  accepted: number;
+  rejected: number;
+  /** Rejected samples per reason. */
+  reasons: Record<string, number>;
+  perOperation: Record<string, { accepted: number; rejected: number }>;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Time spent inside model calls (summed over concurrent calls). */
+  modelMs: number;
+  /** Wall time of the run's sessions so far. */
+  wallMs: number;
+}
+
+export function emptyCounts(total: number): RunCounts {
+  return { done: 0, total, accepted: 0, rejected: 0, reasons: {}, perOperation: {}, calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, wallMs: 0 };
+}
+
+/** The effect of one committed task on the counts. */
+export interface TaskDelta {
+  samples: SampleDraft[];
+  pool: string[];
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  modelMs: number;
+}
+
+export function addTask(c: RunCounts, d: TaskDelta): RunCounts {
+  const next: RunCounts = { ...c, reasons: { ...c.reasons }, perOperation: { ...c.perOperation }, done: c.done + 1 };
+  for (const s of d.samples) {
+    const op = (next.perOperation[s.operation] ??= { accepted: 0, rejected: 0 });
+    next.perOperation[s.operation] = { ...op };
+    if (s.status === 'accepted') {
+      next.accepted++;
+      next.perOperation[s.operation]!.accepted++;
+    } else {
+      next.rejected++;
+      next.perOperation[s.operation]!.rejected++;
+      const r = s.rejectReason ?? 'unknown';
+      next.reasons[r] = (next.reasons[r] ?? 0) + 1;
+    }
+  }
+  next.calls += d.calls;
+  next.promptTokens += d.promptTokens;
+  next.completionTokens += d.completionTokens;
+  next.modelMs += d.modelMs;
+  return next;
+}
+
+export type RunEvent =
+  | { type: 'progress'; counts: RunCounts; tokensPerSecond: number | null; etaSeconds: number | null }
+  | { type: 'live'; task: number; op: string; text: string }
+  | { type: 'taskFailed'; task: number; name: string; message: string }
+  | { type: 'status'; status: RunStatus };
+
+export type RunReport = RunCounts;
+
+/** Where a run keeps its results. The Dexie implementation is db/runsRepo.ts. */
+export interface RunStore {
+  /** Tasks already committed, the pool of kept Self-Instruct instructions, and the counts. */
+  progress(runId: string): Promise<{ completed: Set<number>; pool: { task: number; text: string }[]; counts: RunCounts }>;
+  /**
+   * Writes a finished task's samples, marks it done and updates the counts, in one transaction.
+   * Committing a task twice is a no-op.
+   */
+  commitTask(runId: string, taskIndex: number, delta: TaskDelta): Promise<void>;
+  /** Adds a session's wall time and sets the status. */
+  setStatus(runId: string, status: RunStatus, extra?: { error?: string; wallMs?: number }): Promise<void>;
+}
+
+export function newCandidate(key: string, from: Partial<Candidate> & Pick<Candidate, 'instruction'>): Candidate {
+  return {
+    input: '',
+    output: null,
+    seedId: null,
+    parentKey: null,
+    operation: 'seed',
+    round: 0,
+    persona: null,
+    score: null,
+    verdict: null,
+    outputFrom: null,
+    calls: [],
+    revisedFrom: null,
+    notes: {},
+    ...from,
+    key,
+  };
+}
