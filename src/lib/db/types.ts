@@ -76,11 +76,27 @@ export interface Sample {
 }
 
 export type RunStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/**
+ * A pipeline run. It carries everything needed to resume it exactly: the validated recipe, the
+ * engines of each role, the seeds as they were at the start, the batch size, the tasks done and
+ * the Self-Instruct pool.
+ */
 export interface Run {
   id: string;
   projectId: string;
+  name: string;
   status: RunStatus;
   recipe: Record<string, unknown>;
+  roles: Record<string, unknown>;
+  /** Model of each role, for the dataset card and the self-preference warning. */
+  models: Record<string, string>;
+  seeds: { id: string; instruction: string; input: string; output: string }[];
+  concurrency: number;
+  completed: number[];
+  pool: { task: number; text: string }[];
+  counts: Record<string, unknown>;
+  error: string | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -27,6 +27,8 @@ export const StepSchema = z.discriminatedUnion('op', [
       .default(Object.fromEntries(EVOL_OPS.map((o) => [o, 1])) as Record<(typeof EVOL_OPS)[number], number>),
     eliminate: z.boolean().default(true),
     temperature: temperature.default(0.7),
+    /** Longest answer written for the elimination check (it becomes the sample's response). */
+    maxTokens: z.number().int().min(16).max(8192).default(1024),
     keepOriginal: z.boolean().default(false),
   }),
   z.object({ op: z.literal('respond'), temperature: temperature.default(0.7), maxTokens: z.number().int().min(16).max(8192).default(1024) }),

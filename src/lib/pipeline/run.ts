@@ -189,7 +189,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           case 'evolve': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
-              const { evolved, failed } = await evolveChain(ctx, cand, { ...step, responseTemperature: 0.7, maxTokens: 1024 }, t);
+              const { evolved, failed } = await evolveChain(ctx, cand, { ...step, responseTemperature: 0.7 }, t);
               delta.samples.push(...failed);
               if (step.keepOriginal && cand.operation !== 'seed') nextCands.push(cand);
               nextCands.push(...evolved);

@@ -1,0 +1,109 @@
+import type { AppDb } from './db';
+import { newId } from './db';
+import type { Run, RunStatus, Sample } from './types';
+import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
+
+/** The only code that writes runs and generated samples. */
+
+export async function createRun(db: AppDb, r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt'> & { total: number }): Promise<Run> {
+  const now = Date.now();
+  const { total, ...rest } = r;
+  const run: Run = { ...rest, id: newId(), status: 'paused', completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+  await db.runs.add(run);
+  return run;
+}
+
+export async function getRun(db: AppDb, id: string): Promise<Run | undefined> {
+  return db.runs.get(id);
+}
+
+export async function listRuns(db: AppDb, projectId: string): Promise<Run[]> {
+  return (await db.runs.where('projectId').equals(projectId).toArray()).sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export async function listRunSamples(db: AppDb, runId: string): Promise<Sample[]> {
+  return db.samples.where('runId').equals(runId).toArray();
+}
+
+/** Deletes a run and its samples together. */
+export async function deleteRun(db: AppDb, id: string): Promise<void> {
+  await db.transaction('rw', db.runs, db.samples, async () => {
+    await db.samples.where('runId').equals(id).delete();
+    await db.runs.delete(id);
+  });
+}
+
+export async function setRunStatus(db: AppDb, id: string, status: RunStatus, extra: { error?: string; wallMs?: number } = {}): Promise<void> {
+  await db.transaction('rw', db.runs, async () => {
+    const run = await db.runs.get(id);
+    if (!run) return;
+    const counts = run.counts as unknown as RunCounts;
+    await db.runs.put({
+      ...run,
+      status,
+      error: extra.error ?? (status === 'failed' ? run.error : null),
+      counts: (extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts) as unknown as Record<string, unknown>,
+      updatedAt: Date.now(),
+    });
+  });
+}
+
+export function toSample(runId: string, projectId: string, d: SampleDraft, now: number): Sample {
+  return {
+    id: `${runId}:${d.key}`,
+    projectId,
+    runId,
+    seedId: d.seedId,
+    parentId: d.parentKey ? `${runId}:${d.parentKey}` : null,
+    operation: d.operation,
+    round: d.round,
+    persona: d.persona,
+    instruction: d.instruction,
+    input: d.input,
+    output: d.output ?? '',
+    status: d.status,
+    rejectReason: d.rejectReason,
+    score: d.score,
+    duplicateOf: null,
+    lineage: {
+      taskIndex: d.taskIndex,
+      outputFrom: d.outputFrom,
+      verdict: d.verdict,
+      revisedFrom: d.revisedFrom,
+      calls: d.calls,
+      notes: d.notes,
+    },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The pipeline's RunStore over IndexedDB: a task's samples and the run's progress commit together. */
+export function dexieRunStore(db: AppDb): RunStore {
+  return {
+    async progress(runId) {
+      const run = await db.runs.get(runId);
+      if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
+      return { completed: new Set(run.completed), pool: [...run.pool], counts: run.counts as unknown as RunCounts };
+    },
+    async commitTask(runId, taskIndex, delta: TaskDelta) {
+      await db.transaction('rw', db.runs, db.samples, async () => {
+        const run = await db.runs.get(runId);
+        if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
+        if (run.completed.includes(taskIndex)) return;
+        const now = Date.now();
+        if (delta.samples.length) await db.samples.bulkAdd(delta.samples.map((d) => toSample(runId, run.projectId, d, now)));
+        await db.runs.put({
+          ...run,
+          completed: [...run.completed, taskIndex],
+          pool: [...run.pool, ...delta.pool.map((text) => ({ task: taskIndex, text }))],
+          counts: addTask(run.counts as unknown as RunCounts, delta) as unknown as Record<string, unknown>,
+          updatedAt: now,
+        });
+      });
+    },
+    async setStatus(runId, status, extra) {
+      await setRunStatus(db, runId, status, extra);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { releaseProxy } from 'comlink';
+import { openDb, type AppDb } from '../db/db';
+import { dexieRunStore, getRun, setRunStatus } from '../db/runsRepo';
+import { openGguf } from '../engines/local/ggufStore';
+import type { ModelSource } from '../engines/modelSource';
+import { createEngine } from '../engines/registry';
+import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
+import type { LlmEngine, LoadProgress } from '../engines/types';
+import { validateRecipe } from '../pipeline/recipe';
+import { runRecipe } from '../pipeline/run';
+import type { PipelineEngines, RunEvent } from '../pipeline/types';
+
+/** What the run worker reports: the pipeline's events plus model loading. */
+export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress };
+
+export interface RunnerDeps {
+  source: ModelSource;
+  /** Decrypted keys of the endpoints this run uses (they stay in the worker's memory). */
+  keys: Record<string, string>;
+}
+
+/**
+ * The pipeline worker's API: loads the run's engines, drives the recipe over IndexedDB, and
+ * stops on pause or cancel. One run at a time per worker.
+ */
+export function createRunnerApi() {
+  let db: AppDb | null = null;
+  const store = (name?: string) => {
+    if (!db || (name && db.name !== name)) {
+      db?.close();
+      db = openDb(name);
+    }
+    return db;
+  };
+  let current: { runId: string; ctl: AbortController; stopAs: 'paused' | 'cancelled' } | null = null;
+
+  return {
+    useDatabase(name: string): void {
+      store(name);
+    },
+
+    /** Runs (or resumes) a run to its end, a pause or a cancel. Resolves with its final status. */
+    async start(runId: string, deps: RunnerDeps, onEvent?: (e: RunnerEvent) => void): Promise<string> {
+      if (current) throw Object.assign(new Error('another run is in progress in this tab'), { name: 'BusyError' });
+      const d = store();
+      const ctl = new AbortController();
+      current = { runId, ctl, stopAs: 'paused' };
+      const emit = (e: RunnerEvent) => onEvent?.(e);
+      const loaded = new Map<string, LlmEngine>();
+      const t0 = performance.now();
+      try {
+        const run = await getRun(d, runId);
+        if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
+        const v = validateRecipe(run.recipe);
+        if (!v.ok) throw Object.assign(new Error(v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')), { name: 'RecipeError' });
+        await setRunStatus(d, runId, 'running');
+        emit({ type: 'status', status: 'running' });
+        const engines = {} as PipelineEngines;
+        for (const role of ROLES) {
+          const ref = run.roles[role] as EngineRef | null;
+          if (!ref) throw Object.assign(new Error(`no engine is assigned to the ${role} role`), { name: 'NoEngineError' });
+          const key = refKey(ref);
+          let engine = loaded.get(key);
+          if (!engine) {
+            engine = await createEngine(ref, {
+              source: deps.source,
+              openGguf,
+              endpoint: async (id) => {
+                const ep = await d.endpoints.get(id);
+                if (!ep) throw Object.assign(new Error(`endpoint ${id} does not exist`), { name: 'ModelNotFoundError' });
+                return ep;
+              },
+              key: async (id) => deps.keys[id] ?? '',
+            });
+            await engine.load((p) => emit({ type: 'load', role, progress: p }), ctl.signal);
+            loaded.set(key, engine);
+          }
+          engines[role] = engine;
+        }
+        await runRecipe({ runId, recipe: v.recipe, seeds: run.seeds, engines, store: dexieRunStore(d), concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        const status = ctl.signal.aborted ? current.stopAs : 'done';
+        await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });
+        emit({ type: 'status', status });
+        return status;
+      } catch (e) {
+        const err = e as Error;
+        const status = ctl.signal.aborted ? current!.stopAs : 'failed';
+        await setRunStatus(d, runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : undefined, wallMs: performance.now() - t0 });
+        emit({ type: 'status', status });
+        if (status === 'failed') throw e;
+        return status;
+      } finally {
+        for (const e of loaded.values()) await e.unload().catch(() => {});
+        current = null;
+        const release = (onEvent as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
+        if (typeof release === 'function') release.call(onEvent);
+      }
+    },
+
+    /** Stops the run after aborting the calls in flight; it can be resumed. */
+    pause(): void {
+      if (!current) return;
+      current.stopAs = 'paused';
+      current.ctl.abort();
+    },
+
+    cancel(): void {
+      if (!current) return;
+      current.stopAs = 'cancelled';
+      current.ctl.abort();
+    },
+  };
+}
+
+export type RunnerApi = ReturnType<typeof createRunnerApi>;
