@@ -10,7 +10,8 @@
 // renderer), so it overstates what the kernel holds; the kernel's own memory is the vectors plus
 // the int8 copy and bounds in the wasm memory (printed as kernelMiB).
 // Env: BENCH_SIZES="10000x384,..." BENCH_REF_MAX (largest N for the reference, default 10000)
-// BENCH_GPU="2000x384,5000x384" (WebGPU sizes; empty to skip) BENCH_NO_JS=1 (skip the JS kernel).
+// BENCH_GPU="2000x384,5000x384" (WebGPU sizes; empty to skip) BENCH_NO_JS=1 (skip the JS kernel)
+// BENCH_NO_APPROX=1 (skip the approximate mode, which runs at D = 384 beside the exact kernel).
 // Needs: apt-get install -y python3-numpy python3-sklearn.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -101,7 +102,7 @@ async function browserRunOnce(args, n, d, kernel, file) {
 }
 
 const rows = [];
-const show = (r) => { rows.push(r); console.log(JSON.stringify(r)); };
+const show = (r) => { rows.push(r); const { keys, ...rest } = r; console.log(JSON.stringify(rest)); };
 for (const [n, d] of sizes) {
   const f = gen(n, d);
   const emb = (n * d * 4) / 2 ** 20;
@@ -112,7 +113,15 @@ for (const [n, d] of sizes) {
     show({ N: n, D: d, impl: 'reference', seconds: ref.seconds, peakMiB: ref.peak_rss_mib, dups: ref.dups, sha: ref.dups_sha, embMiB: emb });
   }
   const w = await browserRun(chromiumCfg.args, n, d, 'wasm', f);
+  // Approximate mode (LSH buckets, planned for recall 0.99 at the threshold): its pair recall
+  // against the exact kernel's pairs on the same vectors.
+  const a = d === 384 && !process.env.BENCH_NO_APPROX ? await browserRun(chromiumCfg.args, n, d, 'approximate', f) : null;
   show({ N: n, D: d, impl: `wasm (${w.kernel})`, seconds: +w.seconds.toFixed(3), peakMiB: +w.peakMiB.toFixed(0), kernelMiB: +(emb + (n * Math.ceil(d / 16) * 16 + n * 8) / 2 ** 20).toFixed(0), dups: w.dups, sha: w.dupsSha, pairs: w.pairs, embMiB: emb, sameAsNumpy: w.dupsSha === blk.dups_sha });
+  if (a) {
+    const exactKeys = new Set(w.keys ?? []);
+    const hit = (a.keys ?? []).filter((k) => exactKeys.has(k)).length;
+    show({ N: n, D: d, impl: `approximate (${a.plan ? `${a.plan.bits} bits × ${a.plan.tables} tables` : 'failed'})`, seconds: +a.seconds.toFixed(3), peakMiB: +a.peakMiB.toFixed(0), dups: a.dups, sha: a.dupsSha, pairs: a.pairs, embMiB: emb, sameAsNumpy: a.dupsSha === blk.dups_sha, recall: exactKeys.size ? +(hit / exactKeys.size).toFixed(4) : NaN, falsePairs: (a.keys ?? []).length - hit });
+  }
   if (n <= 10000 && d === 384 && !process.env.BENCH_NO_JS) {
     const j = await browserRun(chromiumCfg.args, n, d, 'js', f);
     show({ N: n, D: d, impl: 'js', seconds: +j.seconds.toFixed(3), peakMiB: +j.peakMiB.toFixed(0), dups: j.dups, sha: j.dupsSha, pairs: j.pairs, embMiB: emb, sameAsNumpy: j.dupsSha === blk.dups_sha, samePairsAsWasm: j.pairsSha === w.pairsSha });
@@ -126,6 +135,6 @@ for (const [n, d] of gpuSizes) {
 }
 await server.close();
 
-console.log('\n| N | D | implementation | seconds | peak MiB (embeddings MiB) | duplicates | same set as numpy |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.N} | ${r.D} | ${r.impl} | ${r.seconds} | ${r.peakMiB}${r.embMiB ? ` (${r.embMiB.toFixed(0)})` : ''} | ${r.dups} (${r.sha}) | ${r.sameAsNumpy ?? '–'} |`);
+console.log('\n| N | D | implementation | seconds | peak MiB (embeddings MiB) | duplicates | same set as numpy | pair recall vs exact |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.N} | ${r.D} | ${r.impl} | ${r.seconds} | ${r.peakMiB}${r.embMiB ? ` (${r.embMiB.toFixed(0)})` : ''} | ${r.dups} (${r.sha}) | ${r.sameAsNumpy ?? '–'} | ${r.recall ?? '–'} |`);

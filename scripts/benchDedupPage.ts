@@ -15,10 +15,11 @@ async function run(url: string, n: number, d: number, kernel: KernelId) {
   const api = Comlink.wrap<DedupApi>(worker);
   const t0 = performance.now();
   const res = await api.findPairs(Comlink.transfer({ data, n, d }, [data.buffer]), { kernel });
+  const keys = Array.from(res.pairs.a, (a, k) => `${a}-${res.pairs.b[k]}`);
   const seconds = (performance.now() - t0) / 1000;
   worker.terminate();
   const dups = [...new Set(res.pairs.b)].sort((a, b) => a - b);
-  return { kernel: res.kernel, seconds, pairs: res.pairs.a.length, dups: dups.length, dupsSha: await sha16(dups.join(',')), pairsSha: await sha16(Array.from(res.pairs.a, (a, k) => `${a}-${res.pairs.b[k]}`).join(',')) };
+  return { kernel: res.kernel, seconds, pairs: res.pairs.a.length, dups: dups.length, dupsSha: await sha16(dups.join(',')), pairsSha: await sha16(keys.join(',')), keys, plan: res.plan };
 }
 
 (globalThis as unknown as { runDedup: typeof run }).runDedup = run;

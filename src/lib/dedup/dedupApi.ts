@@ -1,15 +1,21 @@
+import { approximateFindPairs, type ApproximateOptions, type ApproximatePlan } from './approximate';
 import { resolveClusters, type ClusterResult } from './clusters';
 import { DedupError } from './errors';
 import { exactDuplicates } from './exact';
+import { clusterGroups, similarityHistogram } from './report';
 import { jsFindPairs } from './jsKernel';
 import { minhashPairs } from './minhash';
 import { pairSimilarity, squaredNorms } from './threshold';
-import type { DedupProgress, KernelId, PairList, SemanticOptions, Vectors } from './types';
+import type { DedupProgress, KernelId, PairList, Vectors } from './types';
 import { wasmFindPairs, type WasmModules } from './wasmPool';
 import { wasmSimdSupported } from './wasmKernel';
 
-export interface SemanticRequest extends SemanticOptions {
-  /** Which kernel; 'auto' (default) takes WebAssembly when this engine has SIMD, else JavaScript. */
+export interface SemanticRequest extends ApproximateOptions {
+  /**
+   * Which kernel; 'auto' (default) takes WebAssembly when this engine has SIMD, else JavaScript.
+   * 'approximate' is LSH buckets + the WebAssembly screen (every pair it reports is exact; it may
+   * miss a few: `recall`, `bits`, `tables`, `seed` tune it, see approximate.ts).
+   */
   kernel?: KernelId | 'auto';
   /** Judge scores per item (higher is better; NaN = unscored). */
   scores?: Float64Array;
@@ -23,6 +29,14 @@ export interface SemanticResult {
   kernel: KernelId;
   pairs: PairList;
   clusters: ClusterResult;
+  /** The approximate mode's bits and tables (absent for the exact kernels). */
+  plan?: ApproximatePlan;
+}
+
+export interface FindPairsResult {
+  kernel: KernelId;
+  pairs: PairList;
+  plan?: ApproximatePlan;
 }
 
 let wasmLoad: Promise<WasmModules> | null = null;
@@ -65,12 +79,16 @@ export function createDedupApi() {
     exact: exactDuplicates,
     /** Near-duplicate texts by MinHash-LSH over character n-grams, verified by exact Jaccard. */
     lexical: minhashPairs,
+    /** Counts of similarities per bin (for the threshold slider's histogram). */
+    histogram: similarityHistogram,
+    /** A semantic result as a list of clusters: the kept item and its duplicates, for browsing. */
+    groups: clusterGroups,
 
     /**
      * All pairs above the threshold with the chosen kernel.
      * @throws {DedupError} DedupInputError, WasmUnavailableError, NoWebGpuError, DedupOutOfMemoryError.
      */
-    async findPairs(v: Vectors, request: SemanticRequest = {}, onProgress?: (p: DedupProgress) => void): Promise<{ kernel: KernelId; pairs: PairList }> {
+    async findPairs(v: Vectors, request: SemanticRequest = {}, onProgress?: (p: DedupProgress) => void): Promise<FindPairsResult> {
       // Across comlink a progress call is a message on its own port, which can arrive after the
       // result: wait for every one, so the caller has seen 'done' when the result resolves.
       const pending: unknown[] = [];
@@ -80,8 +98,13 @@ export function createDedupApi() {
       return result;
     },
 
-    async findPairsInner(v: Vectors, request: SemanticRequest, onProgress?: (p: DedupProgress) => void): Promise<{ kernel: KernelId; pairs: PairList }> {
+    async findPairsInner(v: Vectors, request: SemanticRequest, onProgress?: (p: DedupProgress) => void): Promise<FindPairsResult> {
       const want = request.kernel ?? 'auto';
+      if (want === 'approximate') {
+        const modules = await loadWasmModules();
+        const { plan, ...pairs } = await approximateFindPairs(v, modules.unshared, request, onProgress);
+        return { kernel: 'approximate', pairs, plan };
+      }
       if (want === 'js') return { kernel: 'js', pairs: jsFindPairs(v, request, onProgress) };
       if (want === 'wasm' || want === 'auto') {
         try {
@@ -103,7 +126,7 @@ export function createDedupApi() {
      * @throws {DedupError} as findPairs.
      */
     async semantic(v: Vectors, request: SemanticRequest = {}, onProgress?: (p: DedupProgress) => void): Promise<SemanticResult> {
-      const { kernel, pairs } = await this.findPairs(v, request, onProgress);
+      const { kernel, pairs, plan } = await this.findPairs(v, request, onProgress);
       const norms2 = squaredNorms(v.data, v.n, v.d);
       const clusters = resolveClusters(v.n, pairs, {
         scores: request.scores,
@@ -111,7 +134,7 @@ export function createDedupApi() {
         replaceExisting: request.replaceExisting,
         similarity: (i, j) => pairSimilarity(v.data, v.d, norms2, i, j),
       });
-      return { kernel, pairs, clusters };
+      return plan ? { kernel, pairs, clusters, plan } : { kernel, pairs, clusters };
     },
   };
 }

@@ -36,7 +36,7 @@ export async function wasmFindPairs(
   if (!globalThis.crossOriginIsolated || threads <= 1) return wasmFindPairsSingle(v, modules.unshared, options, onProgress);
   onProgress?.({ phase: 'prepare' });
   const prep = prepareScreen(v, options, threads, true);
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./wasmThread.worker.ts', import.meta.url), { type: 'module' }));
+  const workers = Array.from({ length: threads }, () => new Worker(new URL('../../../workers/wasmThread.worker.ts', import.meta.url), { type: 'module' }));
   const ctrl = new Int32Array(prep.memory.buffer, 0, 16);
   let lastDone = 0;
   const poll = onProgress
