@@ -65,3 +65,20 @@ describe('UI languages', () => {
     expect(format('{a} and {b}', { a: 1 })).toBe('1 and {b}');
   });
 });
+
+describe('message keys built at run time', () => {
+  it('every operation, parameter, evolution weight and run status has a message in both languages', async () => {
+    const { PRESETS, StepSchema } = await import('../../src/lib/pipeline/recipe');
+    const { EVOL_OPS } = await import('../../src/lib/pipeline/operators/evolve');
+    const keys: string[] = [];
+    for (const op of ['selfInstruct', 'evolve', 'respond', 'critique', 'bestOfN', 'judge', 'filter']) {
+      keys.push(`op.${op}`);
+      for (const field of Object.keys(StepSchema.parse({ op }))) if (field !== 'op') keys.push(`param.${field}`);
+    }
+    for (const w of EVOL_OPS) keys.push(`op.evol.${w}`);
+    for (const p of Object.keys(PRESETS)) keys.push(`preset.${p}`);
+    for (const s of ['running', 'paused', 'done', 'failed', 'cancelled']) keys.push(`runStatus.${s}`);
+    const missing = keys.filter((k) => !(k in en) || !(k in zh));
+    expect(missing).toEqual([]);
+  });
+});

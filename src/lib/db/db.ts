@@ -3,6 +3,7 @@ import { declareSchema } from './schema';
 import type { EmbeddingRow, Project, Run, Sample, Seed, SettingRow } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
+import type { SavedRecipe } from './recipesRepo';
 
 export const DEFAULT_DB_NAME = 'seedforge';
 
@@ -19,6 +20,7 @@ export class AppDb extends Dexie {
   settings!: EntityTable<SettingRow, 'key'>;
   endpoints!: EntityTable<EndpointConfig, 'id'>;
   secrets!: EntityTable<SecretRow, 'id'>;
+  recipes!: EntityTable<SavedRecipe, 'id'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

@@ -58,6 +58,13 @@ export const schemaVersions: SchemaVersion[] = [
       secrets: 'id',
     },
   },
+  {
+    // v4: saved recipes.
+    version: 4,
+    stores: {
+      recipes: 'id, name, updatedAt',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

@@ -22,7 +22,8 @@ export function format(template: string, params?: Record<string, string | number
 }
 
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  return format(catalogues[locale][key], params);
+  // A key built at run time that the catalogue lacks shows as the key, never as "undefined".
+  return format(catalogues[locale][key] ?? key, params);
 }
 
 /** The UI language. Components read `t` through context; switching re-renders every string. */

@@ -6,6 +6,9 @@ import type { AppContext } from './context';
 import { EnginesState } from './engines.svelte';
 import { ImporterState } from './importer.svelte';
 import { KeysState } from './keys.svelte';
+import { RecipesState } from './recipes.svelte';
+import { RunsState } from './runs.svelte';
+import type { RunnerApi } from '../runner/runnerApi';
 import { ProjectsState } from './projects.svelte';
 import { Router } from './router.svelte';
 import { SeedsState } from './seeds.svelte';
@@ -31,5 +34,15 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   worker.addEventListener('error', (e) => importer.workerFailed(e.message || 'the import worker stopped'));
   const keys = new KeysState(db);
   const engines = new EnginesState(db, keys);
-  return { db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, dispose: () => worker.terminate() };
+  // The pipeline runs in its own worker: a long run never blocks the page.
+  const pipelineWorker = new Worker(new URL('../../../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
+  const runs = new RunsState(db, Comlink.wrap<RunnerApi>(pipelineWorker), engines, keys);
+  const recipes = new RecipesState(db);
+  return {
+    db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, recipes, runs,
+    dispose: () => {
+      worker.terminate();
+      pipelineWorker.terminate();
+    },
+  };
 }

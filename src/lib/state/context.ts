@@ -4,6 +4,8 @@ import type { I18n } from '../i18n/i18n.svelte';
 import type { EnginesState } from './engines.svelte';
 import type { ImporterState } from './importer.svelte';
 import type { KeysState } from './keys.svelte';
+import type { RecipesState } from './recipes.svelte';
+import type { RunsState } from './runs.svelte';
 import type { ProjectsState } from './projects.svelte';
 import type { Router } from './router.svelte';
 import type { SeedsState } from './seeds.svelte';
@@ -20,6 +22,8 @@ export interface AppContext {
   importer: ImporterState;
   keys: KeysState;
   engines: EnginesState;
+  recipes: RecipesState;
+  runs: RunsState;
 }
 
 const KEY = Symbol('seedforge');

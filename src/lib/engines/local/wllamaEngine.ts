@@ -145,7 +145,18 @@ export class WllamaEngine implements LlmEngine {
     let iterator: AsyncIterator<{ choices: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } | null; timings?: { predicted_per_second: number } }> | null = null;
     let finished = false;
     try {
-      const sampling = { temperature: req.temperature ?? 0.7, max_tokens: req.maxTokens ?? 512, top_p: req.topP, seed: req.seed, abortSignal: ctl.signal };
+      // With a seed the caller wants the same answer every time: reusing the KV cache of an earlier
+      // prompt changes how the prompt is batched, hence the logits' last bits, hence the sample.
+      // Seen in the resume test: the first task after a reload differed from the same task run
+      // after others. So a seeded call processes its prompt from scratch.
+      const sampling = {
+        temperature: req.temperature ?? 0.7,
+        max_tokens: req.maxTokens ?? 512,
+        top_p: req.topP,
+        seed: req.seed,
+        cache_prompt: req.seed === undefined,
+        abortSignal: ctl.signal,
+      };
       const template = w.getChatTemplate();
       const stream = template
         ? await w.createChatCompletion({ ...sampling, messages: req.messages, stream: true })
