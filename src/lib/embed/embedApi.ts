@@ -1,0 +1,248 @@
+import { env, pipeline, type FeatureExtractionPipeline, type ProgressInfo } from '@huggingface/transformers';
+import * as Comlink from 'comlink';
+import { openDb, type AppDb } from '../db/db';
+import { getEmbeddings, putEmbeddings } from '../db/embeddingsRepo';
+import { HF_BASE, rewriteHfUrl, type ModelSource } from '../engines/modelSource';
+import { EmbedError } from './errors';
+import { cacheModelKey, findEmbeddingModel, type EmbeddingModel, type EmbedRole } from './models';
+import { ortWasmPaths } from './ortFiles';
+import { batches, prepareTexts } from './prepare';
+
+export type EmbedDevice = 'webgpu' | 'wasm';
+
+export interface EmbedLoadRequest {
+  /** A registry id (models.ts). */
+  model: string;
+  /** Where a non-bundled model comes from (the model-source setting). The bundled model ignores it. */
+  source?: ModelSource;
+  /** The app's root URL, where public/ is served (the main thread's `new URL('./', document.baseURI)`). */
+  appBase: string;
+  /** The IndexedDB database holding the cache (tests pass their own). */
+  dbName?: string;
+  /** 'auto' (default): WebGPU when an adapter exists, else WebAssembly. */
+  device?: 'auto' | EmbedDevice;
+}
+
+export interface EmbedRequest {
+  /** Default 'symmetric' (text against text, as dedup compares). */
+  role?: EmbedRole;
+  /** Texts per model call (default 32). */
+  batchSize?: number;
+}
+
+/** Loading and embedding progress, converted from transformers.js' own shape. */
+export type EmbedProgress =
+  | { status: 'initiate'; model: string; file: string }
+  | { status: 'download'; model: string; file: string; loaded: number; total: number }
+  | { status: 'ready'; model: string; device: EmbedDevice; threads: number }
+  | { status: 'embed'; done: number; total: number; cached: number };
+
+/** n unit vectors of d numbers, row i for text i; `data` is transferred. */
+export interface EmbedResult {
+  data: Float32Array;
+  n: number;
+  d: number;
+  /** The cache key the vectors are stored under. */
+  model: string;
+  /** Distinct texts found in the cache / embedded now. */
+  cached: number;
+  computed: number;
+}
+
+export interface EmbedStats {
+  model: string | null;
+  device: EmbedDevice | null;
+  threads: number;
+  /** Model calls (batches) and texts run through the model since this worker started. */
+  modelCalls: number;
+  textsEmbedded: number;
+}
+
+interface Loaded {
+  model: EmbeddingModel;
+  extractor: FeatureExtractionPipeline;
+  device: EmbedDevice;
+  threads: number;
+  db: AppDb;
+}
+
+async function pickDevice(want: 'auto' | EmbedDevice): Promise<EmbedDevice> {
+  if (want !== 'auto') return want;
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return 'wasm';
+  try {
+    return (await gpu.requestAdapter()) ? 'webgpu' : 'wasm';
+  } catch {
+    return 'wasm';
+  }
+}
+
+/**
+ * Points transformers.js at this app's files: the ONNX runtime from our own origin, the bundled
+ * model from public/models/ with remote loading off, other models from the chosen source.
+ * Returns the model name to pass to `pipeline`.
+ */
+function configureEnv(model: EmbeddingModel, req: EmbedLoadRequest, threads: number): string {
+  const onnx = env.backends.onnx;
+  if (onnx.wasm) {
+    onnx.wasm.wasmPaths = ortWasmPaths(globalThis.location.href);
+    onnx.wasm.numThreads = threads;
+  }
+  if (model.bundled) {
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    // A path, not a URL: transformers.js 4.3 skips its local-file check for http(s) URLs, finds no
+    // tokenizer_config.json with remote models off, and builds a pipeline without a tokenizer
+    // ("this.tokenizer is not a function" on the first call).
+    env.localModelPath = new URL('models/', req.appBase).pathname;
+    return model.id;
+  }
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  // transformers.js requests `${remoteHost}${repo}/resolve/main/${file}`: the model source's
+  // rewrite of the Hugging Face base gives the mirror or same-origin folder with the same paths.
+  env.remoteHost = rewriteHfUrl(`${HF_BASE}/`, req.source ?? { kind: 'huggingface' }, new URL(req.appBase).origin);
+  return model.repo;
+}
+
+function toProgress(model: string, p: ProgressInfo): EmbedProgress | null {
+  if (p.status === 'initiate') return { status: 'initiate', model, file: p.file };
+  if (p.status === 'progress') return { status: 'download', model, file: p.file, loaded: p.loaded, total: p.total };
+  return null;
+}
+
+/**
+ * The embedder the embed worker exposes. One model at a time; vectors are cached in IndexedDB by
+ * (model key, hash of the normalised text), so a text is embedded at most once per model.
+ */
+export function createEmbedApi() {
+  let loading: Promise<Loaded> | null = null;
+  let loadedId: string | null = null;
+  let current: Loaded | null = null;
+  const dbs = new Map<string, AppDb>();
+  const counters = { modelCalls: 0, textsEmbedded: 0 };
+
+  async function loadInner(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<Loaded> {
+    const model = findEmbeddingModel(req.model);
+    if (!model) throw new EmbedError('UnknownEmbeddingModelError', `No embedding model "${req.model}": pick one from the list.`);
+    const threads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+    const name = configureEnv(model, req, threads);
+    const want = req.device ?? 'auto';
+    let device = await pickDevice(want);
+    const create = (dev: EmbedDevice) =>
+      pipeline('feature-extraction', name, {
+        device: dev,
+        dtype: 'q8',
+        progress_callback: (p: ProgressInfo) => {
+          const ev = toProgress(model.id, p);
+          if (ev) onProgress?.(ev);
+        },
+      });
+    let extractor: FeatureExtractionPipeline;
+    try {
+      try {
+        extractor = await create(device);
+      } catch (e) {
+        // A WebGPU adapter that cannot run the graph (missing features, lost device): the
+        // WebAssembly runtime always can.
+        if (device !== 'webgpu' || want !== 'auto') throw e;
+        device = 'wasm';
+        extractor = await create(device);
+      }
+    } catch (e) {
+      const where = model.bundled ? 'the app\'s bundled copy (reload the page; if it persists the build is missing public/models)' : 'the model source (check the network, the mirror URL or the local folder in Settings)';
+      throw new EmbedError('EmbeddingModelLoadError', `Could not load the embedding model ${model.id} from ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    const dbName = req.dbName ?? 'seedforge';
+    let db = dbs.get(dbName);
+    if (!db) dbs.set(dbName, (db = openDb(dbName)));
+    onProgress?.({ status: 'ready', model: model.id, device, threads: device === 'wasm' ? threads : 0 });
+    return { model, extractor, device, threads, db };
+  }
+
+  /** Runs `fn` with a progress callback whose calls (comlink messages) all land before it resolves. */
+  async function settled<T>(onProgress: ((p: EmbedProgress) => void) | undefined, fn: (report?: (p: EmbedProgress) => void) => Promise<T>): Promise<T> {
+    const pending: unknown[] = [];
+    const report = onProgress && ((p: EmbedProgress) => void pending.push(onProgress(p)));
+    const result = await fn(report);
+    await Promise.all(pending);
+    return result;
+  }
+
+  return {
+    /**
+     * Loads a model (a no-op when it is already loaded). A failed load is not kept.
+     * @throws {EmbedError} UnknownEmbeddingModelError, EmbeddingModelLoadError.
+     */
+    async load(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<{ model: string; device: EmbedDevice; threads: number; dims: number }> {
+      return settled(onProgress, async (report) => {
+        if (!loading || loadedId !== req.model) {
+          const previous = loading;
+          loadedId = req.model;
+          loading = loadInner(req, report);
+          loading.catch(() => {
+            if (loadedId === req.model) {
+              loading = null;
+              loadedId = null;
+            }
+          });
+          // Free the previous model's session once the new one is up.
+          void previous?.then((p) => p.extractor.dispose()).catch(() => undefined);
+        }
+        const l = await loading;
+        current = l;
+        return { model: l.model.id, device: l.device, threads: l.threads, dims: l.model.dims };
+      });
+    },
+
+    /**
+     * Embeds texts with the loaded model: cached vectors come from IndexedDB, the rest are run in
+     * batches and cached. Equal normalised texts are embedded once.
+     * @throws {EmbedError} EmbedderNotLoadedError.
+     */
+    async embed(texts: string[], request: EmbedRequest = {}, onProgress?: (p: EmbedProgress) => void): Promise<EmbedResult> {
+      if (!loading) throw new EmbedError('EmbedderNotLoadedError', 'No embedding model is loaded: load one first.');
+      const l = await loading;
+      const result = await settled(onProgress, async (report) => {
+        const role = request.role ?? 'symmetric';
+        const key = cacheModelKey(l.model, role);
+        const d = l.model.dims;
+        const prep = prepareTexts(texts, l.model, role);
+        const m = prep.hashes.length;
+        const uniq = new Float32Array(m * d);
+        const hit = await getEmbeddings(l.db, key, prep.hashes);
+        const missing: number[] = [];
+        hit.forEach((v, k) => (v && v.length === d ? uniq.set(v, k * d) : missing.push(k)));
+        const cached = m - missing.length;
+        report?.({ status: 'embed', done: cached, total: m, cached });
+        for (const [s, e] of batches(missing.length, request.batchSize ?? 32)) {
+          const idx = missing.slice(s, e);
+          const out = await l.extractor(idx.map((k) => prep.inputs[k]!), { pooling: l.model.pooling, normalize: true });
+          counters.modelCalls++;
+          counters.textsEmbedded += idx.length;
+          const data = out.data as Float32Array;
+          if (data.length !== idx.length * d) throw new EmbedError('EmbeddingModelLoadError', `The model ${l.model.id} returned ${data.length / idx.length} numbers per text, expected ${d}: its files do not match the registry.`);
+          idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
+          // Computed first, then written in one transaction (never await the model inside one).
+          await putEmbeddings(l.db, key, idx.map((k) => prep.hashes[k]!), data, d);
+          report?.({ status: 'embed', done: cached + e, total: m, cached });
+        }
+        const n = texts.length;
+        const rows = new Float32Array(n * d);
+        for (let i = 0; i < n; i++) rows.set(uniq.subarray(prep.slot[i]! * d, (prep.slot[i]! + 1) * d), i * d);
+        return { data: rows, n, d, model: key, cached, computed: missing.length };
+      });
+      return Comlink.transfer(result, [result.data.buffer]);
+    },
+
+    stats(): EmbedStats {
+      return { model: current?.model.id ?? null, device: current?.device ?? null, threads: current?.threads ?? 0, ...counters };
+    },
+
+    /** Every URL this worker fetched (Resource Timing): lets tests and the UI show the app stays on its origin. */
+    resourceUrls(): string[] {
+      return performance.getEntriesByType('resource').map((e) => e.name);
+    },
+  };
+}
+export type EmbedApi = ReturnType<typeof createEmbedApi>;

@@ -1,0 +1,105 @@
+import * as Comlink from 'comlink';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbedApi, EmbedProgress } from '../../src/lib/embed/embedApi';
+
+// The real all-MiniLM-L6-v2 (int8) served from public/models by the test server, through the real
+// embed worker, onnxruntime-web's WebAssembly files from our own origin.
+const appBase = `${location.origin}/`;
+const dbName = `embed-test-${crypto.randomUUID()}`;
+let worker: Worker;
+let api: Comlink.Remote<EmbedApi>;
+const pageUrls: string[] = [];
+const observer = new PerformanceObserver((list) => pageUrls.push(...list.getEntries().map((e) => e.name)));
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
+  return s;
+}
+
+beforeAll(() => {
+  observer.observe({ type: 'resource', buffered: true });
+  worker = new Worker(new URL('../../workers/embed.worker.ts', import.meta.url), { type: 'module' });
+  api = Comlink.wrap<EmbedApi>(worker);
+});
+afterAll(() => {
+  observer.disconnect();
+  worker.terminate();
+});
+
+describe('embedding worker with the bundled MiniLM model', () => {
+  it('loads offline from the app, with progress ending in ready', async () => {
+    const progress: EmbedProgress[] = [];
+    const r = await api.load({ model: 'all-MiniLM-L6-v2', appBase, dbName }, Comlink.proxy((p: EmbedProgress) => void progress.push(p)));
+    expect(r).toMatchObject({ model: 'all-MiniLM-L6-v2', device: 'wasm', dims: 384 });
+    expect(progress.at(-1)).toMatchObject({ status: 'ready', model: 'all-MiniLM-L6-v2', device: 'wasm' });
+    expect(progress.some((p) => p.status === 'initiate')).toBe(true);
+    // Cross-origin isolated: onnxruntime runs multi-threaded.
+    expect(r.threads).toBe(navigator.hardwareConcurrency);
+  });
+
+  it('scores the known paraphrase pair ≈ 0.75 and above unrelated pairs', async () => {
+    const texts = ['A man is eating food.', 'A man is eating a piece of bread.', 'The new movie is awesome.', 'The cat sits outside.'];
+    const v = await api.embed(texts);
+    expect(v.n).toBe(4);
+    expect(v.d).toBe(384);
+    expect(v.data).toBeInstanceOf(Float32Array);
+    expect(v.data.length).toBe(4 * 384);
+    const row = (i: number) => v.data.subarray(i * 384, (i + 1) * 384);
+    for (let i = 0; i < 4; i++) expect(cosine(row(i), row(i))).toBeCloseTo(1, 4);
+    const para = cosine(row(0), row(1));
+    expect(para).toBeGreaterThan(0.72);
+    expect(para).toBeLessThan(0.78);
+    for (const [a, b] of [[0, 2], [1, 2], [0, 3], [2, 3]] as const) expect(cosine(row(a), row(b))).toBeLessThan(para - 0.3);
+  });
+
+  it('never embeds a text twice: the IndexedDB cache answers, even in a new worker', async () => {
+    const before = await api.stats();
+    const texts = ['The quick brown fox jumps over the lazy dog.', 'A quick brown fox jumped over a lazy dog.', 'Quantum computing uses qubits.'];
+    const first = await api.embed(texts);
+    expect(first.computed).toBe(3);
+    const mid = await api.stats();
+    expect(mid.textsEmbedded - before.textsEmbedded).toBe(3);
+    // Same texts (one with different case and spacing), one new: only the new one runs.
+    const second = await api.embed(['the quick  brown fox jumps over the lazy dog.', ...texts.slice(1), 'Tea is a drink.']);
+    expect(second).toMatchObject({ cached: 3, computed: 1 });
+    expect((await api.stats()).textsEmbedded - mid.textsEmbedded).toBe(1);
+    expect(Array.from(second.data.subarray(0, 384))).toEqual(Array.from(first.data.subarray(0, 384)));
+    // A fresh worker on the same database embeds nothing.
+    const w2 = new Worker(new URL('../../workers/embed.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const api2 = Comlink.wrap<EmbedApi>(w2);
+      await api2.load({ model: 'all-MiniLM-L6-v2', appBase, dbName });
+      const third = await api2.embed([...texts, 'Tea is a drink.']);
+      expect(third).toMatchObject({ cached: 4, computed: 0 });
+      expect((await api2.stats()).modelCalls).toBe(0);
+    } finally {
+      w2.terminate();
+    }
+  });
+
+  it('batches: many texts in several model calls, progress never goes backwards and ends at the total', async () => {
+    const texts = Array.from({ length: 70 }, (_, i) => `Sentence number ${i} about topic ${i % 7}.`);
+    const before = await api.stats();
+    const progress: EmbedProgress[] = [];
+    const r = await api.embed(texts, { batchSize: 16 }, Comlink.proxy((p: EmbedProgress) => void progress.push(p)));
+    expect(r.computed).toBe(70);
+    expect((await api.stats()).modelCalls - before.modelCalls).toBe(5);
+    const done = progress.flatMap((p) => (p.status === 'embed' ? [p.done] : []));
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(70);
+  });
+
+  it('typed errors cross the worker boundary', async () => {
+    const e = await api.load({ model: 'no-such-model', appBase, dbName }).catch((x: Error) => x);
+    expect((e as Error).name).toBe('UnknownEmbeddingModelError');
+  });
+
+  it('fetched nothing from any other origin (page and worker)', async () => {
+    const urls = [...pageUrls, ...(await api.resourceUrls())];
+    expect(urls.some((u) => u.includes('/models/all-MiniLM-L6-v2/'))).toBe(true);
+    expect(urls.some((u) => u.includes('ort-wasm-simd-threaded'))).toBe(true);
+    const foreign = urls.filter((u) => !u.startsWith(location.origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+  });
+});
