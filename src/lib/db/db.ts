@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema } from './schema';
-import type { EmbeddingRow, Project, Run, Sample, Seed, SettingRow } from './types';
+import type { EmbeddingRow, Project, Run, RunSeeds, Sample, Seed, SettingRow } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
 import type { SavedRecipe } from './recipesRepo';
@@ -21,6 +21,7 @@ export class AppDb extends Dexie {
   endpoints!: EntityTable<EndpointConfig, 'id'>;
   secrets!: EntityTable<SecretRow, 'id'>;
   recipes!: EntityTable<SavedRecipe, 'id'>;
+  runSeeds!: EntityTable<RunSeeds, 'runId'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

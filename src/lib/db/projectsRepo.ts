@@ -27,9 +27,11 @@ export async function renameProject(db: AppDb, id: string, name: string): Promis
 
 /** Deletes a project with everything that belongs to it, in one transaction. */
 export async function deleteProject(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs], async () => {
+  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds], async () => {
     await db.seeds.where('projectId').equals(id).delete();
     await db.samples.where('projectId').equals(id).delete();
+    const runIds = await db.runs.where('projectId').equals(id).primaryKeys();
+    await db.runSeeds.bulkDelete(runIds);
     await db.runs.where('projectId').equals(id).delete();
     await db.projects.delete(id);
   });

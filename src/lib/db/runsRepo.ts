@@ -1,16 +1,26 @@
 import type { AppDb } from './db';
 import { newId } from './db';
-import type { Run, RunStatus, Sample } from './types';
+import type { Run, RunSeeds, RunStatus, Sample } from './types';
 import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
 /** The only code that writes runs and generated samples. */
 
-export async function createRun(db: AppDb, r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt'> & { total: number }): Promise<Run> {
+export async function createRun(
+  db: AppDb,
+  r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt' | 'seedCount'> & { total: number; seeds: RunSeeds['seeds'] },
+): Promise<Run> {
   const now = Date.now();
-  const { total, ...rest } = r;
-  const run: Run = { ...rest, id: newId(), status: 'paused', completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
-  await db.runs.add(run);
+  const { total, seeds, ...rest } = r;
+  const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+  await db.transaction('rw', db.runs, db.runSeeds, async () => {
+    await db.runs.add(run);
+    await db.runSeeds.add({ runId: run.id, seeds });
+  });
   return run;
+}
+
+export async function getRunSeeds(db: AppDb, runId: string): Promise<RunSeeds['seeds']> {
+  return (await db.runSeeds.get(runId))?.seeds ?? [];
 }
 
 export async function getRun(db: AppDb, id: string): Promise<Run | undefined> {
@@ -27,8 +37,9 @@ export async function listRunSamples(db: AppDb, runId: string): Promise<Sample[]
 
 /** Deletes a run and its samples together. */
 export async function deleteRun(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', db.runs, db.samples, async () => {
+  await db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
     await db.samples.where('runId').equals(id).delete();
+    await db.runSeeds.delete(id);
     await db.runs.delete(id);
   });
 }

@@ -59,10 +59,12 @@ export const schemaVersions: SchemaVersion[] = [
     },
   },
   {
-    // v4: saved recipes.
+    // v4: saved recipes, and each run's seed snapshot in its own row (a run row is rewritten on
+    // every committed task; carrying 100k seeds in it made each commit copy megabytes).
     version: 4,
     stores: {
       recipes: 'id, name, updatedAt',
+      runSeeds: 'runId',
     },
   },
 ];

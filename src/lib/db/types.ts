@@ -91,7 +91,8 @@ export interface Run {
   roles: Record<string, unknown>;
   /** Model of each role, for the dataset card and the self-preference warning. */
   models: Record<string, string>;
-  seeds: { id: string; instruction: string; input: string; output: string }[];
+  /** Number of seeds in the snapshot (the snapshot itself is in `runSeeds`). */
+  seedCount: number;
   concurrency: number;
   completed: number[];
   pool: { task: number; text: string }[];
@@ -99,6 +100,12 @@ export interface Run {
   error: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** The seeds a run started from, as they were then: a resumed run uses exactly these. */
+export interface RunSeeds {
+  runId: string;
+  seeds: { id: string; instruction: string; input: string; output: string }[];
 }
 
 export interface EmbeddingRow {

@@ -259,6 +259,10 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
     return delta;
   }
 
+  // A task's commit runs while the next task's model calls do: IndexedDB's latency (a few ms
+  // per transaction) would otherwise add to every item. At most one commit is in flight, so a
+  // crash loses at most the items in flight plus that one — all redone the same way on resume.
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     for (let b = 0; b * c < total; b++) {
       if (signal?.aborted) break;
@@ -267,23 +271,31 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       if (!tasks.length) continue;
       // The pool a batch sees is fixed by the batch boundary, whatever order tasks finish in.
       const poolBefore = pool.filter((p) => p.task < b * c).map((p) => p.text);
-      await Promise.all(
+      const deltas = await Promise.all(
         tasks.map(async (t) => {
-          let delta: TaskDelta;
           try {
-            delta = await runTask(t, poolBefore);
+            return { t, delta: await runTask(t, poolBefore) };
           } catch (e) {
-            if (signal?.aborted || (e as Error)?.name === 'AbortedError') return; // not committed: redone on resume
+            if (signal?.aborted || (e as Error)?.name === 'AbortedError') return null; // not committed: redone on resume
             throw e;
           }
+        }),
+      );
+      await inFlight;
+      const done = deltas.filter((x): x is { t: number; delta: TaskDelta } => x !== null);
+      for (const { t, delta } of done) for (const text of delta.pool) pool.push({ task: t, text });
+      inFlight = (async () => {
+        for (const { t, delta } of done) {
           await store.commitTask(runId, t, delta);
-          for (const text of delta.pool) pool.push({ task: t, text });
           counts = addTask(counts, delta);
           sessionTasks++;
           progress();
-        }),
-      );
+        }
+      })();
+      // A failed commit (quota, closed database) must stop the run, not pass silently.
+      inFlight.catch(() => {});
     }
+    await inFlight;
   } finally {
     counts = { ...counts, wallMs: counts.wallMs + (performance.now() - started) };
   }

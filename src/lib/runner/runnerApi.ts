@@ -1,6 +1,6 @@
 import { releaseProxy } from 'comlink';
 import { openDb, type AppDb } from '../db/db';
-import { dexieRunStore, getRun, setRunStatus } from '../db/runsRepo';
+import { dexieRunStore, getRun, getRunSeeds, setRunStatus } from '../db/runsRepo';
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
 import { createEngine } from '../engines/registry';
@@ -77,7 +77,7 @@ export function createRunnerApi() {
           }
           engines[role] = engine;
         }
-        await runRecipe({ runId, recipe: v.recipe, seeds: run.seeds, engines, store: dexieRunStore(d), concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), engines, store: dexieRunStore(d), concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
         const status = ctl.signal.aborted ? current.stopAs : 'done';
         await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });
         emit({ type: 'status', status });
