@@ -103,3 +103,27 @@ describe('embedding worker with the bundled MiniLM model', () => {
     expect(foreign).toEqual([]);
   });
 });
+
+describe('embed → semantic dedup, as the Dedup panel calls it', () => {
+  it('clusters paraphrases, keeps the best-scored one, reports similarities and a histogram', async () => {
+    const { dedupTexts, startDedupWorkers } = await import('../../src/lib/embed/dedupTexts');
+    const w = startDedupWorkers();
+    try {
+      await w.embed.load({ model: 'all-MiniLM-L6-v2', appBase, dbName });
+      const texts = ['How do I reset my password?', 'The weather is sunny today.', 'How can I reset my password?', 'Explain photosynthesis to a child.', 'how do i reset my PASSWORD?'];
+      const scores = Float64Array.from([1, 5, 7, 2, 3]);
+      const r = await dedupTexts(w.embed, w.dedup, texts, { kernel: 'js', threshold: 0.85, scores });
+      // The three password questions are one cluster kept at the highest score (index 2).
+      expect(Array.from(r.clusters.duplicateOf)).toEqual([2, -1, -1, -1, 2]);
+      expect(r.groups).toHaveLength(1);
+      expect(r.groups[0]!.kept).toBe(2);
+      expect(r.groups[0]!.duplicates.map((x) => x.index).sort()).toEqual([0, 4]);
+      for (const x of r.groups[0]!.duplicates) expect(x.similarity).toBeGreaterThan(0.85);
+      expect(r.histogram.counts.reduce((s, c) => s + c, 0)).toBe(r.pairs.a.length);
+      // Texts 0 and 4 normalise to the same string: embedded once.
+      expect(r.cached + r.computed).toBe(4);
+    } finally {
+      w.close();
+    }
+  });
+});
