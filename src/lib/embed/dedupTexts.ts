@@ -42,16 +42,13 @@ export async function dedupTexts(
   request: SemanticRequest & EmbedRequest = {},
   onProgress?: (p: TextDedupProgress) => void,
 ): Promise<TextDedupResult> {
+  // Each callback is exposed on its own MessageChannel; only the worker side holds a Remote of it
+  // (comlink releases that when it is garbage-collected), so there is nothing to release here.
   const ep = onProgress && Comlink.proxy((p: EmbedProgress) => onProgress({ stage: 'embed', ...p }));
   const dp = onProgress && Comlink.proxy((p: DedupProgress) => onProgress({ stage: 'dedup', ...p }));
-  try {
-    const v = await embed.embed(texts, { role: request.role, batchSize: request.batchSize }, ep);
-    const { data, n, d, cached, computed } = v;
-    const res = await dedup.semantic(Comlink.transfer({ data, n, d }, [data.buffer]), request, dp);
-    const [groups, histogram] = await Promise.all([dedup.groups(res.clusters), dedup.histogram(res.pairs.sim, 30, request.threshold ?? 0.85, 1)]);
-    return { ...res, groups, histogram, cached, computed };
-  } finally {
-    ep?.[Comlink.releaseProxy]?.();
-    dp?.[Comlink.releaseProxy]?.();
-  }
+  const v = await embed.embed(texts, { role: request.role, batchSize: request.batchSize }, ep);
+  const { data, n, d, cached, computed } = v;
+  const res = await dedup.semantic(Comlink.transfer({ data, n, d }, [data.buffer]), request, dp);
+  const [groups, histogram] = await Promise.all([dedup.groups(res.clusters), dedup.histogram(res.pairs.sim, 30, request.threshold ?? 0.85, 1)]);
+  return { ...res, groups, histogram, cached, computed };
 }
