@@ -67,7 +67,8 @@ describe('approximate mode (LSH buckets + the exact screen)', () => {
     // Deterministic for a seed.
     const again = await approximateFindPairs(vectors, kernel);
     expect(pairKeys(again)).toEqual(keys);
-  });
+    // A generous limit, not a speed check: three 20k screens take seconds on a busy 2-core box.
+  }, 120_000);
 
   it('too few tables lose pairs (the recall test can fail), and bits = 0 is the exact screen', async () => {
     const { vectors } = generatePlanted(5000, 128, 8);
