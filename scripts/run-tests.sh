@@ -23,8 +23,10 @@ for (const p of ["unit", "browser", "webgpu", "e2e"]) {
   const f = `test-results/${p}.json`;
   if (!existsSync(f)) { console.log(`${p}: no results (the run did not start)`); failed++; continue; }
   const r = JSON.parse(readFileSync(f, "utf8"));
-  console.log(`${p}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-  passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites ?? 0); skipped += r.numPendingTests + r.numTodoTests;
+  // A file that failed to load has no test results of its own: count it as one failure.
+  const broken = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
+  passed += r.numPassedTests; failed += r.numFailedTests + broken; skipped += r.numPendingTests + r.numTodoTests;
+  console.log(`${p}: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (broken ? ` (${broken} files did not load)` : ""));
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || status=1

@@ -163,3 +163,24 @@ describe('the Models screen (built app)', () => {
     await context.close();
   });
 });
+
+describe('remote API errors in a real browser', () => {
+  it('reports a server that does not allow browser calls as a CORS error with the next step', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await models(context);
+    await page.click('[data-testid="endpoint-add"]');
+    await page.selectOption('[data-testid="endpoint-preset"]', 'custom');
+    await page.fill('[data-testid="endpoint-name"]', 'No CORS');
+    await page.fill('[data-testid="endpoint-url"]', `${server.url}/nocors/v1`);
+    await page.fill('[data-testid="endpoint-model"]', 'ok');
+    await page.fill('[data-testid="endpoint-key-input"]', GOOD_KEY);
+    await page.click('[data-testid="endpoint-save"]');
+    await page.waitForSelector('[data-testid="endpoint-form"]', { state: 'detached' });
+    await page.click('[data-testid="endpoint-test"]');
+    const err = page.locator('[data-testid="endpoints-panel"] [data-testid="engine-error"]');
+    await err.waitFor({ timeout: 60_000 });
+    expect(await err.getAttribute('data-error')).toBe('CorsError');
+    expect(await err.textContent()).toContain('CORS');
+    await context.close();
+  });
+});

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
  *   drop-once          first call → two words, then the connection is destroyed, then ok
  *   slow               waits `slowMs` before the first byte
  *   always500          always 500
+ * Under /nocors/ the same API answers without CORS headers, as many servers do by default.
  * A request whose key is not GOOD_KEY gets 401 (its message echoes part of the key, as real
  * servers do). Requests may carry `x-test-id` to separate the "once" counters of parallel calls.
  */
@@ -52,7 +53,10 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
   };
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    cors(res);
+    // Paths under /nocors/ answer like a server that does not allow browser calls.
+    const noCors = req.url?.startsWith('/nocors/') ?? false;
+    if (noCors) req.url = req.url!.slice('/nocors'.length);
+    else cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

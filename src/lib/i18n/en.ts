@@ -343,6 +343,8 @@ export const en = {
   'report.reason': 'Rejection reason',
   'report.count': 'Items',
   'run.none': 'No runs yet: choose a recipe, assign the models, and start one.',
+  'playground.cost': 'cost ≈ {cost}',
+  'playground.retries': '{n} retries',
   'planned.review': 'Review is where generated samples are accepted, edited or rejected, with charts of quality and diversity.',
   'planned.export': 'Export writes Alpaca, ShareGPT, OpenAI, CSV and Parquet files with a dataset card.',
   'planned.notYet': 'This screen is not built yet: the seed library works today.',

@@ -345,6 +345,8 @@ export const zh: Record<MessageKey, string> = {
   'report.reason': '拒绝原因',
   'report.count': '条数',
   'run.none': '还没有运行：选择配方、指定模型，然后开始。',
+  'playground.cost': '费用约 {cost}',
+  'playground.retries': '重试 {n} 次',
   'planned.review': '审阅页用于接受、编辑或拒绝生成的样本，并以图表展示质量与多样性。',
   'planned.export': '导出可生成 Alpaca、ShareGPT、OpenAI、CSV 和 Parquet 文件及数据集卡片。',
   'planned.notYet': '此页面尚未完成：种子库现已可用。',
