@@ -3,6 +3,16 @@ import { appConfigFor, CATALOGUE, downloadBytes, modelId, recordOf, vramMb } fro
 import { rewriteHfUrl, sourceProblem, hfFileUrl } from '../../src/lib/engines/modelSource';
 
 describe('the WebLLM catalogue', () => {
+  it('holds exactly the installed WebLLM records for its models (regenerate with scripts/webllm-records.mjs after an upgrade)', async () => {
+    const { prebuiltAppConfig } = await import('@mlc-ai/web-llm');
+    for (const e of CATALOGUE) {
+      for (const p of ['q4f16_1', 'q4f32_1'] as const) {
+        const id = modelId(e.family, p);
+        expect(recordOf(id), id).toEqual(prebuiltAppConfig.model_list.find((r) => r.model_id === id));
+      }
+    }
+  });
+
   it('offers only models that WebLLM ships, each in an f16 and an f32 variant, with sizes', () => {
     expect(CATALOGUE.length).toBeGreaterThanOrEqual(10);
     for (const e of CATALOGUE) {

@@ -1,4 +1,3 @@
-import { deleteModelAllInfoInCache, hasModelInCache } from '@mlc-ai/web-llm';
 import type { ModelSource } from '../modelSource';
 import { appConfigFor, CATALOGUE, modelId, recordOf, type Precision } from './catalogue';
 
@@ -31,6 +30,7 @@ export async function listCachedModels(source: ModelSource): Promise<CachedModel
       const id = modelId(e.family, p);
       if (!recordOf(id)) continue;
       const cfg = appConfigFor([id], source);
+      const { hasModelInCache } = await import('@mlc-ai/web-llm');
       if (await hasModelInCache(id, cfg)) out.push({ id, bytes: await cachedBytes(cfg.model_list[0]!.model) });
     }
   }
@@ -38,5 +38,6 @@ export async function listCachedModels(source: ModelSource): Promise<CachedModel
 }
 
 export async function deleteCachedModel(id: string, source: ModelSource): Promise<void> {
+  const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
   await deleteModelAllInfoInCache(id, appConfigFor([id], source));
 }

@@ -1,4 +1,8 @@
-import { prebuiltAppConfig, type AppConfig, type ModelRecord } from '@mlc-ai/web-llm';
+import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
+// The catalogue's records copied from WebLLM's prebuilt list (scripts/webllm-records.mjs), so
+// that the page does not bundle WebLLM (6 MB) just to show the list; a unit test checks that they
+// still equal the installed WebLLM's records.
+import data from './records.json';
 import { rewriteHfUrl, type ModelSource } from '../modelSource';
 
 /**
@@ -32,8 +36,10 @@ export function modelId(family: string, precision: Precision): string {
   return `${family}-${precision}-MLC`;
 }
 
+const RECORDS = data.records as unknown as ModelRecord[];
+
 export function recordOf(id: string): ModelRecord | undefined {
-  return prebuiltAppConfig.model_list.find((r) => r.model_id === id);
+  return RECORDS.find((r) => r.model_id === id);
 }
 
 /**
