@@ -43,7 +43,7 @@ async function runWith(input: RecipeInput) {
   const p = await createProject(db, input.name);
   const run = await createRun(db, { projectId: p.id, name: input.name, recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
   const events: RunnerEvent[] = [];
-  const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {} }, Comlink.proxy((e: RunnerEvent) => void events.push(e)));
+  const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href }, Comlink.proxy((e: RunnerEvent) => void events.push(e)));
   return { status, run: (await getRun(db, run.id))!, samples: await listRunSamples(db, run.id), events };
 }
 

@@ -42,6 +42,13 @@ export const StepSchema = z.discriminatedUnion('op', [
   }),
   z.object({ op: z.literal('judge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
   z.object({
+    op: z.literal('dedup'),
+    /** Cosine similarity at and above which two items are near-duplicates. */
+    threshold: z.number().min(0.5).max(0.999).default(0.85),
+    model: z.string().default('all-MiniLM-L6-v2'),
+    againstSeeds: z.boolean().default(true),
+  }),
+  z.object({
     op: z.literal('filter'),
     minChars: z.number().int().min(0).max(10_000).default(50),
     refusal: z.boolean().default(true),
@@ -92,6 +99,7 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
     if ((s.op === 'judge' || s.op === 'critique' || s.op === 'filter') && !hasResponse) {
       problems.push({ path: `steps.${i}`, message: `${s.op} needs a response: put Respond, Best-of-N or Evolve (with elimination) before it` });
     }
+    if (s.op === 'dedup' && i !== recipe.steps.length - 1) problems.push({ path: `steps.${i}`, message: 'Dedup must be the last step: it compares the finished items' });
     if (s.op === 'bestOfN' && s.k > s.n) problems.push({ path: `steps.${i}.k`, message: 'Best-of-N keeps at most N' });
     if (PRODUCES_RESPONSE.has(s.op)) hasResponse = true;
     if (s.op === 'evolve' && Object.values(s.weights).every((w) => w === 0)) problems.push({ path: `steps.${i}.weights`, message: 'at least one evolution operation needs a weight' });
@@ -107,7 +115,7 @@ export const PRESETS: Record<string, RecipeInput> = {
   evol4: {
     version: 1,
     name: 'Evol-Instruct, 4 rounds',
-    steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4 }, { op: 'filter' }],
+    steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4 }, { op: 'filter' }, { op: 'dedup' }],
   },
   selfInstruct: {
     version: 1,

@@ -233,6 +233,8 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
             cands = nextCands;
             break;
           }
+          case 'dedup':
+            break; // runs once over the finished items, after the last task (runner/dedupPhase.ts)
           case 'filter': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
@@ -246,7 +248,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         }
       }
       if (signal?.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'AbortedError' });
-      for (const cand of cands) if (cand.operation !== 'seed' || recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter')) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
+      for (const cand of cands) if (cand.operation !== 'seed' || recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup')) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
     } catch (e) {
       if (signal?.aborted || isEngineError(e, 'AbortedError') || (e as Error)?.name === 'AbortedError') throw e;
       // One item's failure never ends the run: it is recorded with the error and the run goes on.

@@ -9,14 +9,17 @@ import type { LlmEngine, LoadProgress } from '../engines/types';
 import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
 import type { PipelineEngines, RunEvent } from '../pipeline/types';
+import { runDedupPhase, type DedupPhaseProgress } from './dedupPhase';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
-export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress };
+export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number };
 
 export interface RunnerDeps {
   source: ModelSource;
   /** Decrypted keys of the endpoints this run uses (they stay in the worker's memory). */
   keys: Record<string, string>;
+  /** The app's root URL (where public/ is served): the bundled embedding model lives there. */
+  appBase: string;
 }
 
 /**
@@ -78,6 +81,13 @@ export function createRunnerApi() {
           engines[role] = engine;
         }
         await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), engines, store: dexieRunStore(d), concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
+        if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
+          for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
+          loaded.clear();
+          const r = await runDedupPhase(d, run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }));
+          emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed });
+        }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
         await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });
         emit({ type: 'status', status });

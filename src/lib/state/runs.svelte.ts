@@ -19,6 +19,7 @@ export interface LiveRun {
   etaSeconds: number | null;
   live: { task: number; op: string; text: string } | null;
   load: { role: Role; progress: LoadProgress } | null;
+  dedup: { stage: string; done?: number; total?: number; removed?: number } | null;
   failures: number;
 }
 
@@ -103,11 +104,11 @@ export class RunsState {
       this.error = errorInfo(e);
       return;
     }
-    this.active = { runId, status: 'running', counts: (run?.counts as unknown as RunCounts) ?? null, tokensPerSecond: null, etaSeconds: null, live: null, load: null, failures: 0 };
+    this.active = { runId, status: 'running', counts: (run?.counts as unknown as RunCounts) ?? null, tokensPerSecond: null, etaSeconds: null, live: null, load: null, dedup: null, failures: 0 };
     await this.load(this.#projectId!);
     const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(runId, e));
     try {
-      await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys }, onEvent);
+      await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
     } catch (e) {
       this.error = errorInfo(e);
     } finally {
@@ -122,6 +123,7 @@ export class RunsState {
     if (e.type === 'progress') this.active = { ...a, counts: e.counts, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds, load: null };
     else if (e.type === 'live') this.active = { ...a, live: { task: e.task, op: e.op, text: e.text }, load: null };
     else if (e.type === 'load') this.active = { ...a, load: { role: e.role, progress: e.progress } };
+    else if (e.type === 'dedup') this.active = { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed } };
     else if (e.type === 'taskFailed') this.active = { ...a, failures: a.failures + 1 };
     else if (e.type === 'status') this.active = { ...a, status: e.status };
   }

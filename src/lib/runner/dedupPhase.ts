@@ -1,0 +1,58 @@
+import type { AppDb } from '../db/db';
+import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
+import { listSeeds } from '../db/seedsRepo';
+import { createDedupApi } from '../dedup/dedupApi';
+import { createEmbedApi } from '../embed/embedApi';
+import type { ModelSource } from '../engines/modelSource';
+
+export interface DedupPhaseOptions {
+  threshold: number;
+  model: string;
+  /** Compare against the project's seeds too (they are never removed). */
+  againstSeeds: boolean;
+  appBase: string;
+  source: ModelSource;
+}
+
+export type DedupPhaseProgress = { stage: 'embed'; done: number; total: number } | { stage: 'pairs'; done: number; total: number } | { stage: 'apply' };
+
+/** The text a sample or seed is compared by. */
+export function dedupText(x: { instruction: string; input: string }): string {
+  return x.input ? `${x.instruction}\n${x.input}` : x.instruction;
+}
+
+/**
+ * A recipe's Dedup step: after every item is committed, the project's accepted samples (this
+ * run's and earlier ones) are embedded (cached), compared with each other and with the seeds,
+ * clustered, and every cluster keeps its best item (highest judge score, then the earliest); the
+ * others are marked `duplicateOf` it with the similarity. Idempotent: an interrupted phase simply
+ * runs again.
+ */
+export async function runDedupPhase(db: AppDb, projectId: string, o: DedupPhaseOptions, onProgress?: (p: DedupPhaseProgress) => void): Promise<{ compared: number; removed: number }> {
+  const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const seeds = o.againstSeeds ? await listSeeds(db, projectId) : [];
+  if (!samples.length) return { compared: 0, removed: 0 };
+  const texts = [...seeds.map(dedupText), ...samples.map(dedupText)];
+  const embed = createEmbedApi();
+  await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
+  const v = await embed.embed(texts, {}, (p) => {
+    if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
+  });
+  const scores = new Float64Array(texts.length).fill(NaN);
+  samples.forEach((s, i) => (scores[seeds.length + i] = s.score ?? NaN));
+  const dedup = createDedupApi();
+  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount: seeds.length }, (p) => {
+    if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
+  });
+  onProgress?.({ stage: 'apply' });
+  const idOf = (i: number) => (i < seeds.length ? `seed:${seeds[i]!.id}` : samples[i - seeds.length]!.id);
+  const marks = [];
+  for (let i = seeds.length; i < texts.length; i++) {
+    const k = res.clusters.duplicateOf[i]!;
+    if (k === -1) continue;
+    const sim = res.clusters.similarity[i]!;
+    marks.push({ id: idOf(i), duplicateOf: idOf(k), similarity: Number.isNaN(sim) ? null : sim });
+  }
+  await applyDuplicates(db, samples.map((s) => s.id), marks);
+  return { compared: texts.length, removed: marks.length };
+}

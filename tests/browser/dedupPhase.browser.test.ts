@@ -1,0 +1,63 @@
+import Dexie from 'dexie';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type AppDb } from '../../src/lib/db/db';
+import { createProject } from '../../src/lib/db/projectsRepo';
+import { createRun, dexieRunStore, listRunSamples } from '../../src/lib/db/runsRepo';
+import { addSeeds } from '../../src/lib/db/seedsRepo';
+import type { SampleDraft } from '../../src/lib/pipeline/types';
+import { newCandidate } from '../../src/lib/pipeline/types';
+import { runDedupPhase } from '../../src/lib/runner/dedupPhase';
+import { seedHash } from '../../src/lib/text/normalize';
+
+let db: AppDb;
+beforeAll(async () => {
+  db = openDb(`dedupphase-${crypto.randomUUID()}`);
+  await db.open();
+});
+afterAll(async () => {
+  db.close();
+  await Dexie.delete(db.name);
+});
+
+const sample = (k: number, instruction: string, score: number): SampleDraft => ({
+  ...newCandidate(`${k}.0`, { instruction, output: 'An answer long enough to be kept by every filter in the recipe.', operation: 'respond', score }),
+  status: 'accepted',
+  rejectReason: null,
+  taskIndex: k,
+});
+
+describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, real IndexedDB)", () => {
+  it('keeps the best-scored item of each cluster, marks the others with their similarity, and never removes a seed', async () => {
+    const p = await createProject(db, 'P');
+    const seedText = 'How do I reset my email password?';
+    await addSeeds(db, p.id, [{ instruction: seedText, input: '', output: 'Use the reset link.', system: '', tags: [], hash: seedHash({ instruction: seedText, input: '', output: 'Use the reset link.' }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
+    const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 6 });
+    const store = dexieRunStore(db);
+    const items = [
+      sample(0, 'A man is eating food.', 3),
+      sample(1, 'A man is eating a piece of bread.', 5),
+      sample(2, 'The new movie is awesome.', 4),
+      sample(3, 'How can I reset the password of my email account?', 5),
+      sample(4, 'Explain how vaccines train the immune system.', 4),
+      sample(5, 'Describe how a vaccine teaches the immune system to fight disease.', 2),
+    ];
+    for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
+
+    const r = await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    const rows = await listRunSamples(db, run.id);
+    const byText = new Map(rows.map((s) => [s.instruction, s]));
+    expect(r.compared).toBe(7);
+    // "eating food" (score 3) and "eating a piece of bread" (score 5, cos ≈ 0.75): the better one stays.
+    expect(byText.get('A man is eating a piece of bread.')!.duplicateOf).toBeNull();
+    const food = byText.get('A man is eating food.')!;
+    expect(food.duplicateOf).toBe(byText.get('A man is eating a piece of bread.')!.id);
+    expect((food.lineage.dedup as { similarity: number }).similarity).toBeGreaterThan(0.7);
+    // A near-duplicate of a seed is marked as the seed's duplicate (the seed is never removed).
+    expect(byText.get('How can I reset the password of my email account?')!.duplicateOf).toMatch(/^seed:/);
+    expect(byText.get('The new movie is awesome.')!.duplicateOf).toBeNull();
+    expect(r.removed).toBe(rows.filter((s) => s.duplicateOf).length);
+    // Applying again with a stricter threshold clears the marks that no longer hold.
+    await runDedupPhase(db, p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    expect((await listRunSamples(db, run.id)).filter((s) => s.duplicateOf)).toEqual([]);
+  }, 120_000);
+});
