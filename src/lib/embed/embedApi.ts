@@ -83,6 +83,10 @@ async function pickDevice(want: 'auto' | EmbedDevice): Promise<EmbedDevice> {
  * Returns the model name to pass to `pipeline`.
  */
 function configureEnv(model: EmbeddingModel, req: EmbedLoadRequest, threads: number): string {
+  // Model files bypass the HTTP cache: transformers.js keeps them in Cache Storage itself, and
+  // Chromium's in-memory HTTP cache (incognito-like profiles) failed the second fetch of the
+  // 23 MB model with net::ERR_CACHE_WRITE_FAILURE, intermittently, in the e2e tests.
+  env.fetch = (input: string | URL, init?: RequestInit) => fetch(input, { ...init, cache: 'no-store' });
   const onnx = env.backends.onnx;
   if (onnx.wasm) {
     onnx.wasm.wasmPaths = ortWasmPaths(globalThis.location.href);

@@ -1,0 +1,134 @@
+import * as Comlink from 'comlink';
+import type { AppDb } from '../db/db';
+import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
+import { listSeeds } from '../db/seedsRepo';
+import { resolveClusters, type ClusterResult } from '../dedup/clusters';
+import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
+import { pairSimilarity, squaredNorms } from '../dedup/threshold';
+import type { DedupProgress, PairList } from '../dedup/types';
+import type { EmbedProgress } from '../embed/embedApi';
+import { startDedupWorkers } from '../embed/dedupTexts';
+import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
+import type { ModelSource } from '../engines/modelSource';
+import { dedupText } from '../runner/dedupPhase';
+import { errorInfo } from './engines.svelte';
+
+/** The lowest threshold the slider offers: pairs are found once at it, then filtered live. */
+export const FLOOR = 0.7;
+
+interface Item {
+  id: string;
+  text: string;
+  existing: boolean;
+}
+
+/**
+ * The Dedup panel: embeds the project's accepted samples (and seeds), finds every pair above
+ * FLOOR once, then re-clusters at the slider's threshold as it moves — the counts, the histogram
+ * and the cluster browser follow live — and applies the result to the samples on request.
+ */
+export class DedupState {
+  #db: AppDb;
+  #workers: ReturnType<typeof startDedupWorkers> | null = null;
+  #vectors: { data: Float32Array; d: number; norms2: Float64Array } | null = null;
+  #scores = new Float64Array(0);
+  items = $state.raw<Item[]>([]);
+  existingCount = $state(0);
+  pairs = $state.raw<PairList | null>(null);
+  threshold = $state(0.85);
+  model = $state(DEFAULT_EMBEDDING_MODEL);
+  withSeeds = $state(true);
+  stage = $state<'idle' | 'load' | 'embed' | 'pairs' | 'ready' | 'failed'>('idle');
+  progress = $state<{ done: number; total: number } | null>(null);
+  error = $state.raw<{ name: string; message: string } | null>(null);
+
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  /** Clusters at the current threshold (recomputed when the slider moves). */
+  clusters = $derived.by((): ClusterResult | null => {
+    const p = this.pairs;
+    const v = this.#vectors;
+    if (!p || !v) return null;
+    const t = Math.fround(this.threshold);
+    const keep: number[] = [];
+    for (let k = 0; k < p.sim.length; k++) if (p.sim[k]! >= t) keep.push(k);
+    const sub: PairList = { a: Uint32Array.from(keep, (k) => p.a[k]!), b: Uint32Array.from(keep, (k) => p.b[k]!), sim: Float32Array.from(keep, (k) => p.sim[k]!) };
+    return resolveClusters(this.items.length, sub, {
+      scores: this.#scores,
+      existingCount: this.existingCount,
+      similarity: (i, j) => pairSimilarity(v.data, v.d, v.norms2, i, j),
+    });
+  });
+
+  groups = $derived<ClusterGroup[]>(this.clusters ? clusterGroups(this.clusters) : []);
+  removed = $derived(this.groups.reduce((n, g) => n + g.duplicates.filter((d) => !this.items[d.index]!.existing).length, 0));
+  histogram = $derived(this.pairs ? similarityHistogram(this.pairs.sim, 30, FLOOR, 1) : null);
+
+  async compute(projectId: string, source: ModelSource): Promise<void> {
+    this.error = null;
+    this.pairs = null;
+    this.stage = 'load';
+    try {
+      const samples = (await acceptedSamples(this.#db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      const seeds = this.withSeeds ? await listSeeds(this.#db, projectId) : [];
+      const items: Item[] = [...seeds.map((s) => ({ id: `seed:${s.id}`, text: dedupText(s), existing: true })), ...samples.map((s) => ({ id: s.id, text: dedupText(s), existing: false }))];
+      this.#scores = Float64Array.from(items, (_, i) => (i < seeds.length ? NaN : (samples[i - seeds.length]!.score ?? NaN)));
+      this.existingCount = seeds.length;
+      this.items = items;
+      if (!samples.length) {
+        this.stage = 'ready';
+        return;
+      }
+      this.#workers ??= startDedupWorkers();
+      const { embed, dedup } = this.#workers;
+      await embed.load({ model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name });
+      this.stage = 'embed';
+      const v = await embed.embed(
+        items.map((i) => i.text),
+        {},
+        Comlink.proxy((p: EmbedProgress) => {
+          if (p.status === 'embed') this.progress = { done: p.done, total: p.total };
+        }),
+      );
+      // The panel keeps a copy of the vectors to give chain-linked duplicates their similarity.
+      this.#vectors = { data: v.data.slice(), d: v.d, norms2: squaredNorms(v.data, v.n, v.d) };
+      this.stage = 'pairs';
+      const r = await dedup.findPairs(
+        Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
+        { threshold: FLOOR, existingCount: this.existingCount },
+        Comlink.proxy((p: DedupProgress) => {
+          if (p.phase === 'screen') this.progress = { done: p.done, total: p.total };
+        }),
+      );
+      this.pairs = r.pairs;
+      this.stage = 'ready';
+    } catch (e) {
+      this.error = errorInfo(e);
+      this.stage = 'failed';
+    } finally {
+      this.progress = null;
+    }
+  }
+
+  /** Writes the marks at the current threshold to the samples; returns how many were marked. */
+  async apply(): Promise<number> {
+    const c = this.clusters;
+    if (!c) return 0;
+    const marks = [];
+    for (let i = this.existingCount; i < this.items.length; i++) {
+      const k = c.duplicateOf[i]!;
+      if (k === -1) continue;
+      const sim = c.similarity[i]!;
+      marks.push({ id: this.items[i]!.id, duplicateOf: this.items[k]!.id, similarity: Number.isNaN(sim) ? null : sim });
+    }
+    await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks);
+    return marks.length;
+  }
+
+  dispose(): void {
+    this.#workers?.close();
+    this.#workers = null;
+  }
+}
