@@ -15,6 +15,12 @@ export class MemoryRunStore implements RunStore {
 
   async commitTask(_runId: string, t: number, d: TaskDelta): Promise<void> {
     if (this.completed.has(t)) return;
+    // Like IndexedDB's primary key: two samples with one id make the commit fail.
+    const ids = new Set(this.samples.map((x) => `${x.key}`));
+    for (const x of d.samples) {
+      if (ids.has(x.key)) throw Object.assign(new Error(`duplicate sample key ${x.key}`), { name: 'ConstraintError' });
+      ids.add(x.key);
+    }
     this.commits++;
     this.completed.add(t);
     this.samples.push(...structuredClone(d.samples));

@@ -21,7 +21,7 @@ const TABLE: [string, number | null][] = [
   ['```json\n{"accuracy": 3, "completeness": 3, "usefulness": 4, "score": 3, "reason": "ok"}\n```', 3],
   ['{"accuracy": 5, "completeness": 4, "usefulness": 3, "reason": "fine"}', 4],
   ['Here is my rating: {"score": "4", "reason": "clear"}', 4],
-  ['{"score": 4/5}', 4],
+  ['{"score": 4/5}', null],
   ['Between 3 and 4, say 3-4/5', null],
   ['评分：4分', 4],
   ['评分：4', 4],
@@ -43,6 +43,12 @@ const TABLE: [string, number | null][] = [
   ['{"score": 6}', null],
   ['这个回答很好。', null],
   ['I would rate it 3.', 3],
+  ['{"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<one sentence>"}', null],
+  ['1. Accuracy: 4\n2. Completeness: 5\n3. Usefulness: 4', null],
+  ['2 of 5 steps are wrong. Score: 1', 1],
+  ["I wouldn't give it a 5.", null],
+  ['{"score": 4, "reason": "a"} {"score": 2, "reason": "b"}', null],
+  ['On a scale of 1 to 5, I give it a 4.', 4],
 ];
 
 describe('the judge parser (what small models write)', () => {

@@ -209,4 +209,53 @@ describe('runs', () => {
     expect(new Set(partial.samples.map((s) => `${s.taskIndex}.${s.key}`)).size).toBe(partial.samples.length);
     expect(partial.counts.accepted).toBe(whole.counts.accepted);
   });
+
+  it('a failure after some candidates were stored records the rest under their own keys (no duplicate ids)', async () => {
+    let n = 0;
+    const { e } = engines([
+      { match: /Prompt Rewriter|Prompt Creator/, reply: () => `Evolved task number ${++n}, harder now with one more constraint.` },
+      { match: /Your Judgement/, reply: 'Not Equal' },
+      { match: /./, reply: LONG },
+    ]);
+    let j = 0;
+    const judge = new ScriptedEngine([{ match: /./, reply: 'Score: 2' }], 'judge');
+    const orig = judge.chat.bind(judge);
+    judge.chat = async function* (req, signal) {
+      if (++j === 2) throw Object.assign(new Error('judge fell over'), { name: 'ServerError' });
+      yield* orig(req, signal);
+    };
+    e.judge = judge;
+    const r = recipe({ version: 1, name: 'x', maxSeeds: 1, steps: [{ op: 'evolve', rounds: 2 }, { op: 'judge', retries: 0 }] });
+    const { store } = await run(r, e);
+    expect(store.completed.size).toBe(1);
+    expect(store.samples.map((s) => [s.key, s.rejectReason])).toEqual([
+      ['0.1', 'lowScore'],
+      ['0.2', 'error:ServerError'],
+    ]);
+  });
+
+  it('Self-Instruct items of one batch are checked against each other (ROUGE-L), in task order', async () => {
+    const { e } = engines([
+      { match: /Come up with a series of tasks/, reply: 'Suggest a name for a new bakery in the old town.' },
+      { match: /write one example of an input/, reply: 'Input: <noinput>\nOutput: ' + LONG },
+    ]);
+    const r = recipe({ version: 1, name: 'si', steps: [{ op: 'selfInstruct', count: 2 }, { op: 'filter' }] });
+    const { store } = await run(r, e, undefined, { concurrency: 2 });
+    expect(store.samples.sort((a, b) => a.taskIndex - b.taskIndex).map((s) => s.rejectReason)).toEqual([null, 'selfInstruct:similar']);
+    expect(store.pool).toHaveLength(1);
+  });
+
+  it('a revision is judged again, not scored by the verdict of the first answer', async () => {
+    const { e } = engines([
+      { match: /Critique the response/, reply: 'Too vague.' },
+      { match: /Rewrite the response/, reply: `Better: ${LONG}` },
+      { match: /./, reply: LONG },
+    ]);
+    let j = 0;
+    e.judge = new ScriptedEngine([{ match: /./, reply: () => (++j <= 2 ? 'Score: 2' : 'Score: 5') }], 'judge');
+    const r = recipe({ version: 1, name: 'x', maxSeeds: 1, steps: [{ op: 'bestOfN', n: 2, k: 1 }, { op: 'critique' }, { op: 'judge', minScore: 4 }] });
+    const { store } = await run(r, e);
+    const kept = store.samples.find((s) => s.status === 'accepted')!;
+    expect(kept).toMatchObject({ output: `Better: ${LONG}`, score: 5 });
+  });
 });

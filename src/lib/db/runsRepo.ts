@@ -19,8 +19,11 @@ export async function createRun(
   return run;
 }
 
+/** @throws NotFoundError when the snapshot is missing: resuming without it would change the items. */
 export async function getRunSeeds(db: AppDb, runId: string): Promise<RunSeeds['seeds']> {
-  return (await db.runSeeds.get(runId))?.seeds ?? [];
+  const row = await db.runSeeds.get(runId);
+  if (!row) throw Object.assign(new Error(`the seed snapshot of run ${runId} is missing`), { name: 'NotFoundError' });
+  return row.seeds;
 }
 
 export async function getRun(db: AppDb, id: string): Promise<Run | undefined> {

@@ -22,11 +22,14 @@ const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四:
 function fromJson(text: string): ParseResult | null {
   const m = /\{[\s\S]*\}/.exec(text);
   if (!m) return null;
+  // The prompt's own template echoed back ("score": <1-5>) is not a verdict.
+  if (/<\s*\d\s*-\s*\d\s*>|<[^>]*>/.test(m[0])) return { ok: false, why: 'the reply repeats the template' };
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(m[0]);
   } catch {
-    return null;
+    // Braces that are not one JSON object (two objects, a broken one): do not read numbers from them.
+    return /"\s*(?:score|accuracy|rating|overall|总分|评分)\s*"/i.test(m[0]) ? { ok: false, why: 'unreadable JSON' } : null;
   }
   const num = (k: string[]) => {
     for (const key of k) {
@@ -55,14 +58,15 @@ export function parseVerdict(raw: string): ParseResult {
   if (json) return json;
 
   // "4 or 5", "3-4", "4 到 5": the judge did not decide.
-  if (/\b[1-5](?:\.\d)?\s*(?:or|to|~|或|到|至)\s*(?:maybe\s*|perhaps\s*)?[1-5]\b/i.test(text) || /\b[1-5]\s*[-–]\s*[1-5]\s*(?:\/|分|points)/i.test(text)) {
+  const noScale = text.replace(/(?:on\s+)?a\s+scale\s+(?:of|from)\s+1\s+to\s+5|1\s*(?:to|-|–|到|至)\s*5\s*(?:分制|scale)|满分\s*5\s*分|(?:从|在)\s*1\s*(?:到|至)\s*5/gi, '');
+  if (/\b[1-5](?:\.\d)?\s*(?:or|to|~|或|到|至)\s*(?:maybe\s*|perhaps\s*)?[1-5]\b/i.test(noScale) || /\b[1-5]\s*[-–]\s*[1-5]\s*(?:\/|分|points)/i.test(noScale)) {
     return { ok: false, why: 'a range instead of a score' };
   }
   const candidates: number[] = [];
   const push = (n: number) => candidates.push(n);
   let m: RegExpExecArray | null;
   // "8/10", "4/5", "4 out of 5", "4分（满分5分）"
-  const outOf = /(\d+(?:\.\d+)?)\s*(?:\/|out of|of|分?\s*[（(]?\s*满分)\s*(5|10)\b/gi;
+  const outOf = /(\d+(?:\.\d+)?)\s*(?:\/|out of|分?\s*[（(]?\s*满分)\s*(5|10)\b/gi;
   while ((m = outOf.exec(text))) push(m[2] === '10' ? Number(m[1]) / 2 : Number(m[1]));
   if (!candidates.length) {
     // "Score: 4", "Rating - 4", "评分：4分", "得分为4", "打4分", "**4**"
@@ -72,14 +76,16 @@ export function parseVerdict(raw: string): ParseResult {
     while ((m = fen.exec(text))) push(CN_DIGITS[m[1]!] ?? Number(m[1]));
   }
   if (!candidates.length) {
-    // A bare number as the whole reply, or at its very start ("4", "4.", "4 - good", "**4**").
+    // A bare number as the whole reply, or at its very start ("4", "4.", "4 - good", "**4**"),
+    // but not the "1." of a numbered list ("1. Accuracy: 4").
     const bare = /^\**\s*(\d(?:\.\d+)?)\s*\**(?:[.\s\-–:：,，]|$)/.exec(text);
-    if (bare) push(Number(bare[1]));
+    const listItem = /^\s*\d\.\s*\S+[^\n]*[:：]/.test(text) || /^\s*\d\.\s*\n/.test(text);
+    if (bare && !listItem) push(Number(bare[1]));
   }
   if (!candidates.length) {
-    // "I would give it a 4", "I'd rate this 3"
-    const prose = /\b(?:give|rate|rating|score)\b[^.\d]{0,20}?\b([1-5])\b/i.exec(text);
-    if (prose) push(Number(prose[1]));
+    // "I would give it a 4", "I'd rate this 3" — not "I wouldn't give it a 5".
+    const prose = /\b(?:give|rate)\b[^.\d]{0,20}?\b([1-5])\b/i.exec(text);
+    if (prose && !/n't|\bnot\b|\bnever\b/i.test(text.slice(Math.max(0, prose.index - 20), prose.index + 4))) push(Number(prose[1]));
   }
   const distinct = [...new Set(candidates)];
   if (!distinct.length) return { ok: false, why: 'no score in the reply' };

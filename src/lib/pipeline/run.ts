@@ -1,6 +1,7 @@
 import type { ChatTurn } from '../db/types';
-import { isEngineError } from '../engines/errors';
+import { aborted, isEngineError } from '../engines/errors';
 import type { Role } from '../engines/roles';
+import type { ChatEvent } from '../engines/types';
 import { responseProblem } from './filters';
 import { bestOfN } from './operators/bestOfN';
 import { critiqueRevise } from './operators/critique';
@@ -10,6 +11,7 @@ import { respond } from './operators/respond';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
 import { mixSeed, mulberry32 } from './random';
+import { maxRougeL } from './rouge';
 import type { Recipe } from './recipe';
 import { TEMPLATES } from './templates';
 import { detectLang, type Lang } from './text';
@@ -111,12 +113,8 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         const t0 = performance.now();
         let retries = 0;
         let live = '';
-        let done: Extract<Awaited<ReturnType<typeof next>>, { type: 'done' }> | null = null;
+        let done: Extract<ChatEvent, { type: 'done' }> | null = null;
         const it = engine.chat({ messages, temperature: opts.temperature, maxTokens: opts.maxTokens, seed: mixSeed(recipe.seed, t, callNo++) }, signal);
-        async function next() {
-          for await (const ev of it) return ev;
-          return null;
-        }
         for await (const ev of it) {
           if (ev.type === 'delta') {
             live += ev.text;
@@ -206,7 +204,8 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           case 'bestOfN': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
-              const r = await bestOfN(ctx, cand, { ...step, judgeRetries: 2 }, t);
+              const judgeStep = recipe.steps.find((x) => x.op === 'judge');
+              const r = await bestOfN(ctx, cand, { ...step, judgeRetries: judgeStep?.op === 'judge' ? judgeStep.retries : 2 }, t);
               delta.samples.push(...r.rejected);
               nextCands.push(...r.kept);
             }
@@ -247,15 +246,18 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           }
         }
       }
-      if (signal?.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'AbortedError' });
+      if (signal?.aborted) throw aborted('the run');
       for (const cand of cands) if (cand.operation !== 'seed' || recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup')) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
     } catch (e) {
-      if (signal?.aborted || isEngineError(e, 'AbortedError') || (e as Error)?.name === 'AbortedError') throw e;
-      // One item's failure never ends the run: it is recorded with the error and the run goes on.
+      if (signal?.aborted || isEngineError(e, 'AbortedError')) throw e;
+      // One item's failure never ends the run: what was still in progress is recorded as rejected
+      // with the error (each under its own key: some candidates may already be in the samples).
       const err = e as Error;
       emit({ type: 'taskFailed', task: t, name: err.name, message: err.message });
-      const base = cands[0] ?? newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op });
-      delta.samples.push({ ...base, notes: { ...base.notes, error: `${err.name}: ${err.message}` }, status: 'rejected', rejectReason: `error:${err.name}`, taskIndex: t });
+      const stored = new Set(delta.samples.map((x) => x.key));
+      const open = cands.filter((c) => !stored.has(c.key));
+      const failed = open.length ? open : [newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op })];
+      for (const c of failed) delta.samples.push({ ...c, notes: { ...c.notes, error: `${err.name}: ${err.message}` }, status: 'rejected', rejectReason: `error:${err.name}`, taskIndex: t });
       delta.pool = [];
     }
     return delta;
@@ -285,6 +287,25 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       );
       await inFlight;
       const done = deltas.filter((x): x is { t: number; delta: TaskDelta } => x !== null);
+      // Tasks of one batch could not see each other's instructions: check them against each
+      // other now, in task order, so that the pool never takes two near-duplicates (ROUGE-L).
+      if (first.op === 'selfInstruct' && done.length > 1) {
+        const kept: string[] = [];
+        for (const { delta } of done.sort((x, y) => x.t - y.t)) {
+          const instr = delta.pool[0];
+          if (instr === undefined) continue;
+          const { score, match } = maxRougeL(instr, kept);
+          if (score > first.rougeThreshold) {
+            delta.pool = [];
+            for (const smp of delta.samples) {
+              if (smp.status !== 'accepted') continue;
+              smp.status = 'rejected';
+              smp.rejectReason = 'selfInstruct:similar';
+              smp.notes = { ...smp.notes, rougeL: { score, match } };
+            }
+          } else kept.push(instr);
+        }
+      }
       for (const { t, delta } of done) for (const text of delta.pool) pool.push({ task: t, text });
       inFlight = (async () => {
         for (const { t, delta } of done) {

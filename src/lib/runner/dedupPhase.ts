@@ -4,6 +4,7 @@ import { listSeeds } from '../db/seedsRepo';
 import { createDedupApi } from '../dedup/dedupApi';
 import { createEmbedApi } from '../embed/embedApi';
 import type { ModelSource } from '../engines/modelSource';
+import { aborted } from '../engines/errors';
 
 export interface DedupPhaseOptions {
   threshold: number;
@@ -28,7 +29,16 @@ export function dedupText(x: { instruction: string; input: string }): string {
  * others are marked `duplicateOf` it with the similarity. Idempotent: an interrupted phase simply
  * runs again.
  */
-export async function runDedupPhase(db: AppDb, projectId: string, o: DedupPhaseOptions, onProgress?: (p: DedupPhaseProgress) => void): Promise<{ compared: number; removed: number }> {
+export async function runDedupPhase(
+  db: AppDb,
+  projectId: string,
+  o: DedupPhaseOptions,
+  onProgress?: (p: DedupPhaseProgress) => void,
+  signal?: AbortSignal,
+): Promise<{ compared: number; removed: number }> {
+  const check = () => {
+    if (signal?.aborted) throw aborted('the dedup step');
+  };
   const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const seeds = o.againstSeeds ? await listSeeds(db, projectId) : [];
   if (!samples.length) return { compared: 0, removed: 0 };
@@ -40,10 +50,12 @@ export async function runDedupPhase(db: AppDb, projectId: string, o: DedupPhaseO
   });
   const scores = new Float64Array(texts.length).fill(NaN);
   samples.forEach((s, i) => (scores[seeds.length + i] = s.score ?? NaN));
+  check();
   const dedup = createDedupApi();
   const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount: seeds.length }, (p) => {
     if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
   });
+  check();
   onProgress?.({ stage: 'apply' });
   const idOf = (i: number) => (i < seeds.length ? `seed:${seeds[i]!.id}` : samples[i - seeds.length]!.id);
   const marks = [];

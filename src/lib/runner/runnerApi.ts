@@ -85,7 +85,7 @@ export function createRunnerApi() {
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
           loaded.clear();
-          const r = await runDedupPhase(d, run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }));
+          const r = await runDedupPhase(d, run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
           emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed });
         }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
@@ -95,7 +95,8 @@ export function createRunnerApi() {
       } catch (e) {
         const err = e as Error;
         const status = ctl.signal.aborted ? current!.stopAs : 'failed';
-        await setRunStatus(d, runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : undefined, wallMs: performance.now() - t0 });
+        // A failure to record the status must not hide the error that ended the run.
+        await setRunStatus(d, runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : undefined, wallMs: performance.now() - t0 }).catch(() => {});
         emit({ type: 'status', status });
         if (status === 'failed') throw e;
         return status;

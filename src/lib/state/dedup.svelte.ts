@@ -4,7 +4,7 @@ import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
 import { listSeeds } from '../db/seedsRepo';
 import { resolveClusters, type ClusterResult } from '../dedup/clusters';
 import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
-import { pairSimilarity, squaredNorms } from '../dedup/threshold';
+import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
 import type { DedupProgress, PairList } from '../dedup/types';
 import type { EmbedProgress } from '../embed/embedApi';
 import { startDedupWorkers } from '../embed/dedupTexts';
@@ -51,7 +51,7 @@ export class DedupState {
     const p = this.pairs;
     const v = this.#vectors;
     if (!p || !v) return null;
-    const t = Math.fround(this.threshold);
+    const t = thresholdF32(this.threshold);
     const keep: number[] = [];
     for (let k = 0; k < p.sim.length; k++) if (p.sim[k]! >= t) keep.push(k);
     const sub: PairList = { a: Uint32Array.from(keep, (k) => p.a[k]!), b: Uint32Array.from(keep, (k) => p.b[k]!), sim: Float32Array.from(keep, (k) => p.sim[k]!) };

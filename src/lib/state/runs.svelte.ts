@@ -34,6 +34,8 @@ export class RunsState {
   #engines: EnginesState;
   #keys: KeysState;
   #projectId: string | null = null;
+  /** Set synchronously by start/resume: a double click must not start two runs. */
+  #starting = false;
   list = $state.raw<Run[]>([]);
   active = $state.raw<LiveRun | null>(null);
   error = $state.raw<{ name: string; message: string } | null>(null);
@@ -56,7 +58,7 @@ export class RunsState {
   }
 
   get busy(): boolean {
-    return this.active?.status === 'running';
+    return this.#starting || this.active?.status === 'running';
   }
 
   /** Why a run cannot start now (a message key), or null. */
@@ -69,7 +71,8 @@ export class RunsState {
   }
 
   async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
-    if (!this.#projectId) return;
+    if (!this.#projectId || this.busy) return;
+    this.#starting = true;
     this.error = null;
     const roles = $state.snapshot(this.#engines.roles) as Record<Role, EngineRef>;
     const concurrency = Math.min(
@@ -89,12 +92,20 @@ export class RunsState {
       seeds: seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
       concurrency: Math.max(1, concurrency),
       total: taskCount(recipe, seeds.length),
+    }).catch((e) => {
+      this.#starting = false;
+      throw e;
     });
-    await this.resume(run.id);
+    await this.#resume(run.id);
   }
 
   async resume(runId: string): Promise<void> {
     if (this.busy) return;
+    this.#starting = true;
+    await this.#resume(runId);
+  }
+
+  async #resume(runId: string): Promise<void> {
     this.error = null;
     const run = this.list.find((r) => r.id === runId) ?? (await listRuns(this.#db, this.#projectId ?? '')).find((r) => r.id === runId);
     const keys: Record<string, string> = {};
@@ -102,17 +113,21 @@ export class RunsState {
       for (const ref of Object.values(run?.roles ?? {}) as EngineRef[]) if (ref?.kind === 'remote') keys[ref.endpointId] = await this.#keys.get(ref.endpointId);
     } catch (e) {
       this.error = errorInfo(e);
+      this.#starting = false;
       return;
     }
     this.active = { runId, status: 'running', counts: (run?.counts as unknown as RunCounts) ?? null, tokensPerSecond: null, etaSeconds: null, live: null, load: null, dedup: null, failures: 0 };
+    this.#starting = false;
     await this.load(this.#projectId!);
     const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(runId, e));
+    let final: string | null = null;
     try {
-      await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
+      final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
     } catch (e) {
       this.error = errorInfo(e);
     } finally {
-      if (this.active?.runId === runId) this.active = { ...this.active, status: this.active.status === 'running' ? 'failed' : this.active.status, live: null, load: null };
+      // The worker's answer is the final status (its last event may arrive after it).
+      if (this.active?.runId === runId) this.active = { ...this.active, status: (final as RunStatus | null) ?? 'failed', live: null, load: null };
       await this.load(this.#projectId!);
     }
   }

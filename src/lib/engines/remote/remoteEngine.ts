@@ -1,6 +1,6 @@
 import { EngineError, aborted } from '../errors';
 import type { ChatEvent, ChatRequest, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
-import { DEFAULT_POLICY, fetchError, httpError, isRetryable, limiterFor, retryDelay, sleep, sseData, type CallPolicy } from './http';
+import { DEFAULT_POLICY, fetchError, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy } from './http';
 
 /** A remote endpoint as the user configured it. The key is kept apart: it is never part of this object. */
 export interface EndpointConfig {
@@ -122,7 +122,10 @@ export class RemoteEngine implements LlmEngine {
       try {
         for await (const { event, data } of sseData(resp.body, arm)) {
           const p = this.#dialect.piece(event, data);
-          if (p.error) throw p.error;
+          if (p.error) {
+            p.error.message = redact(p.error.message, this.#key);
+            throw p.error;
+          }
           if (p.usage) usage = { ...usage, ...p.usage };
           if (p.finish) finish = p.finish;
           if (p.delta) {

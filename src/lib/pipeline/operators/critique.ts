@@ -16,5 +16,8 @@ export async function critiqueRevise(ctx: OpContext, cand: Candidate, maxTokens:
   if (revised) {
     cand.output = revised;
     cand.outputFrom = 'revision';
+    // A verdict on the first response does not hold for the revision: judge it again.
+    cand.verdict = null;
+    cand.score = null;
   }
 }
