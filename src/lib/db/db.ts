@@ -37,3 +37,15 @@ export function openDb(name = DEFAULT_DB_NAME): AppDb {
 export function newId(): string {
   return crypto.randomUUID();
 }
+
+/** A worker's database handle: opened on first use, reopened when a test names another database. */
+export function lazyDb(): (name?: string) => AppDb {
+  let db: AppDb | null = null;
+  return (name) => {
+    if (!db || (name && db.name !== name)) {
+      db?.close();
+      db = openDb(name);
+    }
+    return db;
+  };
+}

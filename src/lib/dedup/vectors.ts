@@ -1,6 +1,7 @@
 import { DedupError } from './errors';
 import { squaredNorms } from './threshold';
 import type { Vectors } from './types';
+import { mulberry32 } from '../random';
 
 /** How far from 1 a row's norm may be: embedders normalise in float32, which is far closer. */
 export const NORM_TOLERANCE = 1e-3;
@@ -42,16 +43,7 @@ export function checkVectors(v: Vectors, threshold: number): VectorStats {
 }
 
 /** A small seeded PRNG (mulberry32) so tests and benchmarks are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 function gaussian(rand: () => number): () => number {
   let spare: number | null = null;

@@ -1,5 +1,5 @@
 import { releaseProxy } from 'comlink';
-import { openDb, type AppDb } from '../db/db';
+import { lazyDb } from '../db/db';
 import { addSeeds, seedHashes } from '../db/seedsRepo';
 import { ImportSession, type FileAnalysis, type ImportPlan } from './importSession';
 import type { FieldMapping } from './shapes';
@@ -12,14 +12,7 @@ import type { FormatId, ReadProgress } from './types';
  */
 export function createImportApi() {
   const session = new ImportSession();
-  let db: AppDb | null = null;
-  const store = (name?: string) => {
-    if (!db || (name && db.name !== name)) {
-      db?.close();
-      db = openDb(name);
-    }
-    return db;
-  };
+  const store = lazyDb();
   return {
     /** Which database to use (tests use their own). */
     useDatabase(name: string): void {

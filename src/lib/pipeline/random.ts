@@ -2,17 +2,8 @@
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for sampling (not for cryptography). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../random';
+import { mulberry32 } from '../random';
 
 /** Mixes numbers into one 32-bit seed (order matters). */
 export function mixSeed(...parts: number[]): number {

@@ -1,5 +1,5 @@
 import { releaseProxy } from 'comlink';
-import { openDb, type AppDb } from '../db/db';
+import { lazyDb } from '../db/db';
 import { dexieRunStore, getRun, getRunSeeds, setRunStatus } from '../db/runsRepo';
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
@@ -27,14 +27,7 @@ export interface RunnerDeps {
  * stops on pause or cancel. One run at a time per worker.
  */
 export function createRunnerApi() {
-  let db: AppDb | null = null;
-  const store = (name?: string) => {
-    if (!db || (name && db.name !== name)) {
-      db?.close();
-      db = openDb(name);
-    }
-    return db;
-  };
+  const store = lazyDb();
   let current: { runId: string; ctl: AbortController; stopAs: 'paused' | 'cancelled' } | null = null;
 
   return {
