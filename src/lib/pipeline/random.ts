@@ -3,7 +3,6 @@
 export type Rng = () => number;
 
 export { mulberry32 } from '../random';
-import { mulberry32 } from '../random';
 
 /** Mixes numbers into one 32-bit seed (order matters). */
 export function mixSeed(...parts: number[]): number {
