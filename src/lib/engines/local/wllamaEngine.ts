@@ -6,6 +6,7 @@ import { Semaphore } from '../remote/http';
 import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { GgufFormatError, readGguf } from './gguf';
 import { downloadTracker } from './progress';
+import { LoadOnce } from '../loadOnce';
 
 /** Where a GGUF model comes from: a file the user picked (or kept in OPFS), or a URL. */
 export type GgufSource = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string; name: string };
@@ -69,7 +70,7 @@ export class WllamaEngine implements LlmEngine {
   #source: GgufSource;
   #opts: WllamaOptions;
   #w: Wllama | null = null;
-  #loading: Promise<void> | null = null;
+  #loading = new LoadOnce();
   #one = new Semaphore(1);
 
   constructor(source: GgufSource, opts: WllamaOptions = {}) {
@@ -93,12 +94,7 @@ export class WllamaEngine implements LlmEngine {
   }
 
   load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
-    // A failed load is not cached: the next call tries again.
-    this.#loading ??= this.#load(onProgress, signal).catch((e) => {
-      this.#loading = null;
-      throw e;
-    });
-    return this.#loading;
+    return this.#loading.run(() => this.#load(onProgress, signal));
   }
 
   async #load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
@@ -213,7 +209,7 @@ export class WllamaEngine implements LlmEngine {
   async unload(): Promise<void> {
     const w = this.#w;
     this.#w = null;
-    this.#loading = null;
+    this.#loading.reset();
     await w?.exit();
   }
 }

@@ -5,6 +5,7 @@ import { Semaphore } from '../remote/http';
 import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { appConfigFor, CATALOGUE, downloadBytes, modelId, type Precision } from './catalogue';
 import { checkWebGpu } from './preflight';
+import { LoadOnce } from '../loadOnce';
 
 /** WebLLM's error messages as our typed errors. */
 export function webllmError(e: unknown, model: string): EngineError {
@@ -34,7 +35,7 @@ export class WebLlmEngine implements LlmEngine {
   #precision: Precision | null = null;
   #engine: WebWorkerMLCEngine | null = null;
   #worker: Worker | null = null;
-  #loading: Promise<void> | null = null;
+  #loading = new LoadOnce();
   #one = new Semaphore(1);
 
   constructor(family: string, source: ModelSource = DEFAULT_SOURCE) {
@@ -56,11 +57,7 @@ export class WebLlmEngine implements LlmEngine {
   }
 
   load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
-    this.#loading ??= this.#load(onProgress, signal).catch((e) => {
-      this.#loading = null;
-      throw e;
-    });
-    return this.#loading;
+    return this.#loading.run(() => this.#load(onProgress, signal));
   }
 
   async #load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
@@ -149,6 +146,6 @@ export class WebLlmEngine implements LlmEngine {
     this.#worker?.terminate();
     this.#engine = null;
     this.#worker = null;
-    this.#loading = null;
+    this.#loading.reset();
   }
 }
