@@ -1,26 +1,18 @@
 import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DedupApi } from '../../src/lib/dedup/dedupApi';
+import { describe, expect, it } from 'vitest';
+import { copy, useDedupWorker } from './dedupWorker';
 import { pairKeys } from '../../src/lib/dedup/pairs';
 import type { DedupProgress, Vectors } from '../../src/lib/dedup/types';
 import { generatePlanted } from '../../src/lib/dedup/vectors';
 
-let worker: Worker;
-let api: Comlink.Remote<DedupApi>;
-beforeAll(() => {
-  worker = new Worker(new URL('../../workers/dedup.worker.ts', import.meta.url), { type: 'module' });
-  api = Comlink.wrap<DedupApi>(worker);
-});
-afterAll(() => worker.terminate());
-
-const copy = (v: Vectors): Vectors => ({ ...v, data: v.data.slice() });
+const dedup = useDedupWorker();
 
 describe('approximate mode through the real dedup worker', () => {
   it('finds >= 99% of the exact pairs on planted vectors, every one a true pair', async () => {
     const { vectors } = generatePlanted(20_000, 384, 77);
-    const exact = await api.findPairs(copy(vectors), { kernel: 'wasm' });
+    const exact = await dedup().findPairs(copy(vectors), { kernel: 'wasm' });
     const progress: DedupProgress[] = [];
-    const approx = await api.findPairs(Comlink.transfer(copy(vectors), []), { kernel: 'approximate' }, Comlink.proxy((p: DedupProgress) => void progress.push(p)));
+    const approx = await dedup().findPairs(Comlink.transfer(copy(vectors), []), { kernel: 'approximate' }, Comlink.proxy((p: DedupProgress) => void progress.push(p)));
     expect(approx.kernel).toBe('approximate');
     expect(approx.plan?.bits).toBeGreaterThan(0);
     const truth = new Map(pairKeys(exact.pairs).map((k, i) => [k, exact.pairs.sim[i]]));
@@ -37,8 +29,8 @@ describe('approximate mode through the real dedup worker', () => {
 
   it('semantic() in approximate mode gives clusters, groups and a histogram', async () => {
     const { vectors, meta } = generatePlanted(3000, 96, 5);
-    const r = await api.semantic(copy(vectors), { kernel: 'approximate', bits: 4, tables: 40 });
-    const groups = await api.groups(r.clusters);
+    const r = await dedup().semantic(copy(vectors), { kernel: 'approximate', bits: 4, tables: 40 });
+    const groups = await dedup().groups(r.clusters);
     const removed = groups.reduce((s, g) => s + g.duplicates.length, 0);
     expect(removed).toBe(3000 - r.clusters.kept);
     // Every planted chain a~b~c is one cluster.
@@ -46,7 +38,7 @@ describe('approximate mode through the real dedup worker', () => {
       expect(r.clusters.cluster[a]).toBe(r.clusters.cluster[b]);
       expect(r.clusters.cluster[b]).toBe(r.clusters.cluster[c]);
     }
-    const h = await api.histogram(r.pairs.sim, 15, 0.85, 1);
+    const h = await dedup().histogram(r.pairs.sim, 15, 0.85, 1);
     expect(h.counts.reduce((s, x) => s + x, 0)).toBe(r.pairs.a.length);
   });
 });

@@ -1,26 +1,18 @@
-import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DedupApi } from '../../src/lib/dedup/dedupApi';
+import { describe, expect, it } from 'vitest';
+import { copy, useDedupWorker } from './dedupWorker';
 import { pairKeys } from '../../src/lib/dedup/pairs';
 import type { Vectors } from '../../src/lib/dedup/types';
 import { generatePlanted } from '../../src/lib/dedup/vectors';
 
 // SwiftShader runs WGSL on the CPU: small n only.
-let worker: Worker;
-let api: Comlink.Remote<DedupApi>;
-beforeAll(() => {
-  worker = new Worker(new URL('../../workers/dedup.worker.ts', import.meta.url), { type: 'module' });
-  api = Comlink.wrap<DedupApi>(worker);
-});
-afterAll(() => worker.terminate());
-const copy = (v: Vectors): Vectors => ({ ...v, data: v.data.slice() });
+const dedup = useDedupWorker();
 
 describe('the WebGPU kernel (real Chromium WebGPU, SwiftShader)', () => {
   for (const [n, d, m] of [[2000, 384, 0], [1100, 130, 0], [1500, 96, 700]] as const) {
     it(`finds exactly the JavaScript reference's pairs (n=${n}, d=${d}, existing=${m})`, async () => {
       const { vectors } = generatePlanted(n, d, n * 3 + d);
-      const js = await api.findPairs(copy(vectors), { kernel: 'js', existingCount: m });
-      const gpu = await api.findPairs(copy(vectors), { kernel: 'webgpu', existingCount: m });
+      const js = await dedup().findPairs(copy(vectors), { kernel: 'js', existingCount: m });
+      const gpu = await dedup().findPairs(copy(vectors), { kernel: 'webgpu', existingCount: m });
       expect(gpu.kernel).toBe('webgpu');
       expect(js.pairs.a.length).toBeGreaterThan(0);
       expect(pairKeys(gpu.pairs)).toEqual(pairKeys(js.pairs));

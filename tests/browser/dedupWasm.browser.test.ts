@@ -1,19 +1,11 @@
 import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DedupApi } from '../../src/lib/dedup/dedupApi';
+import { describe, expect, it } from 'vitest';
+import { copy, useDedupWorker } from './dedupWorker';
 import { pairKeys } from '../../src/lib/dedup/pairs';
 import type { DedupProgress, Vectors } from '../../src/lib/dedup/types';
 import { generatePlanted } from '../../src/lib/dedup/vectors';
 
-let worker: Worker;
-let api: Comlink.Remote<DedupApi>;
-beforeAll(() => {
-  worker = new Worker(new URL('../../workers/dedup.worker.ts', import.meta.url), { type: 'module' });
-  api = Comlink.wrap<DedupApi>(worker);
-});
-afterAll(() => worker.terminate());
-
-const copy = (v: Vectors): Vectors => ({ ...v, data: v.data.slice() });
+const dedup = useDedupWorker();
 
 describe('the WebAssembly kernel through the real dedup worker (threads on a shared memory)', () => {
   it('runs cross-origin isolated, so the threaded path is the one under test', () => {
@@ -24,9 +16,9 @@ describe('the WebAssembly kernel through the real dedup worker (threads on a sha
   for (const [n, d] of [[3000, 384], [1501, 1024], [999, 37]] as const) {
     it(`finds exactly the JavaScript reference's pairs (n=${n}, d=${d})`, async () => {
       const { vectors, meta } = generatePlanted(n, d, n + d);
-      const js = await api.findPairs(copy(vectors), { kernel: 'js' });
+      const js = await dedup().findPairs(copy(vectors), { kernel: 'js' });
       const progress: DedupProgress[] = [];
-      const wasm = await api.findPairs(copy(vectors), { kernel: 'wasm', threads: 3 }, Comlink.proxy((p: DedupProgress) => void progress.push(p)));
+      const wasm = await dedup().findPairs(copy(vectors), { kernel: 'wasm', threads: 3 }, Comlink.proxy((p: DedupProgress) => void progress.push(p)));
       expect(wasm.kernel).toBe('wasm');
       expect(pairKeys(wasm.pairs)).toEqual(pairKeys(js.pairs));
       expect(Array.from(wasm.pairs.sim)).toEqual(Array.from(js.pairs.sim));
@@ -44,22 +36,22 @@ describe('the WebAssembly kernel through the real dedup worker (threads on a sha
 
   it('incremental: same pairs as the reference, none among the existing items', async () => {
     const { vectors } = generatePlanted(2000, 384, 99);
-    const js = await api.findPairs(copy(vectors), { kernel: 'js', existingCount: 1200 });
-    const wasm = await api.findPairs(copy(vectors), { kernel: 'wasm', existingCount: 1200 });
+    const js = await dedup().findPairs(copy(vectors), { kernel: 'js', existingCount: 1200 });
+    const wasm = await dedup().findPairs(copy(vectors), { kernel: 'wasm', existingCount: 1200 });
     expect(pairKeys(wasm.pairs)).toEqual(pairKeys(js.pairs));
     expect(Array.from(js.pairs.b).every((j) => j >= 1200)).toBe(true);
-    const all = await api.findPairs(copy(vectors), { kernel: 'js' });
+    const all = await dedup().findPairs(copy(vectors), { kernel: 'js' });
     expect(pairKeys(js.pairs)).toEqual(pairKeys(all.pairs).filter((k) => Number(k.split('-')[1]) >= 1200));
   });
 
   it('gives the same clusters on both kernels, and keeps typed errors across the boundary', async () => {
     const { vectors } = generatePlanted(1200, 64, 5);
     const scores = Float64Array.from({ length: 1200 }, (_, i) => (i * 7919) % 10);
-    const a = await api.semantic(copy(vectors), { kernel: 'js', scores });
-    const b = await api.semantic(copy(vectors), { kernel: 'wasm', scores });
+    const a = await dedup().semantic(copy(vectors), { kernel: 'js', scores });
+    const b = await dedup().semantic(copy(vectors), { kernel: 'wasm', scores });
     expect(Array.from(b.clusters.duplicateOf)).toEqual(Array.from(a.clusters.duplicateOf));
     const bad = { data: new Float32Array(8).fill(2), n: 2, d: 4 };
-    const err = await api.findPairs(bad, { kernel: 'wasm' }).catch((e: Error) => e);
+    const err = await dedup().findPairs(bad, { kernel: 'wasm' }).catch((e: Error) => e);
     expect((err as Error).name).toBe('DedupInputError');
   });
 });
