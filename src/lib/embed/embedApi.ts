@@ -239,6 +239,17 @@ export function createEmbedApi() {
       return Comlink.transfer(result, [result.data.buffer]);
     },
 
+    /** Frees the model (its ONNX session) and closes the cache databases; a later load starts afresh. */
+    async dispose(): Promise<void> {
+      const l = loading;
+      loading = null;
+      loadedId = null;
+      current = null;
+      await l?.then((x) => x.extractor.dispose()).catch(() => undefined);
+      for (const db of dbs.values()) db.close();
+      dbs.clear();
+    },
+
     stats(): EmbedStats {
       return { model: current?.model.id ?? null, device: current?.device ?? null, threads: current?.threads ?? 0, ...counters };
     },

@@ -43,11 +43,17 @@ export async function runDedupPhase(
   const seeds = o.againstSeeds ? await listSeeds(db, projectId) : [];
   if (!samples.length) return { compared: 0, removed: 0 };
   const texts = [...seeds.map(dedupText), ...samples.map(dedupText)];
+  // The pipeline worker lives as long as the tab: free the model when the phase ends.
   const embed = createEmbedApi();
-  await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
-  const v = await embed.embed(texts, {}, (p) => {
-    if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
-  });
+  let v: Awaited<ReturnType<typeof embed.embed>>;
+  try {
+    await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
+    v = await embed.embed(texts, {}, (p) => {
+      if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
+    });
+  } finally {
+    await embed.dispose();
+  }
   const scores = new Float64Array(texts.length).fill(NaN);
   samples.forEach((s, i) => (scores[seeds.length + i] = s.score ?? NaN));
   check();
