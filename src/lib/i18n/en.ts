@@ -1,5 +1,15 @@
-/** English UI strings. Every key here must exist in zh.ts (the type there enforces it). */
+import { exportEn } from './export.en';
+import { reviewEn } from './review.en';
+import { safetyEn } from './safety.en';
+
+/**
+ * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
+ * with many strings keep them in their own pair of files (`review.en.ts` / `review.zh.ts`, …).
+ */
 export const en = {
+  ...reviewEn,
+  ...exportEn,
+  ...safetyEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 
