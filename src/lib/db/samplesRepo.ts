@@ -1,3 +1,4 @@
+import Dexie from 'dexie';
 import type { AppDb } from './db';
 import type { Sample } from './types';
 
@@ -32,4 +33,153 @@ export async function applyDuplicates(db: AppDb, scope: string[], marks: Duplica
     });
     await db.samples.bulkPut(next);
   });
+}
+
+/**
+ * Reads a project's samples page by page in id order, handing each page to `onPage` — a 100k
+ * project with its lineage is never one read, and the page in between lets the UI paint.
+ */
+export async function forEachSamplePage(db: AppDb, projectId: string, onPage: (rows: Sample[]) => void, pageSize = 2000): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const lower: [string, string | typeof Dexie.minKey] = [projectId, after ?? Dexie.minKey];
+    const rows: Sample[] = await db.samples
+      .where('[projectId+id]')
+      .between(lower, [projectId, Dexie.maxKey], after === null, true)
+      .limit(pageSize)
+      .toArray();
+    if (!rows.length) return;
+    onPage(rows);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/** A person's decision or edit, kept in `lineage.human` (oldest first). */
+export interface HumanAction {
+  kind: 'accept' | 'reject' | 'edit';
+  at: number;
+  /** The status before a decision. */
+  from?: string;
+  /** The text before an edit. */
+  before?: { instruction: string; input: string; output: string };
+}
+
+/** What a curation write changed, so that an undo can put it back exactly. */
+export interface SamplePrev {
+  id: string;
+  status: Sample['status'];
+  rejectReason: string | null;
+  instruction: string;
+  input: string;
+  output: string;
+  human: HumanAction[] | undefined;
+  updatedAt: number;
+}
+
+const prevOf = (s: Sample): SamplePrev => ({
+  id: s.id,
+  status: s.status,
+  rejectReason: s.rejectReason,
+  instruction: s.instruction,
+  input: s.input,
+  output: s.output,
+  human: s.lineage.human as HumanAction[] | undefined,
+  updatedAt: s.updatedAt,
+});
+
+const CHUNK = 5000;
+
+/**
+ * Accepts or rejects samples by hand, in ONE transaction (a bulk action on 100k samples is all or
+ * nothing), recording the decision in each sample's lineage. Samples already in that state are
+ * left alone. Returns what changed, for `restoreSamples`.
+ * @throws Dexie errors (e.g. `QuotaExceededError`) with nothing written.
+ */
+export async function setSamplesStatus(db: AppDb, ids: string[], status: 'accepted' | 'rejected', reason: string | null = null): Promise<{ prev: SamplePrev[]; next: Sample[] }> {
+  const rejectReason = status === 'rejected' ? (reason ?? 'human:rejected') : null;
+  return db.transaction('rw', db.samples, async () => {
+    const prev: SamplePrev[] = [];
+    const next: Sample[] = [];
+    const now = Date.now();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = (await db.samples.bulkGet(ids.slice(i, i + CHUNK))).filter((s): s is Sample => !!s);
+      const changed = rows.filter((s) => s.status !== status || s.rejectReason !== rejectReason);
+      const updated = changed.map((s) => {
+        const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status } satisfies HumanAction];
+        return { ...s, status, rejectReason, lineage: { ...s.lineage, human }, updatedAt: now };
+      });
+      if (updated.length) await db.samples.bulkPut(updated);
+      prev.push(...changed.map(prevOf));
+      next.push(...updated);
+    }
+    return { prev, next };
+  });
+}
+
+export type SampleEdit = Pick<Sample, 'instruction' | 'input' | 'output'>;
+
+/**
+ * Edits a sample's text. The edit is a human revision: the text before it goes into
+ * `lineage.human`, so the lineage still shows what the model wrote.
+ * @throws NotFoundError when the sample is gone.
+ */
+export async function editSample(db: AppDb, id: string, patch: SampleEdit): Promise<{ prev: SamplePrev; next: Sample }> {
+  return db.transaction('rw', db.samples, async () => {
+    const s = await db.samples.get(id);
+    if (!s) throw new Dexie.NotFoundError(`sample ${id} does not exist`);
+    const now = Date.now();
+    const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: 'edit', at: now, before: { instruction: s.instruction, input: s.input, output: s.output } } satisfies HumanAction];
+    const next: Sample = { ...s, ...patch, lineage: { ...s.lineage, human }, updatedAt: now };
+    await db.samples.put(next);
+    return { prev: prevOf(s), next };
+  });
+}
+
+/** Puts back what `setSamplesStatus` or `editSample` changed (the undo), in one transaction. */
+export async function restoreSamples(db: AppDb, prev: SamplePrev[]): Promise<Sample[]> {
+  return db.transaction('rw', db.samples, async () => {
+    const out: Sample[] = [];
+    for (let i = 0; i < prev.length; i += CHUNK) {
+      const part = prev.slice(i, i + CHUNK);
+      const rows = await db.samples.bulkGet(part.map((p) => p.id));
+      const restored = rows.flatMap((s, k) => {
+        if (!s) return [];
+        const p = part[k]!;
+        const lineage = { ...s.lineage };
+        if (p.human) lineage.human = p.human;
+        else delete lineage.human;
+        return [{ ...s, status: p.status, rejectReason: p.rejectReason, instruction: p.instruction, input: p.input, output: p.output, lineage, updatedAt: p.updatedAt }];
+      });
+      await db.samples.bulkPut(restored);
+      out.push(...restored);
+    }
+    return out;
+  });
+}
+
+/**
+ * A sample's ancestry, oldest first, ending with the sample itself, and the seed it started from
+ * (from the run's seed snapshot, so a seed edited or deleted since still shows as it was).
+ */
+export async function sampleChain(db: AppDb, id: string): Promise<{ chain: Sample[]; seed: { id: string; instruction: string; input: string; output: string } | null }> {
+  const chain: Sample[] = [];
+  const seen = new Set<string>();
+  let cur = await db.samples.get(id);
+  while (cur && !seen.has(cur.id)) {
+    seen.add(cur.id);
+    chain.unshift(cur);
+    cur = cur.parentId ? await db.samples.get(cur.parentId) : undefined;
+  }
+  const first = chain[0];
+  let seed: { id: string; instruction: string; input: string; output: string } | null = null;
+  if (first?.seedId) {
+    const snap = await db.runSeeds.get(first.runId);
+    seed = snap?.seeds.find((s) => s.id === first.seedId) ?? null;
+    if (!seed) {
+      const live = await db.seeds.get(first.seedId);
+      if (live) seed = { id: live.id, instruction: live.instruction, input: live.input, output: live.output };
+    }
+  }
+  return { chain, seed };
 }

@@ -67,6 +67,14 @@ export const schemaVersions: SchemaVersion[] = [
       runSeeds: 'runId',
     },
   },
+  {
+    // v5: the Review screen reads a project's samples page by page in id order (100k rows with
+    // their lineage are too much for one read); no stored data changes.
+    version: 5,
+    stores: {
+      samples: 'id, projectId, runId, seedId, parentId, [projectId+status], [projectId+id]',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

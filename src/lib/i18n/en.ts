@@ -363,7 +363,6 @@ export const en = {
   'run.dedup.pairs': 'Dedup: comparing, block {done} of {total}',
   'run.dedup.apply': 'Dedup: marking duplicates',
   'run.dedupDone': 'Dedup: {n} near-duplicates marked',
-  'review.notYet': 'The sample table, curation and charts are not built yet; semantic dedup works today.',
   'dedup.title': 'Semantic dedup',
   'dedup.help': 'Embeds the accepted samples (and the seeds) in this browser, finds every pair of near-duplicates, and keeps the best item of each cluster (highest judge score, then the earliest). Seeds are never removed.',
   'dedup.bundled': '(bundled, offline)',
@@ -381,7 +380,6 @@ export const en = {
   'dedup.kept': 'kept',
   'dedup.keptSeed': 'seed, kept',
   'dedup.viaChain': 'via a chain',
-  'planned.review': 'Review is where generated samples are accepted, edited or rejected, with charts of quality and diversity.',
   'planned.export': 'Export writes Alpaca, ShareGPT, OpenAI, CSV and Parquet files with a dataset card.',
   'planned.notYet': 'This screen is not built yet: the seed library works today.',
 } as const;

@@ -361,7 +361,6 @@ export const zh: Record<MessageKey, string> = {
   'run.dedup.pairs': '去重：正在比较，第 {done} / {total} 块',
   'run.dedup.apply': '去重：正在标记重复项',
   'run.dedupDone': '去重：已标记 {n} 条近似重复',
-  'review.notYet': '样本表格、人工审核与图表尚未完成；语义去重现已可用。',
   'dedup.title': '语义去重',
   'dedup.help': '在此浏览器中为已接受的样本（以及种子）计算向量，找出所有近似重复的配对，并在每个簇中保留最好的一条（评审分最高者，其次是最早者）。种子永远不会被移除。',
   'dedup.bundled': '（内置，可离线）',
@@ -379,7 +378,6 @@ export const zh: Record<MessageKey, string> = {
   'dedup.kept': '保留',
   'dedup.keptSeed': '种子，保留',
   'dedup.viaChain': '经由传递链',
-  'planned.review': '审阅页用于接受、编辑或拒绝生成的样本，并以图表展示质量与多样性。',
   'planned.export': '导出可生成 Alpaca、ShareGPT、OpenAI、CSV 和 Parquet 文件及数据集卡片。',
   'planned.notYet': '此页面尚未完成：种子库现已可用。',
 };

@@ -1,0 +1,173 @@
+import type { AppDb } from '../db/db';
+import { editSample, forEachSamplePage, restoreSamples, sampleChain, setSamplesStatus, type SampleEdit, type SamplePrev } from '../db/samplesRepo';
+import type { Sample } from '../db/types';
+import { ANY_FILTER, applyFilter, facets, type ReviewFilter } from '../review/filter';
+import { toRow, type ReviewRow } from '../review/rows';
+
+/** One undoable curation step: what it was (for the button's label) and what to put back. */
+interface UndoStep {
+  kind: 'accept' | 'reject' | 'edit';
+  count: number;
+  prev: SamplePrev[];
+}
+
+const UNDO_DEPTH = 20;
+
+/**
+ * The Review screen: the project's samples as light rows (lineage stays in IndexedDB until a
+ * sample is opened), the filter, the cursor the keyboard moves, the open sample with its lineage
+ * chain, and curation with an undo stack. Every write goes through the samples repository in one
+ * transaction, then the rows are patched in place.
+ */
+export class ReviewState {
+  #db: AppDb;
+  #projectId: string | null = null;
+  rows = $state.raw<ReviewRow[]>([]);
+  loading = $state<{ done: number } | null>(null);
+  filter = $state<ReviewFilter>({ ...ANY_FILTER });
+  /** How long the last filter took to apply, in ms (shown, and read by the benchmark). */
+  filterMs = $state(0);
+  cursor = $state(0);
+  opened = $state.raw<{ sample: Sample; chain: Sample[]; seed: { id: string; instruction: string; input: string; output: string } | null } | null>(null);
+  undoStack = $state.raw<UndoStep[]>([]);
+  busy = $state(false);
+
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  shown = $derived.by(() => {
+    const f = $state.snapshot(this.filter) as ReviewFilter;
+    const t0 = performance.now();
+    const out = applyFilter(this.rows, f);
+    this.#recordFilterTime(performance.now() - t0);
+    return out;
+  });
+
+  facets = $derived(facets(this.rows));
+
+  #recordFilterTime(ms: number): void {
+    // Written after the derivation, never inside it (a derived must not write state).
+    queueMicrotask(() => (this.filterMs = Math.round(ms * 10) / 10));
+  }
+
+  get current(): ReviewRow | null {
+    return this.shown[this.cursor] ?? null;
+  }
+
+  async load(projectId: string): Promise<void> {
+    this.#projectId = projectId;
+    this.loading = { done: 0 };
+    this.opened = null;
+    this.undoStack = [];
+    const rows: ReviewRow[] = [];
+    try {
+      await forEachSamplePage(this.#db, projectId, (page) => {
+        if (this.#projectId !== projectId) return;
+        for (const s of page) rows.push(toRow(s));
+        this.loading = { done: rows.length };
+      });
+      if (this.#projectId !== projectId) return;
+      rows.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      this.rows = rows;
+      this.cursor = 0;
+    } finally {
+      if (this.#projectId === projectId) this.loading = null;
+    }
+  }
+
+  async reload(): Promise<void> {
+    if (this.#projectId) await this.load(this.#projectId);
+  }
+
+  resetFilter(): void {
+    this.filter = { ...ANY_FILTER };
+    this.cursor = 0;
+  }
+
+  move(delta: number): void {
+    const n = this.shown.length;
+    if (!n) return;
+    this.cursor = Math.max(0, Math.min(n - 1, this.cursor + delta));
+    if (this.opened) void this.open(this.shown[this.cursor]!.id);
+  }
+
+  async open(id: string): Promise<void> {
+    const k = this.shown.findIndex((r) => r.id === id);
+    if (k >= 0) this.cursor = k;
+    const { chain, seed } = await sampleChain(this.#db, id);
+    const sample = chain[chain.length - 1];
+    this.opened = sample ? { sample, chain, seed } : null;
+  }
+
+  close(): void {
+    this.opened = null;
+  }
+
+  #patch(changed: Sample[]): void {
+    if (!changed.length) return;
+    const by = new Map(changed.map((s) => [s.id, s]));
+    this.rows = this.rows.map((r) => {
+      const s = by.get(r.id);
+      return s ? toRow(s) : r;
+    });
+    const o = this.opened;
+    if (o && by.has(o.sample.id)) {
+      const sample = by.get(o.sample.id)!;
+      this.opened = { ...o, sample, chain: [...o.chain.slice(0, -1), sample] };
+    }
+  }
+
+  #push(step: UndoStep): void {
+    if (!step.prev.length) return;
+    this.undoStack = [...this.undoStack.slice(-(UNDO_DEPTH - 1)), step];
+  }
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Accepts or rejects samples by hand; returns how many changed. */
+  setStatus(ids: string[], status: 'accepted' | 'rejected'): Promise<number> {
+    return this.#guard(async () => {
+      const { prev, next } = await setSamplesStatus(this.#db, ids, status);
+      this.#push({ kind: status === 'accepted' ? 'accept' : 'reject', count: prev.length, prev });
+      this.#patch(next);
+      return prev.length;
+    });
+  }
+
+  /** The bulk action: every sample the filter shows. */
+  setStatusOfShown(status: 'accepted' | 'rejected'): Promise<number> {
+    return this.setStatus(this.shown.map((r) => r.id), status);
+  }
+
+  edit(id: string, patch: SampleEdit): Promise<void> {
+    return this.#guard(async () => {
+      const { prev, next } = await editSample(this.#db, id, patch);
+      this.#push({ kind: 'edit', count: 1, prev: [prev] });
+      this.#patch([next]);
+    });
+  }
+
+  get lastUndo(): UndoStep | null {
+    return this.undoStack[this.undoStack.length - 1] ?? null;
+  }
+
+  /** Undoes the last curation step; returns how many samples it put back. */
+  undo(): Promise<number> {
+    return this.#guard(async () => {
+      const step = this.lastUndo;
+      if (!step) return 0;
+      const restored = await restoreSamples(this.#db, step.prev);
+      this.undoStack = this.undoStack.slice(0, -1);
+      this.#patch(restored);
+      return restored.length;
+    });
+  }
+}
