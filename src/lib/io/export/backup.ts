@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import type { EndpointConfig } from '../../engines/remote/remoteEngine';
+import type { SavedRecipe } from '../../db/recipesRepo';
+import type { Project, Run, RunSeeds, Sample, Seed } from '../../db/types';
+
+/**
+ * The project backup file: JSON Lines, one row per line, so that it is written and read as a
+ * stream and an error can name its line.
+ *
+ *   line 1      {"format":"seedforge-backup","version":1,"createdAt":…,"project":{…}}
+ *   lines 2…    {"table":"recipes"|"endpoints"|"runs"|"runSeeds"|"seeds"|"samples","row":{…}}
+ *   last line   {"end":true,"counts":{"recipes":n,…}}
+ *
+ * The closing counts tell a truncated file from a complete one. API keys are never in it: the
+ * writer reads no secrets, and endpoint rows are rebuilt field by field from a list that has no key.
+ *
+ * Versions: `version` is this file layout's version. A reader refuses a newer version than it
+ * knows (it cannot tell what it would drop); an older one is read by its own schema and upgraded
+ * row by row (`UPGRADES`), so every later Seedforge can restore a version-1 backup.
+ */
+export const BACKUP_FORMAT = 'seedforge-backup';
+export const BACKUP_VERSION = 1;
+
+export const BACKUP_TABLES = ['recipes', 'endpoints', 'runs', 'runSeeds', 'seeds', 'samples'] as const;
+export type BackupTable = (typeof BACKUP_TABLES)[number];
+export type BackupCounts = Record<BackupTable, number>;
+
+const id = z.string().min(1);
+const time = z.number().finite();
+const record = z.record(z.string(), z.unknown());
+
+const ProjectRow = z.object({ id, name: z.string().min(1), createdAt: time, updatedAt: time });
+const ChatTurnRow = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+const SeedRow = z.object({
+  id,
+  projectId: id,
+  order: z.number().int().min(0),
+  instruction: z.string(),
+  input: z.string(),
+  output: z.string(),
+  system: z.string(),
+  turns: z.array(ChatTurnRow).optional(),
+  instances: z.array(z.object({ input: z.string(), output: z.string() })).optional(),
+  tags: z.array(z.string()),
+  hash: z.string(),
+  source: z.object({ file: z.string(), line: z.number(), format: z.string() }),
+  createdAt: time,
+  updatedAt: time,
+});
+const SampleRow = z.object({
+  id,
+  projectId: id,
+  runId: z.string(),
+  seedId: z.string().nullable(),
+  parentId: z.string().nullable(),
+  operation: z.string(),
+  round: z.number().int().min(0),
+  persona: z.string().nullable(),
+  instruction: z.string(),
+  input: z.string(),
+  output: z.string(),
+  status: z.enum(['pending', 'accepted', 'rejected']),
+  rejectReason: z.string().nullable(),
+  score: z.number().finite().nullable(),
+  duplicateOf: z.string().nullable(),
+  lineage: record,
+  createdAt: time,
+  updatedAt: time,
+});
+const RunRow = z.object({
+  id,
+  projectId: id,
+  name: z.string(),
+  status: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
+  recipe: record,
+  roles: record,
+  models: z.record(z.string(), z.string()),
+  seedCount: z.number().int().min(0),
+  concurrency: z.number().int().min(1),
+  completed: z.array(z.number().int()),
+  pool: z.array(z.object({ task: z.number().int(), text: z.string() })),
+  counts: record,
+  error: z.string().nullable(),
+  createdAt: time,
+  updatedAt: time,
+});
+const RunSeedsRow = z.object({
+  runId: id,
+  seeds: z.array(z.object({ id: z.string(), instruction: z.string(), input: z.string(), output: z.string() })),
+});
+const RecipeRow = z.object({ id, name: z.string(), recipe: record, createdAt: time, updatedAt: time });
+// `strict`: an endpoint row with any other field (a key, say) is refused, not silently kept.
+const EndpointRow = z.strictObject({
+  id,
+  name: z.string(),
+  kind: z.enum(['openai', 'anthropic']),
+  baseUrl: z.string(),
+  model: z.string(),
+  policy: z.object({ concurrency: z.number(), timeoutMs: z.number(), maxRetries: z.number(), baseDelayMs: z.number(), maxDelayMs: z.number() }),
+  prices: z.object({ input: z.number(), output: z.number() }).nullable().optional(),
+});
+
+const ROW_SCHEMAS = { recipes: RecipeRow, endpoints: EndpointRow, runs: RunRow, runSeeds: RunSeedsRow, seeds: SeedRow, samples: SampleRow } satisfies Record<BackupTable, z.ZodType>;
+
+const HeaderLine = z.object({ format: z.literal(BACKUP_FORMAT), version: z.number().int().min(1), createdAt: time, project: ProjectRow });
+const RowLine = z.object({ table: z.enum(BACKUP_TABLES), row: z.unknown() });
+const EndLine = z.object({ end: z.literal(true), counts: z.object(Object.fromEntries(BACKUP_TABLES.map((t) => [t, z.number().int().min(0)])) as Record<BackupTable, z.ZodNumber>) });
+
+/** A validated backup, ready to restore. */
+export interface Backup {
+  version: number;
+  createdAt: number;
+  project: Project;
+  recipes: SavedRecipe[];
+  endpoints: EndpointConfig[];
+  runs: Run[];
+  runSeeds: RunSeeds[];
+  seeds: Seed[];
+  samples: Sample[];
+}
+
+/** One thing wrong in a backup: its 1-based line, the field's path in that line, and what is wrong. */
+export interface BackupProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** The file is not a backup this version can read. Nothing was written. */
+export class BackupFormatError extends Error {
+  override name = 'BackupFormatError';
+  constructor(readonly problems: BackupProblem[]) {
+    const p = problems[0]!;
+    super(`line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`);
+  }
+}
+
+/** The backup comes from a newer Seedforge; this one does not know its layout. */
+export class BackupVersionError extends Error {
+  override name = 'BackupVersionError';
+  constructor(readonly version: number) {
+    super(`this backup has format version ${version}; this Seedforge reads versions up to ${BACKUP_VERSION}: open it in a newer Seedforge`);
+  }
+}
+
+/** The header line. */
+export function headerLine(project: Project, createdAt: number): string {
+  return JSON.stringify({ format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt, project: pick(ProjectRow, project) }) + '\n';
+}
+
+export function rowLine(table: BackupTable, row: unknown): string {
+  // Rows are written through their schema's field list: a field that is not in the layout (and
+  // in endpoints, anything that might be a key) never reaches the file.
+  return JSON.stringify({ table, row: pick(ROW_SCHEMAS[table], row) }) + '\n';
+}
+
+export function endLine(counts: BackupCounts): string {
+  return JSON.stringify({ end: true, counts }) + '\n';
+}
+
+/** The object's fields that the schema declares, in the schema's order (undefined ones dropped). */
+function pick(schema: z.ZodObject, row: unknown): Record<string, unknown> {
+  const src = row as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(schema.shape)) if (src[k] !== undefined) out[k] = src[k];
+  return out;
+}
+
+/** Row upgrades from older layout versions, applied after validation against their own schema. None yet. */
+const UPGRADES: Record<number, (table: BackupTable, row: unknown) => unknown> = {};
+
+const MAX_PROBLEMS = 20;
+
+function zodProblems(line: number, prefix: string, e: z.ZodError): BackupProblem[] {
+  return e.issues.map((i) => ({ line, field: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
+}
+
+/**
+ * Reads and validates a whole backup. Every line is checked (JSON, layout, field types); then the
+ * file as a whole: it ends with the closing line and its counts, every row belongs to the
+ * backup's project, and no id appears twice. Up to 20 problems are collected before giving up.
+ * @throws BackupFormatError naming the line and field of each problem; BackupVersionError.
+ */
+export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: number) => void): Promise<Backup> {
+  const problems: BackupProblem[] = [];
+  const fail = (p: BackupProblem[]) => {
+    problems.push(...p);
+    if (problems.length >= MAX_PROBLEMS) throw new BackupFormatError(problems.slice(0, MAX_PROBLEMS));
+  };
+  let backup: Backup | null = null;
+  let end: BackupCounts | null = null;
+  const seen: Record<BackupTable, Set<string>> = Object.fromEntries(BACKUP_TABLES.map((t) => [t, new Set<string>()])) as never;
+  let n = 0;
+  for await (const text of lines) {
+    n++;
+    if (n % 5000 === 0) onLine?.(n);
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      fail([{ line: n, field: '', message: `not valid JSON (${(e as Error).message})` }]);
+      if (n === 1) break;
+      continue;
+    }
+    if (n === 1) {
+      if (!value || typeof value !== 'object' || (value as { format?: unknown }).format !== BACKUP_FORMAT) {
+        fail([{ line: 1, field: 'format', message: `not a Seedforge backup (the first line must have "format": "${BACKUP_FORMAT}")` }]);
+        break;
+      }
+      const version = (value as { version?: unknown }).version;
+      if (typeof version === 'number' && version > BACKUP_VERSION) throw new BackupVersionError(version);
+      const h = HeaderLine.safeParse(value);
+      if (!h.success) {
+        fail(zodProblems(1, '', h.error));
+        break;
+      }
+      backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [] };
+      continue;
+    }
+    if (end) {
+      fail([{ line: n, field: '', message: 'text after the closing line' }]);
+      continue;
+    }
+    if (value && typeof value === 'object' && 'end' in value) {
+      const e = EndLine.safeParse(value);
+      if (e.success) end = e.data.counts;
+      else fail(zodProblems(n, '', e.error));
+      continue;
+    }
+    const r = RowLine.safeParse(value);
+    if (!r.success) {
+      fail(zodProblems(n, '', r.error));
+      continue;
+    }
+    const { table } = r.data;
+    const parsed = ROW_SCHEMAS[table].safeParse(r.data.row);
+    if (!parsed.success) {
+      fail(zodProblems(n, `row(${table})`, parsed.error));
+      continue;
+    }
+    const up = UPGRADES[backup!.version];
+    const row = (up ? up(table, parsed.data) : parsed.data) as { id?: string; runId?: string; projectId?: string };
+    const key = table === 'runSeeds' ? row.runId! : row.id!;
+    if (seen[table].has(key)) fail([{ line: n, field: `row(${table}).${table === 'runSeeds' ? 'runId' : 'id'}`, message: `the id ${key} appears twice` }]);
+    seen[table].add(key);
+    if ('projectId' in row && row.projectId !== backup!.project.id) {
+      fail([{ line: n, field: `row(${table}).projectId`, message: `belongs to project ${row.projectId}, not to the backup's project ${backup!.project.id}` }]);
+    }
+    (backup![table] as unknown[]).push(row);
+  }
+  if (n === 0) fail([{ line: 1, field: '', message: 'the file is empty' }]);
+  else if (backup && !end && !problems.length) fail([{ line: n, field: '', message: 'the closing line is missing: the backup is truncated' }]);
+  if (backup && end) {
+    for (const t of BACKUP_TABLES) {
+      if (backup[t].length !== end[t]) fail([{ line: n, field: `counts.${t}`, message: `the closing line counts ${end[t]} ${t}, the file holds ${backup[t].length}` }]);
+    }
+  }
+  if (problems.length || !backup) throw new BackupFormatError(problems.length ? problems : [{ line: 1, field: '', message: 'no header line' }]);
+  onLine?.(n);
+  return backup;
+}
+
+/** The lines of a blob, decoded as UTF-8 as it streams (no whole-file string). */
+export async function* blobLines(blob: Blob): AsyncGenerator<string> {
+  const reader = blob.stream().pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const parts = (rest + value).split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest) yield rest;
+}

@@ -1,0 +1,114 @@
+import type { ChatTurn } from '../../db/types';
+
+/**
+ * The export's shared types. Plain data only: an export's options and summary are snapshots that
+ * can be stored, compared in tests and sent to a worker.
+ */
+
+/** The file layouts we write; each is documented in the README's "Export formats" section. */
+export const EXPORT_FORMATS = ['alpaca-json', 'alpaca-jsonl', 'sharegpt-json', 'openai-jsonl', 'csv', 'parquet'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/**
+ * Where an item came from. Kept (when asked) as a `provenance` object in the JSON formats and as
+ * columns in CSV and Parquet; never in OpenAI JSONL, whose lines carry `messages` only.
+ */
+export interface Provenance {
+  /** The sample's id, or the seed's id for real items. */
+  id: string;
+  /** `synthetic`: made by a run; `seed`: real data from the seed library. */
+  source: 'synthetic' | 'seed';
+  /** The pipeline operation that made the item (`evol:deepen`, `selfInstruct`, …); `seed` for real items. */
+  operation: string;
+  /** Evolution round (0 for items that were not evolved and for seeds). */
+  round: number;
+  /** Model(s) of the item's own generator-role calls, comma-separated; null when none. */
+  generator: string | null;
+  /** Model(s) of the item's responder-role calls (who wrote the answer); null when none. */
+  responder: string | null;
+  /** Model(s) of the item's judge-role calls; null when it was not judged. */
+  judge: string | null;
+  /** The judge's score (1–5), null when not judged. */
+  score: number | null;
+}
+
+/** One record as every format sees it: the training text plus where it came from. */
+export interface ExportItem {
+  instruction: string;
+  input: string;
+  output: string;
+  /** System prompt; only seeds carry one today. Empty when none. */
+  system: string;
+  /** The whole conversation of a multi-turn seed; the chat formats write it instead of one exchange. */
+  turns?: ChatTurn[];
+  provenance: Provenance;
+}
+
+/** What goes into an export. */
+export interface ExportFilters {
+  /** Only samples the pipeline (or a reviewer) accepted; otherwise pending ones too. Rejected samples never go out. */
+  acceptedOnly: boolean;
+  /** Samples scored below this are left out, and so are unscored ones; null: no threshold. Seeds have no score and are not affected. */
+  minScore: number | null;
+  /** Leave out samples marked as near-duplicates (`duplicateOf` set). */
+  skipDuplicates: boolean;
+  /** Wanted share of real seed data, in whole percent (0–100): real / (real + synthetic). */
+  realPercent: number;
+  /** Seed of the PRNG that picks which seeds go in (same seed and data: same file). */
+  selectionSeed: number;
+}
+
+export interface ExportOptions extends ExportFilters {
+  format: ExportFormat;
+  /** Keep the per-item provenance fields (see Provenance) in the formats that allow extra fields. */
+  provenance: boolean;
+}
+
+export const DEFAULT_FILTERS: ExportFilters = { acceptedOnly: true, minScore: null, skipDuplicates: true, realPercent: 0, selectionSeed: 1 };
+
+/**
+ * How many real items join the synthetic ones, by the rule in ./select.ts: all eligible
+ * synthetic items are kept and seeds are added until real / (real + synthetic) reaches the wanted
+ * share; when there are not enough seeds, all are used and `short` says so.
+ */
+export interface MixPlan {
+  synthetic: number;
+  seedsAvailable: number;
+  realWanted: number;
+  real: number;
+  /** The share actually reached, 0–1 (NaN for an empty export). */
+  share: number;
+  short: boolean;
+}
+
+/** What an export wrote, for the screen and the dataset card. */
+export interface ExportSummary {
+  format: ExportFormat;
+  options: ExportOptions;
+  plan: MixPlan;
+  /** Items written per detected language of their text. */
+  languages: Record<'en' | 'zh', number>;
+  /** Synthetic items written per operation. */
+  operations: Record<string, number>;
+  /** Runs whose samples are in the export. */
+  runIds: string[];
+  /** Models seen in the exported items' calls, per role, with the engine kind (`openai`, `anthropic`, `webllm`, `wllama`). */
+  models: { role: string; model: string; engine: string }[];
+  /** Samples left out, per reason (status, score, duplicate, no answer); seeds without an answer under `seedNoOutput`. */
+  leftOut: Record<string, number>;
+  bytes: number;
+}
+
+/** Progress of an export or a backup: a tagged union, like every progress in the app. */
+export type ExportProgress =
+  | { type: 'scan'; done: number; total: number }
+  | { type: 'write'; done: number; total: number }
+  | { type: 'done'; bytes: number };
+
+/** The export found nothing to write (no eligible samples and no real share asked for). */
+export class NothingToExportError extends Error {
+  override name = 'NothingToExportError';
+  constructor() {
+    super('nothing to export: no sample passes the filters and no real seed share is asked for');
+  }
+}
