@@ -57,6 +57,7 @@ describe('the Dedup panel in the built app', () => {
       db.close();
     }, rows);
 
+    await page.click('[data-testid="tab-dedup"]');
     const t0 = Date.now();
     await page.click('[data-testid="dedup-compute"]');
     await page.waitForSelector('[data-testid="dedup-summary"], [data-testid="dedup-panel"] [data-testid="engine-error"]', { timeout: 300_000 });

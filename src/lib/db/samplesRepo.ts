@@ -104,7 +104,7 @@ export async function setSamplesStatus(db: AppDb, ids: string[], status: 'accept
     const now = Date.now();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = (await db.samples.bulkGet(ids.slice(i, i + CHUNK))).filter((s): s is Sample => !!s);
-      const changed = rows.filter((s) => s.status !== status || s.rejectReason !== rejectReason);
+      const changed = rows.filter((s) => s.status !== status);
       const updated = changed.map((s) => {
         const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status } satisfies HumanAction];
         return { ...s, status, rejectReason, lineage: { ...s.lineage, human }, updatedAt: now };
