@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { BACKUP_VERSION, BackupFormatError, BackupVersionError, blobLines, endLine, headerLine, readBackup, rowLine } from '../../src/lib/io/export/backup';
+import type { Project, Sample } from '../../src/lib/db/types';
+
+const project: Project = { id: 'p1', name: 'Cats', createdAt: 1, updatedAt: 2 };
+const sample = (i: number, over: Partial<Sample> = {}): Sample => ({
+  id: `r1:${i}`, projectId: 'p1', runId: 'r1', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
+  instruction: `i${i}`, input: '', output: 'o', status: 'accepted', rejectReason: null, score: 4, duplicateOf: null,
+  lineage: { calls: [{ role: 'judge', model: 'm' }] }, createdAt: i, updatedAt: i, ...over,
+});
+const endpoint = { id: 'ep1', name: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', policy: { concurrency: 4, timeoutMs: 60000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60000 }, prices: null };
+const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2 };
+
+function good(): string[] {
+  return [headerLine(project, 5), rowLine('endpoints', endpoint), rowLine('samples', sample(1)), rowLine('samples', sample(2)), endLine(counts)].join('').split('\n');
+}
+
+async function* from(lines: string[]): AsyncGenerator<string> {
+  yield* lines;
+}
+
+async function problem(lines: string[]): Promise<BackupFormatError> {
+  try {
+    await readBackup(from(lines));
+  } catch (e) {
+    if (e instanceof BackupFormatError) return e;
+    throw e;
+  }
+  throw new Error('the backup was accepted');
+}
+
+describe('backup file reader', () => {
+  it('reads a valid backup', async () => {
+    const b = await readBackup(from(good()));
+    expect(b.version).toBe(BACKUP_VERSION);
+    expect(b.project).toEqual(project);
+    expect(b.samples).toEqual([sample(1), sample(2)]);
+    expect(b.endpoints).toEqual([endpoint]);
+  });
+
+  it('writes rows through their layout: unknown fields, such as a key on an endpoint, never reach the file', () => {
+    const line = rowLine('endpoints', { ...endpoint, key: 'sk-secret-123', apiKey: 'sk-secret-456' });
+    expect(line).not.toContain('sk-secret');
+    expect(JSON.parse(line).row).toEqual(endpoint);
+  });
+
+  it('names the line and field of a wrong value', async () => {
+    const lines = good();
+    lines[2] = rowLine('samples', { ...sample(1), score: 'high' }).trim();
+    const e = await problem(lines);
+    expect(e.problems[0]).toMatchObject({ line: 3, field: 'row(samples).score' });
+    expect(e.message).toMatch(/^line 3, row\(samples\)\.score: /);
+  });
+
+  it('names a line that is not JSON', async () => {
+    const lines = good();
+    lines[3] = '{"table":"samples","row":{';
+    expect((await problem(lines)).problems[0]).toMatchObject({ line: 4, field: '' });
+  });
+
+  it('refuses a file that is not a backup, an empty file, and a truncated one', async () => {
+    expect((await problem(['{"instruction":"x"}'])).message).toMatch(/line 1, format: not a Seedforge backup/);
+    expect((await problem([])).message).toMatch(/empty/);
+    const lines = good();
+    expect((await problem(lines.slice(0, 3))).message).toMatch(/truncated/);
+  });
+
+  it('refuses counts that do not match, duplicate ids and rows of another project', async () => {
+    const lines = good();
+    lines[4] = endLine({ ...counts, samples: 3 }).trim();
+    expect((await problem(lines)).problems[0]).toMatchObject({ field: 'counts.samples' });
+    const dup = good();
+    dup[3] = dup[2]!;
+    expect((await problem(dup)).problems.map((p) => p.message).join()).toMatch(/appears twice/);
+    const other = good();
+    other[2] = rowLine('samples', sample(1, { projectId: 'p2' })).trim();
+    expect((await problem(other)).problems[0]).toMatchObject({ line: 3, field: 'row(samples).projectId' });
+  });
+
+  it('refuses an endpoint row carrying any field beyond its configuration', async () => {
+    const lines = good();
+    lines[1] = JSON.stringify({ table: 'endpoints', row: { ...endpoint, key: 'sk-x' } });
+    expect((await problem(lines)).problems[0]).toMatchObject({ line: 2, field: 'row(endpoints)' });
+  });
+
+  it('refuses a newer version with a clear error', async () => {
+    const lines = good();
+    lines[0] = JSON.stringify({ ...JSON.parse(lines[0]!), version: BACKUP_VERSION + 1 });
+    await expect(readBackup(from(lines))).rejects.toBeInstanceOf(BackupVersionError);
+    await expect(readBackup(from(lines))).rejects.toThrow(/format version 2.*reads versions up to 1/);
+  });
+
+  it('reads a blob line by line across chunk boundaries, UTF-8 included', async () => {
+    const text = good().join('\n').replace('"i1"', '"解释复利"');
+    const bytes = new TextEncoder().encode(text);
+    // Split in the middle of a multi-byte character.
+    const cut = bytes.indexOf(0xe8) + 1;
+    const blob = new Blob([bytes.slice(0, cut), bytes.slice(cut)]);
+    const lines: string[] = [];
+    for await (const l of blobLines(blob)) lines.push(l);
+    expect(lines.join('\n') + '\n').toBe(text);
+    const b = await readBackup(blobLines(blob));
+    expect(b.samples[0]!.instruction).toBe('解释复利');
+  });
+});
