@@ -142,7 +142,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     const err = await restoreBackupFile(b, new Blob([lines.join('\n')])).catch((e: Error) => e);
     expect(err).toBeInstanceOf(BackupFormatError);
     expect((err as BackupFormatError).problems[0]).toMatchObject({ line: at + 1, field: 'row(samples).score' });
-    expect(err.message).toContain(`line ${at + 1}, row(samples).score`);
+    expect((err as BackupFormatError).message).toContain(`line ${at + 1}, row(samples).score`);
     for (const t of ['projects', 'seeds', 'samples', 'runs', 'runSeeds', 'recipes', 'endpoints'] as const) expect(await b.table(t).count(), t).toBe(0);
 
     // A truncated file (the closing line lost) is refused too.

@@ -1,0 +1,213 @@
+import type { AppDb } from '../db/db';
+import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
+import { listRuns } from '../db/runsRepo';
+import type { Project } from '../db/types';
+import type { BackupCounts } from '../io/export/backup';
+import { datasetCard } from '../io/export/card';
+import { exportDataset, fileStem } from '../io/export/exportDataset';
+import { BACKUP_SUFFIX, restoreBackupFile, writeBackup, type BackupProgress } from '../io/export/projectBackup';
+import { FORMAT_FILES } from '../io/export/records';
+import { planMix, sampleLeftOut, seedUsable, type SampleFacts } from '../io/export/select';
+import { BlobSink, canPickFile, downloadBlob, pickFileSink, type ByteSink } from '../io/export/sink';
+import type { ExportFormat, ExportProgress, ExportSummary, MixPlan } from '../io/export/types';
+
+/** An error as the screen shows it (typed errors keep their name; see the catalogue's export.error.*). */
+export interface ShownError {
+  /** Which action failed: the error shows next to its buttons. */
+  from: 'export' | 'backup' | 'restore';
+  name: string;
+  message: string;
+  /** For BackupFormatError: each problem with its line and field. */
+  problems?: { line: number; field: string; message: string }[];
+}
+
+function shown(from: ShownError['from'], e: unknown): ShownError {
+  const err = e as Error & { problems?: ShownError['problems'] };
+  return { from, name: err?.name ?? 'Error', message: err?.message ?? String(e), problems: err?.problems };
+}
+
+/**
+ * The Export screen: the options, live counts of what the file will hold (from a light index of
+ * the project's samples, read once), the export itself with its progress, the dataset card, and
+ * backup/restore. Created by the screen (not app-wide): it lives as long as the screen.
+ */
+export class ExportState {
+  #db: AppDb;
+  format = $state<ExportFormat>('alpaca-jsonl');
+  acceptedOnly = $state(true);
+  useMinScore = $state(false);
+  minScore = $state(4);
+  skipDuplicates = $state(true);
+  realPercent = $state(0);
+  selectionSeed = $state(1);
+  provenance = $state(false);
+  card = $state(true);
+  /** Stream into a picked file (File System Access API) instead of downloading. */
+  usePicker = $state(canPickFile());
+  readonly canPick = canPickFile();
+
+  /** Per sample, only what the filters read; `$state.raw`: 100k entries are never made reactive one by one. */
+  #facts = $state.raw<SampleFacts[]>([]);
+  #otherSamples = $state(0);
+  seedsUsable = $state(0);
+  seedsWithoutOutput = $state(0);
+  indexReady = $state(false);
+  loading = $state(false);
+
+  busy = $state<'export' | 'backup' | 'restore' | null>(null);
+  progress = $state.raw<ExportProgress | BackupProgress | null>(null);
+  error = $state.raw<ShownError | null>(null);
+  summary = $state.raw<ExportSummary | null>(null);
+  fileName = $state('');
+  cardText = $state<string | null>(null);
+  backupDone = $state.raw<{ counts: BackupCounts; bytes: number } | null>(null);
+  restored = $state.raw<(RestoreResult & { name: string }) | null>(null);
+
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  get filters() {
+    return { acceptedOnly: this.acceptedOnly, minScore: this.useMinScore ? this.minScore : null, skipDuplicates: this.skipDuplicates, realPercent: this.realPercent, selectionSeed: this.selectionSeed };
+  }
+
+  /** Samples left out per reason, and how many pass — recomputed as the options change. */
+  tally = $derived.by(() => {
+    const f = this.filters;
+    const left: Record<'status' | 'score' | 'duplicate' | 'noOutput', number> = { status: this.#otherSamples, score: 0, duplicate: 0, noOutput: 0 };
+    let pass = 0;
+    for (const s of this.#facts) {
+      const why = sampleLeftOut(s, f);
+      if (why) left[why]++;
+      else pass++;
+    }
+    return { pass, left };
+  });
+
+  plan = $derived<MixPlan>(planMix(this.tally.pass, this.seedsUsable, this.realPercent));
+
+  /**
+   * Reads the project's samples and seeds once, a page at a time, keeping only what the filters
+   * need. Rejected samples are only counted.
+   */
+  async loadIndex(projectId: string): Promise<void> {
+    this.loading = true;
+    this.indexReady = false;
+    this.error = null;
+    try {
+      const ids = await sampleIdsByStatus(this.#db, projectId, ['accepted', 'pending']);
+      const facts: SampleFacts[] = [];
+      for await (const page of samplePages(this.#db, ids)) {
+        // The duplicate mark and the answer reduced to what the filter reads (no text kept).
+        for (const s of page) facts.push({ status: s.status, score: s.score, duplicateOf: s.duplicateOf ? '1' : null, output: s.output.trim() ? 'x' : '' });
+      }
+      const all = await this.#db.samples.where('projectId').equals(projectId).count();
+      let usable = 0;
+      let without = 0;
+      for await (const page of seedPages(this.#db, await seedIdsInOrder(this.#db, projectId))) {
+        for (const s of page) seedUsable(s) ? usable++ : without++;
+      }
+      this.#facts = facts;
+      this.#otherSamples = all - ids.length;
+      this.seedsUsable = usable;
+      this.seedsWithoutOutput = without;
+      this.indexReady = true;
+    } catch (e) {
+      this.error = shown('export', e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** A sink for `name`: the picked file, or a blob to download. Null when the user cancelled the picker. */
+  async #sink(name: string, mime: string): Promise<ByteSink | null> {
+    // The picker needs the click's user activation: nothing may be awaited before it.
+    if (this.usePicker && this.canPick) return pickFileSink(name, mime);
+    return new BlobSink(mime);
+  }
+
+  /** Exports with the current options. Must be called from a click (the file picker needs it). */
+  async export(project: Project): Promise<void> {
+    if (this.busy) return;
+    const { extension, mime } = FORMAT_FILES[this.format];
+    const name = `${fileStem(project.name)}.${extension}`;
+    this.error = null;
+    let sink: ByteSink | null;
+    try {
+      sink = await this.#sink(name, mime);
+    } catch (e) {
+      this.error = shown('export', e);
+      return;
+    }
+    if (!sink) return;
+    this.busy = 'export';
+    this.summary = null;
+    this.cardText = null;
+    this.progress = null;
+    try {
+      const opts = { ...this.filters, format: this.format, provenance: this.provenance };
+      const summary = await exportDataset(this.#db, project.id, opts, sink, (p) => (this.progress = p));
+      if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
+      this.fileName = name;
+      this.summary = summary;
+      if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs: await listRuns(this.#db, project.id), dataFile: name, createdAt: Date.now() });
+    } catch (e) {
+      this.error = shown('export', e);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  downloadCard(): void {
+    if (this.cardText) downloadBlob(new Blob([this.cardText], { type: 'text/markdown' }), 'README.md');
+  }
+
+  /** Writes the project's backup. Must be called from a click. */
+  async backup(project: Project): Promise<void> {
+    if (this.busy) return;
+    const name = `${fileStem(project.name)}${BACKUP_SUFFIX}`;
+    this.error = null;
+    let sink: ByteSink | null;
+    try {
+      sink = await this.#sink(name, 'application/jsonl');
+    } catch (e) {
+      this.error = shown('backup', e);
+      return;
+    }
+    if (!sink) return;
+    this.busy = 'backup';
+    this.backupDone = null;
+    this.progress = null;
+    try {
+      let bytes = 0;
+      const counting: ByteSink = { write: (c) => ((bytes += c.byteLength), sink.write(c)), close: () => sink.close(), abort: () => sink.abort() };
+      const counts = await writeBackup(this.#db, project.id, counting, (p) => (this.progress = p));
+      if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
+      this.backupDone = { counts, bytes };
+    } catch (e) {
+      this.error = shown('backup', e);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Restores a backup file. Returns the restored project's id, or null when it failed (see `error`). */
+  async restore(file: File): Promise<string | null> {
+    if (this.busy) return null;
+    this.busy = 'restore';
+    this.error = null;
+    this.restored = null;
+    this.progress = null;
+    try {
+      const r = await restoreBackupFile(this.#db, file, (p) => (this.progress = p));
+      const name = (await this.#db.projects.get(r.projectId))?.name ?? '';
+      this.restored = { ...r, name };
+      return r.projectId;
+    } catch (e) {
+      this.error = shown('restore', e);
+      return null;
+    } finally {
+      this.busy = null;
+    }
+  }
+}
