@@ -88,7 +88,8 @@ const prevOf = (s: Sample): SamplePrev => ({
   updatedAt: s.updatedAt,
 });
 
-const CHUNK = 5000;
+/** Rows per IndexedDB request: each request's rows are cloned in one main-thread task. */
+const CHUNK = 1000;
 
 /**
  * Accepts or rejects samples by hand, in ONE transaction (a bulk action on 100k samples is all or
@@ -96,11 +97,17 @@ const CHUNK = 5000;
  * left alone. Returns what changed, for `restoreSamples`.
  * @throws Dexie errors (e.g. `QuotaExceededError`) with nothing written.
  */
-export async function setSamplesStatus(db: AppDb, ids: string[], status: 'accepted' | 'rejected', reason: string | null = null): Promise<{ prev: SamplePrev[]; next: Sample[] }> {
+export async function setSamplesStatus(
+  db: AppDb,
+  ids: string[],
+  status: 'accepted' | 'rejected',
+  reason: string | null = null,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ prev: SamplePrev[]; next: SamplePrev[] }> {
   const rejectReason = status === 'rejected' ? (reason ?? 'human:rejected') : null;
   return db.transaction('rw', db.samples, async () => {
     const prev: SamplePrev[] = [];
-    const next: Sample[] = [];
+    const next: SamplePrev[] = [];
     const now = Date.now();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = (await db.samples.bulkGet(ids.slice(i, i + CHUNK))).filter((s): s is Sample => !!s);
@@ -111,7 +118,10 @@ export async function setSamplesStatus(db: AppDb, ids: string[], status: 'accept
       });
       if (updated.length) await db.samples.bulkPut(updated);
       prev.push(...changed.map(prevOf));
-      next.push(...updated);
+      // Only the light before/after states leave the transaction: 100k full rows with their
+      // lineage held for the UI made the page stall for a second in garbage collection.
+      next.push(...updated.map(prevOf));
+      onProgress?.(Math.min(ids.length, i + CHUNK), ids.length);
     }
     return { prev, next };
   });
@@ -137,9 +147,9 @@ export async function editSample(db: AppDb, id: string, patch: SampleEdit): Prom
 }
 
 /** Puts back what `setSamplesStatus` or `editSample` changed (the undo), in one transaction. */
-export async function restoreSamples(db: AppDb, prev: SamplePrev[]): Promise<Sample[]> {
+export async function restoreSamples(db: AppDb, prev: SamplePrev[], onProgress?: (done: number, total: number) => void): Promise<SamplePrev[]> {
   return db.transaction('rw', db.samples, async () => {
-    const out: Sample[] = [];
+    const out: SamplePrev[] = [];
     for (let i = 0; i < prev.length; i += CHUNK) {
       const part = prev.slice(i, i + CHUNK);
       const rows = await db.samples.bulkGet(part.map((p) => p.id));
@@ -152,7 +162,8 @@ export async function restoreSamples(db: AppDb, prev: SamplePrev[]): Promise<Sam
         return [{ ...s, status: p.status, rejectReason: p.rejectReason, instruction: p.instruction, input: p.input, output: p.output, lineage, updatedAt: p.updatedAt }];
       });
       await db.samples.bulkPut(restored);
-      out.push(...restored);
+      out.push(...restored.map(prevOf));
+      onProgress?.(Math.min(prev.length, i + CHUNK), prev.length);
     }
     return out;
   });

@@ -29,6 +29,7 @@ export const reviewEn = {
   'review.bulkReject': 'Reject all shown ({n})',
   'review.accepted': 'Accepted: {n}',
   'review.rejected': 'Rejected: {n}',
+  'review.writing': 'Saving the changes…',
   'review.undone': 'Restored: {n}',
   'review.undo.accept': 'Undo: accepted {n}',
   'review.undo.reject': 'Undo: rejected {n}',

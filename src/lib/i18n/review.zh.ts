@@ -31,6 +31,7 @@ export const reviewZh: Record<keyof typeof reviewEn, string> = {
   'review.bulkReject': '拒绝全部显示的样本（{n}）',
   'review.accepted': '已接受 {n} 个样本',
   'review.rejected': '已拒绝 {n} 个样本',
+  'review.writing': '正在保存更改……',
   'review.undone': '已恢复 {n} 个样本',
   'review.undo.accept': '撤销：接受 {n} 个',
   'review.undo.reject': '撤销：拒绝 {n} 个',

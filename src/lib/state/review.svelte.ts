@@ -31,6 +31,8 @@ export class ReviewState {
   opened = $state.raw<{ sample: Sample; chain: Sample[]; seed: { id: string; instruction: string; input: string; output: string } | null } | null>(null);
   undoStack = $state.raw<UndoStep[]>([]);
   busy = $state(false);
+  /** Progress of a bulk write (accept/reject of a filter, undo). */
+  progress = $state<{ done: number; total: number } | null>(null);
 
   constructor(db: AppDb) {
     this.#db = db;
@@ -104,16 +106,32 @@ export class ReviewState {
     this.opened = null;
   }
 
-  #patch(changed: Sample[]): void {
+  /** Applies the new state of changed samples to the rows (and to the open sample). */
+  #patch(changed: SamplePrev[]): void {
     if (!changed.length) return;
-    const by = new Map(changed.map((s) => [s.id, s]));
+    const by = new Map(changed.map((c) => [c.id, c]));
     this.rows = this.rows.map((r) => {
-      const s = by.get(r.id);
-      return s ? toRow(s) : r;
+      const c = by.get(r.id);
+      if (!c) return r;
+      const textChanged = c.instruction !== r.instruction || c.input !== r.input || c.output !== r.output;
+      return {
+        ...r,
+        status: c.status,
+        rejectReason: c.rejectReason,
+        instruction: c.instruction,
+        input: c.input,
+        output: c.output,
+        edited: (c.human ?? []).some((h) => h.kind === 'edit'),
+        hay: textChanged ? `${c.instruction}\n${c.input}\n${c.output}`.toLowerCase() : r.hay,
+      };
     });
     const o = this.opened;
-    if (o && by.has(o.sample.id)) {
-      const sample = by.get(o.sample.id)!;
+    const c = o && by.get(o.sample.id);
+    if (o && c) {
+      const lineage = { ...o.sample.lineage };
+      if (c.human) lineage.human = c.human;
+      else delete lineage.human;
+      const sample: Sample = { ...o.sample, status: c.status, rejectReason: c.rejectReason, instruction: c.instruction, input: c.input, output: c.output, lineage, updatedAt: c.updatedAt };
       this.opened = { ...o, sample, chain: [...o.chain.slice(0, -1), sample] };
     }
   }
@@ -129,13 +147,14 @@ export class ReviewState {
       return await fn();
     } finally {
       this.busy = false;
+      this.progress = null;
     }
   }
 
   /** Accepts or rejects samples by hand; returns how many changed. */
   setStatus(ids: string[], status: 'accepted' | 'rejected'): Promise<number> {
     return this.#guard(async () => {
-      const { prev, next } = await setSamplesStatus(this.#db, ids, status);
+      const { prev, next } = await setSamplesStatus(this.#db, ids, status, null, (done, total) => (this.progress = { done, total }));
       this.#push({ kind: status === 'accepted' ? 'accept' : 'reject', count: prev.length, prev });
       this.#patch(next);
       return prev.length;
@@ -151,7 +170,7 @@ export class ReviewState {
     return this.#guard(async () => {
       const { prev, next } = await editSample(this.#db, id, patch);
       this.#push({ kind: 'edit', count: 1, prev: [prev] });
-      this.#patch([next]);
+      this.#patch([{ ...prev, ...patch, human: next.lineage.human as SamplePrev['human'], updatedAt: next.updatedAt }]);
     });
   }
 
@@ -164,7 +183,7 @@ export class ReviewState {
     return this.#guard(async () => {
       const step = this.lastUndo;
       if (!step) return 0;
-      const restored = await restoreSamples(this.#db, step.prev);
+      const restored = await restoreSamples(this.#db, step.prev, (done, total) => (this.progress = { done, total }));
       this.undoStack = this.undoStack.slice(0, -1);
       this.#patch(restored);
       return restored.length;
