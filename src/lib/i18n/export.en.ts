@@ -24,7 +24,7 @@ export const exportEn = {
   'export.short': 'Only {available} usable seeds (with an instruction and an answer) for the {wanted} needed: all of them are used, and the share reached is {share} instead of {asked}.',
   'export.realOnly': 'At 100 % the file holds the usable seeds only.',
   'export.leftOut': 'Left out: {status} by status, {score} by score, {duplicate} near-duplicates, {noOutput} without an answer.',
-  'export.nothing': 'Nothing to export with these settings: no sample passes the filters.',
+  'export.nothing': 'Nothing to export with these settings: no sample passes the filters. At a 100 % real share the usable seeds alone are exported.',
   'export.provenance': 'Keep provenance (generator, judge, operation, round, score, source) as extra fields',
   'export.provenanceOpenAi': 'OpenAI JSONL carries the messages only: provenance is not written in this format.',
   'export.card': 'Make a dataset card (README.md with the Hugging Face header)',
@@ -53,4 +53,5 @@ export const exportEn = {
   'export.error.NotAllowedError': 'The browser did not allow writing the file ({detail}). Try again, or untick “Choose where to save” to download it.',
   'export.error.other': 'The export failed: {detail}',
   'export.moreProblems': '{n} more problems:',
+  'export.problemLine': 'line {line}{field}: {problem}',
 } as const;

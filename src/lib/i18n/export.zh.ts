@@ -26,7 +26,7 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.short': '可用种子（有指令且有回答）只有 {available} 条，需要 {wanted} 条：已全部使用，实际占比为 {share}，而不是 {asked}。',
   'export.realOnly': '占比为 100 % 时，文件只包含可用的种子。',
   'export.leftOut': '已排除：按状态 {status} 条，按分数 {score} 条，近似重复 {duplicate} 条，无回答 {noOutput} 条。',
-  'export.nothing': '按当前设置没有可导出的内容：没有样本通过筛选。',
+  'export.nothing': '按当前设置没有可导出的内容：没有样本通过筛选。真实数据占比为 100 % 时，只导出可用的种子。',
   'export.provenance': '保留来源信息（生成模型、评审模型、操作、轮次、分数、来源）作为附加字段',
   'export.provenanceOpenAi': 'OpenAI JSONL 只包含 messages：此格式不写入来源信息。',
   'export.card': '生成数据集卡片（带 Hugging Face 头部的 README.md）',
@@ -55,4 +55,5 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.error.NotAllowedError': '浏览器不允许写入该文件（{detail}）。请重试，或取消勾选“选择保存位置”改为下载。',
   'export.error.other': '导出失败：{detail}',
   'export.moreProblems': '另有 {n} 个问题：',
+  'export.problemLine': '第 {line} 行{field}：{problem}',
 };

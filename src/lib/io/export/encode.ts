@@ -1,4 +1,3 @@
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { csvLine, recordText, tableColumns, tableRow } from './records';
 import type { ExportFormat, ExportItem } from './types';
@@ -57,26 +56,27 @@ export function parquetSchema(provenance: boolean): SchemaElement[] {
   ];
 }
 
-/** A ByteWriter whose bytes are taken out after every row group instead of growing one buffer. */
-class ChunkWriter extends ByteWriter {
-  chunks: Uint8Array[] = [];
-  flush(): void {
-    if (this.index === 0) return;
-    this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
-    // `offset` keeps counting the whole file: the footer's row-group offsets stay right.
-    this.index = 0;
-  }
-  override finish(): void {
-    this.flush();
-  }
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
-  }
-}
-
 async function* encodeParquet(pages: AsyncIterable<ExportItem[]>, provenance: boolean): AsyncGenerator<Uint8Array> {
+  // Loaded on first use: the page bundle does not carry the Parquet writer for users who never export Parquet.
+  const { ByteWriter, ParquetWriter } = await import('hyparquet-writer');
+  /** A ByteWriter whose bytes are taken out after every row group instead of growing one buffer. */
+  class ChunkWriter extends ByteWriter {
+    chunks: Uint8Array[] = [];
+    flush(): void {
+      if (this.index === 0) return;
+      this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
+      // `offset` keeps counting the whole file: the footer's row-group offsets stay right.
+      this.index = 0;
+    }
+    override finish(): void {
+      this.flush();
+    }
+    take(): Uint8Array[] {
+      const out = this.chunks;
+      this.chunks = [];
+      return out;
+    }
+  }
   const writer = new ChunkWriter();
   const cols = tableColumns(provenance);
   const pq = new ParquetWriter({ writer, schema: parquetSchema(provenance), createdBy: 'seedforge' });
