@@ -1,5 +1,10 @@
 /** English UI strings of the safety feature (spread into en.ts; every key must exist in safety.zh.ts). */
 export const safetyEn = {
+  // xss
+  'xss.outputView': 'Show answers as',
+  'xss.asText': 'Text',
+  'xss.asMarkdown': 'Markdown',
+  'xss.markdownHint': 'Formatted, sanitised: links open in a new tab, images are never loaded (their description is shown), HTML is shown as text.',
   // air gap
   'airgap.title': 'Air-gapped mode',
   'airgap.help': 'While on, Seedforge sends no request to any other origin: remote APIs, model downloads from Hugging Face or a mirror, and WebLLM downloads are disabled. Local GGUF files, models in a folder served by this app, and the bundled embedding model keep working. The service worker also refuses any request to another origin that something might still try.',

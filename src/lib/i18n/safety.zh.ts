@@ -2,6 +2,11 @@ import type { safetyEn } from './safety.en';
 
 /** safety 功能的中文界面文本（并入 zh.ts；键与 safety.en.ts 一一对应）。 */
 export const safetyZh: Record<keyof typeof safetyEn, string> = {
+  // xss
+  'xss.outputView': '答案显示方式',
+  'xss.asText': '纯文本',
+  'xss.asMarkdown': 'Markdown',
+  'xss.markdownHint': '格式化并经过净化：链接在新标签页打开，图片不会加载（显示其描述），HTML 按文本显示。',
   // air gap
   'airgap.title': '隔离模式（断网）',
   'airgap.help': '开启后，Seedforge 不会向任何其他源发送请求：远程 API、从 Hugging Face 或镜像下载模型、WebLLM 下载都会被禁用。本地 GGUF 文件、由本应用提供的模型文件夹以及内置的嵌入模型仍可使用。Service Worker 还会拦截任何仍试图访问其他源的请求。',
