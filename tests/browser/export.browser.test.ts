@@ -1,5 +1,9 @@
 import Dexie from 'dexie';
 import { parquetReadObjects } from 'hyparquet';
+// The exporter loads the Parquet writer on first use. Imported here too so that Vite finds the
+// dependency when this file loads, not mid-test (a dependency discovered lazily reloads the test
+// page; vite.config.ts's optimizeDeps.include should list it — see the export work's report).
+import 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type AppDb } from '../../src/lib/db/db';
 import { PAGE_SIZE } from '../../src/lib/db/backupRepo';
