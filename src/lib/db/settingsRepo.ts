@@ -8,6 +8,8 @@ export interface Settings {
   currentProjectId: string | null;
   modelSource: ModelSource;
   roles: Roles;
+  /** Air-gapped mode: no request to any other origin. */
+  airGapped: boolean;
 }
 
 export async function getSetting<K extends keyof Settings>(db: AppDb, key: K): Promise<Settings[K] | undefined> {

@@ -17,7 +17,8 @@ export type EngineErrorName =
   | 'TimeoutError'
   | 'AbortedError'
   | 'ServerError'
-  | 'BadRequestError';
+  | 'BadRequestError'
+  | 'AirGappedError';
 
 export class EngineError extends Error {
   override name: EngineErrorName;
@@ -47,6 +48,7 @@ export const ENGINE_ERROR_NAMES: EngineErrorName[] = [
   'AbortedError',
   'ServerError',
   'BadRequestError',
+  'AirGappedError',
 ];
 
 export function isEngineError(e: unknown, name?: EngineErrorName): e is EngineError {

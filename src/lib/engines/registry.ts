@@ -1,5 +1,6 @@
 import { WllamaEngine } from './local/wllamaEngine';
-import type { ModelSource } from './modelSource';
+import { EngineError } from './errors';
+import { assertSameOrigin, type ModelSource } from './modelSource';
 import { anthropicDialect } from './remote/anthropic';
 import { openaiDialect } from './remote/openai';
 import { RemoteEngine, type Dialect, type EndpointConfig } from './remote/remoteEngine';
@@ -22,10 +23,15 @@ export const DIALECTS: Record<EndpointConfig['kind'], Dialect> = {
 
 /** One line per backend. */
 const FACTORIES: { [K in EngineRef['kind']]: (ref: Extract<EngineRef, { kind: K }>, deps: EngineDeps) => Promise<LlmEngine> } = {
-  webllm: async (ref, deps) => new WebLlmEngine(ref.family, deps.source),
+  webllm: async (ref, deps) => {
+    // WebLLM fetches weights and its wasm from the source; only an on-origin folder passes the air gap.
+    if (deps.source.airGapped && deps.source.kind !== 'local') throw new EngineError('AirGappedError', `air-gapped mode is on: WebLLM would download ${ref.family} from another origin (set the model source to a folder served by this app, or turn air-gapped mode off)`);
+    return new WebLlmEngine(ref.family, deps.source);
+  },
   wllama: async (ref, deps) => new WllamaEngine({ kind: 'file', file: await deps.openGguf(ref.file), name: ref.file }),
   remote: async (ref, deps) => {
     const ep = await deps.endpoint(ref.endpointId);
+    if (deps.source.airGapped) assertSameOrigin(ep.baseUrl);
     return new RemoteEngine(ep, await deps.key(ref.endpointId), DIALECTS[ep.kind]);
   },
 };

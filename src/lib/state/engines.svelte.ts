@@ -2,7 +2,8 @@ import type { AppDb } from '../db/db';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo';
 import { getSetting, setSetting } from '../db/settingsRepo';
 import { deleteGguf, downloadGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
-import { hfFileUrl } from '../engines/modelSource';
+import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
+import { lockDocumentConnections, publishAirGap } from '../net/airGap';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import { createEngine } from '../engines/registry';
@@ -45,7 +46,10 @@ export class EnginesState {
   gpu = $state.raw<{ ok: GpuCheck } | { error: { name: string; message: string } } | null>(null);
   cached = $state.raw<CachedModel[]>([]);
   endpoints = $state.raw<EndpointConfig[]>([]);
+  /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
   source = $state.raw<ModelSource>(DEFAULT_SOURCE);
+  #storedSource: ModelSource = DEFAULT_SOURCE;
+  airGapped = $state(false);
   roles = $state.raw<Roles>(NO_ROLES);
   slots = $state.raw<Record<string, EngineSlot>>({});
   playground = $state.raw<PlaygroundResult | null>(null);
@@ -59,7 +63,10 @@ export class EnginesState {
   }
 
   async load(): Promise<void> {
-    this.source = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
+    this.#storedSource = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
+    this.airGapped = (await getSetting(this.#db, 'airGapped')) ?? false;
+    this.#syncSource();
+    await this.#applyAirGap();
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
     await this.#keys.load();
@@ -91,6 +98,7 @@ export class EnginesState {
       if (!owner || !repo || !path.length) throw Object.assign(new Error(s), { name: 'ModelNotFoundError' });
       url = hfFileUrl(`${owner}/${repo}`, path.join('/'), this.source);
     }
+    if (this.airGapped) assertSameOrigin(url);
     const t0 = performance.now();
     try {
       const g = await downloadGguf(
@@ -130,8 +138,35 @@ export class EnginesState {
   }
 
   async setSource(s: ModelSource): Promise<void> {
-    this.source = s;
-    await setSetting(this.#db, 'modelSource', s);
+    const { airGapped: _, ...stored } = s;
+    this.#storedSource = stored as ModelSource;
+    this.#syncSource();
+    await setSetting(this.#db, 'modelSource', this.#storedSource);
+  }
+
+  #syncSource(): void {
+    this.source = this.airGapped ? { ...this.#storedSource, airGapped: true } : this.#storedSource;
+  }
+
+  async #applyAirGap(): Promise<void> {
+    if (this.airGapped) lockDocumentConnections();
+    await publishAirGap(this.airGapped).catch(() => undefined);
+  }
+
+  /**
+   * Turns air-gapped mode on or off. On: loaded remote engines are unloaded, and every later
+   * model load, download or API call that would leave the app's origin fails with AirGappedError.
+   */
+  async setAirGapped(on: boolean): Promise<void> {
+    this.airGapped = on;
+    this.#syncSource();
+    await setSetting(this.#db, 'airGapped', on);
+    await this.#applyAirGap();
+    if (on) {
+      for (const slot of Object.values(this.slots)) {
+        if (slot.ref.kind !== 'wllama') await this.unload(slot.ref).catch(() => undefined);
+      }
+    }
   }
 
   async setRole(role: Role, ref: EngineRef | null): Promise<void> {
