@@ -36,7 +36,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
   // Vite reload the test page mid-run ("Vitest failed to find the runner").
-  optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers'] },
+  optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', 'hyparquet-writer', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers', 'chart.js', 'marked', 'dompurify'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [

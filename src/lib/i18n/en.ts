@@ -380,8 +380,6 @@ export const en = {
   'dedup.kept': 'kept',
   'dedup.keptSeed': 'seed, kept',
   'dedup.viaChain': 'via a chain',
-  'planned.export': 'Export writes Alpaca, ShareGPT, OpenAI, CSV and Parquet files with a dataset card.',
-  'planned.notYet': 'This screen is not built yet: the seed library works today.',
 } as const;
 
 export type MessageKey = keyof typeof en;

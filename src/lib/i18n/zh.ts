@@ -378,6 +378,4 @@ export const zh: Record<MessageKey, string> = {
   'dedup.kept': '保留',
   'dedup.keptSeed': '种子，保留',
   'dedup.viaChain': '经由传递链',
-  'planned.export': '导出可生成 Alpaca、ShareGPT、OpenAI、CSV 和 Parquet 文件及数据集卡片。',
-  'planned.notYet': '此页面尚未完成：种子库现已可用。',
 };
