@@ -33,6 +33,12 @@ export function createImportApi() {
     async commit(projectId: string, skipDuplicates: boolean, onProgress?: (p: ReadProgress) => void): Promise<number> {
       try {
         const drafts = session.drafts(skipDuplicates);
+        // Nothing to store writes nothing (not even the project's updatedAt): a file that was all
+        // errors leaves the database exactly as it was (the malformed-file corpus checks this).
+        if (!drafts.length) {
+          session.clear();
+          return 0;
+        }
         const stored = await addSeeds(store(), projectId, drafts, (done, total) => onProgress?.({ phase: 'write', done, total }));
         session.clear();
         return stored.length;

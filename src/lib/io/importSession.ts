@@ -205,6 +205,9 @@ async function readFile(file: File, index: number, forced: FormatId | 'auto', on
   } catch (e) {
     issue(0, 'readFailed', (e as Error).message);
   }
+  // A file that holds nothing (blank lines, a BOM, `[]`, a header row alone) must not pass
+  // silently as zero seeds: say so, as for a file of zero bytes.
+  if (rows.length === 0 && analysis.issueCount === 0) issue(0, 'emptyFile');
   analysis.rowCount = rows.length;
   analysis.sample = rows.slice(0, SAMPLE_ROWS).map((r) => r.record);
   analysis.keys = keysOf(analysis.sample);
