@@ -98,6 +98,8 @@ const PURIFY_CONFIG: Config = {
   ALLOWED_TAGS: ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'span'],
   ALLOWED_ATTR: ['href', 'align', 'start', 'class'],
   ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i,
+  // Values that are never URLs (otherwise every attribute value must match the URL pattern).
+  ADD_URI_SAFE_ATTR: ['align', 'start'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
   ALLOW_UNKNOWN_PROTOCOLS: false,
