@@ -10,6 +10,7 @@ import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
 import type { PipelineEngines, RunEvent } from '../pipeline/types';
 import { runDedupPhase, type DedupPhaseProgress } from './dedupPhase';
+import { guardStore, isQuotaError, storageFull } from './storageGuard';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
 export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number };
@@ -44,6 +45,7 @@ export function createRunnerApi() {
       const emit = (e: RunnerEvent) => onEvent?.(e);
       const loaded = new Map<string, LlmEngine>();
       const t0 = performance.now();
+      const runStore = guardStore(dexieRunStore(d), () => ctl.abort());
       try {
         const run = await getRun(d, runId);
         if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
@@ -73,7 +75,7 @@ export function createRunnerApi() {
           }
           engines[role] = engine;
         }
-        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), engines, store: dexieRunStore(d), concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
         const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
@@ -86,6 +88,14 @@ export function createRunnerApi() {
         emit({ type: 'status', status });
         return status;
       } catch (e) {
+        // A full disk pauses the run (not failed: Resume works once space is freed) and says so.
+        const full = runStore.full ?? (isQuotaError(e) ? e : null);
+        if (full) {
+          const err = storageFull(full);
+          await setRunStatus(d, runId, 'paused', { error: `${err.name}: ${err.message}`, wallMs: performance.now() - t0 }).catch(() => {});
+          emit({ type: 'status', status: 'paused' });
+          throw err;
+        }
         const err = e as Error;
         const status = ctl.signal.aborted ? current!.stopAs : 'failed';
         // A failure to record the status must not hide the error that ended the run.

@@ -8,6 +8,7 @@ import type { Recipe } from '../pipeline/recipe';
 import { taskCount } from '../pipeline/run';
 import type { RunCounts, RunStatus } from '../pipeline/types';
 import type { RunnerApi, RunnerEvent } from '../runner/runnerApi';
+import { openRunChannel, runLockHeld, withRunLock, type RunBroadcast } from '../runner/runLock';
 import { errorInfo, type EnginesState } from './engines.svelte';
 import type { KeysState } from './keys.svelte';
 
@@ -23,10 +24,17 @@ export interface LiveRun {
   failures: number;
 }
 
+/** How often a tab that sees another tab's run checks whether that run is still going. */
+const WATCH_MS = 1000;
+
 /**
  * Runs of the current project and the one running in this tab (in the pipeline worker). A run
- * found "running" when the app opens was interrupted (closed tab, crash): it is shown as paused
- * and offered for resume.
+ * found "running" when the app opens, with no tab holding the project's run lock, was interrupted
+ * (closed tab, crash): it is shown as paused and offered for resume.
+ *
+ * Two tabs never run one project's pipeline at once: the running tab holds the Web Lock
+ * `seedforge-run-<projectId>` (./runner/runLock.ts) and broadcasts its events; another tab shows
+ * that run's progress as `remote`, and its Start and Resume are off while the lock is held.
  */
 export class RunsState {
   #db: AppDb;
@@ -36,33 +44,78 @@ export class RunsState {
   #projectId: string | null = null;
   /** Set synchronously by start/resume: a double click must not start two runs. */
   #starting = false;
+  /** True while this tab holds the project's run lock. */
+  #holding = false;
+  #channel: ReturnType<typeof openRunChannel>;
+  #watch: ReturnType<typeof setInterval> | null = null;
   list = $state.raw<Run[]>([]);
   active = $state.raw<LiveRun | null>(null);
   error = $state.raw<{ name: string; message: string } | null>(null);
+  /** Another tab holds this project's run lock: its run, as far as its broadcasts have told. */
+  otherTab = $state(false);
+  remote = $state.raw<LiveRun | null>(null);
 
   constructor(db: AppDb, api: Comlink.Remote<RunnerApi>, engines: EnginesState, keys: KeysState) {
     this.#db = db;
     this.#api = api;
     this.#engines = engines;
     this.#keys = keys;
+    this.#channel = openRunChannel((m) => this.#onBroadcast(m));
   }
 
   async load(projectId: string): Promise<void> {
+    if (this.#projectId !== projectId) this.remote = null;
     this.#projectId = projectId;
+    const held = await runLockHeld(projectId);
+    this.otherTab = held && !this.#holding;
     let runs = await listRuns(this.#db, projectId);
-    for (const r of runs) {
-      if (r.status === 'running' && this.active?.runId !== r.id) await setRunStatus(this.#db, r.id, 'paused');
+    // "running" with nobody holding the lock: that tab closed or crashed mid-run.
+    if (!held) {
+      // (Without Web Locks nothing is "held": this tab's own run is still skipped.)
+      const stale = runs.filter((r) => r.status === 'running' && !(this.#holding && this.active?.runId === r.id)).map((r) => r.id);
+      // Even when the disk is too full for this small write, the run is shown as paused.
+      for (const id of stale) await setRunStatus(this.#db, id, 'paused').catch(() => {});
+      if (stale.length) runs = (await listRuns(this.#db, projectId)).map((r) => (stale.includes(r.id) ? { ...r, status: 'paused' as const } : r));
     }
-    runs = await listRuns(this.#db, projectId);
+    if (this.otherTab && !this.remote) {
+      const r = runs.find((x) => x.status === 'running');
+      if (r) this.remote = liveRun(r.id, (r.counts as unknown as RunCounts) ?? null);
+    }
     this.list = runs;
+    this.#watch ??= setInterval(() => void this.#checkOtherTab(), WATCH_MS);
+  }
+
+  /** Follows another tab's run: the list refreshes while it goes, and once more when it ends. */
+  async #checkOtherTab(): Promise<void> {
+    const id = this.#projectId;
+    if (!id || this.#holding) return;
+    const held = await runLockHeld(id);
+    if (id !== this.#projectId || this.#holding) return;
+    if (held) {
+      this.otherTab = true;
+      this.list = await listRuns(this.#db, id);
+    } else if (this.otherTab) {
+      this.otherTab = false;
+      this.remote = null;
+      await this.load(id);
+    }
+  }
+
+  #onBroadcast(m: RunBroadcast): void {
+    if (m.projectId !== this.#projectId || this.#holding) return;
+    // The end of that run is seen by the lock check (#checkOtherTab), which then reloads the list.
+    if (m.event.type !== 'status' || m.event.status === 'running') this.otherTab = true;
+    const base = this.remote?.runId === m.runId ? this.remote : liveRun(m.runId, null);
+    this.remote = reduce(base, m.event);
   }
 
   get busy(): boolean {
-    return this.#starting || this.active?.status === 'running';
+    return this.#starting || this.active?.status === 'running' || this.otherTab;
   }
 
   /** Why a run cannot start now (a message key), or null. */
-  blocker(seedCount: number, recipe: Recipe | null): 'run.noRecipe' | 'run.noSeeds' | 'run.noRoles' | 'run.busy' | null {
+  blocker(seedCount: number, recipe: Recipe | null): 'run.noRecipe' | 'run.noSeeds' | 'run.noRoles' | 'run.busy' | 'safety.run.otherTab' | null {
+    if (this.otherTab) return 'safety.run.otherTab';
     if (this.busy) return 'run.busy';
     if (!recipe) return 'run.noRecipe';
     if (recipe.steps[0]?.op !== 'selfInstruct' && seedCount === 0) return 'run.noSeeds';
@@ -71,9 +124,37 @@ export class RunsState {
   }
 
   async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
-    if (!this.#projectId || this.busy) return;
+    const projectId = this.#projectId;
+    if (!projectId || this.busy) return;
     this.#starting = true;
     this.error = null;
+    await this.#locked(projectId, () => this.#create(projectId, recipe, seeds));
+  }
+
+  /** Runs `fn` holding the project's run lock; when another tab holds it, says so instead. */
+  async #locked(projectId: string, fn: () => Promise<void>): Promise<void> {
+    const r = await withRunLock(projectId, async () => {
+      this.#holding = true;
+      this.otherTab = false;
+      try {
+        await fn();
+      } finally {
+        this.#holding = false;
+      }
+    }).catch((e: unknown) => {
+      this.error = errorInfo(e);
+      return { acquired: true as const, value: undefined };
+    });
+    this.#starting = false;
+    if (!r.acquired) {
+      this.otherTab = true;
+      this.error = { name: 'RunLockedError', message: `another tab is running a pipeline of this project (lock ${projectId})` };
+    }
+    // Now that the lock is released, a run the worker could not mark (a full disk) shows as paused.
+    if (this.#projectId === projectId) await this.load(projectId).catch(() => {});
+  }
+
+  async #create(projectId: string, recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
     const roles = $state.snapshot(this.#engines.roles) as Record<Role, EngineRef>;
     const concurrency = Math.min(
       ...ROLES.map((r) => {
@@ -83,8 +164,9 @@ export class RunsState {
       }),
     );
     const models = Object.fromEntries(ROLES.map((r) => [r, refKey(roles[r])]));
+    // One transaction (the run and its seed snapshot): a full disk leaves no half-made run.
     const run = await createRun(this.#db, {
-      projectId: this.#projectId,
+      projectId,
       name: recipe.name,
       recipe: recipe as unknown as Record<string, unknown>,
       roles,
@@ -92,17 +174,20 @@ export class RunsState {
       seeds: seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
       concurrency: Math.max(1, concurrency),
       total: taskCount(recipe, seeds.length),
-    }).catch((e) => {
-      this.#starting = false;
-      throw e;
+    }).catch((e: unknown) => {
+      this.error = errorInfo(e);
+      return null;
     });
+    if (!run) return;
     await this.#resume(run.id);
   }
 
   async resume(runId: string): Promise<void> {
-    if (this.busy) return;
+    const projectId = this.#projectId;
+    if (!projectId || this.busy) return;
     this.#starting = true;
-    await this.#resume(runId);
+    this.error = null;
+    await this.#locked(projectId, () => this.#resume(runId));
   }
 
   async #resume(runId: string): Promise<void> {
@@ -113,10 +198,9 @@ export class RunsState {
       for (const ref of Object.values(run?.roles ?? {}) as EngineRef[]) if (ref?.kind === 'remote') keys[ref.endpointId] = await this.#keys.get(ref.endpointId);
     } catch (e) {
       this.error = errorInfo(e);
-      this.#starting = false;
       return;
     }
-    this.active = { runId, status: 'running', counts: (run?.counts as unknown as RunCounts) ?? null, tokensPerSecond: null, etaSeconds: null, live: null, load: null, dedup: null, failures: 0 };
+    this.active = liveRun(runId, (run?.counts as unknown as RunCounts) ?? null);
     this.#starting = false;
     await this.load(this.#projectId!);
     const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(runId, e));
@@ -125,22 +209,25 @@ export class RunsState {
       final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
     } catch (e) {
       this.error = errorInfo(e);
+      // A full disk pauses the run (the worker recorded it so): Resume once space is freed.
+      if (this.error.name === 'QuotaExceededError') final = 'paused';
     } finally {
       // The worker's answer is the final status (its last event may arrive after it).
       if (this.active?.runId === runId) this.active = { ...this.active, status: (final as RunStatus | null) ?? 'failed', live: null, load: null };
-      await this.load(this.#projectId!);
+      this.#broadcast(runId, { type: 'status', status: (final as RunStatus | null) ?? 'failed' });
+      await this.load(this.#projectId!).catch(() => {});
     }
   }
 
   #onEvent(runId: string, e: RunnerEvent): void {
+    this.#broadcast(runId, e);
     const a = this.active;
     if (!a || a.runId !== runId) return;
-    if (e.type === 'progress') this.active = { ...a, counts: e.counts, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds, load: null };
-    else if (e.type === 'live') this.active = { ...a, live: { task: e.task, op: e.op, text: e.text }, load: null };
-    else if (e.type === 'load') this.active = { ...a, load: { role: e.role, progress: e.progress } };
-    else if (e.type === 'dedup') this.active = { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed } };
-    else if (e.type === 'taskFailed') this.active = { ...a, failures: a.failures + 1 };
-    else if (e.type === 'status') this.active = { ...a, status: e.status };
+    this.active = reduce(a, e);
+  }
+
+  #broadcast(runId: string, event: RunnerEvent): void {
+    if (this.#projectId) this.#channel?.post({ projectId: this.#projectId, runId, event });
   }
 
   pause(): void {
@@ -157,4 +244,19 @@ export class RunsState {
     if (this.active?.runId === runId) this.active = null;
     await this.load(this.#projectId!);
   }
+}
+
+function liveRun(runId: string, counts: RunCounts | null): LiveRun {
+  return { runId, status: 'running', counts, tokensPerSecond: null, etaSeconds: null, live: null, load: null, dedup: null, failures: 0 };
+}
+
+/** A run's live view after one of its events (the same for this tab's run and another tab's). */
+function reduce(a: LiveRun, e: RunnerEvent): LiveRun {
+  if (e.type === 'progress') return { ...a, counts: e.counts, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds, load: null };
+  if (e.type === 'live') return { ...a, live: { task: e.task, op: e.op, text: e.text }, load: null };
+  if (e.type === 'load') return { ...a, load: { role: e.role, progress: e.progress } };
+  if (e.type === 'dedup') return { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed } };
+  if (e.type === 'taskFailed') return { ...a, failures: a.failures + 1 };
+  if (e.type === 'status') return { ...a, status: e.status };
+  return a;
 }
