@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
+import { pwa } from './scripts/pwaPlugin.ts';
 
 /**
  * Cross-origin isolation: wasm threads and SharedArrayBuffer need both headers.
@@ -30,7 +31,7 @@ function browserMode(args: string[]) {
 export default defineConfig({
   // Relative asset URLs: the static build works from any sub-path of any host.
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), pwa()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

@@ -22,7 +22,18 @@ async function boot(): Promise<void> {
     return;
   }
   const locale = (await getSetting(db, 'locale')) ?? browserLocale();
-  mount(App, { target, props: { app: createApp(db, locale) } });
+  const app = createApp(db, locale);
+  mount(App, { target, props: { app } });
+  if (import.meta.env.PROD) {
+    app.pwa.register().catch((e: Error) => console.warn(`[seedforge] offline support unavailable: ${e.message}`));
+  }
 }
 
-void boot();
+// A host that cannot send the isolation headers: the service worker adds them, but only to pages
+// it controls. Reload once, at start-up (nothing can be running yet), to get threads.
+if (import.meta.env.PROD && !crossOriginIsolated && navigator.serviceWorker?.controller && !sessionStorage.getItem('seedforge-coi-reload')) {
+  sessionStorage.setItem('seedforge-coi-reload', '1');
+  location.reload();
+} else {
+  void boot();
+}

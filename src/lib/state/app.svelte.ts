@@ -10,6 +10,7 @@ import { RecipesState } from './recipes.svelte';
 import { RunsState } from './runs.svelte';
 import type { RunnerApi } from '../runner/runnerApi';
 import { ProjectsState } from './projects.svelte';
+import { PwaState } from './pwa.svelte';
 import { Router } from './router.svelte';
 import { SeedsState } from './seeds.svelte';
 import { Toasts } from './toasts.svelte';
@@ -39,7 +40,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   const runs = new RunsState(db, Comlink.wrap<RunnerApi>(pipelineWorker), engines, keys);
   const recipes = new RecipesState(db);
   return {
-    db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, recipes, runs,
+    db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, recipes, runs, pwa: new PwaState(),
     dispose: () => {
       worker.terminate();
       pipelineWorker.terminate();

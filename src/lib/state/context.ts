@@ -7,6 +7,7 @@ import type { KeysState } from './keys.svelte';
 import type { RecipesState } from './recipes.svelte';
 import type { RunsState } from './runs.svelte';
 import type { ProjectsState } from './projects.svelte';
+import type { PwaState } from './pwa.svelte';
 import type { Router } from './router.svelte';
 import type { SeedsState } from './seeds.svelte';
 import type { Toasts } from './toasts.svelte';
@@ -24,6 +25,7 @@ export interface AppContext {
   engines: EnginesState;
   recipes: RecipesState;
   runs: RunsState;
+  pwa: PwaState;
 }
 
 const KEY = Symbol('seedforge');
