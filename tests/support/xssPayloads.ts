@@ -61,7 +61,7 @@ const RAW: [Payload['kind'], Make][] = [
   ['frame', (_, __, id) => `<iframe srcdoc="<script>parent.__xss(${id})</script>"></iframe>`],
   ['frame', (_, __, id) => `<iframe src="javascript:parent.__xss(${id})"></iframe>`],
   ['frame', (c) => `<object data="javascript:${c}"></object>`],
-  ['frame', (_, __, id) => `<embed src="data:text/html;base64,${b64(`<script>parent.__xss(${id})</script>`)}">`],
+  ['frame', (_, __, id) => `<embed title="xss(${id})" src="data:text/html;base64,${b64(`<script>parent.__xss(${id})</script>`)}">`],
   ['frame', (_, m) => `<iframe src="${m}.html"></iframe>`],
   ['frame', (_, m) => `<object data="${m}.swf"></object>`],
   // javascript:, data:, vbscript: URLs in HTML
@@ -71,7 +71,7 @@ const RAW: [Payload['kind'], Make][] = [
   ['url', (c) => `<a href="&#x6A;avascript&colon;${c}">hex entity and &amp;colon;</a>`],
   ['url', (c) => `<a href="  java\tscript:${c}">tab inside</a>`],
   ['url', (c) => `<a href=javascript&colon;${c}>unquoted</a>`],
-  ['url', (_, __, id) => `<a href="data:text/html;base64,${b64(`<script>opener.__xss(${id})</script>`)}">data link</a>`],
+  ['url', (_, __, id) => `<a href="data:text/html;base64,${b64(`<script>opener.__xss(${id})</script>`)}">data link xss(${id})</a>`],
   ['url', (c) => `<a href="vbscript:${c}">vbscript</a>`],
   ['url', (c) => `<form action="javascript:${c}"><button>go</button></form>`],
   ['url', (c) => `<meta http-equiv="refresh" content="0;url=javascript:${c}">`],
@@ -104,7 +104,7 @@ const RAW: [Payload['kind'], Make][] = [
   ['markdown', (_, m) => `![tracking pixel](${m}.png)`],
   ['markdown', (_, m) => `![ref image][img]\n\n[img]: ${m}.jpg`],
   ['markdown', (c, m) => `[![nested](${m}.png)](javascript:${c})`],
-  ['markdown', (_, __, id) => `[data link](data:text/html;base64,${b64(`<script>opener.__xss(${id})</script>`)})`],
+  ['markdown', (_, __, id) => `[data link xss(${id})](data:text/html;base64,${b64(`<script>opener.__xss(${id})</script>`)})`],
   ['markdown', (c) => `<div>\n\n**bold** <img src=x onerror=${c}>\n\n</div>`],
   ['markdown', (c) => `Inline \`<img src=x onerror=${c}>\` code`],
   ['markdown', (c) => `\`\`\`html\n<script>${c}</script>\n\`\`\``],
@@ -137,7 +137,9 @@ export const PAYLOADS: Payload[] = RAW.map(([kind, make], k) => {
   return { id, kind, text: make(`__xss(${id})`, `http://${MARKER_HOST}/${id}`, id) };
 });
 
-/** Text every payload contains, to find it: `__xss(<id>)`, `alert(<id>)`, or the marker URL (always followed by an extension). */
+/** Text that only payload `p` contains, to search for it: its call (`__xss(<id>)`, `alert(<id>)`, `xss(<id>)`) or marker URL. */
 export function payloadTag(p: Payload): string {
-  return p.text.includes(`__xss(${p.id})`) ? `__xss(${p.id})` : p.text.includes(`alert(${p.id})`) ? `alert(${p.id})` : `${MARKER_HOST}/${p.id}.`;
+  const tag = [`__xss(${p.id})`, `alert(${p.id})`, `xss(${p.id})`, `${MARKER_HOST}/${p.id}.`].find((t) => p.text.includes(t));
+  if (!tag) throw new Error(`payload ${p.id} has no call or marker to find it by`);
+  return tag;
 }
