@@ -1,6 +1,7 @@
 import { releaseProxy } from 'comlink';
 import { lazyDb } from '../db/db';
 import { addSeeds, seedHashes } from '../db/seedsRepo';
+import { isQuotaError } from '../runner/storageGuard';
 import { ImportSession, type FileAnalysis, type ImportPlan } from './importSession';
 import type { FieldMapping } from './shapes';
 import type { FormatId, ReadProgress } from './types';
@@ -39,7 +40,12 @@ export function createImportApi() {
           session.clear();
           return 0;
         }
-        const stored = await addSeeds(store(), projectId, drafts, (done, total) => onProgress?.({ phase: 'write', done, total }));
+        const stored = await addSeeds(store(), projectId, drafts, (done, total) => onProgress?.({ phase: 'write', done, total })).catch((e: unknown) => {
+          // Chromium reports a full disk at commit as the transaction's AbortError with the quota
+          // error inside; comlink keeps only the outer name, so name it here (the dialog says what to do).
+          if (isQuotaError(e)) throw Object.assign(new Error(`this site's storage quota is used up; nothing was imported (${(e as Error).message})`), { name: 'QuotaExceededError' });
+          throw e;
+        });
         session.clear();
         return stored.length;
       } finally {
