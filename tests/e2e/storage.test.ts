@@ -41,7 +41,7 @@ async function profile(): Promise<{ context: BrowserContext; page: Page }> {
  * are left (0: down to the last few hundred bytes).
  */
 async function fillQuota(page: Page, leave = 0): Promise<number> {
-  return page.evaluate(async ([quota, leave]) => {
+  return page.evaluate(async ([quota, leave]: [number, number]) => {
     const db: IDBDatabase = await new Promise((res, rej) => {
       const r = indexedDB.open('test-fill', 1);
       r.onupgradeneeded = () => r.result.createObjectStore('junk', { autoIncrement: true });
@@ -64,7 +64,7 @@ async function fillQuota(page: Page, leave = 0): Promise<number> {
     }
     db.close();
     return filled;
-  }, [QUOTA, leave]);
+  }, [QUOTA, leave] as [number, number]);
 }
 
 /** Frees the space: the filler database goes. */
