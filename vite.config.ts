@@ -1,3 +1,4 @@
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
@@ -13,6 +14,48 @@ export const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/**
+ * The Content-Security-Policy: only what the app needs. Scripts and workers from its own origin
+ * (blob: workers and a blob: module import are how onnxruntime-web and wllama start their
+ * threads), WebAssembly compilation ('wasm-unsafe-eval', not 'unsafe-eval'), styles from its origin plus the inline style
+ * attributes Svelte sets (row positions, bar widths), images from its origin or data:/blob:. Model
+ * files and remote APIs are whatever the user configures, so connections may go to any https:
+ * origin or to a local server (Ollama, LM Studio, llama.cpp on localhost); air-gapped mode narrows
+ * that to 'self' at run time. No plugins, no frames, no forms, no <base> tricks.
+ */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self' blob: 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data: https: http://localhost:* http://127.0.0.1:* ws://localhost:*",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "media-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+  "frame-src 'none'",
+  "manifest-src 'self'",
+].join('; ');
+
+/** The same policy as a header (which can also forbid framing); preview and the deploy notes send it. */
+export const securityHeaders = {
+  ...isolationHeaders,
+  'Content-Security-Policy': `${contentSecurityPolicy}; frame-ancestors 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** Puts the policy into index.html too, for static hosts that cannot send headers. */
+function cspMeta(): Plugin {
+  return {
+    name: 'seedforge-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy }, injectTo: 'head-prepend' }],
+  };
+}
 
 import chromium from './chromium.json' with { type: 'json' };
 
@@ -31,9 +74,10 @@ function browserMode(args: string[]) {
 export default defineConfig({
   // Relative asset URLs: the static build works from any sub-path of any host.
   base: './',
-  plugins: [svelte(), pwa()],
+  plugins: [svelte(), pwa(), cspMeta()],
+  // The dev server also serves Vitest's browser-mode pages (inline scripts of its own): isolation only.
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  preview: { headers: securityHeaders },
   worker: { format: 'es' },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
   // Vite reload the test page mid-run ("Vitest failed to find the runner").

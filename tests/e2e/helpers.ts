@@ -14,6 +14,10 @@ export async function openApp(context: BrowserContext, hash = '#/seeds'): Promis
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // A Content-Security-Policy violation is an error too: the policy must allow all the app does.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
+  });
   (page as Page & { errors?: string[] }).errors = errors;
   await page.goto(baseUrl() + hash);
   await page.waitForSelector('.app[data-ready="true"]');

@@ -1,4 +1,6 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -78,6 +80,29 @@ describe('offline and air-gapped, in the built app', () => {
     console.log(`service worker precached ${cached} of ${listed} files`);
     expect(cached).toBe(listed);
 
+    // The service worker's own guard, alone (the app's setting is off, so the page's policy allows
+    // localhost): with the flag on, a request to another origin never reaches it.
+    let hits = 0;
+    const other = createServer((_, res) => {
+      hits++;
+      res.writeHead(200, { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' }).end('hi');
+    });
+    await new Promise<void>((r) => other.listen(0, 'localhost', r));
+    const otherUrl = `http://localhost:${(other.address() as AddressInfo).port}/guard`;
+    const tryOther = (flag: 'on' | 'off') =>
+      page.evaluate(
+        async ({ flag, url }) => {
+          await (await caches.open('seedforge-flags')).put(new URL('__seedforge/air-gap', document.baseURI).href, new Response(flag));
+          return fetch(url).then((r) => r.text(), () => 'refused');
+        },
+        { flag, url: otherUrl },
+      );
+    expect(await tryOther('on')).toBe('refused');
+    expect(hits).toBe(0);
+    expect(await tryOther('off')).toBe('hi');
+    expect(hits).toBe(1);
+    other.close();
+
     // Offline: the app loads from the cache, stays cross-origin isolated, imports and embeds.
     await context.setOffline(true);
     await ready(page);
@@ -110,7 +135,7 @@ describe('offline and air-gapped, in the built app', () => {
     await page.uncheck('[data-testid="dedup-panel"] input[type="checkbox"]');
     await page.click('[data-testid="dedup-compute"]');
     await page.waitForSelector('[data-testid="dedup-summary"], [data-testid="dedup-panel"] [data-testid="engine-error"]', { timeout: 180_000 });
-    expect(await page.locator('[data-testid="dedup-panel"] [data-testid="engine-error"]').count()).toBe(0);
+    if (await page.locator('[data-testid="dedup-panel"] [data-testid="engine-error"]').count()) throw new Error(String(await page.textContent('[data-testid="dedup-panel"] [data-testid="engine-error"]')));
     expect(await page.textContent('[data-testid="dedup-summary"]')).toMatch(/1 would be removed/);
     // The manifest and its icons are served offline too (installable).
     const manifest = await page.evaluate(async () => {
@@ -159,8 +184,8 @@ describe('offline and air-gapped, in the built app', () => {
 
     // Canaries: the page and a worker each try another origin; both are refused before the network.
     const canaries = await page.evaluate(async () => {
-      const pageTry = await fetch('http://127.0.0.2:9/canary-page').then(() => 'reached', () => 'blocked');
-      const src = "fetch('http://127.0.0.2:9/canary-worker').then(() => postMessage('reached'), () => postMessage('blocked'))";
+      const pageTry = await fetch('http://localhost:9/canary-page').then(() => 'reached', () => 'blocked');
+      const src = "fetch('http://localhost:9/canary-worker').then(() => postMessage('reached'), () => postMessage('blocked'))";
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
       const workerTry = await new Promise((res) => (w.onmessage = (e) => res(e.data)));
       w.terminate();
@@ -252,13 +277,13 @@ describe('offline and air-gapped, in the built app', () => {
     dirs.push(join(netlog, '..'));
     const { context, page } = await launch([`--log-net-log=${netlog}`, '--net-log-capture-mode=Default']);
     await ready(page);
-    const r = await page.evaluate(() => fetch('http://127.0.0.2:9/control', { mode: 'no-cors' }).then(() => 'reached', () => 'failed'));
+    const r = await page.evaluate(() => fetch('http://localhost:9/control', { mode: 'no-cors' }).then(() => 'reached', () => 'failed'));
     await page.waitForTimeout(3000);
     expect(r).toBe('failed'); // nothing listens there, but the request was made
     await context.close();
     expect(existsSync(netlog)).toBe(true);
     const app = new URL(baseUrl()).origin;
     const leaks = netRequests(netlog).filter((r) => r.initiator === app && new URL(r.url).origin !== app);
-    expect(leaks.map((r) => r.url)).toEqual(['http://127.0.0.2:9/control']);
+    expect(leaks.map((r) => r.url)).toEqual(['http://localhost:9/control']);
   }, 120_000);
 });
