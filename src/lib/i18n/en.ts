@@ -45,10 +45,6 @@ export const en = {
 
   'settings.language': 'Language',
   'settings.projects': 'Projects',
-  'settings.storage': 'Storage',
-  'settings.usage': 'This browser stores {used} GB for this site; it allows up to {quota} GB.',
-  'settings.persisted': 'Storage is persistent: the browser will not evict it under pressure.',
-  'settings.notPersisted': 'Storage is best-effort: the browser may evict it when the disk runs low. Export backups of important projects.',
   'settings.isolated': 'Cross-origin isolation (needed for multi-threaded WebAssembly): {state}',
   'settings.yes': 'on',
   'settings.no': 'off — the host does not send the COOP/COEP headers',

@@ -5,6 +5,7 @@ export const safetyEn = {
   'xss.asText': 'Text',
   'xss.asMarkdown': 'Markdown',
   'xss.markdownHint': 'Formatted, sanitised: links open in a new tab, images are never loaded (their description is shown), HTML is shown as text.',
+  'xss.linksOff': 'Air-gapped: links in answers are shown with their address, not as links (a link can carry data to another site).',
   // air gap
   'airgap.title': 'Air-gapped mode',
   'airgap.help': 'While on, Seedforge sends no request to any other origin: remote APIs, model downloads from Hugging Face or a mirror, and WebLLM downloads are disabled. Local GGUF files, models in a folder served by this app, and the bundled embedding model keep working. The service worker also refuses any request to another origin that something might still try.',
@@ -16,6 +17,7 @@ export const safetyEn = {
   'airgap.swMissing': 'The offline service worker is not active in this tab (first visit, a private window, or a development server), so only the app itself enforces the air gap: reload once to let the service worker guard every request.',
   'airgap.disabledHere': 'Disabled in air-gapped mode: this would contact another origin.',
   'engineError.AirGappedError': 'Air-gapped mode is on and this would contact another origin: use a local GGUF file or a model folder served by this app, or turn air-gapped mode off in Settings.',
+  'engineError.QuotaExceededError': 'This browser\'s storage for the site is full, so nothing was written. Free space (export what you need, then delete old runs, projects or downloaded models) and try again.',
   // pwa
   'pwa.updateReady': 'A new version of Seedforge is ready.',
   'pwa.reload': 'Reload to update',

@@ -7,6 +7,7 @@ export const safetyZh: Record<keyof typeof safetyEn, string> = {
   'xss.asText': '纯文本',
   'xss.asMarkdown': 'Markdown',
   'xss.markdownHint': '格式化并经过净化：链接在新标签页打开，图片不会加载（显示其描述），HTML 按文本显示。',
+  'xss.linksOff': '隔离模式：答案中的链接只显示其地址，不可点击（链接可能把数据带到其他网站）。',
   // air gap
   'airgap.title': '隔离模式（断网）',
   'airgap.help': '开启后，Seedforge 不会向任何其他源发送请求：远程 API、从 Hugging Face 或镜像下载模型、WebLLM 下载都会被禁用。本地 GGUF 文件、由本应用提供的模型文件夹以及内置的嵌入模型仍可使用。Service Worker 还会拦截任何仍试图访问其他源的请求。',
@@ -18,6 +19,7 @@ export const safetyZh: Record<keyof typeof safetyEn, string> = {
   'airgap.swMissing': '此标签页中的离线 Service Worker 尚未生效（首次访问、无痕窗口或开发服务器），目前只有应用本身在执行隔离：请刷新一次，让 Service Worker 拦截每个请求。',
   'airgap.disabledHere': '隔离模式下不可用：这会访问其他源。',
   'engineError.AirGappedError': '隔离模式已开启，而此操作会访问其他源：请使用本地 GGUF 文件或由本应用提供的模型文件夹，或在设置中关闭隔离模式。',
+  'engineError.QuotaExceededError': '此浏览器为本站分配的存储空间已满，因此没有写入任何内容。请释放空间（先导出需要的内容，再删除旧的运行、项目或已下载的模型）后重试。',
   // pwa
   'pwa.updateReady': 'Seedforge 有新版本可用。',
   'pwa.reload': '刷新以更新',

@@ -43,10 +43,6 @@ export const zh: Record<MessageKey, string> = {
 
   'settings.language': '语言',
   'settings.projects': '项目',
-  'settings.storage': '存储',
-  'settings.usage': '此浏览器为本站保存了 {used} GB，上限 {quota} GB。',
-  'settings.persisted': '存储已设为持久：浏览器不会在空间紧张时清除它。',
-  'settings.notPersisted': '存储为尽力而为：磁盘空间不足时浏览器可能清除它。请为重要项目导出备份。',
   'settings.isolated': '跨源隔离（多线程 WebAssembly 所需）：{state}',
   'settings.yes': '已开启',
   'settings.no': '未开启——服务器没有发送 COOP/COEP 响应头',
