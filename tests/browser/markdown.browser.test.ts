@@ -153,6 +153,12 @@ describe('safe markdown still renders', () => {
     );
   });
 
+  it('with links off (air-gapped), nothing in the output can be followed', () => {
+    const out = renderMarkdown('[docs](https://example.org/a) and <https://b.example>', { links: false });
+    expect(out.trim()).toBe('<p>docs (https://example.org/a) and https://b.example/</p>');
+    expect(renderMarkdown('[docs](https://example.org/a)').trim()).toContain('<a href="https://example.org/a"');
+  });
+
   it('images become their description and are never requested', async () => {
     expect(render(`![a chart of doses](http://${MARKER_HOST}/img.png)`)).toBe('<p><span class="md-image">a chart of doses</span></p>');
   });

@@ -41,6 +41,12 @@ describe('the markdown layer', () => {
     expect(markdownToUnsanitizedHtml('[docs](https://example.org/a "t") and <https://b.example>')).toBe('<p><a href="https://example.org/a">docs</a> and <a href="https://b.example/">https://b.example</a></p>\n');
   });
 
+  it('with links off (air-gapped), shows a link as its text and destination, nothing to click', () => {
+    expect(markdownToUnsanitizedHtml('[docs](https://example.org/a?q=secret) <https://b.example> [x](javascript:y)', { links: false })).toBe('<p>docs (https://example.org/a?q=secret) https://b.example/ x</p>\n');
+    // The option lasts for that render only.
+    expect(markdownToUnsanitizedHtml('[docs](https://example.org/)')).toBe('<p><a href="https://example.org/">docs</a></p>\n');
+  });
+
   it('renders task lists without <input>', () => {
     expect(markdownToUnsanitizedHtml('- [x] done\n- [ ] todo')).not.toMatch(/<input/);
   });

@@ -64,6 +64,14 @@ export function escapeHtml(s: string): string {
 
 const IMAGE_CLASS = 'md-image';
 
+/**
+ * Whether the render in progress may emit links. A link the model wrote can carry data in its URL
+ * (a prompt-injected answer can put the conversation into a query string), so while air-gapped
+ * links are shown as text with their destination. Set only for the duration of a synchronous
+ * render (marked and DOMPurify both run synchronously here).
+ */
+let linksAllowed = true;
+
 const marked = new Marked({
   gfm: true,
   breaks: true,
@@ -77,10 +85,13 @@ const marked = new Marked({
     image({ text }: Tokens.Image) {
       return `<span class="${IMAGE_CLASS}">${escapeHtml(text)}</span>`;
     },
-    link({ href, tokens }: Tokens.Link) {
+    link(token: Tokens.Link) {
+      const { href, tokens } = token;
       const inner = this.parser.parseInline(tokens);
       const url = safeHref(href);
-      return url ? `<a href="${escapeHtml(url)}">${inner}</a>` : inner;
+      if (!url) return inner;
+      if (!linksAllowed) return token.text === url || token.text === href ? escapeHtml(url) : `${inner} (${escapeHtml(url)})`;
+      return `<a href="${escapeHtml(url)}">${inner}</a>`;
     },
     // A task list's checkbox would be an <input>: a character says the same.
     checkbox({ checked }: Tokens.Checkbox) {
@@ -89,9 +100,24 @@ const marked = new Marked({
   },
 });
 
+export interface RenderOptions {
+  /** false: links become their text and destination, nothing to click (air-gapped mode). Default true. */
+  links?: boolean;
+}
+
+function withLinks<T>(options: RenderOptions, fn: () => T): T {
+  const before = linksAllowed;
+  linksAllowed = options.links ?? true;
+  try {
+    return fn();
+  } finally {
+    linksAllowed = before;
+  }
+}
+
 /** Markdown → HTML by the first layer only (exported for tests; never insert its output unsanitised). */
-export function markdownToUnsanitizedHtml(text: string): string {
-  return marked.parse(text, { async: false });
+export function markdownToUnsanitizedHtml(text: string, options: RenderOptions = {}): string {
+  return withLinks(options, () => marked.parse(text, { async: false }));
 }
 
 const PURIFY_CONFIG: Config = {
@@ -124,7 +150,7 @@ function getPurifier(): Purifier {
     if (node.nodeName !== 'A') return;
     // getAttribute returns the value after entity decoding: `&#106;avascript:` is checked as `javascript:`.
     const href = node.getAttribute('href');
-    const url = href === null ? null : safeHref(href);
+    const url = href === null || !linksAllowed ? null : safeHref(href);
     if (url) {
       node.setAttribute('href', url);
       node.setAttribute('title', url);
@@ -153,7 +179,7 @@ export function sanitizeHtml(html: string): string {
  * request to any origin when inserted, links only to http(s)/mailto opening in a new tab.
  * @throws SanitizerUnavailableError where there is no DOM.
  */
-export function renderMarkdown(text: string): string {
+export function renderMarkdown(text: string, options: RenderOptions = {}): string {
   const p = getPurifier();
-  return p.sanitize(markdownToUnsanitizedHtml(text), PURIFY_CONFIG) as string;
+  return withLinks(options, () => p.sanitize(marked.parse(text, { async: false }), PURIFY_CONFIG) as string);
 }
