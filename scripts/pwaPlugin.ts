@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 
 /** Files a user never needs offline. */
@@ -27,7 +27,7 @@ export function pwa(): Plugin {
       config = c;
     },
     closeBundle() {
-      const out = join(config.root, config.build.outDir);
+      const out = resolve(config.root, config.build.outDir);
       const files = walk(out)
         .map((p) => relative(out, p).split(sep).join('/'))
         .filter((f) => !SKIP.some((r) => r.test(f)))
