@@ -1,10 +1,19 @@
 // Embedding benchmark (npm run bench:embed). Prints figures; asserts nothing.
-// Texts/s of all-MiniLM-L6-v2 (int8, the bundled model) through the real embed worker in headless
-// Chromium (Vite dev server with COOP/COEP, so onnxruntime-web runs multi-threaded WASM), and
-// through onnxruntime-node (transformers.js' Node build) on the same model file with the same
-// thread count. Time excludes loading and one warm-up batch; every measured text is distinct and
-// the browser run uses a fresh cache database, so every text runs through the model.
-// Env: BENCH_TEXTS (default 512), BENCH_BATCH (default 32), BENCH_THREADS (default: cores).
+// Texts/s of all-MiniLM-L6-v2 (int8, the bundled model file) through the real embed worker in
+// headless Chromium (Vite dev server with COOP/COEP, so onnxruntime-web runs multi-threaded WASM),
+// and through onnxruntime-node (transformers.js' Node build) on the same model file with the same
+// thread count, back to back, in rounds. Time excludes loading and one warm-up batch; every
+// measured text is distinct and each browser pass uses a fresh worker and cache database, so every
+// text runs through the model.
+//
+// What each side does:
+// - worker, sorted: the app's default: texts batched by length (src/lib/embed/prepare.ts byLength).
+// - worker, input order: the same worker with sortByLength off.
+// - onnxruntime-node, sorted: the texts in the same length order, then batched: the fair baseline
+//   for the app's default (the same padded tokens per batch).
+// - onnxruntime-node, input order: transformers.js' plain use, batches in input order.
+// Env: BENCH_TEXTS (default 512), BENCH_BATCH (default 32), BENCH_THREADS (default: cores; a
+// comma list runs each), BENCH_ROUNDS (default 2), BENCH_UNSORTED=0 skips the input-order passes.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -14,7 +23,9 @@ import chromiumCfg from '../chromium.json' with { type: 'json' };
 const root = resolve(import.meta.dirname, '..');
 const count = Number(process.env.BENCH_TEXTS ?? 512);
 const batch = Number(process.env.BENCH_BATCH ?? 32);
-const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+const threadList = String(process.env.BENCH_THREADS ?? availableParallelism()).split(',').map(Number);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const withUnsorted = process.env.BENCH_UNSORTED !== '0';
 
 // Distinct English sentences of 8–24 words (a seeded generator, the same every run).
 const words = 'the a model data user system quickly answer question write explain list three simple ways improve story about city river teacher student summer garden recipe bread music history science computer network safety budget travel health sleep water energy market'.split(' ');
@@ -24,8 +35,40 @@ const texts = Array.from({ length: count }, (_, i) => {
   const len = 8 + Math.floor(rand() * 17);
   return `${i}: ` + Array.from({ length: len }, () => words[Math.floor(rand() * words.length)]).join(' ') + '.';
 });
+// What the worker embeds (normalizeText lower-cases; these texts have nothing else to normalise),
+// in input order and in the worker's length order (byLength: stable sort by characters).
+const norm = texts.map((t) => t.toLowerCase());
+const sortedNorm = norm.map((t, i) => [t, i]).sort((a, b) => a[0].length - b[0].length || a[1] - b[1]).map((x) => x[0]);
 
 const rows = [];
+const log = (r) => {
+  rows.push(r);
+  console.log(JSON.stringify(r));
+};
+
+// onnxruntime-node through transformers.js, one pipeline per thread count (kept across rounds).
+const { env, pipeline } = await import('@huggingface/transformers');
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.localModelPath = resolve(root, 'public/models') + '/';
+const nodePipes = new Map();
+async function nodePass(threads, sorted) {
+  let extractor = nodePipes.get(threads);
+  if (!extractor) {
+    extractor = await pipeline('feature-extraction', 'all-MiniLM-L6-v2', {
+      device: 'cpu',
+      dtype: 'q8',
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+    });
+    await extractor(norm.slice(0, batch).map((t) => `warm up: ${t}`), { pooling: 'mean', normalize: true });
+    nodePipes.set(threads, extractor);
+  }
+  const input = sorted ? sortedNorm : norm;
+  const t0 = performance.now();
+  for (let i = 0; i < input.length; i += batch) await extractor(input.slice(i, i + batch), { pooling: 'mean', normalize: true });
+  const seconds = (performance.now() - t0) / 1000;
+  return { side: 'onnxruntime-node cpu', threads, sorted, texts: count, seconds: +seconds.toFixed(2), textsPerSecond: +(count / seconds).toFixed(1) };
+}
 
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5198, strictPort: false } });
 await server.listen();
@@ -33,42 +76,39 @@ const base = server.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: [...chromiumCfg.args], headless: true });
 try {
   const page = await browser.newPage();
-  await page.goto(`${base}scripts/bench-embed.html`);
-  await page.waitForFunction(() => document.title === 'ready', null, { timeout: 120_000 });
-  const r = await page.evaluate(([t, b]) => globalThis.runEmbed(t, b), [texts, batch]);
-  rows.push({ impl: `worker, onnxruntime-web ${r.device} (${r.threads} threads${r.crossOriginIsolated ? ', isolated' : ''})`, texts: r.computed, seconds: +r.seconds.toFixed(2), textsPerSecond: +r.textsPerSecond.toFixed(1), foreignRequests: r.foreign.length });
-  console.log(JSON.stringify(rows.at(-1)));
+  const open = async () => {
+    await page.goto(`${base}scripts/bench-embed.html`);
+    await page.waitForFunction(() => document.title === 'ready', null, { timeout: 120_000 });
+  };
+  await open();
+  async function webPass(threads, sorted) {
+    const pass = () => page.evaluate(([t, o]) => globalThis.runEmbed(t, o), [texts, { batchSize: batch, threads, sortByLength: sorted }]);
+    // The dev server reloads the page when it re-optimises dependencies: open it again, once.
+    const r = await pass().catch(async (e) => {
+      if (!/context was destroyed|navigation/i.test(String(e?.message))) throw e;
+      await open();
+      return pass();
+    });
+    return { side: `worker, onnxruntime-web ${r.device}${r.crossOriginIsolated ? ' (isolated)' : ''}`, threads: r.threads, sorted, texts: r.computed, seconds: +r.seconds.toFixed(2), textsPerSecond: +r.textsPerSecond.toFixed(1), foreignRequests: r.foreign.length };
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const threads of threadList) {
+      for (const sorted of withUnsorted ? [true, false] : [true]) {
+        log({ round, ...(await webPass(threads, sorted)) });
+        log({ round, ...(await nodePass(threads, sorted)) });
+      }
+    }
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 
-try {
-  const { env, pipeline } = await import('@huggingface/transformers');
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = resolve(root, 'public/models') + '/';
-  const extractor = await pipeline('feature-extraction', 'all-MiniLM-L6-v2', {
-    device: 'cpu',
-    dtype: 'q8',
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-  });
-  const norm = texts.map((t) => t.toLowerCase());
-  await extractor(norm.slice(0, batch).map((t) => `warm up: ${t}`), { pooling: 'mean', normalize: true });
-  const t0 = performance.now();
-  for (let i = 0; i < norm.length; i += batch) await extractor(norm.slice(i, i + batch), { pooling: 'mean', normalize: true });
-  const seconds = (performance.now() - t0) / 1000;
-  rows.push({ impl: `onnxruntime-node cpu (${threads} threads)`, texts: count, seconds: +seconds.toFixed(2), textsPerSecond: +(count / seconds).toFixed(1) });
-  console.log(JSON.stringify(rows.at(-1)));
-} catch (e) {
-  rows.push({ impl: 'onnxruntime-node', skipped: `could not run: ${String(e?.message ?? e).split('\n')[0]}` });
-  console.log(JSON.stringify(rows.at(-1)));
+console.log(`\nall-MiniLM-L6-v2 q8 (public/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx, both sides), ${count} distinct texts, batch ${batch}\n`);
+console.log('| round | implementation | threads | batches | texts/s | worker / node |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  const peer = r.side.startsWith('worker') ? rows.find((x) => x.round === r.round && x.threads === r.threads && x.sorted === r.sorted && x.side.startsWith('onnxruntime-node')) : undefined;
+  const ratio = peer ? `${(r.textsPerSecond / peer.textsPerSecond).toFixed(2)}×` : '';
+  console.log(`| ${r.round} | ${r.side} | ${r.threads} | ${r.sorted ? 'by length' : 'input order'} | ${r.textsPerSecond} | ${ratio} |`);
 }
-
-console.log(`\nall-MiniLM-L6-v2 q8, ${count} distinct texts, batch ${batch}\n`);
-console.log('| implementation | texts | seconds | texts/s |');
-console.log('| --- | --- | --- | --- |');
-for (const r of rows) console.log(r.skipped ? `| ${r.impl} | skipped: ${r.skipped} | | |` : `| ${r.impl} | ${r.texts} | ${r.seconds} | ${r.textsPerSecond} |`);
-const w = rows.find((r) => r.impl.startsWith('worker'));
-const n = rows.find((r) => r.impl.startsWith('onnxruntime-node cpu'));
-if (w && n) console.log(`\nworker / onnxruntime-node: ${(w.textsPerSecond / n.textsPerSecond).toFixed(2)}×`);

@@ -90,6 +90,27 @@ describe('embedding worker with the bundled MiniLM model', () => {
     expect(done.at(-1)).toBe(70);
   });
 
+  it('batching by length returns each vector in the input order, the same as input-order batches', async () => {
+    // Lengths from 1 to ~60 words, shuffled, so sorting reorders across batches.
+    const texts = Array.from({ length: 40 }, (_, i) => `Item ${i}: ` + 'word '.repeat((i * 17) % 41 + 1).trim() + ` about topic ${i % 5}.`);
+    const sorted = await api.embed(texts, { batchSize: 8 });
+    expect(sorted.computed).toBe(40);
+    // A second worker on its own database, so nothing comes from the cache.
+    const w2 = new Worker(new URL('../../workers/embed.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const api2 = Comlink.wrap<EmbedApi>(w2);
+      await api2.load({ model: 'all-MiniLM-L6-v2', appBase, dbName: `${dbName}-order` });
+      const plain = await api2.embed(texts, { batchSize: 8, sortByLength: false });
+      expect(plain.computed).toBe(40);
+      let worst = 0;
+      for (let k = 0; k < sorted.data.length; k++) worst = Math.max(worst, Math.abs(sorted.data[k]! - plain.data[k]!));
+      // Input-order batches put row i in place i; equal rows mean the sorted run restored the order.
+      expect(worst).toBeLessThan(1e-5);
+    } finally {
+      w2.terminate();
+    }
+  });
+
   it('typed errors cross the worker boundary', async () => {
     const e = await api.load({ model: 'no-such-model', appBase, dbName }).catch((x: Error) => x);
     expect((e as Error).name).toBe('UnknownEmbeddingModelError');

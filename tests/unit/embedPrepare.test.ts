@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EMBEDDING_MODEL, EMBEDDING_MODELS, cacheModelKey, findEmbeddingModel } from '../../src/lib/embed/models';
-import { batches, prepareTexts } from '../../src/lib/embed/prepare';
+import { batches, byLength, prepareTexts } from '../../src/lib/embed/prepare';
 import { hash64, normalizeText } from '../../src/lib/text/normalize';
 
 describe('embedding model registry', () => {
@@ -35,5 +35,17 @@ describe('prepareTexts', () => {
   it('batches cover every index once, in order', () => {
     expect(batches(5, 2)).toEqual([[0, 2], [2, 4], [4, 5]]);
     expect(batches(0, 8)).toEqual([]);
+  });
+});
+
+describe('byLength', () => {
+  it('orders indices by input length, stably, without touching the inputs', () => {
+    const inputs = ['ccc', 'a', 'bb', 'dd', '', 'eeee'];
+    expect(byLength([0, 1, 2, 3, 4, 5], inputs)).toEqual([4, 1, 2, 3, 0, 5]);
+    // A subset (the texts missing from the cache) keeps only its own indices.
+    const missing = [5, 3, 0, 2];
+    expect(byLength(missing, inputs)).toEqual([2, 3, 0, 5]);
+    expect(missing).toEqual([5, 3, 0, 2]);
+    expect(inputs).toEqual(['ccc', 'a', 'bb', 'dd', '', 'eeee']);
   });
 });

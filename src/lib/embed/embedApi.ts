@@ -6,7 +6,7 @@ import { HF_BASE, rewriteHfUrl, type ModelSource } from '../engines/modelSource'
 import { EmbedError } from './errors';
 import { cacheModelKey, findEmbeddingModel, type EmbeddingModel, type EmbedRole } from './models';
 import { ortWasmPaths } from './ortFiles';
-import { batches, prepareTexts } from './prepare';
+import { batches, byLength, prepareTexts } from './prepare';
 
 export type EmbedDevice = 'webgpu' | 'wasm';
 
@@ -21,6 +21,11 @@ export interface EmbedLoadRequest {
   dbName?: string;
   /** 'auto' (default): WebGPU when an adapter exists, else WebAssembly. */
   device?: 'auto' | EmbedDevice;
+  /**
+   * WebAssembly threads (default: every core). Only a cross-origin isolated page has more than
+   * one; onnxruntime-web reads it once per worker, so it counts on a worker's first load only.
+   */
+  threads?: number;
 }
 
 export interface EmbedRequest {
@@ -28,6 +33,8 @@ export interface EmbedRequest {
   role?: EmbedRole;
   /** Texts per model call (default 32). */
   batchSize?: number;
+  /** Batch texts of similar length together (default true; the output order is always the input's). */
+  sortByLength?: boolean;
 }
 
 /** Loading and embedding progress, converted from transformers.js' own shape. */
@@ -129,7 +136,8 @@ export function createEmbedApi() {
   async function loadInner(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<Loaded> {
     const model = findEmbeddingModel(req.model);
     if (!model) throw new EmbedError('UnknownEmbeddingModelError', `No embedding model "${req.model}": pick one from the list.`);
-    const threads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+    const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+    const threads = globalThis.crossOriginIsolated ? Math.min(cores, Math.max(1, req.threads ?? cores)) : 1;
     const name = configureEnv(model, req, threads);
     const want = req.device ?? 'auto';
     let device = await pickDevice(want);
@@ -215,8 +223,10 @@ export function createEmbedApi() {
         const m = prep.hashes.length;
         const uniq = new Float32Array(m * d);
         const hit = await getEmbeddings(l.db, key, prep.hashes);
-        const missing: number[] = [];
+        let missing: number[] = [];
         hit.forEach((v, k) => (v && v.length === d ? uniq.set(v, k * d) : missing.push(k)));
+        // Vectors go back by index (uniq row k), so the order of model calls is free to choose.
+        if (request.sortByLength ?? true) missing = byLength(missing, prep.inputs);
         const cached = m - missing.length;
         report?.({ status: 'embed', done: cached, total: m, cached });
         for (const [s, e] of batches(missing.length, request.batchSize ?? 32)) {

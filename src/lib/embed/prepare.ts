@@ -43,3 +43,13 @@ export function batches(count: number, size: number): [number, number][] {
   for (let s = 0; s < count; s += size) out.push([s, Math.min(count, s + size)]);
   return out;
 }
+
+/**
+ * The indices ordered by the length of their input (stable: equal lengths keep their order).
+ * Batching texts of similar length cuts the padding every batch is run with (a batch is as long as
+ * its longest text); callers put each vector back by its index, so the output order is unchanged.
+ * Characters stand in for tokens: close enough to group lengths, and free.
+ */
+export function byLength(indices: readonly number[], inputs: readonly string[]): number[] {
+  return [...indices].sort((a, b) => inputs[a]!.length - inputs[b]!.length || a - b);
+}
