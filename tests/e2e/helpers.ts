@@ -73,3 +73,44 @@ export async function confirmImport(page: Page): Promise<void> {
   await page.click('[data-testid="import-confirm"]');
   await page.waitForSelector('[data-testid="import-dialog"]', { state: 'detached' });
 }
+
+export const GGUF_FIXTURE = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
+
+/**
+ * Imports seeds from a dropped file, adds the tiny GGUF test model for every role, and picks the
+ * Answer + judge preset with short answers and no judge retries (quick on two cores).
+ */
+export async function setUpLocalRecipe(page: Page, seeds: DropFile, opts: { maxTokens?: number; temperature?: number } = {}): Promise<void> {
+  await dropFiles(page, [seeds]);
+  await waitForReview(page);
+  await confirmImport(page);
+  await page.goto(baseUrl() + '#/models');
+  await page.setInputFiles('[data-testid="gguf-input"]', GGUF_FIXTURE);
+  await page.waitForSelector('[data-testid="gguf-row"]');
+  for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
+  await page.goto(baseUrl() + '#/recipe');
+  await page.click('[data-testid="preset-answerJudge"]');
+  await page.fill('[data-testid="param-maxTokens"]', String(opts.maxTokens ?? 48));
+  await page.fill('[data-testid="param-retries"]', '0');
+  if (opts.temperature !== undefined) await page.fill('[data-testid="param-temperature"]', String(opts.temperature));
+}
+
+/** Every row of one of the app's IndexedDB tables, read with the plain IndexedDB API in the page. */
+export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate(async (store) => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open('seedforge');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    try {
+      return await new Promise<T[]>((res, rej) => {
+        const q = db.transaction(store).objectStore(store).getAll();
+        q.onsuccess = () => res(q.result as T[]);
+        q.onerror = () => rej(q.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, store);
+}

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, waitForReview } from './helpers';
+import { baseUrl, launch, openApp, pageErrors, setUpLocalRecipe } from './helpers';
 
 /** Two tabs of one browser profile (one context): only one runs a project's pipeline; the other follows it. */
 
-const GGUF = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
 const SEEDS = Array.from({ length: 8 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a bird named Kiki, number ${i + 1}.`, output: '' })).join('\n');
 let browser: Browser;
 beforeAll(async () => {
@@ -20,17 +19,7 @@ describe('two tabs, one project (real Web Locks and BroadcastChannel)', () => {
   it('the second tab cannot start, says why, and shows the first tab’s live progress; it may start again when the run ends', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const a = await openApp(context);
-    await dropFiles(a, [{ name: 'birds.jsonl', bytes: new TextEncoder().encode(SEEDS) }]);
-    await waitForReview(a);
-    await confirmImport(a);
-    await a.goto(baseUrl() + '#/models');
-    await a.setInputFiles('[data-testid="gguf-input"]', GGUF);
-    await a.waitForSelector('[data-testid="gguf-row"]');
-    for (const role of ['generator', 'responder', 'judge']) await a.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
-    await a.goto(baseUrl() + '#/recipe');
-    await a.click('[data-testid="preset-answerJudge"]');
-    await a.fill('[data-testid="param-maxTokens"]', '48');
-    await a.fill('[data-testid="param-retries"]', '0');
+    await setUpLocalRecipe(a, { name: 'birds.jsonl', bytes: new TextEncoder().encode(SEEDS) });
 
     await a.goto(baseUrl() + '#/run');
     await a.click('[data-testid="run-start"]');

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { baseUrl, confirmImport, dropFiles, pageErrors, waitForReview } from './helpers';
+import { baseUrl, confirmImport, dropFiles, pageErrors, readStore, setUpLocalRecipe, waitForReview } from './helpers';
 
-const GGUF = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
 const DIST = join(new URL('../..', import.meta.url).pathname, process.env.SEEDFORGE_DIST ?? 'dist');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -202,32 +201,11 @@ describe('offline and air-gapped, in the built app', () => {
 
     // The full recipe with local parts only.
     await ready(page, '#/seeds');
-    await dropFiles(page, [{ name: 'cats.jsonl', bytes: new TextEncoder().encode(SEEDS) }]);
-    await waitForReview(page);
-    await confirmImport(page);
-    await ready(page, '#/models');
-    await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
-    await page.waitForSelector('[data-testid="gguf-row"]');
-    for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
-    await ready(page, '#/recipe');
-    await page.click('[data-testid="preset-answerJudge"]');
-    await page.fill('[data-testid="param-maxTokens"]', '32');
-    await page.fill('[data-testid="param-retries"]', '0');
+    await setUpLocalRecipe(page, { name: 'cats.jsonl', bytes: new TextEncoder().encode(SEEDS) }, { maxTokens: 32 });
     await ready(page, '#/run');
     await page.click('[data-testid="run-start"]');
     await page.waitForSelector('[data-testid="run-item"][data-status="done"]', { timeout: 240_000 });
-    const stored = await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const rows: { status: string }[] = await new Promise((res) => {
-        const q = db.transaction('samples').objectStore('samples').getAll();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      return rows.length;
-    });
+    const stored = (await readStore(page, 'samples')).length;
     expect(stored).toBeGreaterThanOrEqual(6);
     // The tiny model's stories rarely pass the judge: accept every answer so dedup and export have data.
     await ready(page, '#/review');

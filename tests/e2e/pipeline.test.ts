@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { baseUrl, confirmImport, dropFiles, waitForReview } from './helpers';
+import { baseUrl, setUpLocalRecipe } from './helpers';
 
-const GGUF = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
 const SEEDS = Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a cat named Tom, number ${i + 1}.`, output: '' })).join('\n');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -24,19 +23,7 @@ async function profile(dir?: string): Promise<{ dir: string; context: BrowserCon
 
 /** Imports the seeds, adds the GGUF model for every role, and prepares a small Answer + judge recipe. */
 async function setUp(page: Page): Promise<void> {
-  await dropFiles(page, [{ name: 'cats.jsonl', bytes: new TextEncoder().encode(SEEDS) }]);
-  await waitForReview(page);
-  await confirmImport(page);
-  await page.goto(baseUrl() + '#/models');
-  await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
-  await page.waitForSelector('[data-testid="gguf-row"]');
-  for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
-  await page.goto(baseUrl() + '#/recipe');
-  await page.click('[data-testid="preset-answerJudge"]');
-  // Short answers and no judge retries keep the test quick on two cores.
-  await page.fill('[data-testid="param-maxTokens"]', '48');
-  await page.fill('[data-testid="param-retries"]', '0');
-  await page.fill('[data-testid="param-temperature"]', '0.8');
+  await setUpLocalRecipe(page, { name: 'cats.jsonl', bytes: new TextEncoder().encode(SEEDS) }, { temperature: 0.8 });
 }
 
 async function startRun(page: Page): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, openApp, pageErrors } from './helpers';
+import { launch, openApp, pageErrors, readStore } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -46,20 +46,7 @@ function fixture() {
 
 type Row = { id: string; status: string; rejectReason: string | null; output: string; score: number; lineage: { human?: { kind: string; before?: { output: string } }[] } };
 
-async function readSamples(page: Page): Promise<Row[]> {
-  return page.evaluate(async () => {
-    const db: IDBDatabase = await new Promise((res) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-    });
-    const rows: Row[] = await new Promise((res) => {
-      const q = db.transaction('samples').objectStore('samples').getAll();
-      q.onsuccess = () => res(q.result);
-    });
-    db.close();
-    return rows;
-  });
-}
+const readSamples = (page: Page) => readStore<Row>(page, 'samples');
 
 async function shownCount(page: Page): Promise<number> {
   const t = (await page.textContent('[data-testid="review-count"]'))!;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { baseUrl, confirmImport, dropFiles, seedCount, waitForReview } from './helpers';
+import { baseUrl, confirmImport, dropFiles, seedCount, setUpLocalRecipe, waitForReview } from './helpers';
 
 /**
  * A full disk, for real: the app's origin gets a quota of QUOTA bytes (CDP
@@ -16,7 +16,6 @@ import { baseUrl, confirmImport, dropFiles, seedCount, waitForReview } from './h
  */
 
 const QUOTA = 64 * 1024 * 1024;
-const GGUF = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
 const SEEDS = Array.from({ length: 16 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a dog named Rex, number ${i + 1}.`, output: '' })).join('\n');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -114,17 +113,7 @@ async function consistency(page: Page) {
 }
 
 async function setUpRun(page: Page): Promise<void> {
-  await dropFiles(page, [{ name: 'dogs.jsonl', bytes: new TextEncoder().encode(SEEDS) }]);
-  await waitForReview(page);
-  await confirmImport(page);
-  await page.goto(baseUrl() + '#/models');
-  await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
-  await page.waitForSelector('[data-testid="gguf-row"]');
-  for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
-  await page.goto(baseUrl() + '#/recipe');
-  await page.click('[data-testid="preset-answerJudge"]');
-  await page.fill('[data-testid="param-maxTokens"]', '48');
-  await page.fill('[data-testid="param-retries"]', '0');
+  await setUpLocalRecipe(page, { name: 'dogs.jsonl', bytes: new TextEncoder().encode(SEEDS) });
 }
 
 const doneOf = (page: Page) =>
