@@ -213,9 +213,7 @@ describe('offline and air-gapped, in the built app', () => {
     await page.click('[data-testid="bulk-accept"]');
     await page.waitForFunction(() => !!document.querySelector('[data-testid="review-undo"]:not([disabled])'));
     await page.click('[data-testid="tab-dedup"]');
-    // Answer + judge keeps each seed's instruction: compared with the seeds, every answer would be a
-    // duplicate of its own seed. Dedup the answers among themselves.
-    await page.uncheck('[data-testid="dedup-panel"] input[type="checkbox"]');
+    // Against the seeds too (the default): an answer to a seed is not a duplicate of that seed.
     await page.click('[data-testid="dedup-compute"]');
     await page.waitForSelector('[data-testid="dedup-summary"], [data-testid="dedup-panel"] [data-testid="engine-error"]', { timeout: 180_000 });
     expect(await page.locator('[data-testid="dedup-panel"] [data-testid="engine-error"]').count()).toBe(0);

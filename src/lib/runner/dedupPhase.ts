@@ -23,6 +23,17 @@ export function dedupText(x: { instruction: string; input: string }): string {
 }
 
 /**
+ * The seeds samples are compared with. A seed whose instruction a sample answers as is (Answer +
+ * judge, critique-revise and best-of-N keep the seed's instruction) is left out: that sample is the
+ * seed's answer, not a copy of it, and would otherwise always be removed as its duplicate. Nothing is
+ * lost: any other sample close to that seed is also close to the sample that carries its text.
+ */
+export function seedsToCompare<T extends { id: string; instruction: string; input: string }>(seeds: T[], samples: { seedId: string | null; instruction: string; input: string }[]): T[] {
+  const answered = new Set(samples.filter((s) => s.seedId).map((s) => `${s.seedId}\u0000${dedupText(s).trim()}`));
+  return seeds.filter((s) => !answered.has(`${s.id}\u0000${dedupText(s).trim()}`));
+}
+
+/**
  * A recipe's Dedup step: after every item is committed, the project's accepted samples (this
  * run's and earlier ones) are embedded (cached), compared with each other and with the seeds,
  * clustered, and every cluster keeps its best item (highest judge score, then the earliest); the
@@ -40,7 +51,7 @@ export async function runDedupPhase(
     if (signal?.aborted) throw aborted('the dedup step');
   };
   const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  const seeds = o.againstSeeds ? await listSeeds(db, projectId) : [];
+  const seeds = o.againstSeeds ? seedsToCompare(await listSeeds(db, projectId), samples) : [];
   if (!samples.length) return { compared: 0, removed: 0 };
   const texts = [...seeds.map(dedupText), ...samples.map(dedupText)];
   // The pipeline worker lives as long as the tab: free the model when the phase ends.

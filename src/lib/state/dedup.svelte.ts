@@ -10,7 +10,7 @@ import type { EmbedProgress } from '../embed/embedApi';
 import { startDedupWorkers } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
-import { dedupText } from '../runner/dedupPhase';
+import { dedupText, seedsToCompare } from '../runner/dedupPhase';
 import { errorInfo } from './engines.svelte';
 
 /** The lowest threshold the slider offers: pairs are found once at it, then filtered live. */
@@ -72,7 +72,7 @@ export class DedupState {
     this.stage = 'load';
     try {
       const samples = (await acceptedSamples(this.#db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-      const seeds = this.withSeeds ? await listSeeds(this.#db, projectId) : [];
+      const seeds = this.withSeeds ? seedsToCompare(await listSeeds(this.#db, projectId), samples) : [];
       const items: Item[] = [...seeds.map((s) => ({ id: `seed:${s.id}`, text: dedupText(s), existing: true })), ...samples.map((s) => ({ id: s.id, text: dedupText(s), existing: false }))];
       this.#scores = Float64Array.from(items, (_, i) => (i < seeds.length ? NaN : (samples[i - seeds.length]!.score ?? NaN)));
       this.existingCount = seeds.length;
