@@ -29,11 +29,4 @@ async function boot(): Promise<void> {
   }
 }
 
-// A host that cannot send the isolation headers: the service worker adds them, but only to pages
-// it controls. Reload once, at start-up (nothing can be running yet), to get threads.
-if (import.meta.env.PROD && !crossOriginIsolated && navigator.serviceWorker?.controller && !sessionStorage.getItem('seedforge-coi-reload')) {
-  sessionStorage.setItem('seedforge-coi-reload', '1');
-  location.reload();
-} else {
-  void boot();
-}
+void boot();

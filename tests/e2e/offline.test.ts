@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,46 @@ async function precached(page: Page): Promise<{ cached: number; listed: number }
 
 const SEEDS = Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a cat named Tom, number ${i + 1}.`, output: '' })).join('\n');
 
+const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', css: 'text/css', json: 'application/json', wasm: 'application/wasm', svg: 'image/svg+xml', png: 'image/png', webmanifest: 'application/manifest+json', onnx: 'application/octet-stream' };
+
+/** A static host that sends no headers of its own (GitHub Pages-like): files and content types only. */
+async function plainHost(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = join(DIST, path);
+    if (!file.startsWith(DIST) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
 describe('offline and air-gapped, in the built app', () => {
+  it('on a host that sends no headers, the service worker makes the app cross-origin isolated after one reload, and the policy comes from the page', async () => {
+    const host = await plainHost();
+    const { context, page } = await launch();
+    const csp: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+    });
+    try {
+      await page.goto(host.url + '#/seeds');
+      await page.waitForSelector('.app[data-ready="true"]');
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 120_000 });
+      // The next start (a reload, or the next visit) comes through the service worker, which adds the
+      // isolation headers.
+      await page.reload();
+      await page.waitForSelector('.app[data-ready="true"]');
+      expect(await page.evaluate(() => ({ isolated: crossOriginIsolated, threads: typeof SharedArrayBuffer === 'function', policy: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '' }))).toMatchObject({ isolated: true, threads: true, policy: expect.stringContaining("script-src 'self' blob: 'wasm-unsafe-eval'") });
+      expect(csp).toEqual([]);
+      expect(pageErrors(page)).toEqual([]);
+    } finally {
+      await context.close();
+      host.server.close();
+    }
+  }, 300_000);
+
   it('works offline after one visit, and offers a new version without reloading by itself', async () => {
     const { context, page } = await launch();
     await ready(page);
