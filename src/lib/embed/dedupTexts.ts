@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import type { DedupApi, SemanticRequest, SemanticResult } from '../dedup/dedupApi';
 import type { ClusterGroup, SimilarityHistogram } from '../dedup/report';
-import type { DedupProgress } from '../dedup/types';
+import type { DedupProgress, PairList } from '../dedup/types';
+import type { ModelSource } from '../engines/modelSource';
 import type { EmbedApi, EmbedProgress, EmbedRequest } from './embedApi';
 
 /** Starts the two workers a Dedup panel needs; terminate them with `close()`. */
@@ -51,4 +52,47 @@ export async function dedupTexts(
   const res = await dedup.semantic(Comlink.transfer({ data, n, d }, [data.buffer]), request, dp);
   const [groups, histogram] = await Promise.all([dedup.groups(res.clusters), dedup.histogram(res.pairs.sim, 30, request.threshold ?? 0.85, 1)]);
   return { ...res, groups, histogram, cached, computed };
+}
+
+export interface EmbedPairsRequest {
+  model: string;
+  source: ModelSource;
+  /** The app's base URL (the bundled model and onnxruntime's files are served under it). */
+  appBase: string;
+  dbName: string;
+  /** Pairs at or above this cosine are returned. */
+  threshold: number;
+  /** The first `existingCount` texts are seeds: pairs among them are not looked for. */
+  existingCount?: number;
+}
+
+/**
+ * Embeds texts (cached) with the model loaded in `embed`, keeps a copy of the vectors for the
+ * caller, and finds every pair at or above the threshold in `dedup` (the vectors move there by
+ * transfer). Progress: 'load' once the model is being loaded, then 'embed' and 'pairs' with counts.
+ * @throws EmbedError, DedupError (as the two workers' APIs).
+ */
+export async function embedAndPair(
+  w: { embed: Comlink.Remote<EmbedApi>; dedup: Comlink.Remote<DedupApi> },
+  texts: string[],
+  r: EmbedPairsRequest,
+  onProgress: (stage: 'embed' | 'pairs', done: number, total: number) => void,
+): Promise<{ vectors: { data: Float32Array; n: number; d: number }; pairs: PairList }> {
+  await w.embed.load({ model: r.model, source: r.source, appBase: r.appBase, dbName: r.dbName });
+  const v = await w.embed.embed(
+    texts,
+    {},
+    Comlink.proxy((p: EmbedProgress) => {
+      if (p.status === 'embed') onProgress('embed', p.done, p.total);
+    }),
+  );
+  const vectors = { data: v.data.slice(), n: v.n, d: v.d };
+  const found = await w.dedup.findPairs(
+    Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
+    { threshold: r.threshold, existingCount: r.existingCount ?? 0 },
+    Comlink.proxy((p: DedupProgress) => {
+      if (p.phase === 'screen') onProgress('pairs', p.done, p.total);
+    }),
+  );
+  return { vectors, pairs: found.pairs };
 }

@@ -1,8 +1,6 @@
 import * as Comlink from 'comlink';
-import type { DedupProgress } from '../dedup/types';
 import { similarityHistogram, type SimilarityHistogram } from '../dedup/report';
-import type { EmbedProgress } from '../embed/embedApi';
-import { startDedupWorkers } from '../embed/dedupTexts';
+import { embedAndPair, startDedupWorkers } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
 import type { RoundEmbeddingStats, ReviewStatsApi } from '../review/statsApi';
@@ -50,36 +48,27 @@ export class ChartsState {
     this.stage = 'load';
     this.map = null;
     try {
-      const { embed, dedup, stats } = this.#start();
-      await embed.load({ model: DEFAULT_EMBEDDING_MODEL, source, appBase: new URL('./', document.baseURI).href, dbName: this.#dbName });
-      this.stage = 'embed';
-      const v = await embed.embed(
+      const w = this.#start();
+      const { vectors, pairs } = await embedAndPair(
+        w,
         rows.map(dedupText),
-        {},
-        Comlink.proxy((p: EmbedProgress) => {
-          if (p.status === 'embed') this.progress = { done: p.done, total: p.total };
-        }),
-      );
-      const copy = v.data.slice();
-      this.stage = 'pairs';
-      const found = await dedup.findPairs(
-        Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
-        { threshold: SIM_FLOOR },
-        Comlink.proxy((p: DedupProgress) => {
-          if (p.phase === 'screen') this.progress = { done: p.done, total: p.total };
-        }),
+        { model: DEFAULT_EMBEDDING_MODEL, source, appBase: new URL('./', document.baseURI).href, dbName: this.#dbName, threshold: SIM_FLOOR },
+        (stage, done, total) => {
+          this.stage = stage;
+          this.progress = { done, total };
+        },
       );
       this.stage = 'stats';
       this.progress = null;
       const rounds = Int32Array.from(rows, (r) => r.round);
-      const res = await stats.embeddingStats(
-        Comlink.transfer({ data: copy, n: v.n, d: v.d, rounds, pairs: found.pairs, clusterThreshold: CLUSTER_THRESHOLD }, [copy.buffer, rounds.buffer]),
+      const res = await w.stats.embeddingStats(
+        Comlink.transfer({ ...vectors, rounds, pairs, clusterThreshold: CLUSTER_THRESHOLD }, [vectors.data.buffer, rounds.buffer]),
       );
       this.rows = rows;
       this.map = res.map;
       this.rounds = res.rounds;
-      this.similarity = similarityHistogram(found.pairs.sim, 30, SIM_FLOOR, 1);
-      this.pairCount = found.pairs.sim.length;
+      this.similarity = similarityHistogram(pairs.sim, 30, SIM_FLOOR, 1);
+      this.pairCount = pairs.sim.length;
       this.stage = 'ready';
     } catch (e) {
       this.error = errorInfo(e);

@@ -1,13 +1,11 @@
-import * as Comlink from 'comlink';
 import type { AppDb } from '../db/db';
 import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
 import { listSeeds } from '../db/seedsRepo';
 import { resolveClusters, type ClusterResult } from '../dedup/clusters';
 import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
 import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
-import type { DedupProgress, PairList } from '../dedup/types';
-import type { EmbedProgress } from '../embed/embedApi';
-import { startDedupWorkers } from '../embed/dedupTexts';
+import type { PairList } from '../dedup/types';
+import { embedAndPair, startDedupWorkers } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
 import { dedupText, seedsToCompare } from '../runner/dedupPhase';
@@ -82,27 +80,18 @@ export class DedupState {
         return;
       }
       this.#workers ??= startDedupWorkers();
-      const { embed, dedup } = this.#workers;
-      await embed.load({ model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name });
-      this.stage = 'embed';
-      const v = await embed.embed(
+      const { vectors: v, pairs } = await embedAndPair(
+        this.#workers,
         items.map((i) => i.text),
-        {},
-        Comlink.proxy((p: EmbedProgress) => {
-          if (p.status === 'embed') this.progress = { done: p.done, total: p.total };
-        }),
+        { model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name, threshold: FLOOR, existingCount: this.existingCount },
+        (stage, done, total) => {
+          this.stage = stage;
+          this.progress = { done, total };
+        },
       );
-      // The panel keeps a copy of the vectors to give chain-linked duplicates their similarity.
-      this.#vectors = { data: v.data.slice(), d: v.d, norms2: squaredNorms(v.data, v.n, v.d) };
-      this.stage = 'pairs';
-      const r = await dedup.findPairs(
-        Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
-        { threshold: FLOOR, existingCount: this.existingCount },
-        Comlink.proxy((p: DedupProgress) => {
-          if (p.phase === 'screen') this.progress = { done: p.done, total: p.total };
-        }),
-      );
-      this.pairs = r.pairs;
+      // The panel keeps the vectors to give chain-linked duplicates their similarity.
+      this.#vectors = { data: v.data, d: v.d, norms2: squaredNorms(v.data, v.n, v.d) };
+      this.pairs = pairs;
       this.stage = 'ready';
     } catch (e) {
       this.error = errorInfo(e);
