@@ -56,6 +56,9 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     expect(byText.get('How can I reset the password of my email account?')!.duplicateOf).toMatch(/^seed:/);
     expect(byText.get('The new movie is awesome.')!.duplicateOf).toBeNull();
     expect(r.removed).toBe(rows.filter((s) => s.duplicateOf).length);
+    // Every sample it looked at records how it was checked (for the dataset card).
+    expect(rows.every((s) => (s.lineage.dedupCheck as { threshold: number; model: string; againstSeeds: boolean }).threshold === 0.7)).toBe(true);
+    expect(rows[0]!.lineage.dedupCheck).toMatchObject({ model: 'all-MiniLM-L6-v2', againstSeeds: true });
     // Applying again with a stricter threshold clears the marks that no longer hold.
     await runDedupPhase(db, p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect((await listRunSamples(db, run.id)).filter((s) => s.duplicateOf)).toEqual([]);

@@ -268,6 +268,7 @@ describe('dataset card', () => {
       { role: 'judge', model: 'gpt-4o-mini', engine: 'openai' },
     ],
     leftOut: { score: 12, duplicate: 3 },
+    dedupChecks: [{ threshold: 0.9, model: 'bge-small-zh-v1.5', againstSeeds: true }],
     bytes: 1234,
   };
   const run = {
@@ -295,6 +296,9 @@ describe('dataset card', () => {
     expect(card).toContain('`evolve` (rounds=4) → `judge` (minScore=4, retries=2) → `dedup` (threshold=0.85');
     expect(card).toContain('seed 42');
     expect(card).toContain('Dedup threshold: cosine ≥ 0.85 (all-MiniLM-L6-v2)');
+    // The Dedup panel's threshold, recorded on the samples it looked at.
+    expect(card).toContain('Semantic dedup run on these samples: cosine ≥ 0.9 with `bge-small-zh-v1.5`, also against the seeds.');
+    expect(datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [] }, runs: [], dataFile: 'x', createdAt: 0 })).toContain('Semantic dedup: not run on the exported samples.');
     expect(card).toContain('- judge: `gpt-4o-mini` (openai)');
     expect(card).toContain('judge score ≥ 4');
     expect(card).toContain('Left out (score): 12');

@@ -19,7 +19,14 @@ export interface DuplicateMark {
  * clears the marks of the other samples in `scope` — in one transaction, so a dedup applied twice
  * or with another threshold never leaves stale marks.
  */
-export async function applyDuplicates(db: AppDb, scope: string[], marks: DuplicateMark[]): Promise<void> {
+/** How a semantic dedup was run, kept on every sample it looked at (the dataset card reports it). */
+export interface DedupCheck {
+  threshold: number;
+  model: string;
+  againstSeeds: boolean;
+}
+
+export async function applyDuplicates(db: AppDb, scope: string[], marks: DuplicateMark[], check?: DedupCheck): Promise<void> {
   const byId = new Map(marks.map((m) => [m.id, m]));
   await db.transaction('rw', db.samples, async () => {
     const rows = (await db.samples.bulkGet(scope)).filter((s): s is Sample => !!s);
@@ -29,6 +36,7 @@ export async function applyDuplicates(db: AppDb, scope: string[], marks: Duplica
       const lineage = { ...s.lineage };
       if (m) lineage.dedup = { duplicateOf: m.duplicateOf, similarity: m.similarity };
       else delete lineage.dedup;
+      if (check) lineage.dedupCheck = { ...check, at: now };
       return { ...s, duplicateOf: m?.duplicateOf ?? null, lineage, updatedAt: now };
     });
     await db.samples.bulkPut(next);

@@ -82,6 +82,6 @@ export async function runDedupPhase(
     const sim = res.clusters.similarity[i]!;
     marks.push({ id: idOf(i), duplicateOf: idOf(k), similarity: Number.isNaN(sim) ? null : sim });
   }
-  await applyDuplicates(db, samples.map((s) => s.id), marks);
+  await applyDuplicates(db, samples.map((s) => s.id), marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds });
   return { compared: texts.length, removed: marks.length };
 }

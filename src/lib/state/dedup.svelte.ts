@@ -112,7 +112,7 @@ export class DedupState {
       const sim = c.similarity[i]!;
       marks.push({ id: this.items[i]!.id, duplicateOf: this.items[k]!.id, similarity: Number.isNaN(sim) ? null : sim });
     }
-    await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks);
+    await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, { threshold: this.threshold, model: this.model, againstSeeds: this.withSeeds });
     return marks.length;
   }
 

@@ -94,6 +94,9 @@ export function datasetCard(c: CardInput): string {
     `- Status: ${o.acceptedOnly ? 'accepted samples only' : 'accepted and pending samples'}; rejected samples are never exported.`,
     `- Score threshold: ${o.minScore === null ? 'none' : `judge score ≥ ${o.minScore} (unscored samples left out)`}.`,
     `- Near-duplicates: ${o.skipDuplicates ? 'left out (samples marked `duplicateOf`)' : 'kept'}.`,
+    ...(s.dedupChecks?.length
+      ? s.dedupChecks.map((d) => `- Semantic dedup run on these samples: cosine ≥ ${d.threshold} with \`${d.model}\`${d.againstSeeds ? ', also against the seeds' : ''}.`)
+      : ['- Semantic dedup: not run on the exported samples.']),
     ...Object.entries(s.leftOut)
       .sort()
       .map(([k, v]) => `- Left out (${k}): ${v}`),

@@ -72,6 +72,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   const operations: Record<string, number> = {};
   const runIds = new Set<string>();
   const models = new Map<string, { role: string; model: string; engine: string }>();
+  const dedupChecks = new Map<string, { threshold: number; model: string; againstSeeds: boolean }>();
   const total = synthIds.length + chosen.length;
   let written = 0;
 
@@ -106,6 +107,10 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
         out.push(note(sampleItem(s)));
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
+        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown } | undefined;
+        if (dc && typeof dc.threshold === 'number' && typeof dc.model === 'string') {
+          dedupChecks.set(`${dc.threshold}\u0000${dc.model}\u0000${!!dc.againstSeeds}`, { threshold: dc.threshold, model: dc.model, againstSeeds: !!dc.againstSeeds });
+        }
         for (const c of (Array.isArray(s.lineage.calls) ? s.lineage.calls : []) as CallRecord[]) models.set(`${c.role}\u0000${c.model}\u0000${c.engine}`, { role: c.role, model: c.model, engine: c.engine });
         i++;
       }
@@ -132,7 +137,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
     bytes += chunk.byteLength;
   }
   const byRole = [...models.values()].sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model));
-  return { format: opts.format, options: { ...opts }, plan, languages, operations, runIds: [...runIds].sort(), models: byRole, leftOut, bytes };
+  return { format: opts.format, options: { ...opts }, plan, languages, operations, runIds: [...runIds].sort(), models: byRole, leftOut, dedupChecks: [...dedupChecks.values()].sort((a, b) => a.threshold - b.threshold), bytes };
 }
 
 /** The project's name for file names: letters, digits, CJK, dashes; never empty. */

@@ -96,6 +96,8 @@ export interface ExportSummary {
   models: { role: string; model: string; engine: string }[];
   /** Samples left out, per reason (status, score, duplicate, no answer); seeds without an answer under `seedNoOutput`. */
   leftOut: Record<string, number>;
+  /** The semantic dedups that looked at the exported samples (Dedup step or panel), distinct. */
+  dedupChecks?: { threshold: number; model: string; againstSeeds: boolean }[];
   bytes: number;
 }
 
