@@ -5,7 +5,8 @@
 //  - scrolling the 100k-row table (frame times, rows in the DOM);
 //  - applying filters (status, score, operation, text search): time from the input to the new
 //    count on screen, the filter's own compute time, and the longest main-thread task;
-//  - a bulk reject of every sample a filter selects, and its undo.
+//  - a bulk reject of every sample a filter selects, and its undo;
+//  - opening the Export screen and exporting every accepted sample (streamed).
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import chromium_ from '../chromium.json' with { type: 'json' };
@@ -16,7 +17,7 @@ const N = Number(process.env.N ?? 100_000);
 const server = await preview({ build: { outDir: process.env.SEEDFORGE_DIST ?? 'dist' }, preview: { host: '127.0.0.1', port: 4320, strictPort: false }, logLevel: 'warn' });
 const url = server.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
-const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 const p = await context.newPage();
 await p.addInitScript(() => {
   window.__longest = 0;
@@ -105,6 +106,23 @@ t = performance.now();
 await p.click('[data-testid="review-undo"]');
 await p.waitForFunction(() => document.querySelector('[data-testid="review-undo"]').disabled && !document.querySelector('[data-testid="bulk-reject"]').disabled, null, { timeout: 600_000 });
 console.log(`undo: ${((performance.now() - t) / 1000).toFixed(2)} s (longest main-thread task ${(await longest()).toFixed(0)} ms)`);
+
+// Export of every accepted sample (Alpaca JSONL, streamed in pages, downloaded as a Blob of chunks).
+await longest();
+t = performance.now();
+await p.goto(url + '#/export');
+await p.waitForFunction(() => Number(document.querySelector('[data-testid="export-counts"]')?.getAttribute('data-synthetic') ?? 0) > 0, null, { timeout: 600_000 });
+const synthetic = await p.getAttribute('[data-testid="export-counts"]', 'data-synthetic');
+console.log(`open Export with ${N} samples: ${((performance.now() - t) / 1000).toFixed(2)} s until the counts show (${synthetic} to export; longest main-thread task ${(await longest()).toFixed(0)} ms)`);
+const picker = p.locator('[data-testid="export-picker"]');
+if (await picker.count()) await picker.uncheck();
+await p.selectOption('[data-testid="export-format"]', 'alpaca-jsonl');
+await longest();
+t = performance.now();
+const [dl] = await Promise.all([p.waitForEvent('download', { timeout: 600_000 }), p.click('[data-testid="export-run"]')]);
+const { statSync } = await import('node:fs');
+const bytes = statSync(await dl.path()).size;
+console.log(`export ${synthetic} samples as Alpaca JSONL: ${((performance.now() - t) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB (longest main-thread task ${(await longest()).toFixed(0)} ms)`);
 
 await browser.close();
 await new Promise((r) => server.httpServer.close(r));
