@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { longest as longestTask, scrollFrames, watchLongTasks } from './benchPage.mjs';
 import chromium_ from '../chromium.json' with { type: 'json' };
 const chromiumPath = process.env.CHROMIUM_PATH ?? chromium_.path;
 const chromiumArgs = chromium_.args;
@@ -39,17 +40,12 @@ const browser = await chromium.launch({ executablePath: chromiumPath, args: chro
 async function page() {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const p = await context.newPage();
-  await p.addInitScript(() => {
-    window.__longest = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await watchLongTasks(p);
   await p.goto(url + '#/seeds');
   await p.waitForSelector('.app[data-ready="true"]');
   return { context, p };
 }
-const longest = (p) => p.evaluate(() => { const v = window.__longest; window.__longest = 0; return v; });
+const longest = (p) => longestTask(p);
 
 // 1. 100k rows: read + map, store, list.
 {
@@ -68,19 +64,8 @@ const longest = (p) => p.evaluate(() => { const v = window.__longest; window.__l
   console.log(`100k rows: read+map ${(tRead / 1000).toFixed(2)} s (longest main-thread task ${lRead.toFixed(0)} ms); store+list ${(tStore / 1000).toFixed(2)} s (longest task ${lStore.toFixed(0)} ms)`);
 
   // Scroll the whole list in 40 steps, one per animation frame, and time the frames.
-  const frames = await p.evaluate(async () => {
-    const list = document.querySelector('[data-testid="seed-list"]');
-    const times = [];
-    let last = performance.now();
-    for (let k = 1; k <= 40; k++) {
-      list.scrollTop = (list.scrollHeight * k) / 40;
-      await new Promise((r) => requestAnimationFrame(() => r()));
-      const now = performance.now();
-      times.push(now - last);
-      last = now;
-    }
-    return { max: Math.max(...times), mean: times.reduce((a, b) => a + b, 0) / times.length, rows: document.querySelectorAll('[data-testid="seed-row"]').length };
-  });
+  const frames = await scrollFrames(p, '[data-testid="seed-list"]', '[data-testid="seed-row"]');
+
   console.log(`scroll 100k seeds: mean frame ${frames.mean.toFixed(1)} ms, worst ${frames.max.toFixed(1)} ms, ${frames.rows} rows in the DOM`);
 
   await longest(p);

@@ -9,6 +9,7 @@
 //  - opening the Export screen and exporting every accepted sample (streamed).
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { longest as longestTask, scrollFrames, watchLongTasks } from './benchPage.mjs';
 import chromium_ from '../chromium.json' with { type: 'json' };
 const chromiumPath = process.env.CHROMIUM_PATH ?? chromium_.path;
 const chromiumArgs = chromium_.args;
@@ -19,15 +20,10 @@ const url = server.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
 const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 const p = await context.newPage();
-await p.addInitScript(() => {
-  window.__longest = 0;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-  }).observe({ type: 'longtask', buffered: true });
-});
+await watchLongTasks(p);
 await p.goto(url + '#/seeds');
 await p.waitForSelector('.app[data-ready="true"]');
-const longest = () => p.evaluate(() => { const v = window.__longest; window.__longest = 0; return v; });
+const longest = () => longestTask(p);
 
 let t = performance.now();
 await p.evaluate(async (n) => {
@@ -59,19 +55,7 @@ await p.goto(url + '#/review');
 await p.waitForFunction((n) => new RegExp(`of ${n.toLocaleString('en-US')} samples`).test(document.querySelector('[data-testid="review-count"]')?.textContent ?? ''), N, { timeout: 600_000 });
 console.log(`open Review with ${N} samples: ${((performance.now() - t) / 1000).toFixed(2)} s until the table shows them (longest main-thread task ${(await longest()).toFixed(0)} ms)`);
 
-const frames = await p.evaluate(async () => {
-  const list = document.querySelector('[data-testid="review-list"]');
-  const times = [];
-  let last = performance.now();
-  for (let k = 1; k <= 40; k++) {
-    list.scrollTop = (list.scrollHeight * k) / 40;
-    await new Promise((r) => requestAnimationFrame(() => r()));
-    const now = performance.now();
-    times.push(now - last);
-    last = now;
-  }
-  return { max: Math.max(...times), mean: times.reduce((a, b) => a + b, 0) / times.length, rows: document.querySelectorAll('[data-testid="sample-row"]').length };
-});
+const frames = await scrollFrames(p, '[data-testid="review-list"]', '[data-testid="sample-row"]');
 console.log(`scroll ${N} samples: mean frame ${frames.mean.toFixed(1)} ms, worst ${frames.max.toFixed(1)} ms, ${frames.rows} rows in the DOM`);
 
 const shown = () => p.evaluate(() => Number(/([\d,]+) of/.exec(document.querySelector('[data-testid="review-count"]').textContent)[1].replace(/,/g, '')));
