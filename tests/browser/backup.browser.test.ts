@@ -10,6 +10,7 @@ import { restoreBackupFile, writeBackup, type BackupProgress } from '../../src/l
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { KeysState } from '../../src/lib/state/keys.svelte';
 import { fixtureProject, projectRows } from './exportFixture';
+import { runLockName } from '../../src/lib/runner/runLock';
 
 const opened: AppDb[] = [];
 async function freshDb(label: string): Promise<AppDb> {
@@ -45,6 +46,26 @@ function containsBytes(haystack: Uint8Array, needle: string): boolean {
 }
 
 describe('project backup and restore (real IndexedDB)', () => {
+  it('refuses to back up while a run of the project holds its lock, and writes nothing', async () => {
+    const a = await freshDb('backup-busy');
+    const fx = await fixtureProject(a, { good: 3, seeds: 2 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let got!: () => void;
+    const gotLock = new Promise<void>((r) => (got = r));
+    const holder = navigator.locks.request(runLockName(fx.project.id), async () => {
+      got();
+      await held;
+    });
+    await gotLock;
+    const sink = new BlobSink('application/jsonl');
+    await expect(writeBackup(a, fx.project.id, sink)).rejects.toMatchObject({ name: 'BackupBusyError' });
+    release();
+    await holder;
+    // Once the run has let go, the backup goes through.
+    expect((await backupOf(a, fx.project.id)).size).toBeGreaterThan(0);
+  });
+
   it('restores into a fresh store an identical project — counts, lineage, scores, duplicate marks — with no API key in the file', async () => {
     const a = await freshDb('backup-src');
     // Keys planted the way the app stores them (KeysState → secrets table).

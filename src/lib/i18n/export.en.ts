@@ -51,6 +51,7 @@ export const exportEn = {
   'export.error.BackupCollisionError': 'This project is already in this browser ({detail}). Delete it in Settings first, or restore in another browser profile. Nothing was written.',
   'export.error.QuotaExceededError': 'The disk or the browser’s storage is full ({detail}). Free some space and try again.',
   'export.error.NotAllowedError': 'The browser did not allow writing the file ({detail}). Try again, or untick “Choose where to save” to download it.',
+  'export.error.BackupBusyError': 'A run of this project is in progress (in this tab or another), so a backup now could miss its newest items. Pause the run, then back up. Nothing was written.',
   'export.error.other': 'The export failed: {detail}',
   'export.moreProblems': '{n} more problems:',
   'export.problemLine': 'line {line}{field}: {problem}',

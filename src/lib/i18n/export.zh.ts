@@ -53,6 +53,7 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.error.BackupCollisionError': '此浏览器中已有这个项目（{detail}）。请先在设置中删除它，或在另一个浏览器配置中恢复。未写入任何内容。',
   'export.error.QuotaExceededError': '磁盘或浏览器存储已满（{detail}）。请释放空间后重试。',
   'export.error.NotAllowedError': '浏览器不允许写入该文件（{detail}）。请重试，或取消勾选“选择保存位置”改为下载。',
+  'export.error.BackupBusyError': '此项目有一个运行正在进行（在本标签页或其他标签页），现在备份可能漏掉最新的条目。请先暂停运行，再备份。未写入任何内容。',
   'export.error.other': '导出失败：{detail}',
   'export.moreProblems': '另有 {n} 个问题：',
   'export.problemLine': '第 {line} 行{field}：{problem}',

@@ -94,15 +94,21 @@ export class ReviewState {
     if (this.opened) void this.open(this.shown[this.cursor]!.id);
   }
 
+  #openToken = 0;
+
   async open(id: string): Promise<void> {
     const k = this.shown.findIndex((r) => r.id === id);
     if (k >= 0) this.cursor = k;
+    // Holding j with the drawer open starts several reads: only the last one may land.
+    const token = ++this.#openToken;
     const { chain, seed } = await sampleChain(this.#db, id);
+    if (token !== this.#openToken) return;
     const sample = chain[chain.length - 1];
     this.opened = sample ? { sample, chain, seed } : null;
   }
 
   close(): void {
+    this.#openToken++;
     this.opened = null;
   }
 
@@ -141,7 +147,13 @@ export class ReviewState {
     this.undoStack = [...this.undoStack.slice(-(UNDO_DEPTH - 1)), step];
   }
 
+  /**
+   * Runs one curation write at a time. A second one while the first is in flight is refused (the
+   * buttons and keys are off meanwhile): an undo racing a decision could otherwise restore the
+   * wrong step and drop the newest one from the stack.
+   */
   async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) throw Object.assign(new Error('another change is still being saved: try again in a moment'), { name: 'BusyError' });
     this.busy = true;
     try {
       return await fn();
@@ -184,7 +196,7 @@ export class ReviewState {
       const step = this.lastUndo;
       if (!step) return 0;
       const restored = await restoreSamples(this.#db, step.prev, (done, total) => (this.progress = { done, total }));
-      this.undoStack = this.undoStack.slice(0, -1);
+      this.undoStack = this.undoStack.filter((x) => x !== step);
       this.#patch(restored);
       return restored.length;
     });

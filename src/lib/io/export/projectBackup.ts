@@ -4,6 +4,7 @@ import { backupIds, endpointsOfRuns, pagesById, restoreBackup, type RestoreResul
 import { listRecipes } from '../../db/recipesRepo';
 import { BACKUP_TABLES, blobLines, endLine, headerLine, readBackup, rowLine, type BackupCounts } from './backup';
 import { CHUNK_CHARS } from './encode';
+import { withRunLock } from '../../runner/runLock';
 import type { ByteSink } from './sink';
 
 /** Progress of a backup or a restore (a tagged union like every progress in the app). */
@@ -20,6 +21,18 @@ export type BackupProgress =
  * @throws NotFoundError (no such project), Dexie errors, the sink's errors.
  */
 export async function writeBackup(db: AppDb, projectId: string, sink: ByteSink, onProgress?: (p: BackupProgress) => void, now = Date.now()): Promise<BackupCounts> {
+  // A run committing while the backup reads page by page could leave a run row listing tasks
+  // whose samples are not in the file (a restored run would then skip them for good). The run
+  // lock keeps runs out for the backup's duration, and a backup out while a run is going.
+  const locked = await withRunLock(projectId, () => writeBackupUnlocked(db, projectId, sink, onProgress, now));
+  if (!locked.acquired) {
+    await sink.abort().catch(() => undefined);
+    throw Object.assign(new Error('a run of this project is in progress (in this tab or another): pause it, then back up'), { name: 'BackupBusyError' });
+  }
+  return locked.value;
+}
+
+async function writeBackupUnlocked(db: AppDb, projectId: string, sink: ByteSink, onProgress: ((p: BackupProgress) => void) | undefined, now: number): Promise<BackupCounts> {
   try {
     const project = await db.projects.get(projectId);
     if (!project) throw new Dexie.NotFoundError(`project ${projectId} does not exist`);
