@@ -52,6 +52,14 @@ describe('backup file reader', () => {
     expect(e.message).toMatch(/^line 3, row\(samples\)\.score: /);
   });
 
+  it('takes the first non-blank line as the header (a file may start with an empty line)', async () => {
+    const b = await readBackup(from(['', '  ', ...good()]));
+    expect(b.samples).toEqual([sample(1), sample(2)]);
+    // A row where the header should be is refused with its line, not a crash.
+    const e = await problem(['', ...good().slice(1)]);
+    expect(e.problems[0]).toMatchObject({ line: 2, field: 'format' });
+  });
+
   it('names a line that is not JSON', async () => {
     const lines = good();
     lines[3] = '{"table":"samples","row":{';

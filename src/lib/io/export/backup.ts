@@ -191,28 +191,32 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
   let end: BackupCounts | null = null;
   const seen: Record<BackupTable, Set<string>> = Object.fromEntries(BACKUP_TABLES.map((t) => [t, new Set<string>()])) as never;
   let n = 0;
+  // The header is the first line that is not blank (a file may start with an empty line).
+  let sawHeader = false;
   for await (const text of lines) {
     n++;
     if (n % 5000 === 0) onLine?.(n);
     if (!text.trim()) continue;
+    const first = !sawHeader;
+    sawHeader = true;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
       fail([{ line: n, field: '', message: `not valid JSON (${(e as Error).message})` }]);
-      if (n === 1) break;
+      if (first) break;
       continue;
     }
-    if (n === 1) {
+    if (first) {
       if (!value || typeof value !== 'object' || (value as { format?: unknown }).format !== BACKUP_FORMAT) {
-        fail([{ line: 1, field: 'format', message: `not a Seedforge backup (the first line must have "format": "${BACKUP_FORMAT}")` }]);
+        fail([{ line: n, field: 'format', message: `not a Seedforge backup (the first line must have "format": "${BACKUP_FORMAT}")` }]);
         break;
       }
       const version = (value as { version?: unknown }).version;
       if (typeof version === 'number' && version > BACKUP_VERSION) throw new BackupVersionError(version);
       const h = HeaderLine.safeParse(value);
       if (!h.success) {
-        fail(zodProblems(1, '', h.error));
+        fail(zodProblems(n, '', h.error));
         break;
       }
       backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [] };
@@ -239,7 +243,11 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
       fail(zodProblems(n, `row(${table})`, parsed.error));
       continue;
     }
-    const up = UPGRADES[backup!.version];
+    if (!backup) {
+      fail([{ line: n, field: '', message: 'a row before the header line' }]);
+      continue;
+    }
+    const up = UPGRADES[backup.version];
     const row = (up ? up(table, parsed.data) : parsed.data) as { id?: string; runId?: string; projectId?: string };
     const key = table === 'runSeeds' ? row.runId! : row.id!;
     if (seen[table].has(key)) fail([{ line: n, field: `row(${table}).${table === 'runSeeds' ? 'runId' : 'id'}`, message: `the id ${key} appears twice` }]);
