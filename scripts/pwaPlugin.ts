@@ -3,8 +3,12 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 
-/** Files a user never needs offline. */
-const SKIP = [/\.map$/, /^sw\.js$/, /^\.vite\//];
+/**
+ * Files a user never needs offline, and files a host keeps for itself (Netlify's and Cloudflare
+ * Pages' `_headers` / `_redirects` are configuration, not served: precaching them would fail the
+ * install), and dotfiles.
+ */
+const SKIP = [/\.map$/, /^sw\.js$/, /^_(headers|redirects)$/, /(^|\/)\./];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

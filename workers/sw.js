@@ -13,9 +13,11 @@
  *    to another origin, from the page or any of its workers, with a network error.
  */
 /* global VERSION, FILES */
-const CACHE = `seedforge-app-${VERSION}`;
-const FLAG_CACHE = 'seedforge-flags';
 const SCOPE = self.registration.scope;
+// Named per scope: two deployments on one origin (/staging/, /prod/) keep their own caches.
+const PREFIX = `seedforge-app-${SCOPE}-`;
+const CACHE = `${PREFIX}${VERSION}`;
+const FLAG_CACHE = 'seedforge-flags';
 const INDEX = new URL('index.html', SCOPE).href;
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
 
@@ -41,11 +43,29 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      for (const key of await caches.keys()) if (key.startsWith('seedforge-app-') && key !== CACHE) await caches.delete(key);
+      // Other tabs may still run the previous version and load its lazy files (charts, workers,
+      // wasm) later: while more than one tab is open, the previous caches stay (the fetch handler
+      // looks in them too); they go at the next activation with a single tab.
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      if (windows.length <= 1) {
+        for (const key of await caches.keys()) if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
+      }
       await self.clients.claim();
     })(),
   );
 });
+
+/** A cached response: this version's first, then an older version's (for tabs still running it). */
+async function cached(key) {
+  const hit = await (await caches.open(CACHE)).match(key);
+  if (hit) return hit;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    const old = await (await caches.open(name)).match(key);
+    if (old) return old;
+  }
+  return undefined;
+}
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
@@ -82,16 +102,20 @@ self.addEventListener('fetch', (event) => {
   if (event.request.method !== 'GET') return;
   event.respondWith(
     (async () => {
-      const cache = await caches.open(CACHE);
       const key = event.request.mode === 'navigate' ? INDEX : url.href.split('#')[0];
-      const hit = await cache.match(key);
+      const hit = await cached(key);
       if (hit) return isolated(hit);
       try {
+        // While air-gapped, a same-origin address must not redirect elsewhere (a model folder
+        // that points at a CDN): a redirect is refused instead of followed.
+        if (event.request.mode !== 'navigate' && (await airGapped())) {
+          return isolated(await fetch(new Request(event.request, { redirect: 'error' })));
+        }
         return isolated(await fetch(event.request));
       } catch (e) {
         // Offline and not precached: a navigation still gets the app shell.
         if (event.request.mode === 'navigate') {
-          const shell = await cache.match(INDEX);
+          const shell = await cached(INDEX);
           if (shell) return isolated(shell);
         }
         throw e;

@@ -35,6 +35,8 @@ describe('two tabs, one project (real Web Locks and BroadcastChannel)', () => {
     // Opening it did not mark the running run as interrupted.
     expect(await b.locator('[data-testid="run-resume"]').count()).toBe(0);
     expect(await b.locator('[data-testid="run-item"][data-status="paused"]').count()).toBe(0);
+    // Nor can it delete the run the first tab is running.
+    expect(await b.isDisabled('[data-testid="run-item"][data-status="running"] [data-testid="run-delete"]')).toBe(true);
 
     // Live: the second tab's view of the progress moves on while the first tab runs.
     const seen = new Set<string>();

@@ -42,9 +42,26 @@ describe('the WebLLM catalogue', () => {
     expect(sourceProblem({ kind: 'mirror', baseUrl: 'https://hf-mirror.com' })).toBeNull();
     expect(sourceProblem({ kind: 'local', path: '../secret' })).toBe('source.badPath');
     expect(sourceProblem({ kind: 'local', path: '/models' })).toBeNull();
+    // '//host/path' is another origin, not a folder of this one.
+    expect(sourceProblem({ kind: 'local', path: '//evil.example/models' })).toBe('source.badPath');
+    expect(sourceProblem({ kind: 'local', path: '/\\evil.example/models' })).toBe('source.badPath');
     expect(hfFileUrl('ggml-org/models', 'tinyllamas/stories260K.gguf', { kind: 'mirror', baseUrl: 'https://m.example' })).toBe(
       'https://m.example/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf',
     );
     expect(rewriteHfUrl('https://example.com/x', { kind: 'mirror', baseUrl: 'https://m.example' })).toBe('https://example.com/x');
+  });
+
+  it('air-gapped: a source URL that leaves the origin is refused, one on it passes', () => {
+    const origin = 'http://localhost:4173';
+    expect(() => rewriteHfUrl('https://huggingface.co/Xenova/x/resolve/main/a.onnx', { kind: 'huggingface', airGapped: true }, origin)).toThrow(/AirGapped|air-gapped/);
+    expect(() => rewriteHfUrl('https://huggingface.co/Xenova/x/resolve/main/a.onnx', { kind: 'mirror', baseUrl: 'https://hf-mirror.com', airGapped: true }, origin)).toThrow(/another origin/);
+    expect(rewriteHfUrl('https://huggingface.co/Xenova/x/resolve/main/a.onnx', { kind: 'local', path: '/models', airGapped: true }, origin)).toBe('http://localhost:4173/models/Xenova/x/resolve/main/a.onnx');
+    let err: Error | null = null;
+    try {
+      rewriteHfUrl('https://huggingface.co/x', { kind: 'huggingface', airGapped: true }, origin);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).toBe('AirGappedError');
   });
 });

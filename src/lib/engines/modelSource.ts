@@ -30,7 +30,8 @@ export function sourceProblem(s: ModelSource): 'source.badUrl' | 'source.badPath
       return 'source.badUrl';
     }
   }
-  if (s.kind === 'local') return /^\/|^\.\//.test(s.path) && !s.path.includes('..') ? null : 'source.badPath';
+  // A path on this origin: '/models' or './models' — not '//host/…', which is another origin.
+  if (s.kind === 'local') return /^\/(?!\/)|^\.\//.test(s.path) && !s.path.includes('..') && !s.path.includes('\\') ? null : 'source.badPath';
   return null;
 }
 

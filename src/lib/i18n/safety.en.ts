@@ -15,6 +15,7 @@ export const safetyEn = {
   'airgap.on': 'Air-gapped mode is on.',
   'airgap.off': 'Air-gapped mode is off.',
   'airgap.swMissing': 'The offline service worker is not active in this tab (first visit, a private window, or a development server), so only the app itself enforces the air gap: reload once to let the service worker guard every request.',
+  'airgap.runBusy': 'A run is in progress: its models were chosen with the current setting. Pause or finish it, then change air-gapped mode.',
   'airgap.disabledHere': 'Disabled in air-gapped mode: this would contact another origin.',
   'engineError.AirGappedError': 'Air-gapped mode is on and this would contact another origin: use a local GGUF file or a model folder served by this app, or turn air-gapped mode off in Settings.',
   'engineError.QuotaExceededError': 'This browser\'s storage for the site is full, so nothing was written. Free space (export what you need, then delete old runs, projects or downloaded models) and try again.',

@@ -17,6 +17,7 @@ export const safetyZh: Record<keyof typeof safetyEn, string> = {
   'airgap.on': '隔离模式已开启。',
   'airgap.off': '隔离模式已关闭。',
   'airgap.swMissing': '此标签页中的离线 Service Worker 尚未生效（首次访问、无痕窗口或开发服务器），目前只有应用本身在执行隔离：请刷新一次，让 Service Worker 拦截每个请求。',
+  'airgap.runBusy': '有运行正在进行：它的模型是按当前设置选择的。请先暂停或等它结束，再更改隔离模式。',
   'airgap.disabledHere': '隔离模式下不可用：这会访问其他源。',
   'engineError.AirGappedError': '隔离模式已开启，而此操作会访问其他源：请使用本地 GGUF 文件或由本应用提供的模型文件夹，或在设置中关闭隔离模式。',
   'engineError.QuotaExceededError': '此浏览器为本站分配的存储空间已满，因此没有写入任何内容。请释放空间（先导出需要的内容，再删除旧的运行、项目或已下载的模型）后重试。',

@@ -90,7 +90,12 @@ export class ExportState {
    * Reads the project's samples and seeds once, a page at a time, keeping only what the filters
    * need. Rejected samples are only counted.
    */
+  #indexToken = 0;
+
   async loadIndex(projectId: string): Promise<void> {
+    // A quick project switch (or the switch after a restore) starts a second load: only the
+    // latest may write its counts.
+    const token = ++this.#indexToken;
     this.loading = true;
     this.indexReady = false;
     this.error = null;
@@ -107,15 +112,16 @@ export class ExportState {
       for await (const page of seedPages(this.#db, await seedIdsInOrder(this.#db, projectId))) {
         for (const s of page) seedUsable(s) ? usable++ : without++;
       }
+      if (token !== this.#indexToken) return;
       this.#facts = facts;
       this.#otherSamples = all - ids.length;
       this.seedsUsable = usable;
       this.seedsWithoutOutput = without;
       this.indexReady = true;
     } catch (e) {
-      this.error = shown('export', e);
+      if (token === this.#indexToken) this.error = shown('export', e);
     } finally {
-      this.loading = false;
+      if (token === this.#indexToken) this.loading = false;
     }
   }
 

@@ -191,6 +191,9 @@ export class RunsState {
   }
 
   async #resume(runId: string): Promise<void> {
+    // The run's project, not the tab's current one: the user may switch projects while it runs,
+    // and its progress must still be announced under its own project.
+    const projectId = this.#projectId!;
     this.error = null;
     const run = this.list.find((r) => r.id === runId) ?? (await listRuns(this.#db, this.#projectId ?? '')).find((r) => r.id === runId);
     const keys: Record<string, string> = {};
@@ -203,7 +206,7 @@ export class RunsState {
     this.active = liveRun(runId, (run?.counts as unknown as RunCounts) ?? null);
     this.#starting = false;
     await this.load(this.#projectId!);
-    const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(runId, e));
+    const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(projectId, runId, e));
     let final: string | null = null;
     try {
       final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
@@ -214,20 +217,20 @@ export class RunsState {
     } finally {
       // The worker's answer is the final status (its last event may arrive after it).
       if (this.active?.runId === runId) this.active = { ...this.active, status: (final as RunStatus | null) ?? 'failed', live: null, load: null };
-      this.#broadcast(runId, { type: 'status', status: (final as RunStatus | null) ?? 'failed' });
+      this.#broadcast(projectId, runId, { type: 'status', status: (final as RunStatus | null) ?? 'failed' });
       await this.load(this.#projectId!).catch(() => {});
     }
   }
 
-  #onEvent(runId: string, e: RunnerEvent): void {
-    this.#broadcast(runId, e);
+  #onEvent(projectId: string, runId: string, e: RunnerEvent): void {
+    this.#broadcast(projectId, runId, e);
     const a = this.active;
     if (!a || a.runId !== runId) return;
     this.active = reduce(a, e);
   }
 
-  #broadcast(runId: string, event: RunnerEvent): void {
-    if (this.#projectId) this.#channel?.post({ projectId: this.#projectId, runId, event });
+  #broadcast(projectId: string, runId: string, event: RunnerEvent): void {
+    this.#channel?.post({ projectId, runId, event });
   }
 
   pause(): void {
@@ -238,8 +241,15 @@ export class RunsState {
     void this.#api.cancel();
   }
 
+  /** Whether a run may be deleted now: not while it runs, in this tab or in another one. */
+  canRemove(run: { id: string; status: string }): boolean {
+    if (this.active?.runId === run.id && this.busy) return false;
+    return !(this.otherTab && (this.remote?.runId === run.id || run.status === 'running'));
+  }
+
   async remove(runId: string): Promise<void> {
-    if (this.active?.runId === runId && this.busy) return;
+    const run = this.list.find((r) => r.id === runId);
+    if (!this.canRemove(run ?? { id: runId, status: '' })) return;
     await deleteRun(this.#db, runId);
     if (this.active?.runId === runId) this.active = null;
     await this.load(this.#projectId!);
