@@ -74,8 +74,10 @@ const SEEDS = Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: 
 const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', css: 'text/css', json: 'application/json', wasm: 'application/wasm', svg: 'image/svg+xml', png: 'image/png', webmanifest: 'application/manifest+json', onnx: 'application/octet-stream' };
 
 /** A static host that sends no headers of its own (GitHub Pages-like): files and content types only. */
-async function plainHost(): Promise<{ url: string; server: Server }> {
+async function plainHost(redirects: Record<string, string> = {}): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
+    const to = redirects[new URL(req.url ?? '/', 'http://x').pathname];
+    if (to) return void res.writeHead(302, { location: to }).end();
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = join(DIST, path);
     if (!file.startsWith(DIST) || !existsSync(file)) return void res.writeHead(404).end();
@@ -86,8 +88,15 @@ async function plainHost(): Promise<{ url: string; server: Server }> {
 }
 
 describe('offline and air-gapped, in the built app', () => {
-  it('on a host that sends no headers, the service worker makes the app cross-origin isolated after one reload, and the policy comes from the page', async () => {
-    const host = await plainHost();
+  it('on a host that sends no headers, the service worker makes the app cross-origin isolated after one reload, the policy comes from the page, and an air-gapped redirect to another origin is refused', async () => {
+    // Another origin that counts its visitors, and a same-origin address that redirects to it.
+    let hits = 0;
+    const other = createServer((_, res) => {
+      hits++;
+      res.writeHead(200, { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' }).end('hi');
+    });
+    await new Promise<void>((r) => other.listen(0, 'localhost', r));
+    const host = await plainHost({ '/models/redirect-out': `http://localhost:${(other.address() as AddressInfo).port}/leak` });
     const { context, page } = await launch();
     const csp: string[] = [];
     page.on('console', (m) => {
@@ -105,9 +114,21 @@ describe('offline and air-gapped, in the built app', () => {
       expect(await page.evaluate(() => ({ isolated: crossOriginIsolated, threads: typeof SharedArrayBuffer === 'function', policy: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '' }))).toMatchObject({ isolated: true, threads: true, policy: expect.stringContaining("script-src 'self' blob: 'wasm-unsafe-eval'") });
       expect(csp).toEqual([]);
       expect(pageErrors(page)).toEqual([]);
+
+      // Air-gapped, a same-origin address that redirects to another origin is refused, not followed.
+      const via = (flag: 'on' | 'off') =>
+        page.evaluate(async (flag) => {
+          await (await caches.open('seedforge-flags')).put(new URL('__seedforge/air-gap', document.baseURI).href, new Response(flag));
+          return fetch('models/redirect-out').then((r) => r.text(), () => 'refused');
+        }, flag);
+      expect(await via('on')).toBe('refused');
+      expect(hits).toBe(0);
+      expect(await via('off')).toBe('hi');
+      expect(hits).toBe(1);
     } finally {
       await context.close();
       host.server.close();
+      other.close();
     }
   }, 300_000);
 
