@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -208,8 +208,18 @@ describe('offline and air-gapped, in the built app', () => {
     // A new deploy: sw.js changes on the server. The page is told, and does not reload by itself.
     const swPath = join(DIST, 'sw.js');
     const original = readFileSync(swPath, 'utf8');
+    // A second tab stays on the old version. Mark a file that only the old version's cache holds
+    // (as a lazy chunk of the old build would be): it must still load there after the switch.
+    const oldTab = await context.newPage();
+    await oldTab.goto(baseUrl() + '#/seeds');
+    await oldTab.waitForSelector('.app[data-ready="true"]');
+    await page.evaluate(async () => {
+      const key = (await caches.keys()).find((k) => k.startsWith('seedforge-app-'))!;
+      await (await caches.open(key)).put(new URL('assets/only-in-the-old-build.txt', document.baseURI).href, new Response('old build'));
+    });
     try {
-      appendFileSync(swPath, `\n// a new deploy ${Date.now()}\n`);
+      // A new build has a new version (and so a new cache).
+      writeFileSync(swPath, original.replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"'));
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
       await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
       await page.waitForSelector('[data-testid="update-prompt"]', { timeout: 120_000 });
@@ -221,6 +231,9 @@ describe('offline and air-gapped, in the built app', () => {
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
       expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())!.waiting)).toBe(false);
       expect(await page.locator('[data-testid="update-prompt"]').count()).toBe(0);
+      // The other tab, now controlled by the new worker, still gets the old version's files.
+      expect(await oldTab.evaluate(() => fetch('assets/only-in-the-old-build.txt').then((r) => (r.ok ? r.text() : `HTTP ${r.status}`)))).toBe('old build');
+      expect(await oldTab.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('seedforge-app-')).length)).toBe(2);
     } finally {
       writeFileSync(swPath, original);
     }
