@@ -1,6 +1,5 @@
-import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type AppDb } from '../../src/lib/db/db';
+import { describe, expect, it } from 'vitest';
+import type { AppDb } from '../../src/lib/db/db';
 import { BackupCollisionError } from '../../src/lib/db/backupRepo';
 import { saveEndpoint } from '../../src/lib/db/endpointsRepo';
 import { saveRecipe } from '../../src/lib/db/recipesRepo';
@@ -9,22 +8,9 @@ import { BackupFormatError } from '../../src/lib/io/export/backup';
 import { restoreBackupFile, writeBackup, type BackupProgress } from '../../src/lib/io/export/projectBackup';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { KeysState } from '../../src/lib/state/keys.svelte';
+import { freshDb } from './freshDb';
 import { fixtureProject, projectRows } from './exportFixture';
 import { runLockName } from '../../src/lib/runner/runLock';
-
-const opened: AppDb[] = [];
-async function freshDb(label: string): Promise<AppDb> {
-  const db = openDb(`${label}-${crypto.randomUUID()}`);
-  await db.open();
-  opened.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await Dexie.delete(db.name);
-  }
-});
 
 const PLAIN_KEY = 'sk-proj-PLANTED-plain-0123456789abcdef';
 const SEALED_KEY = 'sk-ant-PLANTED-sealed-fedcba9876543210';

@@ -1,32 +1,14 @@
-import Dexie from 'dexie';
 import { parquetReadObjects } from 'hyparquet';
-// The exporter loads the Parquet writer on first use. Imported here too so that Vite finds the
-// dependency when this file loads, not mid-test (a dependency discovered lazily reloads the test
-// page; vite.config.ts's optimizeDeps.include should list it — see the export work's report).
-import 'hyparquet-writer';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type AppDb } from '../../src/lib/db/db';
+import { describe, expect, it } from 'vitest';
+import type { AppDb } from '../../src/lib/db/db';
 import { PAGE_SIZE } from '../../src/lib/db/backupRepo';
 import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { BlobSink, WritableSink, type ByteSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS, NothingToExportError, type ExportOptions, type ExportProgress } from '../../src/lib/io/export/types';
 import { ImportSession } from '../../src/lib/io/importSession';
 import { checkAlpacaJson, checkOpenAiJsonl } from '../e2e/exportChecks';
+import { freshDb } from './freshDb';
 import { fixtureProject } from './exportFixture';
-
-const opened: AppDb[] = [];
-async function freshDb(): Promise<AppDb> {
-  const db = openDb(`export-${crypto.randomUUID()}`);
-  await db.open();
-  opened.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await Dexie.delete(db.name);
-  }
-});
 
 const opts = (over: Partial<ExportOptions> = {}): ExportOptions => ({ ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: true, ...over });
 
@@ -40,7 +22,7 @@ const jsonl = async (b: Blob) => (await b.text()).split('\n').filter(Boolean).ma
 
 describe('dataset export from IndexedDB', () => {
   it('applies the filters and a 20 % real share: counts by the rule, real items spread through the file, deterministic', async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 40, lowScore: 6, duplicates: 4, rejected: 5, seeds: 30, seedsWithoutOutput: 3 });
     const o = opts({ realPercent: 20, minScore: 3 });
     const { summary, blob } = await run(db, fx.project.id, o);
@@ -68,7 +50,7 @@ describe('dataset export from IndexedDB', () => {
   });
 
   it('says when there are not enough seeds and reports the share reached', async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 40, seeds: 6 });
     const { summary, blob } = await run(db, fx.project.id, opts({ realPercent: 50 }));
     expect(summary.plan).toMatchObject({ realWanted: 40, real: 6, short: true });
@@ -80,7 +62,7 @@ describe('dataset export from IndexedDB', () => {
   });
 
   it('includes near-duplicates and pending samples only when asked, and refuses an empty export', async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 5, duplicates: 3, seeds: 2 });
     expect((await run(db, fx.project.id, opts())).summary.plan.synthetic).toBe(5);
     expect((await run(db, fx.project.id, opts({ skipDuplicates: false }))).summary.plan.synthetic).toBe(8);
@@ -90,7 +72,7 @@ describe('dataset export from IndexedDB', () => {
   });
 
   it(`streams ${PAGE_SIZE * 2 + 500} samples page by page: progress only grows and ends at the total; the OpenAI and Alpaca files pass the format checks and import back`, async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 60, seeds: 20 });
     // Many more samples, written straight into the table (the fixture's run store is slow for thousands).
     const base = (await db.samples.where('projectId').equals(fx.project.id).first())!;
@@ -121,7 +103,7 @@ describe('dataset export from IndexedDB', () => {
   });
 
   it('writes Parquet into a real file through a FileSystemWritableFileStream (OPFS), which reads back', async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 25, seeds: 10 });
     const dir = await navigator.storage.getDirectory();
     const name = `export-${crypto.randomUUID()}.parquet`;
@@ -140,7 +122,7 @@ describe('dataset export from IndexedDB', () => {
   });
 
   it('aborts the sink and rethrows when writing fails (no half file is kept)', async () => {
-    const db = await freshDb();
+    const db = await freshDb('export');
     const fx = await fixtureProject(db, { good: 5, seeds: 2 });
     const calls: string[] = [];
     const failing: ByteSink = {

@@ -1,17 +1,12 @@
-import Dexie from 'dexie';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type AppDb } from '../../src/lib/db/db';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AppDb } from '../../src/lib/db/db';
+import { freshDb } from './freshDb';
 import { editSample, forEachSamplePage, restoreSamples, sampleChain, setSamplesStatus } from '../../src/lib/db/samplesRepo';
 import type { Sample } from '../../src/lib/db/types';
 
 let db: AppDb;
 beforeEach(async () => {
-  db = openDb(`samples-${crypto.randomUUID()}`);
-  await db.open();
-});
-afterEach(async () => {
-  db.close();
-  await Dexie.delete(db.name);
+  db = await freshDb('samples');
 });
 
 const sample = (id: string, over: Partial<Sample> = {}): Sample => ({
