@@ -46,10 +46,10 @@ export class EnginesState {
   gpu = $state.raw<{ ok: GpuCheck } | { error: { name: string; message: string } } | null>(null);
   cached = $state.raw<CachedModel[]>([]);
   endpoints = $state.raw<EndpointConfig[]>([]);
-  /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
-  source = $state.raw<ModelSource>(DEFAULT_SOURCE);
-  #storedSource: ModelSource = DEFAULT_SOURCE;
+  #storedSource = $state.raw<ModelSource>(DEFAULT_SOURCE);
   airGapped = $state(false);
+  /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
+  source = $derived<ModelSource>(this.airGapped ? { ...this.#storedSource, airGapped: true } : this.#storedSource);
   roles = $state.raw<Roles>(NO_ROLES);
   slots = $state.raw<Record<string, EngineSlot>>({});
   playground = $state.raw<PlaygroundResult | null>(null);
@@ -65,7 +65,6 @@ export class EnginesState {
   async load(): Promise<void> {
     this.#storedSource = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
     this.airGapped = (await getSetting(this.#db, 'airGapped')) ?? false;
-    this.#syncSource();
     await this.#applyAirGap();
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
@@ -140,12 +139,7 @@ export class EnginesState {
   async setSource(s: ModelSource): Promise<void> {
     const { airGapped: _, ...stored } = s;
     this.#storedSource = stored as ModelSource;
-    this.#syncSource();
     await setSetting(this.#db, 'modelSource', this.#storedSource);
-  }
-
-  #syncSource(): void {
-    this.source = this.airGapped ? { ...this.#storedSource, airGapped: true } : this.#storedSource;
   }
 
   async #applyAirGap(): Promise<void> {
@@ -159,7 +153,6 @@ export class EnginesState {
    */
   async setAirGapped(on: boolean): Promise<void> {
     this.airGapped = on;
-    this.#syncSource();
     await setSetting(this.#db, 'airGapped', on);
     await this.#applyAirGap();
     if (on) {
