@@ -75,7 +75,7 @@ export class RunsState {
       const stale = runs.filter((r) => r.status === 'running' && !(this.#holding && this.active?.runId === r.id)).map((r) => r.id);
       // Even when the disk is too full for this small write, the run is shown as paused.
       for (const id of stale) await setRunStatus(this.#db, id, 'paused').catch(() => {});
-      if (stale.length) runs = (await listRuns(this.#db, projectId)).map((r) => (stale.includes(r.id) ? { ...r, status: 'paused' as const } : r));
+      if (stale.length) runs = runs.map((r) => (stale.includes(r.id) ? { ...r, status: 'paused' as const } : r));
     }
     if (this.otherTab && !this.remote) {
       const r = runs.find((x) => x.status === 'running');
@@ -218,7 +218,8 @@ export class RunsState {
       // The worker's answer is the final status (its last event may arrive after it).
       if (this.active?.runId === runId) this.active = { ...this.active, status: (final as RunStatus | null) ?? 'failed', live: null, load: null };
       this.#broadcast(projectId, runId, { type: 'status', status: (final as RunStatus | null) ?? 'failed' });
-      await this.load(this.#projectId!).catch(() => {});
+      // The list reloads once the lock is released (#locked), which also shows a run the worker
+      // could not mark (a full disk) as paused.
     }
   }
 
