@@ -19,11 +19,3 @@ export class DedupError extends Error {
     this.name = name;
   }
 }
-
-export function isDedupError(e: unknown, name?: DedupErrorName): e is DedupError {
-  return (
-    e instanceof Error &&
-    ['DedupInputError', 'WasmUnavailableError', 'NoWebGpuError', 'DedupOutOfMemoryError'].includes(e.name) &&
-    (!name || e.name === name)
-  );
-}

@@ -83,10 +83,3 @@ export function verifyCandidates(
 export function pairKeys(p: PairList): string[] {
   return Array.from(p.a, (i, k) => `${i}-${p.b[k]}`);
 }
-
-/** The reference rule's duplicate set: every j with some earlier i similar to it. */
-export function referenceDuplicates(p: PairList, n: number): Uint8Array {
-  const dup = new Uint8Array(n);
-  for (const j of p.b) dup[j] = 1;
-  return dup;
-}

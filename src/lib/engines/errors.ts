@@ -55,13 +55,6 @@ export function isEngineError(e: unknown, name?: EngineErrorName): e is EngineEr
   return e instanceof Error && (ENGINE_ERROR_NAMES as string[]).includes(e.name) && (!name || e.name === name);
 }
 
-/** Turns an error that crossed a boundary as `{name, message}` back into an EngineError. */
-export function reviveEngineError(e: unknown): unknown {
-  if (e instanceof EngineError || !(e instanceof Error) || !isEngineError(e)) return e;
-  const x = e as Error & { status?: number; retryAfter?: number };
-  return new EngineError(x.name as EngineErrorName, x.message, { status: x.status, retryAfter: x.retryAfter });
-}
-
 /**
  * Makes comlink carry EngineErrors whole (class, name, status, retryAfter) instead of a bare
  * Error. Call once in each realm: the main thread and every worker entry.
