@@ -77,6 +77,10 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   const first = recipe.steps[0]!;
   const humanInstructions = seeds.map((s) => s.instruction);
   const runLang: Lang = recipe.language === 'auto' ? detectLang(humanInstructions.slice(0, 50).join('\n')) : recipe.language;
+  // Loop-invariant facts of the recipe, read once rather than per candidate.
+  const judgeStep = recipe.steps.find((x) => x.op === 'judge');
+  const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
+  const keepsSeeds = recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup');
   const personaList = recipe.personas.enabled ? [...(recipe.personas.builtIn ? BUILT_IN_PERSONAS : []), ...recipe.personas.custom.filter((p) => p.trim())] : [];
   let sessionTasks = 0;
 
@@ -204,8 +208,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           case 'bestOfN': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
-              const judgeStep = recipe.steps.find((x) => x.op === 'judge');
-              const r = await bestOfN(ctx, cand, { ...step, judgeRetries: judgeStep?.op === 'judge' ? judgeStep.retries : 2 }, t);
+              const r = await bestOfN(ctx, cand, { ...step, judgeRetries }, t);
               delta.samples.push(...r.rejected);
               nextCands.push(...r.kept);
             }
@@ -247,7 +250,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         }
       }
       if (signal?.aborted) throw aborted('the run');
-      for (const cand of cands) if (cand.operation !== 'seed' || recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup')) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
+      for (const cand of cands) if (cand.operation !== 'seed' || keepsSeeds) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
     } catch (e) {
       if (signal?.aborted || isEngineError(e, 'AbortedError')) throw e;
       // One item's failure never ends the run: what was still in progress is recorded as rejected
