@@ -1,3 +1,4 @@
+import { errorInfo } from './engines.svelte';
 import type { AppDb } from '../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
 import { listRuns } from '../db/runsRepo';
@@ -22,8 +23,7 @@ export interface ShownError {
 }
 
 function shown(from: ShownError['from'], e: unknown): ShownError {
-  const err = e as Error & { problems?: ShownError['problems'] };
-  return { from, name: err?.name ?? 'Error', message: err?.message ?? String(e), problems: err?.problems };
+  return { from, ...errorInfo(e), problems: (e as { problems?: ShownError['problems'] } | null)?.problems };
 }
 
 /**

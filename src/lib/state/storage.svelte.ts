@@ -1,3 +1,5 @@
+import { errorInfo } from './engines.svelte';
+
 /** What the browser answered when asked to keep this site's data. */
 export type PersistAnswer = 'granted' | 'denied' | 'unsupported';
 
@@ -52,7 +54,7 @@ export class StorageState {
       this.#quota = est?.quota ?? null;
       this.#persisted = (await this.#storage?.persisted?.()) ?? null;
     } catch (e) {
-      this.#error = { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) };
+      this.#error = errorInfo(e);
     }
   }
 
@@ -67,7 +69,7 @@ export class StorageState {
       const ok = await this.#storage!.persist();
       this.#answer = ok ? 'granted' : 'denied';
     } catch (e) {
-      this.#error = { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) };
+      this.#error = errorInfo(e);
       this.#answer = 'denied';
     }
     await this.refresh();
