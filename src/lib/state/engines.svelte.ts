@@ -69,7 +69,10 @@ export class EnginesState {
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
     await this.#keys.load();
-    await Promise.all([this.refreshGgufs(), this.checkGpu()]);
+    await this.refreshGgufs();
+    // The WebGPU probe and the scan of WebLLM's cache can take long with large models stored; the
+    // app does not wait for them (the Models screen shows their results when they land).
+    void this.checkGpu();
   }
 
   async refreshGgufs(): Promise<void> {
