@@ -1,6 +1,7 @@
 import type { AppDb } from '../db/db';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo';
 import { getSetting, setSetting } from '../db/settingsRepo';
+import { downloadTracker } from '../engines/local/progress';
 import { deleteGguf, downloadGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
 import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
 import { lockDocumentConnections, publishAirGap } from '../net/airGap';
@@ -101,17 +102,9 @@ export class EnginesState {
       url = hfFileUrl(`${owner}/${repo}`, path.join('/'), this.source);
     }
     if (this.airGapped) assertSameOrigin(url);
-    const t0 = performance.now();
+    const track = downloadTracker(url, (p) => (this.ggufDownload = p));
     try {
-      const g = await downloadGguf(
-        url,
-        (loaded, total) => {
-          const secs = (performance.now() - t0) / 1000;
-          const bytesPerSecond = secs > 0 ? loaded / secs : 0;
-          this.ggufDownload = { status: 'download', model: url, loaded, total, bytesPerSecond, etaSeconds: total && bytesPerSecond ? (total - loaded) / bytesPerSecond : null };
-        },
-        signal,
-      );
+      const g = await downloadGguf(url, (loaded, total) => track({ loaded, total }), signal);
       await this.refreshGgufs();
       return g;
     } finally {

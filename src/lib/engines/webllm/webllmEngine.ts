@@ -6,6 +6,7 @@ import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, Tok
 import { appConfigFor, CATALOGUE, downloadBytes, modelId, type Precision } from './catalogue';
 import { checkWebGpu } from './preflight';
 import { LoadOnce } from '../loadOnce';
+import { downloadTracker } from '../local/progress';
 
 /** WebLLM's error messages as our typed errors. */
 export function webllmError(e: unknown, model: string): EngineError {
@@ -66,7 +67,7 @@ export class WebLlmEngine implements LlmEngine {
     onProgress?.({ status: 'initiate', model: id });
     const { CreateWebWorkerMLCEngine } = await import('@mlc-ai/web-llm');
     const total = downloadBytes(CATALOGUE.find((c) => c.family === this.family)!, precision);
-    const t0 = performance.now();
+    const track = downloadTracker(id, onProgress);
     const worker = new Worker(new URL('../../../../workers/webllm.worker.ts', import.meta.url), { type: 'module' });
     this.#worker = worker;
     const onAbort = () => worker.terminate();
@@ -76,11 +77,8 @@ export class WebLlmEngine implements LlmEngine {
         appConfig: appConfigFor([id], this.#source),
         initProgressCallback: (r) => {
           // WebLLM reports a fraction and a sentence; bytes are estimated from the model's size.
-          const loaded = Math.round(r.progress * total);
-          const secs = (performance.now() - t0) / 1000;
-          const bytesPerSecond = secs > 0 ? loaded / secs : 0;
           if (r.progress < 1 && /fetch|download|cache/i.test(r.text)) {
-            onProgress?.({ status: 'download', model: id, loaded, total, bytesPerSecond, etaSeconds: bytesPerSecond > 0 ? (total - loaded) / bytesPerSecond : null });
+            track({ loaded: Math.round(r.progress * total), total });
           } else onProgress?.({ status: 'progress', model: id, fraction: r.progress, text: r.text });
         },
       });
