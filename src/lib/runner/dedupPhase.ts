@@ -1,5 +1,5 @@
 import type { AppDb } from '../db/db';
-import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
+import { acceptedSamples, applyDuplicates, type DuplicateMark } from '../db/samplesRepo';
 import { listSeeds } from '../db/seedsRepo';
 import { createDedupApi } from '../dedup/dedupApi';
 import { createEmbedApi } from '../embed/embedApi';
@@ -33,6 +33,44 @@ export function seedsToCompare<T extends { id: string; instruction: string; inpu
   return seeds.filter((s) => !answered.has(`${s.id}\u0000${dedupText(s).trim()}`));
 }
 
+/** What a semantic dedup compares: seeds first (never removed), then the accepted samples. */
+export interface DedupInputs {
+  /** `seed:<id>` for seeds, the sample id for samples. */
+  ids: string[];
+  texts: string[];
+  /** Judge scores (NaN for seeds and unscored samples): the best of a cluster is kept. */
+  scores: Float64Array<ArrayBuffer>;
+  /** How many of the items are seeds. */
+  existingCount: number;
+  /** The samples' ids (what a dedup may mark). */
+  sampleIds: string[];
+}
+
+/** Reads the project's accepted samples (oldest first) and, when asked, the seeds to compare with. */
+export async function dedupInputs(db: AppDb, projectId: string, againstSeeds: boolean): Promise<DedupInputs> {
+  const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const seeds = againstSeeds ? seedsToCompare(await listSeeds(db, projectId), samples) : [];
+  return {
+    ids: [...seeds.map((s) => `seed:${s.id}`), ...samples.map((s) => s.id)],
+    texts: [...seeds.map(dedupText), ...samples.map(dedupText)],
+    scores: Float64Array.from([...seeds.map(() => NaN), ...samples.map((s) => s.score ?? NaN)]),
+    existingCount: seeds.length,
+    sampleIds: samples.map((s) => s.id),
+  };
+}
+
+/** The samples a clustering marks (seeds are never marked), as `applyDuplicates` takes them. */
+export function duplicateMarks(clusters: { duplicateOf: ArrayLike<number>; similarity: ArrayLike<number> }, ids: string[], existingCount: number): DuplicateMark[] {
+  const marks: DuplicateMark[] = [];
+  for (let i = existingCount; i < ids.length; i++) {
+    const k = clusters.duplicateOf[i]!;
+    if (k === -1) continue;
+    const sim = clusters.similarity[i]!;
+    marks.push({ id: ids[i]!, duplicateOf: ids[k]!, similarity: Number.isNaN(sim) ? null : sim });
+  }
+  return marks;
+}
+
 /**
  * A recipe's Dedup step: after every item is committed, the project's accepted samples (this
  * run's and earlier ones) are embedded (cached), compared with each other and with the seeds,
@@ -50,10 +88,8 @@ export async function runDedupPhase(
   const check = () => {
     if (signal?.aborted) throw aborted('the dedup step');
   };
-  const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  const seeds = o.againstSeeds ? seedsToCompare(await listSeeds(db, projectId), samples) : [];
-  if (!samples.length) return { compared: 0, removed: 0 };
-  const texts = [...seeds.map(dedupText), ...samples.map(dedupText)];
+  const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(db, projectId, o.againstSeeds);
+  if (!sampleIds.length) return { compared: 0, removed: 0 };
   // The pipeline worker lives as long as the tab: free the model when the phase ends.
   const embed = createEmbedApi();
   let v: Awaited<ReturnType<typeof embed.embed>>;
@@ -65,23 +101,14 @@ export async function runDedupPhase(
   } finally {
     await embed.dispose();
   }
-  const scores = new Float64Array(texts.length).fill(NaN);
-  samples.forEach((s, i) => (scores[seeds.length + i] = s.score ?? NaN));
   check();
   const dedup = createDedupApi();
-  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount: seeds.length }, (p) => {
+  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount }, (p) => {
     if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
   });
   check();
   onProgress?.({ stage: 'apply' });
-  const idOf = (i: number) => (i < seeds.length ? `seed:${seeds[i]!.id}` : samples[i - seeds.length]!.id);
-  const marks = [];
-  for (let i = seeds.length; i < texts.length; i++) {
-    const k = res.clusters.duplicateOf[i]!;
-    if (k === -1) continue;
-    const sim = res.clusters.similarity[i]!;
-    marks.push({ id: idOf(i), duplicateOf: idOf(k), similarity: Number.isNaN(sim) ? null : sim });
-  }
-  await applyDuplicates(db, samples.map((s) => s.id), marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds });
+  const marks = duplicateMarks(res.clusters, ids, existingCount);
+  await applyDuplicates(db, sampleIds, marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds });
   return { compared: texts.length, removed: marks.length };
 }

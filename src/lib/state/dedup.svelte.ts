@@ -1,6 +1,5 @@
 import type { AppDb } from '../db/db';
-import { acceptedSamples, applyDuplicates } from '../db/samplesRepo';
-import { listSeeds } from '../db/seedsRepo';
+import { applyDuplicates } from '../db/samplesRepo';
 import { resolveClusters, type ClusterResult } from '../dedup/clusters';
 import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
 import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
@@ -8,7 +7,7 @@ import type { PairList } from '../dedup/types';
 import { embedAndPair, startDedupWorkers } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
-import { dedupText, seedsToCompare } from '../runner/dedupPhase';
+import { dedupInputs, duplicateMarks } from '../runner/dedupPhase';
 import { errorInfo } from './engines.svelte';
 
 /** The lowest threshold the slider offers: pairs are found once at it, then filtered live. */
@@ -69,20 +68,18 @@ export class DedupState {
     this.pairs = null;
     this.stage = 'load';
     try {
-      const samples = (await acceptedSamples(this.#db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-      const seeds = this.withSeeds ? seedsToCompare(await listSeeds(this.#db, projectId), samples) : [];
-      const items: Item[] = [...seeds.map((s) => ({ id: `seed:${s.id}`, text: dedupText(s), existing: true })), ...samples.map((s) => ({ id: s.id, text: dedupText(s), existing: false }))];
-      this.#scores = Float64Array.from(items, (_, i) => (i < seeds.length ? NaN : (samples[i - seeds.length]!.score ?? NaN)));
-      this.existingCount = seeds.length;
-      this.items = items;
-      if (!samples.length) {
+      const input = await dedupInputs(this.#db, projectId, this.withSeeds);
+      this.#scores = input.scores;
+      this.existingCount = input.existingCount;
+      this.items = input.ids.map((id, i) => ({ id, text: input.texts[i]!, existing: i < input.existingCount }));
+      if (!input.sampleIds.length) {
         this.stage = 'ready';
         return;
       }
       this.#workers ??= startDedupWorkers();
       const { vectors: v, pairs } = await embedAndPair(
         this.#workers,
-        items.map((i) => i.text),
+        input.texts,
         { model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name, threshold: FLOOR, existingCount: this.existingCount },
         (stage, done, total) => {
           this.stage = stage;
@@ -105,13 +102,7 @@ export class DedupState {
   async apply(): Promise<number> {
     const c = this.clusters;
     if (!c) return 0;
-    const marks = [];
-    for (let i = this.existingCount; i < this.items.length; i++) {
-      const k = c.duplicateOf[i]!;
-      if (k === -1) continue;
-      const sim = c.similarity[i]!;
-      marks.push({ id: this.items[i]!.id, duplicateOf: this.items[k]!.id, similarity: Number.isNaN(sim) ? null : sim });
-    }
+    const marks = duplicateMarks(c, this.items.map((i) => i.id), this.existingCount);
     await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, { threshold: this.threshold, model: this.model, againstSeeds: this.withSeeds });
     return marks.length;
   }
