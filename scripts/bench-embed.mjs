@@ -1,19 +1,22 @@
 // Embedding benchmark (npm run bench:embed). Prints figures; asserts nothing.
 // Texts/s of all-MiniLM-L6-v2 (int8, the bundled model file) through the real embed worker in
-// headless Chromium (Vite dev server with COOP/COEP, so onnxruntime-web runs multi-threaded WASM),
-// and through onnxruntime-node (transformers.js' Node build) on the same model file with the same
-// thread count, back to back, in rounds. Time excludes loading and one warm-up batch; every
-// measured text is distinct and each browser pass uses a fresh worker and cache database, so every
-// text runs through the model.
+// headless Chromium (Vite dev server with COOP/COEP), and through onnxruntime-node
+// (transformers.js' Node build) on the same model file with the same thread count, back to back,
+// in rounds. Time excludes loading and one warm-up batch; every measured text is distinct and each
+// browser pass uses a fresh worker and cache database, so every text runs through the model (and
+// its vector is written to the IndexedDB cache, as in the app).
 //
 // What each side does:
-// - worker, sorted: the app's default: texts batched by length (src/lib/embed/prepare.ts byLength).
-// - worker, input order: the same worker with sortByLength off.
-// - onnxruntime-node, sorted: the texts in the same length order, then batched: the fair baseline
-//   for the app's default (the same padded tokens per batch).
-// - onnxruntime-node, input order: transformers.js' plain use, batches in input order.
-// Env: BENCH_TEXTS (default 512), BENCH_BATCH (default 32), BENCH_THREADS (default: cores; a
-// comma list runs each), BENCH_ROUNDS (default 2), BENCH_UNSORTED=0 skips the input-order passes.
+// - worker, Seedforge encoder: the app's default for the bundled model (src/lib/embed/encoder:
+//   WebAssembly SIMD, 16-bit integer products, no padding; `threads` encoder workers).
+// - worker, onnxruntime-web: the same worker with engine 'onnxruntime' (multi-threaded WASM).
+// - onnxruntime-node: its default session, which fuses the file's int8 weights into MatMulNBits
+//   and quantises activations to int8 (accuracy level 4: AVX-512 VNNI on this CPU), and, as
+//   "exact", with that off (session.disable_quant_qdq: float products, like both browser engines).
+// Every side gets the texts in the same order (by length, as the worker batches them, unless
+// BENCH_ORDER=input) and the same batches.
+// Env: BENCH_TEXTS (default 512), BENCH_BATCH (default 32), BENCH_THREADS (default "1,<cores>"),
+// BENCH_ROUNDS (default 2), BENCH_ORT_WEB=0 skips the onnxruntime-web passes.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -23,9 +26,10 @@ import chromiumCfg from '../chromium.json' with { type: 'json' };
 const root = resolve(import.meta.dirname, '..');
 const count = Number(process.env.BENCH_TEXTS ?? 512);
 const batch = Number(process.env.BENCH_BATCH ?? 32);
-const threadList = String(process.env.BENCH_THREADS ?? availableParallelism()).split(',').map(Number);
+const threadList = [...new Set(String(process.env.BENCH_THREADS ?? `1,${availableParallelism()}`).split(',').map(Number))];
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const withUnsorted = process.env.BENCH_UNSORTED !== '0';
+const sorted = process.env.BENCH_ORDER !== 'input';
+const withOrtWeb = process.env.BENCH_ORT_WEB !== '0';
 
 // Distinct English sentences of 8–24 words (a seeded generator, the same every run).
 const words = 'the a model data user system quickly answer question write explain list three simple ways improve story about city river teacher student summer garden recipe bread music history science computer network safety budget travel health sleep water energy market'.split(' ');
@@ -52,22 +56,22 @@ env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.localModelPath = resolve(root, 'public/models') + '/';
 const nodePipes = new Map();
-async function nodePass(threads, sorted) {
-  let extractor = nodePipes.get(threads);
+async function nodePass(threads, sorted, exact) {
+  let extractor = nodePipes.get(`${threads}/${exact}`);
   if (!extractor) {
     extractor = await pipeline('feature-extraction', 'all-MiniLM-L6-v2', {
       device: 'cpu',
       dtype: 'q8',
-      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, ...(exact ? { extra: { session: { disable_quant_qdq: '1' } } } : {}) },
     });
     await extractor(norm.slice(0, batch).map((t) => `warm up: ${t}`), { pooling: 'mean', normalize: true });
-    nodePipes.set(threads, extractor);
+    nodePipes.set(`${threads}/${exact}`, extractor);
   }
   const input = sorted ? sortedNorm : norm;
   const t0 = performance.now();
   for (let i = 0; i < input.length; i += batch) await extractor(input.slice(i, i + batch), { pooling: 'mean', normalize: true });
   const seconds = (performance.now() - t0) / 1000;
-  return { side: 'onnxruntime-node cpu', threads, sorted, texts: count, seconds: +seconds.toFixed(2), textsPerSecond: +(count / seconds).toFixed(1) };
+  return { side: exact ? 'onnxruntime-node, exact (float products)' : 'onnxruntime-node (default: int8 activations)', threads, sorted, texts: count, seconds: +seconds.toFixed(2), textsPerSecond: +(count / seconds).toFixed(1) };
 }
 
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5198, strictPort: false } });
@@ -81,22 +85,23 @@ try {
     await page.waitForFunction(() => document.title === 'ready', null, { timeout: 120_000 });
   };
   await open();
-  async function webPass(threads, sorted) {
-    const pass = () => page.evaluate(([t, o]) => globalThis.runEmbed(t, o), [texts, { batchSize: batch, threads, sortByLength: sorted }]);
+  async function webPass(threads, sorted, engine) {
+    const pass = () => page.evaluate(([t, o]) => globalThis.runEmbed(t, o), [texts, { batchSize: batch, threads, sortByLength: sorted, engine }]);
     // The dev server reloads the page when it re-optimises dependencies: open it again, once.
     const r = await pass().catch(async (e) => {
       if (!/context was destroyed|navigation/i.test(String(e?.message))) throw e;
       await open();
       return pass();
     });
-    return { side: `worker, onnxruntime-web ${r.device}${r.crossOriginIsolated ? ' (isolated)' : ''}`, threads: r.threads, sorted, texts: r.computed, seconds: +r.seconds.toFixed(2), textsPerSecond: +r.textsPerSecond.toFixed(1), foreignRequests: r.foreign.length };
+    const name = r.engine === 'seedforge-wasm' ? 'worker, Seedforge encoder (wasm SIMD)' : `worker, onnxruntime-web ${r.device}`;
+    return { side: name, threads: r.threads, sorted, texts: r.computed, seconds: +r.seconds.toFixed(2), textsPerSecond: +r.textsPerSecond.toFixed(1), isolated: r.crossOriginIsolated, foreignRequests: r.foreign.length };
   }
   for (let round = 1; round <= rounds; round++) {
     for (const threads of threadList) {
-      for (const sorted of withUnsorted ? [true, false] : [true]) {
-        log({ round, ...(await webPass(threads, sorted)) });
-        log({ round, ...(await nodePass(threads, sorted)) });
-      }
+      log({ round, ...(await webPass(threads, sorted, 'auto')) });
+      if (withOrtWeb) log({ round, ...(await webPass(threads, sorted, 'onnxruntime')) });
+      log({ round, ...(await nodePass(threads, sorted, false)) });
+      log({ round, ...(await nodePass(threads, sorted, true)) });
     }
   }
 } finally {
@@ -104,11 +109,11 @@ try {
   await server.close();
 }
 
-console.log(`\nall-MiniLM-L6-v2 q8 (public/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx, both sides), ${count} distinct texts, batch ${batch}\n`);
-console.log('| round | implementation | threads | batches | texts/s | worker / node |');
+console.log(`\nall-MiniLM-L6-v2 q8 (public/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx, every side), ${count} distinct texts, batch ${batch}, ${sorted ? 'by length' : 'input order'}, page ${rows.some((r) => r.isolated) ? 'cross-origin isolated' : 'not isolated'}\n`);
+console.log('| round | implementation | threads | texts/s | ÷ node default | ÷ node exact |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  const peer = r.side.startsWith('worker') ? rows.find((x) => x.round === r.round && x.threads === r.threads && x.sorted === r.sorted && x.side.startsWith('onnxruntime-node')) : undefined;
-  const ratio = peer ? `${(r.textsPerSecond / peer.textsPerSecond).toFixed(2)}×` : '';
-  console.log(`| ${r.round} | ${r.side} | ${r.threads} | ${r.sorted ? 'by length' : 'input order'} | ${r.textsPerSecond} | ${ratio} |`);
+  const peer = (exact) => rows.find((x) => x.round === r.round && x.threads === r.threads && x.side.startsWith('onnxruntime-node') && x.side.includes('exact') === exact);
+  const ratio = (p) => (r.side.startsWith('worker') && p ? `${(r.textsPerSecond / p.textsPerSecond).toFixed(2)}×` : '');
+  console.log(`| ${r.round} | ${r.side} | ${r.threads} | ${r.textsPerSecond} | ${ratio(peer(false))} | ${ratio(peer(true))} |`);
 }

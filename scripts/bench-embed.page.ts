@@ -7,13 +7,14 @@ interface PassOptions {
   batchSize: number;
   threads: number;
   sortByLength: boolean;
+  engine: 'auto' | 'onnxruntime';
 }
 
-async function run(texts: string[], { batchSize, threads, sortByLength }: PassOptions) {
+async function run(texts: string[], { batchSize, threads, sortByLength, engine }: PassOptions) {
   const worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), { type: 'module' });
   const api = Comlink.wrap<EmbedApi>(worker);
   try {
-    const loaded = await api.load({ model: 'all-MiniLM-L6-v2', appBase: `${location.origin}/`, dbName: `bench-${crypto.randomUUID()}`, threads });
+    const loaded = await api.load({ model: 'all-MiniLM-L6-v2', appBase: `${location.origin}/`, dbName: `bench-${crypto.randomUUID()}`, threads, engine });
     // Warm-up call (graph optimisation, first allocations, wasm tier-up) on texts outside the measured set.
     await api.embed(texts.slice(0, batchSize).map((t) => `warm up: ${t}`), { batchSize });
     const t0 = performance.now();

@@ -1,14 +1,22 @@
-import { env, pipeline, type FeatureExtractionPipeline, type ProgressInfo } from '@huggingface/transformers';
+import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline, type PreTrainedTokenizer, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { openDb, type AppDb } from '../db/db';
 import { getEmbeddings, putEmbeddings } from '../db/embeddingsRepo';
 import { HF_BASE, rewriteHfUrl, type ModelSource } from '../engines/modelSource';
 import { EmbedError } from './errors';
+import type { BertConfig } from './encoder/bertEncoder';
+import { EncoderPool } from './encoder/encoderPool';
+import { OnnxFormatError } from './encoder/onnxWeights';
 import { cacheModelKey, findEmbeddingModel, type EmbeddingModel, type EmbedRole } from './models';
 import { ortWasmPaths } from './ortFiles';
 import { batches, byLength, prepareTexts } from './prepare';
 
 export type EmbedDevice = 'webgpu' | 'wasm';
+/**
+ * What runs the model: Seedforge's own WebAssembly SIMD encoder (encoder/: the bundled BERT on the
+ * CPU, 3–4× onnxruntime-web's speed there) or onnxruntime-web (every other model, and WebGPU).
+ */
+export type EmbedEngine = 'seedforge-wasm' | 'onnxruntime';
 
 export interface EmbedLoadRequest {
   /** A registry id (models.ts). */
@@ -26,6 +34,11 @@ export interface EmbedLoadRequest {
    * one; onnxruntime-web reads it once per worker, so it counts on a worker's first load only.
    */
   threads?: number;
+  /**
+   * 'auto' (default): Seedforge's encoder where it can run the model (the bundled model on
+   * WebAssembly), else onnxruntime-web. 'onnxruntime' always uses onnxruntime-web.
+   */
+  engine?: 'auto' | 'onnxruntime';
 }
 
 export interface EmbedRequest {
@@ -41,7 +54,7 @@ export interface EmbedRequest {
 export type EmbedProgress =
   | { status: 'initiate'; model: string; file: string }
   | { status: 'download'; model: string; file: string; loaded: number; total: number }
-  | { status: 'ready'; model: string; device: EmbedDevice; threads: number }
+  | { status: 'ready'; model: string; device: EmbedDevice; engine: EmbedEngine; threads: number }
   | { status: 'embed'; done: number; total: number; cached: number };
 
 /** n unit vectors of d numbers, row i for text i; `data` is transferred. */
@@ -59,15 +72,25 @@ export interface EmbedResult {
 export interface EmbedStats {
   model: string | null;
   device: EmbedDevice | null;
+  engine: EmbedEngine | null;
   threads: number;
   /** Model calls (batches) and texts run through the model since this worker started. */
   modelCalls: number;
   textsEmbedded: number;
 }
 
+/** Seedforge's encoder with the model's own tokenizer. */
+interface OwnEncoder {
+  pool: EncoderPool;
+  tokenizer: PreTrainedTokenizer;
+}
+
 interface Loaded {
   model: EmbeddingModel;
-  extractor: FeatureExtractionPipeline;
+  /** Exactly one of the two runs the model. */
+  extractor: FeatureExtractionPipeline | null;
+  encoder: OwnEncoder | null;
+  engine: EmbedEngine;
   device: EmbedDevice;
   threads: number;
   db: AppDb;
@@ -122,6 +145,64 @@ function toProgress(model: string, p: ProgressInfo): EmbedProgress | null {
   return null;
 }
 
+let kernelModule: Promise<WebAssembly.Module> | null = null;
+/** The encoder's kernels (encoder/encoder.wasm), compiled once per worker. */
+function encoderKernel(): Promise<WebAssembly.Module> {
+  kernelModule ??= WebAssembly.compileStreaming(fetch(new URL('./encoder/encoder.wasm', import.meta.url))).catch((e: unknown) => {
+    kernelModule = null;
+    throw e;
+  });
+  return kernelModule;
+}
+
+/** Fetches a file of the bundled model with download progress. */
+async function fetchModelFile(url: URL, model: string, file: string, onProgress?: (p: EmbedProgress) => void): Promise<ArrayBuffer> {
+  onProgress?.({ status: 'initiate', model, file });
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok || !res.body) throw new Error(`${url.pathname}: HTTP ${res.status}`);
+  const total = Number(res.headers.get('content-length')) || 0;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  let last = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    if (loaded - last > 1 << 20) {
+      last = loaded;
+      onProgress?.({ status: 'download', model, file, loaded, total: total || loaded });
+    }
+  }
+  onProgress?.({ status: 'download', model, file, loaded, total: loaded });
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * Seedforge's encoder for a bundled model: its tokenizer through transformers.js, its ONNX file's
+ * weights in the encoder's kernels on `threads` workers.
+ * @throws {OnnxFormatError} when the file is not a BERT the encoder reads (the caller falls back).
+ */
+async function startOwnEncoder(model: EmbeddingModel, req: EmbedLoadRequest, threads: number, name: string, onProgress: ((p: EmbedProgress) => void) | undefined, progress_callback: (p: ProgressInfo) => void): Promise<OwnEncoder> {
+  const dir = new URL(`models/${model.id}/`, req.appBase);
+  const [tokenizer, configBytes, onnx, kernel] = await Promise.all([
+    AutoTokenizer.from_pretrained(name, { progress_callback }),
+    fetchModelFile(new URL('config.json', dir), model.id, 'config.json'),
+    fetchModelFile(new URL('onnx/model_quantized.onnx', dir), model.id, 'onnx/model_quantized.onnx', onProgress),
+    encoderKernel(),
+  ]);
+  const config = JSON.parse(new TextDecoder().decode(configBytes)) as BertConfig;
+  const pool = await EncoderPool.start(kernel, onnx, config, model.pooling, threads);
+  return { pool, tokenizer };
+}
+
 /**
  * The embedder the embed worker exposes. One model at a time; vectors are cached in IndexedDB by
  * (model key, hash of the normalised text), so a text is embedded at most once per model.
@@ -137,19 +218,37 @@ export function createEmbedApi() {
     const model = findEmbeddingModel(req.model);
     if (!model) throw new EmbedError('UnknownEmbeddingModelError', `No embedding model "${req.model}": pick one from the list.`);
     const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-    const threads = globalThis.crossOriginIsolated ? Math.min(cores, Math.max(1, req.threads ?? cores)) : 1;
-    const name = configureEnv(model, req, threads);
+    const wanted = Math.min(cores, Math.max(1, req.threads ?? cores));
+    // onnxruntime-web's threads share one memory (cross-origin isolation only); the encoder's
+    // threads are separate workers and need none.
+    const ortThreads = globalThis.crossOriginIsolated ? wanted : 1;
+    const name = configureEnv(model, req, ortThreads);
     const want = req.device ?? 'auto';
     let device = await pickDevice(want);
-    const create = (dev: EmbedDevice) =>
-      pipeline('feature-extraction', name, {
-        device: dev,
-        dtype: 'q8',
-        progress_callback: (p: ProgressInfo) => {
-          const ev = toProgress(model.id, p);
-          if (ev) onProgress?.(ev);
-        },
-      });
+    const progress_callback = (p: ProgressInfo) => {
+      const ev = toProgress(model.id, p);
+      if (ev) onProgress?.(ev);
+    };
+    const where = model.bundled ? 'the app\'s bundled copy (reload the page; if it persists the build is missing public/models)' : 'the model source (check the network, the mirror URL or the local folder in Settings)';
+    const loadError = (e: unknown) => new EmbedError('EmbeddingModelLoadError', `Could not load the embedding model ${model.id} from ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const dbName = req.dbName ?? 'seedforge';
+    let db = dbs.get(dbName);
+    if (!db) dbs.set(dbName, (db = openDb(dbName)));
+
+    if (device === 'wasm' && model.bundled && (req.engine ?? 'auto') === 'auto') {
+      let encoder: OwnEncoder | null = null;
+      try {
+        encoder = await startOwnEncoder(model, req, wanted, name, onProgress, progress_callback);
+      } catch (e) {
+        // A file the encoder does not read goes to onnxruntime-web; anything else is a load error.
+        if (!(e instanceof OnnxFormatError)) throw loadError(e);
+      }
+      if (encoder) {
+        onProgress?.({ status: 'ready', model: model.id, device, engine: 'seedforge-wasm', threads: encoder.pool.size });
+        return { model, extractor: null, encoder, engine: 'seedforge-wasm', device, threads: encoder.pool.size, db };
+      }
+    }
+    const create = (dev: EmbedDevice) => pipeline('feature-extraction', name, { device: dev, dtype: 'q8', progress_callback });
     let extractor: FeatureExtractionPipeline;
     try {
       try {
@@ -162,14 +261,10 @@ export function createEmbedApi() {
         extractor = await create(device);
       }
     } catch (e) {
-      const where = model.bundled ? 'the app\'s bundled copy (reload the page; if it persists the build is missing public/models)' : 'the model source (check the network, the mirror URL or the local folder in Settings)';
-      throw new EmbedError('EmbeddingModelLoadError', `Could not load the embedding model ${model.id} from ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw loadError(e);
     }
-    const dbName = req.dbName ?? 'seedforge';
-    let db = dbs.get(dbName);
-    if (!db) dbs.set(dbName, (db = openDb(dbName)));
-    onProgress?.({ status: 'ready', model: model.id, device, threads: device === 'wasm' ? threads : 0 });
-    return { model, extractor, device, threads, db };
+    onProgress?.({ status: 'ready', model: model.id, device, engine: 'onnxruntime', threads: device === 'wasm' ? ortThreads : 0 });
+    return { model, extractor, encoder: null, engine: 'onnxruntime', device, threads: ortThreads, db };
   }
 
   /** Runs `fn` with a progress callback whose calls (comlink messages) all land before it resolves. */
@@ -181,12 +276,28 @@ export function createEmbedApi() {
     return result;
   }
 
+  /** Unit vectors of the texts (in order) from whichever engine runs the model. */
+  async function runModel(l: Loaded, inputs: string[]): Promise<Float32Array> {
+    if (l.encoder) {
+      const ids = l.encoder.tokenizer(inputs, { padding: false, truncation: true, return_tensor: false }).input_ids as number[][];
+      return l.encoder.pool.encode(ids);
+    }
+    const out = await l.extractor!(inputs, { pooling: l.model.pooling, normalize: true });
+    return out.data as Float32Array;
+  }
+
+  /** Frees a model's ONNX session or encoder threads. */
+  async function release(l: Loaded): Promise<void> {
+    l.encoder?.pool.close();
+    await l.extractor?.dispose();
+  }
+
   return {
     /**
      * Loads a model (a no-op when it is already loaded). A failed load is not kept.
      * @throws {EmbedError} UnknownEmbeddingModelError, EmbeddingModelLoadError.
      */
-    async load(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<{ model: string; device: EmbedDevice; threads: number; dims: number }> {
+    async load(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<{ model: string; device: EmbedDevice; engine: EmbedEngine; threads: number; dims: number }> {
       return settled(onProgress, async (report) => {
         if (!loading || loadedId !== req.model) {
           const previous = loading;
@@ -199,11 +310,11 @@ export function createEmbedApi() {
             }
           });
           // Free the previous model's session once the new one is up.
-          void previous?.then((p) => p.extractor.dispose()).catch(() => undefined);
+          void previous?.then(release).catch(() => undefined);
         }
         const l = await loading;
         current = l;
-        return { model: l.model.id, device: l.device, threads: l.threads, dims: l.model.dims };
+        return { model: l.model.id, device: l.device, engine: l.engine, threads: l.threads, dims: l.model.dims };
       });
     },
 
@@ -231,10 +342,9 @@ export function createEmbedApi() {
         report?.({ status: 'embed', done: cached, total: m, cached });
         for (const [s, e] of batches(missing.length, request.batchSize ?? 32)) {
           const idx = missing.slice(s, e);
-          const out = await l.extractor(idx.map((k) => prep.inputs[k]!), { pooling: l.model.pooling, normalize: true });
+          const data = await runModel(l, idx.map((k) => prep.inputs[k]!));
           counters.modelCalls++;
           counters.textsEmbedded += idx.length;
-          const data = out.data as Float32Array;
           if (data.length !== idx.length * d) throw new EmbedError('EmbeddingModelLoadError', `The model ${l.model.id} returned ${data.length / idx.length} numbers per text, expected ${d}: its files do not match the registry.`);
           idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
           // Computed first, then written in one transaction (never await the model inside one).
@@ -255,13 +365,13 @@ export function createEmbedApi() {
       loading = null;
       loadedId = null;
       current = null;
-      await l?.then((x) => x.extractor.dispose()).catch(() => undefined);
+      await l?.then(release).catch(() => undefined);
       for (const db of dbs.values()) db.close();
       dbs.clear();
     },
 
     stats(): EmbedStats {
-      return { model: current?.model.id ?? null, device: current?.device ?? null, threads: current?.threads ?? 0, ...counters };
+      return { model: current?.model.id ?? null, device: current?.device ?? null, engine: current?.engine ?? null, threads: current?.threads ?? 0, ...counters };
     },
 
     /** Every URL this worker fetched (Resource Timing): lets tests and the UI show the app stays on its origin. */
