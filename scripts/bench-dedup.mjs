@@ -9,7 +9,7 @@
 // The browser figure includes Chromium's own copies of the fetched vector file (network service,
 // renderer), so it overstates what the kernel holds; the kernel's own memory is the vectors plus
 // the int8 copy and bounds in the wasm memory (printed as kernelMiB).
-// Env: BENCH_SIZES="10000x384,..." BENCH_REF_MAX (largest N for the reference, default 10000)
+// Env: BENCH_SIZES="10000x384,..." (empty: none, only the WebGPU sizes) BENCH_REF_MAX (largest N for the reference, default 10000)
 // BENCH_GPU="2000x384,5000x384" (WebGPU sizes; empty to skip) BENCH_NO_JS=1 (skip the JS kernel)
 // BENCH_NO_APPROX=1 (skip the approximate mode, which runs at D = 384 beside the exact kernel).
 // Needs: apt-get install -y python3-numpy python3-sklearn.
@@ -26,7 +26,7 @@ const seedDedup = resolve(root, '../shared/bench/seed_dedup.py');
 const dir = '/tmp/seedforge-dedup-bench';
 mkdirSync(dir, { recursive: true });
 const only = process.env.BENCH_SIZES; // e.g. "10000x384,20000x1024"
-const sizes = (only ? only.split(',') : ['10000x384', '50000x384', '100000x384', '10000x1024', '20000x1024']).map((s) => s.split('x').map(Number));
+const sizes = (only !== undefined ? only.split(',').filter(Boolean) : ['10000x384', '50000x384', '100000x384', '10000x1024', '20000x1024']).map((s) => s.split('x').map(Number));
 const refMax = Number(process.env.BENCH_REF_MAX ?? 10000);
 const gpuSizes = (process.env.BENCH_GPU ?? '2000x384,5000x384').split(',').filter(Boolean).map((s) => s.split('x').map(Number));
 

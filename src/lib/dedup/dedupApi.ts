@@ -9,6 +9,7 @@ import { pairSimilarity, squaredNorms } from './threshold';
 import type { DedupProgress, KernelId, PairList, Vectors } from './types';
 import { wasmFindPairs, type WasmModules } from './wasmPool';
 import { wasmSimdSupported } from './wasmKernel';
+import type { GpuDispatchTuning } from './webgpuKernel';
 
 export interface SemanticRequest extends ApproximateOptions {
   /**
@@ -23,6 +24,8 @@ export interface SemanticRequest extends ApproximateOptions {
   replaceExisting?: boolean;
   /** Kernel threads (WebAssembly); default one per core. */
   threads?: number;
+  /** How much work each WebGPU dispatch does (defaults adapt to the device; tests shrink it). */
+  gpuTuning?: GpuDispatchTuning;
 }
 
 export interface SemanticResult {
@@ -118,7 +121,7 @@ export function createDedupApi() {
         }
       }
       const { webgpuFindPairs } = await import('./webgpuKernel');
-      return { kernel: 'webgpu', pairs: await webgpuFindPairs(v, request, onProgress) };
+      return { kernel: 'webgpu', pairs: await webgpuFindPairs(v, request, onProgress, request.gpuTuning) };
     },
 
     /**

@@ -47,18 +47,37 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: v
   }
 }`;
 
-/** Rows of A per dispatch: bounds one dispatch's work (a GPU watchdog kills long ones). */
-const ROWS_PER_DISPATCH = 512;
+/**
+ * How much one dispatch does, in vec4 dot products (pairs × d/4). A GPU watchdog kills a dispatch
+ * that runs for seconds (Chromium's SwiftShader, on the CPU, ran ~30 M vec4 dots a second and its
+ * GPU process was killed at 5k × 384 with 512-row dispatches), so the work per dispatch adapts:
+ * after each, the budget is scaled toward `targetMs` of wall time (at most ×4 or ÷4 a step).
+ */
+export interface GpuDispatchTuning {
+  /** The first dispatch's budget (default 2^22: ~10 ms on a slow integrated GPU, ~0.2 s on SwiftShader). */
+  budget?: number;
+  /** Wall time aimed at per dispatch, readback included (default 200 ms). */
+  targetMs?: number;
+  /** The budget's bounds (default 2^14 … 2^31). */
+  minBudget?: number;
+  maxBudget?: number;
+}
 
 /**
- * The WebGPU kernel: the float32 dots on the GPU, screened against the proven lower bound less
- * float32 rounding (at most d·2^-24 relative for a sum of d products), then every candidate
- * decided on the CPU by the canonical rule, so it returns exactly the JS kernel's pairs.
- * @throws {DedupError} NoWebGpuError without an adapter or when the device is lost;
- * DedupOutOfMemoryError when the vectors exceed the device's largest storage buffer;
- * DedupInputError for bad vectors.
+ * The next chunk of the upper triangle: `rows` rows from r0 (a multiple of 16, 16 … 4096) and
+ * columns [c0, c1) of the b range, within `budget` vec4 dots where possible; a row block too wide
+ * for the budget even at 16 rows is cut into column chunks (multiples of 16, at least 256).
  */
-export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {}, onProgress?: (p: DedupProgress) => void): Promise<PairList> {
+export function nextChunk(n: number, r0: number, c0: number, d4: number, budget: number): { rows: number; c1: number } {
+  const width = n - c0;
+  const rowsFit = Math.floor(budget / Math.max(1, width * d4) / 16) * 16;
+  const rows = Math.min(n - r0, Math.max(16, Math.min(4096, rowsFit)));
+  if (rowsFit >= 16) return { rows, c1: n };
+  const cols = Math.max(256, Math.floor(budget / (16 * d4) / 16) * 16);
+  return { rows, c1: Math.min(n, c0 + cols) };
+}
+
+export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {}, onProgress?: (p: DedupProgress) => void, tuning: GpuDispatchTuning = {}): Promise<PairList> {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const m = options.existingCount ?? 0;
   const stats = checkVectors(v, threshold);
@@ -93,17 +112,30 @@ export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {},
     let readBuf: GPUBuffer | null = null;
     const cand = new CandidateList();
     onProgress?.({ phase: 'screen', done: 0, total: n });
-    for (let r0 = 0; r0 < n; ) {
-      const aN = Math.min(ROWS_PER_DISPATCH, n - r0);
+    let budget = tuning.budget ?? 2 ** 22;
+    const targetMs = tuning.targetMs ?? 200;
+    const [minBudget, maxBudget] = [tuning.minBudget ?? 2 ** 14, tuning.maxBudget ?? 2 ** 31];
+    // Row blocks from r0; within one, column chunks [c0, c1) of the columns from bStart.
+    let r0 = 0;
+    let c0 = -1;
+    let rows = 0;
+    while (r0 < n) {
       const bStart = Math.max(r0, m);
-      const bN = n - bStart;
-      if (bN <= 0) break;
+      if (bStart >= n) break;
+      if (c0 < 0) {
+        c0 = bStart;
+        rows = nextChunk(n, r0, c0, d4, budget).rows;
+      }
+      const aN = rows;
+      const c1 = nextChunk(n, r0, c0, d4, budget).c1;
+      const bN = c1 - c0;
       const size = 4 + cap * 8;
       outBuf ??= device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       readBuf ??= device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       const pv = new ArrayBuffer(32);
-      new Uint32Array(pv, 0, 5).set([r0, bStart, aN, bN, d4]);
-      new Int32Array(pv, 20, 1)[0] = r0 - bStart;
+      new Uint32Array(pv, 0, 5).set([r0, c0, aN, bN, d4]);
+      // A pair (row, col) of this chunk is above the diagonal when c0 + col > r0 + row.
+      new Int32Array(pv, 20, 1)[0] = r0 - c0;
       new Float32Array(pv, 24, 1)[0] = thr;
       new Uint32Array(pv, 28, 1)[0] = cap;
       device.queue.writeBuffer(params, 0, pv);
@@ -116,6 +148,7 @@ export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {},
           { binding: 2, resource: { buffer: params } },
         ],
       });
+      const t0 = performance.now();
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
@@ -128,6 +161,12 @@ export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {},
       if (lost) throw new DedupError('NoWebGpuError', 'The GPU device was lost during dedup: retry, or use the WebAssembly kernel.');
       const got = new Uint32Array(readBuf.getMappedRange().slice(0));
       readBuf.unmap();
+      const elapsed = performance.now() - t0;
+      // Scale the work per dispatch by the time this one took (the triangle's tiles below the
+      // diagonal are skipped, so count only the pairs above it).
+      const above = Math.max(1, aN * bN - (c0 <= r0 ? Math.min(aN, bN) ** 2 / 2 : 0));
+      const rate = (above * d4) / Math.max(elapsed, 1);
+      budget = Math.min(maxBudget, Math.max(minBudget, Math.min(budget * 4, Math.max(budget / 4, rate * targetMs))));
       const count = got[0]!;
       if (count > cap) {
         // Too many candidates for the buffer: grow it and redo this chunk.
@@ -137,8 +176,13 @@ export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {},
         outBuf = readBuf = null;
         continue;
       }
-      for (let k = 0; k < count; k++) cand.push(r0 + got[1 + 2 * k]!, bStart + got[2 + 2 * k]!);
+      for (let k = 0; k < count; k++) cand.push(r0 + got[1 + 2 * k]!, c0 + got[2 + 2 * k]!);
+      if (c1 < n) {
+        c0 = c1;
+        continue;
+      }
       r0 += aN;
+      c0 = -1;
       onProgress?.({ phase: 'screen', done: r0, total: n });
     }
     onProgress?.({ phase: 'screen', done: n, total: n });
