@@ -148,7 +148,13 @@ function toProgress(model: string, p: ProgressInfo): EmbedProgress | null {
 let kernelModule: Promise<WebAssembly.Module> | null = null;
 /** The encoder's kernels (encoder/encoder.wasm), compiled once per worker. */
 function encoderKernel(): Promise<WebAssembly.Module> {
-  kernelModule ??= WebAssembly.compileStreaming(fetch(new URL('./encoder/encoder.wasm', import.meta.url))).catch((e: unknown) => {
+  // compile(bytes), not compileStreaming: a static host that serves .wasm without the
+  // application/wasm type would fail the streaming compile.
+  kernelModule ??= (async () => {
+    const res = await fetch(new URL('./encoder/encoder.wasm', import.meta.url));
+    if (!res.ok) throw new Error(`encoder.wasm: HTTP ${res.status}`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  })().catch((e: unknown) => {
     kernelModule = null;
     throw e;
   });
