@@ -43,7 +43,19 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     ];
     for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
 
-    const r = await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    // The phase uses the run's connection for the embedding cache: it opens no other one.
+    const open = indexedDB.open.bind(indexedDB);
+    const opened: string[] = [];
+    indexedDB.open = (name: string, version?: number) => (opened.push(name), open(name, version));
+    let r: Awaited<ReturnType<typeof runDedupPhase>>;
+    try {
+      r = await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    } finally {
+      indexedDB.open = open;
+    }
+    expect(opened.filter((n) => n === db.name)).toEqual([]);
+    expect(db.isOpen()).toBe(true);
+    expect(await db.table('embeddings').count()).toBeGreaterThanOrEqual(7);
     const rows = await listRunSamples(db, run.id);
     const byText = new Map(rows.map((s) => [s.instruction, s]));
     expect(r.compared).toBe(7);

@@ -212,8 +212,10 @@ async function startOwnEncoder(model: EmbeddingModel, req: EmbedLoadRequest, thr
 /**
  * The embedder the embed worker exposes. One model at a time; vectors are cached in IndexedDB by
  * (model key, hash of the normalised text), so a text is embedded at most once per model.
+ * @param sharedDb a connection the caller already holds (the run worker's): used for the cache
+ * instead of opening the database by name, and left open by dispose().
  */
-export function createEmbedApi() {
+export function createEmbedApi(sharedDb?: AppDb) {
   let loading: Promise<Loaded> | null = null;
   let loadedId: string | null = null;
   let current: Loaded | null = null;
@@ -238,7 +240,7 @@ export function createEmbedApi() {
     const where = model.bundled ? 'the app\'s bundled copy (reload the page; if it persists the build is missing public/models)' : 'the model source (check the network, the mirror URL or the local folder in Settings)';
     const loadError = (e: unknown) => new EmbedError('EmbeddingModelLoadError', `Could not load the embedding model ${model.id} from ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     const dbName = req.dbName ?? 'seedforge';
-    let db = dbs.get(dbName);
+    let db = sharedDb?.name === dbName ? sharedDb : dbs.get(dbName);
     if (!db) dbs.set(dbName, (db = openDb(dbName)));
 
     if (device === 'wasm' && model.bundled && (req.engine ?? 'auto') === 'auto') {

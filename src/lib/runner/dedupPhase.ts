@@ -90,8 +90,9 @@ export async function runDedupPhase(
   };
   const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(db, projectId, o.againstSeeds);
   if (!sampleIds.length) return { compared: 0, removed: 0 };
-  // The pipeline worker lives as long as the tab: free the model when the phase ends.
-  const embed = createEmbedApi();
+  // The pipeline worker lives as long as the tab: free the model when the phase ends. The cache
+  // goes through the run's own connection (no second one to the same database).
+  const embed = createEmbedApi(db);
   let v: Awaited<ReturnType<typeof embed.embed>>;
   try {
     await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
