@@ -63,6 +63,15 @@ describe('the Dedup panel in the built app', () => {
     await page.waitForSelector('[data-testid="dedup-summary"], [data-testid="dedup-panel"] [data-testid="engine-error"]', { timeout: 300_000 });
     if (await page.locator('[data-testid="dedup-panel"] [data-testid="engine-error"]').count()) throw new Error(String(await page.textContent('[data-testid="dedup-panel"] [data-testid="engine-error"]')));
     const seconds = (Date.now() - t0) / 1000;
+    // The panel says how the texts were embedded: the bundled model on Seedforge's own encoder,
+    // every text through the model (a fresh profile has no cache).
+    const embedded = page.locator('[data-testid="dedup-embedded"]');
+    expect(await embedded.getAttribute('data-engine')).toBe('seedforge-wasm');
+    const info = (await embedded.textContent())!;
+    console.log(`dedup panel: ${info.trim()}`);
+    const m = /all-MiniLM-L6-v2 on Seedforge's WebAssembly encoder, \d+ threads: ([\d,]+) texts embedded, 0 from the cache/.exec(info);
+    expect(m).not.toBeNull();
+    expect(Number(m![1]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(2000);
     const summary = async () => (await page.textContent('[data-testid="dedup-summary"]'))!;
     const removedAt = async (t: string) => {
       await page.locator('[data-testid="dedup-slider"]').fill(t);

@@ -3,7 +3,7 @@ import type { DedupApi, SemanticRequest, SemanticResult } from '../dedup/dedupAp
 import type { ClusterGroup, SimilarityHistogram } from '../dedup/report';
 import type { DedupProgress, PairList } from '../dedup/types';
 import type { ModelSource } from '../engines/modelSource';
-import type { EmbedApi, EmbedProgress, EmbedRequest } from './embedApi';
+import type { EmbedApi, EmbedDevice, EmbedEngine, EmbedProgress, EmbedRequest } from './embedApi';
 
 /** Starts the two workers a Dedup panel needs; terminate them with `close()`. */
 export function startDedupWorkers(): { embed: Comlink.Remote<EmbedApi>; dedup: Comlink.Remote<DedupApi>; close: () => void } {
@@ -54,6 +54,18 @@ export async function dedupTexts(
   return { ...res, groups, histogram, cached, computed };
 }
 
+/** How the texts were embedded: shown beside the results. */
+export interface EmbeddedInfo {
+  model: string;
+  engine: EmbedEngine;
+  device: EmbedDevice;
+  threads: number;
+  /** Distinct texts run through the model now / found in the cache. */
+  computed: number;
+  cached: number;
+  seconds: number;
+}
+
 export interface EmbedPairsRequest {
   model: string;
   source: ModelSource;
@@ -77,8 +89,9 @@ export async function embedAndPair(
   texts: string[],
   r: EmbedPairsRequest,
   onProgress: (stage: 'embed' | 'pairs', done: number, total: number) => void,
-): Promise<{ vectors: { data: Float32Array; n: number; d: number }; pairs: PairList }> {
-  await w.embed.load({ model: r.model, source: r.source, appBase: r.appBase, dbName: r.dbName });
+): Promise<{ vectors: { data: Float32Array; n: number; d: number }; pairs: PairList; embedded: EmbeddedInfo }> {
+  const loaded = await w.embed.load({ model: r.model, source: r.source, appBase: r.appBase, dbName: r.dbName });
+  const t0 = performance.now();
   const v = await w.embed.embed(
     texts,
     {},
@@ -86,6 +99,7 @@ export async function embedAndPair(
       if (p.status === 'embed') onProgress('embed', p.done, p.total);
     }),
   );
+  const embedded: EmbeddedInfo = { model: loaded.model, engine: loaded.engine, device: loaded.device, threads: loaded.threads, computed: v.computed, cached: v.cached, seconds: (performance.now() - t0) / 1000 };
   const vectors = { data: v.data.slice(), n: v.n, d: v.d };
   const found = await w.dedup.findPairs(
     Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
@@ -94,5 +108,5 @@ export async function embedAndPair(
       if (p.phase === 'screen') onProgress('pairs', p.done, p.total);
     }),
   );
-  return { vectors, pairs: found.pairs };
+  return { vectors, pairs: found.pairs, embedded };
 }

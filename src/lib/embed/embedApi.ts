@@ -30,8 +30,9 @@ export interface EmbedLoadRequest {
   /** 'auto' (default): WebGPU when an adapter exists, else WebAssembly. */
   device?: 'auto' | EmbedDevice;
   /**
-   * WebAssembly threads (default: every core). Only a cross-origin isolated page has more than
-   * one; onnxruntime-web reads it once per worker, so it counts on a worker's first load only.
+   * WebAssembly threads (default: every core; Seedforge's encoder at most 4 unless asked). For
+   * onnxruntime-web only a cross-origin isolated page has more than one, and it reads the number
+   * once per worker, so it counts on a worker's first load only.
    */
   threads?: number;
   /**
@@ -145,6 +146,9 @@ function toProgress(model: string, p: ProgressInfo): EmbedProgress | null {
   return null;
 }
 
+/** The encoder's default thread cap (memory: one copy of the weights per thread). */
+const ENCODER_DEFAULT_MAX_THREADS = 4;
+
 let kernelModule: Promise<WebAssembly.Module> | null = null;
 /** The encoder's kernels (encoder/encoder.wasm), compiled once per worker. */
 function encoderKernel(): Promise<WebAssembly.Module> {
@@ -246,7 +250,10 @@ export function createEmbedApi(sharedDb?: AppDb) {
     if (device === 'wasm' && model.bundled && (req.engine ?? 'auto') === 'auto') {
       let encoder: OwnEncoder | null = null;
       try {
-        encoder = await startOwnEncoder(model, req, wanted, name, onProgress, progress_callback);
+        // Each encoder thread holds its own weights (~35 MB for MiniLM) and takes a share of a
+        // 32-text call: by default at most 4 of them.
+        const threads = req.threads ? wanted : Math.min(wanted, ENCODER_DEFAULT_MAX_THREADS);
+        encoder = await startOwnEncoder(model, req, threads, name, onProgress, progress_callback);
       } catch (e) {
         // A file the encoder does not read goes to onnxruntime-web; anything else is a load error.
         if (!(e instanceof OnnxFormatError)) throw loadError(e);

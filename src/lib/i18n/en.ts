@@ -375,6 +375,9 @@ export const en = {
   'dedup.clusters': 'Clusters',
   'dedup.kept': 'kept',
   'dedup.keptSeed': 'seed, kept',
+  'dedup.embeddedWith': '{model} on {engine}, {threads} threads: {computed} texts embedded, {cached} from the cache, in {seconds} s',
+  'dedup.engineOwn': "Seedforge's WebAssembly encoder",
+  'dedup.engineOrt': 'onnxruntime-web ({device})',
   'dedup.viaChain': 'via a chain',
 } as const;
 

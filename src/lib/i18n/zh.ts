@@ -373,5 +373,8 @@ export const zh: Record<MessageKey, string> = {
   'dedup.clusters': '簇',
   'dedup.kept': '保留',
   'dedup.keptSeed': '种子，保留',
+  'dedup.embeddedWith': '{model}，{engine}，{threads} 个线程：新嵌入 {computed} 条文本，{cached} 条来自缓存，用时 {seconds} 秒',
+  'dedup.engineOwn': 'Seedforge 自带的 WebAssembly 编码器',
+  'dedup.engineOrt': 'onnxruntime-web（{device}）',
   'dedup.viaChain': '经由传递链',
 };

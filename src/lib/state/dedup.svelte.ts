@@ -4,7 +4,7 @@ import { resolveClusters, type ClusterResult } from '../dedup/clusters';
 import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
 import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
 import type { PairList } from '../dedup/types';
-import { embedAndPair, startDedupWorkers } from '../embed/dedupTexts';
+import { embedAndPair, startDedupWorkers, type EmbeddedInfo } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
 import { dedupInputs, duplicateMarks } from '../runner/dedupPhase';
@@ -38,6 +38,8 @@ export class DedupState {
   stage = $state<'idle' | 'load' | 'embed' | 'pairs' | 'ready' | 'failed'>('idle');
   progress = $state<{ done: number; total: number } | null>(null);
   error = $state.raw<{ name: string; message: string } | null>(null);
+  /** How the last computation embedded its texts (model, engine, threads, time). */
+  embedded = $state.raw<EmbeddedInfo | null>(null);
 
   constructor(db: AppDb) {
     this.#db = db;
@@ -77,7 +79,7 @@ export class DedupState {
         return;
       }
       this.#workers ??= startDedupWorkers();
-      const { vectors: v, pairs } = await embedAndPair(
+      const { vectors: v, pairs, embedded } = await embedAndPair(
         this.#workers,
         input.texts,
         { model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name, threshold: FLOOR, existingCount: this.existingCount },
@@ -89,6 +91,7 @@ export class DedupState {
       // The panel keeps the vectors to give chain-linked duplicates their similarity.
       this.#vectors = { data: v.data, d: v.d, norms2: squaredNorms(v.data, v.n, v.d) };
       this.pairs = pairs;
+      this.embedded = embedded;
       this.stage = 'ready';
     } catch (e) {
       this.error = errorInfo(e);

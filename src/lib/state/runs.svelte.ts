@@ -26,6 +26,7 @@ export interface LiveRun {
 
 /** How often a tab that sees another tab's run checks whether that run is still going. */
 const WATCH_MS = 1000;
+const LIST_REFRESH_MS = 2000;
 
 /**
  * Runs of the current project and the one running in this tab (in the pipeline worker). A run
@@ -48,6 +49,7 @@ export class RunsState {
   #holding = false;
   #channel: ReturnType<typeof openRunChannel>;
   #watch: ReturnType<typeof setInterval> | null = null;
+  #listedAt = 0;
   list = $state.raw<Run[]>([]);
   active = $state.raw<LiveRun | null>(null);
   error = $state.raw<{ name: string; message: string } | null>(null);
@@ -82,31 +84,51 @@ export class RunsState {
       if (r) this.remote = liveRun(r.id, (r.counts as unknown as RunCounts) ?? null);
     }
     this.list = runs;
+    this.#watchOtherTab();
+  }
+
+  /**
+   * While another tab holds the run lock, checks once a second whether it still does (its
+   * progress arrives by broadcast); when it lets go, the list is read again. Nothing polls while
+   * no other tab runs.
+   */
+  #watchOtherTab(): void {
+    if (!this.otherTab) {
+      if (this.#watch) clearInterval(this.#watch);
+      this.#watch = null;
+      return;
+    }
     this.#watch ??= setInterval(() => void this.#checkOtherTab(), WATCH_MS);
   }
 
-  /** Follows another tab's run: the list refreshes while it goes, and once more when it ends. */
   async #checkOtherTab(): Promise<void> {
     const id = this.#projectId;
     if (!id || this.#holding) return;
     const held = await runLockHeld(id);
-    if (id !== this.#projectId || this.#holding) return;
-    if (held) {
-      this.otherTab = true;
-      this.list = await listRuns(this.#db, id);
-    } else if (this.otherTab) {
-      this.otherTab = false;
-      this.remote = null;
-      await this.load(id);
-    }
+    if (id !== this.#projectId || this.#holding || held) return;
+    this.otherTab = false;
+    this.remote = null;
+    await this.load(id);
   }
 
   #onBroadcast(m: RunBroadcast): void {
     if (m.projectId !== this.#projectId || this.#holding) return;
     // The end of that run is seen by the lock check (#checkOtherTab), which then reloads the list.
-    if (m.event.type !== 'status' || m.event.status === 'running') this.otherTab = true;
+    if (m.event.type !== 'status' || m.event.status === 'running') {
+      this.otherTab = true;
+      this.#watchOtherTab();
+    }
     const base = this.remote?.runId === m.runId ? this.remote : liveRun(m.runId, null);
     this.remote = reduce(base, m.event);
+    // The run list (its counts) follows that run's events, read again at most every 2 s.
+    const now = Date.now();
+    if (m.event.type !== 'live' && now - this.#listedAt > LIST_REFRESH_MS) {
+      this.#listedAt = now;
+      const id = m.projectId;
+      void listRuns(this.#db, id).then((runs) => {
+        if (id === this.#projectId && !this.#holding) this.list = runs;
+      });
+    }
   }
 
   get busy(): boolean {
@@ -136,6 +158,7 @@ export class RunsState {
     const r = await withRunLock(projectId, async () => {
       this.#holding = true;
       this.otherTab = false;
+      this.#watchOtherTab();
       try {
         await fn();
       } finally {
