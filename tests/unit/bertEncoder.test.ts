@@ -125,12 +125,14 @@ describe('encoder.wasm kernels against JavaScript references', () => {
     }
   });
 
-  it('attention of unpadded sequences equals softmax(QKᵀ·s)V per sequence and head', () => {
+  // Head sizes 8 (four dimensions at a time) and 40 (a block of 32, then four at a time); lengths
+  // below, at and above the four keys scored at once.
+  it.each([[8, [3, 1, 5]], [40, [7, 4, 9]]] as const)('attention of unpadded sequences equals softmax(QKᵀ·s)V per sequence and head (head size %i)', (hd, lens) => {
     const k = instance();
     const r = rng(11);
-    const heads = 2, hd = 8, H = heads * hd, lens = [3, 1, 5];
+    const heads = 2, H = heads * hd;
     const T = lens.reduce((a, b) => a + b, 0);
-    const starts = Int32Array.from([0, 3, 4, 9]);
+    const starts = Int32Array.from([0, lens[0], lens[0] + lens[1], T]);
     const qkv = Float32Array.from({ length: T * 3 * H }, () => r() * 2 - 1);
     const pctx = k.alloc(T * H * 4);
     k.attention(put(k, qkv), 3 * H, put(k, starts), 3, heads, hd, 0.3, pctx, H, k.alloc(64));

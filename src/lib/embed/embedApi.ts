@@ -355,6 +355,9 @@ export function createEmbedApi(sharedDb?: AppDb) {
         if (request.sortByLength ?? true) missing = byLength(missing, prep.inputs);
         const cached = m - missing.length;
         report?.({ status: 'embed', done: cached, total: m, cached });
+        // Each batch's cache write overlaps the next batch's model call (one write in flight; a
+        // failed write fails the call at the next batch or at the end).
+        let writing: Promise<unknown> = Promise.resolve();
         for (const [s, e] of batches(missing.length, request.batchSize ?? 32)) {
           const idx = missing.slice(s, e);
           const data = await runModel(l, idx.map((k) => prep.inputs[k]!));
@@ -363,9 +366,11 @@ export function createEmbedApi(sharedDb?: AppDb) {
           if (data.length !== idx.length * d) throw new EmbedError('EmbeddingModelLoadError', `The model ${l.model.id} returned ${data.length / idx.length} numbers per text, expected ${d}: its files do not match the registry.`);
           idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
           // Computed first, then written in one transaction (never await the model inside one).
-          await putEmbeddings(l.db, key, idx.map((k) => prep.hashes[k]!), data, d);
+          await writing;
+          writing = putEmbeddings(l.db, key, idx.map((k) => prep.hashes[k]!), data, d);
           report?.({ status: 'embed', done: cached + e, total: m, cached });
         }
+        await writing;
         const n = texts.length;
         const rows = new Float32Array(n * d);
         for (let i = 0; i < n; i++) rows.set(uniq.subarray(prep.slot[i]! * d, (prep.slot[i]! + 1) * d), i * d);

@@ -173,67 +173,120 @@ static inline v128_t exp4(v128_t x) {
   return wasm_f32x4_mul(p, e);
 }
 
-// GELU (erf form, as BERT): x/2 (1 + erf(x / sqrt 2)), in place, count % 4 == 0. erf by
-// Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7).
+// GELU (erf form, as BERT): x/2 (1 + erf(x / sqrt 2)), in place, count % 4 == 0. erf by the
+// rational approximation Eigen uses for float (odd degree-13 over even degree-8 polynomial on
+// [-4, 4], absolute error < 1e-7; erf(4) = 1 - 1.5e-8): no exp, one division.
 EXPORT("gelu") void gelu(f32 *x, i32 count) {
   const v128_t half = wasm_f32x4_splat(0.5f), one = wasm_f32x4_splat(1.f), rs2 = wasm_f32x4_splat(0.70710678118654752f);
+  const v128_t lo = wasm_f32x4_splat(-4.f), hi = wasm_f32x4_splat(4.f);
   for (i32 i = 0; i < count; i += 4) {
-    v128_t v = wasm_v128_load(x + i);
-    v128_t z = wasm_f32x4_mul(v, rs2), az = wasm_f32x4_abs(z);
-    v128_t t = wasm_f32x4_div(one, wasm_f32x4_add(one, wasm_f32x4_mul(az, wasm_f32x4_splat(0.3275911f))));
-    v128_t y = wasm_f32x4_splat(1.061405429f);
-    y = wasm_f32x4_add(wasm_f32x4_mul(y, t), wasm_f32x4_splat(-1.453152027f));
-    y = wasm_f32x4_add(wasm_f32x4_mul(y, t), wasm_f32x4_splat(1.421413741f));
-    y = wasm_f32x4_add(wasm_f32x4_mul(y, t), wasm_f32x4_splat(-0.284496736f));
-    y = wasm_f32x4_add(wasm_f32x4_mul(y, t), wasm_f32x4_splat(0.254829592f));
-    y = wasm_f32x4_mul(y, t);
-    v128_t erfa = wasm_f32x4_sub(one, wasm_f32x4_mul(y, exp4(wasm_f32x4_neg(wasm_f32x4_mul(az, az)))));
-    // erf is odd: copy the sign of z.
-    v128_t erf = wasm_v128_bitselect(wasm_f32x4_neg(erfa), erfa, wasm_f32x4_lt(z, wasm_f32x4_splat(0.f)));
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t z = wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_mul(v, rs2), lo), hi);
+    const v128_t z2 = wasm_f32x4_mul(z, z);
+    v128_t p = wasm_f32x4_splat(-2.72614225801306e-10f);
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(2.77068142495902e-08f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(-2.10102402082508e-06f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(-5.69250639462346e-05f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(-7.34990630326855e-04f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(-2.95459980854025e-03f));
+    p = wasm_f32x4_add(wasm_f32x4_mul(p, z2), wasm_f32x4_splat(-1.60960333262415e-02f));
+    p = wasm_f32x4_mul(p, z);
+    v128_t q = wasm_f32x4_splat(-1.45660718464996e-05f);
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, z2), wasm_f32x4_splat(-2.13374055278905e-04f));
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, z2), wasm_f32x4_splat(-1.68282697438203e-03f));
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, z2), wasm_f32x4_splat(-7.37332916720468e-03f));
+    q = wasm_f32x4_add(wasm_f32x4_mul(q, z2), wasm_f32x4_splat(-1.42647390514189e-02f));
+    const v128_t erf = wasm_f32x4_div(p, q);
     wasm_v128_store(x + i, wasm_f32x4_mul(wasm_f32x4_mul(v, half), wasm_f32x4_add(one, erf)));
   }
 }
 
+// The four lane sums of a, b, c, d as one vector.
+static inline v128_t hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
+  const v128_t ab = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  const v128_t cd = wasm_f32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
+
 // Self-attention of unpadded sequences. qkv: tokens x (3 * hidden) (queries, keys, values), rows
 // ld apart; starts[s]..starts[s+1] are the tokens of sequence s. ctx: tokens x hidden. head_dim %
-// 4 == 0. scratch: room for max sequence length floats.
+// 4 == 0. scratch: room for max sequence length + 4 floats. Scores come four keys at a time; the
+// weighted sum of values keeps 32 dimensions in registers while it runs over the keys.
 EXPORT("attention") void attention(const f32 *qkv, i32 ld, const i32 *starts, i32 nseq, i32 heads, i32 head_dim, f32 scale, f32 *ctx, i32 ldc, f32 *scratch) {
   const i32 hidden = heads * head_dim;
+  const v128_t scv = wasm_f32x4_splat(scale);
   for (i32 s = 0; s < nseq; s++) {
     const i32 t0 = starts[s], len = starts[s + 1] - t0;
     for (i32 h = 0; h < heads; h++) {
       const i32 qo = h * head_dim, ko = hidden + h * head_dim, vo = 2 * hidden + h * head_dim;
       for (i32 i = 0; i < len; i++) {
         const f32 *q = qkv + (uintptr_t)(t0 + i) * ld + qo;
-        f32 mx = -3.4e38f;
-        for (i32 j = 0; j < len; j++) {
+        i32 j = 0;
+        for (; j + 4 <= len; j += 4) {
+          const f32 *k0 = qkv + (uintptr_t)(t0 + j) * ld + ko;
+          const f32 *k1 = k0 + ld, *k2 = k1 + ld, *k3 = k2 + ld;
+          v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0, a2 = a0, a3 = a0;
+          for (i32 d = 0; d < head_dim; d += 4) {
+            const v128_t qv = wasm_v128_load(q + d);
+            a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(qv, wasm_v128_load(k0 + d)));
+            a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(qv, wasm_v128_load(k1 + d)));
+            a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(qv, wasm_v128_load(k2 + d)));
+            a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(qv, wasm_v128_load(k3 + d)));
+          }
+          wasm_v128_store(scratch + j, wasm_f32x4_mul(hsum4(a0, a1, a2, a3), scv));
+        }
+        for (; j < len; j++) {
           const f32 *kk = qkv + (uintptr_t)(t0 + j) * ld + ko;
           v128_t acc = wasm_f32x4_splat(0.f);
           for (i32 d = 0; d < head_dim; d += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(q + d), wasm_v128_load(kk + d)));
-          f32 sc = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) + wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3)) * scale;
-          scratch[j] = sc;
-          if (sc > mx) mx = sc;
+          scratch[j] = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) + wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3)) * scale;
         }
-        // Softmax over the row (the pad after len is only used by the 4-wide exp).
-        i32 j = 0;
-        v128_t sum4 = wasm_f32x4_splat(0.f), mxv = wasm_f32x4_splat(mx);
-        for (; j + 4 <= len; j += 4) {
-          v128_t e = exp4(wasm_f32x4_sub(wasm_v128_load(scratch + j), mxv));
+        f32 mx = scratch[0];
+        for (j = 1; j < len; j++) if (scratch[j] > mx) mx = scratch[j];
+        // Softmax over the row.
+        v128_t sum4 = wasm_f32x4_splat(0.f);
+        const v128_t mxv = wasm_f32x4_splat(mx);
+        for (j = 0; j + 4 <= len; j += 4) {
+          const v128_t e = exp4(wasm_f32x4_sub(wasm_v128_load(scratch + j), mxv));
           wasm_v128_store(scratch + j, e);
           sum4 = wasm_f32x4_add(sum4, e);
         }
         f32 sum = wasm_f32x4_extract_lane(sum4, 0) + wasm_f32x4_extract_lane(sum4, 1) + wasm_f32x4_extract_lane(sum4, 2) + wasm_f32x4_extract_lane(sum4, 3);
         for (; j < len; j++) {
-          v128_t e = exp4(wasm_f32x4_splat(scratch[j] - mx));
-          scratch[j] = wasm_f32x4_extract_lane(e, 0);
+          scratch[j] = wasm_f32x4_extract_lane(exp4(wasm_f32x4_splat(scratch[j] - mx)), 0);
           sum += scratch[j];
         }
-        const f32 inv = 1.f / sum;
+        const v128_t inv = wasm_f32x4_splat(1.f / sum);
         f32 *out = ctx + (uintptr_t)(t0 + i) * ldc + h * head_dim;
-        for (i32 d = 0; d < head_dim; d += 4) {
+        const f32 *v0 = qkv + (uintptr_t)t0 * ld + vo;
+        i32 d = 0;
+        for (; d + 32 <= head_dim; d += 32) {
+          v128_t c0 = wasm_f32x4_splat(0.f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+          const f32 *vr = v0 + d;
+          for (i32 jj = 0; jj < len; jj++, vr += ld) {
+            const v128_t p = wasm_f32x4_splat(scratch[jj]);
+            c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(p, wasm_v128_load(vr)));
+            c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(p, wasm_v128_load(vr + 4)));
+            c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(p, wasm_v128_load(vr + 8)));
+            c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(p, wasm_v128_load(vr + 12)));
+            c4 = wasm_f32x4_add(c4, wasm_f32x4_mul(p, wasm_v128_load(vr + 16)));
+            c5 = wasm_f32x4_add(c5, wasm_f32x4_mul(p, wasm_v128_load(vr + 20)));
+            c6 = wasm_f32x4_add(c6, wasm_f32x4_mul(p, wasm_v128_load(vr + 24)));
+            c7 = wasm_f32x4_add(c7, wasm_f32x4_mul(p, wasm_v128_load(vr + 28)));
+          }
+          wasm_v128_store(out + d, wasm_f32x4_mul(c0, inv));
+          wasm_v128_store(out + d + 4, wasm_f32x4_mul(c1, inv));
+          wasm_v128_store(out + d + 8, wasm_f32x4_mul(c2, inv));
+          wasm_v128_store(out + d + 12, wasm_f32x4_mul(c3, inv));
+          wasm_v128_store(out + d + 16, wasm_f32x4_mul(c4, inv));
+          wasm_v128_store(out + d + 20, wasm_f32x4_mul(c5, inv));
+          wasm_v128_store(out + d + 24, wasm_f32x4_mul(c6, inv));
+          wasm_v128_store(out + d + 28, wasm_f32x4_mul(c7, inv));
+        }
+        for (; d < head_dim; d += 4) {
           v128_t acc = wasm_f32x4_splat(0.f);
-          for (i32 jj = 0; jj < len; jj++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(scratch[jj]), wasm_v128_load(qkv + (uintptr_t)(t0 + jj) * ld + vo + d)));
-          wasm_v128_store(out + d, wasm_f32x4_mul(acc, wasm_f32x4_splat(inv)));
+          for (i32 jj = 0; jj < len; jj++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(scratch[jj]), wasm_v128_load(v0 + (uintptr_t)jj * ld + d)));
+          wasm_v128_store(out + d, wasm_f32x4_mul(acc, inv));
         }
       }
     }
