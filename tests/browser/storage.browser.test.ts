@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, StorageState } from '../../src/lib/state/storage.svelte';
-import { isQuotaError, storageFull } from '../../src/lib/runner/storageGuard';
+import { isQuotaError, storageFull } from '../../src/lib/db/quota';
 
 /**
  * The Storage panel's state against the real StorageManager of Chromium. (Filling the quota needs

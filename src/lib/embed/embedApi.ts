@@ -75,6 +75,8 @@ export interface EmbedStats {
   device: EmbedDevice | null;
   engine: EmbedEngine | null;
   threads: number;
+  /** Why the bundled model runs on onnxruntime-web instead of Seedforge's encoder (null when it does not). */
+  encoderFallback: string | null;
   /** Model calls (batches) and texts run through the model since this worker started. */
   modelCalls: number;
   textsEmbedded: number;
@@ -225,6 +227,8 @@ export function createEmbedApi(sharedDb?: AppDb) {
   let current: Loaded | null = null;
   const dbs = new Map<string, AppDb>();
   const counters = { modelCalls: 0, textsEmbedded: 0 };
+  /** Why the last load of a bundled model went to onnxruntime-web instead of the encoder. */
+  let encoderFallback: string | null = null;
 
   async function loadInner(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<Loaded> {
     const model = findEmbeddingModel(req.model);
@@ -247,6 +251,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
     let db = sharedDb?.name === dbName ? sharedDb : dbs.get(dbName);
     if (!db) dbs.set(dbName, (db = openDb(dbName)));
 
+    encoderFallback = null;
     if (device === 'wasm' && model.bundled && (req.engine ?? 'auto') === 'auto') {
       let encoder: OwnEncoder | null = null;
       try {
@@ -255,8 +260,9 @@ export function createEmbedApi(sharedDb?: AppDb) {
         const threads = req.threads ? wanted : Math.min(wanted, ENCODER_DEFAULT_MAX_THREADS);
         encoder = await startOwnEncoder(model, req, threads, name, onProgress, progress_callback);
       } catch (e) {
-        // A file the encoder does not read goes to onnxruntime-web; anything else is a load error.
-        if (!(e instanceof OnnxFormatError)) throw loadError(e);
+        // A file the encoder does not read, or an encoder that cannot start here (a worker or
+        // WebAssembly refused), goes to onnxruntime-web; the reason is kept for stats().
+        encoderFallback = e instanceof OnnxFormatError ? `not a BERT the encoder reads: ${e.message}` : `the encoder did not start: ${e instanceof Error ? e.message : String(e)}`;
       }
       if (encoder) {
         onProgress?.({ status: 'ready', model: model.id, device, engine: 'seedforge-wasm', threads: encoder.pool.size });
@@ -391,7 +397,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
     },
 
     stats(): EmbedStats {
-      return { model: current?.model.id ?? null, device: current?.device ?? null, engine: current?.engine ?? null, threads: current?.threads ?? 0, ...counters };
+      return { model: current?.model.id ?? null, device: current?.device ?? null, engine: current?.engine ?? null, threads: current?.threads ?? 0, encoderFallback, ...counters };
     },
 
     /** Every URL this worker fetched (Resource Timing): lets tests and the UI show the app stays on its origin. */

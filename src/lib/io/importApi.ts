@@ -1,7 +1,7 @@
 import { releaseProxy } from 'comlink';
 import { lazyDb } from '../db/db';
 import { addSeeds, seedHashes } from '../db/seedsRepo';
-import { isQuotaError } from '../runner/storageGuard';
+import { isQuotaError } from '../db/quota';
 import { ImportSession, type FileAnalysis, type ImportPlan } from './importSession';
 import type { FieldMapping } from './shapes';
 import type { FormatId, ReadProgress } from './types';

@@ -10,7 +10,8 @@ import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
 import type { PipelineEngines, RunEvent } from '../pipeline/types';
 import { runDedupPhase, type DedupPhaseProgress } from './dedupPhase';
-import { guardStore, isQuotaError, storageFull } from './storageGuard';
+import { isQuotaError, storageFull } from '../db/quota';
+import { guardStore } from './storageGuard';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
 export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number };
