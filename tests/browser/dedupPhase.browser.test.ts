@@ -71,6 +71,14 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     // Every sample it looked at records how it was checked (for the dataset card).
     expect(rows.every((s) => (s.lineage.dedupCheck as { threshold: number; model: string; againstSeeds: boolean }).threshold === 0.7)).toBe(true);
     expect(rows[0]!.lineage.dedupCheck).toMatchObject({ model: 'all-MiniLM-L6-v2', againstSeeds: true });
+    expect(rows[0]!.lineage.dedupCheck).toMatchObject({ method: 'exact' });
+    // The approximate mode (LSH buckets, the choice above 100k items) on the same items: the same
+    // marks here, and the samples record how they were checked.
+    const exactMarks = rows.map((s) => [s.id, s.duplicateOf]);
+    await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, method: 'approximate' });
+    const approx = await listRunSamples(db, run.id);
+    expect(approx.map((s) => [s.id, s.duplicateOf])).toEqual(exactMarks);
+    expect(approx[0]!.lineage.dedupCheck).toMatchObject({ method: 'approximate', recall: 0.99 });
     // Applying again with a stricter threshold clears the marks that no longer hold.
     await runDedupPhase(db, p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect((await listRunSamples(db, run.id)).filter((s) => s.duplicateOf)).toEqual([]);

@@ -92,6 +92,21 @@ describe('the Dedup panel in the built app', () => {
     expect(at85).toBeGreaterThanOrEqual(500);
     expect(at99).toBeLessThan(at85);
 
+    // The approximate mode (LSH, planned recall 0.99) on the same samples: the vectors come from
+    // the cache, the panel says how the pairs were found, and it removes at most what every-pair
+    // comparison removes (a missed pair can only split a cluster), nearly as many.
+    await page.selectOption('[data-testid="dedup-method"]', 'approximate');
+    await page.click('[data-testid="dedup-compute"]');
+    await page.waitForFunction(() => /approximate search/.test(document.querySelector('[data-testid="dedup-embedded"]')?.textContent ?? ''), null, { timeout: 300_000 });
+    expect(await page.textContent('[data-testid="dedup-embedded"]')).toMatch(/ 0 texts embedded, [\d,]+ from the cache/);
+    const approx85 = await removedAt('0.85');
+    console.log(`dedup panel, approximate mode: removed at 0.85: ${approx85} (every pair: ${at85})`);
+    expect(approx85).toBeLessThanOrEqual(at85);
+    expect(approx85).toBeGreaterThanOrEqual(Math.floor(at85 * 0.97));
+    await page.selectOption('[data-testid="dedup-method"]', 'exact');
+    await page.click('[data-testid="dedup-compute"]');
+    await page.waitForFunction(() => !/approximate search/.test(document.querySelector('[data-testid="dedup-embedded"]')?.textContent ?? 'approximate search'), null, { timeout: 300_000 });
+
     // The cluster browser: the kept item of the first cluster is the best-scored of its members.
     await removedAt('0.85');
     const first = page.locator('[data-testid="dedup-cluster"]').first();

@@ -17,3 +17,22 @@ describe('which seeds the dedup compares with', () => {
     expect(seedsToCompare(seeds, samples).map((s) => s.id)).toEqual(['s2', 's3']);
   });
 });
+
+describe('the Dedup step and panel method', () => {
+  it("'auto' compares every pair up to 100,000 items and searches approximately above", async () => {
+    const { dedupMethodFor, APPROXIMATE_ABOVE } = await import('../../src/lib/runner/dedupPhase');
+    expect(APPROXIMATE_ABOVE).toBe(100_000);
+    expect(dedupMethodFor('auto', 100_000)).toBe('exact');
+    expect(dedupMethodFor('auto', 100_001)).toBe('approximate');
+    expect(dedupMethodFor('exact', 1_000_000)).toBe('exact');
+    expect(dedupMethodFor('approximate', 10)).toBe('approximate');
+  });
+
+  it("is a recipe field that defaults to 'auto' and refuses anything else", async () => {
+    const { validateRecipe } = await import('../../src/lib/pipeline/recipe');
+    const ok = validateRecipe({ version: 1, name: 'x', steps: [{ op: 'respond' }, { op: 'dedup' }] });
+    expect(ok.ok && ok.recipe.steps[1]).toMatchObject({ op: 'dedup', method: 'auto' });
+    const bad = validateRecipe({ version: 1, name: 'x', steps: [{ op: 'respond' }, { op: 'dedup', method: 'fast' }] });
+    expect(bad.ok).toBe(false);
+  });
+});

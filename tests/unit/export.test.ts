@@ -297,7 +297,10 @@ describe('dataset card', () => {
     expect(card).toContain('seed 42');
     expect(card).toContain('Dedup threshold: cosine ≥ 0.85 (all-MiniLM-L6-v2)');
     // The Dedup panel's threshold, recorded on the samples it looked at.
-    expect(card).toContain('Semantic dedup run on these samples: cosine ≥ 0.9 with `bge-small-zh-v1.5`, also against the seeds.');
+    expect(card).toContain('Semantic dedup run on these samples: cosine ≥ 0.9 with `bge-small-zh-v1.5`, also against the seeds; every pair compared.');
+    // An approximate dedup says so, with its planned recall.
+    const approx = datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [{ threshold: 0.85, model: 'all-MiniLM-L6-v2', againstSeeds: false, method: 'approximate', recall: 0.99 }] }, runs: [], dataFile: 'x', createdAt: 0 });
+    expect(approx).toContain('cosine ≥ 0.85 with `all-MiniLM-L6-v2`; approximate pair search (LSH buckets, planned pair recall 0.99 at the threshold: a few near-duplicates may remain).');
     expect(datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [] }, runs: [], dataFile: 'x', createdAt: 0 })).toContain('Semantic dedup: not run on the exported samples.');
     expect(card).toContain('- judge: `gpt-4o-mini` (openai)');
     expect(card).toContain('judge score ≥ 4');

@@ -24,6 +24,9 @@ export interface DedupCheck {
   threshold: number;
   model: string;
   againstSeeds: boolean;
+  /** How pairs were found: every pair, or LSH buckets with this planned pair recall. */
+  method?: 'exact' | 'approximate';
+  recall?: number;
 }
 
 export async function applyDuplicates(db: AppDb, scope: string[], marks: DuplicateMark[], check?: DedupCheck): Promise<void> {

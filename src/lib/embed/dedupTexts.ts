@@ -76,6 +76,8 @@ export interface EmbedPairsRequest {
   threshold: number;
   /** The first `existingCount` texts are seeds: pairs among them are not looked for. */
   existingCount?: number;
+  /** Find pairs with the approximate mode (LSH) planned for this pair recall at the threshold. */
+  approximateRecall?: number;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function embedAndPair(
   const vectors = { data: v.data.slice(), n: v.n, d: v.d };
   const found = await w.dedup.findPairs(
     Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
-    { threshold: r.threshold, existingCount: r.existingCount ?? 0 },
+    { threshold: r.threshold, existingCount: r.existingCount ?? 0, ...(r.approximateRecall ? { kernel: 'approximate' as const, recall: r.approximateRecall } : {}) },
     Comlink.proxy((p: DedupProgress) => {
       if (p.phase === 'screen') onProgress('pairs', p.done, p.total);
     }),

@@ -354,6 +354,7 @@ export const en = {
   'op.dedup': 'Semantic dedup (embeddings; keeps the best of each cluster)',
   'param.threshold': 'Similarity threshold',
   'param.model': 'Embedding model',
+  'param.method': 'Method',
   'param.againstSeeds': 'Compare with the seeds too',
   'run.dedup.embed': 'Dedup: embedding {done} of {total} texts',
   'run.dedup.pairs': 'Dedup: comparing, block {done} of {total}',
@@ -378,6 +379,10 @@ export const en = {
   'dedup.embeddedWith': '{model} on {engine}, {threads} threads: {computed} texts embedded, {cached} from the cache, in {seconds} s',
   'dedup.engineOwn': "Seedforge's WebAssembly encoder",
   'dedup.engineOrt': 'onnxruntime-web ({device})',
+  'dedup.method.auto': 'Auto (every pair up to {n} items)',
+  'dedup.method.exact': 'Exact: every pair',
+  'dedup.method.approximate': 'Approximate: LSH buckets, recall {recall} (very large sets)',
+  'dedup.usedApproximate': 'pairs found by the approximate search (planned recall {recall}: a few near-duplicates may be missed)',
   'dedup.viaChain': 'via a chain',
 } as const;
 

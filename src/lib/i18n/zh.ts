@@ -352,6 +352,7 @@ export const zh: Record<MessageKey, string> = {
   'op.dedup': '语义去重（向量；每个簇保留最好的一条）',
   'param.threshold': '相似度阈值',
   'param.model': '向量模型',
+  'param.method': '方法',
   'param.againstSeeds': '也与种子比较',
   'run.dedup.embed': '去重：正在向量化 {done} / {total} 条文本',
   'run.dedup.pairs': '去重：正在比较，第 {done} / {total} 块',
@@ -376,5 +377,9 @@ export const zh: Record<MessageKey, string> = {
   'dedup.embeddedWith': '{model}，{engine}，{threads} 个线程：新嵌入 {computed} 条文本，{cached} 条来自缓存，用时 {seconds} 秒',
   'dedup.engineOwn': 'Seedforge 自带的 WebAssembly 编码器',
   'dedup.engineOrt': 'onnxruntime-web（{device}）',
+  'dedup.method.auto': '自动（{n} 条以内比较每一对）',
+  'dedup.method.exact': '精确：比较每一对',
+  'dedup.method.approximate': '近似：LSH 分桶，召回率 {recall}（适合超大数据集）',
+  'dedup.usedApproximate': '由近似搜索找到（计划召回率 {recall}：可能漏掉少数近似重复）',
   'dedup.viaChain': '经由传递链',
 };

@@ -47,6 +47,11 @@ export const StepSchema = z.discriminatedUnion('op', [
     threshold: z.number().min(0.5).max(0.999).default(0.85),
     model: z.string().default('all-MiniLM-L6-v2'),
     againstSeeds: z.boolean().default(true),
+    /**
+     * 'exact' finds every pair; 'approximate' (LSH buckets, planned pair recall 0.99, every pair it
+     * reports is exact) is for very large sets; 'auto' is exact up to 100,000 items.
+     */
+    method: z.enum(['auto', 'exact', 'approximate']).default('auto'),
   }),
   z.object({
     op: z.literal('filter'),

@@ -13,6 +13,21 @@ export interface DedupPhaseOptions {
   againstSeeds: boolean;
   appBase: string;
   source: ModelSource;
+  /** See the recipe's dedup step (default 'auto'). */
+  method?: DedupMethod;
+}
+
+export type DedupMethod = 'auto' | 'exact' | 'approximate';
+
+/** 'auto' switches to the approximate mode above this many items (exact 100k × 384 takes ~30 s). */
+export const APPROXIMATE_ABOVE = 100_000;
+/** The pair recall the approximate mode is planned for, at a pair exactly at the threshold. */
+export const APPROXIMATE_RECALL = 0.99;
+
+/** Which way pairs are found for n items. */
+export function dedupMethodFor(method: DedupMethod, n: number): 'exact' | 'approximate' {
+  if (method === 'auto') return n > APPROXIMATE_ABOVE ? 'approximate' : 'exact';
+  return method;
 }
 
 export type DedupPhaseProgress = { stage: 'embed'; done: number; total: number } | { stage: 'pairs'; done: number; total: number } | { stage: 'apply' };
@@ -104,12 +119,14 @@ export async function runDedupPhase(
   }
   check();
   const dedup = createDedupApi();
-  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount }, (p) => {
+  const method = dedupMethodFor(o.method ?? 'auto', texts.length);
+  const kernel = method === 'approximate' ? { kernel: 'approximate' as const, recall: APPROXIMATE_RECALL } : {};
+  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount, ...kernel }, (p) => {
     if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
   });
   check();
   onProgress?.({ stage: 'apply' });
   const marks = duplicateMarks(res.clusters, ids, existingCount);
-  await applyDuplicates(db, sampleIds, marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds });
+  await applyDuplicates(db, sampleIds, marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}) });
   return { compared: texts.length, removed: marks.length };
 }

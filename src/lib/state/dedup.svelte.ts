@@ -7,7 +7,7 @@ import type { PairList } from '../dedup/types';
 import { embedAndPair, startDedupWorkers, type EmbeddedInfo } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
-import { dedupInputs, duplicateMarks } from '../runner/dedupPhase';
+import { APPROXIMATE_RECALL, dedupInputs, dedupMethodFor, duplicateMarks, type DedupMethod } from '../runner/dedupPhase';
 import { errorInfo } from './engines.svelte';
 
 /** The lowest threshold the slider offers: pairs are found once at it, then filtered live. */
@@ -35,6 +35,10 @@ export class DedupState {
   threshold = $state(0.85);
   model = $state(DEFAULT_EMBEDDING_MODEL);
   withSeeds = $state(true);
+  /** 'auto': exact up to APPROXIMATE_ABOVE items, approximate above. */
+  method = $state<DedupMethod>('auto');
+  /** How the last computation found its pairs. */
+  usedMethod = $state<'exact' | 'approximate' | null>(null);
   stage = $state<'idle' | 'load' | 'embed' | 'pairs' | 'ready' | 'failed'>('idle');
   progress = $state<{ done: number; total: number } | null>(null);
   error = $state.raw<{ name: string; message: string } | null>(null);
@@ -79,10 +83,11 @@ export class DedupState {
         return;
       }
       this.#workers ??= startDedupWorkers();
+      const method = dedupMethodFor(this.method, input.texts.length);
       const { vectors: v, pairs, embedded } = await embedAndPair(
         this.#workers,
         input.texts,
-        { model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name, threshold: FLOOR, existingCount: this.existingCount },
+        { model: this.model, source, appBase: new URL('./', document.baseURI).href, dbName: this.#db.name, threshold: FLOOR, existingCount: this.existingCount, ...(method === 'approximate' ? { approximateRecall: APPROXIMATE_RECALL } : {}) },
         (stage, done, total) => {
           this.stage = stage;
           this.progress = { done, total };
@@ -92,6 +97,7 @@ export class DedupState {
       this.#vectors = { data: v.data, d: v.d, norms2: squaredNorms(v.data, v.n, v.d) };
       this.pairs = pairs;
       this.embedded = embedded;
+      this.usedMethod = method;
       this.stage = 'ready';
     } catch (e) {
       this.error = errorInfo(e);
@@ -106,7 +112,12 @@ export class DedupState {
     const c = this.clusters;
     if (!c) return 0;
     const marks = duplicateMarks(c, this.items.map((i) => i.id), this.existingCount);
-    await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, { threshold: this.threshold, model: this.model, againstSeeds: this.withSeeds });
+    await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, {
+      threshold: this.threshold,
+      model: this.model,
+      againstSeeds: this.withSeeds,
+      ...(this.usedMethod === 'approximate' ? { method: 'approximate' as const, recall: APPROXIMATE_RECALL } : { method: 'exact' as const }),
+    });
     return marks.length;
   }
 

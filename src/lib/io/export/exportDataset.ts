@@ -6,7 +6,7 @@ import { detectLang } from '../../pipeline/text';
 import { encodeItems } from './encode';
 import { planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable } from './select';
 import type { ByteSink } from './sink';
-import { NothingToExportError, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary } from './types';
+import { NothingToExportError, type DedupCheckSummary, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary } from './types';
 
 /**
  * Exports a project's dataset into a sink, streaming: samples and seeds are read a page at a time,
@@ -72,7 +72,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   const operations: Record<string, number> = {};
   const runIds = new Set<string>();
   const models = new Map<string, { role: string; model: string; engine: string }>();
-  const dedupChecks = new Map<string, { threshold: number; model: string; againstSeeds: boolean }>();
+  const dedupChecks = new Map<string, DedupCheckSummary>();
   const total = synthIds.length + chosen.length;
   let written = 0;
 
@@ -107,9 +107,11 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
         out.push(note(sampleItem(s)));
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
-        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown } | undefined;
+        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown; method?: unknown; recall?: unknown } | undefined;
         if (dc && typeof dc.threshold === 'number' && typeof dc.model === 'string') {
-          dedupChecks.set(`${dc.threshold}\u0000${dc.model}\u0000${!!dc.againstSeeds}`, { threshold: dc.threshold, model: dc.model, againstSeeds: !!dc.againstSeeds });
+          const approximate = dc.method === 'approximate' && typeof dc.recall === 'number';
+          const check: DedupCheckSummary = { threshold: dc.threshold, model: dc.model, againstSeeds: !!dc.againstSeeds, ...(approximate ? { method: 'approximate' as const, recall: dc.recall as number } : {}) };
+          dedupChecks.set(`${check.threshold}\u0000${check.model}\u0000${check.againstSeeds}\u0000${check.recall ?? ''}`, check);
         }
         for (const c of (Array.isArray(s.lineage.calls) ? s.lineage.calls : []) as CallRecord[]) models.set(`${c.role}\u0000${c.model}\u0000${c.engine}`, { role: c.role, model: c.model, engine: c.engine });
         i++;

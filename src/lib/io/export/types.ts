@@ -97,7 +97,7 @@ export interface ExportSummary {
   /** Samples left out, per reason (status, score, duplicate, no answer); seeds without an answer under `seedNoOutput`. */
   leftOut: Record<string, number>;
   /** The semantic dedups that looked at the exported samples (Dedup step or panel), distinct. */
-  dedupChecks?: { threshold: number; model: string; againstSeeds: boolean }[];
+  dedupChecks?: DedupCheckSummary[];
   bytes: number;
 }
 
@@ -113,4 +113,14 @@ export class NothingToExportError extends Error {
   constructor() {
     super('nothing to export: no sample passes the filters and no real seed share is asked for');
   }
+}
+
+/** A semantic dedup recorded on exported samples (lineage.dedupCheck), for the dataset card. */
+export interface DedupCheckSummary {
+  threshold: number;
+  model: string;
+  againstSeeds: boolean;
+  /** Present when pairs were found by the approximate mode, with its planned pair recall. */
+  method?: 'approximate';
+  recall?: number;
 }
