@@ -26,5 +26,6 @@ execFileSync(clang, [
   '-o', join(dir, 'encoder.wasm'), join(dir, 'encoder.c'),
 ], { stdio: 'inherit' });
 // The source's hash beside the binary: a unit test fails when encoder.c changes without a rebuild.
-writeFileSync(join(dir, 'encoder.c.sha256'), createHash('sha256').update(readFileSync(join(dir, 'encoder.c'))).digest('hex') + '\n');
+const sha = (f) => createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+writeFileSync(join(dir, 'encoder.c.sha256'), `${sha('encoder.c')}  encoder.c\n${sha('encoder.wasm')}  encoder.wasm\n`);
 console.log('wrote src/lib/embed/encoder/encoder.wasm and encoder.c.sha256');

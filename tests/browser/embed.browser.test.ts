@@ -37,9 +37,10 @@ describe('embedding worker with the bundled MiniLM model', () => {
     expect(progress.some((p) => p.status === 'initiate')).toBe(true);
     const model = progress.filter((p) => p.status === 'download' && p.file === 'onnx/model_quantized.onnx');
     expect(model.at(-1)).toMatchObject({ loaded: 23543507, total: 23543507 });
-    // One encoder thread per core.
-    expect(r.threads).toBe(navigator.hardwareConcurrency);
-    expect(await api.stats()).toMatchObject({ engine: 'seedforge-wasm', threads: navigator.hardwareConcurrency });
+    // One encoder thread per core, at most 4 by default.
+    const threads = Math.min(4, navigator.hardwareConcurrency);
+    expect(r.threads).toBe(threads);
+    expect(await api.stats()).toMatchObject({ engine: 'seedforge-wasm', threads, encoderFallback: null });
   });
 
   it('scores the known paraphrase pair ≈ 0.75 and above unrelated pairs', async () => {
@@ -113,6 +114,21 @@ describe('embedding worker with the bundled MiniLM model', () => {
     } finally {
       w2.terminate();
     }
+  });
+
+  it("a closed encoder pool fails its pending and later calls instead of hanging", async () => {
+    const { EncoderPool } = await import('../../src/lib/embed/encoder/encoderPool');
+    const kernel = await WebAssembly.compile(await (await fetch(new URL('../../src/lib/embed/encoder/encoder.wasm', import.meta.url))).arrayBuffer());
+    const model = await (await fetch(`${appBase}models/all-MiniLM-L6-v2/onnx/model_quantized.onnx`)).arrayBuffer();
+    const config = await (await fetch(`${appBase}models/all-MiniLM-L6-v2/config.json`)).json();
+    const pool = await EncoderPool.start(kernel, model, config, 'mean', 2);
+    expect(pool.size).toBe(2);
+    const ids = Array.from({ length: 40 }, (_, i) => [101, 2000 + i, 2001 + i, 102]);
+    expect((await pool.encode(ids)).length).toBe(40 * 384);
+    const pending = pool.encode(Array.from({ length: 400 }, (_, i) => [101, ...Array.from({ length: 60 }, (_, j) => 1000 + ((i * 7 + j) % 20000)), 102]));
+    pool.close();
+    await expect(pending).rejects.toThrow(/closed/);
+    await expect(pool.encode(ids)).rejects.toThrow(/closed/);
   });
 
   it('typed errors cross the worker boundary', async () => {

@@ -49,8 +49,9 @@ function erf(x: number): number {
 
 describe('encoder.wasm kernels against JavaScript references', () => {
   it('is the build of encoder.c committed beside it (rebuild with npm run build:encoder-wasm)', () => {
-    const sha = createHash('sha256').update(readFileSync(resolve(dir, 'encoder.c'))).digest('hex');
-    expect(readFileSync(resolve(dir, 'encoder.c.sha256'), 'utf8').trim()).toBe(sha);
+    const sha = (f: string) => createHash('sha256').update(readFileSync(resolve(dir, f))).digest('hex');
+    // encoder.c.sha256 (sha256sum format) is written by the build beside the binary it built.
+    expect(readFileSync(resolve(dir, 'encoder.c.sha256'), 'utf8')).toBe(`${sha('encoder.c')}  encoder.c\n${sha('encoder.wasm')}  encoder.wasm\n`);
   });
 
   it('gemm with per-row activation scales: integer sums exact, float epilogue to 1e-6', () => {
@@ -173,13 +174,18 @@ describe('splitByTokens', () => {
 });
 
 describe('the model file reader', () => {
-  it('reads the BERT weights by name and refuses what it cannot run', () => {
+  it('reads the BERT weights by name and refuses what it cannot run', async () => {
     const inits = readOnnxInitializers(onnxBytes);
     expect(inits.get('encoder.layer.5.output.dense.weight_T_q')).toMatchObject({ dataType: 3, dims: [1536, 384] });
     expect(supportsBertWeights(inits, config)).toBe(true);
     expect(supportsBertWeights(inits, { ...config, hidden_act: 'relu' })).toBe(false);
     expect(supportsBertWeights(inits, { ...config, num_hidden_layers: 7 })).toBe(false);
     expect(() => readOnnxInitializers(onnxBytes.subarray(0, 5000))).toThrow(OnnxFormatError);
+    // A per-tensor scale where the encoder reads one per vocabulary row is refused, not misread.
+    const perTensor = new Map(inits);
+    const scale = inits.get('embeddings.word_embeddings.weight_scale')!;
+    perTensor.set(scale.name, { ...scale, dims: [1], raw: scale.raw.subarray(0, 4) });
+    await expect(BertEncoder.create(kernel, perTensor, config, 'mean')).rejects.toThrow(/expected one per row \(30522\)/);
     expect(() => readOnnxInitializers(new TextEncoder().encode('not a model at all, just text'))).toThrow(OnnxFormatError);
   });
 });
@@ -269,5 +275,9 @@ describe('the whole encoder against onnxruntime-node on the bundled MiniLM file'
     expect(n).toBeCloseTo(1, 5);
     expect(() => enc.encode([[]])).toThrow(/1 to 512/);
     expect(() => enc.encode([new Array(513).fill(101)])).toThrow(/513 tokens/);
+    expect(() => enc.encode([[101, 30522, 102]])).toThrow(/outside the vocabulary of 30522/);
+    expect(() => enc.encode([[101, -1, 102]])).toThrow(/outside the vocabulary/);
+    // Still usable after a refused call (its scratch memory was released).
+    expect(Array.from(enc.encode([tokens[0]!]).subarray(0, 8))).toEqual(Array.from(v.subarray(0, 8)));
   });
 });

@@ -172,4 +172,14 @@ describe('WebGPU dispatch chunks (nextChunk)', () => {
       expect(wrong).toBe(0);
     }
   });
+
+  it('never asks one dispatch for more than 65,535 workgroups of 16 columns', async () => {
+    const { nextChunk, MAX_DISPATCH_COLS } = await import('../../src/lib/dedup/webgpuKernel');
+    expect(MAX_DISPATCH_COLS).toBe(65535 * 16);
+    for (const budget of [2 ** 31, 2 ** 22, 2 ** 14]) {
+      const { c1 } = nextChunk(3_000_000, 0, 0, 1, budget);
+      expect(c1).toBeLessThanOrEqual(MAX_DISPATCH_COLS);
+      expect(nextChunk(3_000_000, 0, c1, 1, budget).c1 - c1).toBeLessThanOrEqual(MAX_DISPATCH_COLS);
+    }
+  });
 });

@@ -66,16 +66,20 @@ export interface GpuDispatchTuning {
 /**
  * The next chunk of the upper triangle: `rows` rows from r0 (a multiple of 16, 16 … 4096) and
  * columns [c0, c1) of the b range, within `budget` vec4 dots where possible; a row block too wide
- * for the budget even at 16 rows is cut into column chunks (multiples of 16, at least 256).
+ * for the budget even at 16 rows, or wider than one dispatch can cover, is cut into column chunks
+ * (multiples of 16, at least 256).
  */
 export function nextChunk(n: number, r0: number, c0: number, d4: number, budget: number): { rows: number; c1: number } {
   const width = n - c0;
   const rowsFit = Math.floor(budget / Math.max(1, width * d4) / 16) * 16;
   const rows = Math.min(n - r0, Math.max(16, Math.min(4096, rowsFit)));
-  if (rowsFit >= 16) return { rows, c1: n };
-  const cols = Math.max(256, Math.floor(budget / (16 * d4) / 16) * 16);
+  if (rowsFit >= 16 && width <= MAX_DISPATCH_COLS) return { rows, c1: n };
+  const cols = rowsFit >= 16 ? MAX_DISPATCH_COLS : Math.min(MAX_DISPATCH_COLS, Math.max(256, Math.floor(budget / (16 * d4) / 16) * 16));
   return { rows, c1: Math.min(n, c0 + cols) };
 }
+
+/** Columns one dispatch can cover: 16 per workgroup, at most 65,535 workgroups in x (WebGPU's limit). */
+export const MAX_DISPATCH_COLS = 65535 * 16;
 
 export async function webgpuFindPairs(v: Vectors, options: SemanticOptions = {}, onProgress?: (p: DedupProgress) => void, tuning: GpuDispatchTuning = {}): Promise<PairList> {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;

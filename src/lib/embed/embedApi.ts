@@ -14,7 +14,7 @@ import { batches, byLength, prepareTexts } from './prepare';
 export type EmbedDevice = 'webgpu' | 'wasm';
 /**
  * What runs the model: Seedforge's own WebAssembly SIMD encoder (encoder/: the bundled BERT on the
- * CPU, 3–4× onnxruntime-web's speed there) or onnxruntime-web (every other model, and WebGPU).
+ * CPU, 3.0–3.4× onnxruntime-web's speed there in bench:embed) or onnxruntime-web (every other model, and WebGPU).
  */
 export type EmbedEngine = 'seedforge-wasm' | 'onnxruntime';
 
@@ -285,7 +285,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
       throw loadError(e);
     }
     onProgress?.({ status: 'ready', model: model.id, device, engine: 'onnxruntime', threads: device === 'wasm' ? ortThreads : 0 });
-    return { model, extractor, encoder: null, engine: 'onnxruntime', device, threads: ortThreads, db };
+    return { model, extractor, encoder: null, engine: 'onnxruntime', device, threads: device === 'wasm' ? ortThreads : 0, db };
   }
 
   /** Runs `fn` with a progress callback whose calls (comlink messages) all land before it resolves. */
@@ -300,7 +300,8 @@ export function createEmbedApi(sharedDb?: AppDb) {
   /** Unit vectors of the texts (in order) from whichever engine runs the model. */
   async function runModel(l: Loaded, inputs: string[]): Promise<Float32Array> {
     if (l.encoder) {
-      const ids = l.encoder.tokenizer(inputs, { padding: false, truncation: true, return_tensor: false }).input_ids as number[][];
+      // Truncated to what the encoder takes (a tokenizer's own limit may be larger, or a sentinel).
+      const ids = l.encoder.tokenizer(inputs, { padding: false, truncation: true, max_length: l.encoder.pool.maxTokens, return_tensor: false }).input_ids as number[][];
       return l.encoder.pool.encode(ids);
     }
     const out = await l.extractor!(inputs, { pooling: l.model.pooling, normalize: true });
@@ -373,7 +374,11 @@ export function createEmbedApi(sharedDb?: AppDb) {
           idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
           // Computed first, then written in one transaction (never await the model inside one).
           await writing;
-          writing = putEmbeddings(l.db, key, idx.map((k) => prep.hashes[k]!), data, d);
+          const write = putEmbeddings(l.db, key, idx.map((k) => prep.hashes[k]!), data, d);
+          // Handled now (no unhandledrejection while the next batch runs, nor when a later step
+          // throws first); still awaited below, so a failed write fails the call.
+          write.catch(() => undefined);
+          writing = write;
           report?.({ status: 'embed', done: cached + e, total: m, cached });
         }
         await writing;

@@ -72,6 +72,8 @@ export class DedupState {
   async compute(projectId: string, source: ModelSource): Promise<void> {
     this.error = null;
     this.pairs = null;
+    this.embedded = null;
+    this.usedMethod = null;
     this.stage = 'load';
     try {
       const input = await dedupInputs(this.#db, projectId, this.withSeeds);

@@ -125,9 +125,11 @@ export class RunsState {
     if (m.event.type !== 'live' && now - this.#listedAt > LIST_REFRESH_MS) {
       this.#listedAt = now;
       const id = m.projectId;
-      void listRuns(this.#db, id).then((runs) => {
-        if (id === this.#projectId && !this.#holding) this.list = runs;
-      });
+      void listRuns(this.#db, id)
+        .then((runs) => {
+          if (id === this.#projectId && !this.#holding) this.list = runs;
+        })
+        .catch(() => {}); // the next event or the run's end reads it again
     }
   }
 

@@ -55,7 +55,10 @@ interface Layer {
 }
 
 const WORD = 'embeddings.word_embeddings.weight';
-/** Rows per gemm tile (encoder.c GEMM_ROWS): it reads up to that many rows past the last. */
+/**
+ * Room after the last activation row: gemm() reads up to GEMM_ROWS - 1 rows past it (encoder.c
+ * GEMM_ROWS is 4; 8 leaves slack if the tile grows).
+ */
 const GEMM_ROWS = 8;
 
 /** True when the initializers are a BERT with int8 weight-only quantised matrices, by name. */
@@ -89,6 +92,7 @@ function i8(t: OnnxTensor): Int8Array {
 export class BertEncoder {
   readonly dims: number;
   readonly maxTokens: number;
+  private readonly vocab: number;
   private readonly k: KernelExports;
   private readonly layers: Layer[] = [];
   private readonly emb: { wq: number; wscale: number; wzp: number; pos: number; type: number; ln: [number, number] };
@@ -109,7 +113,14 @@ export class BertEncoder {
       return t;
     };
     const wq = get(`${WORD}_q`);
-    if (wq.dims[1] !== H) throw new OnnxFormatError(`${WORD}_q is ${wq.dims.join('×')}, expected rows of ${H}.`);
+    if (wq.dims.length !== 2 || wq.dims[1] !== H) throw new OnnxFormatError(`${WORD}_q is ${wq.dims.join('×')}, expected rows of ${H}.`);
+    this.vocab = wq.dims[0]!;
+    // One scale and zero point per vocabulary row (embed_tokens reads them by token id).
+    for (const part of ['_scale', '_zp']) {
+      const t = get(`${WORD}${part}`);
+      if (t.dims.length !== 1 || t.dims[0] !== this.vocab) throw new OnnxFormatError(`${WORD}${part} is ${t.dims.join('×') || 'a scalar'}, expected one per row (${this.vocab}).`);
+    }
+    if (get('embeddings.position_embeddings.weight').dims[0]! < config.max_position_embeddings) throw new OnnxFormatError('The position embeddings are fewer than max_position_embeddings.');
     const typeRows = f32(get('embeddings.token_type_embeddings.weight'));
     this.emb = {
       wq: this.put(i8(wq)),
@@ -168,6 +179,8 @@ export class BertEncoder {
   }
 
   private alloc(bytes: number): number {
+    // The kernels address 32 bits; a request this large is refused before it could wrap.
+    if (!(bytes >= 0 && bytes < 2 ** 31)) throw new RangeError(`The encoder cannot allocate ${bytes} bytes: embed fewer texts per call.`);
     const p = this.k.alloc(bytes);
     if (!p) throw new RangeError(`The encoder could not grow its memory by ${bytes} bytes.`);
     return p;
@@ -220,7 +233,9 @@ export class BertEncoder {
       for (let s = 0, t = 0; s < n; s++) {
         const seq = sequences[s]!;
         for (let j = 0; j < seq.length; j++, t++) {
-          idv[t] = seq[j]!;
+          const id = seq[j]!;
+          if (!(id >= 0 && id < this.vocab)) throw new RangeError(`Token id ${id} (sequence ${s}) is outside the vocabulary of ${this.vocab}.`);
+          idv[t] = id;
           posv[t] = j;
         }
       }

@@ -1,7 +1,7 @@
 // Seedforge's BERT encoder kernels: WebAssembly SIMD (standard 128-bit SIMD only, so every browser
 // with wasm SIMD runs it and every CPU gives the same numbers). Built by
 // `npm run build:encoder-wasm` (clang --target=wasm32, no libc) into encoder.wasm, which is
-// committed; encoder.ts drives the forward pass and owns the memory layout.
+// committed; bertEncoder.ts drives the forward pass and owns the memory layout.
 //
 // The matrix products run on 16-bit integers: the model's int8 weights minus their zero point
 // (exactly, -255..255) times activations quantised per row to 16-bit integers with |q| <= qmax
@@ -40,6 +40,7 @@ static inline uintptr_t align16(uintptr_t p) { return (p + 15) & ~(uintptr_t)15;
 EXPORT("alloc") void *sf_alloc(uint32_t bytes) {
   if (!heap_top) heap_top = align16((uintptr_t)&__heap_base);
   uintptr_t p = heap_top, end = align16(p + bytes);
+  if (end < p) return 0; // wrapped past 4 GiB
   uintptr_t have = (uintptr_t)__builtin_wasm_memory_size(0) * 65536u;
   if (end > have) {
     uintptr_t pages = (end - have + 65535u) / 65536u;

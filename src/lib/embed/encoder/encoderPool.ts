@@ -9,13 +9,21 @@ import type { EncoderThreadApi } from './encoderThread';
  * the encoder runs on the calling thread.
  */
 export class EncoderPool {
+  /** Rejects when a thread dies or the pool is closed: pending calls fail instead of hanging. */
+  private readonly dead: Promise<never>;
+  private kill: (e: Error) => void = () => {};
+
   private constructor(
     private readonly local: BertEncoder | null,
     private readonly workers: Worker[],
     private readonly threads: Comlink.Remote<EncoderThreadApi>[],
     readonly dims: number,
     readonly maxTokens: number,
-  ) {}
+  ) {
+    this.dead = new Promise<never>((_, reject) => (this.kill = reject));
+    this.dead.catch(() => undefined);
+    for (const w of workers) w.addEventListener('error', (e) => this.kill(new Error(`An encoder thread stopped (${e.message || 'worker error'}): load the model again.`)));
+  }
 
   /** @throws when the model file is not one the encoder reads, or a thread cannot start. */
   static async start(kernel: WebAssembly.Module, model: ArrayBuffer, config: BertConfig, pooling: BertPooling, threads: number): Promise<EncoderPool> {
@@ -45,7 +53,7 @@ export class EncoderPool {
   async encode(sequences: number[][]): Promise<Float32Array> {
     if (this.local) return this.local.encode(sequences);
     const parts = splitByTokens(sequences.map((s) => s.length), this.threads.length);
-    const outs = await Promise.all(parts.map(([s, e], k) => (e > s ? this.threads[k]!.encode(sequences.slice(s, e)) : Promise.resolve(new Float32Array(0)))));
+    const outs = await Promise.race([Promise.all(parts.map(([s, e], k) => (e > s ? this.threads[k]!.encode(sequences.slice(s, e)) : Promise.resolve(new Float32Array(0))))), this.dead]);
     const all = new Float32Array(sequences.length * this.dims);
     let at = 0;
     for (const o of outs) {
@@ -57,6 +65,7 @@ export class EncoderPool {
 
   close(): void {
     for (const w of this.workers) w.terminate();
+    this.kill(new Error('The encoder was closed (another model was loaded, or the embedder was disposed).'));
   }
 }
 
