@@ -83,4 +83,39 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     await runDedupPhase(db, p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect((await listRunSamples(db, run.id)).filter((s) => s.duplicateOf)).toEqual([]);
   }, 120_000);
+
+  it('removes exact copies and near-copies before embedding, and embeds only what is left', async () => {
+    const p = await createProject(db, 'Passes');
+    const seedText = 'Write a limerick about a cat who learns to code in Python.';
+    await addSeeds(db, p.id, [{ instruction: seedText, input: '', output: 'There once was a cat…', system: '', tags: [], hash: seedHash({ instruction: seedText, input: '', output: 'There once was a cat…' }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
+    const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 5 });
+    const store = dexieRunStore(db);
+    const items = [
+      sample(0, 'write a limerick about a cat who learns to code in  PYTHON.', 5), // the seed's exact copy
+      sample(1, 'Explain how vaccines train the immune system, step by step, for a ten-year-old.', 3),
+      sample(2, 'Explain how vaccines train the immune system step by step, for a ten-year-old!', 5), // near-copy of 1, better scored
+      sample(3, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子。', 4),
+      sample(4, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子！', 2), // near-copy of 3
+    ];
+    for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
+    const r = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    expect(r).toMatchObject({ compared: 6, removed: 3, byPass: { exact: 1, lexical: 2, semantic: 0 } });
+    // The seed and the two kept samples only.
+    expect(r.embedded).toBe(3);
+    const byText = new Map((await listRunSamples(db, run.id)).map((s) => [s.instruction, s]));
+    const copy = byText.get(items[0]!.instruction)!;
+    expect(copy.duplicateOf).toMatch(/^seed:/);
+    expect(copy.lineage.dedup).toMatchObject({ pass: 'exact', similarity: 1 });
+    const near = byText.get(items[1]!.instruction)!;
+    expect(near.duplicateOf).toBe(byText.get(items[2]!.instruction)!.id);
+    expect((near.lineage.dedup as { pass: string; similarity: number }).pass).toBe('lexical');
+    expect((near.lineage.dedup as { similarity: number }).similarity).toBeGreaterThanOrEqual(0.8);
+    expect(byText.get(items[4]!.instruction)!.duplicateOf).toBe(byText.get(items[3]!.instruction)!.id);
+    expect(byText.get(items[2]!.instruction)!.duplicateOf).toBeNull();
+    expect(copy.lineage.dedupCheck).toMatchObject({ lexical: 0.8, threshold: 0.9 });
+    // With the lexical pass off, the near-copies reach the semantic pass (and are marked there).
+    const off = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, lexical: 0 });
+    expect(off.byPass).toMatchObject({ exact: 1, lexical: 0 });
+    expect(off.embedded).toBe(5);
+  }, 120_000);
 });

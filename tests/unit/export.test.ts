@@ -301,6 +301,9 @@ describe('dataset card', () => {
     // An approximate dedup says so, with its planned recall.
     const approx = datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [{ threshold: 0.85, model: 'all-MiniLM-L6-v2', againstSeeds: false, method: 'approximate', recall: 0.99 }] }, runs: [], dataFile: 'x', createdAt: 0 });
     expect(approx).toContain('cosine ≥ 0.85 with `all-MiniLM-L6-v2`; approximate pair search (LSH buckets, planned pair recall 0.99 at the threshold: a few near-duplicates may remain).');
+    // The Dedup step's cheap passes come first.
+    const passes = datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [{ threshold: 0.85, model: 'all-MiniLM-L6-v2', againstSeeds: true, lexical: 0.8 }] }, runs: [], dataFile: 'x', createdAt: 0 });
+    expect(passes).toContain('Semantic dedup run on these samples: exact copies and near-copies (character 3-gram Jaccard ≥ 0.8) removed first, then cosine ≥ 0.85 with `all-MiniLM-L6-v2`, also against the seeds; every pair compared.');
     expect(datasetCard({ projectName: 'x', summary: { ...summary, dedupChecks: [] }, runs: [], dataFile: 'x', createdAt: 0 })).toContain('Semantic dedup: not run on the exported samples.');
     expect(card).toContain('- judge: `gpt-4o-mini` (openai)');
     expect(card).toContain('judge score ≥ 4');

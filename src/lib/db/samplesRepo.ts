@@ -12,6 +12,8 @@ export interface DuplicateMark {
   id: string;
   duplicateOf: string;
   similarity: number | null;
+  /** Which dedup pass found it (the Dedup step's exact / lexical / semantic passes). */
+  pass?: 'exact' | 'lexical' | 'semantic';
 }
 
 /**
@@ -27,6 +29,8 @@ export interface DedupCheck {
   /** How pairs were found: every pair, or LSH buckets with this planned pair recall. */
   method?: 'exact' | 'approximate';
   recall?: number;
+  /** The lexical first pass's Jaccard threshold (0 = none); absent: the check had no cheap passes (the Dedup panel). */
+  lexical?: number;
 }
 
 export async function applyDuplicates(db: AppDb, scope: string[], marks: DuplicateMark[], check?: DedupCheck): Promise<void> {
@@ -37,7 +41,7 @@ export async function applyDuplicates(db: AppDb, scope: string[], marks: Duplica
     const next = rows.map((s) => {
       const m = byId.get(s.id);
       const lineage = { ...s.lineage };
-      if (m) lineage.dedup = { duplicateOf: m.duplicateOf, similarity: m.similarity };
+      if (m) lineage.dedup = { duplicateOf: m.duplicateOf, similarity: m.similarity, ...(m.pass ? { pass: m.pass } : {}) };
       else delete lineage.dedup;
       if (check) lineage.dedupCheck = { ...check, at: now };
       return { ...s, duplicateOf: m?.duplicateOf ?? null, lineage, updatedAt: now };

@@ -43,6 +43,8 @@ export const reviewEn = {
   'review.scoreIs': 'score {score}',
   'review.reasonIs': 'Rejected: {reason}',
   'review.duplicateOf': 'Near-duplicate of {id} (similarity {sim})',
+  'review.duplicateOfExact': 'Copy of {id} (the same text once case and spacing are normalised)',
+  'review.duplicateOfLexical': 'Near-copy of {id} (character 3-gram Jaccard {sim})',
   'review.detail': 'Sample',
   'review.lineage': 'Lineage (each step shows what changed from the one before)',
   'review.seed': 'Seed',

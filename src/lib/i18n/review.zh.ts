@@ -45,6 +45,8 @@ export const reviewZh: Record<keyof typeof reviewEn, string> = {
   'review.scoreIs': '评分 {score}',
   'review.reasonIs': '已拒绝：{reason}',
   'review.duplicateOf': '与 {id} 近似重复（相似度 {sim}）',
+  'review.duplicateOfExact': '与 {id} 重复（规范大小写和空白后文本相同）',
+  'review.duplicateOfLexical': '与 {id} 近似复制（字符 3-gram Jaccard {sim}）',
   'review.detail': '样本',
   'review.lineage': '谱系（每一步显示相对上一步的改动）',
   'review.seed': '种子',

@@ -52,6 +52,11 @@ export const StepSchema = z.discriminatedUnion('op', [
      * reports is exact) is for very large sets; 'auto' is exact up to 100,000 items.
      */
     method: z.enum(['auto', 'exact', 'approximate']).default('auto'),
+    /**
+     * Before embedding: exact copies (same normalised text) always, then near-copies whose
+     * character 3-gram Jaccard similarity is at least this (MinHash-LSH); 0 turns that pass off.
+     */
+    lexical: z.number().min(0).max(1).default(0.8),
   }),
   z.object({
     op: z.literal('filter'),

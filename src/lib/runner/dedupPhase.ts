@@ -2,6 +2,7 @@ import type { AppDb } from '../db/db';
 import { acceptedSamples, applyDuplicates, type DuplicateMark } from '../db/samplesRepo';
 import { listSeeds } from '../db/seedsRepo';
 import { createDedupApi } from '../dedup/dedupApi';
+import { cheapPasses, PASS, PASS_NAMES, type DedupPass } from '../dedup/passes';
 import { createEmbedApi } from '../embed/embedApi';
 import type { ModelSource } from '../engines/modelSource';
 import { aborted } from '../engines/errors';
@@ -15,7 +16,12 @@ export interface DedupPhaseOptions {
   source: ModelSource;
   /** See the recipe's dedup step (default 'auto'). */
   method?: DedupMethod;
+  /** Jaccard of character 3-grams for the lexical pass (default DEFAULT_LEXICAL; 0 = off). */
+  lexical?: number;
 }
+
+/** The lexical pass's default: near-copies (character 3-gram Jaccard ≥ 0.8). */
+export const DEFAULT_LEXICAL = 0.8;
 
 export type DedupMethod = 'auto' | 'exact' | 'approximate';
 
@@ -74,14 +80,18 @@ export async function dedupInputs(db: AppDb, projectId: string, againstSeeds: bo
   };
 }
 
-/** The samples a clustering marks (seeds are never marked), as `applyDuplicates` takes them. */
-export function duplicateMarks(clusters: { duplicateOf: ArrayLike<number>; similarity: ArrayLike<number> }, ids: string[], existingCount: number): DuplicateMark[] {
+/**
+ * The samples a clustering marks (seeds are never marked), as `applyDuplicates` takes them; with
+ * `pass`, each mark says which pass found it.
+ */
+export function duplicateMarks(clusters: { duplicateOf: ArrayLike<number>; similarity: ArrayLike<number>; pass?: ArrayLike<number> }, ids: string[], existingCount: number): DuplicateMark[] {
   const marks: DuplicateMark[] = [];
   for (let i = existingCount; i < ids.length; i++) {
     const k = clusters.duplicateOf[i]!;
     if (k === -1) continue;
     const sim = clusters.similarity[i]!;
-    marks.push({ id: ids[i]!, duplicateOf: ids[k]!, similarity: Number.isNaN(sim) ? null : sim });
+    const pass = clusters.pass ? PASS_NAMES[clusters.pass[i]!] : '';
+    marks.push({ id: ids[i]!, duplicateOf: ids[k]!, similarity: Number.isNaN(sim) ? null : sim, ...(pass ? { pass } : {}) });
   }
   return marks;
 }
@@ -99,34 +109,51 @@ export async function runDedupPhase(
   o: DedupPhaseOptions,
   onProgress?: (p: DedupPhaseProgress) => void,
   signal?: AbortSignal,
-): Promise<{ compared: number; removed: number }> {
+): Promise<{ compared: number; removed: number; embedded: number; byPass: Record<DedupPass, number> }> {
   const check = () => {
     if (signal?.aborted) throw aborted('the dedup step');
   };
   const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(db, projectId, o.againstSeeds);
-  if (!sampleIds.length) return { compared: 0, removed: 0 };
-  // The pipeline worker lives as long as the tab: free the model when the phase ends. The cache
-  // goes through the run's own connection (no second one to the same database).
-  const embed = createEmbedApi(db);
-  let v: Awaited<ReturnType<typeof embed.embed>>;
-  try {
-    await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
-    v = await embed.embed(texts, {}, (p) => {
-      if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
+  const byPass: Record<DedupPass, number> = { exact: 0, lexical: 0, semantic: 0 };
+  if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass };
+  // Exact and lexical copies first (no model needed); only what survives them is embedded.
+  const lexical = o.lexical ?? DEFAULT_LEXICAL;
+  const marks = cheapPasses(texts, { scores, existingCount, lexical });
+  const keep = marks.survivors;
+  const subTexts = keep.map((i) => texts[i]!);
+  const subExisting = keep.filter((i) => i < existingCount).length;
+  const method = dedupMethodFor(o.method ?? 'auto', subTexts.length);
+  if (keep.length > subExisting) {
+    // The pipeline worker lives as long as the tab: free the model when the phase ends. The cache
+    // goes through the run's own connection (no second one to the same database).
+    const embed = createEmbedApi(db);
+    let v: Awaited<ReturnType<typeof embed.embed>>;
+    try {
+      await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
+      v = await embed.embed(subTexts, {}, (p) => {
+        if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
+      });
+    } finally {
+      await embed.dispose();
+    }
+    check();
+    const dedup = createDedupApi();
+    const kernel = method === 'approximate' ? { kernel: 'approximate' as const, recall: APPROXIMATE_RECALL } : {};
+    const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores: Float64Array.from(keep, (i) => scores[i]!), existingCount: subExisting, ...kernel }, (p) => {
+      if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
     });
-  } finally {
-    await embed.dispose();
+    check();
+    keep.forEach((i, k) => {
+      const d = res.clusters.duplicateOf[k]!;
+      if (d === -1) return;
+      marks.duplicateOf[i] = keep[d]!;
+      marks.similarity[i] = res.clusters.similarity[k]!;
+      marks.pass[i] = PASS.semantic;
+    });
   }
-  check();
-  const dedup = createDedupApi();
-  const method = dedupMethodFor(o.method ?? 'auto', texts.length);
-  const kernel = method === 'approximate' ? { kernel: 'approximate' as const, recall: APPROXIMATE_RECALL } : {};
-  const res = await dedup.semantic({ data: v.data, n: v.n, d: v.d }, { threshold: o.threshold, scores, existingCount, ...kernel }, (p) => {
-    if (p.phase === 'screen') onProgress?.({ stage: 'pairs', done: p.done, total: p.total });
-  });
-  check();
   onProgress?.({ stage: 'apply' });
-  const marks = duplicateMarks(res.clusters, ids, existingCount);
-  await applyDuplicates(db, sampleIds, marks, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}) });
-  return { compared: texts.length, removed: marks.length };
+  const list = duplicateMarks(marks, ids, existingCount);
+  for (const mk of list) byPass[mk.pass!]++;
+  await applyDuplicates(db, sampleIds, list, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}), lexical });
+  return { compared: texts.length, removed: list.length, embedded: subTexts.length, byPass };
 }

@@ -95,7 +95,10 @@ export function datasetCard(c: CardInput): string {
     `- Score threshold: ${o.minScore === null ? 'none' : `judge score ≥ ${o.minScore} (unscored samples left out)`}.`,
     `- Near-duplicates: ${o.skipDuplicates ? 'left out (samples marked `duplicateOf`)' : 'kept'}.`,
     ...(s.dedupChecks?.length
-      ? s.dedupChecks.map((d) => `- Semantic dedup run on these samples: cosine ≥ ${d.threshold} with \`${d.model}\`${d.againstSeeds ? ', also against the seeds' : ''}${d.method === 'approximate' ? `; approximate pair search (LSH buckets, planned pair recall ${d.recall} at the threshold: a few near-duplicates may remain)` : '; every pair compared'}.`)
+      ? s.dedupChecks.map(
+          (d) =>
+            `- Semantic dedup run on these samples: ${d.lexical === undefined ? '' : `exact copies${d.lexical > 0 ? ` and near-copies (character 3-gram Jaccard ≥ ${d.lexical})` : ''} removed first, then `}cosine ≥ ${d.threshold} with \`${d.model}\`${d.againstSeeds ? ', also against the seeds' : ''}${d.method === 'approximate' ? `; approximate pair search (LSH buckets, planned pair recall ${d.recall} at the threshold: a few near-duplicates may remain)` : '; every pair compared'}.`,
+        )
       : ['- Semantic dedup: not run on the exported samples.']),
     ...Object.entries(s.leftOut)
       .sort()

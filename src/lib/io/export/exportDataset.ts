@@ -107,11 +107,17 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
         out.push(note(sampleItem(s)));
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
-        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown; method?: unknown; recall?: unknown } | undefined;
+        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown; method?: unknown; recall?: unknown; lexical?: unknown } | undefined;
         if (dc && typeof dc.threshold === 'number' && typeof dc.model === 'string') {
           const approximate = dc.method === 'approximate' && typeof dc.recall === 'number';
-          const check: DedupCheckSummary = { threshold: dc.threshold, model: dc.model, againstSeeds: !!dc.againstSeeds, ...(approximate ? { method: 'approximate' as const, recall: dc.recall as number } : {}) };
-          dedupChecks.set(`${check.threshold}\u0000${check.model}\u0000${check.againstSeeds}\u0000${check.recall ?? ''}`, check);
+          const check: DedupCheckSummary = {
+            threshold: dc.threshold,
+            model: dc.model,
+            againstSeeds: !!dc.againstSeeds,
+            ...(approximate ? { method: 'approximate' as const, recall: dc.recall as number } : {}),
+            ...(typeof dc.lexical === 'number' ? { lexical: dc.lexical } : {}),
+          };
+          dedupChecks.set(`${check.threshold}\u0000${check.model}\u0000${check.againstSeeds}\u0000${check.recall ?? ''}\u0000${check.lexical ?? ''}`, check);
         }
         for (const c of (Array.isArray(s.lineage.calls) ? s.lineage.calls : []) as CallRecord[]) models.set(`${c.role}\u0000${c.model}\u0000${c.engine}`, { role: c.role, model: c.model, engine: c.engine });
         i++;

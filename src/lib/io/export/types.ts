@@ -123,4 +123,6 @@ export interface DedupCheckSummary {
   /** Present when pairs were found by the approximate mode, with its planned pair recall. */
   method?: 'approximate';
   recall?: number;
+  /** The Dedup step's cheap passes: exact copies, then near-copies at this character 3-gram Jaccard (0: exact only). */
+  lexical?: number;
 }
