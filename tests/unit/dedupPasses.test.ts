@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { UnionFind } from '../../src/lib/dedup/clusters';
+import { minhashPairs } from '../../src/lib/dedup/minhash';
 import { cheapPasses, PASS } from '../../src/lib/dedup/passes';
 
 // The Dedup step's first passes, before any embedding: exact copies, then near-copies by the
@@ -50,5 +52,40 @@ describe('cheap dedup passes', () => {
     // The sample copies seed 0 exactly.
     expect(r.pass[2]).toBe(PASS.exact);
     expect(r.duplicateOf[2]).toBe(0);
+  });
+});
+
+describe('bounded MinHash for templated sets', () => {
+  const templated = (n: number) => Array.from({ length: n }, (_, i) => `Write a short poem about the ${['river', 'mountain', 'city', 'garden'][i % 4]} in spring, number ${i % 50}.`);
+  const components = (n: number, pairs: { a: number; b: number }[]) => {
+    const uf = new UnionFind(n);
+    for (const p of pairs) uf.union(p.a, p.b);
+    return Array.from({ length: n }, (_, i) => uf.find(i));
+  };
+  const sameGrouping = (x: number[], y: number[]) => {
+    const m = new Map<number, number>();
+    return x.every((r, i) => (m.has(r) ? m.get(r) === y[i] : (m.set(r, y[i]!), true))) && new Set(x).size === new Set(y).size;
+  };
+
+  it('forms the same clusters as comparing every bucket pair, with at most n - 1 pairs', () => {
+    const texts = templated(400);
+    const all = minhashPairs(texts, { threshold: 0.8, bands: 16 });
+    const bounded = minhashPairs(texts, { threshold: 0.8, bands: 16, window: 16 });
+    expect(all.length).toBeGreaterThan(1000);
+    expect(bounded.length).toBeLessThan(400);
+    expect(sameGrouping(components(400, all), components(400, bounded))).toBe(true);
+  });
+
+  it('finishes a 20,000-item templated set (every pair of its buckets would be ~10^8 comparisons)', () => {
+    const pairs = minhashPairs(templated(20_000), { threshold: 0.8, bands: 16, window: 16 });
+    expect(pairs.length).toBeLessThan(20_000);
+    // 200 distinct texts (4 topics × 50 numbers), each repeated 100 times: at most 200 clusters remain.
+    expect(new Set(components(20_000, pairs)).size).toBeLessThanOrEqual(200);
+  });
+
+  it('skips pairs among seeds', () => {
+    const pairs = minhashPairs(['Tell me a joke about cats.', 'Tell me a joke about cats!', 'Tell me a joke about cats?'], { threshold: 0.5, window: 16, existingCount: 2 });
+    expect(pairs.every((p) => p.b >= 2)).toBe(true);
+    expect(pairs.length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 import { normalizeText } from '../text/normalize';
+import { UnionFind } from './clusters';
 
 export interface MinHashOptions {
   /** Characters per shingle (default 3). Characters, not words, so Chinese works. */
@@ -10,6 +11,15 @@ export interface MinHashOptions {
   /** Keep pairs whose exact Jaccard similarity is at least this (default 0.7). */
   threshold?: number;
   seed?: number;
+  /**
+   * Bounded work for large, templated sets: each member of a bucket is compared with at most the
+   * next `window` members (default: all), and pairs already connected through found pairs are
+   * skipped (so the result is enough to form the same clusters, not every pair). Memory and time
+   * stay linear in the number of texts.
+   */
+  window?: number;
+  /** Items [0, existingCount) are seeds: pairs among them are not looked for. */
+  existingCount?: number;
 }
 
 export interface LexicalPair {
@@ -88,7 +98,8 @@ export function signature(sh: Uint32Array, seeds: Uint32Array): Uint32Array {
  * @throws {RangeError} when numPerm is not a multiple of bands.
  */
 export function minhashPairs(texts: readonly string[], options: MinHashOptions = {}): LexicalPair[] {
-  const { ngram = 3, numPerm = 128, bands = 32, threshold = 0.7, seed = 1 } = options;
+  const { ngram = 3, numPerm = 128, bands = 32, threshold = 0.7, seed = 1, window = Infinity, existingCount = 0 } = options;
+  const bounded = Number.isFinite(window);
   if (numPerm % bands !== 0) throw new RangeError(`numPerm (${numPerm}) must be a multiple of bands (${bands}).`);
   const rows = numPerm / bands;
   const seeds = new Uint32Array(numPerm);
@@ -98,6 +109,7 @@ export function minhashPairs(texts: readonly string[], options: MinHashOptions =
   const seen = new Set<number>();
   const out: LexicalPair[] = [];
   const n = texts.length;
+  const uf = bounded ? new UnionFind(n) : null;
   for (let band = 0; band < bands; band++) {
     const buckets = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
@@ -109,14 +121,20 @@ export function minhashPairs(texts: readonly string[], options: MinHashOptions =
     }
     for (const list of buckets.values()) {
       for (let x = 0; x < list.length; x++) {
-        for (let y = x + 1; y < list.length; y++) {
+        for (let y = x + 1; y < list.length && y <= x + window; y++) {
           const a = list[x]!;
           const b = list[y]!;
-          const key = a * n + b;
-          if (seen.has(key)) continue;
-          seen.add(key);
+          if (b < existingCount) continue;
+          if (uf) {
+            if (uf.find(a) === uf.find(b)) continue;
+          } else {
+            const key = a * n + b;
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
           const j = jaccard(sh[a]!, sh[b]!);
           if (j < threshold) continue;
+          uf?.union(a, b);
           let eq = 0;
           for (let k = 0; k < numPerm; k++) if (sigs[a]![k] === sigs[b]![k]) eq++;
           out.push({ a, b, estimated: eq / numPerm, jaccard: j });

@@ -53,7 +53,10 @@ export function cheapPasses(texts: readonly string[], o: CheapPassOptions = {}):
     const sub = survivors.map((i) => texts[i]!);
     // Seeds come first, so the surviving seeds are the first subM of the subset.
     const subM = survivors.filter((i) => i < m).length;
-    const found = minhashPairs(sub, { threshold: o.lexical }).filter((p) => p.b >= subM);
+    // Bounded (each bucket member against its next 16, connected pairs skipped): templated
+    // synthetic data fills buckets, and every pair of a 100k-item bucket would never finish. A
+    // near-copy this misses still meets the semantic pass.
+    const found = minhashPairs(sub, { threshold: o.lexical, bands: 16, window: 16, existingCount: subM });
     const known = new Map(found.map((p) => [p.a * sub.length + p.b, p.jaccard]));
     const lexical = resolveClusters(sub.length, { a: Uint32Array.from(found, (p) => p.a), b: Uint32Array.from(found, (p) => p.b), sim: Float32Array.from(found, (p) => p.jaccard) }, {
       scores: o.scores && survivors.map((i) => o.scores![i]!),
