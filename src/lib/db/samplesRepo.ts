@@ -10,6 +10,10 @@ export async function acceptedSamples(db: AppDb, projectId: string): Promise<Sam
 
 export interface DuplicateMark {
   id: string;
+  /**
+   * The item it was matched against: the kept item of its cluster, or, for an exact or lexical
+   * copy, an item a later pass may itself mark (follow its mark to the item kept).
+   */
   duplicateOf: string;
   similarity: number | null;
   /** Which dedup pass found it (the Dedup step's exact / lexical / semantic passes). */

@@ -14,8 +14,9 @@ export interface MinHashOptions {
   /**
    * Bounded work for large, templated sets: each member of a bucket is compared with at most the
    * next `window` members (default: all), and pairs already connected through found pairs are
-   * skipped (so the result is enough to form the same clusters, not every pair). Memory and time
-   * stay linear in the number of texts.
+   * skipped. Memory and time stay linear in the number of texts. The skipping alone keeps the
+   * connected components; the window does not: in a bucket larger than window + 1, pairs further
+   * apart are not compared in that band, so clusters can come out finer than with every pair.
    */
   window?: number;
   /** Items [0, existingCount) are seeds: pairs among them are not looked for. */
@@ -121,10 +122,12 @@ export function minhashPairs(texts: readonly string[], options: MinHashOptions =
     }
     for (const list of buckets.values()) {
       for (let x = 0; x < list.length; x++) {
-        for (let y = x + 1; y < list.length && y <= x + window; y++) {
+        // The window counts only items that may be compared with list[x] (seeds skip seeds).
+        for (let y = x + 1, tried = 0; y < list.length && tried < window; y++) {
           const a = list[x]!;
           const b = list[y]!;
           if (b < existingCount) continue;
+          tried++;
           if (uf) {
             if (uf.find(a) === uf.find(b)) continue;
           } else {

@@ -1,6 +1,6 @@
 import { resolveClusters } from './clusters';
 import { exactDuplicates } from './exact';
-import { jaccard, minhashPairs, shingles } from './minhash';
+import { minhashPairs } from './minhash';
 
 /** Which pass found a duplicate (0: none). */
 export const PASS_NAMES = ['', 'exact', 'lexical', 'semantic'] as const;
@@ -33,7 +33,10 @@ export interface CheapPassOptions {
  * The cheap first passes of a dedup, before any embedding: exact (the same normalised text) and
  * lexical (MinHash-LSH over character 3-grams, so Chinese works; every reported pair's Jaccard
  * similarity is exact). Each keeps the best item of a cluster (highest score, then the earliest)
- * as the semantic pass does, and never removes a seed. What survives goes on to the semantic pass.
+ * as the semantic pass does, and never removes a seed; the lexical pass removes only items whose
+ * own Jaccard similarity to the kept item reaches the threshold. What survives goes on to the
+ * semantic pass. A mark points at the item it was matched against, which a later pass may in turn
+ * mark (its own mark leads on to the item kept).
  */
 export function cheapPasses(texts: readonly string[], o: CheapPassOptions = {}): CheapPasses {
   const n = texts.length;
@@ -57,17 +60,17 @@ export function cheapPasses(texts: readonly string[], o: CheapPassOptions = {}):
     // synthetic data fills buckets, and every pair of a 100k-item bucket would never finish. A
     // near-copy this misses still meets the semantic pass.
     const found = minhashPairs(sub, { threshold: o.lexical, bands: 16, window: 16, existingCount: subM });
-    const known = new Map(found.map((p) => [p.a * sub.length + p.b, p.jaccard]));
     const lexical = resolveClusters(sub.length, { a: Uint32Array.from(found, (p) => p.a), b: Uint32Array.from(found, (p) => p.b), sim: Float32Array.from(found, (p) => p.jaccard) }, {
       scores: o.scores && survivors.map((i) => o.scores![i]!),
       existingCount: subM,
-      // A chain-linked member's similarity to the kept item, computed directly.
-      similarity: (i, j) => known.get(Math.min(i, j) * sub.length + Math.max(i, j)) ?? jaccard(shingles(sub[i]!), shingles(sub[j]!)),
+      // Only direct pairs are marked (below): a member linked to the kept item only through a
+      // chain of near-copies may differ from it a lot, and is left to the semantic pass.
+      similarity: () => NaN,
     });
     const next: number[] = [];
     survivors.forEach((i, k) => {
       const d = lexical.duplicateOf[k]!;
-      if (d === -1) next.push(i);
+      if (d === -1 || !lexical.direct[k]) next.push(i);
       else {
         marks.duplicateOf[i] = survivors[d]!;
         marks.similarity[i] = lexical.similarity[k]!;

@@ -357,6 +357,7 @@ export const en = {
   'param.model': 'Embedding model',
   'param.method': 'Method',
   'param.againstSeeds': 'Compare with the seeds too',
+  'run.dedup.passes': 'Dedup: removing exact copies and near-copies',
   'run.dedup.embed': 'Dedup: embedding {done} of {total} texts',
   'run.dedup.pairs': 'Dedup: comparing, block {done} of {total}',
   'run.dedup.apply': 'Dedup: marking duplicates',

@@ -355,6 +355,7 @@ export const zh: Record<MessageKey, string> = {
   'param.model': '向量模型',
   'param.method': '方法',
   'param.againstSeeds': '也与种子比较',
+  'run.dedup.passes': '去重：移除完全重复和近似复制',
   'run.dedup.embed': '去重：正在向量化 {done} / {total} 条文本',
   'run.dedup.pairs': '去重：正在比较，第 {done} / {total} 块',
   'run.dedup.apply': '去重：正在标记重复项',

@@ -36,7 +36,7 @@ export function dedupMethodFor(method: DedupMethod, n: number): 'exact' | 'appro
   return method;
 }
 
-export type DedupPhaseProgress = { stage: 'embed'; done: number; total: number } | { stage: 'pairs'; done: number; total: number } | { stage: 'apply' };
+export type DedupPhaseProgress = { stage: 'passes' } | { stage: 'embed'; done: number; total: number } | { stage: 'pairs'; done: number; total: number } | { stage: 'apply' };
 
 /** The text a sample or seed is compared by. */
 export function dedupText(x: { instruction: string; input: string }): string {
@@ -118,7 +118,9 @@ export async function runDedupPhase(
   if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass };
   // Exact and lexical copies first (no model needed); only what survives them is embedded.
   const lexical = o.lexical ?? DEFAULT_LEXICAL;
+  onProgress?.({ stage: 'passes' });
   const marks = cheapPasses(texts, { scores, existingCount, lexical });
+  check();
   const keep = marks.survivors;
   const subTexts = keep.map((i) => texts[i]!);
   const subExisting = keep.filter((i) => i < existingCount).length;
