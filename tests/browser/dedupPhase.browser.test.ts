@@ -26,13 +26,17 @@ const sample = (k: number, instruction: string, score: number): SampleDraft => (
   taskIndex: k,
 });
 
+/** A project with one seed and an empty run to commit samples into. */
+async function projectWithSeed(name: string, instruction: string, output: string) {
+  const p = await createProject(db, name);
+  await addSeeds(db, p.id, [{ instruction, input: '', output, system: '', tags: [], hash: seedHash({ instruction, input: '', output }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
+  const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 6 });
+  return { p, run, store: dexieRunStore(db) };
+}
+
 describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, real IndexedDB)", () => {
   it('keeps the best-scored item of each cluster, marks the others with their similarity, and never removes a seed', async () => {
-    const p = await createProject(db, 'P');
-    const seedText = 'How do I reset my email password?';
-    await addSeeds(db, p.id, [{ instruction: seedText, input: '', output: 'Use the reset link.', system: '', tags: [], hash: seedHash({ instruction: seedText, input: '', output: 'Use the reset link.' }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
-    const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 6 });
-    const store = dexieRunStore(db);
+    const { p, run, store } = await projectWithSeed('P', 'How do I reset my email password?', 'Use the reset link.');
     const items = [
       sample(0, 'A man is eating food.', 3),
       sample(1, 'A man is eating a piece of bread.', 5),
@@ -85,11 +89,7 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
   }, 120_000);
 
   it('removes exact copies and near-copies before embedding, and embeds only what is left', async () => {
-    const p = await createProject(db, 'Passes');
-    const seedText = 'Write a limerick about a cat who learns to code in Python.';
-    await addSeeds(db, p.id, [{ instruction: seedText, input: '', output: 'There once was a cat…', system: '', tags: [], hash: seedHash({ instruction: seedText, input: '', output: 'There once was a cat…' }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
-    const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 5 });
-    const store = dexieRunStore(db);
+    const { p, run, store } = await projectWithSeed('Passes', 'Write a limerick about a cat who learns to code in Python.', 'There once was a cat…');
     const items = [
       sample(0, 'write a limerick about a cat who learns to code in  PYTHON.', 5), // the seed's exact copy
       sample(1, 'Explain how vaccines train the immune system, step by step, for a ten-year-old.', 3),
