@@ -125,11 +125,20 @@ export class ExportState {
     }
   }
 
-  /** A sink for `name`: the picked file, or a blob to download. Null when the user cancelled the picker. */
-  async #sink(name: string, mime: string): Promise<ByteSink | null> {
-    // The picker needs the click's user activation: nothing may be awaited before it.
-    if (this.usePicker && this.canPick) return pickFileSink(name, mime);
-    return new BlobSink(mime);
+  /**
+   * A sink for `name`: the picked file, or a blob to download. Null when the user cancelled the
+   * picker, or when it failed (then `error` says why, as an error of `kind`).
+   */
+  async #sink(kind: 'export' | 'backup', name: string, mime: string): Promise<ByteSink | null> {
+    this.error = null;
+    try {
+      // The picker needs the click's user activation: nothing may be awaited before it.
+      if (this.usePicker && this.canPick) return await pickFileSink(name, mime);
+      return new BlobSink(mime);
+    } catch (e) {
+      this.error = shown(kind, e);
+      return null;
+    }
   }
 
   /** Exports with the current options. Must be called from a click (the file picker needs it). */
@@ -137,14 +146,7 @@ export class ExportState {
     if (this.busy) return;
     const { extension, mime } = FORMAT_FILES[this.format];
     const name = `${fileStem(project.name)}.${extension}`;
-    this.error = null;
-    let sink: ByteSink | null;
-    try {
-      sink = await this.#sink(name, mime);
-    } catch (e) {
-      this.error = shown('export', e);
-      return;
-    }
+    const sink = await this.#sink('export', name, mime);
     if (!sink) return;
     this.busy = 'export';
     this.summary = null;
@@ -172,14 +174,7 @@ export class ExportState {
   async backup(project: Project): Promise<void> {
     if (this.busy) return;
     const name = `${fileStem(project.name)}${BACKUP_SUFFIX}`;
-    this.error = null;
-    let sink: ByteSink | null;
-    try {
-      sink = await this.#sink(name, 'application/jsonl');
-    } catch (e) {
-      this.error = shown('backup', e);
-      return;
-    }
+    const sink = await this.#sink('backup', name, 'application/jsonl');
     if (!sink) return;
     this.busy = 'backup';
     this.backupDone = null;
