@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launch, openApp, pageErrors } from './helpers';
+import { launch, openApp, pageErrors, readStore } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -115,19 +115,9 @@ describe('the Dedup panel in the built app', () => {
 
     await page.click('[data-testid="dedup-apply"]');
     await page.waitForSelector('[data-testid="toast"]');
-    const marked = await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const rows: { duplicateOf: string | null; score: number }[] = await new Promise((res) => {
-        const q = db.transaction('samples').objectStore('samples').getAll();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      const byId = new Map(rows.map((r) => [(r as unknown as { id: string }).id, r]));
-      return { count: rows.filter((r) => r.duplicateOf).length, keptNeverWorse: rows.every((r) => !r.duplicateOf || (byId.get(r.duplicateOf)?.score ?? 0) >= r.score) };
-    });
+    const stored = await readStore<{ id: string; duplicateOf: string | null; score: number }>(page, 'samples');
+    const byId = new Map(stored.map((r) => [r.id, r]));
+    const marked = { count: stored.filter((r) => r.duplicateOf).length, keptNeverWorse: stored.every((r) => !r.duplicateOf || (byId.get(r.duplicateOf)?.score ?? 0) >= r.score) };
     expect(marked.count).toBe(at85);
     expect(marked.keptNeverWorse).toBe(true);
     expect(pageErrors(page)).toEqual([]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { confirmImport, dropFiles, fixture, launch, openApp, pageErrors, waitForReview } from './helpers';
+import { confirmImport, dropFiles, fixture, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 import { checkAlpacaJson, checkOpenAiJsonl } from './exportChecks';
 
 let browser: Browser;
@@ -167,18 +167,7 @@ describe('Export in the built app', () => {
     await page2.setInputFiles('[data-testid="restore-input"]', { name: 'bad.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(lines.join('\n')) });
     await page2.waitForSelector('[data-testid="export-error"][data-error="BackupFormatError"]');
     expect(await page2.textContent('[data-testid="export-error"]')).toContain('line 4');
-    const projects = await page2.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const n: number = await new Promise((res) => {
-        const q = db.transaction('projects').objectStore('projects').count();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      return n;
-    });
+    const projects = (await readStore(page2, 'projects')).length;
     // The fresh browser's first project and the restored one: the failed restores added none.
     expect(projects).toBe(2);
     expect(pageErrors(page2)).toEqual([]);

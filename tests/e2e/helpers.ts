@@ -114,3 +114,20 @@ export function readStore<T = Record<string, unknown>>(page: Page, store: string
     }
   }, store);
 }
+
+/** Every table of the app's IndexedDB as JSON text, by table name (what a leak search reads). */
+export async function dumpStores(page: Page): Promise<Record<string, string>> {
+  const names = await page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open('seedforge');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const list = Array.from(db.objectStoreNames);
+    db.close();
+    return list;
+  });
+  const out: Record<string, string> = {};
+  for (const name of names) out[name] = JSON.stringify(await readStore(page, name));
+  return out;
+}

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, waitForReview } from './helpers';
+import { checkOpenAiJsonl } from './exportChecks';
+import { baseUrl, confirmImport, dropFiles, dumpStores, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 import { GOOD_KEY, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
 
 let browser: Browser;
@@ -19,26 +20,6 @@ const WRONG = 'sk-planted-wrong-key-5f3a9c1e7b';
 const PASS = 'correct horse battery staple';
 /** The key and fragments of it a careless redaction could leave (the server echoes 8 + 4 characters). */
 const needles = (k: string) => [k, k.slice(0, 12), k.slice(-10)];
-
-async function dumpDb(page: Page): Promise<Record<string, string>> {
-  return page.evaluate(async () => {
-    const db: IDBDatabase = await new Promise((res) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-    });
-    const out: Record<string, string> = {};
-    for (const name of Array.from(db.objectStoreNames)) {
-      out[name] = JSON.stringify(
-        await new Promise((res) => {
-          const q = db.transaction(name).objectStore(name).getAll();
-          q.onsuccess = () => res(q.result);
-        }),
-      );
-    }
-    db.close();
-    return out;
-  });
-}
 
 async function download(page: Page, testId: string): Promise<string> {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testId}"]`)]);
@@ -88,8 +69,15 @@ describe('API keys never leave their table', () => {
     const errorText = (await page.textContent('[data-testid="endpoints-panel"] [data-testid="engine-error"]'))!;
     await page.goto(baseUrl() + '#/run');
     await page.click('[data-testid="run-start"]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-item"]').length >= 2 && !document.querySelector('[data-testid="run-active"]'), null, { timeout: 120_000 }).catch(() => undefined);
-    await page.waitForTimeout(1500);
+    // The second run has ended (whatever its status: its items fail).
+    await page.waitForFunction(() => {
+      const items = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="run-item"]'));
+      return items.length >= 2 && items.every((i) => i.dataset.status !== 'running');
+    }, null, { timeout: 120_000 });
+    // The wrong key really went out (and came back in the server's 401): the checks below have
+    // something to find.
+    // (one from Test connection, then at least one per failed item: two or more)
+    expect(server.requests.filter((r) => r.auth === WRONG).length).toBeGreaterThanOrEqual(3);
     const runScreen = (await page.textContent('body'))!;
 
     // Seal the keys with a passphrase, then export everything.
@@ -118,10 +106,10 @@ describe('API keys never leave their table', () => {
     }
     outputs.card = await download(page, 'export-card-download');
     outputs.backup = await download(page, 'backup-run');
-    expect(outputs['openai-jsonl']!.trim().split('\n').length).toBeGreaterThan(0);
+    expect(checkOpenAiJsonl(outputs['openai-jsonl']!)).toEqual([]);
     expect(outputs.backup).toContain('Planted'); // the endpoint is in the backup, its key is not
 
-    const db = await dumpDb(page);
+    const db = await dumpStores(page);
     const everything = { ...outputs, ...Object.fromEntries(Object.entries(db).filter(([k]) => k !== 'secrets').map(([k, v]) => [`db:${k}`, v])), logs: logs.join('\n'), page: (await page.content()) };
     let checked = 0;
     for (const [where, text] of Object.entries(everything)) {
@@ -137,18 +125,7 @@ describe('API keys never leave their table', () => {
     // One button clears every key; the endpoint stays, without a key.
     await page.goto(baseUrl() + '#/settings');
     await page.click('[data-testid="keys-clear"]');
-    await page.waitForFunction(async () => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const n: number = await new Promise((res) => {
-        const q = db.transaction('secrets').objectStore('secrets').count();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      return n === 0;
-    });
+    await expect.poll(async () => (await readStore(page, 'secrets')).length).toBe(0);
     page = await openApp(context, '#/models');
     await page.waitForSelector('[data-testid="endpoint-row"]');
     expect(pageErrors(page)).toEqual([]);

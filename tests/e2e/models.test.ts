@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, openApp, pageErrors } from './helpers';
+import { dumpStores, launch, openApp, pageErrors } from './helpers';
 import { GOOD_KEY, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
 
 let browser: Browser;
@@ -107,23 +107,7 @@ describe('the Models screen (built app)', () => {
     await page.fill('[data-testid="keys-passphrase"]', 'correct horse battery');
     await page.click('[data-testid="keys-set"]');
     await page.waitForFunction(() => /^Keys are encrypted/.test(document.querySelector('[data-testid="keys-state"]')?.textContent?.trim() ?? ''));
-    const stored = await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const dump: string[] = [];
-      for (const name of Array.from(db.objectStoreNames)) {
-        const rows: unknown[] = await new Promise((res) => {
-          const q = db.transaction(name).objectStore(name).getAll();
-          q.onsuccess = () => res(q.result);
-        });
-        dump.push(JSON.stringify(rows));
-      }
-      db.close();
-      return dump.join('\n');
-    });
+    const stored = Object.values(await dumpStores(page)).join('\n');
     expect(stored).toContain('"sealed"');
     expect(stored).not.toContain(GOOD_KEY);
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
+import { checkOpenAiJsonl } from './exportChecks';
 import { baseUrl, confirmImport, dropFiles, pageErrors, readStore, setUpLocalRecipe, waitForReview } from './helpers';
 
 const DIST = join(new URL('../..', import.meta.url).pathname, process.env.SEEDFORGE_DIST ?? 'dist');
@@ -254,16 +255,27 @@ describe('offline and air-gapped, in the built app', () => {
     await ready(page, '#/seeds');
     expect(await page.isVisible('[data-testid="airgap-badge"]')).toBe(true);
 
-    // Canaries: the page and a worker each try another origin; both are refused before the network.
-    const canaries = await page.evaluate(async () => {
-      const pageTry = await fetch('http://localhost:9/canary-page').then(() => 'reached', () => 'blocked');
-      const src = "fetch('http://localhost:9/canary-worker').then(() => postMessage('reached'), () => postMessage('blocked'))";
+    // Canaries: the page and a worker each try another origin, a live server that counts its hits;
+    // both are refused before the network.
+    let canaryHits = 0;
+    const canary = createServer((_, res) => {
+      canaryHits++;
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*' });
+      res.end('reached');
+    });
+    await new Promise<void>((r) => canary.listen(0, 'localhost', r));
+    const canaryOrigin = `http://localhost:${(canary.address() as AddressInfo).port}`;
+    const canaries = await page.evaluate(async (origin) => {
+      const pageTry = await fetch(`${origin}/canary-page`).then(() => 'reached', () => 'blocked');
+      const src = `fetch('${origin}/canary-worker').then(() => postMessage('reached'), () => postMessage('blocked'))`;
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
       const workerTry = await new Promise((res) => (w.onmessage = (e) => res(e.data)));
       w.terminate();
       return { pageTry, workerTry };
-    });
+    }, canaryOrigin);
+    await new Promise<void>((r) => canary.close(() => r()));
     expect(canaries).toEqual({ pageTry: 'blocked', workerTry: 'blocked' });
+    expect(canaryHits).toBe(0);
 
     // A model download from Hugging Face is refused with the reason shown.
     await ready(page, '#/models');
@@ -303,9 +315,8 @@ describe('offline and air-gapped, in the built app', () => {
       page.click('[data-testid="export-run"]'),
     ]);
     const text = readFileSync((await dl.path())!, 'utf8');
+    expect(checkOpenAiJsonl(text)).toEqual([]);
     const lines = text.trim().split('\n');
-    expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(JSON.parse(l).messages.at(-1).role).toBe('assistant');
     expect(pageErrors(page)).toEqual([]);
     await context.close();
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { baseUrl, setUpLocalRecipe } from './helpers';
+import { baseUrl, readStore, setUpLocalRecipe } from './helpers';
 
 const SEEDS = Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a cat named Tom, number ${i + 1}.`, output: '' })).join('\n');
 const dirs: string[] = [];
@@ -38,19 +38,8 @@ async function waitDone(page: Page): Promise<void> {
 
 /** The run's samples as comparable rows, read from the app's IndexedDB. */
 async function samples(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const rows: { id: string; instruction: string; output: string; status: string; rejectReason: string | null; score: number | null }[] = await new Promise((res) => {
-      const q = db.transaction('samples').objectStore('samples').getAll();
-      q.onsuccess = () => res(q.result);
-    });
-    db.close();
-    return rows.map((s) => JSON.stringify([s.id.split(':')[1], s.instruction, s.output, s.status, s.rejectReason, s.score])).sort();
-  });
+  const rows = await readStore<{ id: string; instruction: string; output: string; status: string; rejectReason: string | null; score: number | null }>(page, 'samples');
+  return rows.map((s) => JSON.stringify([s.id.split(':')[1], s.instruction, s.output, s.status, s.rejectReason, s.score])).sort();
 }
 
 describe('a run in the built app', () => {

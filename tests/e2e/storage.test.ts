@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { baseUrl, confirmImport, dropFiles, seedCount, setUpLocalRecipe, waitForReview } from './helpers';
+import { baseUrl, confirmImport, dropFiles, readStore, seedCount, setUpLocalRecipe, waitForReview } from './helpers';
 
 /**
  * A full disk, for real: the app's origin gets a quota of QUOTA bytes (CDP
@@ -80,35 +80,22 @@ async function freeQuota(page: Page): Promise<void> {
 
 /** Every run of the database against its samples: what an uncommitted item must not leave behind. */
 async function consistency(page: Page) {
-  return page.evaluate(async () => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const all = <T,>(store: string): Promise<T[]> =>
-      new Promise((res) => {
-        const q = db.transaction(store).objectStore(store).getAll();
-        q.onsuccess = () => res(q.result as T[]);
-      });
-    const runs = await all<{ id: string; status: string; completed: number[]; counts: { done: number; total: number; accepted: number; rejected: number } }>('runs');
-    const samples = await all<{ runId: string; lineage: { taskIndex: number } }>('samples');
-    const runSeeds = await all<{ runId: string }>('runSeeds');
-    db.close();
-    return runs.map((r) => {
-      const mine = samples.filter((s) => s.runId === r.id);
-      return {
-        status: r.status,
-        done: r.counts.done,
-        total: r.counts.total,
-        completed: r.completed.length,
-        counted: r.counts.accepted + r.counts.rejected,
-        stored: mine.length,
-        // Samples of a task the run does not list as committed: a half-written item.
-        orphans: mine.filter((s) => !r.completed.includes(s.lineage.taskIndex)).length,
-        hasSeedSnapshot: runSeeds.some((x) => x.runId === r.id),
-      };
-    });
+  const runs = await readStore<{ id: string; status: string; completed: number[]; counts: { done: number; total: number; accepted: number; rejected: number } }>(page, 'runs');
+  const samples = await readStore<{ runId: string; lineage: { taskIndex: number } }>(page, 'samples');
+  const runSeeds = await readStore<{ runId: string }>(page, 'runSeeds');
+  return runs.map((r) => {
+    const mine = samples.filter((s) => s.runId === r.id);
+    return {
+      status: r.status,
+      done: r.counts.done,
+      total: r.counts.total,
+      completed: r.completed.length,
+      counted: r.counts.accepted + r.counts.rejected,
+      stored: mine.length,
+      // Samples of a task the run does not list as committed: a half-written item.
+      orphans: mine.filter((s) => !r.completed.includes(s.lineage.taskIndex)).length,
+      hasSeedSnapshot: runSeeds.some((x) => x.runId === r.id),
+    };
   });
 }
 
@@ -154,18 +141,7 @@ describe('a full disk (real quota in an on-disk Chromium profile)', () => {
     const err = page.locator('[data-testid="import-error"]');
     await err.waitFor({ timeout: 30_000 });
     expect(await err.textContent()).toMatch(/storage quota exceeded\)\. Free space/);
-    expect(await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const n: number = await new Promise((res) => {
-        const q = db.transaction('seeds').objectStore('seeds').count();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      return n;
-    })).toBe(16);
+    expect((await readStore(page, 'seeds')).length).toBe(16);
     await freeQuota(page);
     await context.close();
   });

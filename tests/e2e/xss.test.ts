@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, waitForReview } from './helpers';
+import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 import { MARKER_HOST, PAYLOADS, payloadTag } from '../support/xssPayloads';
 
 // Issue 7, XSS: the payload corpus placed in seeds (a dropped JSONL and CSV file, and their file
@@ -181,19 +181,7 @@ describe('XSS payloads in the built app', () => {
     await page.fill('[data-testid="seed-search"]', '');
 
     // Samples written straight into the app's store, in the payload-named project.
-    const projectId = await page.evaluate(async (name) => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const projects: { id: string; name: string }[] = await new Promise((res) => {
-        const q = db.transaction('projects').objectStore('projects').getAll();
-        q.onsuccess = () => res(q.result);
-      });
-      db.close();
-      return projects.find((p) => p.name === name)!.id;
-    }, PROJECT_PAYLOAD);
+    const projectId = (await readStore<{ id: string; name: string }>(page, 'projects')).find((p) => p.name === PROJECT_PAYLOAD)!.id;
     const rows = samples(projectId);
     await page.evaluate(
       async ({ rows, seeds }) => {
