@@ -45,6 +45,11 @@ export class I18n {
 
   t = (key: MessageKey, params?: Record<string, string | number>): string => translate(this.#locale, key, params);
 
+  /** The UI language as a BCP 47 tag, for Intl and toLocaleString. */
+  get tag(): string {
+    return this.#locale === 'zh' ? 'zh-CN' : 'en-US';
+  }
+
   /** Numbers in the UI language's grouping. */
-  n = (x: number): string => x.toLocaleString(this.#locale === 'zh' ? 'zh-CN' : 'en-US');
+  n = (x: number): string => x.toLocaleString(this.tag);
 }

@@ -7,8 +7,18 @@ import type { PairList } from '../dedup/types';
 import { embedAndPair, startDedupWorkers, type EmbeddedInfo } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
 import type { ModelSource } from '../engines/modelSource';
-import { APPROXIMATE_RECALL, dedupInputs, dedupMethodFor, duplicateMarks, type DedupMethod } from '../runner/dedupPhase';
+import type { I18n } from '../i18n/i18n.svelte';
+import { APPROXIMATE_ABOVE, APPROXIMATE_RECALL, dedupInputs, dedupMethodFor, duplicateMarks, type DedupMethod } from '../runner/dedupPhase';
 import { errorInfo } from './engines.svelte';
+
+/** The dedup methods with their labels, as the Dedup panel and the recipe's Dedup step offer them. */
+export function dedupMethodChoices(i18n: I18n): [DedupMethod, string][] {
+  return [
+    ['auto', i18n.t('dedup.method.auto', { n: i18n.n(APPROXIMATE_ABOVE) })],
+    ['exact', i18n.t('dedup.method.exact')],
+    ['approximate', i18n.t('dedup.method.approximate', { recall: String(APPROXIMATE_RECALL) })],
+  ];
+}
 
 /** The lowest threshold the slider offers: pairs are found once at it, then filtered live. */
 export const FLOOR = 0.7;
