@@ -1,5 +1,8 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveClusters } from '../../src/lib/dedup/clusters';
+import { clusterGroups, similarityHistogram } from '../../src/lib/dedup/report';
+import { pairSimilarity, squaredNorms } from '../../src/lib/dedup/threshold';
 import type { EmbedApi, EmbedProgress } from '../../src/lib/embed/embedApi';
 
 // The real all-MiniLM-L6-v2 (int8) served from public/models by the test server, through the real
@@ -188,13 +191,16 @@ describe('embedding worker with the bundled MiniLM model', () => {
 
 describe('embed → semantic dedup, as the Dedup panel calls it', () => {
   it('clusters paraphrases, keeps the best-scored one, reports similarities and a histogram', async () => {
-    const { dedupTexts, startDedupWorkers } = await import('../../src/lib/embed/dedupTexts');
+    const { embedAndPair, startDedupWorkers } = await import('../../src/lib/embed/dedupTexts');
     const w = startDedupWorkers();
     try {
-      await w.embed.load({ model: 'all-MiniLM-L6-v2', appBase, dbName });
       const texts = ['How do I reset my password?', 'The weather is sunny today.', 'How can I reset my password?', 'Explain photosynthesis to a child.', 'how do i reset my PASSWORD?'];
       const scores = Float64Array.from([1, 5, 7, 2, 3]);
-      const r = await dedupTexts(w.embed, w.dedup, texts, { kernel: 'js', threshold: 0.85, scores });
+      // As the Dedup panel does it: pairs from the workers, clusters at the threshold here.
+      const found = await embedAndPair(w, texts, { model: 'all-MiniLM-L6-v2', source: { kind: 'huggingface' }, appBase, dbName, threshold: 0.85 }, () => {});
+      const norms2 = squaredNorms(found.vectors.data, found.vectors.n, found.vectors.d);
+      const clusters = resolveClusters(texts.length, found.pairs, { scores, similarity: (i, j) => pairSimilarity(found.vectors.data, found.vectors.d, norms2, i, j) });
+      const r = { pairs: found.pairs, clusters, groups: clusterGroups(clusters), histogram: similarityHistogram(found.pairs.sim, 30, 0.85, 1), cached: found.embedded.cached, computed: found.embedded.computed };
       // The three password questions are one cluster kept at the highest score (index 2).
       expect(Array.from(r.clusters.duplicateOf)).toEqual([2, -1, -1, -1, 2]);
       expect(r.groups).toHaveLength(1);

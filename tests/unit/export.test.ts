@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ImportSession } from '../../src/lib/io/importSession';
 import { datasetCard, sizeCategory } from '../../src/lib/io/export/card';
 import { CHUNK_CHARS, encodeItems } from '../../src/lib/io/export/encode';
-import { FORMAT_FILES, userText } from '../../src/lib/io/export/records';
+import { FORMAT_FILES } from '../../src/lib/io/export/records';
 import { pickSeeds, planMix, realSlot, sampleItem, sampleLeftOut, seedItem } from '../../src/lib/io/export/select';
 import { DEFAULT_FILTERS, EXPORT_FORMATS, type ExportFormat, type ExportItem, type ExportSummary } from '../../src/lib/io/export/types';
 import type { Run, Sample, Seed } from '../../src/lib/db/types';
@@ -117,7 +117,7 @@ describe('round trip: export, then import with the importer', () => {
           const it = items[i]!;
           if (chat) {
             // Chat layouts join instruction and input in the user turn (documented).
-            expect([d.instruction, d.input, d.output, d.system]).toEqual([userText(it), '', it.output, it.system]);
+            expect([d.instruction, d.input, d.output, d.system]).toEqual([it.input ? `${it.instruction}\n\n${it.input}` : it.instruction, '', it.output, it.system]);
             if (it.turns) expect(d.turns).toEqual(it.turns);
           } else {
             // The importer reads CRLF inside a CSV field as it is; every layout keeps the text.

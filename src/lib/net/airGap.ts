@@ -34,7 +34,3 @@ export function lockDocumentConnections(): void {
   document.head.appendChild(meta);
 }
 
-/** Whether the document's connections are locked (the mode was on at some point since the page loaded). */
-export function documentLocked(): boolean {
-  return locked;
-}

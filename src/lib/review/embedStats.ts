@@ -1,4 +1,5 @@
 import { mulberry32 } from '../random';
+import { UnionFind } from '../dedup/clusters';
 
 /**
  * The figures behind the Review charts that need embeddings: a 2-D map (PCA), the mean pairwise
@@ -6,13 +7,14 @@ import { mulberry32 } from '../random';
  * worker (statsApi.ts) because a few of them take seconds on 100k vectors.
  */
 
-function norms(data: Float32Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+/** The length of each listed row (1 for a zero row). */
+function norms(data: Float32Array, rows: readonly number[], d: number): Float64Array {
+  const out = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
     let s = 0;
-    for (let k = 0; k < d; k++) s += data[i * d + k]! ** 2;
+    for (let k = 0; k < d; k++) s += data[r * d + k]! ** 2;
     out[i] = Math.sqrt(s) || 1;
-  }
+  });
   return out;
 }
 
@@ -100,7 +102,8 @@ export function meanPairwise(data: Float32Array, d: number, members: number[], m
   }
   const m = ids.length;
   if (m < 2) return { mean: NaN, sampled: false };
-  const nrm = norms(data, data.length / d, d);
+  // Only the compared rows' norms (this runs once per round, over every row of the data).
+  const nrm = norms(data, ids, d);
   let sum = 0;
   for (let x = 0; x < m; x++) {
     const a = ids[x]! * d;
@@ -108,7 +111,7 @@ export function meanPairwise(data: Float32Array, d: number, members: number[], m
       const b = ids[y]! * d;
       let s = 0;
       for (let k = 0; k < d; k++) s += data[a + k]! * data[b + k]!;
-      sum += s / (nrm[ids[x]!]! * nrm[ids[y]!]!);
+      sum += s / (nrm[x]! * nrm[y]!);
     }
   }
   return { mean: sum / ((m * (m - 1)) / 2), sampled: members.length > maxItems };
@@ -121,28 +124,19 @@ export function meanPairwise(data: Float32Array, d: number, members: number[], m
  */
 export function clustersPerGroup(group: Int32Array | number[], pairs: { a: ArrayLike<number>; b: ArrayLike<number>; sim: ArrayLike<number> }, threshold: number): Map<number, { items: number; clusters: number }> {
   const n = group.length;
-  const parent = new Int32Array(n).map((_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
-    }
-    return x;
-  };
+  const uf = new UnionFind(n);
   for (let k = 0; k < pairs.sim.length; k++) {
     const a = pairs.a[k]!;
     const b = pairs.b[k]!;
     if (pairs.sim[k]! < threshold || group[a] !== group[b]) continue;
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    uf.union(a, b);
   }
   const out = new Map<number, { items: number; clusters: number }>();
   for (let i = 0; i < n; i++) {
     const g = group[i]!;
     const e = out.get(g) ?? { items: 0, clusters: 0 };
     e.items++;
-    if (find(i) === i) e.clusters++;
+    if (uf.find(i) === i) e.clusters++;
     out.set(g, e);
   }
   return out;
