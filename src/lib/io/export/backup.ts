@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeBlob, splitLines } from '../decode';
 import type { EndpointConfig } from '../../engines/remote/remoteEngine';
 import type { SavedRecipe } from '../../db/recipesRepo';
 import type { Project, Run, RunSeeds, Sample, Seed } from '../../db/types';
@@ -269,16 +270,10 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
   return backup;
 }
 
-/** The lines of a blob, decoded as UTF-8 as it streams (no whole-file string). */
-export async function* blobLines(blob: Blob): AsyncGenerator<string> {
-  const reader = blob.stream().pipeThrough(new TextDecoderStream()).getReader();
-  let rest = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    const parts = (rest + value).split('\n');
-    rest = parts.pop()!;
-    yield* parts;
-  }
-  if (rest) yield rest;
+/**
+ * The lines of a blob, decoded as UTF-8 as it streams (no whole-file string): the importer's
+ * decodeBlob + splitLines; `onBytes` gets the bytes read so far.
+ */
+export async function* blobLines(blob: Blob, onBytes?: (read: number) => void): AsyncGenerator<string> {
+  for await (const l of splitLines(decodeBlob(blob, 'utf-8', onBytes))) yield l.text;
 }

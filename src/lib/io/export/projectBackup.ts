@@ -89,14 +89,8 @@ async function writeBackupUnlocked(db: AppDb, projectId: string, sink: ByteSink,
  */
 export async function restoreBackupFile(db: AppDb, file: Blob, onProgress?: (p: BackupProgress) => void): Promise<RestoreResult> {
   let bytesSeen = 0;
-  async function* counted(): AsyncGenerator<string> {
-    for await (const line of blobLines(file)) {
-      // Approximate (UTF-16 length), enough for a progress bar.
-      bytesSeen += line.length + 1;
-      yield line;
-    }
-  }
-  const backup = await readBackup(counted(), () => onProgress?.({ type: 'read', done: Math.min(bytesSeen, file.size), total: file.size }));
+  const lines = blobLines(file, (read) => (bytesSeen = read));
+  const backup = await readBackup(lines, () => onProgress?.({ type: 'read', done: Math.min(bytesSeen, file.size), total: file.size }));
   onProgress?.({ type: 'read', done: file.size, total: file.size });
   return restoreBackup(db, backup, (done, total) => onProgress?.({ type: 'restore', done, total }));
 }
