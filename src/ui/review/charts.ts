@@ -20,21 +20,21 @@ import type { ChartSpec } from './chartSpec';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend);
 
-export const PALETTE = ['#1f6f5c', '#d1495b', '#edae49', '#00798c', '#30638e', '#8f2d56', '#6a994e', '#bc6c25', '#5e548e', '#003d5b'];
+const PALETTE = ['#1f6f5c', '#d1495b', '#edae49', '#00798c', '#30638e', '#8f2d56', '#6a994e', '#bc6c25', '#5e548e', '#003d5b'];
 
 export function render(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy(): void } {
   const common = { animation: false as const, responsive: true, maintainAspectRatio: false };
   if (spec.kind === 'bar') {
     return new Chart(canvas, {
       type: 'bar',
-      data: { labels: spec.labels, datasets: spec.series.map((s, k) => ({ label: s.label, data: s.data, backgroundColor: s.color ?? PALETTE[k % PALETTE.length] })) },
+      data: { labels: spec.labels, datasets: spec.series.map((s, k) => ({ label: s.label, data: s.data, backgroundColor: PALETTE[k % PALETTE.length] })) },
       options: {
         ...common,
         indexAxis: spec.horizontal ? 'y' : 'x',
         plugins: { legend: { display: spec.series.length > 1 } },
         scales: {
-          x: { stacked: !!spec.stacked, title: { display: !!spec.xTitle, text: spec.xTitle ?? '' } },
-          y: { stacked: !!spec.stacked, beginAtZero: true, title: { display: !!spec.yTitle, text: spec.yTitle ?? '' } },
+          x: { title: { display: !!spec.xTitle, text: spec.xTitle ?? '' } },
+          y: { beginAtZero: true, title: { display: !!spec.yTitle, text: spec.yTitle ?? '' } },
         },
       },
     });
@@ -44,14 +44,13 @@ export function render(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy():
       type: 'line',
       data: {
         labels: spec.labels,
-        datasets: spec.series.map((s, k) => ({ label: s.label, data: s.data, borderColor: PALETTE[k % PALETTE.length], backgroundColor: PALETTE[k % PALETTE.length], yAxisID: s.axis ?? 'y', spanGaps: true })),
+        datasets: spec.series.map((s, k) => ({ label: s.label, data: s.data, borderColor: PALETTE[k % PALETTE.length], backgroundColor: PALETTE[k % PALETTE.length], spanGaps: true })),
       },
       options: {
         ...common,
         scales: {
           x: { title: { display: !!spec.xTitle, text: spec.xTitle ?? '' } },
           y: { min: 0, max: 1, title: { display: !!spec.yTitle, text: spec.yTitle ?? '' } },
-          ...(spec.y2Title ? { y2: { position: 'right' as const, beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: spec.y2Title } } } : {}),
         },
       },
     });
