@@ -108,8 +108,9 @@ describe('the built app', () => {
     const projects = await page.locator('[data-testid="project-select"] option').allTextContents();
     expect(projects).toHaveLength(2);
     await page.selectOption('[data-testid="project-select"]', { label: projects[0]! });
+    // Both projects hold 175 seeds: the count alone does not show the switch, the first row does.
+    await page.waitForFunction(() => document.querySelector('[data-testid="seed-row"]')?.textContent?.includes('Explain photosynthesis.'));
     await waitCount(page, 175);
-    expect(await page.textContent('[data-testid="seed-row"]')).toContain('Explain photosynthesis.');
     await context.close();
   });
 
