@@ -19,11 +19,17 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
 
+/** `: <1-5>` or `: "<one sentence>"` followed by the end of the value (`,` `}` `]`). */
+const PLACEHOLDER_VALUE = /:\s*(?:<[^<>\n]*>|"\s*<[^<>"\n]*>\s*")\s*[,}\]]/;
+
 function fromJson(text: string): ParseResult | null {
   const m = /\{[\s\S]*\}/.exec(text);
   if (!m) return null;
-  // The prompt's own template echoed back ("score": <1-5>) is not a verdict.
-  if (/<\s*\d\s*-\s*\d\s*>|<[^>]*>/.test(m[0])) return { ok: false, why: 'the reply repeats the template' };
+  // The prompt's own template echoed back ("score": <1-5>, "reason": "<one sentence>") is not a
+  // verdict: a placeholder is a <…> standing where a value should be — the whole value after a
+  // key's colon, bare or quoted. Angle brackets inside a real value ("explains the <b> tag",
+  // "x < y > z") are text, not a template (they once made a good verdict unreadable).
+  if (PLACEHOLDER_VALUE.test(m[0])) return { ok: false, why: 'the reply repeats the template' };
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(m[0]);
