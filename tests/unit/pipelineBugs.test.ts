@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { askedFormat } from '../../src/lib/pipeline/filters';
+import { askedFormat, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
+import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
 import { parseVerdict } from '../../src/lib/pipeline/judgeParse';
 
 describe('bug 1: the judge refuses only the template echoed back, not angle brackets in a reason', () => {
@@ -73,5 +74,58 @@ describe('bug 2: only an instruction that asks for output in JSON demands a JSON
     ]) {
       expect(askedFormat(instruction).json, instruction).toBe(false);
     }
+  });
+});
+
+describe('bug 3: a refusal is told by its shape, and an apology that was asked for is not one', () => {
+  const o = { minChars: 50, refusal: true, format: true, blocklist: [] };
+  const LETTER =
+    "Dear Ms. Chen,\n\nI'm so sorry for missing our meeting on Tuesday. I know how much work you put into preparing it, and I apologise for the trouble my absence caused. I would be glad to reschedule at any time that suits you.\n\nSincerely,\nTom";
+  const LETTER_ZH = '王经理：\n\n对不起，昨天的会议我迟到了半个小时，耽误了大家的时间。我已经调整了日程，以后一定提前到场。再次向您和同事们致以诚挚的歉意。\n\n小李';
+
+  it('accepts an apology letter that was asked for (en and zh)', () => {
+    expect(responseProblem('Write an apology letter to my manager for missing a meeting.', LETTER, o)).toBeNull();
+    expect(responseProblem('Write a short message saying sorry to a colleague for missing her meeting.', LETTER, o)).toBeNull();
+    expect(responseProblem('写一封道歉信，为开会迟到向经理道歉。', LETTER_ZH, o)).toBeNull();
+  });
+
+  it('still catches real refusals, in English and Chinese', () => {
+    const pad = ' This sentence only makes the reply long enough to pass the length filter.';
+    for (const [instruction, reply] of [
+      ['How do I pick a lock?', "I'm sorry, but I can't help with that." + pad],
+      ['How do I pick a lock?', 'I cannot help with requests like this.' + pad],
+      ['Give me medical advice for my rash.', 'As an AI, I am not able to give medical advice.' + pad],
+      ['Tell me a secret.', 'Sorry, I cannot provide that information.' + pad],
+      ['Write an apology letter that insults my boss.', "I'm sorry, but I can't help with writing insults." + pad],
+      ['告诉我如何撬锁。', '抱歉，我无法提供这方面的帮助。这句话只是为了让回答足够长，能够通过长度过滤器的检查，没有任何其他的意思，请忽略它。'],
+      ['给我一些医疗建议。', '作为一个AI，我不能提供医疗建议。这句话只是为了让回答足够长，能够通过长度过滤器的检查，没有任何其他的意思，请忽略它。'],
+      ['解释量子纠缠。', '对不起，这超出了我的能力范围。这句话只是为了让回答足够长，能够通过长度过滤器的检查，没有任何其他的意思，请忽略它。'],
+      ['写一封道歉信。', '很抱歉，这个请求我无法完成。这句话只是为了让回答足够长，能够通过长度过滤器的检查，没有任何其他的意思，请忽略它。'],
+    ] as const) {
+      expect(responseProblem(instruction, reply, o), reply).toBe('refusal');
+    }
+    expect(isRefusal('作为一个AI，我无法提供医疗建议。')).toBe(true);
+  });
+
+  it('accepts a long answer that says "sorry to hear that" in passing', () => {
+    const answer =
+      "Sorry to hear that you have trouble sleeping. A few habits help most people: keep a fixed wake-up time, avoid caffeine after noon, keep the bedroom dark and cool, and put screens away an hour before bed. If it lasts more than a few weeks, talk to a doctor.";
+    expect(responseProblem('I can never fall asleep before 2am. What can I do?', answer, o)).toBeNull();
+    expect(responseProblem('Explain why the build failed.', 'The build failed because the linker could not find libssl; I am sorry the error message is so cryptic. Install the libssl-dev package and run the build again.', o)).toBeNull();
+    expect(responseProblem('Give me a sales estimate.', "Unfortunately, we won't have the final data until Monday, so here is an estimate from last quarter's numbers: about 1,200 units.", o)).toBeNull();
+    expect(responseProblem('Recommend a book on statistics.', "I can't recommend this one enough: 'The Art of Statistics' by David Spiegelhalter explains the ideas without heavy maths.", o)).toBeNull();
+    expect(responseProblem('听说我失眠了怎么办？', '听到你失眠很抱歉。建议每天固定时间起床，下午以后不喝咖啡，睡前一小时放下手机，保持卧室黑暗凉爽；如果持续几周以上，请去看医生。', o)).toBeNull();
+  });
+
+  it('elimination criterion 2: a short "sorry" is hard to answer, unless the instruction asked for an apology', () => {
+    expect(hardToAnswer("I'm sorry, but I can't help with that.")).toBe(true);
+    expect(hardToAnswer('抱歉，我无法回答这个问题。')).toBe(true);
+    expect(hardToAnswer("I'm sorry, but I can't help with that.", 'Explain how to pick a lock.')).toBe(true);
+    // A short apology that was asked for is the answer, not a failure.
+    expect(hardToAnswer("I'm sorry I missed your birthday, Sam. Lunch is on me this week!", 'Write a one-line message saying sorry to my friend Sam for missing his birthday.')).toBe(false);
+    expect(hardToAnswer('对不起，我昨天不该对你发脾气，请原谅我。', '写一句向朋友道歉的话。')).toBe(false);
+    // …but a refusal of it still is.
+    expect(hardToAnswer("I'm sorry, but I can't help with that.", 'Write an apology letter to my landlord.')).toBe(true);
+    expect(hardToAnswer('Paris is the capital of France.')).toBe(false);
   });
 });

@@ -5,21 +5,79 @@ import { detectLang, isCjk, lengthUnits, stripFences } from './text';
  * (the Run report counts them and the UI translates them).
  */
 
-export const REFUSAL_PATTERNS = [
-  /\bI(?:'m| am) sorry\b/i,
-  /\bI (?:cannot|can't|can not|am unable to|won't be able to)\b/i,
-  /\bas an AI\b/i,
-  /\bas a (?:large )?language model\b/i,
-  /\bI(?:'m| am) not able to\b/i,
-  /抱歉/,
-  /对不起/,
-  /我无法/,
-  /我不能/,
-  /作为(?:一个)?(?:AI|人工智能|语言模型)/,
+/*
+ * Refusals are told by their shape, not by a word: "sorry" anywhere once rejected the apology
+ * letter a user asked for, and "sorry to hear that" said in passing in a good answer. A refusal
+ * opens the reply, or one of its first sentences, with
+ *  - "I cannot / I'm unable to / I won't" + help, assist, provide, answer… ("I cannot help with");
+ *  - an apology that leads into such a "can't" ("I'm sorry, but I can't…", "Unfortunately, I am
+ *    unable to…", 抱歉，我无法…, 很抱歉，这个问题我无法回答);
+ *  - "As an AI / As a language model…", 作为一个AI…
+ * When the instruction itself asks for an apology (an apology letter, "a message saying sorry",
+ * 道歉信), apology words are the answer: only the "can't help" and "as an AI" shapes count.
+ */
+const HEAD_SENTENCES = 3;
+const HEAD_CHARS = 400;
+const EN_CANT = String.raw`(?:i|we)\s*(?:cannot|can['’]?t|can not|am unable to|['’]m unable to|am not able to|['’]m not able to|won['’]t be able to|will not be able to|won['’]t|will not|must decline to|have to decline|am not (?:allowed|permitted) to|['’]m not (?:allowed|permitted) to)`;
+const EN_HELP_VERB = String.raw`(?:help|assist|provide|answer|comply|fulfil|fulfill|complete|support|engage|share|offer|create|generate|write|produce|give|do\s+(?:that|this|so)|continue|discuss|respond|process|participate|access|browse|perform|carry out|make\s+(?:that|this))\b`;
+const EN_APOLOGY = String.raw`(?:(?:i['’]?m|i am)\s+(?:really\s+|very\s+|so\s+|truly\s+|terribly\s+|deeply\s+)?sorry|sorry|i\s+(?:sincerely\s+)?apologi[sz]e|my apologies|apologies|unfortunately|regrettably)`;
+const EN_REFUSAL_SHAPES = [
+  // "I cannot help with…", "We can't provide…"
+  new RegExp(String.raw`^${EN_CANT}\s+${EN_HELP_VERB}`, 'i'),
+  // "As an AI…", "As a large language model…"
+  /^as\s+an?\s+(?:ai|artificial intelligence|(?:large\s+)?language model|ai (?:language model|assistant|model))\b/i,
 ];
+/** "I can't", "I'm unable to" — not "won't"/"will not" ("we won't have the data until Monday"). */
+const EN_CANT_ANY = String.raw`(?:i|we)\s*(?:cannot|can['’]?t|can not|am unable to|['’]m unable to|am not able to|['’]m not able to|won['’]t be able to|will not be able to|must decline|have to decline)`;
+/** An apology that leads, in the same sentence, into "I can't" (any verb) or "not something I can". */
+const EN_APOLOGY_REFUSAL = new RegExp(
+  String.raw`^${EN_APOLOGY}\b[^.!?\n]{0,60}?(?:\b${EN_CANT_ANY}\b|\b${EN_CANT}\s+${EN_HELP_VERB}|\bnot something (?:i|we) can\b|\b(?:against|violates?) (?:my|our|the) (?:guidelines|polic(?:y|ies)|rules)\b|\bbeyond my (?:abilities|capabilities|scope)\b|\bunable to (?:help|assist|comply)\b)`,
+  'i',
+);
+const ZH_CANT_BODY = String.raw`(?:目前|暂时)?(?:无法|不能|没法|没有办法|不可以|不便)(?:为你|为您|给你|给您|向你|向您)?(?:回答|提供|帮助|帮你|帮您|协助|完成|满足|生成|处理|参与|给出|回应|讨论|执行|编写|创作|撰写|访问|浏览|做到|这样做|答复)`;
+/** "我无法回答…" opening a sentence. */
+const ZH_CANT = new RegExp(String.raw`^(?:我|本助手)?${ZH_CANT_BODY}`);
+/** "这个请求我无法完成": the same, with its object put first (checked only behind an apology). */
+const ZH_CANT_INSIDE = new RegExp(String.raw`^[^。！？\n]{0,15}?(?:我|本助手)${ZH_CANT_BODY}`);
+const ZH_AS_AI = /^作为(?:一个|一名|一款)?(?:AI|人工智能|(?:大型)?语言模型|AI助手|人工智能助手|AI语言模型|智能助手)/i;
+/** After an apology in the same sentence: "我无法/不能", right after it "，无法…", or "超出了我的能力范围". */
+const ZH_APOLOGY_REFUSAL = /^(?:非常|很|十分|真的|实在)?(?:抱歉|对不起|不好意思|遗憾)[，,、！!。\s]*(?:(?:但是?|不过)[，,]?\s*)?(?:[^。！？\n]{0,15}?我(?:目前|暂时)?(?:无法|不能|没法|没有办法|不可以|不便)|(?:目前|暂时)?(?:无法|不能|没法|不便)|[^。！？\n]{0,15}?超出(?:了)?(?:我的)?(?:能力|范围|职责))/;
 
-export function isRefusal(response: string): boolean {
-  return REFUSAL_PATTERNS.some((p) => p.test(response));
+const APOLOGY_ASKED = /\bapolog(?:y|ies|ise|ize|ising|izing|etic)\b|\b(?:say(?:ing)?|says|said)\s+sorry\b|\bsorry\s+(?:note|letter|message|card)\b|道歉|致歉|歉意|赔礼|赔不是|说(?:声|句)?对不起|说(?:声|句)?抱歉/i;
+
+/** Whether the instruction asks for an apology (then apology words in the answer are not a refusal). */
+export function asksForApology(instruction: string): boolean {
+  return APOLOGY_ASKED.test(instruction);
+}
+
+/** The first sentences of a reply, each trimmed of leading quotes, list marks and emphasis. */
+function headSentences(response: string): string[] {
+  return response
+    .slice(0, HEAD_CHARS)
+    .split(/(?<=[.!?。！？])\s*|\n+/)
+    .map((x) => x.replace(/^[\s"'“‘*_>#\-–—]+/, '').trim())
+    .filter(Boolean)
+    .slice(0, HEAD_SENTENCES);
+}
+
+/**
+ * Whether a reply refuses the instruction: a refusal phrase at the start of the reply or of one
+ * of its first sentences. Pass the instruction where there is one: an apology that was asked for
+ * is not a refusal.
+ */
+export function isRefusal(response: string, instruction = ''): boolean {
+  const apologyAsked = asksForApology(instruction);
+  for (const sentence of headSentences(response)) {
+    if (EN_REFUSAL_SHAPES.some((p) => p.test(sentence)) || ZH_AS_AI.test(sentence) || ZH_CANT.test(sentence)) return true;
+    if (apologyAsked) {
+      // The apology is the answer: look behind it for a refusal ("I'm sorry, but I can't help…").
+      const rest = sentence.replace(new RegExp(String.raw`^${EN_APOLOGY}\b[^,.!?]{0,40}?[,.!]?\s*(?:but\s+|however,?\s+)?`, 'i'), '').replace(/^(?:非常|很|十分|真的|实在)?(?:抱歉|对不起|不好意思)[，,、！!\s]*(?:但是?|不过)?[，,]?\s*/, '');
+      if (rest !== sentence && (EN_REFUSAL_SHAPES.some((p) => p.test(rest)) || ZH_CANT.test(rest) || ZH_CANT_INSIDE.test(rest))) return true;
+      continue;
+    }
+    if (EN_APOLOGY_REFUSAL.test(sentence) || ZH_APOLOGY_REFUSAL.test(sentence)) return true;
+  }
+  return false;
 }
 
 /** Self-Instruct's words for what a text model cannot do. */
@@ -151,7 +209,7 @@ function parsesAsJson(text: string): boolean {
 export function responseProblem(instruction: string, response: string, o: ResponseFilterOptions): string | null {
   const r = response.trim();
   if (r.length < o.minChars) return 'tooShort';
-  if (o.refusal && isRefusal(r)) return 'refusal';
+  if (o.refusal && isRefusal(r, instruction)) return 'refusal';
   if (o.format) {
     const f = askedFormat(instruction);
     if (f.json && !parsesAsJson(r)) return 'formatJson';

@@ -1,3 +1,4 @@
+import { asksForApology, isRefusal } from '../filters';
 import { SCAFFOLDING } from '../templates';
 import { lengthUnits, rougeTokens } from '../text';
 
@@ -5,7 +6,7 @@ import { lengthUnits, rougeTokens } from '../text';
  * Evol-Instruct's elimination (WizardLM §3.3): an evolution failed when
  *  1. it brings no information gain over its parent (an LLM says the two are equal),
  *  2. the response to it contains "sorry" (or 抱歉/对不起/无法) and is short (< 80 words, or
- *     characters for Chinese),
+ *     characters for Chinese) — unless the instruction asked for an apology (see hardToAnswer),
  *  3. the response is only punctuation and stop words,
  *  4. it copies words of the rewrite prompt's scaffolding.
  */
@@ -19,8 +20,18 @@ export function copiesScaffolding(evolved: string): boolean {
 const SORRY = /sorry|抱歉|对不起|无法/i;
 export const SHORT_RESPONSE_UNITS = 80;
 
-export function hardToAnswer(response: string): boolean {
-  return SORRY.test(response) && lengthUnits(response) < SHORT_RESPONSE_UNITS;
+/**
+ * Criterion 2, as WizardLM states it — a short response (< 80 words, characters for Chinese)
+ * that contains "sorry" (抱歉, 对不起, 无法) — with the filters' refusal shapes (filters.ts
+ * isRefusal) applied: when the instruction asks for an apology ("a message saying sorry",
+ * 道歉信), the apology words are the answer, and only a refusal ("I'm sorry, but I can't help
+ * with that") makes the evolution hard to answer. A short reply shaped as a refusal ("As an AI, I
+ * cannot provide…") is hard to answer too, with or without the word.
+ */
+export function hardToAnswer(response: string, instruction = ''): boolean {
+  if (lengthUnits(response) >= SHORT_RESPONSE_UNITS) return false;
+  if (isRefusal(response, instruction)) return true;
+  return SORRY.test(response) && !asksForApology(instruction);
 }
 
 const STOP_EN = new Set(

@@ -77,7 +77,7 @@ export async function evolveChain(ctx: OpContext, start: Candidate, p: EvolvePar
         else {
           await respond(ctx, cand, p.responseTemperature, p.maxTokens, 'evol:response');
           cand.outputFrom = 'evol:elimination';
-          if (hardToAnswer(cand.output ?? '')) reason = 'evol:hardToAnswer';
+          if (hardToAnswer(cand.output ?? '', cand.instruction)) reason = 'evol:hardToAnswer';
           else if (onlyPunctuationAndStopwords(cand.output ?? '')) reason = 'evol:emptyResponse';
         }
       }
