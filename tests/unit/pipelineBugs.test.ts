@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { askedFormat, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
 import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
+import { mixSeed } from '../../src/lib/pipeline/random';
+import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
+import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
+import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
+import { MemoryRunStore } from '../support/memoryRunStore';
+import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
+
+const recipe = (r: RecipeInput): Recipe => {
+  const v = validateRecipe(r);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return v.recipe;
+};
+const SEEDS: SeedRef[] = [
+  { id: 's1', instruction: 'Explain how compound interest works.', input: '', output: 'Interest on interest.' },
+  { id: 's2', instruction: 'Describe the water cycle for a child.', input: '', output: 'Water goes up and comes down.' },
+  { id: 's3', instruction: 'Name the planets of the solar system in order.', input: '', output: 'Mercury, Venus, Earth, Mars, Jupiter, Saturn, Uranus, Neptune.' },
+];
+const LONG = 'This is a complete, careful and correct answer that is long enough to pass every length filter in the recipe.';
+const sampleKey = (s: SampleDraft) => JSON.stringify([s.taskIndex, s.key, s.status, s.rejectReason, s.instruction]);
 import { parseVerdict } from '../../src/lib/pipeline/judgeParse';
 
 describe('bug 1: the judge refuses only the template echoed back, not angle brackets in a reason', () => {
@@ -127,5 +146,91 @@ describe('bug 3: a refusal is told by its shape, and an apology that was asked f
     // …but a refusal of it still is.
     expect(hardToAnswer("I'm sorry, but I can't help with that.", 'Write an apology letter to my landlord.')).toBe(true);
     expect(hardToAnswer('Paris is the capital of France.')).toBe(false);
+  });
+});
+
+describe('bug 4: a Self-Instruct run paused mid-batch and resumed equals an uninterrupted one', () => {
+  // Each task's generated instruction is fixed by the task (its first call's sampling seed is
+  // mixSeed(recipe.seed, task, 0)), as a seeded sampler's would be.
+  const SEED = 7;
+  function engines(instructions: string[], block?: { task: number; onBlocked: () => void }): PipelineEngines {
+    const taskOf = new Map(instructions.map((_, t) => [mixSeed(SEED, t, 0), t]));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const rules: Rule[] = [
+      { match: /Come up with a series of tasks/, reply: (_p, _n, seed) => instructions[taskOf.get(seed)!]! },
+      {
+        match: /write one example of an input/,
+        reply: (p) => {
+          // The tasks of the blocked one's batch that come before it have written their instance.
+          if (block && p.includes(instructions[block.task - 1]!)) release();
+          return 'Input: <noinput>\nOutput: ' + LONG;
+        },
+      },
+    ];
+    const gen = new ScriptedEngine(rules, 'gen');
+    if (block) {
+      const orig = gen.chat.bind(gen);
+      gen.chat = async function* (req, signal) {
+        if (req.seed === mixSeed(SEED, block.task, 0)) {
+          // The blocked task is in flight when the run is paused: it is not committed.
+          await gate;
+          await new Promise((r) => setTimeout(r, 20));
+          block.onBlocked();
+          throw Object.assign(new Error('aborted'), { name: 'AbortedError' });
+        }
+        yield* orig(req, signal);
+      };
+    }
+    return { generator: gen, responder: gen, judge: gen };
+  }
+
+  async function compare(concurrency: number, instructions: string[], blockTask: number, expectCommitted: number[]) {
+    const r = recipe({ version: 1, name: 'si', seed: SEED, steps: [{ op: 'selfInstruct', count: instructions.length, humanShots: 2, machineShots: 2 }, { op: 'filter' }] });
+    const whole = new MemoryRunStore();
+    await runRecipe({ runId: 'r', recipe: r, seeds: SEEDS, engines: engines(instructions), store: whole, concurrency });
+
+    const partial = new MemoryRunStore();
+    const ctl = new AbortController();
+    await runRecipe({ runId: 'r', recipe: r, seeds: SEEDS, engines: engines(instructions, { task: blockTask, onBlocked: () => ctl.abort() }), store: partial, concurrency, signal: ctl.signal });
+    expect([...partial.completed].sort()).toEqual(expectCommitted);
+    await runRecipe({ runId: 'r', recipe: r, seeds: SEEDS, engines: engines(instructions), store: partial, concurrency });
+
+    expect(partial.samples.map(sampleKey).sort()).toEqual(whole.samples.map(sampleKey).sort());
+    expect([...partial.pool].sort((a, b) => a.task - b.task)).toEqual([...whole.pool].sort((a, b) => a.task - b.task));
+    expect(partial.counts.accepted).toBe(whole.counts.accepted);
+    return whole;
+  }
+
+  it('concurrency 2: the task after a committed one of its batch is still checked against it (ROUGE-L)', async () => {
+    const whole = await compare(
+      2,
+      [
+        'Explain how a bicycle gear system works.',
+        'Give two tips for learning to play the violin.',
+        'Write a short poem about the autumn rain in the city.',
+        'Write a short poem about the autumn rain in the old city.',
+      ],
+      3,
+      [0, 1, 2],
+    );
+    expect(whole.samples.find((s) => s.taskIndex === 3)).toMatchObject({ status: 'rejected', rejectReason: 'selfInstruct:similar' });
+  });
+
+  it('concurrency 3: a task that finished after an unfinished one of its batch waits for it', async () => {
+    const whole = await compare(
+      3,
+      [
+        'Explain how a bicycle gear system works.',
+        'Give two tips for learning to play the violin.',
+        'List three uses of baking soda at home.',
+        'Describe the main causes of the French Revolution.',
+        'Write a short poem about the autumn rain in the city.',
+        'Write a short poem about the autumn rain in the old city.',
+      ],
+      4,
+      [0, 1, 2, 3],
+    );
+    expect(whole.samples.find((s) => s.taskIndex === 5)).toMatchObject({ status: 'rejected', rejectReason: 'selfInstruct:similar' });
   });
 });

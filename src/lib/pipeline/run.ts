@@ -289,12 +289,31 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         }),
       );
       await inFlight;
-      const done = deltas.filter((x): x is { t: number; delta: TaskDelta } => x !== null);
+      let done = deltas.filter((x): x is { t: number; delta: TaskDelta } => x !== null).sort((x, y) => x.t - y.t);
       // Tasks of one batch could not see each other's instructions: check them against each
       // other now, in task order, so that the pool never takes two near-duplicates (ROUGE-L).
-      if (first.op === 'selfInstruct' && done.length > 1) {
-        const kept: string[] = [];
-        for (const { delta } of done.sort((x, y) => x.t - y.t)) {
+      // A task's decision depends on every earlier task of its batch, so a resumed run decides
+      // as an uninterrupted one only when
+      //  - the check starts from the instructions of the batch's tasks committed in an earlier
+      //    session (in the pool under their task index; an instruction rejected here never
+      //    entered the pool, exactly as it is not in `kept` below), and
+      //  - a task is committed only when every earlier task of its batch is committed too: a
+      //    task that finished after one that was stopped (pause mid-batch) is redone on resume,
+      //    once the earlier one's instruction is known. (Once a resumed run accepted an
+      //    instruction that the uninterrupted one had rejected as similar.)
+      if (first.op === 'selfInstruct') {
+        const batchStart = b * c;
+        const batchEnd = Math.min(total, (b + 1) * c);
+        let next = batchStart;
+        while (next < batchEnd && state.completed.has(next)) next++;
+        done = done.filter((x) => {
+          if (x.t !== next) return false;
+          next++;
+          while (next < batchEnd && state.completed.has(next)) next++;
+          return true;
+        });
+        const kept: string[] = pool.filter((p) => p.task >= batchStart && p.task < batchEnd).sort((x, y) => x.task - y.task).map((p) => p.text);
+        for (const { delta } of done) {
           const instr = delta.pool[0];
           if (instr === undefined) continue;
           const { score, match } = maxRougeL(instr, kept);
