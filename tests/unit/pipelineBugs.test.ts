@@ -5,6 +5,8 @@ import { mixSeed } from '../../src/lib/pipeline/random';
 import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
+import { toSample } from '../../src/lib/db/runsRepo';
+import { sampleItem } from '../../src/lib/io/export/select';
 import { MemoryRunStore } from '../support/memoryRunStore';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
 
@@ -232,5 +234,75 @@ describe('bug 4: a Self-Instruct run paused mid-batch and resumed equals an unin
       [0, 1, 2, 3],
     );
     expect(whole.samples.find((s) => s.taskIndex === 5)).toMatchObject({ status: 'rejected', rejectReason: 'selfInstruct:similar' });
+  });
+});
+
+describe('bug 5: an answer a model wrote for a seed is not a seed, and every parentKey names a stored sample', () => {
+  function engines(): PipelineEngines {
+    let k = 0;
+    const gen = new ScriptedEngine(
+      [
+        { match: /Prompt Rewriter|Prompt Creator/, reply: () => `Evolved task number ${++k}, harder now with one more constraint.` },
+        { match: /Your Judgement/, reply: 'Not Equal' },
+        { match: /Critique the response/, reply: 'It misses an example.' },
+        { match: /Rewrite the response/, reply: `Revised: ${LONG}` },
+        { match: /./, reply: () => `Answer ${++k}. ${LONG}` },
+      ],
+      'gen',
+    );
+    let j = 0;
+    const judge = new ScriptedEngine([{ match: /./, reply: () => `Score: ${[5, 3, 4, 2][j++ % 4]}` }], 'judge');
+    return { generator: gen, responder: gen, judge };
+  }
+  const run = async (steps: RecipeInput['steps'], copiesPerSeed = 1) => {
+    const store = new MemoryRunStore();
+    await runRecipe({ runId: 'r', recipe: recipe({ version: 1, name: 'x', copiesPerSeed, steps }), seeds: SEEDS, engines: engines(), store, concurrency: 2 });
+    return store.samples;
+  };
+  const parentsAreStored = (samples: SampleDraft[]) => {
+    const keys = new Set(samples.map((s) => s.key));
+    for (const s of samples) expect(s.parentKey === null || keys.has(s.parentKey), `${s.key} → ${s.parentKey}`).toBe(true);
+  };
+
+  it('Respond, Critique and Best-of-N samples take the operation that wrote their output; parentKeys are stored keys', async () => {
+    for (const [steps, op] of [
+      [[{ op: 'respond' }, { op: 'judge', minScore: 1 }], 'respond'],
+      [[{ op: 'critique' }], 'critique'],
+      [[{ op: 'respond' }, { op: 'critique' }, { op: 'judge', minScore: 1 }], 'critique'],
+      [[{ op: 'bestOfN', n: 4, k: 2 }], 'bestOfN'],
+      [[{ op: 'bestOfN', n: 2, k: 1 }, { op: 'critique' }, { op: 'judge', minScore: 1 }], 'critique'],
+    ] as const) {
+      const samples = await run(steps as unknown as RecipeInput['steps']);
+      const label = JSON.stringify(steps);
+      expect(samples.filter((s) => s.status === 'accepted').length, label).toBeGreaterThan(0);
+      for (const s of samples) {
+        expect(s.operation, label).not.toBe('seed');
+        expect(s.seedId, label).toMatch(/^s\d$/);
+      }
+      expect(samples.filter((s) => s.status === 'accepted').map((s) => s.operation), label).toEqual(Array(samples.filter((s) => s.status === 'accepted').length).fill(op));
+      parentsAreStored(samples);
+    }
+  });
+
+  it('Best-of-N after Evol-Instruct: the N answers of an evolution stand in for it, so the next round points at a stored sample', async () => {
+    const samples = await run([{ op: 'evolve', rounds: 2 }, { op: 'bestOfN', n: 3, k: 1 }]);
+    expect(samples.length).toBe(3 * 2 * 3);
+    parentsAreStored(samples);
+    // Round 2 evolved round 1: its parent is one of round 1's answers (same instruction).
+    for (const s of samples.filter((x) => x.round === 2)) {
+      const parent = samples.find((x) => x.key === s.parentKey && x.taskIndex === s.taskIndex)!;
+      expect(parent.round).toBe(1);
+    }
+    expect(samples.every((s) => s.operation.startsWith('evol:'))).toBe(true);
+  });
+
+  it('a seed passed through unchanged stays a seed, and the export says so', async () => {
+    const samples = await run([{ op: 'judge', minScore: 1 }, { op: 'filter', minChars: 5 }]);
+    const kept = samples.filter((s) => s.status === 'accepted');
+    expect(kept.length).toBeGreaterThan(0);
+    for (const s of kept) expect(s).toMatchObject({ operation: 'seed', outputFrom: 'seed', parentKey: null });
+    expect(sampleItem(toSample('r', 'p', kept[0]!, 0)).provenance).toMatchObject({ source: 'seed', operation: 'seed' });
+    const answered = (await run([{ op: 'respond' }])).find((s) => s.status === 'accepted')!;
+    expect(sampleItem(toSample('r', 'p', answered, 0)).provenance).toMatchObject({ source: 'synthetic', operation: 'respond' });
   });
 });

@@ -58,7 +58,8 @@ describe('Evol-Instruct with elimination', () => {
     expect(rewrites).toHaveLength(4);
     for (const c of rewrites) expect(c.prompt).toContain('Explain how compound interest works.');
     const ok = store.samples.at(-1)!;
-    expect(ok).toMatchObject({ parentKey: '0.0', seedId: 's1', output: LONG, outputFrom: 'evol:elimination' });
+    // Its parent is the seed (seedId): the seed's own candidate is not stored, so no parentKey.
+    expect(ok).toMatchObject({ parentKey: null, seedId: 's1', output: LONG, outputFrom: 'evol:elimination' });
     expect(ok.calls.map((c) => c.op)).toEqual([expect.stringMatching(/^evol:/), 'evol:equal', 'evol:response']);
     expect(ok.calls[0]).toMatchObject({ role: 'generator', model: 'gen', template: expect.stringMatching(/^evol\./), templateVersion: 1 });
   });
@@ -75,7 +76,7 @@ describe('Evol-Instruct with elimination', () => {
     const { store } = await run(r, e);
     const byKey = [...store.samples].sort((a, b) => a.key.localeCompare(b.key));
     expect(byKey.map((s) => [s.instruction.slice(0, 17), s.rejectReason, s.parentKey])).toEqual([
-      ['Evolved version 1', null, '0.0'],
+      ['Evolved version 1', null, null],
       ['Evolved version 2', 'evol:emptyResponse', '0.1'],
       ['Evolved version 3', null, '0.1'],
     ]);

@@ -49,6 +49,19 @@ export interface RunInput {
   onEvent?: (e: RunEvent) => void;
 }
 
+/**
+ * A seed's candidate whose output a model wrote is no longer the seed: it takes the operation
+ * that wrote its output — respond, critique (the revision) or bestOfN — and keeps its seedId.
+ * (Once such answers stayed 'seed': the export called them synthetic seeds and Review showed
+ * them as seeds.) Only items whose instruction is the seed's change: an evolved or Self-Instruct
+ * item keeps the operation that made its instruction. A seed passed through unchanged (judged,
+ * filtered) stays 'seed'.
+ */
+const SEED_ANSWER_OPS = new Set(['seed', 'respond', 'critique', 'bestOfN']);
+function answeredBy(cand: Candidate, op: 'respond' | 'critique' | 'bestOfN'): void {
+  if (SEED_ANSWER_OPS.has(cand.operation)) cand.operation = op;
+}
+
 /** How many tasks (items started) a recipe makes from these seeds. */
 export function taskCount(recipe: Recipe, seeds: number): number {
   const first = recipe.steps[0]!;
@@ -200,15 +213,24 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
             break;
           }
           case 'respond':
-            for (const cand of cands) if (cand.outputFrom !== 'evol:elimination') await respond(ctx, cand, step.temperature, step.maxTokens);
+            for (const cand of cands) {
+              if (cand.outputFrom === 'evol:elimination') continue;
+              await respond(ctx, cand, step.temperature, step.maxTokens);
+              answeredBy(cand, 'respond');
+            }
             break;
           case 'critique':
-            for (const cand of cands) if (cand.output) await critiqueRevise(ctx, cand, step.maxTokens);
+            for (const cand of cands) {
+              if (!cand.output) continue;
+              await critiqueRevise(ctx, cand, step.maxTokens);
+              if (cand.outputFrom === 'revision') answeredBy(cand, 'critique');
+            }
             break;
           case 'bestOfN': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
               const r = await bestOfN(ctx, cand, { ...step, judgeRetries }, t);
+              for (const x of [...r.kept, ...r.rejected]) answeredBy(x, 'bestOfN');
               delta.samples.push(...r.rejected);
               nextCands.push(...r.kept);
             }
@@ -263,6 +285,10 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       for (const c of failed) delta.samples.push({ ...c, notes: { ...c.notes, error: `${err.name}: ${err.message}` }, status: 'rejected', rejectReason: `error:${err.name}`, taskIndex: t });
       delta.pool = [];
     }
+    // A parentKey names a stored sample or nothing: the seed's own candidate (the seed is named by
+    // seedId) and a Self-Instruct instruction evolved without keepOriginal are never stored.
+    const storedKeys = new Set(delta.samples.map((x) => x.key));
+    for (const x of delta.samples) if (x.parentKey !== null && !storedKeys.has(x.parentKey)) x.parentKey = null;
     return delta;
   }
 

@@ -88,7 +88,9 @@ export function sampleItem(s: Sample): ExportItem {
     system: '',
     provenance: {
       id: s.id,
-      source: 'synthetic',
+      // A seed passed through a run unchanged (judged, filtered) is real data; an answer a model
+      // wrote for a seed is not (its operation is respond, critique or bestOfN).
+      source: s.operation === 'seed' && s.lineage.outputFrom === 'seed' ? 'seed' : 'synthetic',
       operation: s.operation,
       round: s.round,
       generator: modelsOf(calls, ['generator']),

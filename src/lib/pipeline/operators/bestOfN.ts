@@ -5,7 +5,8 @@ import { respond } from './respond';
 
 /**
  * Rejection sampling: N responses, each judged; the best K are kept (ties: the earlier one). The
- * others become rejected samples ('bestOfN:notSelected'), unjudgeable ones 'judgeFailed'.
+ * others become rejected samples ('bestOfN:notSelected'), unjudgeable ones 'judgeFailed'. The N
+ * answers replace the candidate (the first one under its key) and keep its parentKey and seedId.
  */
 export async function bestOfN(
   ctx: OpContext,
@@ -15,7 +16,10 @@ export async function bestOfN(
 ): Promise<{ kept: Candidate[]; rejected: SampleDraft[] }> {
   const tries: { c: Candidate; score: number | null; failed: string | null }[] = [];
   for (let i = 0; i < p.n; i++) {
-    const c = newCandidate(ctx.nextKey(), { ...cand, calls: [...cand.calls], notes: { ...cand.notes, bestOfN: i }, parentKey: cand.key });
+    // The N answers stand in for the candidate, which is never stored: the first takes its key,
+    // so a later round that evolved it points at a stored sample with its instruction, and all
+    // share its parent (once they pointed at the candidate's key, which no sample had).
+    const c = newCandidate(i === 0 ? cand.key : ctx.nextKey(), { ...cand, calls: [...cand.calls], notes: { ...cand.notes, bestOfN: i } });
     await respond(ctx, c, p.temperature, p.maxTokens, 'bestOfN:respond');
     const v = await judge(ctx, c, p.judgeRetries);
     if (v.ok) {
