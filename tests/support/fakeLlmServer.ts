@@ -10,16 +10,22 @@ import type { AddressInfo } from 'node:net';
  *   drop-once          first call → two words, then the connection is destroyed, then ok
  *   slow               waits `slowMs` before the first byte
  *   always500          always 500
+ *   no-json-schema     400 to a JSON-schema response format; JSON mode and free text answer JSON_ANSWER
+ *   schema             answers JSON_ANSWER (as the forced tool call's input on the Anthropic path when tools are sent)
+ *   too-long           400 "maximum context length" as OpenAI and vLLM word it
+ *   reasoning          streams THINKING as reasoning_content (OpenAI) or thinking deltas (Anthropic), then ANSWER
  * Under /nocors/ the same API answers without CORS headers, as many servers do by default.
  * A request whose key is not GOOD_KEY gets 401 (its message echoes part of the key, as real
  * servers do). Requests may carry `x-test-id` to separate the "once" counters of parallel calls.
  */
 export const ANSWER = 'Hello from the test server, streamed word by word.';
 export const GOOD_KEY = 'sk-test-0123456789abcdefSECRET';
+export const JSON_ANSWER = '{"score": 4, "reason": "a <b>fine</b> answer"}';
+export const THINKING = 'The user wants a greeting. I will greet.';
 
 export interface FakeServer {
   url: string;
-  requests: { path: string; model: string; id: string; auth: string }[];
+  requests: { path: string; model: string; id: string; auth: string; body: Record<string, unknown> }[];
   maxInFlight: number;
   closedEarly: number;
   slowMs: number;
@@ -65,7 +71,7 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
     const auth = anthropic ? String(req.headers['x-api-key'] ?? '') : String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     const model = String(body.model ?? '');
     const id = String(req.headers['x-test-id'] ?? '');
-    state.requests.push({ path: req.url ?? '', model, id, auth });
+    state.requests.push({ path: req.url ?? '', model, id, auth, body });
     const key = `${model}:${id}`;
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
@@ -89,20 +95,37 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
       res.writeHead(500, { 'Content-Type': 'application/json' });
       return void res.end(JSON.stringify({ error: { message: 'internal error' } }));
     }
+    if (model === 'no-json-schema' && (body.response_format as { type?: string } | undefined)?.type === 'json_schema') {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: "response_format type 'json_schema' is not supported by this server" } }));
+    }
+    if (model === 'too-long') {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." } }));
+    }
     if (model === 'slow') await new Promise((r) => setTimeout(r, state.slowMs));
     if (res.destroyed) return;
 
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    const words = ANSWER.split(/(?<= )/);
     const send = (event: string | null, data: unknown) =>
       res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    const jsonAnswer = model === 'no-json-schema' || model === 'schema';
+    const toolCall = anthropic && jsonAnswer && Array.isArray(body.tools);
+    const words = (jsonAnswer ? JSON_ANSWER : ANSWER).split(/(?<= )/);
     if (anthropic) send('message_start', { type: 'message_start', message: { usage: { input_tokens: 11, output_tokens: 1 } } });
+    if (model === 'reasoning') {
+      for (const w of THINKING.split(/(?<= )/)) {
+        if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: w } });
+        else send(null, { choices: [{ index: 0, delta: { reasoning_content: w }, finish_reason: null }] });
+      }
+    }
     for (let i = 0; i < words.length; i++) {
       if (model === 'drop-once' && n === 1 && i === 2) {
         res.socket?.destroy();
         return;
       }
-      if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[i] } });
+      if (toolCall) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: words[i] } });
+      else if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[i] } });
       else send(null, { choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] });
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -18,7 +18,25 @@ export type EngineErrorName =
   | 'AbortedError'
   | 'ServerError'
   | 'BadRequestError'
-  | 'AirGappedError';
+  | 'AirGappedError'
+  | 'ContextOverflowError';
+
+export interface ContextNumbers {
+  promptTokens: number;
+  maxTokens: number;
+  contextLength: number;
+  /** Whether promptTokens was counted by the model's tokenizer or the server (else estimated). */
+  counted: boolean;
+}
+
+/** A call whose prompt and answer cannot fit in the model's context: never sent, or refused by the backend. */
+export function contextOverflow(what: string, n: ContextNumbers): EngineError {
+  return new EngineError(
+    'ContextOverflowError',
+    `${what}: the prompt (${n.counted ? '' : '≈'}${n.promptTokens} tokens) and the answer (up to ${n.maxTokens}) do not fit in the context of ${n.contextLength} tokens`,
+    { context: n },
+  );
+}
 
 export class EngineError extends Error {
   override name: EngineErrorName;
@@ -26,12 +44,15 @@ export class EngineError extends Error {
   status?: number;
   /** Seconds the server asked us to wait (Retry-After). */
   retryAfter?: number;
+  /** ContextOverflowError: the prompt's tokens (counted or estimated), the answer's budget and the context length. */
+  context?: ContextNumbers;
 
-  constructor(name: EngineErrorName, message: string, extra: { status?: number; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(name: EngineErrorName, message: string, extra: { status?: number; retryAfter?: number; cause?: unknown; context?: ContextNumbers } = {}) {
     super(message, extra.cause !== undefined ? { cause: extra.cause } : undefined);
     this.name = name;
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
+    if (extra.context !== undefined) this.context = extra.context;
   }
 }
 
@@ -49,6 +70,7 @@ export const ENGINE_ERROR_NAMES: EngineErrorName[] = [
   'ServerError',
   'BadRequestError',
   'AirGappedError',
+  'ContextOverflowError',
 ];
 
 export function isEngineError(e: unknown, name?: EngineErrorName): e is EngineError {
@@ -69,14 +91,14 @@ export function installErrorTransfer(): void {
     serialize(obj: unknown): [unknown, Transferable[]] {
       const v = (obj as Thrown).value;
       if (v instanceof EngineError) {
-        return [{ engineError: { name: v.name, message: v.message, status: v.status, retryAfter: v.retryAfter, stack: v.stack } }, []];
+        return [{ engineError: { name: v.name, message: v.message, status: v.status, retryAfter: v.retryAfter, context: v.context, stack: v.stack } }, []];
       }
       return base.serialize(obj);
     },
     deserialize(ser: unknown): unknown {
-      const e = (ser as { engineError?: { name: EngineErrorName; message: string; status?: number; retryAfter?: number; stack?: string } }).engineError;
+      const e = (ser as { engineError?: { name: EngineErrorName; message: string; status?: number; retryAfter?: number; context?: ContextNumbers; stack?: string } }).engineError;
       if (e) {
-        const err = new EngineError(e.name, e.message, { status: e.status, retryAfter: e.retryAfter });
+        const err = new EngineError(e.name, e.message, { status: e.status, retryAfter: e.retryAfter, context: e.context });
         if (e.stack) err.stack = e.stack;
         throw err;
       }

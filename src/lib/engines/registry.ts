@@ -1,4 +1,4 @@
-import { WllamaEngine } from './local/wllamaEngine';
+import { WllamaEngine, type WllamaOptions } from './local/wllamaEngine';
 import { EngineError } from './errors';
 import { assertSameOrigin, type ModelSource } from './modelSource';
 import { anthropicDialect } from './remote/anthropic';
@@ -14,6 +14,8 @@ export interface EngineDeps {
   openGguf(name: string): Promise<File>;
   endpoint(id: string): Promise<EndpointConfig>;
   key(id: string): Promise<string>;
+  /** Settings for local GGUF models: threads, the user's context-length cap. */
+  wllama?: WllamaOptions;
 }
 
 export const DIALECTS: Record<EndpointConfig['kind'], Dialect> = {
@@ -28,7 +30,7 @@ const FACTORIES: { [K in EngineRef['kind']]: (ref: Extract<EngineRef, { kind: K 
     if (deps.source.airGapped && deps.source.kind !== 'local') throw new EngineError('AirGappedError', `air-gapped mode is on: WebLLM would download ${ref.family} from another origin (set the model source to a folder served by this app, or turn air-gapped mode off)`);
     return new WebLlmEngine(ref.family, deps.source);
   },
-  wllama: async (ref, deps) => new WllamaEngine({ kind: 'file', file: await deps.openGguf(ref.file), name: ref.file }),
+  wllama: async (ref, deps) => new WllamaEngine({ kind: 'file', file: await deps.openGguf(ref.file), name: ref.file }, deps.wllama),
   remote: async (ref, deps) => {
     const ep = await deps.endpoint(ref.endpointId);
     if (deps.source.airGapped) assertSameOrigin(ep.baseUrl);

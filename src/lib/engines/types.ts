@@ -15,6 +15,27 @@ export type LoadProgress =
   | { status: 'progress'; model: string; fraction: number; text: string }
   | { status: 'ready'; model: string };
 
+/**
+ * The JSON Schema subset the app asks for when it needs a fixed shape (a verdict, a yes/no, an
+ * input/output pair): objects with required properties in a fixed order, bounded strings, string
+ * enums, small integer ranges, booleans. Small enough to become a GBNF grammar exactly
+ * (./structured.ts) and plain JSON Schema for servers that take one.
+ */
+export type JsonSchema =
+  | { type: 'object'; properties: Record<string, JsonSchema>; required: string[]; additionalProperties: false; description?: string }
+  | { type: 'string'; minLength?: number; maxLength?: number; enum?: string[]; description?: string }
+  | { type: 'integer'; minimum: number; maximum: number; description?: string }
+  | { type: 'boolean'; description?: string };
+
+/** A named output shape. */
+export interface OutputSchema {
+  name: string;
+  schema: JsonSchema;
+}
+
+/** How an engine held the model to a schema: its own mechanism, or not at all (free text). */
+export type Constraint = 'grammar' | 'json_schema' | 'json_object' | 'tool';
+
 export interface ChatRequest {
   messages: ChatTurn[];
   temperature?: number;
@@ -22,6 +43,17 @@ export interface ChatRequest {
   topP?: number;
   stop?: string[];
   seed?: number;
+  /**
+   * The shape the answer must have. Each engine applies its own mechanism (GBNF grammar, JSON
+   * schema response format, tool use) and says which in the final event's `constrained`; an
+   * engine that cannot constrain answers in free text (`constrained: null`).
+   */
+  schema?: OutputSchema;
+  /**
+   * `false` asks a reasoning model not to think (Qwen3's `enable_thinking`), where the engine
+   * has a way to say so; undefined leaves the model's default.
+   */
+  thinking?: boolean;
 }
 
 export interface TokenUsage {
@@ -36,6 +68,8 @@ export interface CallTiming {
   totalMs: number;
   /** Completion tokens per second of generation (after the first token where known). */
   tokensPerSecond: number | null;
+  /** Prompt tokens processed per second, where the backend reports it (llama.cpp's timings). */
+  promptTokensPerSecond?: number | null;
 }
 
 export type FinishReason = 'stop' | 'length' | 'aborted' | 'error';
@@ -48,7 +82,18 @@ export type FinishReason = 'stop' | 'length' | 'aborted' | 'error';
 export type ChatEvent =
   | { type: 'delta'; text: string }
   | { type: 'retry'; attempt: number; reason: string; delayMs: number }
-  | { type: 'done'; text: string; usage: TokenUsage | null; timing: CallTiming; finishReason: FinishReason; model: string };
+  | {
+      type: 'done';
+      text: string;
+      usage: TokenUsage | null;
+      timing: CallTiming;
+      finishReason: FinishReason;
+      model: string;
+      /** Reasoning the backend returned apart from the answer (`reasoning_content`, thinking blocks). */
+      reasoning?: string;
+      /** The mechanism that held the answer to `req.schema`; null when the answer is free text. */
+      constrained?: Constraint | null;
+    };
 
 export interface LlmEngine {
   readonly kind: EngineKind;
@@ -56,6 +101,13 @@ export interface LlmEngine {
   readonly model: string;
   /** Whether calls may run concurrently (remote) or must be serialised (local). */
   readonly maxConcurrency: number;
+  /**
+   * Tokens the model sees at once (prompt and answer), once known (after `load` for local
+   * models); null or absent when unknown, in which case no budget is checked before a call.
+   */
+  readonly contextLength?: number | null;
+  /** Counts a conversation's prompt tokens with the model's own tokenizer, where the engine has one. */
+  countTokens?(messages: ChatTurn[]): Promise<number>;
   /**
    * Loads the model (downloads it when needed).
    * @throws NoWebGpuError, ModelNotFoundError, InvalidModelError, OutOfMemoryError, NetworkError, CorsError, AbortedError

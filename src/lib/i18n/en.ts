@@ -247,6 +247,7 @@ export const en = {
   'engineError.TimeoutError': 'The server did not answer in time: raise the timeout or try again.',
   'engineError.AbortedError': 'Stopped.',
   'engineError.ServerError': 'The server failed to answer: try again later.',
+  'engineError.ContextOverflowError': 'The prompt and the answer do not fit in the model\'s context: use shorter seeds, a lower answer length (max tokens), or a model with a longer context.',
   'engineError.BadRequestError': 'The request was refused: check the model name and settings.',
   'engineError.KeysLockedError': 'The API keys are encrypted: unlock them in Settings first.',
   'engineError.WrongPassphraseError': 'That passphrase does not open the stored keys.',

@@ -245,6 +245,7 @@ export const zh: Record<MessageKey, string> = {
   'engineError.TimeoutError': '服务器未及时响应：请调大超时或重试。',
   'engineError.AbortedError': '已停止。',
   'engineError.ServerError': '服务器未能给出回答：请稍后再试。',
+  'engineError.ContextOverflowError': '提示和回答超出了模型的上下文长度：请使用更短的种子、降低回答长度（max tokens），或换用上下文更长的模型。',
   'engineError.BadRequestError': '请求被拒绝：请检查模型名称和设置。',
   'engineError.KeysLockedError': 'API 密钥已加密：请先在设置中解锁。',
   'engineError.WrongPassphraseError': '口令无法打开已保存的密钥。',

@@ -78,6 +78,14 @@ export const RecipeSchema = z.object({
   maxSeeds: z.number().int().min(1).optional(),
   personas: z.object({ enabled: z.boolean().default(false), builtIn: z.boolean().default(true), custom: z.array(z.string()).default([]) }).default({ enabled: false, builtIn: true, custom: [] }),
   templates: z.record(z.string(), z.object({ en: z.string().optional(), zh: z.string().optional() })).default({}),
+  /**
+   * Fixed-shape answers (verdicts, the equality check, Self-Instruct instances) are held to their
+   * schema by each engine's own mechanism (GBNF, JSON schema, tool use); off, they are free text
+   * read by the lenient parsers alone.
+   */
+  constrained: z.boolean().default(true),
+  /** 'off' asks reasoning models not to think where the engine can say so (Qwen3's enable_thinking). */
+  thinking: z.enum(['model', 'off']).default('model'),
   steps: z.array(StepSchema).min(1),
 });
 

@@ -4,6 +4,7 @@ import { dexieRunStore, getRun, getRunSeeds, setRunStatus } from '../db/runsRepo
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
 import { createEngine } from '../engines/registry';
+import type { WllamaOptions } from '../engines/local/wllamaEngine';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LlmEngine, LoadProgress } from '../engines/types';
 import { validateRecipe } from '../pipeline/recipe';
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   keys: Record<string, string>;
   /** The app's root URL (where public/ is served): the bundled embedding model lives there. */
   appBase: string;
+  /** Settings for local GGUF models (threads, context cap); the engine's defaults when absent. */
+  wllama?: WllamaOptions;
 }
 
 /**
@@ -71,6 +74,7 @@ export function createRunnerApi() {
                 return ep;
               },
               key: async (id) => deps.keys[id] ?? '',
+              wllama: deps.wllama,
             });
             await engine.load((p) => emit({ type: 'load', role, progress: p }), ctl.signal);
             loaded.set(key, engine);

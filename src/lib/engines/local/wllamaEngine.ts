@@ -1,9 +1,10 @@
 import { Wllama, WllamaAbortError, WllamaError } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type { ChatTurn } from '../../db/types';
-import { EngineError, aborted } from '../errors';
+import { EngineError, aborted, contextOverflow } from '../errors';
 import { Semaphore } from '../remote/http';
-import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import { schemaToGbnf } from '../structured';
+import type { ChatEvent, ChatRequest, Constraint, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { GgufFormatError, readGguf } from './gguf';
 import { downloadTracker } from './progress';
 import { LoadOnce } from '../loadOnce';
@@ -12,7 +13,7 @@ import { LoadOnce } from '../loadOnce';
 export type GgufSource = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string; name: string };
 
 export interface WllamaOptions {
-  /** Context length in tokens. */
+  /** The user's cap on the context length in tokens (the model's own length and memory cap it too). */
   nCtx?: number;
   /** Threads; defaults to every core when cross-origin isolated (wasm threads), else 1. */
   threads?: number;
@@ -27,6 +28,34 @@ export interface WllamaOptions {
 export function defaultThreads(): number {
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
   return isolated ? Math.max(1, Math.min(8, Math.floor((navigator.hardwareConcurrency || 1) / 2))) : 1;
+}
+
+/** Context length used when the user sets none: long enough for evolved items, cheap in memory. */
+export const DEFAULT_CONTEXT_CAP = 8192;
+
+/**
+ * The context length to load a GGUF with: the model's trained length (`<arch>.context_length`),
+ * capped by the user's setting and by memory — the f16 KV cache (2 × layers × KV width × 2 bytes a
+ * token) gets what the 4 GiB wasm heap leaves beside the weights, at most 1 GiB. Rounded down to
+ * a multiple of 256. At least 2048 where memory allows, even for a model trained on less (the
+ * length every model had before; llama.cpp runs past a short trained length, with poorer output).
+ */
+export function contextFor(meta: Record<string, unknown>, fileBytes: number, cap = DEFAULT_CONTEXT_CAP): number {
+  const arch = String(meta['general.architecture'] ?? '');
+  const num = (k: string) => (typeof meta[`${arch}.${k}`] === 'number' ? (meta[`${arch}.${k}`] as number) : null);
+  const trained = num('context_length') ?? 2048;
+  const layers = num('block_count');
+  const embd = num('embedding_length');
+  const heads = num('attention.head_count');
+  const kvHeads = num('attention.head_count_kv') ?? heads;
+  let memoryCap = Infinity;
+  if (layers && embd && heads && kvHeads) {
+    const perToken = 2 * layers * (embd / heads) * kvHeads * 2;
+    const budget = Math.min(1024 ** 3, Math.max(128 * 1024 ** 2, 3.5 * 1024 ** 3 - fileBytes));
+    memoryCap = Math.floor(budget / perToken);
+  }
+  const n = Math.min(Math.max(trained, 2048), memoryCap, cap);
+  return Math.max(256, Math.floor(n / 256) * 256);
 }
 
 /**
@@ -56,7 +85,7 @@ export function wllamaError(e: unknown, what: string): EngineError {
         : new EngineError('NetworkError', `${what}: ${msg}`, { cause: e });
     }
     if (e.type === 'load_error' || e.type === 'version_mismatch') return new EngineError('InvalidModelError', `${what}: ${msg}`, { cause: e });
-    if (e.type === 'kv_cache_full') return new EngineError('BadRequestError', `${what}: the prompt does not fit in the context window (${msg})`, { cause: e });
+    if (e.type === 'kv_cache_full' || /exceed.*context|context size|too long|n_ctx/i.test(msg)) return new EngineError('BadRequestError', `${what}: the prompt does not fit in the context window (${msg})`, { cause: e });
   }
   if (/gguf|magic|invalid model|failed to load/i.test(msg)) return new EngineError('InvalidModelError', `${what}: ${msg}`, { cause: e });
   return new EngineError('ServerError', `${what}: ${msg}`, { cause: e });
@@ -72,6 +101,7 @@ export class WllamaEngine implements LlmEngine {
   #w: Wllama | null = null;
   #loading = new LoadOnce();
   #one = new Semaphore(1);
+  #contextLength: number | null = null;
 
   constructor(source: GgufSource, opts: WllamaOptions = {}) {
     this.#source = source;
@@ -93,6 +123,11 @@ export class WllamaEngine implements LlmEngine {
     return this.#w?.getChatTemplate() ?? null;
   }
 
+  /** The context length the model was loaded with (null before `load`). */
+  get contextLength(): number | null {
+    return this.#contextLength;
+  }
+
   load(onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
     return this.#loading.run(() => this.#load(onProgress, signal));
   }
@@ -101,12 +136,13 @@ export class WllamaEngine implements LlmEngine {
     const model = this.model;
     onProgress?.({ status: 'initiate', model });
     const w = new Wllama({ default: wasmUrl }, { suppressNativeLog: true, allowOffline: true, logger: quietLogger });
-    const params = { n_ctx: this.#opts.nCtx ?? 2048, n_threads: this.#opts.threads ?? defaultThreads(), n_gpu_layers: 0 };
+    const params = { n_ctx: Math.min(this.#opts.nCtx ?? DEFAULT_CONTEXT_CAP, 4096), n_threads: this.#opts.threads ?? defaultThreads(), n_gpu_layers: 0 };
     try {
       if (signal?.aborted) throw aborted('loading');
       if (this.#source.kind === 'file') {
         // Check the file first: llama.cpp maps it lazily and may accept a truncated one.
-        await readGguf(this.#source.file);
+        const info = await readGguf(this.#source.file);
+        params.n_ctx = contextFor(info.metadata, this.#source.file.size, this.#opts.nCtx);
         await w.loadModel([this.#source.file], params);
       } else {
         const track = downloadTracker(model, onProgress);
@@ -121,6 +157,7 @@ export class WllamaEngine implements LlmEngine {
       throw aborted('loading');
     }
     this.#w = w;
+    this.#contextLength = w.getLoadedContextInfo().n_ctx || params.n_ctx;
     onProgress?.({ status: 'ready', model });
   }
 
@@ -137,8 +174,16 @@ export class WllamaEngine implements LlmEngine {
     let usage: TokenUsage | null = null;
     let genPerSecond: number | null = null;
     let finish: FinishReason = 'stop';
+    let reasoning = '';
     const stops = req.stop?.filter(Boolean) ?? [];
-    let iterator: AsyncIterator<{ choices: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } | null; timings?: { predicted_per_second: number } }> | null = null;
+    let promptPerSecond: number | null = null;
+    type Timings = { predicted_per_second?: number; prompt_per_second?: number; prompt_n?: number; cache_n?: number; predicted_n?: number };
+    let iterator: AsyncIterator<{ choices: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } | null; timings?: Timings }> | null = null;
+    const template = w.getChatTemplate();
+    // A GBNF grammar holds the answer to the schema. wllama 3.13's JSON-object and JSON-schema
+    // response formats fail in chat completion ("Failed to initialize samplers": the grammar it
+    // builds starts with the template's assistant marker), so the schema goes in as GBNF.
+    const constrained: Constraint | null = req.schema ? 'grammar' : null;
     let finished = false;
     try {
       // With a seed the caller wants the same answer every time: reusing the KV cache of an earlier
@@ -152,10 +197,17 @@ export class WllamaEngine implements LlmEngine {
         seed: req.seed,
         cache_prompt: req.seed === undefined,
         abortSignal: ctl.signal,
+        ...(req.schema ? { grammar: schemaToGbnf(req.schema.schema) } : {}),
       };
-      const template = w.getChatTemplate();
       const stream = template
-        ? await w.createChatCompletion({ ...sampling, messages: req.messages, stream: true })
+        ? await w.createChatCompletion({
+            ...sampling,
+            messages: req.messages,
+            stream: true,
+            // llama.cpp's server sends usage with the last chunk only when asked.
+            ...({ stream_options: { include_usage: true } } as object),
+            ...(req.thinking === false ? { chat_template_kwargs: { enable_thinking: false } } : {}),
+          })
         : await w.createCompletion({ ...sampling, prompt: plainPrompt(req.messages), stream: true });
       iterator = stream[Symbol.asyncIterator]();
       for (;;) {
@@ -164,11 +216,19 @@ export class WllamaEngine implements LlmEngine {
           finished = true;
           break;
         }
-        const c = chunk.choices[0] as { text?: string; delta?: { content?: string | null }; finish_reason?: string | null } | undefined;
+        const c = chunk.choices[0] as { text?: string; delta?: { content?: string | null; reasoning_content?: string | null }; finish_reason?: string | null } | undefined;
+        if (c?.delta?.reasoning_content) reasoning += c.delta.reasoning_content;
         let delta = c?.text ?? c?.delta?.content ?? '';
         if (c?.finish_reason === 'length') finish = 'length';
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
-        if (chunk.timings) genPerSecond = chunk.timings.predicted_per_second;
+        if (chunk.timings) {
+          genPerSecond = chunk.timings.predicted_per_second ?? genPerSecond;
+          promptPerSecond = chunk.timings.prompt_per_second ?? promptPerSecond;
+          // llama.cpp's timings count the prompt (processed + reused from the cache) and the answer.
+          if (!chunk.usage && chunk.timings.prompt_n !== undefined && chunk.timings.predicted_n !== undefined) {
+            usage = { promptTokens: chunk.timings.prompt_n + (chunk.timings.cache_n ?? 0), completionTokens: chunk.timings.predicted_n };
+          }
+        }
         if (!delta) continue;
         // Stop strings are applied here, the same way for chat and plain completions.
         const joined = text + delta;
@@ -183,7 +243,14 @@ export class WllamaEngine implements LlmEngine {
         if (cut >= 0) break; // the finally block cancels the rest of the generation
       }
     } catch (e) {
-      throw signal?.aborted ? aborted() : wllamaError(e, this.model);
+      if (signal?.aborted) throw aborted();
+      const err = wllamaError(e, this.model);
+      if (err.name === 'BadRequestError' && this.#contextLength) {
+        // The prompt did not fit: say so with the numbers, as the budget check would have.
+        const m = /(\d+)\s*tokens?/i.exec(err.message);
+        throw contextOverflow(this.model, { promptTokens: m ? Number(m[1]) : 0, maxTokens: req.maxTokens ?? 512, contextLength: this.#contextLength, counted: !!m });
+      }
+      throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (!finished) {
@@ -200,9 +267,11 @@ export class WllamaEngine implements LlmEngine {
       type: 'done',
       text,
       usage,
-      timing: { firstTokenMs: first, totalMs, tokensPerSecond: genPerSecond },
+      timing: { firstTokenMs: first, totalMs, tokensPerSecond: genPerSecond, promptTokensPerSecond: promptPerSecond },
       finishReason: finish,
       model: this.model,
+      ...(reasoning ? { reasoning } : {}),
+      constrained,
     };
   }
 

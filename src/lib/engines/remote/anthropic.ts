@@ -4,7 +4,9 @@ import { joinUrl, type Dialect } from './remoteEngine';
 /** Anthropic Messages API, streamed. Browser calls need the direct-browser-access header. */
 export const anthropicDialect: Dialect = {
   kind: 'anthropic',
-  request(cfg, key, req) {
+  // Anthropic holds output to a schema through a forced tool call; its input is the JSON.
+  schemaModes: ['tool', 'none'],
+  request(cfg, key, req, mode) {
     const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
     const body: Record<string, unknown> = {
       model: cfg.model,
@@ -16,6 +18,10 @@ export const anthropicDialect: Dialect = {
     if (req.temperature !== undefined) body.temperature = req.temperature;
     if (req.topP !== undefined) body.top_p = req.topP;
     if (req.stop?.length) body.stop_sequences = req.stop;
+    if (req.schema && mode === 'tool') {
+      body.tools = [{ name: req.schema.name, description: 'Give the answer in this shape.', input_schema: req.schema.schema }];
+      body.tool_choice = { type: 'tool', name: req.schema.name };
+    }
     return {
       url: joinUrl(cfg.baseUrl, '/v1/messages'),
       headers: {
@@ -30,7 +36,7 @@ export const anthropicDialect: Dialect = {
   piece(event, data) {
     let j: {
       type?: string;
-      delta?: { type?: string; text?: string; stop_reason?: string };
+      delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; stop_reason?: string };
       message?: { usage?: { input_tokens?: number; output_tokens?: number } };
       usage?: { output_tokens?: number };
       error?: { type?: string; message?: string };
@@ -45,7 +51,11 @@ export const anthropicDialect: Dialect = {
       case 'message_start':
         return { usage: { promptTokens: j.message?.usage?.input_tokens, completionTokens: j.message?.usage?.output_tokens } };
       case 'content_block_delta':
-        return j.delta?.type === 'text_delta' ? { delta: j.delta.text } : {};
+        if (j.delta?.type === 'text_delta') return { delta: j.delta.text };
+        // The forced tool call's input streams as JSON pieces: that JSON is the answer.
+        if (j.delta?.type === 'input_json_delta') return { delta: j.delta.partial_json };
+        if (j.delta?.type === 'thinking_delta') return { reasoning: j.delta.thinking };
+        return {};
       case 'message_delta':
         return {
           usage: j.usage?.output_tokens !== undefined ? { completionTokens: j.usage.output_tokens } : undefined,

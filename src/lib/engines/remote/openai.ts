@@ -5,7 +5,9 @@ import { joinUrl, type Dialect } from './remoteEngine';
 /** OpenAI-compatible Chat Completions (OpenAI, DeepSeek, DashScope, OpenRouter, Groq, Ollama, vLLM, …). */
 export const openaiDialect: Dialect = {
   kind: 'openai',
-  request(cfg, key, req) {
+  // vLLM, llama.cpp server, Ollama and LM Studio take a JSON schema; older servers JSON mode only.
+  schemaModes: ['json_schema', 'json_object', 'none'],
+  request(cfg, key, req, mode) {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (key) headers.Authorization = `Bearer ${key}`;
     const body: Record<string, unknown> = {
@@ -19,12 +21,16 @@ export const openaiDialect: Dialect = {
     if (req.topP !== undefined) body.top_p = req.topP;
     if (req.stop?.length) body.stop = req.stop;
     if (req.seed !== undefined) body.seed = req.seed;
+    if (req.schema && mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.schema, strict: true } };
+    else if (req.schema && mode === 'json_object') body.response_format = { type: 'json_object' };
+    // Qwen3 and other hybrid models served by vLLM/SGLang/llama.cpp read this from the chat template.
+    if (req.thinking === false) body.chat_template_kwargs = { enable_thinking: false };
     return { url: joinUrl(cfg.baseUrl, '/chat/completions'), headers, body };
   },
   piece(_event, data) {
     if (data.trim() === '[DONE]') return { end: true };
     let j: {
-      choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+      choices?: { delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null }; finish_reason?: string | null }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
       error?: { message?: string; code?: string | number };
     };
@@ -38,6 +44,8 @@ export const openaiDialect: Dialect = {
     const fr = c?.finish_reason;
     return {
       delta: c?.delta?.content ?? undefined,
+      // DeepSeek, vLLM and llama.cpp send the thinking as reasoning_content; OpenRouter as reasoning.
+      reasoning: c?.delta?.reasoning_content ?? c?.delta?.reasoning ?? undefined,
       finish: fr ? ((fr === 'length' ? 'length' : 'stop') as FinishReason) : undefined,
       usage: j.usage ? { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens } : undefined,
     };

@@ -1,5 +1,5 @@
-import { EngineError, aborted } from '../errors';
-import type { ChatEvent, ChatRequest, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import { EngineError, aborted, contextOverflow } from '../errors';
+import type { ChatEvent, ChatRequest, Constraint, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { DEFAULT_POLICY, fetchError, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy } from './http';
 
 /** A remote endpoint as the user configured it. The key is kept apart: it is never part of this object. */
@@ -12,11 +12,28 @@ export interface EndpointConfig {
   policy: CallPolicy;
   /** Prices in the user's currency per million tokens, for the cost estimate. */
   prices?: { input: number; output: number } | null;
+  /** The model's context length in tokens; DEFAULT_REMOTE_CONTEXT when not set. */
+  contextLength?: number | null;
 }
+
+/**
+ * Context length assumed for a remote model when the endpoint does not say: what current
+ * OpenAI-compatible servers' small models (vLLM's and Ollama's defaults aside) commonly give.
+ * A server that has less refuses the call, and that refusal is read as a context overflow.
+ */
+export const DEFAULT_REMOTE_CONTEXT = 32768;
+
+/**
+ * How a dialect asks for a fixed shape: the endpoint's strongest mechanism first; a server that
+ * refuses it (400) is asked again with the next, and the endpoint remembers what it took.
+ */
+export type SchemaMode = 'json_schema' | 'json_object' | 'tool' | 'none';
 
 /** What a streamed event means, in our terms. */
 export interface StreamPiece {
   delta?: string;
+  /** Reasoning text streamed apart from the answer (`reasoning_content`, Anthropic thinking). */
+  reasoning?: string;
   usage?: Partial<TokenUsage>;
   finish?: FinishReason;
   /** An error the server reported inside the stream. */
@@ -27,7 +44,9 @@ export interface StreamPiece {
 /** The parts of a provider's protocol that differ; everything else (limits, retries, timeouts) is shared. */
 export interface Dialect {
   kind: EngineKind & ('openai' | 'anthropic');
-  request(cfg: EndpointConfig, key: string, req: ChatRequest): { url: string; headers: Record<string, string>; body: unknown };
+  /** Schema mechanisms in the order to try them. */
+  schemaModes: SchemaMode[];
+  request(cfg: EndpointConfig, key: string, req: ChatRequest, mode: SchemaMode): { url: string; headers: Record<string, string>; body: unknown };
   piece(event: string | null, data: string): StreamPiece;
 }
 
@@ -45,6 +64,21 @@ export function costOf(usage: TokenUsage | null, prices: EndpointConfig['prices'
  * A remote chat engine: concurrency per endpoint, retries with backoff and jitter honouring
  * Retry-After, a timeout on the first byte and on every pause of the stream, abort.
  */
+/** What each endpoint accepted, by endpoint id and model: kept for the life of the page or worker. */
+const acceptedMode = new Map<string, SchemaMode>();
+
+/** A 400 that reads as the server refusing the schema mechanism rather than the request. */
+function refusesSchema(e: unknown): boolean {
+  const err = e as EngineError;
+  return err?.name === 'BadRequestError' && /response_format|json_schema|json_object|schema|tool|grammar|guided|not supported|unsupported|unknown|unrecognized|invalid/i.test(err.message);
+}
+
+/** A refusal that reads as the prompt being longer than the model's context. */
+export function refusesLength(e: unknown): boolean {
+  const err = e as EngineError;
+  return err?.name === 'BadRequestError' && /context|too long|maximum.*tokens|max_tokens|token limit|prompt is too long|exceeds/i.test(err.message);
+}
+
 export class RemoteEngine implements LlmEngine {
   readonly kind: 'openai' | 'anthropic';
   readonly model: string;
@@ -62,6 +96,10 @@ export class RemoteEngine implements LlmEngine {
     this.maxConcurrency = this.#cfg.policy.concurrency;
   }
 
+  get contextLength(): number {
+    return this.#cfg.contextLength || DEFAULT_REMOTE_CONTEXT;
+  }
+
   async load(onProgress?: (p: LoadProgress) => void): Promise<void> {
     onProgress?.({ status: 'ready', model: this.model });
   }
@@ -72,11 +110,26 @@ export class RemoteEngine implements LlmEngine {
     const policy = this.#cfg.policy;
     const release = await limiterFor(this.#cfg.id, policy.concurrency).acquire(signal);
     try {
+      const modeKey = `${this.#cfg.id}\u0000${this.#cfg.model}`;
+      const modes = this.#dialect.schemaModes;
+      let modeIndex = req.schema ? Math.max(0, modes.indexOf(acceptedMode.get(modeKey) ?? modes[0]!)) : modes.length - 1;
       for (let attempt = 0; ; attempt++) {
+        const mode = req.schema ? modes[modeIndex]! : 'none';
         try {
-          yield* this.#attempt(req, signal);
+          yield* this.#attempt(req, mode, signal);
+          if (req.schema) acceptedMode.set(modeKey, mode);
           return;
         } catch (e) {
+          if (req.schema && mode !== 'none' && modeIndex < modes.length - 1 && refusesSchema(e) && !refusesLength(e) && !signal?.aborted) {
+            // Not a failure of the call: this server does not take the mechanism. Ask again with the next.
+            modeIndex++;
+            attempt--;
+            yield { type: 'retry', attempt: 0, reason: `${this.#cfg.name} does not accept ${mode} output; trying ${modes[modeIndex]}`, delayMs: 0 };
+            continue;
+          }
+          if (refusesLength(e)) {
+            throw contextOverflow(`${this.#cfg.name} (${(e as Error).message})`, { promptTokens: 0, maxTokens: req.maxTokens ?? 0, contextLength: this.contextLength, counted: false });
+          }
           if (!isRetryable(e) || attempt >= policy.maxRetries || signal?.aborted) throw e;
           const err = e as EngineError;
           const delayMs = retryDelay(attempt, policy, err.retryAfter);
@@ -89,8 +142,8 @@ export class RemoteEngine implements LlmEngine {
     }
   }
 
-  async *#attempt(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
-    const { url, headers, body } = this.#dialect.request(this.#cfg, this.#key, req);
+  async *#attempt(req: ChatRequest, mode: SchemaMode, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const { url, headers, body } = this.#dialect.request(this.#cfg, this.#key, req, mode);
     const ctl = new AbortController();
     const onAbort = () => ctl.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -106,6 +159,7 @@ export class RemoteEngine implements LlmEngine {
     const t0 = performance.now();
     let first: number | null = null;
     let text = '';
+    let reasoning = '';
     let usage: Partial<TokenUsage> = {};
     let finish: FinishReason = 'stop';
     try {
@@ -127,6 +181,7 @@ export class RemoteEngine implements LlmEngine {
             throw p.error;
           }
           if (p.usage) usage = { ...usage, ...p.usage };
+          if (p.reasoning) reasoning += p.reasoning;
           if (p.finish) finish = p.finish;
           if (p.delta) {
             first ??= performance.now() - t0;
@@ -150,7 +205,8 @@ export class RemoteEngine implements LlmEngine {
           : null;
       const genMs = first === null ? totalMs : totalMs - first;
       const tokensPerSecond = u && u.completionTokens > 1 && genMs > 0 ? ((u.completionTokens - 1) * 1000) / genMs : null;
-      yield { type: 'done', text, usage: u, timing: { firstTokenMs: first, totalMs, tokensPerSecond }, finishReason: finish, model: this.model };
+      const constrained: Constraint | null = mode === 'none' ? null : mode;
+      yield { type: 'done', text, usage: u, timing: { firstTokenMs: first, totalMs, tokensPerSecond }, finishReason: finish, model: this.model, ...(reasoning ? { reasoning } : {}), constrained };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

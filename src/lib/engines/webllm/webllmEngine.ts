@@ -3,7 +3,7 @@ import { EngineError, aborted } from '../errors';
 import { DEFAULT_SOURCE, type ModelSource } from '../modelSource';
 import { Semaphore } from '../remote/http';
 import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
-import { appConfigFor, CATALOGUE, downloadBytes, modelId, type Precision } from './catalogue';
+import { appConfigFor, CATALOGUE, downloadBytes, modelId, recordOf, type Precision } from './catalogue';
 import { checkWebGpu } from './preflight';
 import { LoadOnce } from '../loadOnce';
 import { downloadTracker } from '../local/progress';
@@ -48,6 +48,13 @@ export class WebLlmEngine implements LlmEngine {
   /** The WebLLM model id in use: known after the WebGPU check. */
   get model(): string {
     return this.#precision ? modelId(this.family, this.#precision) : this.family;
+  }
+
+  /** The model record's context window (WebLLM's prebuilt list sets it per model); null before the WebGPU check. */
+  get contextLength(): number | null {
+    if (!this.#precision) return null;
+    const ctx = (recordOf(this.model)?.overrides as { context_window_size?: number } | undefined)?.context_window_size;
+    return ctx && ctx > 0 ? ctx : 4096;
   }
 
   /** Runs the WebGPU check alone and says which variant would be loaded. */
@@ -114,6 +121,9 @@ export class WebLlmEngine implements LlmEngine {
         top_p: req.topP,
         stop: req.stop,
         seed: req.seed,
+        // XGrammar holds the answer to the schema (WebLLM's JSON mode takes the schema as a string).
+        ...(req.schema ? { response_format: { type: 'json_object' as const, schema: JSON.stringify(req.schema.schema) } } : {}),
+        ...(req.thinking === false ? { extra_body: { enable_thinking: false } } : {}),
       });
       for await (const chunk of stream) {
         const c = chunk.choices[0];
@@ -136,7 +146,7 @@ export class WebLlmEngine implements LlmEngine {
       release();
     }
     if (signal?.aborted) throw aborted();
-    yield { type: 'done', text, usage, timing: { firstTokenMs: first, totalMs: performance.now() - t0, tokensPerSecond: tps }, finishReason: finish, model: this.model };
+    yield { type: 'done', text, usage, timing: { firstTokenMs: first, totalMs: performance.now() - t0, tokensPerSecond: tps }, finishReason: finish, model: this.model, constrained: req.schema ? 'json_schema' : null };
   }
 
   async unload(): Promise<void> {

@@ -1,4 +1,5 @@
 import { weighted } from '../random';
+import { EQUALITY } from '../schemas';
 import { DEPTH_METHODS, render } from '../templates';
 import type { CallRecord, Candidate, OpContext, SampleDraft } from '../types';
 import { newCandidate } from '../types';
@@ -32,10 +33,10 @@ export function cleanEvolved(raw: string): string {
 }
 
 export async function evolveOnce(ctx: OpContext, parent: Candidate, op: EvolOp, temperature: number): Promise<{ text: string; call: CallRecord }> {
-  const persona = ctx.persona ? (ctx.lang === 'zh' ? `改写时请从${ctx.persona}的角度出发。` : `Write it as ${ctx.persona} would ask it.`) : '';
+  const persona = ctx.persona ? render('evol.persona', ctx.lang, { persona: ctx.persona }, ctx.templates) : '';
   const base = parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction;
   const template = op === 'breadth' ? 'evol.breadth' : 'evol.depth';
-  const prompt = render(template, ctx.lang, { method: op === 'breadth' ? '' : DEPTH_METHODS[op][ctx.lang], instruction: base, persona }, ctx.templates);
+  const prompt = render(template, ctx.lang, { method: op === 'breadth' ? '' : render(`evol.method.${op}`, ctx.lang, {}, ctx.templates), instruction: base, persona }, ctx.templates);
   const call = await ctx.call(`evol:${op}`, 'generator', template, prompt, { temperature, maxTokens: 400 });
   return { text: cleanEvolved(call.raw), call };
 }
@@ -43,7 +44,7 @@ export async function evolveOnce(ctx: OpContext, parent: Candidate, op: EvolOp, 
 /** Criterion 1: asks the generator whether the evolution equals its parent. */
 async function noGain(ctx: OpContext, parent: string, evolved: string): Promise<{ same: boolean | null; call: CallRecord }> {
   const prompt = render('evol.equal', ctx.lang, { first: parent, second: evolved }, ctx.templates);
-  const call = await ctx.call('evol:equal', 'generator', 'evol.equal', prompt, { temperature: 0, maxTokens: 10 });
+  const call = await ctx.call('evol:equal', 'generator', 'evol.equal', prompt, { temperature: 0, maxTokens: 16, schema: EQUALITY });
   const v = parseEquality(call.raw);
   return { same: v === null ? null : v === 'equal', call };
 }

@@ -1,4 +1,5 @@
 import { parseVerdict, type Verdict } from '../judgeParse';
+import { VERDICT } from '../schemas';
 import { render } from '../templates';
 import type { Candidate, OpContext } from '../types';
 
@@ -13,7 +14,7 @@ export async function judge(ctx: OpContext, cand: Candidate, retries: number): P
   const raws: string[] = [];
   let why = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
-    const call = await ctx.call('judge', 'judge', 'judge.score', prompt, { temperature: attempt === 0 ? 0 : 0.3, maxTokens: 200 });
+    const call = await ctx.call('judge', 'judge', 'judge.score', prompt, { temperature: attempt === 0 ? 0 : 0.3, maxTokens: 200, schema: VERDICT });
     cand.calls.push(call);
     raws.push(call.raw);
     const r = parseVerdict(call.raw);

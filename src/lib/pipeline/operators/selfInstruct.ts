@@ -1,6 +1,7 @@
 import { instructionProblem } from '../filters';
 import { maxRougeL } from '../rouge';
 import { sample } from '../random';
+import { INSTANCE } from '../schemas';
 import { render } from '../templates';
 import type { CallRecord, OpContext } from '../types';
 
@@ -29,7 +30,7 @@ export async function generateInstruction(ctx: OpContext, human: string[], machi
   const shots = [...sample(ctx.rng, human, p.humanShots), ...sample(ctx.rng, machine, p.machineShots)];
   const label = ctx.lang === 'zh' ? '任务' : 'Task';
   const examples = shots.map((s, i) => `${label} ${i + 1}: ${s.replace(/\s+/g, ' ').trim()}`).join('\n');
-  const persona = ctx.persona ? (ctx.lang === 'zh' ? `请以${ctx.persona}的身份和需求来提出任务。` : `Write the tasks as ${ctx.persona} would ask them.`) : '';
+  const persona = ctx.persona ? render('selfInstruct.persona', ctx.lang, { persona: ctx.persona }, ctx.templates) : '';
   const prompt = render('selfInstruct.generate', ctx.lang, { examples, next: String(shots.length + 1), persona }, ctx.templates);
   const call = await ctx.call('selfInstruct', 'generator', 'selfInstruct.generate', prompt, { temperature: p.temperature, maxTokens: 200 });
   const instruction = firstTask(call.raw);
@@ -40,8 +41,24 @@ export async function generateInstruction(ctx: OpContext, human: string[], machi
   return { ok: true, instruction, rouge: score, call };
 }
 
-/** Reads "Input: … Output: …" (or 输入：… 输出：…); `<noinput>`/`<无>` mean an empty input. */
+/**
+ * Reads an instance: the JSON object a constrained engine writes (`{"input": …, "output": …}`),
+ * else "Input: … Output: …" (or 输入：… 输出：…); `<noinput>`/`<无>` mean an empty input.
+ */
 export function parseInstance(raw: string): { input: string; output: string } | null {
+  const json = /^\s*(?:```(?:json)?\s*)?(\{[\s\S]*\})\s*(?:```)?\s*$/.exec(raw);
+  if (json) {
+    try {
+      const j = JSON.parse(json[1]!) as { input?: unknown; output?: unknown };
+      if (typeof j.output === 'string' && j.output.trim()) {
+        const input = typeof j.input === 'string' ? j.input.trim().replace(/^<\s*(?:no\s*input|noinput|无|none)\s*>$/i, '') : '';
+        return { input, output: j.output.trim() };
+      }
+      return null;
+    } catch {
+      /* not JSON after all: read it as text */
+    }
+  }
   const m = /(?:^|\n)\s*(?:Input|输入)\s*[:：]\s*([\s\S]*?)\n\s*(?:Output|输出)\s*[:：]\s*([\s\S]*)$/i.exec(raw.trim());
   if (!m) return null;
   const input = m[1]!.trim().replace(/^<\s*(?:no\s*input|noinput|无|none)\s*>$/i, '');
@@ -51,6 +68,6 @@ export function parseInstance(raw: string): { input: string; output: string } | 
 
 export async function generateInstance(ctx: OpContext, instruction: string, temperature: number): Promise<{ instance: { input: string; output: string } | null; call: CallRecord }> {
   const prompt = render('selfInstruct.instance', ctx.lang, { instruction }, ctx.templates);
-  const call = await ctx.call('selfInstruct.instance', 'generator', 'selfInstruct.instance', prompt, { temperature, maxTokens: 512 });
+  const call = await ctx.call('selfInstruct.instance', 'generator', 'selfInstruct.instance', prompt, { temperature, maxTokens: 512, schema: INSTANCE });
   return { instance: parseInstance(call.raw), call };
 }

@@ -1,0 +1,48 @@
+import type { OutputSchema } from '../engines/types';
+
+/**
+ * One schema per fixed shape the pipeline asks a model for. Engines hold the answer to it with
+ * their own mechanism (engines/structured.ts); the lenient parsers still read the text, so an
+ * engine that cannot constrain (or a recipe that turns constraints off) still works.
+ */
+
+const score = { type: 'integer', minimum: 1, maximum: 5 } as const;
+
+/** The judge's verdict. The reason is bounded so that a constrained small model cannot ramble past maxTokens. */
+export const VERDICT: OutputSchema = {
+  name: 'verdict',
+  schema: {
+    type: 'object',
+    properties: {
+      accuracy: score,
+      completeness: score,
+      usefulness: score,
+      score,
+      reason: { type: 'string', minLength: 1, maxLength: 300 },
+    },
+    required: ['accuracy', 'completeness', 'usefulness', 'score', 'reason'],
+    additionalProperties: false,
+  },
+};
+
+/** Evol-Instruct's elimination criterion 1: are the two instructions equal? */
+export const EQUALITY: OutputSchema = {
+  name: 'equality',
+  schema: {
+    type: 'object',
+    properties: { judgement: { type: 'string', enum: ['Equal', 'Not Equal'] } },
+    required: ['judgement'],
+    additionalProperties: false,
+  },
+};
+
+/** A Self-Instruct instance: an input (empty when the task needs none) and its output. */
+export const INSTANCE: OutputSchema = {
+  name: 'instance',
+  schema: {
+    type: 'object',
+    properties: { input: { type: 'string', maxLength: 2000 }, output: { type: 'string', minLength: 1, maxLength: 4000 } },
+    required: ['input', 'output'],
+    additionalProperties: false,
+  },
+};

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isEngineError } from '../../src/lib/engines/errors';
+import { contextFor } from '../../src/lib/engines/local/wllamaEngine';
+import { anthropicDialect } from '../../src/lib/engines/remote/anthropic';
+import { DEFAULT_POLICY } from '../../src/lib/engines/remote/http';
+import { openaiDialect } from '../../src/lib/engines/remote/openai';
+import { RemoteEngine, type EndpointConfig } from '../../src/lib/engines/remote/remoteEngine';
+import { estimateTokens, matchesSchema, schemaToGbnf, splitReasoning } from '../../src/lib/engines/structured';
+import type { ChatEvent, ChatRequest } from '../../src/lib/engines/types';
+import { EQUALITY, INSTANCE, VERDICT } from '../../src/lib/pipeline/schemas';
+import { GOOD_KEY, JSON_ANSWER, THINKING, ANSWER, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
+
+describe('JSON Schema → GBNF', () => {
+  it('writes the verdict grammar: properties in order, digits 1–5, a bounded escaped string, bounded whitespace', () => {
+    const g = schemaToGbnf(VERDICT.schema);
+    const rules = Object.fromEntries(g.trim().split('\n').map((l) => l.split(' ::= ') as [string, string]));
+    expect(Object.keys(rules)).toEqual(['root-accuracy', 'root-completeness', 'root-usefulness', 'root-score', 'root-reason', 'root', 'char', 'ws']);
+    expect(rules['root-score']).toBe('"1" | "2" | "3" | "4" | "5"');
+    expect(rules['root-reason']).toBe('"\\"" char{1,300} "\\""');
+    expect(rules.root).toBe(
+      '"{" ws "\\"accuracy\\"" ws ":" ws root-accuracy ws "," ws "\\"completeness\\"" ws ":" ws root-completeness ws "," ws "\\"usefulness\\"" ws ":" ws root-usefulness ws "," ws "\\"score\\"" ws ":" ws root-score ws "," ws "\\"reason\\"" ws ":" ws root-reason ws "}"',
+    );
+    expect(rules.ws).toBe('" "?');
+  });
+
+  it('writes string enums and rejects schemas outside the subset', () => {
+    expect(schemaToGbnf(EQUALITY.schema)).toContain('root-judgement ::= "\\"Equal\\"" | "\\"Not Equal\\""');
+    expect(schemaToGbnf(INSTANCE.schema)).toContain('root-input ::= "\\"" char{0,2000} "\\""');
+    expect(() => schemaToGbnf({ type: 'integer', minimum: 0, maximum: 1000 })).toThrow(/at most 101/);
+    expect(() => schemaToGbnf({ type: 'object', properties: { a: { type: 'boolean' } }, required: [], additionalProperties: false })).toThrow(/required/);
+  });
+
+  it('checks values against a schema', () => {
+    expect(matchesSchema(JSON.parse('{"accuracy":4,"completeness":4,"usefulness":5,"score":4,"reason":"ok"}'), VERDICT.schema)).toBe(true);
+    expect(matchesSchema({ accuracy: 4, completeness: 4, usefulness: 5, score: 6, reason: 'ok' }, VERDICT.schema)).toBe(false);
+    expect(matchesSchema({ judgement: 'Maybe' }, EQUALITY.schema)).toBe(false);
+  });
+});
+
+describe('reasoning models', () => {
+  it('splits <think> blocks from the answer, also when the template wrote the opening tag', () => {
+    expect(splitReasoning('<think>\nLet me see.\n</think>\n\n{"score": 4}')).toEqual({ answer: '{"score": 4}', reasoning: 'Let me see.' });
+    expect(splitReasoning('I should count.</think>The answer is 4.')).toEqual({ answer: 'The answer is 4.', reasoning: 'I should count.' });
+    expect(splitReasoning('<think>cut off by max tokens')).toEqual({ answer: '', reasoning: 'cut off by max tokens' });
+    expect(splitReasoning('<think>\n\n</think>\n\nHi')).toEqual({ answer: 'Hi', reasoning: '' });
+    expect(splitReasoning('No thinking here, x < y > z.')).toEqual({ answer: 'No thinking here, x < y > z.', reasoning: '' });
+  });
+});
+
+describe('context budgets', () => {
+  it('estimates tokens on the high side for English and Chinese', () => {
+    const en = 'The quick brown fox jumps over the lazy dog. '.repeat(20); // ~200 Llama tokens
+    expect(estimateTokens([{ role: 'user', content: en }])).toBeGreaterThan(230);
+    expect(estimateTokens([{ role: 'user', content: '解释光合作用的基本过程。' }])).toBeGreaterThanOrEqual(24 + 16);
+  });
+
+  it('takes the GGUF context length, capped by the user and by memory, at least 2048', () => {
+    const tinyllama = { 'general.architecture': 'llama', 'llama.context_length': 2048, 'llama.block_count': 22, 'llama.embedding_length': 2048, 'llama.attention.head_count': 32, 'llama.attention.head_count_kv': 4 };
+    expect(contextFor(tinyllama, 667_814_880)).toBe(2048);
+    const qwen = { ...tinyllama, 'general.architecture': 'qwen2', 'qwen2.context_length': 32768, 'qwen2.block_count': 28, 'qwen2.embedding_length': 1536, 'qwen2.attention.head_count': 12, 'qwen2.attention.head_count_kv': 2 };
+    expect(contextFor(qwen, 1e9)).toBe(8192);
+    expect(contextFor(qwen, 1e9, 3000)).toBe(2816);
+    expect(contextFor(qwen, 1e9, 1 << 20)).toBe(32768);
+    // A 3 GB model leaves ~0.5 GiB for a KV cache of 2 × 64 layers × 1024 × 2 bytes a token: 2048 tokens.
+    const big = { 'general.architecture': 'x', 'x.context_length': 131072, 'x.block_count': 64, 'x.embedding_length': 8192, 'x.attention.head_count': 64, 'x.attention.head_count_kv': 8 };
+    expect(contextFor(big, 3.0 * 1024 ** 3, 1 << 20)).toBe(2048);
+  });
+});
+
+describe('structured output and reasoning on remote endpoints', () => {
+  let server: FakeServer;
+  beforeAll(async () => {
+    server = await startFakeLlmServer();
+  });
+  afterAll(() => server.close());
+  beforeEach(() => server.reset());
+  let n = 0;
+  const engine = (model: string, kind: 'openai' | 'anthropic' = 'openai') => {
+    const cfg: EndpointConfig = { id: `s-${++n}`, name: 'Test server', kind, baseUrl: kind === 'openai' ? `${server.url}/v1` : server.url, model, policy: { ...DEFAULT_POLICY, baseDelayMs: 10, timeoutMs: 5000 } };
+    return new RemoteEngine(cfg, GOOD_KEY, kind === 'openai' ? openaiDialect : anthropicDialect);
+  };
+  const call = async (e: RemoteEngine, req: Partial<ChatRequest> = {}) => {
+    const evs: ChatEvent[] = [];
+    for await (const ev of e.chat({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 50, ...req })) evs.push(ev);
+    return evs.find((x) => x.type === 'done') as Extract<ChatEvent, { type: 'done' }>;
+  };
+
+  it('sends a JSON schema response format, falls back to JSON mode when refused, and remembers it per endpoint', async () => {
+    const ok = await call(engine('schema'), { schema: VERDICT });
+    expect(ok).toMatchObject({ text: JSON_ANSWER, constrained: 'json_schema' });
+    expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'verdict', schema: VERDICT.schema, strict: true } });
+
+    server.reset();
+    const e = engine('no-json-schema');
+    const first = await call(e, { schema: VERDICT });
+    expect(first).toMatchObject({ text: JSON_ANSWER, constrained: 'json_object' });
+    expect(server.requests.map((r) => (r.body.response_format as { type: string }).type)).toEqual(['json_schema', 'json_object']);
+    const second = await call(e, { schema: VERDICT });
+    expect(second.constrained).toBe('json_object');
+    expect(server.requests).toHaveLength(3); // remembered: no second refusal
+    // A call without a schema sends no response format.
+    await call(e);
+    expect(server.requests[3]!.body.response_format).toBeUndefined();
+  });
+
+  it('asks Anthropic through a forced tool call whose input is the answer', async () => {
+    const d = await call(engine('schema', 'anthropic'), { schema: VERDICT });
+    expect(d).toMatchObject({ text: JSON_ANSWER, constrained: 'tool' });
+    const body = server.requests[0]!.body;
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'verdict' });
+    expect(body.tools).toEqual([expect.objectContaining({ name: 'verdict', input_schema: VERDICT.schema })]);
+  });
+
+  it('keeps reasoning_content and thinking deltas apart from the answer, and can ask for no thinking', async () => {
+    const o = await call(engine('reasoning'), { thinking: false });
+    expect(o).toMatchObject({ text: ANSWER, reasoning: THINKING });
+    expect(server.requests[0]!.body.chat_template_kwargs).toEqual({ enable_thinking: false });
+    const a = await call(engine('reasoning', 'anthropic'));
+    expect(a).toMatchObject({ text: ANSWER, reasoning: THINKING });
+  });
+
+  it('reads a server refusing a long prompt as a context overflow, not a bad request', async () => {
+    const err = await call(engine('too-long')).catch((e) => e);
+    expect(isEngineError(err, 'ContextOverflowError')).toBe(true);
+    expect(err.message).toMatch(/maximum context length is 8192/);
+    expect(server.requests).toHaveLength(1);
+  });
+});
