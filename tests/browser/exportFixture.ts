@@ -25,7 +25,7 @@ export interface FixtureProject {
 }
 
 const call = (role: 'generator' | 'responder' | 'judge', model: string, engine: string): CallRecord => ({
-  op: role === 'judge' ? 'judge' : role === 'generator' ? 'evol:deepen' : 'respond', role, engine, model, template: `${role}.t`, templateVersion: 1,
+  op: role === 'judge' ? 'judge' : role === 'generator' ? 'evol:deepen' : 'respond', role, engine, model, template: `${role}.t`, templateVersion: 1, templateHash: '0123456789abcdef',
   raw: `raw ${role} output`, promptTokens: 10, completionTokens: 20, ms: 5, retries: 0,
 });
 

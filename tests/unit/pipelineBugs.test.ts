@@ -4,6 +4,7 @@ import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
 import { mixSeed } from '../../src/lib/pipeline/random';
 import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
+import { TEMPLATES, templateHash } from '../../src/lib/pipeline/templates';
 import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
 import { toSample } from '../../src/lib/db/runsRepo';
 import { sampleItem } from '../../src/lib/io/export/select';
@@ -304,5 +305,105 @@ describe('bug 5: an answer a model wrote for a seed is not a seed, and every par
     expect(sampleItem(toSample('r', 'p', kept[0]!, 0)).provenance).toMatchObject({ source: 'seed', operation: 'seed' });
     const answered = (await run([{ op: 'respond' }])).find((s) => s.status === 'accepted')!;
     expect(sampleItem(toSample('r', 'p', answered, 0)).provenance).toMatchObject({ source: 'synthetic', operation: 'respond' });
+  });
+});
+
+describe('bug 6: persona sentences and depth methods are templates, and every call records the hash of its template texts', () => {
+  function engines() {
+    let k = 0;
+    const gen = new ScriptedEngine(
+      [
+        { match: /Come up with a series of tasks/, reply: () => `Describe a healthy breakfast menu number ${++k} for a busy week.` },
+        { match: /write one example of an input/, reply: 'Input: <noinput>\nOutput: ' + LONG },
+        { match: /Prompt Rewriter|Prompt Creator|提示词/, reply: () => `Evolved task number ${++k}, harder now with one more constraint.` },
+        { match: /Your Judgement|你的判断/, reply: 'Not Equal' },
+        { match: /./, reply: LONG },
+      ],
+      'gen',
+    );
+    const judge = new ScriptedEngine([{ match: /./, reply: 'Score: 5' }], 'judge');
+    return { e: { generator: gen, responder: gen, judge } as PipelineEngines, gen };
+  }
+  const evolRecipe = (templates: RecipeInput['templates'] = {}) =>
+    recipe({
+      version: 1,
+      name: 'evol',
+      seed: 3,
+      maxSeeds: 2,
+      personas: { enabled: true, builtIn: false, custom: ['a beekeeper'] },
+      templates,
+      steps: [
+        { op: 'evolve', rounds: 1, weights: { addConstraint: 1, deepen: 0, concretize: 0, increaseReasoning: 0, complicateInput: 0, breadth: 0 } },
+        { op: 'judge', minScore: 1 },
+      ],
+    });
+  const runEvol = async (templates?: RecipeInput['templates']) => {
+    const { e, gen } = engines();
+    const store = new MemoryRunStore();
+    await runRecipe({ runId: 'r', recipe: evolRecipe(templates), seeds: SEEDS.slice(0, 2), engines: e, store, concurrency: 1 });
+    const rewrites = gen.calls.filter((c) => /Prompt Rewriter/.test(c.prompt)).map((c) => c.prompt);
+    const calls = store.samples.flatMap((x) => x.calls);
+    return { rewrites, calls, store };
+  };
+
+  it('the defaults keep the exact texts they had', async () => {
+    const { rewrites } = await runEvol();
+    expect(rewrites).toHaveLength(2);
+    for (const p of rewrites) {
+      expect(p).toContain('Write it as a beekeeper would ask it.');
+      expect(p).toContain('Please add one more constraint or requirement into #The Given Prompt#.');
+    }
+    expect(TEMPLATES['selfInstruct.persona']!.zh).toBe('请以{persona}的身份和需求来提出任务。');
+    expect(TEMPLATES['evol.persona']!.zh).toBe('改写时请从{persona}的角度出发。');
+    expect(TEMPLATES['evol.method.increaseReasoning']!.en).toBe('If #The Given Prompt# can be solved with just a few simple thinking processes, you can rewrite it to explicitly request multiple-step reasoning.');
+  });
+
+  it('an override of the persona sentence and of a depth method changes the prompt sent', async () => {
+    const { rewrites } = await runEvol({
+      'evol.persona': { en: 'Phrase it the way {persona} would, in their words.' },
+      'evol.method.addConstraint': { en: 'Add exactly one new requirement about the output format.' },
+    });
+    for (const p of rewrites) {
+      expect(p).toContain('Phrase it the way a beekeeper would, in their words.');
+      expect(p).not.toContain('Write it as a beekeeper would ask it.');
+      expect(p).toContain('Add exactly one new requirement about the output format.');
+      expect(p).not.toContain('Please add one more constraint');
+    }
+    const { e, gen } = engines();
+    const r = recipe({
+      version: 1,
+      name: 'si',
+      personas: { enabled: true, builtIn: false, custom: ['a nurse'] },
+      templates: { 'selfInstruct.persona': { en: 'Every task comes from {persona} at work.' } },
+      steps: [{ op: 'selfInstruct', count: 1 }, { op: 'filter' }],
+    });
+    await runRecipe({ runId: 'r', recipe: r, seeds: SEEDS, engines: e, store: new MemoryRunStore(), concurrency: 1 });
+    const si = gen.calls.find((c) => /Come up with a series of tasks/.test(c.prompt))!.prompt;
+    expect(si).toContain('Every task comes from a nurse at work.');
+    expect(si).not.toContain('would ask them');
+  });
+
+  it('templateHash is equal for the same texts and differs when an override changes one', async () => {
+    const plain = await runEvol();
+    const again = await runEvol();
+    const sameText = await runEvol({ 'evol.method.addConstraint': { en: TEMPLATES['evol.method.addConstraint']!.en } });
+    const changed = await runEvol({ 'evol.method.addConstraint': { en: 'Add exactly one new requirement about the output format.' } });
+    const persona = await runEvol({ 'evol.persona': { en: 'Phrase it the way {persona} would.' } });
+    const hashes = (calls: typeof plain.calls, op: string) => [...new Set(calls.filter((c) => c.op === op).map((c) => c.templateHash))];
+    for (const r of [plain, again, sameText, changed, persona]) {
+      for (const c of r.calls) expect(c.templateHash).toMatch(/^[0-9a-f]{16}$/);
+      // One hash per template across the items of a run.
+      expect(hashes(r.calls, 'evol:addConstraint')).toHaveLength(1);
+    }
+    expect(hashes(again.calls, 'evol:addConstraint')).toEqual(hashes(plain.calls, 'evol:addConstraint'));
+    expect(hashes(sameText.calls, 'evol:addConstraint')).toEqual(hashes(plain.calls, 'evol:addConstraint'));
+    expect(hashes(changed.calls, 'evol:addConstraint')).not.toEqual(hashes(plain.calls, 'evol:addConstraint'));
+    expect(hashes(persona.calls, 'evol:addConstraint')).not.toEqual(hashes(plain.calls, 'evol:addConstraint'));
+    // Calls whose template did not change keep their hash.
+    expect(hashes(changed.calls, 'judge')).toEqual(hashes(plain.calls, 'judge'));
+    expect(hashes(plain.calls, 'judge')).not.toEqual(hashes(plain.calls, 'evol:addConstraint'));
+    // The same template in the other language is another text.
+    expect(templateHash('judge.score', 'en')).not.toBe(templateHash('judge.score', 'zh'));
+    expect(templateHash('judge.score', 'en', { 'judge.score': { zh: 'x {instruction} {response}' } })).toBe(templateHash('judge.score', 'en'));
   });
 });

@@ -13,7 +13,7 @@ import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
 import { mixSeed, mulberry32 } from './random';
 import { maxRougeL } from './rouge';
 import type { Recipe } from './recipe';
-import { TEMPLATES } from './templates';
+import { TEMPLATES, templateHash } from './templates';
 import { detectLang, type Lang } from './text';
 import {
   addTask,
@@ -158,6 +158,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           model: done.model,
           template,
           templateVersion: TEMPLATES[template]?.version ?? 0,
+          templateHash: templateHash(template, lang, recipe.templates),
           raw: done.text,
           promptTokens: done.usage?.promptTokens ?? null,
           completionTokens: done.usage?.completionTokens ?? null,

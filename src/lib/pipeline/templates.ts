@@ -1,3 +1,4 @@
+import { hash64 } from '../text/normalize';
 import type { Lang } from './text';
 
 /**
@@ -11,6 +12,8 @@ export interface Template {
   vars: string[];
   en: string;
   zh: string;
+  /** Sub-templates whose text the operator renders into one of this template's variables. */
+  uses?: string[];
 }
 
 const EVOL_DEPTH_EN = `I want you to act as a Prompt Rewriter.
@@ -41,11 +44,41 @@ const EVOL_DEPTH_ZH = `请你扮演提示词改写者。
 #改写后的提示#：
 `;
 
+/**
+ * The five in-depth operations and their method sentences (WizardLM): the built-in texts of the
+ * `evol.method.*` templates, which a recipe may override like any other.
+ */
+export const DEPTH_METHODS: Record<'addConstraint' | 'deepen' | 'concretize' | 'increaseReasoning' | 'complicateInput', Record<Lang, string>> = {
+  addConstraint: {
+    en: 'Please add one more constraint or requirement into #The Given Prompt#.',
+    zh: '请在 #给定提示# 中再增加一个约束或要求。',
+  },
+  deepen: {
+    en: 'If #The Given Prompt# contains inquiries about certain issues, the depth and breadth of the inquiry can be increased.',
+    zh: '如果 #给定提示# 涉及对某些问题的提问，可以增加提问的深度和广度。',
+  },
+  concretize: {
+    en: 'Please replace general concepts with more specific concepts.',
+    zh: '请把笼统的概念替换为更具体的概念。',
+  },
+  increaseReasoning: {
+    en: 'If #The Given Prompt# can be solved with just a few simple thinking processes, you can rewrite it to explicitly request multiple-step reasoning.',
+    zh: '如果 #给定提示# 只需几步简单思考就能解决，可以改写为明确要求多步推理。',
+  },
+  complicateInput: {
+    en: 'Please add structured input data, such as a table, code or JSON, to #The Given Prompt#, and make the task use it.',
+    zh: '请在 #给定提示# 中加入结构化的输入数据，例如表格、代码或 JSON，并让任务必须用到它。',
+  },
+};
+
+const METHOD_IDS = Object.keys(DEPTH_METHODS).map((m) => `evol.method.${m}`);
+
 export const TEMPLATES: Record<string, Template> = {
   'selfInstruct.generate': {
     id: 'selfInstruct.generate',
     version: 1,
     vars: ['examples', 'next', 'persona'],
+    uses: ['selfInstruct.persona'],
     en: `Come up with a series of tasks. Each task is a new, diverse instruction that a text-only AI assistant can complete.\n{persona}\n{examples}\nTask {next}:`,
     zh: `请想出一系列任务。每个任务都是一条新的、多样的指令，只用文字的 AI 助手可以完成它。\n{persona}\n{examples}\n任务 {next}：`,
   },
@@ -56,11 +89,29 @@ export const TEMPLATES: Record<string, Template> = {
     en: `Given the task below, write one example of an input for it (write "Input: <noinput>" when the task needs none) and the correct output.\n\nTask: {instruction}\n\nAnswer in exactly this format:\nInput: ...\nOutput: ...`,
     zh: `针对下面的任务，写出一个输入示例（如果任务不需要输入，写“输入：<无>”）以及正确的输出。\n\n任务：{instruction}\n\n严格按照以下格式回答：\n输入：……\n输出：……`,
   },
-  'evol.depth': { id: 'evol.depth', version: 1, vars: ['method', 'instruction', 'persona'], en: EVOL_DEPTH_EN, zh: EVOL_DEPTH_ZH },
+  'selfInstruct.persona': {
+    id: 'selfInstruct.persona',
+    version: 1,
+    vars: ['persona'],
+    en: 'Write the tasks as {persona} would ask them.',
+    zh: '请以{persona}的身份和需求来提出任务。',
+  },
+  'evol.depth': { id: 'evol.depth', version: 1, vars: ['method', 'instruction', 'persona'], uses: [...METHOD_IDS, 'evol.persona'], en: EVOL_DEPTH_EN, zh: EVOL_DEPTH_ZH },
+  ...Object.fromEntries(
+    Object.entries(DEPTH_METHODS).map(([m, text]) => [`evol.method.${m}`, { id: `evol.method.${m}`, version: 1, vars: [], en: text.en, zh: text.zh }]),
+  ),
+  'evol.persona': {
+    id: 'evol.persona',
+    version: 1,
+    vars: ['persona'],
+    en: 'Write it as {persona} would ask it.',
+    zh: '改写时请从{persona}的角度出发。',
+  },
   'evol.breadth': {
     id: 'evol.breadth',
     version: 1,
     vars: ['instruction', 'persona'],
+    uses: ['evol.persona'],
     en: `I want you to act as a Prompt Creator.
 Your goal is to draw inspiration from the #Given Prompt# to create a brand new prompt.
 This new prompt should belong to the same domain as the #Given Prompt# but be even more rare.
@@ -121,30 +172,6 @@ The #Created Prompt# must be reasonable and must be understood and responded to 
   },
 };
 
-/** The five in-depth operations and their method sentences (WizardLM). */
-export const DEPTH_METHODS: Record<'addConstraint' | 'deepen' | 'concretize' | 'increaseReasoning' | 'complicateInput', Record<Lang, string>> = {
-  addConstraint: {
-    en: 'Please add one more constraint or requirement into #The Given Prompt#.',
-    zh: '请在 #给定提示# 中再增加一个约束或要求。',
-  },
-  deepen: {
-    en: 'If #The Given Prompt# contains inquiries about certain issues, the depth and breadth of the inquiry can be increased.',
-    zh: '如果 #给定提示# 涉及对某些问题的提问，可以增加提问的深度和广度。',
-  },
-  concretize: {
-    en: 'Please replace general concepts with more specific concepts.',
-    zh: '请把笼统的概念替换为更具体的概念。',
-  },
-  increaseReasoning: {
-    en: 'If #The Given Prompt# can be solved with just a few simple thinking processes, you can rewrite it to explicitly request multiple-step reasoning.',
-    zh: '如果 #给定提示# 只需几步简单思考就能解决，可以改写为明确要求多步推理。',
-  },
-  complicateInput: {
-    en: 'Please add structured input data, such as a table, code or JSON, to #The Given Prompt#, and make the task use it.',
-    zh: '请在 #给定提示# 中加入结构化的输入数据，例如表格、代码或 JSON，并让任务必须用到它。',
-  },
-};
-
 /** Words of the rewrite prompts' scaffolding that must not leak into an evolved instruction. */
 export const SCAFFOLDING = [
   '#the given prompt#', '#rewritten prompt#', '#given prompt#', '#created prompt#',
@@ -196,4 +223,18 @@ export function render(id: string, lang: Lang, vars: Record<string, string>, ove
     .replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, k: string) => (k in vars ? vars[k]! : m))
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * A short stable hash (hash64, 16 hex digits) of the texts a call's prompt is made from: the
+ * template in use for the language (the recipe's override if there is one, else the built-in)
+ * and every sub-template it can insert (`uses`: the depth method sentences, the persona
+ * sentence), each under its id. `template@version` names a built-in text; this pins the text
+ * actually used, overrides included. It is the same for every call made with the same texts (so
+ * items and runs can be compared by it) and changes whenever one of those texts changes. The
+ * item's own data (instruction, persona, the method named by the call's `op`) fill the rest.
+ */
+export function templateHash(id: string, lang: Lang, overrides: TemplateOverrides = {}): string {
+  const texts = [id, ...(TEMPLATES[id]?.uses ?? [])].map((u) => [u, overrides[u]?.[lang] ?? TEMPLATES[u]?.[lang] ?? '']);
+  return hash64(JSON.stringify(texts));
 }

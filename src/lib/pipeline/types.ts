@@ -17,6 +17,11 @@ export interface CallRecord {
   model: string;
   template: string;
   templateVersion: number;
+  /**
+   * templates.ts templateHash: a hash of the texts the prompt was made from (the template as used,
+   * overrides included, and the sub-templates it can insert). Absent in lineages written before.
+   */
+  templateHash: string;
   raw: string;
   promptTokens: number | null;
   completionTokens: number | null;
