@@ -32,6 +32,7 @@ afterAll(() => {
 });
 
 describe('embedding worker with the bundled MiniLM model', () => {
+  // The first model load of the file.
   it('loads offline from the app, with progress ending in ready', async () => {
     const progress: EmbedProgress[] = [];
     const r = await api.load({ model: 'all-MiniLM-L6-v2', appBase, dbName }, Comlink.proxy((p: EmbedProgress) => void progress.push(p)));
@@ -44,7 +45,7 @@ describe('embedding worker with the bundled MiniLM model', () => {
     const threads = Math.min(4, navigator.hardwareConcurrency);
     expect(r.threads).toBe(threads);
     expect(await api.stats()).toMatchObject({ engine: 'seedforge-wasm', threads, encoderFallback: null });
-  });
+  }, 120_000);
 
   it('scores the known paraphrase pair ≈ 0.75 and above unrelated pairs', async () => {
     const texts = ['A man is eating food.', 'A man is eating a piece of bread.', 'The new movie is awesome.', 'The cat sits outside.'];
@@ -139,6 +140,8 @@ describe('embedding worker with the bundled MiniLM model', () => {
     expect((e as Error).name).toBe('UnknownEmbeddingModelError');
   });
 
+  // Loads the model in two more workers (one on onnxruntime-web) and embeds 32 texts three times:
+  // well past the 15 s default on a loaded two-core machine, where it once timed out.
   it('gives the same vectors as onnxruntime-web on the same file, one thread or several', async () => {
     const texts = [
       'A man is eating food.',
@@ -178,7 +181,7 @@ describe('embedding worker with the bundled MiniLM model', () => {
       ort.terminate();
       single.terminate();
     }
-  });
+  }, 120_000);
 
   it('fetched nothing from any other origin (page and worker)', async () => {
     const urls = [...pageUrls, ...(await api.resourceUrls())];

@@ -190,7 +190,11 @@ describe('the model file reader', () => {
   });
 });
 
-describe('the whole encoder against onnxruntime-node on the bundled MiniLM file', () => {
+// Model loading and onnxruntime-node sessions: seconds each here, many more on a loaded two-core
+// machine (the 5 s default once timed out there). Correctness tests: no time is asserted.
+const MODEL_TIMEOUT = 120_000;
+
+describe('the whole encoder against onnxruntime-node on the bundled MiniLM file', { timeout: MODEL_TIMEOUT }, () => {
   const texts = [
     'A man is eating food.',
     'A man is eating a piece of bread.',
@@ -213,7 +217,7 @@ describe('the whole encoder against onnxruntime-node on the bundled MiniLM file'
     tokens = tok(texts, { padding: false, truncation: true, return_tensor: false }).input_ids as number[][];
     const enc = await BertEncoder.create(kernel, onnxBytes, config, 'mean');
     ours = enc.encode(tokens);
-  });
+  }, MODEL_TIMEOUT);
   const cos = (a: Float32Array, b: Float32Array, i: number) => {
     let s = 0;
     for (let j = 0; j < 384; j++) s += a[i * 384 + j]! * b[i * 384 + j]!;

@@ -53,6 +53,7 @@ describe('the float32 threshold rule', () => {
 });
 
 describe('the JavaScript reference kernel on planted vectors', () => {
+  // Heavy CPU work (seconds here, more on a loaded two-core machine): a generous timeout, no time asserted.
   it('finds every planted pair and chain link, no near miss and no a~c of a chain', () => {
     const { vectors, meta } = generatePlanted(1500, 384, 3);
     const found = new Set(pairKeys(jsFindPairs(vectors)));
@@ -63,7 +64,7 @@ describe('the JavaScript reference kernel on planted vectors', () => {
       expect(found.has(key(a, c))).toBe(false);
     }
     for (const [s, c] of meta.nearMisses) expect(found.has(key(s, c))).toBe(false);
-  });
+  }, 120_000);
 
   it('equals brute force on vectors crowded near the threshold', () => {
     // Every vector is a random mix of 3 directions: many similarities land near 0.85.
@@ -90,6 +91,7 @@ describe('the JavaScript reference kernel on planted vectors', () => {
 });
 
 describe('the WebAssembly kernel in Node (one thread)', () => {
+  // Heavy CPU work (seconds here, more on a loaded two-core machine): a generous timeout, no time asserted.
   it('finds exactly the JavaScript kernel pairs on planted and crowded vectors, several shapes', async () => {
     for (const [n, d, seed] of [[2000, 384, 7], [777, 1024, 8], [1001, 13, 9], [64, 384, 10]] as const) {
       const { vectors } = generatePlanted(n, d, seed);
@@ -97,7 +99,7 @@ describe('the WebAssembly kernel in Node (one thread)', () => {
       const wasm = await wasmFindPairsSingle(vectors, kernel);
       expect(pairKeys(wasm)).toEqual(pairKeys(js));
     }
-  });
+  }, 120_000);
 
   it('never misses a pair when many similarities sit at the threshold (screen is conservative)', async () => {
     // Pairs planted at cosines within 1e-6 of 0.85 on both sides.
