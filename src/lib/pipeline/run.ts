@@ -1,5 +1,6 @@
 import type { ChatTurn } from '../db/types';
-import { aborted, isEngineError } from '../engines/errors';
+import { aborted, contextOverflow, isEngineError } from '../engines/errors';
+import { estimateTokens, splitReasoning } from '../engines/structured';
 import type { Role } from '../engines/roles';
 import type { ChatEvent } from '../engines/types';
 import { responseProblem } from './filters';
@@ -127,11 +128,32 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       async call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts = {}): Promise<CallRecord> {
         const engine = engines[role];
         const messages: ChatTurn[] = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt;
+        const seedOfCall = mixSeed(recipe.seed, t, callNo++);
+        // The context budget, checked before the call: an item that cannot fit is rejected as
+        // contextOverflow with both numbers, never sent to fail as a bad request or cut silently.
+        const contextLength = engine.contextLength ?? null;
+        if (contextLength) {
+          const maxTokens = opts.maxTokens ?? 512;
+          const counted = !!engine.countTokens;
+          const promptTokens = engine.countTokens ? await engine.countTokens(messages) : estimateTokens(messages);
+          if (promptTokens + maxTokens > contextLength) throw contextOverflow(`${op} (${engine.model})`, { promptTokens, maxTokens, contextLength, counted });
+        }
+        const schema = recipe.constrained ? opts.schema : undefined;
         const t0 = performance.now();
         let retries = 0;
         let live = '';
         let done: Extract<ChatEvent, { type: 'done' }> | null = null;
-        const it = engine.chat({ messages, temperature: opts.temperature, maxTokens: opts.maxTokens, seed: mixSeed(recipe.seed, t, callNo++) }, signal);
+        const it = engine.chat(
+          {
+            messages,
+            temperature: opts.temperature,
+            maxTokens: opts.maxTokens,
+            seed: seedOfCall,
+            ...(schema ? { schema } : {}),
+            ...(recipe.thinking === 'off' ? { thinking: false } : {}),
+          },
+          signal,
+        );
         for await (const ev of it) {
           if (ev.type === 'delta') {
             live += ev.text;
@@ -151,6 +173,10 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         delta.modelMs += ms;
         delta.promptTokens += done.usage?.promptTokens ?? 0;
         delta.completionTokens += done.usage?.completionTokens ?? 0;
+        // Reasoning models: the thinking is split off here, in one place, and kept in the lineage;
+        // parsers, filters, dedup and the sample see the answer alone.
+        const split = splitReasoning(done.text);
+        const reasoning = [done.reasoning?.trim(), split.reasoning].filter(Boolean).join('\n\n');
         return {
           op,
           role,
@@ -159,7 +185,11 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
           template,
           templateVersion: TEMPLATES[template]?.version ?? 0,
           templateHash: templateHash(template, lang, recipe.templates),
-          raw: done.text,
+          raw: split.answer,
+          tokensPerSecond: done.timing.tokensPerSecond,
+          promptTokensPerSecond: done.timing.promptTokensPerSecond ?? null,
+          ...(reasoning ? { reasoning } : {}),
+          ...(opts.schema ? { schema: opts.schema.name, constrained: schema ? (done.constrained ?? null) : null } : {}),
           promptTokens: done.usage?.promptTokens ?? null,
           completionTokens: done.usage?.completionTokens ?? null,
           ms,
@@ -280,10 +310,14 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       // with the error (each under its own key: some candidates may already be in the samples).
       const err = e as Error;
       emit({ type: 'taskFailed', task: t, name: err.name, message: err.message });
+      const overflow = isEngineError(err, 'ContextOverflowError') ? err.context : undefined;
       const stored = new Set(delta.samples.map((x) => x.key));
       const open = cands.filter((c) => !stored.has(c.key));
       const failed = open.length ? open : [newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op })];
-      for (const c of failed) delta.samples.push({ ...c, notes: { ...c.notes, error: `${err.name}: ${err.message}` }, status: 'rejected', rejectReason: `error:${err.name}`, taskIndex: t });
+      for (const c of failed) {
+        const notes = { ...c.notes, error: `${err.name}: ${err.message}`, ...(overflow ? { context: overflow } : {}) };
+        delta.samples.push({ ...c, notes, status: 'rejected', rejectReason: overflow ? 'contextOverflow' : `error:${err.name}`, taskIndex: t });
+      }
       delta.pool = [];
     }
     // A parentKey names a stored sample or nothing: the seed's own candidate (the seed is named by

@@ -1,5 +1,5 @@
 import type { ChatTurn } from '../db/types';
-import type { LlmEngine } from '../engines/types';
+import type { Constraint, LlmEngine, OutputSchema } from '../engines/types';
 import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
 import type { Rng } from './random';
@@ -27,6 +27,14 @@ export interface CallRecord {
   completionTokens: number | null;
   ms: number;
   retries: number;
+  /** Generation and prompt-processing speed of this call, where the engine reports them (tokens/s). */
+  tokensPerSecond?: number | null;
+  promptTokensPerSecond?: number | null;
+  /** A reasoning model's thinking, split off the answer (`raw` is the answer alone); absent when none. */
+  reasoning?: string;
+  /** The schema the call asked for, and the engine's mechanism that held the answer to it (null: free text). */
+  schema?: string;
+  constrained?: Constraint | null;
 }
 
 /** An item moving through a recipe. Becomes exactly one sample, accepted or rejected. */
@@ -68,7 +76,7 @@ export interface OpContext {
    * Calls the engine of a role with a rendered prompt; records the call. Throws the engine's
    * typed error (AbortedError ends the task without committing it).
    */
-  call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts?: { temperature?: number; maxTokens?: number }): Promise<CallRecord>;
+  call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts?: { temperature?: number; maxTokens?: number; schema?: OutputSchema }): Promise<CallRecord>;
   /** A fresh candidate key within the task. */
   nextKey(): string;
 }
