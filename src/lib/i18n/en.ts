@@ -286,6 +286,7 @@ export const en = {
   'preset.answerJudge': 'Answer + judge only',
   'preset.personaEvol': 'Persona × Evol',
   'preset.bestOfN': 'Best-of-N',
+  'preset.smallModel': 'Small local model (1–3B)',
   'op.selfInstruct': 'Self-Instruct (new instructions from the seeds)',
   'op.evolve': 'Evol-Instruct (rewrite harder, with elimination)',
   'op.respond': 'Respond (the responder answers)',

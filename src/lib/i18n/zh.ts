@@ -284,6 +284,7 @@ export const zh: Record<MessageKey, string> = {
   'preset.answerJudge': '仅回答 + 评审',
   'preset.personaEvol': '角色 × Evol',
   'preset.bestOfN': 'N 选优',
+  'preset.smallModel': '小型本地模型（1–3B）',
   'op.selfInstruct': 'Self-Instruct（由种子生成新指令）',
   'op.evolve': 'Evol-Instruct（改写得更难，并淘汰失败者）',
   'op.respond': '回答（由回答者作答）',

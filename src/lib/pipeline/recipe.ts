@@ -9,6 +9,13 @@ import { checkTemplates, TEMPLATES } from './templates';
  */
 const temperature = z.number().min(0).max(2);
 
+/**
+ * Default answer length of every step that writes one. 512 tokens leave 1.5k of a 2k context
+ * (TinyLlama, many GGUFs loaded small) for the prompt: the judge's prompt quotes the answer, and
+ * an item that does not fit is rejected as contextOverflow. Raise it for models with more context.
+ */
+export const ANSWER_TOKENS = 512;
+
 export const StepSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('selfInstruct'),
@@ -28,17 +35,17 @@ export const StepSchema = z.discriminatedUnion('op', [
     eliminate: z.boolean().default(true),
     temperature: temperature.default(0.7),
     /** Longest answer written for the elimination check (it becomes the sample's response). */
-    maxTokens: z.number().int().min(16).max(8192).default(1024),
+    maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
     keepOriginal: z.boolean().default(false),
   }),
-  z.object({ op: z.literal('respond'), temperature: temperature.default(0.7), maxTokens: z.number().int().min(16).max(8192).default(1024) }),
-  z.object({ op: z.literal('critique'), maxTokens: z.number().int().min(16).max(8192).default(1024) }),
+  z.object({ op: z.literal('respond'), temperature: temperature.default(0.7), maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS) }),
+  z.object({ op: z.literal('critique'), maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS) }),
   z.object({
     op: z.literal('bestOfN'),
     n: z.number().int().min(2).max(16).default(4),
     k: z.number().int().min(1).max(16).default(1),
     temperature: temperature.default(0.9),
-    maxTokens: z.number().int().min(16).max(8192).default(1024),
+    maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
   }),
   z.object({ op: z.literal('judge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
   z.object({
@@ -129,6 +136,29 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
   return problems.length ? { ok: false, problems } : { ok: true, recipe };
 }
 
+/**
+ * Short prompts a 1–3B model can follow (TinyLlama-class): one instruction, the data, a label to
+ * continue from. The labels are those of the full templates, so the same cleaning applies.
+ */
+export const SMALL_MODEL_TEMPLATES: RecipeInput['templates'] = {
+  'evol.depth': {
+    en: 'Rewrite the instruction below to make it a little harder. {method}\nKeep it short and answerable. {persona}\n#The Given Prompt#:\n{instruction}\n#Rewritten Prompt#:',
+    zh: '把下面的指令改写得稍难一些。{method}\n保持简短、可以回答。{persona}\n#给定提示#：\n{instruction}\n#改写后的提示#：',
+  },
+  'evol.breadth': {
+    en: 'Write one new instruction on the same topic as the one below, but different and less common. {persona}\n#Given Prompt#:\n{instruction}\n#Created Prompt#:',
+    zh: '写一条与下面指令同一主题、但不同且更少见的新指令。{persona}\n#给定提示#：\n{instruction}\n#创作的提示#：',
+  },
+  'evol.equal': {
+    en: 'Do these two instructions ask for the same thing, with the same constraints and depth?\nFirst: {first}\nSecond: {second}\nAnswer Equal or Not Equal.',
+    zh: '这两条指令的要求、约束和深度是否相同？\n第一条：{first}\n第二条：{second}\n回答“相同”或“不相同”。',
+  },
+  'judge.score': {
+    en: 'Grade the answer to the question from 1 (bad) to 5 (excellent) for accuracy, completeness and usefulness.\n\nQuestion: {instruction}\n\nAnswer: {response}\n\nReply with JSON: accuracy, completeness, usefulness, score (each 1 to 5) and a short reason.',
+    zh: '请为回答打分，从 1（差）到 5（优秀），看准确性、完整性和实用性。\n\n问题：{instruction}\n\n回答：{response}\n\n用 JSON 回复：accuracy、completeness、usefulness、score（各 1 到 5）和简短的 reason。',
+  },
+};
+
 export const PRESETS: Record<string, RecipeInput> = {
   evol4: {
     version: 1,
@@ -155,5 +185,23 @@ export const PRESETS: Record<string, RecipeInput> = {
     version: 1,
     name: 'Best-of-N',
     steps: [{ op: 'bestOfN', n: 4, k: 1 }, { op: 'filter' }],
+  },
+  /**
+   * For a 1–3B local model: short prompts, short answers, one evolution round, a judge held to its
+   * schema (constrained output is the default), a passing score of 3 (small judges grade harshly
+   * and coarsely), and a minimum length that short correct answers pass.
+   */
+  smallModel: {
+    version: 1,
+    name: 'Small local model (1–3B)',
+    constrained: true,
+    thinking: 'off',
+    templates: SMALL_MODEL_TEMPLATES,
+    steps: [
+      { op: 'evolve', rounds: 1, maxTokens: 192, temperature: 0.7 },
+      { op: 'respond', maxTokens: 192 },
+      { op: 'judge', minScore: 3, retries: 1 },
+      { op: 'filter', minChars: 20 },
+    ],
   },
 };
