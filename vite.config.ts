@@ -2,7 +2,16 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
+import { dirname } from 'node:path';
 import { pwa } from './scripts/pwaPlugin.ts';
+// @ts-expect-error -- a plain .mjs script without types; it exports the path as a string
+import { chatModelPath } from './scripts/models-chat.mjs';
+
+/**
+ * The real chat model the browser tests load (`npm run models:chat` makes it; the test command
+ * runs that first). Served to the test page by Vite from outside the repository.
+ */
+const chatModel: string = chatModelPath();
 
 /**
  * Cross-origin isolation: wasm threads and SharedArrayBuffer need both headers.
@@ -76,7 +85,7 @@ export default defineConfig({
   base: './',
   plugins: [svelte(), pwa(), cspMeta()],
   // The dev server also serves Vitest's browser-mode pages (inline scripts of its own): isolation only.
-  server: { headers: isolationHeaders },
+  server: { headers: isolationHeaders, fs: { allow: ['.', dirname(chatModel)] } },
   preview: { headers: securityHeaders },
   worker: { format: 'es' },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
@@ -99,8 +108,19 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/**/*.browser.test.ts'],
-          exclude: ['tests/**/*.webgpu.browser.test.ts'],
+          exclude: ['tests/**/*.webgpu.browser.test.ts', 'tests/**/*.chat.browser.test.ts'],
           browser: browserMode(chromiumArgs),
+        },
+      },
+      {
+        // The real chat model (minutes per test on two cores): alone, after the other browser tests.
+        extends: true,
+        test: {
+          name: 'chat',
+          include: ['tests/**/*.chat.browser.test.ts'],
+          browser: browserMode(chromiumArgs),
+          provide: { chatModel },
+          fileParallelism: false,
         },
       },
       {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test kind in order — type check, unit (Node), browser (Vitest browser mode in
-# Chromium), end-to-end (the built app) — and prints one closing line with the totals.
+# Chromium), the real chat model (browser), end-to-end (the built app) — and prints one closing
+# line with the totals.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
@@ -9,8 +10,19 @@ status=0
 
 step() { echo; echo "=== $1"; shift; "$@" || status=1; }
 
+# The real chat model (downloaded from the npm registry and re-quantised once; cached outside the
+# repository): its path is the script's last line.
+echo; echo "=== real chat model (npm run models:chat)"
+if model=$(node scripts/models-chat.mjs | tail -n 1) && [ -f "$model" ]; then
+  export SEEDFORGE_CHAT_MODEL="$model"
+  echo "$model"
+else
+  echo "the real chat model could not be made: the chat tests will fail" >&2
+  status=1
+fi
+
 step "type check (svelte-check)" npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
-for project in unit browser webgpu; do
+for project in unit browser webgpu chat; do
   step "$project tests" npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="test-results/$project.json"
 done
 step "build" npx vite build --logLevel warn
@@ -19,7 +31,7 @@ step "e2e tests" npx vitest run --project e2e --reporter=default --reporter=json
 node --input-type=module -e '
 import { readFileSync, existsSync } from "node:fs";
 let passed = 0, failed = 0, skipped = 0;
-for (const p of ["unit", "browser", "webgpu", "e2e"]) {
+for (const p of ["unit", "browser", "webgpu", "chat", "e2e"]) {
   const f = `test-results/${p}.json`;
   if (!existsSync(f)) { console.log(`${p}: no results (the run did not start)`); failed++; continue; }
   const r = JSON.parse(readFileSync(f, "utf8"));
