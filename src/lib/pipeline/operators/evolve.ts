@@ -32,12 +32,17 @@ export function cleanEvolved(raw: string): string {
     .trim();
 }
 
-export async function evolveOnce(ctx: OpContext, parent: Candidate, op: EvolOp, temperature: number): Promise<{ text: string; call: CallRecord }> {
+/**
+ * One rewrite. `maxTokens` bounds the rewritten instruction: at most 400 tokens (an instruction
+ * plus the 10–20 words a rewrite adds), and no more than the step's answer length, so a small
+ * model's preset with short answers also gets short rewrites.
+ */
+export async function evolveOnce(ctx: OpContext, parent: Candidate, op: EvolOp, temperature: number, maxTokens = 400): Promise<{ text: string; call: CallRecord }> {
   const persona = ctx.persona ? render('evol.persona', ctx.lang, { persona: ctx.persona }, ctx.templates) : '';
   const base = parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction;
   const template = op === 'breadth' ? 'evol.breadth' : 'evol.depth';
   const prompt = render(template, ctx.lang, { method: op === 'breadth' ? '' : render(`evol.method.${op}`, ctx.lang, {}, ctx.templates), instruction: base, persona }, ctx.templates);
-  const call = await ctx.call(`evol:${op}`, 'generator', template, prompt, { temperature, maxTokens: 400 });
+  const call = await ctx.call(`evol:${op}`, 'generator', template, prompt, { temperature, maxTokens: Math.min(400, maxTokens) });
   return { text: cleanEvolved(call.raw), call };
 }
 
@@ -55,7 +60,7 @@ export async function evolveChain(ctx: OpContext, start: Candidate, p: EvolvePar
   let current = start;
   for (let round = 1; round <= p.rounds; round++) {
     const op = weighted(ctx.rng, p.weights);
-    const { text, call } = await evolveOnce(ctx, current, op, p.temperature);
+    const { text, call } = await evolveOnce(ctx, current, op, p.temperature, p.maxTokens);
     const cand = newCandidate(ctx.nextKey(), {
       instruction: text,
       input: '',
