@@ -64,15 +64,19 @@ describe('the Models screen (built app)', () => {
     await context.close();
   });
 
-  it('warns when the judge is the same model as the generator', async () => {
+  it('warns when the judge is the same model as the generator, and when a role gets a model without a chat template', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await models(context);
     await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
     await page.waitForSelector('[data-testid="gguf-row"]');
+    expect(await page.locator('[data-testid="no-template-warning"]').count()).toBe(0);
     await page.selectOption('[data-testid="role-generator"]', 'wllama:stories260K.gguf');
     expect(await page.locator('[data-testid="self-judge-warning"]').count()).toBe(0);
+    // The story model has no chat template: the roles that got it are named.
+    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\): this GGUF file has no chat template/);
     await page.selectOption('[data-testid="role-judge"]', 'wllama:stories260K.gguf');
     await page.waitForSelector('[data-testid="self-judge-warning"]');
+    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\), Judge \(scores answers\): /);
     await page.reload();
     await page.waitForSelector('[data-testid="self-judge-warning"]');
     await context.close();

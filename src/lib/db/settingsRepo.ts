@@ -10,6 +10,8 @@ export interface Settings {
   roles: Roles;
   /** Air-gapped mode: no request to any other origin. */
   airGapped: boolean;
+  /** The user's cap on local GGUF models' context length, in tokens (the model's own length and memory cap it too). */
+  contextCap: number;
 }
 
 export async function getSetting<K extends keyof Settings>(db: AppDb, key: K): Promise<Settings[K] | undefined> {

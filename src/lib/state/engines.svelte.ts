@@ -3,6 +3,7 @@ import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo
 import { getSetting, setSetting } from '../db/settingsRepo';
 import { downloadTracker } from '../engines/local/progress';
 import { deleteGguf, downloadGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { DEFAULT_CONTEXT_CAP } from '../engines/local/wllamaEngine';
 import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
 import { lockDocumentConnections, publishAirGap } from '../net/airGap';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
@@ -49,6 +50,8 @@ export class EnginesState {
   endpoints = $state.raw<EndpointConfig[]>([]);
   #storedSource = $state.raw<ModelSource>(DEFAULT_SOURCE);
   airGapped = $state(false);
+  /** The user's cap on a local GGUF model's context length (tokens). */
+  contextCap = $state(DEFAULT_CONTEXT_CAP);
   /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
   source = $derived<ModelSource>(this.airGapped ? { ...this.#storedSource, airGapped: true } : this.#storedSource);
   roles = $state.raw<Roles>(NO_ROLES);
@@ -66,6 +69,7 @@ export class EnginesState {
   async load(): Promise<void> {
     this.#storedSource = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
     this.airGapped = (await getSetting(this.#db, 'airGapped')) ?? false;
+    this.contextCap = (await getSetting(this.#db, 'contextCap')) ?? DEFAULT_CONTEXT_CAP;
     await this.#applyAirGap();
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
@@ -177,8 +181,20 @@ export class EnginesState {
     await this.#keys.load();
   }
 
+  /** Sets the context cap for GGUF models loaded from now on (a loaded model keeps its length until reloaded). */
+  async setContextCap(tokens: number): Promise<void> {
+    this.contextCap = Math.max(512, Math.min(131072, Math.round(tokens) || DEFAULT_CONTEXT_CAP));
+    await setSetting(this.#db, 'contextCap', this.contextCap);
+  }
+
+  /** What a run's worker needs for local models. */
+  get wllamaOptions(): { nCtx: number } {
+    return { nCtx: this.contextCap };
+  }
+
   #deps() {
     return {
+      wllama: this.wllamaOptions,
       source: this.source,
       openGguf,
       endpoint: async (id: string) => {

@@ -234,7 +234,7 @@ export class RunsState {
     const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(projectId, runId, e));
     let final: string | null = null;
     try {
-      final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href }, onEvent);
+      final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href, wllama: this.#engines.wllamaOptions }, onEvent);
     } catch (e) {
       this.error = errorInfo(e);
       // A full disk pauses the run (the worker recorded it so): Resume once space is freed.
