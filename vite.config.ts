@@ -85,7 +85,8 @@ export default defineConfig({
   base: './',
   plugins: [svelte(), pwa(), cspMeta()],
   // The dev server also serves Vitest's browser-mode pages (inline scripts of its own): isolation only.
-  server: { headers: isolationHeaders, fs: { allow: ['.', dirname(chatModel)] } },
+  // Under Vitest the test server also serves the real chat model's folder (never `npm run dev`).
+  server: { headers: isolationHeaders, fs: { allow: ['.', ...(process.env.VITEST ? [dirname(chatModel)] : [])] } },
   preview: { headers: securityHeaders },
   worker: { format: 'es' },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes

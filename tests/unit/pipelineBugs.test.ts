@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { askedFormat, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
+import { askedFormat, asksForJson, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
 import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
 import { mixSeed } from '../../src/lib/pipeline/random';
 import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
@@ -405,5 +405,18 @@ describe('bug 6: persona sentences and depth methods are templates, and every ca
     // The same template in the other language is another text.
     expect(templateHash('judge.score', 'en')).not.toBe(templateHash('judge.score', 'zh'));
     expect(templateHash('judge.score', 'en', { 'judge.score': { zh: 'x {instruction} {response}' } })).toBe(templateHash('judge.score', 'en'));
+  });
+});
+
+describe('review follow-ups to bugs 1–3', () => {
+  it('an instruction that ends "… in JSON" asks for JSON; a Chinese troubleshooting answer opening with 无法 is not a refusal; a colon inside a reason is not a template echo', () => {
+    expect(asksForJson('List three fruits in JSON.')).toBe(true);
+    expect(asksForJson('Provide the data in JSON.')).toBe(true);
+    expect(asksForJson('Tell me the capital of France in JSON.')).toBe(true);
+    expect(isRefusal('无法访问网站可能有以下几个原因：一是网络连接问题，二是DNS设置。', '电脑无法访问网站怎么办？')).toBe(false);
+    expect(isRefusal('无法回答这个问题。')).toBe(true);
+    expect(isRefusal('我无法访问互联网。')).toBe(true);
+    expect(parseVerdict('{"score": 4, "reason": "Lists the tags: <br>, <p> and <div> correctly"}').ok).toBe(true);
+    expect(parseVerdict('{"score": <1-5>, "reason": "<one sentence>"}').ok).toBe(false);
   });
 });

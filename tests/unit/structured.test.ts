@@ -25,8 +25,14 @@ describe('JSON Schema → GBNF', () => {
 
   it('writes string enums and rejects schemas outside the subset', () => {
     expect(schemaToGbnf(EQUALITY.schema)).toContain('root-judgement ::= "\\"Equal\\"" | "\\"Not Equal\\""');
-    expect(schemaToGbnf(INSTANCE.schema)).toContain('root-input ::= "\\"" char{0,2000} "\\""');
+    expect(schemaToGbnf(INSTANCE.schema)).toContain('root-input ::= "\\"" char{0,500} "\\""');
     expect(() => schemaToGbnf({ type: 'integer', minimum: 0, maximum: 1000 })).toThrow(/at most 101/);
+    // Keys whose rule names would collide get distinct rules.
+    const g = schemaToGbnf({ type: 'object', properties: { a_b: { type: 'integer', minimum: 1, maximum: 2 }, ab: { type: 'boolean' }, 理由: { type: 'string' }, 评分: { type: 'boolean' } }, required: ['a_b', 'ab', '理由', '评分'], additionalProperties: false });
+    expect(g).toContain('root-ab ::= "1" | "2"');
+    expect(g).toContain('root-ab1 ::= "true" | "false"');
+    expect(g).toContain('root-p ::= "\\"" char* "\\""');
+    expect(g).toContain('root-p3 ::= "true" | "false"');
     expect(() => schemaToGbnf({ type: 'object', properties: { a: { type: 'boolean' } }, required: [], additionalProperties: false })).toThrow(/required/);
   });
 
@@ -40,7 +46,10 @@ describe('JSON Schema → GBNF', () => {
 describe('reasoning models', () => {
   it('splits <think> blocks from the answer, also when the template wrote the opening tag', () => {
     expect(splitReasoning('<think>\nLet me see.\n</think>\n\n{"score": 4}')).toEqual({ answer: '{"score": 4}', reasoning: 'Let me see.' });
-    expect(splitReasoning('I should count.</think>The answer is 4.')).toEqual({ answer: 'The answer is 4.', reasoning: 'I should count.' });
+    expect(splitReasoning('I should count.</think>The answer is 4.', true)).toEqual({ answer: 'The answer is 4.', reasoning: 'I should count.' });
+    // Tags that are the answer's own text stay in it.
+    expect(splitReasoning('Use x < y. In HTML write </think> to close it.')).toEqual({ answer: 'Use x < y. In HTML write </think> to close it.', reasoning: '' });
+    expect(splitReasoning('The tag <think>…</think> wraps thoughts.').answer).toBe('The tag <think>…</think> wraps thoughts.');
     expect(splitReasoning('<think>cut off by max tokens')).toEqual({ answer: '', reasoning: 'cut off by max tokens' });
     expect(splitReasoning('<think>\n\n</think>\n\nHi')).toEqual({ answer: 'Hi', reasoning: '' });
     expect(splitReasoning('No thinking here, x < y > z.')).toEqual({ answer: 'No thinking here, x < y > z.', reasoning: '' });
@@ -112,9 +121,12 @@ describe('structured output and reasoning on remote endpoints', () => {
   });
 
   it('keeps reasoning_content and thinking deltas apart from the answer, and can ask for no thinking', async () => {
-    const o = await call(engine('reasoning'), { thinking: false });
+    const o = await call(engine('qwen3-reasoning'), { thinking: false });
     expect(o).toMatchObject({ text: ANSWER, reasoning: THINKING });
     expect(server.requests[0]!.body.chat_template_kwargs).toEqual({ enable_thinking: false });
+    // Not sent to a model that does not think: OpenAI and Groq refuse arguments they do not know.
+    await call(engine('reasoning'), { thinking: false });
+    expect(server.requests[1]!.body.chat_template_kwargs).toBeUndefined();
     const a = await call(engine('reasoning', 'anthropic'));
     expect(a).toMatchObject({ text: ANSWER, reasoning: THINKING });
   });
@@ -123,6 +135,28 @@ describe('structured output and reasoning on remote endpoints', () => {
     const err = await call(engine('too-long')).catch((e) => e);
     expect(isEngineError(err, 'ContextOverflowError')).toBe(true);
     expect(err.message).toMatch(/maximum context length is 8192/);
+    expect(err.context).toMatchObject({ contextLength: 8192, promptTokens: 9000, counted: true });
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('a refused parameter is a bad request, not a context overflow, and a 400 unrelated to the schema is not retried as one', async () => {
+    const param = await call(engine('bad-param')).catch((e) => e);
+    expect(param.name).toBe('BadRequestError');
+    expect(param.message).toMatch(/max_completion_tokens/);
+    server.reset();
+    const withSchema = await call(engine('bad-param'), { schema: VERDICT }).catch((e) => e);
+    expect(withSchema.name).toBe('BadRequestError');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('JSON mode gets a system line naming JSON when the prompt does not, and the fallback is remembered per schema', async () => {
+    const e = engine('no-json-schema');
+    await call(e, { schema: EQUALITY });
+    const sent = server.requests[1]!.body as { response_format: { type: string }; messages: { role: string; content: string }[] };
+    expect(sent.response_format.type).toBe('json_object');
+    expect(sent.messages[0]).toEqual({ role: 'system', content: 'Reply with one JSON object with the keys: judgement.' });
+    server.reset();
+    await call(e, { schema: VERDICT }); // another schema starts again from the strongest mechanism
+    expect(server.requests.map((r) => (r.body.response_format as { type: string }).type)).toEqual(['json_schema', 'json_object']);
   });
 });

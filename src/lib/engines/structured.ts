@@ -31,7 +31,12 @@ export function schemaToGbnf(schema: JsonSchema): string {
         const missing = s.required.filter((k) => !keys.includes(k));
         if (missing.length) throw new Error(`schema ${name}: required ${missing.join(', ')} not in properties`);
         if (keys.some((k) => !s.required.includes(k))) throw new Error(`schema ${name}: every property must be required`);
-        const parts = keys.map((k, i) => `${i ? '"," ws ' : ''}${lit(JSON.stringify(k))} ws ":" ws ${visit(s.properties[k]!, `${name}-${k.replace(/[^A-Za-z0-9]/g, '')}`)}`);
+        // Rule names from the key's letters and digits, made unique ("a_b" and "ab", or Chinese keys, would collide).
+        const parts = keys.map((k, i) => {
+          let rule = `${name}-${k.replace(/[^A-Za-z0-9]/g, '') || 'p'}`;
+          if (rules.has(rule) || keys.some((o, j) => j < i && `${name}-${o.replace(/[^A-Za-z0-9]/g, '') || 'p'}` === rule)) rule += `${i}`;
+          return `${i ? '"," ws ' : ''}${lit(JSON.stringify(k))} ws ":" ws ${visit(s.properties[k]!, rule)}`;
+        });
         return define(name, `"{" ws ${parts.join(' ws ')} ws "}"`);
       }
       case 'string': {
@@ -78,26 +83,22 @@ export function matchesSchema(value: unknown, s: JsonSchema): boolean {
 }
 
 /**
- * Splits a reasoning model's thinking from its answer: `<think>…</think>` blocks anywhere, and
- * an answer that starts inside a thinking block whose opening tag the chat template already
- * wrote (Qwen3, DeepSeek-R1: the text holds only `…</think>answer`). An unclosed `<think>`
- * (cut by maxTokens) leaves no answer. Text without thinking tags is all answer.
+ * Splits a reasoning model's thinking from its answer. Reasoning models write their thinking
+ * first: a `<think>…</think>` block at the very start of the reply (an unclosed one, cut by
+ * maxTokens, leaves no answer). Models whose chat template writes the opening tag itself
+ * (`templateOpensThink`: DeepSeek-R1 and its distills, QwQ) reply `…</think>answer`. Tags anywhere
+ * else are the answer's own text (a question about HTML or about these very tags).
  */
-export function splitReasoning(text: string): { answer: string; reasoning: string } {
-  const reasoning: string[] = [];
-  let rest = text;
-  const close = rest.indexOf('</think>');
-  const open = rest.indexOf('<think>');
-  if (close >= 0 && (open < 0 || close < open)) {
-    reasoning.push(rest.slice(0, close));
-    rest = rest.slice(close + '</think>'.length);
-  }
-  rest = rest.replace(/<think>([\s\S]*?)(?:<\/think>|$)/g, (_m, inner: string) => {
-    reasoning.push(inner);
-    return '';
-  });
-  return { answer: rest.trim(), reasoning: reasoning.map((r) => r.trim()).filter(Boolean).join('\n\n') };
+export function splitReasoning(text: string, templateOpensThink = false): { answer: string; reasoning: string } {
+  const lead = /^\s*<think>([\s\S]*?)(?:<\/think>|$)/.exec(text);
+  if (lead) return { answer: text.slice(lead[0].length).trim(), reasoning: lead[1]!.trim() };
+  const close = text.indexOf('</think>');
+  if (templateOpensThink && close >= 0) return { answer: text.slice(close + '</think>'.length).trim(), reasoning: text.slice(0, close).trim() };
+  return { answer: text.trim(), reasoning: '' };
 }
+
+/** Models whose chat template opens the thinking block for them. */
+export const TEMPLATE_OPENS_THINK = /deepseek-r1|r1-distill|qwq/i;
 
 const CJK = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
 

@@ -35,8 +35,12 @@ const EN_APOLOGY_REFUSAL = new RegExp(
   'i',
 );
 const ZH_CANT_BODY = String.raw`(?:目前|暂时)?(?:无法|不能|没法|没有办法|不可以|不便)(?:为你|为您|给你|给您|向你|向您)?(?:回答|提供|帮助|帮你|帮您|协助|完成|满足|生成|处理|参与|给出|回应|讨论|执行|编写|创作|撰写|访问|浏览|做到|这样做|答复)`;
-/** "我无法回答…" opening a sentence. */
-const ZH_CANT = new RegExp(String.raw`^(?:我|本助手)?${ZH_CANT_BODY}`);
+/**
+ * "我无法回答…" opening a sentence. Without a subject only the verbs of refusing count ("无法回答/
+ * 提供/协助/满足…"): "无法访问网站可能有以下原因" opens a troubleshooting answer, not a refusal.
+ */
+const ZH_CANT_BARE_BODY = String.raw`(?:目前|暂时)?(?:无法|不能|没法|没有办法|不便)(?:为你|为您|给你|给您|向你|向您)?(?:回答|提供帮助|帮助你|帮助您|帮你|帮您|协助|满足(?:你|您)?的?(?:要求|请求)|回应|答复|讨论这|参与这|这样做)`;
+const ZH_CANT = new RegExp(String.raw`^(?:我|本助手)${ZH_CANT_BODY}|^${ZH_CANT_BARE_BODY}`);
 /** "这个请求我无法完成": the same, with its object put first (checked only behind an apology). */
 const ZH_CANT_INSIDE = new RegExp(String.raw`^[^。！？\n]{0,15}?(?:我|本助手)${ZH_CANT_BODY}`);
 const ZH_AS_AI = /^作为(?:一个|一名|一款)?(?:AI|人工智能|(?:大型)?语言模型|AI助手|人工智能助手|AI语言模型|智能助手)/i;
@@ -137,13 +141,13 @@ export interface ResponseFilterOptions {
 const JSON_ADJ = String.raw`(?:(?:valid|proper|strict|well-formed|pure|plain|raw|compact|minified|pretty-printed|single|nested|structured|simple|only)\s+)*`;
 const JSON_WORD = String.raw`json\b`;
 const ANSWER_VERBS = 'respond|reply|answer|output|return|format|present|express|encode|serialize|serialise|print|emit|structure|deliver|write\s+(?:it|them|this|your\s+answer)';
-const MAKE_VERBS = 'give|provide|produce|generate|write|create|make|build|list|put|send|show|compose|draft|fill|extract|summarize|summarise|rewrite|render|store|save|represent|use|construct|prepare|compile|organize|organise|arrange|tabulate|describe\s+(?:it|them)';
+const MAKE_VERBS = 'tell|give|provide|produce|generate|write|create|make|build|list|put|send|show|compose|draft|fill|extract|summarize|summarise|rewrite|render|store|save|represent|use|construct|prepare|compile|organize|organise|arrange|tabulate|describe\s+(?:it|them)';
 const CONVERT_VERBS = 'convert|transform|turn|translate|change|map';
 const CLAUSE_START = String.raw`(?:^\s*|,\s*|\b(?:and|then|also|now|finally)\s+)(?:(?:please|kindly)\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|i\s+(?:want|need|would\s+like)\s+you\s+to\s+)?`;
 const OBJECT_JSON = new RegExp(String.raw`^\s+(?:(?:me|us)\s+)?(?:(?:a|an|the|one|some|your\s+answer\s+as|it\s+as)\s+)?${JSON_ADJ}${JSON_WORD}`, 'i');
 const VERB_AT_CLAUSE_START = new RegExp(String.raw`${CLAUSE_START}(${ANSWER_VERBS}|${MAKE_VERBS}|${CONVERT_VERBS})\b`, 'gi');
 const ANSWER_FORM = new RegExp(String.raw`\b(?:in|as|into|using|with)\s+(?:(?:a|an|the)\s+)?${JSON_ADJ}${JSON_WORD}`, 'i');
-const MAKE_FORM = new RegExp(String.raw`(?<!such\s)\bas\s+(?:(?:a|an)\s+)?${JSON_ADJ}${JSON_WORD}|\binto\s+(?:(?:a|an)\s+)?${JSON_ADJ}${JSON_WORD}|\bin\s+(?:(?:a|the)\s+)?${JSON_ADJ}${JSON_WORD}\s*(?:format|form)\b|\busing\s+(?:the\s+)?${JSON_WORD}\s*(?:format)?`, 'i');
+const MAKE_FORM = new RegExp(String.raw`(?<!such\s)\bas\s+(?:(?:a|an)\s+)?${JSON_ADJ}${JSON_WORD}|\binto\s+(?:(?:a|an)\s+)?${JSON_ADJ}${JSON_WORD}|\bin\s+(?:(?:a|the)\s+)?${JSON_ADJ}${JSON_WORD}\s*(?:format|form)\b|\busing\s+(?:the\s+)?${JSON_WORD}\s*(?:format)?|\bin\s+(?:(?:a|the)\s+)?${JSON_ADJ}${JSON_WORD}\s*$`, 'i');
 const CONVERT_FORM = new RegExp(String.raw`\b(?:to|into)\s+(?:(?:a|an)\s+)?${JSON_ADJ}${JSON_WORD}`, 'i');
 const ANSWER_IS_JSON = new RegExp(
   String.raw`\b(?:answer|output|response|reply|result)s?\s+(?:(?:should|must|has\s+to|have\s+to|needs?\s+to|will)\s+be\s+(?:(?:in|formatted\s+as|given\s+as|returned\s+as|a|an)\s+)*|(?:in|as)\s+(?:(?:a|an)\s+)?)${JSON_ADJ}${JSON_WORD}|\b(?:output|response|answer|reply)?\s*format\s*[:：]\s*${JSON_WORD}`,

@@ -19,8 +19,11 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
 
-/** `: <1-5>` or `: "<one sentence>"` followed by the end of the value (`,` `}` `]`). */
-const PLACEHOLDER_VALUE = /:\s*(?:<[^<>\n]*>|"\s*<[^<>"\n]*>\s*")\s*[,}\]]/;
+/**
+ * `"key": <1-5>` or `"key": "<one sentence>"` followed by the end of the value (`,` `}` `]`): the
+ * colon must follow a quoted key, so text inside a value ("the tags: <br>, <p>") is not taken for it.
+ */
+const PLACEHOLDER_VALUE = /"\s*:\s*(?:<[^<>\n]*>|"\s*<[^<>"\n]*>\s*")\s*[,}\]]/;
 
 function fromJson(text: string): ParseResult | null {
   const m = /\{[\s\S]*\}/.exec(text);

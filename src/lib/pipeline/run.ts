@@ -1,6 +1,6 @@
 import type { ChatTurn } from '../db/types';
 import { aborted, contextOverflow, isEngineError } from '../engines/errors';
-import { estimateTokens, splitReasoning } from '../engines/structured';
+import { estimateTokens, splitReasoning, TEMPLATE_OPENS_THINK } from '../engines/structured';
 import type { Role } from '../engines/roles';
 import type { ChatEvent } from '../engines/types';
 import { responseProblem } from './filters';
@@ -163,7 +163,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
               emit({ type: 'live', task: t, op, text: live });
             }
           } else if (ev.type === 'retry') {
-            retries = ev.attempt;
+            retries = Math.max(retries, ev.attempt); // attempt 0: another schema mechanism, not a retry
             live = '';
           } else done = ev;
         }
@@ -175,7 +175,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         delta.completionTokens += done.usage?.completionTokens ?? 0;
         // Reasoning models: the thinking is split off here, in one place, and kept in the lineage;
         // parsers, filters, dedup and the sample see the answer alone.
-        const split = splitReasoning(done.text);
+        const split = splitReasoning(done.text, TEMPLATE_OPENS_THINK.test(done.model));
         const reasoning = [done.reasoning?.trim(), split.reasoning].filter(Boolean).join('\n\n');
         return {
           op,

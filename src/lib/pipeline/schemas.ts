@@ -36,12 +36,16 @@ export const EQUALITY: OutputSchema = {
   },
 };
 
-/** A Self-Instruct instance: an input (empty when the task needs none) and its output. */
+/**
+ * A Self-Instruct instance: an input (empty when the task needs none) and its output. Bounded to
+ * fit the 512 tokens the operator allows (English at about 4 characters a token): a grammar-held
+ * answer cut inside its JSON string would not parse.
+ */
 export const INSTANCE: OutputSchema = {
   name: 'instance',
   schema: {
     type: 'object',
-    properties: { input: { type: 'string', maxLength: 2000 }, output: { type: 'string', minLength: 1, maxLength: 4000 } },
+    properties: { input: { type: 'string', maxLength: 500 }, output: { type: 'string', minLength: 1, maxLength: 1200 } },
     required: ['input', 'output'],
     additionalProperties: false,
   },

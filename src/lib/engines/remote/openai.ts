@@ -2,6 +2,9 @@ import { EngineError } from '../errors';
 import type { FinishReason } from '../types';
 import { joinUrl, type Dialect } from './remoteEngine';
 
+/** Model names of hybrid reasoning models whose chat template reads `enable_thinking`. */
+export const THINKING_MODEL = /qwen3|qwq|deepseek-r1|r1-distill|glm-4\.[5-9]|hunyuan|think/i;
+
 /** OpenAI-compatible Chat Completions (OpenAI, DeepSeek, DashScope, OpenRouter, Groq, Ollama, vLLM, …). */
 export const openaiDialect: Dialect = {
   kind: 'openai',
@@ -10,9 +13,14 @@ export const openaiDialect: Dialect = {
   request(cfg, key, req, mode) {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (key) headers.Authorization = `Bearer ${key}`;
+    const messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
+    // JSON mode needs the word JSON in the conversation (OpenAI refuses the call otherwise).
+    if (req.schema && mode === 'json_object' && !messages.some((m) => /json/i.test(m.content))) {
+      messages.unshift({ role: 'system', content: `Reply with one JSON object with the keys: ${Object.keys((req.schema.schema as { properties?: object }).properties ?? {}).join(', ')}.` });
+    }
     const body: Record<string, unknown> = {
       model: cfg.model,
-      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages,
       stream: true,
       stream_options: { include_usage: true },
     };
@@ -23,8 +31,9 @@ export const openaiDialect: Dialect = {
     if (req.seed !== undefined) body.seed = req.seed;
     if (req.schema && mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.schema, strict: true } };
     else if (req.schema && mode === 'json_object') body.response_format = { type: 'json_object' };
-    // Qwen3 and other hybrid models served by vLLM/SGLang/llama.cpp read this from the chat template.
-    if (req.thinking === false) body.chat_template_kwargs = { enable_thinking: false };
+    // Qwen3 and other hybrid models served by vLLM/SGLang/llama.cpp read this from the chat
+    // template. Sent only to models that think: OpenAI and Groq refuse arguments they do not know.
+    if (req.thinking === false && THINKING_MODEL.test(cfg.model)) body.chat_template_kwargs = { enable_thinking: false };
     return { url: joinUrl(cfg.baseUrl, '/chat/completions'), headers, body };
   },
   piece(_event, data) {

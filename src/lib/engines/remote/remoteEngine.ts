@@ -70,13 +70,25 @@ const acceptedMode = new Map<string, SchemaMode>();
 /** A 400 that reads as the server refusing the schema mechanism rather than the request. */
 function refusesSchema(e: unknown): boolean {
   const err = e as EngineError;
-  return err?.name === 'BadRequestError' && /response_format|json_schema|json_object|schema|tool|grammar|guided|not supported|unsupported|unknown|unrecognized|invalid/i.test(err.message);
+  return err?.name === 'BadRequestError' && /response_format|json_schema|json_object|json mode|schema|structured output|guided|grammar|\btools?\b|tool_choice/i.test(err.message);
 }
 
-/** A refusal that reads as the prompt being longer than the model's context. */
+/**
+ * A refusal that reads as the prompt being longer than the model's context (OpenAI, vLLM,
+ * llama.cpp server, Anthropic wordings). Not a refused parameter: "max_tokens is not supported"
+ * or "max_tokens: 100000 > 64000" are settings to fix, and stay bad requests.
+ */
 export function refusesLength(e: unknown): boolean {
   const err = e as EngineError;
-  return err?.name === 'BadRequestError' && /context|too long|maximum.*tokens|max_tokens|token limit|prompt is too long|exceeds/i.test(err.message);
+  return err?.name === 'BadRequestError' && /maximum context length|context[ _]length[ _]exceeded|context window|exceeds? (?:the )?(?:available |maximum )?context|prompt is too long|input is too long|too many (?:input )?tokens|longer than the model'?s? (?:context|maximum)/i.test(err.message);
+}
+
+/** The numbers a server states in its context refusal, where it states them. */
+function statedNumbers(message: string): { contextLength?: number; promptTokens?: number } {
+  const ctx = /(?:maximum context length|context (?:length|size|window)|context of)\D{0,20}(\d[\d,]*)/i.exec(message);
+  const prompt = /(?:resulted in|requested|prompt (?:is|has|contains)|request \(|input (?:is|has))\D{0,12}(\d[\d,]*)\s*tokens?/i.exec(message) ?? /(\d[\d,]*)\s*tokens?\s*>\s*\d/.exec(message);
+  const num = (m: RegExpExecArray | null) => (m ? Number(m[1]!.replace(/,/g, '')) : undefined);
+  return { contextLength: num(ctx), promptTokens: num(prompt) };
 }
 
 export class RemoteEngine implements LlmEngine {
@@ -110,7 +122,9 @@ export class RemoteEngine implements LlmEngine {
     const policy = this.#cfg.policy;
     const release = await limiterFor(this.#cfg.id, policy.concurrency).acquire(signal);
     try {
-      const modeKey = `${this.#cfg.id}\u0000${this.#cfg.model}`;
+      // What an endpoint took is remembered per schema: JSON mode may serve a verdict whose prompt
+      // names JSON and fail for a shape whose prompt does not.
+      const modeKey = `${this.#cfg.id}\u0000${this.#cfg.model}\u0000${req.schema?.name ?? ''}`;
       const modes = this.#dialect.schemaModes;
       let modeIndex = req.schema ? Math.max(0, modes.indexOf(acceptedMode.get(modeKey) ?? modes[0]!)) : modes.length - 1;
       for (let attempt = 0; ; attempt++) {
@@ -128,7 +142,13 @@ export class RemoteEngine implements LlmEngine {
             continue;
           }
           if (refusesLength(e)) {
-            throw contextOverflow(`${this.#cfg.name} (${(e as Error).message})`, { promptTokens: 0, maxTokens: req.maxTokens ?? 0, contextLength: this.contextLength, counted: false });
+            const stated = statedNumbers((e as Error).message);
+            throw contextOverflow(`${this.#cfg.name} (${(e as Error).message})`, {
+              promptTokens: stated.promptTokens ?? 0,
+              maxTokens: req.maxTokens ?? 0,
+              contextLength: stated.contextLength ?? this.contextLength,
+              counted: stated.promptTokens !== undefined,
+            });
           }
           if (!isRetryable(e) || attempt >= policy.maxRetries || signal?.aborted) throw e;
           const err = e as EngineError;

@@ -123,7 +123,8 @@ export class WebLlmEngine implements LlmEngine {
         seed: req.seed,
         // XGrammar holds the answer to the schema (WebLLM's JSON mode takes the schema as a string).
         ...(req.schema ? { response_format: { type: 'json_object' as const, schema: JSON.stringify(req.schema.schema) } } : {}),
-        ...(req.thinking === false ? { extra_body: { enable_thinking: false } } : {}),
+        // WebLLM writes an empty thinking block into the prompt for this: only Qwen3 templates expect it.
+        ...(req.thinking === false && /^Qwen3/i.test(this.family) ? { extra_body: { enable_thinking: false } } : {}),
       });
       for await (const chunk of stream) {
         const c = chunk.choices[0];
