@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import chromiumCfg from '../chromium.json' with { type: 'json' };
@@ -163,7 +163,10 @@ function nativeProbe() {
     const t1 = performance.now();
     console.log(JSON.stringify({ promptTokens: tokens.length, prompt: tokens.length / ((first - t0) / 1000), generation: (k - 1) / ((t1 - first) / 1000) }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // From a file, not `-e`: node-llama-cpp tests its binary in a child process that inherits execArgv.
+  const script = join(dir, 'probe.mjs');
+  writeFileSync(script, code);
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line);
