@@ -116,5 +116,6 @@ describe('a real recipe on the real chat model (pipeline worker, OPFS, real Inde
       expect(s.score).toBe(JSON.parse(judgeCall.raw).score);
     }
     expect(counts.reasons.judgeFailed ?? 0).toBe(0);
+    expect(counts.freeTextShapes ?? 0).toBe(0); // every verdict was held to its schema
   }, 1_800_000);
 });

@@ -84,5 +84,8 @@ describe('the model-call wrapper', () => {
     expect(off.requests.map((r) => r.schema ?? null)).toEqual([null, null]);
     expect(off.requests.some((r) => 'thinking' in r)).toBe(false);
     expect(store2.samples[0]!.calls[1]).toMatchObject({ schema: 'verdict', constrained: null });
+    // The free-text parser's use is counted: one shaped call answered in free text.
+    expect(store2.counts.freeTextShapes).toBe(1);
+    expect(store.counts.freeTextShapes ?? 0).toBe(0);
   });
 });

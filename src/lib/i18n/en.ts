@@ -350,6 +350,7 @@ export const en = {
   'runStatus.cancelled': 'Cancelled',
   'report.tokens': '{calls} model calls · {prompt} prompt tokens · {completion} completion tokens',
   'report.time': '{model} s in model calls of {wall} s in total ({share}%)',
+  'report.freeText': '{n} verdicts and checks were read from free text (the model was not held to their shape): expect some to be unreadable.',
   'report.operation': 'Operation',
   'report.accepted': 'Accepted',
   'report.rejected': 'Rejected',

@@ -348,6 +348,7 @@ export const zh: Record<MessageKey, string> = {
   'runStatus.cancelled': '已取消',
   'report.tokens': '{calls} 次模型调用 · 提示 {prompt} token · 生成 {completion} token',
   'report.time': '模型调用 {model} 秒，总计 {wall} 秒（{share}%）',
+  'report.freeText': '有 {n} 个评分和检查是从自由文本中读取的（模型输出未受格式约束）：其中一些可能无法读取。',
   'report.operation': '操作',
   'report.accepted': '接受',
   'report.rejected': '拒绝',

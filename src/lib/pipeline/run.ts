@@ -176,6 +176,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         // Reasoning models: the thinking is split off here, in one place, and kept in the lineage;
         // parsers, filters, dedup and the sample see the answer alone.
         const split = splitReasoning(done.text, TEMPLATE_OPENS_THINK.test(done.model));
+        if (opts.schema && !(schema && done.constrained)) delta.freeTextShapes = (delta.freeTextShapes ?? 0) + 1;
         const reasoning = [done.reasoning?.trim(), split.reasoning].filter(Boolean).join('\n\n');
         return {
           op,

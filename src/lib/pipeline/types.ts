@@ -98,10 +98,16 @@ export interface RunCounts {
   modelMs: number;
   /** Wall time of the run's sessions so far. */
   wallMs: number;
+  /**
+   * Calls that asked for a fixed shape (a verdict, the equality check, an instance) and were
+   * answered in free text — read by the lenient parsers alone, because the engine could not hold
+   * the answer to its schema or the recipe turned constrained output off. Absent in older runs.
+   */
+  freeTextShapes?: number;
 }
 
 export function emptyCounts(total: number): RunCounts {
-  return { done: 0, total, accepted: 0, rejected: 0, reasons: {}, perOperation: {}, calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, wallMs: 0 };
+  return { done: 0, total, accepted: 0, rejected: 0, reasons: {}, perOperation: {}, calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, wallMs: 0, freeTextShapes: 0 };
 }
 
 /** The effect of one committed task on the counts. */
@@ -112,6 +118,8 @@ export interface TaskDelta {
   promptTokens: number;
   completionTokens: number;
   modelMs: number;
+  /** Shaped calls answered in free text (see RunCounts.freeTextShapes). */
+  freeTextShapes?: number;
 }
 
 export function addTask(c: RunCounts, d: TaskDelta): RunCounts {
@@ -133,6 +141,7 @@ export function addTask(c: RunCounts, d: TaskDelta): RunCounts {
   next.promptTokens += d.promptTokens;
   next.completionTokens += d.completionTokens;
   next.modelMs += d.modelMs;
+  if (d.freeTextShapes) next.freeTextShapes = (next.freeTextShapes ?? 0) + d.freeTextShapes;
   return next;
 }
 
