@@ -13,7 +13,7 @@
 // BENCH_N (seeds, default 10), BENCH_THREADS (default: what the app uses, half the cores).
 // The last line printed is one JSON object with the figures.
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -128,6 +128,10 @@ console.log('\n| figure | value |\n| --- | --- |');
 for (const [k, v] of Object.entries(result)) if (typeof v !== 'object') console.log(`| ${k} | ${v} |`);
 console.log(`| rejected by reason | ${JSON.stringify(reasons)} |`);
 console.log(`| probe (${PROBE_TOKENS} tokens) | wllama ${wasm.prompt?.toFixed(2)} / ${wasm.generation?.toFixed(2)} tok/s (prompt / generation), native ${native?.prompt?.toFixed(2)} / ${native?.generation?.toFixed(2)} |`);
+// Every sample with its lineage, to read what the model wrote (the figures' evidence).
+const dump = join(tmpdir(), `seedforge-bench-quality-${Date.now()}.json`);
+writeFileSync(dump, JSON.stringify({ result, runs, free }, null, 1));
+console.log(`samples and lineage: ${dump}`);
 console.log(JSON.stringify(result));
 
 /**

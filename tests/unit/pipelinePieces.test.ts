@@ -139,3 +139,13 @@ describe('personas', () => {
     expect(Math.max(...n) - Math.min(...n)).toBeLessThanOrEqual(1);
   });
 });
+
+describe('Evol rewrites from small models', () => {
+  it('takes the text after the last output label, so an echoed prompt tail is not the rewrite', async () => {
+    const { cleanEvolved } = await import('../../src/lib/pipeline/operators/evolve');
+    expect(cleanEvolved('#Rewritten Prompt#: Explain compound interest with a worked example.')).toBe('Explain compound interest with a worked example.');
+    expect(cleanEvolved('#The Given Prompt#:\nExplain compound interest.\n#Rewritten Prompt#:\n"Explain compound interest to a teenager."')).toBe('Explain compound interest to a teenager.');
+    expect(cleanEvolved('改写后的提示：用三个例子解释复利。')).toBe('用三个例子解释复利。');
+    expect(cleanEvolved('Explain compound interest, citing the given prompt.')).toBe('Explain compound interest, citing the given prompt.');
+  });
+});

@@ -149,6 +149,12 @@ export const SMALL_MODEL_TEMPLATES: RecipeInput['templates'] = {
     en: 'Write one new instruction on the same topic as the one below, but different and less common. {persona}\n#Given Prompt#:\n{instruction}\n#Created Prompt#:',
     zh: '写一条与下面指令同一主题、但不同且更少见的新指令。{persona}\n#给定提示#：\n{instruction}\n#创作的提示#：',
   },
+  // The method sentences without the scaffolding words ("#The Given Prompt#"), which small models copy.
+  'evol.method.addConstraint': { en: 'Add one more constraint or requirement to it.', zh: '给它再增加一个约束或要求。' },
+  'evol.method.deepen': { en: 'Make it ask about the topic in more depth.', zh: '让它对这个话题问得更深入。' },
+  'evol.method.concretize': { en: 'Replace general words with more specific ones.', zh: '把笼统的说法换成更具体的说法。' },
+  'evol.method.increaseReasoning': { en: 'Make it need several steps of reasoning.', zh: '让它需要多步推理才能回答。' },
+  'evol.method.complicateInput': { en: 'Add a small table, list or piece of data that the task must use.', zh: '加入任务必须用到的一小段表格、列表或数据。' },
   'evol.equal': {
     en: 'Do these two instructions ask for the same thing, with the same constraints and depth?\nFirst: {first}\nSecond: {second}\nAnswer Equal or Not Equal.',
     zh: '这两条指令的要求、约束和深度是否相同？\n第一条：{first}\n第二条：{second}\n回答“相同”或“不相同”。',

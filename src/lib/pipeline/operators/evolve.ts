@@ -26,8 +26,14 @@ export interface EvolveParams {
 
 /** The rewritten instruction from a reply: the text after the scaffolding label, unquoted. */
 export function cleanEvolved(raw: string): string {
-  return raw
-    .replace(/^\s*(?:#?\s*(?:Rewritten|Created) Prompt\s*#?|#?(?:改写后的提示|创作的提示)#?)\s*[:：]\s*/i, '')
+  // Small models often echo the prompt's tail ("#The Given Prompt#: … #Rewritten Prompt#: …"):
+  // the rewrite is what follows the last output label. Scaffolding words left after that still
+  // eliminate the evolution (criterion 4).
+  const labels = [...raw.matchAll(/(?:#?\s*(?:Rewritten|Created) Prompt\s*#?|#?(?:改写后的提示|创作的提示)#?)\s*[:：]/gi)];
+  const last = labels.at(-1);
+  const text = last ? raw.slice(last.index! + last[0].length) : raw;
+  return text
+    .trim()
     .replace(/^["“]|["”]$/g, '')
     .trim();
 }
