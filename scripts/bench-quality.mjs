@@ -10,7 +10,7 @@
 // (the same GGUF, natively, with the same threads).
 //
 // Env: BENCH_SEEDS (any file the importer reads; default tests/fixtures/self-instruct-seed-tasks.jsonl),
-// BENCH_N (seeds, default 10), BENCH_THREADS (default: what the app uses, half the cores).
+// BENCH_N (seeds, default 10; 0 runs the speed probes alone), BENCH_THREADS (default: what the app uses, half the cores).
 // The last line printed is one JSON object with the figures.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -48,7 +48,8 @@ const seedsUrl = `/@fs${encodeURI(seedsPath)}`;
 const seedCount = await page.evaluate((o) => globalThis.benchQuality.prepare(o), { seedsUrl, seedsName: basename(seedsPath), modelUrl, n });
 console.log(`seeds: ${seedCount} from ${seedsPath}; model ${basename(modelPath)}; ${threads} threads`);
 
-const list = await page.evaluate(() => globalThis.benchQuality.recipes());
+// BENCH_N=0: the speed probes alone.
+const list = n > 0 ? await page.evaluate(() => globalThis.benchQuality.recipes()) : [];
 const runs = [];
 for (const r of list) {
   const t0 = Date.now();

@@ -29,7 +29,7 @@ async function prepare(o: { seedsUrl: string; seedsName: string; modelUrl: strin
   if (!a) throw new Error(`${o.seedsName}: nothing to import`);
   await session.plan([a.mapping], new Set());
   const seeds = session.drafts(true).slice(0, o.n).map((d, i) => ({ id: `s${i}`, instruction: d.instruction, input: d.input, output: d.output }));
-  if (!seeds.length) throw new Error(`${o.seedsName}: no seeds (${a.issueCount} rows with problems)`);
+  if (!seeds.length && o.n > 0) throw new Error(`${o.seedsName}: no seeds (${a.issueCount} rows with problems)`);
   const resp = await fetch(o.modelUrl);
   if (!resp.ok) throw new Error(`the chat model is missing (${resp.status}): run npm run models:chat`);
   await saveGguf(new File([await resp.blob()], MODEL));
