@@ -1,4 +1,5 @@
 import type { ParseEvent } from '../../src/lib/io/types';
+import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -19,3 +20,10 @@ export async function* chunked(text: string, sizes: number[] = [text.length || 1
 
 export const rows = (evs: ParseEvent[]) => evs.filter((e) => e.kind === 'row').map((e) => (e.kind === 'row' ? [e.line, e.record] : null));
 export const issues = (evs: ParseEvent[]) => evs.filter((e) => e.kind === 'issue').map((e) => (e.kind === 'issue' ? [e.line, e.code] : null));
+
+/** A recipe with its defaults filled in; a test's invalid recipe fails loudly with every problem. */
+export function recipeOf(r: RecipeInput): Recipe {
+  const v = validateRecipe(r);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return v.recipe;
+}

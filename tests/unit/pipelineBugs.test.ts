@@ -2,20 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { askedFormat, asksForJson, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
 import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
 import { mixSeed } from '../../src/lib/pipeline/random';
-import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
+import type { RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { TEMPLATES, templateHash } from '../../src/lib/pipeline/templates';
 import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
 import { toSample } from '../../src/lib/db/runsRepo';
 import { sampleItem } from '../../src/lib/io/export/select';
 import { MemoryRunStore } from '../support/memoryRunStore';
+import { recipeOf } from './helpers';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
 
-const recipe = (r: RecipeInput): Recipe => {
-  const v = validateRecipe(r);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return v.recipe;
-};
+const recipe = recipeOf;
 const SEEDS: SeedRef[] = [
   { id: 's1', instruction: 'Explain how compound interest works.', input: '', output: 'Interest on interest.' },
   { id: 's2', instruction: 'Describe the water cycle for a child.', input: '', output: 'Water goes up and comes down.' },

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent, ChatRequest } from '../../src/lib/engines/types';
-import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
+import type { RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { MemoryRunStore } from '../support/memoryRunStore';
+import { recipeOf } from './helpers';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
 
 /**
  * The model-call wrapper (ctx.call in pipeline/run.ts): context budgets, reasoning split off the
  * answer, and schemas passed to the engines (or not, when the recipe turns constraints off).
  */
-const recipe = (r: RecipeInput): Recipe => {
-  const v = validateRecipe(r);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return v.recipe;
-};
+const recipe = recipeOf;
 
 /** A scripted engine with a context length that records each request as sent. */
 class BudgetEngine extends ScriptedEngine {

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { validateRecipe, type Recipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
+import type { Recipe, RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, taskCount, type SeedRef } from '../../src/lib/pipeline/run';
 import type { PipelineEngines, RunEvent } from '../../src/lib/pipeline/types';
 import { MemoryRunStore } from '../support/memoryRunStore';
+import { recipeOf } from './helpers';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
 
-const recipe = (r: RecipeInput): Recipe => {
-  const v = validateRecipe(r);
-  if (!v.ok) throw new Error(JSON.stringify(v.problems));
-  return v.recipe;
-};
+const recipe = recipeOf;
 const seeds: SeedRef[] = [
   { id: 's1', instruction: 'Explain how compound interest works.', input: '', output: 'Interest on interest.' },
   { id: 's2', instruction: 'Describe the water cycle for a child.', input: '', output: 'Water goes up and comes down.' },

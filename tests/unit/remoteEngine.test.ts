@@ -4,8 +4,9 @@ import { anthropicDialect } from '../../src/lib/engines/remote/anthropic';
 import { DEFAULT_POLICY, parseRetryAfter, redact, retryDelay, Semaphore } from '../../src/lib/engines/remote/http';
 import { openaiDialect } from '../../src/lib/engines/remote/openai';
 import { costOf, RemoteEngine, type EndpointConfig } from '../../src/lib/engines/remote/remoteEngine';
-import type { ChatEvent } from '../../src/lib/engines/types';
-import { ANSWER, GOOD_KEY, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
+import type { ChatEvent, ChatRequest } from '../../src/lib/engines/types';
+import { EQUALITY, VERDICT } from '../../src/lib/pipeline/schemas';
+import { ANSWER, GOOD_KEY, JSON_ANSWER, THINKING, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
 
 let server: FakeServer;
 beforeAll(async () => {
@@ -167,5 +168,79 @@ describe('retry policy pieces', () => {
     (await p4)();
     expect(order).toEqual([2, 4]);
     expect(s.active).toBe(0);
+  });
+});
+
+describe('structured output and reasoning on remote endpoints', () => {
+  const call = async (e: RemoteEngine, req: Partial<ChatRequest> = {}) => {
+    const evs: ChatEvent[] = [];
+    for await (const ev of e.chat({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 50, ...req })) evs.push(ev);
+    return evs.find((x) => x.type === 'done') as Extract<ChatEvent, { type: 'done' }>;
+  };
+
+  it('sends a JSON schema response format, falls back to JSON mode when refused, and remembers it per endpoint', async () => {
+    const ok = await call(engine('schema'), { schema: VERDICT });
+    expect(ok).toMatchObject({ text: JSON_ANSWER, constrained: 'json_schema' });
+    expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'verdict', schema: VERDICT.schema, strict: true } });
+
+    server.reset();
+    const e = engine('no-json-schema');
+    const first = await call(e, { schema: VERDICT });
+    expect(first).toMatchObject({ text: JSON_ANSWER, constrained: 'json_object' });
+    expect(server.requests.map((r) => (r.body.response_format as { type: string }).type)).toEqual(['json_schema', 'json_object']);
+    const second = await call(e, { schema: VERDICT });
+    expect(second.constrained).toBe('json_object');
+    expect(server.requests).toHaveLength(3); // remembered: no second refusal
+    // A call without a schema sends no response format.
+    await call(e);
+    expect(server.requests[3]!.body.response_format).toBeUndefined();
+  });
+
+  it('asks Anthropic through a forced tool call whose input is the answer', async () => {
+    const d = await call(engine('schema', {}, 'anthropic'), { schema: VERDICT });
+    expect(d).toMatchObject({ text: JSON_ANSWER, constrained: 'tool' });
+    const body = server.requests[0]!.body;
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'verdict' });
+    expect(body.tools).toEqual([expect.objectContaining({ name: 'verdict', input_schema: VERDICT.schema })]);
+  });
+
+  it('keeps reasoning_content and thinking deltas apart from the answer, and can ask for no thinking', async () => {
+    const o = await call(engine('qwen3-reasoning'), { thinking: false });
+    expect(o).toMatchObject({ text: ANSWER, reasoning: THINKING });
+    expect(server.requests[0]!.body.chat_template_kwargs).toEqual({ enable_thinking: false });
+    // Not sent to a model that does not think: OpenAI and Groq refuse arguments they do not know.
+    await call(engine('reasoning'), { thinking: false });
+    expect(server.requests[1]!.body.chat_template_kwargs).toBeUndefined();
+    const a = await call(engine('reasoning', {}, 'anthropic'));
+    expect(a).toMatchObject({ text: ANSWER, reasoning: THINKING });
+  });
+
+  it('reads a server refusing a long prompt as a context overflow, not a bad request', async () => {
+    const err = await call(engine('too-long')).catch((e) => e);
+    expect(isEngineError(err, 'ContextOverflowError')).toBe(true);
+    expect(err.message).toMatch(/maximum context length is 8192/);
+    expect(err.context).toMatchObject({ contextLength: 8192, promptTokens: 9000, counted: true });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a refused parameter is a bad request, not a context overflow, and a 400 unrelated to the schema is not retried as one', async () => {
+    const param = await call(engine('bad-param')).catch((e) => e);
+    expect(param.name).toBe('BadRequestError');
+    expect(param.message).toMatch(/max_completion_tokens/);
+    server.reset();
+    const withSchema = await call(engine('bad-param'), { schema: VERDICT }).catch((e) => e);
+    expect(withSchema.name).toBe('BadRequestError');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('JSON mode gets a system line naming JSON when the prompt does not, and the fallback is remembered per schema', async () => {
+    const e = engine('no-json-schema');
+    await call(e, { schema: EQUALITY });
+    const sent = server.requests[1]!.body as { response_format: { type: string }; messages: { role: string; content: string }[] };
+    expect(sent.response_format.type).toBe('json_object');
+    expect(sent.messages[0]).toEqual({ role: 'system', content: 'Reply with one JSON object with the keys: judgement.' });
+    server.reset();
+    await call(e, { schema: VERDICT }); // another schema starts again from the strongest mechanism
+    expect(server.requests.map((r) => (r.body.response_format as { type: string }).type)).toEqual(['json_schema', 'json_object']);
   });
 });
