@@ -41,6 +41,7 @@ const base = server.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: chromiumCfg.args, headless: true });
 const page = await browser.newPage();
 page.on('pageerror', (e) => console.error('page error:', e.message));
+page.on('console', (m) => m.type() === 'warning' && console.error('page:', m.text()));
 await page.goto(`${base}scripts/bench-quality.html`);
 await page.waitForFunction(() => document.title === 'ready', null, { timeout: 300_000 });
 const modelUrl = `/@fs${encodeURI(modelPath)}`;
@@ -123,6 +124,7 @@ const result = {
   generationRatio: native?.generation ? r2(wasm.generation / native.generation) : null,
   promptRatio: native?.prompt ? r2(wasm.prompt / native.prompt) : null,
   seconds: Math.round(runs.reduce((a, r) => a + r.seconds, 0) + (free?.seconds ?? 0)),
+  modelStoredAgain: [...runs, ...(free ? [free] : [])].filter((r) => r.modelStoredAgain).length,
 };
 
 console.log('\n| figure | value |\n| --- | --- |');

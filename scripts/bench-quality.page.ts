@@ -7,7 +7,7 @@ import { openDb } from '../src/lib/db/db';
 import { createProject } from '../src/lib/db/projectsRepo';
 import { createRun, getRun, listRunSamples } from '../src/lib/db/runsRepo';
 import { installErrorTransfer } from '../src/lib/engines/errors';
-import { saveGguf } from '../src/lib/engines/local/ggufStore';
+import { openGguf, saveGguf } from '../src/lib/engines/local/ggufStore';
 import { WllamaEngine } from '../src/lib/engines/local/wllamaEngine';
 import { complete } from '../src/lib/engines/types';
 import { ImportSession } from '../src/lib/io/importSession';
@@ -19,6 +19,23 @@ import type { RunnerApi } from '../src/lib/runner/runnerApi';
 
 installErrorTransfer();
 const MODEL = 'bench-chat.gguf';
+let modelUrl = '';
+
+/**
+ * Whether the model stored in OPFS is still there, storing it again when not. Seen once here: after
+ * three runs (~25 min) in one page, opening it failed with NotFoundError — the symptom issue 13
+ * reports from the app ("the added GGUF model was gone"). The benchmark records it and goes on.
+ */
+async function ensureModel(): Promise<boolean> {
+  try {
+    await (await openGguf(MODEL)).slice(0, 4).arrayBuffer();
+    return false;
+  } catch (e) {
+    console.warn(`the stored model could not be read (${(e as Error).name}: ${(e as Error).message}); storing it again`);
+    await saveGguf(new File([await (await fetch(modelUrl)).blob()], MODEL));
+    return true;
+  }
+}
 
 async function prepare(o: { seedsUrl: string; seedsName: string; modelUrl: string; n: number }) {
   const session = new ImportSession();
@@ -33,6 +50,7 @@ async function prepare(o: { seedsUrl: string; seedsName: string; modelUrl: strin
   const resp = await fetch(o.modelUrl);
   if (!resp.ok) throw new Error(`the chat model is missing (${resp.status}): run npm run models:chat`);
   await saveGguf(new File([await resp.blob()], MODEL));
+  modelUrl = o.modelUrl;
   (globalThis as unknown as { seeds: typeof seeds }).seeds = seeds;
   return seeds.length;
 }
@@ -41,6 +59,7 @@ async function runRecipe(input: RecipeInput, threads: number) {
   const seeds = (globalThis as unknown as { seeds: { id: string; instruction: string; input: string; output: string }[] }).seeds;
   const v = validateRecipe(input);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  const modelStoredAgain = await ensureModel();
   const db = openDb(`bench-quality-${crypto.randomUUID()}`);
   await db.open();
   const worker = new Worker(new URL('../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
@@ -57,6 +76,7 @@ async function runRecipe(input: RecipeInput, threads: number) {
     const samples = await listRunSamples(db, run.id);
     return {
       status,
+      modelStoredAgain,
       seconds,
       counts,
       samples: samples.map((s) => ({
