@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import chromiumCfg from '../chromium.json' with { type: 'json' };
@@ -38,8 +38,12 @@ const modelPath = chatModelPath();
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5199, strictPort: false, watch: null, hmr: false, fs: { allow: [root, dirname(modelPath), dirname(seedsPath)] } } });
 await server.listen();
 const base = server.resolvedUrls.local[0];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: chromiumCfg.args, headless: true });
-const page = await browser.newPage();
+// A persistent profile on disk: a fresh Playwright context is off the record, its storage held in
+// memory under a small quota — there the 668 MB model stored in OPFS vanished after a run and
+// storing it again failed with QuotaExceededError.
+const profile = mkdtempSync(join(tmpdir(), 'seedforge-bench-quality-profile-'));
+const browser = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: chromiumCfg.args, headless: true });
+const page = browser.pages()[0] ?? (await browser.newPage());
 page.on('pageerror', (e) => console.error('page error:', e.message));
 page.on('console', (m) => m.type() === 'warning' && console.error('page:', m.text()));
 await page.goto(`${base}scripts/bench-quality.html`);
@@ -100,6 +104,7 @@ const pipelineSpeed = speed(all);
 // The speed anchor: the same prompt, wllama in the page and node-llama-cpp natively.
 const wasm = await page.evaluate((o) => globalThis.benchQuality.probe(o), { modelUrl, threads, prompt: PROBE_PROMPT, tokens: PROBE_TOKENS });
 await browser.close();
+rmSync(profile, { recursive: true, force: true });
 await server.close();
 const native = nativeProbe();
 

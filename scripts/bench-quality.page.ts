@@ -22,9 +22,11 @@ const MODEL = 'bench-chat.gguf';
 let modelUrl = '';
 
 /**
- * Whether the model stored in OPFS is still there, storing it again when not. Seen once here: after
- * three runs (~25 min) in one page, opening it failed with NotFoundError — the symptom issue 13
- * reports from the app ("the added GGUF model was gone"). The benchmark records it and goes on.
+ * Whether the model stored in OPFS is still there, storing it again when not. Seen in an
+ * off-the-record Playwright context (storage in memory, a small quota): after a run, opening it
+ * failed with NotFoundError, and storing it again with QuotaExceededError — perhaps the symptom
+ * issue 13 saw in headless Chromium ("the added GGUF model was gone"). The benchmark now runs in a
+ * persistent profile; this check stays and the result counts what it had to store again.
  */
 async function ensureModel(): Promise<boolean> {
   try {
