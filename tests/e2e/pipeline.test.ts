@@ -24,6 +24,9 @@ async function profile(dir?: string): Promise<{ dir: string; context: BrowserCon
 /** Imports the seeds, adds the GGUF model for every role, and prepares a small Answer + judge recipe. */
 async function setUp(page: Page): Promise<void> {
   await setUpLocalRecipe(page, { name: 'cats.jsonl', bytes: new TextEncoder().encode(SEEDS) }, { temperature: 0.8 });
+  // The recipe's model settings: constrained output stays on (the default), reasoning models asked not to think.
+  expect(await page.isChecked('[data-testid="recipe-constrained"]')).toBe(true);
+  await page.selectOption('[data-testid="recipe-thinking"]', 'off');
 }
 
 async function startRun(page: Page): Promise<void> {
@@ -50,6 +53,8 @@ describe('a run in the built app', () => {
     await startRun(a.page);
     await waitDone(a.page);
     const whole = await samples(a.page);
+    const [run] = await readStore<{ recipe: { constrained: boolean; thinking: string } }>(a.page, 'runs');
+    expect(run!.recipe).toMatchObject({ constrained: true, thinking: 'off' });
     const report = await a.page.locator('[data-testid="run-item"] button', { hasText: 'Report' }).first();
     await report.click();
     const reportText = (await a.page.textContent('[data-testid="run-report"]'))!;
