@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/lib/i18n/en';
-import { browserLocale, format, translate } from '../../src/lib/i18n/i18n.svelte';
+import { browserLocale, format, translate, translatePlural } from '../../src/lib/i18n/i18n.svelte';
 import { zh } from '../../src/lib/i18n/zh';
 
 function svelteFiles(dir: string): string[] {
@@ -57,11 +57,30 @@ describe('UI languages', () => {
     expect(literalTexts('<p>Hello</p><input placeholder="Search" /><p>{t("x")}</p><b>你好</b>')).toEqual(['Hello', 'placeholder="Search"', '你好']);
   });
 
+  it('counts in each language: one and other forms in English, one form in Chinese, numbers grouped', () => {
+    expect(translatePlural('en', 'seeds.deleted', 1)).toBe('1 seed deleted.');
+    expect(translatePlural('en', 'seeds.deleted', 0)).toBe('0 seeds deleted.');
+    expect(translatePlural('en', 'seeds.deleted', 12345)).toBe('12,345 seeds deleted.');
+    expect(translatePlural('zh', 'seeds.deleted', 1)).toBe('已删除 1 条种子。');
+    expect(translatePlural('zh', 'seeds.deleted', 2)).toBe('已删除 2 条种子。');
+  });
+
+  it('every plural phrase has both its one and other forms, with the count in each', () => {
+    for (const cat of [en, zh] as Record<string, string>[]) {
+      for (const k of Object.keys(cat).filter((k) => k.endsWith('.one'))) {
+        const base = k.slice(0, -'.one'.length);
+        expect(cat[`${base}.other`], `${base}.other`).toBeDefined();
+        expect(cat[k], k).toContain('{n}');
+        expect(cat[`${base}.other`], `${base}.other`).toContain('{n}');
+      }
+    }
+  });
+
   it('picks Chinese for any zh browser language and English otherwise', () => {
     expect(browserLocale(['zh-TW', 'en'])).toBe('zh');
     expect(browserLocale(['de-DE', 'en-GB'])).toBe('en');
     expect(browserLocale(['fr'])).toBe('en');
-    expect(translate('zh', 'seeds.deleted', { n: 3 })).toBe('已删除 3 条种子。');
+    expect(translate('zh', 'seeds.deleted.other', { n: 3 })).toBe('已删除 3 条种子。');
     expect(format('{a} and {b}', { a: 1 })).toBe('1 and {b}');
   });
 });
