@@ -1,6 +1,7 @@
 import { exportEn } from './export.en';
 import { reviewEn } from './review.en';
 import { safetyEn } from './safety.en';
+import { modelStoreEn } from './modelStore.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -10,6 +11,7 @@ export const en = {
   ...reviewEn,
   ...exportEn,
   ...safetyEn,
+  ...modelStoreEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 
