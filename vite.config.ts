@@ -92,7 +92,19 @@ export default defineConfig({
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
   // Vite reload the test page mid-run ("Vitest failed to find the runner").
   optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', 'hyparquet-writer', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers', 'chart.js', 'marked', 'dompurify'] },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // The model runtimes are large by nature (wllama's and onnxruntime's glue, WebLLM, transformers.js:
+    // 1–6 MB each) and load lazily, in workers or on first use; splitting them would not make the first
+    // screen faster. The limit sits above them so that a new oversized chunk still gets Vite's warning.
+    chunkSizeWarningLimit: 7000,
+    rolldownOptions: {
+      // Rolldown's "plugins took N s" note measures this machine's load, not the project: `npm start`
+      // would end with a dozen lines nobody can act on. Errors and other warnings stay on.
+      checks: { bundlerTimings: false },
+    },
+  },
   test: {
     projects: [
       {

@@ -1,0 +1,33 @@
+/**
+ * `npm start`: builds the app and serves it the way a static host would (vite preview, with the
+ * cross-origin isolation and security headers from vite.config.ts), then says in one line where
+ * it runs and how to stop it.
+ *
+ * The build runs at log level "warn": the per-file size table and timing notes are for whoever
+ * tunes the bundle (`npm run build` still prints them), while warnings and errors stay visible.
+ * A failed build stops here with its error and a non-zero exit code.
+ */
+import { build, preview } from 'vite';
+
+const port = Number(process.env.PORT ?? 4173);
+
+try {
+  await build({ logLevel: 'warn' });
+} catch (e) {
+  // Vite has already printed the error with its file and line; add what to do.
+  console.error(`\nThe build failed (above), so Seedforge was not started. Fix the error and run npm start again.`);
+  process.exit(1);
+}
+
+// strictPort: false — when 4173 is taken, the next free port is used and the line below says which.
+const server = await preview({ logLevel: 'warn', preview: { port, strictPort: false } });
+const url = server.resolvedUrls?.local[0] ?? `http://localhost:${port}/`;
+console.log(`Seedforge is running at ${url} — press Ctrl+C to stop`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.httpServer.close(() => process.exit(0));
+    // An open keep-alive connection can hold close() back: do not make the user press Ctrl+C twice.
+    setTimeout(() => process.exit(0), 1000).unref();
+  });
+}
