@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
  *   too-long           400 "maximum context length" as OpenAI and vLLM word it
  *   reasoning, qwen3-reasoning  streams THINKING as reasoning_content (OpenAI) or thinking deltas (Anthropic), then ANSWER
  * Under /nocors/ the same API answers without CORS headers, as many servers do by default.
+ * GET /v1/models lists MODELS without a key (under /locked/: only with GOOD_KEY); other GET paths 404.
  * A request whose key is not GOOD_KEY gets 401 (its message echoes part of the key, as real
  * servers do). Requests may carry `x-test-id` to separate the "once" counters of parallel calls.
  */
@@ -23,6 +24,8 @@ export const ANSWER = 'Hello from the test server, streamed word by word.';
 export const GOOD_KEY = 'sk-test-0123456789abcdefSECRET';
 export const JSON_ANSWER = '{"score": 4, "reason": "a <b>fine</b> answer"}';
 export const THINKING = 'The user wants a greeting. I will greet.';
+/** What GET /v1/models lists. */
+export const MODELS = ['ok', 'slow', 'schema', 'reasoning'];
 
 export interface FakeServer {
   url: string;
@@ -65,6 +68,18 @@ export async function startFakeLlmServer(): Promise<FakeServer> {
     if (noCors) req.url = req.url!.slice('/nocors'.length);
     else cors(res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    // The model list, as local servers (llama.cpp, Ollama, LM Studio) serve it: no key needed,
+    // except under /locked/ (a server started with an API key). Not counted in `requests`.
+    if (req.method === 'GET') {
+      const locked = req.url?.startsWith('/locked/') ?? false;
+      const path = locked ? req.url!.slice('/locked'.length) : req.url;
+      if (path !== '/v1/models') return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
+      if (locked && String(req.headers.authorization ?? '') !== `Bearer ${GOOD_KEY}`) {
+        return void res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { message: 'Invalid API Key' } }));
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ object: 'list', data: MODELS.map((id) => ({ id, object: 'model', owned_by: 'test' })) }));
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};

@@ -12,10 +12,26 @@ export interface StoredGguf {
   hasChatTemplate: boolean;
 }
 
+/**
+ * A file in the store that the GGUF reader refused (wrong magic bytes, truncated, a partial
+ * download): listed with the reason and deletable, never hidden (issue 13: a model that silently
+ * left the list left its roles pointing at nothing).
+ */
+export interface RejectedGguf {
+  name: string;
+  size: number;
+  /** `notGguf`: wrong magic / not a model; `truncated`: shorter than its header says; `partial`: an unfinished download or save; `unreadable`: the browser could not read it. */
+  reason: 'notGguf' | 'truncated' | 'partial' | 'unreadable';
+  /** The reader's or the browser's own words. */
+  detail: string;
+}
+
 const DIR = 'gguf';
+/** Suffix of a file being written by `saveGguf`: renamed to its real name only once it is whole. */
+const SAVING = '.saving';
 
 async function dir(): Promise<FileSystemDirectoryHandle> {
-  if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System');
+  if (!navigator.storage?.getDirectory) throw Object.assign(new Error('this browser has no Origin Private File System'), { name: 'NotSupportedError' });
   const root = await navigator.storage.getDirectory();
   return root.getDirectoryHandle(DIR, { create: true });
 }
@@ -39,37 +55,104 @@ export async function describeGguf(name: string, blob: Blob): Promise<StoredGguf
 }
 
 /**
- * Checks and stores a GGUF file (streamed to disk, never held whole in memory).
+ * Checks and stores a GGUF file (streamed to disk, never held whole in memory). The bytes go to a
+ * temporary name that becomes the real one only once the write is closed, so a failed write
+ * (a full disk, a reload mid-write) never touches a model already stored under that name.
+ * Incident (issue 13, "the added GGUF model was gone, OPFS held an empty gguf/ folder"): the
+ * old code wrote straight over the stored file and, when the write failed, removed the entry —
+ * adding the same model again on a nearly full disk (QuotaExceededError) deleted the model.
  * @throws GgufFormatError for a file that is not a whole GGUF model; nothing is stored then.
+ * @throws QuotaExceededError when the disk is full; what was stored before stays.
  */
-export async function saveGguf(file: File): Promise<StoredGguf> {
+export async function saveGguf(file: Blob & { name: string }): Promise<StoredGguf> {
   const name = safeName(file.name);
   const meta = await describeGguf(name, file);
   const d = await dir();
-  const handle = await d.getFileHandle(name, { create: true });
-  const writable = await handle.createWritable();
+  const existing = await d.getFileHandle(name).then((h) => h.getFile(), () => null);
+  // The same model again: it is there and whole, nothing to write (and no second copy's space needed).
+  if (existing && existing.size === file.size) {
+    const same = await describeGguf(name, existing).then((m) => JSON.stringify(m) === JSON.stringify(meta), () => false);
+    if (same) return meta;
+  }
+  const tmpName = name + SAVING;
+  const tmp = await d.getFileHandle(tmpName, { create: true });
   try {
+    const writable = await tmp.createWritable();
     await file.stream().pipeTo(writable);
+    await moveInto(d, tmp, tmpName, name);
   } catch (e) {
-    await d.removeEntry(name).catch(() => {});
+    await d.removeEntry(tmpName).catch(() => {});
     throw e;
   }
   return meta;
 }
 
-export async function listGgufs(): Promise<StoredGguf[]> {
+/** Renames a whole file to its real name (OPFS `move`, in every current engine), replacing an older one. */
+async function moveInto(d: FileSystemDirectoryHandle, handle: FileSystemFileHandle, from: string, to: string): Promise<void> {
+  const movable = handle as FileSystemFileHandle & { move?: (dir: FileSystemDirectoryHandle, name: string) => Promise<void> };
+  if (typeof movable.move === 'function') {
+    await d.removeEntry(to).catch(() => {});
+    await movable.move(d, to);
+    return;
+  }
+  // No move(): copy, then drop the temporary file.
+  const target = await (await d.getFileHandle(to, { create: true })).createWritable();
+  await (await handle.getFile()).stream().pipeTo(target);
+  await d.removeEntry(from);
+}
+
+/** Why the reader refused a stored file, as a code the UI translates. */
+export function rejectionOf(name: string, e: unknown): RejectedGguf['reason'] {
+  const msg = (e as Error)?.message ?? '';
+  if (/\.(saving|part|partial|download)$/i.test(name)) return 'partial';
+  if ((e as Error)?.name !== 'GgufFormatError') return 'unreadable';
+  if (/truncated|ends at byte|too small/i.test(msg)) return 'truncated';
+  return 'notGguf';
+}
+
+/**
+ * Every file in the store: the models the reader accepts, and the files it refused with the
+ * reason. Never hides a file, and an unreadable store is an error, not an empty list.
+ * @throws NotSupportedError without OPFS, or the browser's error when the store cannot be read.
+ */
+export async function scanGguf(): Promise<{ models: StoredGguf[]; rejected: RejectedGguf[] }> {
   const d = await dir();
-  const out: StoredGguf[] = [];
+  const models: StoredGguf[] = [];
+  const rejected: RejectedGguf[] = [];
   for await (const [name, h] of d as unknown as AsyncIterable<[string, FileSystemHandle]>) {
     if (h.kind !== 'file') continue;
-    const file = await (h as FileSystemFileHandle).getFile();
+    let size = 0;
     try {
-      out.push(await describeGguf(name, file));
-    } catch {
-      /* a half-written file from a crash: not listed, removed on the next save of that name */
+      const file = await (h as FileSystemFileHandle).getFile();
+      size = file.size;
+      if (name.endsWith(SAVING)) throw new Error('an unfinished save');
+      models.push(await describeGguf(name, file));
+    } catch (e) {
+      rejected.push({ name, size, reason: rejectionOf(name, e), detail: (e as Error)?.message ?? String(e) });
     }
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { models: models.sort(byName), rejected: rejected.sort(byName) };
+}
+
+/** The models the reader accepts (see `scanGguf` for the refused files too). */
+export async function listGgufs(): Promise<StoredGguf[]> {
+  return (await scanGguf()).models;
+}
+
+/**
+ * Asks the browser to keep this site's data when the disk runs low (`navigator.storage.persist()`):
+ * without it a stored model (gigabytes) is the first thing eviction takes. Chromium answers at once
+ * from site engagement (no prompt); Firefox asks. Returns the answer, or null where there is no API.
+ */
+export async function keepStored(): Promise<boolean | null> {
+  const s = globalThis.navigator?.storage;
+  if (typeof s?.persist !== 'function') return null;
+  try {
+    return (await s.persisted?.()) || (await s.persist());
+  } catch {
+    return false;
+  }
 }
 
 export async function openGguf(name: string): Promise<File> {
@@ -104,7 +187,9 @@ export async function downloadGguf(
   }
   const total = Number(resp.headers.get('content-length')) || 0;
   const d = await dir();
-  const handle = await d.getFileHandle(name, { create: true });
+  // Written under a temporary name, like saveGguf: a failed download never removes a stored model.
+  const tmpName = name + SAVING;
+  const handle = await d.getFileHandle(tmpName, { create: true });
   const writable = await handle.createWritable();
   let loaded = 0;
   try {
@@ -119,9 +204,11 @@ export async function downloadGguf(
         }),
       )
       .pipeTo(writable, { signal });
-    return await describeGguf(name, await handle.getFile());
+    const meta = await describeGguf(name, await handle.getFile());
+    await moveInto(d, handle, tmpName, name);
+    return meta;
   } catch (e) {
-    await d.removeEntry(name).catch(() => {});
+    await d.removeEntry(tmpName).catch(() => {});
     if (signal?.aborted) throw Object.assign(new Error('download cancelled'), { name: 'AbortedError' });
     throw e;
   }
