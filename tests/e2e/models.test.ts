@@ -26,9 +26,11 @@ describe('the Models screen (built app)', () => {
   it('adds the GGUF test model from disk, chats with it in the playground and shows tokens/s', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await models(context);
-    // No WebGPU in this browser: the WebLLM panel says so and offers the other engines.
-    await page.waitForSelector('[data-testid="webllm-alternatives"]');
-    expect(await page.getAttribute('[data-testid="webllm-panel"] [data-testid="engine-error"]', 'data-error')).toBe('NoWebGpuError');
+    // No WebGPU in this browser: the WebLLM panel says so in a neutral note (no error, no alert) and offers the other engines.
+    await page.waitForSelector('[data-testid="webllm-none"]');
+    expect(await page.getAttribute('[data-testid="webllm-none"]', 'data-error')).toBe('NoWebGpuError');
+    expect(await page.textContent('[data-testid="webllm-none"]')).toContain('GGUF models run on the CPU');
+    expect(await page.locator('[data-testid="webllm-panel"] [data-testid="engine-error"], [data-testid="webllm-panel"] [role="alert"]').count()).toBe(0);
 
     await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
     await page.waitForSelector('[data-testid="gguf-row"]');

@@ -1,4 +1,5 @@
 import { exportEn } from './export.en';
+import { looksEn } from './looks.en';
 import { reviewEn } from './review.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
@@ -10,6 +11,7 @@ import { modelStoreEn } from './modelStore.en';
 export const en = {
   ...reviewEn,
   ...exportEn,
+  ...looksEn,
   ...safetyEn,
   ...modelStoreEn,
   'app.name': 'Seedforge',
@@ -43,7 +45,6 @@ export const en = {
   'projects.name': 'Project name',
   'projects.defaultName': 'My first dataset',
   'projects.rename': 'Rename',
-  'projects.confirmDelete': 'Delete the project “{name}” with all its seeds, samples and runs? This cannot be undone.',
 
   'settings.language': 'Language',
   'settings.projects': 'Projects',
@@ -67,8 +68,6 @@ export const en = {
   'seeds.deleted.other': '{n} seeds deleted.',
   'seeds.empty': 'No seeds yet. Drop files anywhere on this page, pick files, or paste text.',
   'seeds.formats': 'JSON, JSON Lines, CSV, TSV, plain text and Parquet; Alpaca, prompt/response, question/answer, OpenAI messages, ShareGPT and Self-Instruct shapes are recognised.',
-  'seeds.turns': '{n} turns',
-  'seeds.instances': '{n} instances',
   'seeds.editTitle': 'Edit seed',
 
   'field.instruction': 'Instruction',
@@ -91,20 +90,16 @@ export const en = {
   'import.writing': 'Storing seeds: {done} of {total}',
   'import.mapping': 'Mapping fields…',
   'import.format': 'Format',
-  'import.fileFacts': '{rows} records · {encoding} · {size} MB',
+  'import.fileFacts': '{rows} · {encoding} · {size} MB',
   'import.shape': 'Shape',
   'import.noField': '(none)',
-  'import.seedsFound': '{n} seeds ready',
   'import.duplicates': 'Exact duplicates: {inImport} within this import, {existing} already in the project',
   'import.skipDuplicates': 'Skip duplicates',
   'import.dupExisting': 'already stored',
   'import.dupInImport': 'repeated',
-  'import.issues': '{n} lines or rows cannot be imported (listed below); the others can.',
   'import.issueList': 'Problems',
   'import.issuesMore': 'and {n} more not listed',
   'import.preview': 'Preview: the first seeds as they will be stored',
-  'import.confirm': 'Import {n} seeds',
-  'import.stored': '{n} seeds imported into “{project}”.',
   'import.failed': 'The import failed: {reason}',
   'import.quota': 'The browser refused to store more data (storage quota exceeded). Free space by deleting old projects, or allow this site more storage.',
   'import.nothingStored': 'Nothing was stored: the project is as it was before.',
@@ -241,7 +236,6 @@ export const en = {
   'keys.clear': 'Delete all keys',
   'keys.confirmClear': 'Delete every stored API key from this browser?',
   'keys.unlocked': 'Keys unlocked.',
-  'keys.sealed': 'Keys encrypted.',
   'keys.unsealed': 'Keys stored unencrypted.',
   'keys.cleared': 'All keys deleted.',
   'engineError.NoWebGpuError': 'This browser has no usable WebGPU: use a local GGUF model (CPU) or a remote API.',
@@ -388,11 +382,8 @@ export const en = {
   'dedup.embedding': 'Embedding texts',
   'dedup.comparing': 'Comparing',
   'dedup.nothing': 'No accepted samples to compare yet: run a recipe first.',
-  'dedup.summary': '{items} samples · {clusters} clusters with near-duplicates · {removed} would be removed',
   'dedup.histogram': 'Similarity histogram of the pairs found',
   'dedup.histogramHelp': 'Pairs by similarity, from {min} to 1; the highlighted bars are at or above the threshold.',
-  'dedup.apply': 'Mark {n} as duplicates',
-  'dedup.applied': '{n} samples marked as near-duplicates.',
   'dedup.clusters': 'Clusters',
   'dedup.kept': 'kept',
   'dedup.keptSeed': 'seed, kept',

@@ -5,7 +5,6 @@ export const reviewEn = {
   'review.tab.dedup': 'Dedup',
   'review.loading': 'Loading samples… {n}',
   'review.shownOf': '{shown} of {total} samples shown',
-  'review.filterMs': '(filter: {ms} ms)',
   'review.empty': 'No samples yet: run a recipe, then review its samples here.',
   'review.search': 'Search instructions and responses',
   'review.status': 'Status',

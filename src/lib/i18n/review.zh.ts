@@ -7,7 +7,6 @@ export const reviewZh: Record<keyof typeof reviewEn, string> = {
   'review.tab.dedup': '去重',
   'review.loading': '正在加载样本…… {n}',
   'review.shownOf': '显示 {shown} / {total} 个样本',
-  'review.filterMs': '（筛选耗时 {ms} 毫秒）',
   'review.empty': '还没有样本：先运行一个配方，再在这里审阅生成的样本。',
   'review.search': '搜索指令和回答',
   'review.status': '状态',

@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { exportZh } from './export.zh';
+import { looksZh } from './looks.zh';
 import { reviewZh } from './review.zh';
 import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
@@ -8,6 +9,7 @@ import { modelStoreZh } from './modelStore.zh';
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
   ...exportZh,
+  ...looksZh,
   ...safetyZh,
   ...modelStoreZh,
   'app.name': 'Seedforge',
@@ -41,7 +43,6 @@ export const zh: Record<MessageKey, string> = {
   'projects.name': '项目名称',
   'projects.defaultName': '我的第一个数据集',
   'projects.rename': '重命名',
-  'projects.confirmDelete': '删除项目“{name}”及其全部种子、样本和运行记录？此操作无法撤销。',
 
   'settings.language': '语言',
   'settings.projects': '项目',
@@ -65,8 +66,6 @@ export const zh: Record<MessageKey, string> = {
   'seeds.deleted.other': '已删除 {n} 条种子。',
   'seeds.empty': '还没有种子。把文件拖到页面任意位置，或选择文件，或粘贴文本。',
   'seeds.formats': '支持 JSON、JSON Lines、CSV、TSV、纯文本和 Parquet；可识别 Alpaca、prompt/response、问答、OpenAI messages、ShareGPT 和 Self-Instruct 结构。',
-  'seeds.turns': '{n} 轮对话',
-  'seeds.instances': '{n} 个实例',
   'seeds.editTitle': '编辑种子',
 
   'field.instruction': '指令',
@@ -89,20 +88,16 @@ export const zh: Record<MessageKey, string> = {
   'import.writing': '正在保存种子：{done} / {total}',
   'import.mapping': '正在映射字段…',
   'import.format': '格式',
-  'import.fileFacts': '{rows} 条记录 · {encoding} · {size} MB',
+  'import.fileFacts': '{rows} · {encoding} · {size} MB',
   'import.shape': '结构',
   'import.noField': '（无）',
-  'import.seedsFound': '可导入 {n} 条种子',
   'import.duplicates': '完全重复：本次导入内 {inImport} 条，项目中已有 {existing} 条',
   'import.skipDuplicates': '跳过重复项',
   'import.dupExisting': '已存在',
   'import.dupInImport': '重复',
-  'import.issues': '{n} 行无法导入（见下方列表）；其余各行可以导入。',
   'import.issueList': '问题',
   'import.issuesMore': '另有 {n} 条未列出',
   'import.preview': '预览：前几条种子保存后的样子',
-  'import.confirm': '导入 {n} 条种子',
-  'import.stored': '已向“{project}”导入 {n} 条种子。',
   'import.failed': '导入失败：{reason}',
   'import.quota': '浏览器拒绝保存更多数据（超出存储配额）。请删除旧项目释放空间，或允许本站使用更多存储。',
   'import.nothingStored': '没有保存任何内容：项目保持导入前的状态。',
@@ -239,7 +234,6 @@ export const zh: Record<MessageKey, string> = {
   'keys.clear': '删除全部密钥',
   'keys.confirmClear': '从此浏览器删除所有已保存的 API 密钥？',
   'keys.unlocked': '密钥已解锁。',
-  'keys.sealed': '密钥已加密。',
   'keys.unsealed': '密钥已改为不加密保存。',
   'keys.cleared': '已删除全部密钥。',
   'engineError.NoWebGpuError': '此浏览器没有可用的 WebGPU：请使用本地 GGUF 模型（CPU）或远程 API。',
@@ -386,11 +380,8 @@ export const zh: Record<MessageKey, string> = {
   'dedup.embedding': '正在计算文本向量',
   'dedup.comparing': '正在比较',
   'dedup.nothing': '还没有可比较的已接受样本：请先运行配方。',
-  'dedup.summary': '{items} 条样本 · {clusters} 个含近似重复的簇 · 将移除 {removed} 条',
   'dedup.histogram': '所找到配对的相似度直方图',
   'dedup.histogramHelp': '按相似度（{min} 到 1）统计的配对数；高亮的柱子达到或超过阈值。',
-  'dedup.apply': '将 {n} 条标记为重复',
-  'dedup.applied': '已将 {n} 条样本标记为近似重复。',
   'dedup.clusters': '簇',
   'dedup.kept': '保留',
   'dedup.keptSeed': '种子，保留',

@@ -27,7 +27,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
     () => projects.current?.id ?? null,
     (n) => {
       void seeds.reload();
-      toasts.show(i18n.t('import.stored', { n: i18n.n(n), project: projects.current?.name ?? '' }));
+      toasts.show(i18n.p('import.stored', n, { project: projects.current?.name ?? '' }));
     },
   );
   // A worker that fails to load or crashes would leave every pending call waiting forever:

@@ -31,6 +31,10 @@ export class KeysState {
   get unlocked(): boolean {
     return !this.#encrypted || this.#unlocked;
   }
+  /** How many API keys are stored (encrypted or not). */
+  get count(): number {
+    return this.#ids.size;
+  }
   has(endpointId: string): boolean {
     return this.#ids.has(endpointId);
   }
