@@ -25,3 +25,8 @@ export async function saveRecipe(db: AppDb, recipe: Record<string, unknown>, id?
 export async function deleteRecipe(db: AppDb, id: string): Promise<void> {
   await db.recipes.delete(id);
 }
+
+/** Puts a deleted recipe back as it was (Undo after a delete). */
+export async function restoreRecipe(db: AppDb, row: SavedRecipe): Promise<void> {
+  await db.recipes.put(row);
+}

@@ -14,6 +14,24 @@ export interface Settings {
   contextCap: number;
 }
 
+/**
+ * Settings kept per project, each stored under `<name>:<projectId>` (no schema version: the
+ * settings table takes any key).
+ */
+export interface ProjectSettings {
+  /** The recipe in the editor, saved or not, and where it came from (state/workingRecipe.ts). */
+  workingRecipe: { draft: Record<string, unknown>; source: { kind: string; [k: string]: unknown }; updatedAt: number };
+}
+
+export async function getProjectSetting<K extends keyof ProjectSettings>(db: AppDb, projectId: string, key: K): Promise<ProjectSettings[K] | undefined> {
+  const row = await db.settings.get(`${key}:${projectId}`);
+  return row?.value as ProjectSettings[K] | undefined;
+}
+
+export async function setProjectSetting<K extends keyof ProjectSettings>(db: AppDb, projectId: string, key: K, value: ProjectSettings[K]): Promise<void> {
+  await db.settings.put({ key: `${key}:${projectId}`, value });
+}
+
 export async function getSetting<K extends keyof Settings>(db: AppDb, key: K): Promise<Settings[K] | undefined> {
   const row = await db.settings.get(key);
   return row?.value as Settings[K] | undefined;

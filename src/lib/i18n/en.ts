@@ -1,6 +1,7 @@
 import { exportEn } from './export.en';
 import { looksEn } from './looks.en';
 import { reviewEn } from './review.en';
+import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
 
@@ -10,6 +11,7 @@ import { modelStoreEn } from './modelStore.en';
  */
 export const en = {
   ...reviewEn,
+  ...planEn,
   ...exportEn,
   ...looksEn,
   ...safetyEn,

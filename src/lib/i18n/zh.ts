@@ -2,12 +2,14 @@ import type { MessageKey } from './en';
 import { exportZh } from './export.zh';
 import { looksZh } from './looks.zh';
 import { reviewZh } from './review.zh';
+import { planZh } from './plan.zh';
 import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
+  ...planZh,
   ...exportZh,
   ...looksZh,
   ...safetyZh,

@@ -28,6 +28,8 @@ export interface PlaygroundResult {
   timing: CallTiming | null;
   model: string;
   retries: number;
+  /** The engine that answered (refKey): the Run screen's estimate uses its speed. */
+  ref?: string;
 }
 
 /** Errors as the UI keeps them: name (for the message catalogue) and message. */
@@ -246,7 +248,7 @@ export class EnginesState {
     this.#abort = ctl;
     this.running = true;
     this.playgroundError = null;
-    let result: PlaygroundResult = { text: '', usage: null, timing: null, model: '', retries: 0 };
+    let result: PlaygroundResult = { text: '', usage: null, timing: null, model: '', retries: 0, ref: refKey(ref) };
     this.playground = result;
     try {
       const engine = await this.loadEngine(ref);

@@ -1,0 +1,47 @@
+/**
+ * English UI strings of the working recipe (which recipe is loaded, unsaved changes) and of the plan
+ * before a run (seeds used, the estimate, a trial on 3 seeds). Spread into en.ts; every key must
+ * exist in plan.zh.ts.
+ */
+export const planEn = {
+  'plan.loaded.preset': 'Loaded: the preset “{name}”',
+  'plan.loaded.saved': 'Loaded: your saved recipe “{name}”',
+  'plan.loaded.file': 'Loaded: “{name}” from the file {file}, not saved',
+  'plan.loaded.new': 'Loaded: “{name}”, not saved',
+  'plan.unsaved': 'unsaved changes',
+  'plan.unsavedHelp': 'The editor differs from the recipe it was loaded from. It is kept for this project across reloads; Save keeps it as a named recipe.',
+  'plan.replace.title': 'Replace the recipe in the editor?',
+  'plan.replace.message': 'The recipe in the editor, “{name}”, has changes that are not saved. Loading “{next}” replaces them.',
+  'plan.replace.ok': 'Replace',
+  'plan.deleteLabel': 'Delete the saved recipe “{name}”',
+  'plan.deleted': 'Recipe “{name}” deleted.',
+  'plan.persistFailed': 'The recipe in the editor could not be kept for your next visit ({reason}). Free some space (see Settings) and edit it again.',
+
+  'plan.usesSeeds.one': 'Uses {used} of the project’s {n} seed',
+  'plan.usesSeeds.other': 'Uses {used} of the project’s {n} seeds',
+  'plan.selfInstruct.one': 'Writes {n} new task with Self-Instruct; the project’s seeds serve as examples',
+  'plan.selfInstruct.other': 'Writes {n} new tasks with Self-Instruct; the project’s seeds serve as examples',
+  'plan.copies': '{n} tasks per seed',
+  'plan.estimate.title': 'Estimate',
+  'plan.estimate.items.one': '{n} item',
+  'plan.estimate.items.other': '{n} items',
+  'plan.estimate.calls.one': 'about {n} model call',
+  'plan.estimate.calls.other': 'about {n} model calls',
+  'plan.estimate.retries': 'up to {n} if judges must ask again',
+  'plan.estimate.byRole': 'generator {generator}, responder {responder}, judge {judge}',
+  'plan.estimate.tokensMax': 'at most {n} generated tokens',
+  'plan.estimate.tokens': 'about {n} generated tokens',
+  'plan.estimate.time': 'Time: about {time}, at {perCall} per call as measured by {calls} earlier calls of these models.',
+  'plan.estimate.timeUpper': 'Time: at most about {time}, at the playground’s {tps} tokens/s if every answer ran to its length limit (reading the prompts adds to it, most on a CPU).',
+  'plan.estimate.unknown.noRuns': 'Time: unknown — nothing has measured these models’ speed yet. Try on 3 seeds first, or send a prompt in the playground on the Models screen.',
+  'plan.estimate.unknown.otherModels': 'Time: unknown — the earlier runs used other models. Try on 3 seeds first to measure these.',
+  'plan.estimate.unknown.noRoles': 'Time: unknown until every role has a model.',
+  'plan.estimate.basis': 'The count assumes every call succeeds the first time; items rejected early cost fewer calls.',
+  'plan.try': 'Try on 3 seeds first',
+  'plan.tryItems': 'Try 3 items first',
+  'plan.tryHelp': 'Runs the same recipe on 3 seeds only, to check the models and measure their speed. The recipe in the editor stays as it is.',
+  'plan.tryName': '{name} (trial, 3)',
+  'plan.dur.s': '{n} s',
+  'plan.dur.min': '{n} min',
+  'plan.dur.h': '{h} h {m} min',
+};
