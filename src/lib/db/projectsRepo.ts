@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import type { AppDb } from './db';
 import { newId } from './db';
-import type { Project } from './types';
+import type { Project, ProjectCard, ProjectGuide } from './types';
 
 /** The only code that writes the projects table. */
 
@@ -23,6 +23,25 @@ export async function renameProject(db: AppDb, id: string, name: string): Promis
   if (!clean) throw new TypeError('A project needs a name');
   const n = await db.projects.update(id, { name: clean, updatedAt: Date.now() });
   if (!n) throw new Dexie.NotFoundError(`project ${id} does not exist`);
+}
+
+/** Stores the dataset card's licence and description, or the checklist's state, of a project. */
+export async function updateProjectNotes(db: AppDb, id: string, patch: { card?: ProjectCard; guide?: ProjectGuide }): Promise<void> {
+  const n = await db.projects.update(id, { ...patch, updatedAt: Date.now() });
+  if (!n) throw new Dexie.NotFoundError(`project ${id} does not exist`);
+}
+
+/**
+ * Whether a person accepted, rejected or edited any sample of the project (`lineage.human`).
+ * Reads the project's samples until it finds one: call it only when a run has finished.
+ */
+export async function hasHumanReview(db: AppDb, projectId: string): Promise<boolean> {
+  const hit = await db.samples
+    .where('projectId')
+    .equals(projectId)
+    .filter((s) => Array.isArray(s.lineage.human) && s.lineage.human.length > 0)
+    .first();
+  return !!hit;
 }
 
 /** Deletes a project with everything that belongs to it, in one transaction. */

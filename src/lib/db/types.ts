@@ -8,6 +8,22 @@ export interface Project {
   name: string;
   createdAt: number;
   updatedAt: number;
+  /** What the dataset card says that the data cannot: the licence (an SPDX id) and a description. */
+  card?: ProjectCard;
+  /** The getting-started checklist of this project (src/ui/start/). */
+  guide?: ProjectGuide;
+}
+
+export interface ProjectCard {
+  license: string;
+  description: string;
+}
+
+export interface ProjectGuide {
+  /** 'auto': shown until every step is done; 'hidden': dismissed; 'shown': opened again from the header. */
+  show: 'auto' | 'hidden' | 'shown';
+  /** Nothing else records an export: set when one finished. */
+  exported: boolean;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';

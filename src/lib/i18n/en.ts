@@ -4,6 +4,7 @@ import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
+import { startEn } from './start.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -11,6 +12,7 @@ import { modelStoreEn } from './modelStore.en';
  */
 export const en = {
   ...reviewEn,
+  ...startEn,
   ...planEn,
   ...exportEn,
   ...looksEn,

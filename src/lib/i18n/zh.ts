@@ -5,10 +5,12 @@ import { reviewZh } from './review.zh';
 import { planZh } from './plan.zh';
 import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
+import { startZh } from './start.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
+  ...startZh,
   ...planZh,
   ...exportZh,
   ...looksZh,

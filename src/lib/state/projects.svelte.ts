@@ -1,7 +1,7 @@
 import type { AppDb } from '../db/db';
-import { createProject, deleteProject, listProjects, renameProject } from '../db/projectsRepo';
+import { createProject, deleteProject, listProjects, renameProject, updateProjectNotes } from '../db/projectsRepo';
 import { getSetting, setSetting } from '../db/settingsRepo';
-import type { Project } from '../db/types';
+import type { Project, ProjectCard, ProjectGuide } from '../db/types';
 
 /** The projects of this browser and the one being worked on (remembered across reloads). */
 export class ProjectsState {
@@ -47,6 +47,12 @@ export class ProjectsState {
 
   async rename(id: string, name: string): Promise<void> {
     await renameProject(this.#db, id, name);
+    this.#list = await listProjects(this.#db);
+  }
+
+  /** Stores a project's dataset-card choices or its checklist state. */
+  async setNotes(id: string, patch: { card?: ProjectCard; guide?: ProjectGuide }): Promise<void> {
+    await updateProjectNotes(this.#db, id, patch);
     this.#list = await listProjects(this.#db);
   }
 

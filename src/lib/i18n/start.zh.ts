@@ -1,0 +1,32 @@
+import type { startEn } from './start.en';
+
+/** 入门清单与示例种子的中文界面文字（展开到 zh.ts；键与 start.en.ts 一一对应）。 */
+export const startZh: Record<keyof typeof startEn, string> = {
+  'start.title': '入门步骤',
+  'start.progress': '已完成 {done}/{total} 步',
+  'start.done': '已完成',
+  'start.todo': '待完成',
+  'start.next': '下一步',
+  'start.dismiss': '隐藏入门清单',
+  'start.reopen': '入门步骤',
+  'start.reopenTitle': '重新显示入门清单',
+  'start.allDone': '所有步骤都已完成：这个项目已经导出了数据集。',
+  'start.step.import': '导入种子示例',
+  'start.step.import.hint': '导入包含指令/输入/输出的示例文件，或者先试用示例种子。',
+  'start.step.model': '为每个角色选择模型',
+  'start.step.model.hint': '在“模型”页面添加一个模型，它负责生成、回答和评判。',
+  'start.step.recipe': '选择或编辑配方',
+  'start.step.recipe.hint': '从预设开始就很好；设置种子数量上限可以让第一次运行更快结束。',
+  'start.step.run': '完成一次运行',
+  'start.step.run.hint': '在“运行”页面启动配方，并等待它运行结束。',
+  'start.step.review': '审阅样本',
+  'start.step.review.hint': '至少手动接受、拒绝或编辑一条样本。',
+  'start.step.export': '导出数据集',
+  'start.step.export.hint': '把已接受的样本连同数据集卡片保存为文件。',
+  'start.samples.title': '手头没有种子文件？',
+  'start.samples.help': '用专门为本应用编写的示例种子试一试（13 个不同类型的任务，部分带有输入）。它们和普通文件一样导入，之后可以删除。',
+  'start.samples.en': '用示例种子试用（英文）',
+  'start.samples.zh': '用示例种子试用（中文）',
+  'start.samples.loading': '正在导入示例种子…',
+  'start.samples.failed': '无法加载示例种子（{reason}）。请刷新页面后重试，或导入你自己的文件。',
+};
