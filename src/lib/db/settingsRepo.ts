@@ -12,6 +12,8 @@ export interface Settings {
   airGapped: boolean;
   /** The user's cap on local GGUF models' context length, in tokens (the model's own length and memory cap it too). */
   contextCap: number;
+  /** Generation speed measured per model on this device (playground answers), by engine reference key. */
+  speeds: Record<string, { tokensPerSecond: number; model: string; at: number }>;
 }
 
 /**

@@ -1,6 +1,51 @@
 import type { modelStoreEn } from './modelStore.en';
 
-/** 本地模型存储、本地服务器预设与连接检查、CPU 速度、通用确认对话框的中文文本（键与 modelStore.en.ts 一致）。 */
+/** 本地模型存储、缺失模型的角色、本地服务器预设与连接检查、CPU 速度、通用确认对话框的中文文本（键与 modelStore.en.ts 一致）。 */
 export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'confirm.ok': '确定',
+
+  'run.modelMissing': '某个角色所用的模型在此浏览器中已不存在，运行会失败。请在“模型”页重新添加它，或为该角色换一个模型。',
+  'missing.ggufMissing': '{role}：模型文件“{name}”已不在此浏览器中。请在“本地 GGUF 模型”中重新添加（选择文件或下载），或换一个模型。',
+  'missing.ggufRejected': '{role}：文件“{name}”仍在，但无法作为模型读取。请在“本地 GGUF 模型”中删除它，再重新添加模型。',
+  'missing.endpointMissing': '{role}：它所用的 API 端点已被删除。请在“远程 API”中重新添加该端点，或换一个模型。',
+  'missing.noWebGpu': '{role}：“{name}”需要 WebGPU，而此浏览器不支持。请改用 GGUF 模型或 API 端点。',
+  'missing.webllmNotCached': '{role}：“{name}”尚未下载到此浏览器。请在“WebLLM 模型”中加载一次（会自动下载），或换一个模型。',
+  'missing.option': '{name}（缺失）',
+  'missing.goModels': '打开“模型”页',
+
+  'gguf.rejected.title': '无法作为模型使用的文件',
+  'gguf.rejected.reason': '无法使用的原因',
+  'gguf.rejected.notGguf': '不是 GGUF 模型（文件头标识不对）。',
+  'gguf.rejected.truncated': '文件不完整：比文件头声明的短（复制或下载被中断）。',
+  'gguf.rejected.partial': '未完成的下载或保存。',
+  'gguf.rejected.unreadable': '浏览器无法读取此文件。',
+  'gguf.rejected.help': '请删除它，然后重新添加模型。',
+  'gguf.storeError': '无法读取已保存的模型（{reason}）。请刷新页面；若列表仍为空，浏览器可能已清除了本站的存储。',
+  'gguf.persistDenied': '此浏览器尚未承诺保留本站数据：磁盘空间不足时，可能会不经询问删除已保存的模型（数 GB）。“设置 → 存储”说明了如何保留它们。',
+  'gguf.delete.title': '删除这个模型文件？',
+  'gguf.delete.message': '将从此浏览器中删除“{name}”（{size}）。使用它的角色需要换一个模型；以后再用它，需要重新添加或下载整个文件。',
+  'gguf.delete.confirm': '删除 {size}',
+  'gguf.delete.failed': '无法删除该文件：{reason}',
+
+  'cpu.title': '此设备上的速度（无 WebGPU）',
+  'cpu.measured': '本机实测：{model} 每秒 {tps} 个词元。',
+  'cpu.expected': '本机尚无实测：在浏览器里用 CPU 生成，1.1B 的 4 位量化模型在 2 核上约为每秒 2–6 个词元（在试用区回答一次即可测出）。',
+  'cpu.alternative': '本地服务器（llama.cpp、Ollama 或 LM Studio）以原生方式运行同样的 GGUF 模型，约快 10 倍，数据仍只留在本机。请在“远程 API”中用它的预设添加，再点“检查连接”。',
+
+  'endpoints.local': '本地服务器（llama.cpp、Ollama、LM Studio）运行在本机：数据不会离开本机，也不需要密钥。',
+  'endpoints.check': '检查连接',
+  'endpoints.checking': '正在检查…',
+  'endpoints.check.models.one': '已连接：服务器提供 {n} 个模型。点选即可使用：',
+  'endpoints.check.models.other': '已连接：服务器提供 {n} 个模型。点选一个即可使用：',
+  'endpoints.check.use': '使用 {model}',
+  'endpoints.check.empty': '已连接，但服务器没有列出任何模型：请先在服务器中加载或拉取一个模型。',
+  'endpoints.check.badUrl': '基础地址无效（必须以 http:// 或 https:// 开头）。',
+  'endpoints.check.refused': '{url} 没有响应。请启动服务器并检查端口：llama.cpp：llama-server -m model.gguf --port 8080；Ollama：ollama serve；LM Studio：开发者 → 启动服务器。',
+  'endpoints.check.cors': '{url} 上的服务器有响应，但不允许本页面调用（CORS）。Ollama：设置 OLLAMA_ORIGINS={origin} 后重启；LM Studio：在服务器设置中打开“Enable CORS”；llama.cpp 服务器默认允许任何来源，除非前面的代理拦截了（检查 --api-key 和代理）。',
+  'endpoints.check.wrongPath': '服务器有响应，但 {url} 不是 OpenAI 兼容的模型列表（HTTP {status}）。基础地址通常以 /v1 结尾，例如 http://127.0.0.1:8080/v1。',
+  'endpoints.check.auth': '服务器需要 API 密钥（HTTP {status}）：请填写启动服务器时设置的密钥。',
+  'endpoints.check.notJson': '{url} 上的服务器有响应，但返回的不是模型列表：它是 OpenAI 兼容的服务器吗？基础地址通常以 /v1 结尾。',
+  'endpoints.check.timeout': '{url} 在 {s} 秒内没有响应：服务器可能正在加载模型，请稍后重试。',
+  'endpoints.check.failed': '服务器返回错误（HTTP {status}）：{detail}',
+  'endpoints.check.airGapped': '已开启隔离模式：任何请求都不会离开本页面的来源，本地服务器也不例外。如需使用，请在“设置”中关闭。',
 };

@@ -2,7 +2,8 @@ import type { AppDb } from '../db/db';
 import { deleteEndpoint, listEndpoints, saveEndpoint } from '../db/endpointsRepo';
 import { getSetting, setSetting } from '../db/settingsRepo';
 import { downloadTracker } from '../engines/local/progress';
-import { deleteGguf, downloadGguf, listGgufs, openGguf, saveGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { deleteGguf, downloadGguf, keepStored, openGguf, saveGguf, scanGguf, type RejectedGguf, type StoredGguf } from '../engines/local/ggufStore';
+import { missingModels, type MissingModel } from '../engines/availability';
 import { DEFAULT_CONTEXT_CAP } from '../engines/local/wllamaEngine';
 import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
 import { lockDocumentConnections, publishAirGap } from '../net/airGap';
@@ -20,6 +21,14 @@ export interface EngineSlot {
   status: 'loading' | 'ready' | 'failed';
   progress: LoadProgress | null;
   error: { name: string; message: string } | null;
+}
+
+/** A generation speed measured on this device. */
+export interface MeasuredSpeed {
+  tokensPerSecond: number;
+  model: string;
+  /** When it was measured (ms since the epoch). */
+  at: number;
 }
 
 export interface PlaygroundResult {
@@ -47,6 +56,18 @@ export class EnginesState {
   #keys: KeysState;
   #engines = new Map<string, LlmEngine>();
   ggufs = $state.raw<StoredGguf[]>([]);
+  /** Files in the GGUF store that the reader refused, with the reason (listed, never hidden). */
+  rejectedGgufs = $state.raw<RejectedGguf[]>([]);
+  /** Whether the GGUF store has been read (until then no GGUF role is called missing). */
+  ggufsKnown = $state(false);
+  /** Why the GGUF store could not be read, or null. */
+  ggufError = $state.raw<{ name: string; message: string } | null>(null);
+  /** Whether WebLLM's cache has been scanned (until then no WebLLM role is called missing). */
+  cachedKnown = $state(false);
+  /** The browser's answer to `navigator.storage.persist()` asked when a model is stored (null: not asked / no API). */
+  persisted = $state<boolean | null>(null);
+  /** Generation speed measured per model (playground answers), by engine reference key; kept in settings. */
+  speeds = $state.raw<Record<string, MeasuredSpeed>>({});
   gpu = $state.raw<{ ok: GpuCheck } | { error: { name: string; message: string } } | null>(null);
   cached = $state.raw<CachedModel[]>([]);
   endpoints = $state.raw<EndpointConfig[]>([]);
@@ -76,20 +97,48 @@ export class EnginesState {
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
     await this.#keys.load();
+    this.speeds = (await getSetting(this.#db, 'speeds')) ?? {};
     await this.refreshGgufs();
+    if (this.ggufs.length) void this.keepStored();
     // The WebGPU probe and the scan of WebLLM's cache can take long with large models stored; the
     // app does not wait for them (the Models screen shows their results when they land).
     void this.checkGpu();
   }
 
+  /** Reads the GGUF store again. A store that cannot be read is an error on screen, not an empty list. */
   async refreshGgufs(): Promise<void> {
-    this.ggufs = await listGgufs().catch(() => []);
+    try {
+      const { models, rejected } = await scanGguf();
+      this.ggufs = models;
+      this.rejectedGgufs = rejected;
+      this.ggufError = null;
+      this.ggufsKnown = true;
+    } catch (e) {
+      this.ggufError = errorInfo(e);
+    }
   }
+
+  /** Asks the browser to keep the stored models when the disk runs low (see `keepStored`). */
+  async keepStored(): Promise<boolean | null> {
+    return (this.persisted = await keepStored());
+  }
+
+  /** The roles whose assigned model is missing here (file gone, endpoint deleted, no WebGPU, not downloaded). */
+  missing = $derived.by<MissingModel[]>(() =>
+    missingModels(this.roles, {
+      ggufs: this.ggufsKnown ? this.ggufs.map((g) => g.name) : null,
+      rejectedGgufs: this.rejectedGgufs.map((g) => g.name),
+      endpoints: this.endpoints.map((e) => e.id),
+      webGpu: this.gpu ? 'ok' in this.gpu : null,
+      webllmCached: this.cachedKnown ? this.cached.map((c) => c.id) : null,
+    }),
+  );
 
   /** @throws GgufFormatError for a file that is not a whole GGUF model (nothing is stored). */
   async addGguf(file: File): Promise<StoredGguf> {
     const g = await saveGguf(file);
     await this.refreshGgufs();
+    void this.keepStored();
     return g;
   }
 
@@ -112,6 +161,7 @@ export class EnginesState {
     try {
       const g = await downloadGguf(url, (loaded, total) => track({ loaded, total }), signal);
       await this.refreshGgufs();
+      void this.keepStored();
       return g;
     } finally {
       this.ggufDownload = null;
@@ -120,14 +170,18 @@ export class EnginesState {
 
   async removeGguf(name: string): Promise<void> {
     await this.unload({ kind: 'wllama', file: name });
-    await deleteGguf(name);
-    await this.refreshGgufs();
+    try {
+      await deleteGguf(name);
+    } finally {
+      await this.refreshGgufs();
+    }
   }
 
   async checkGpu(): Promise<void> {
     try {
       this.gpu = { ok: await checkWebGpu() };
       this.cached = await listCachedModels(this.source).catch(() => []);
+      this.cachedKnown = true;
     } catch (e) {
       this.gpu = { error: errorInfo(e) };
     }
@@ -259,6 +313,7 @@ export class EnginesState {
         else result = { ...result, text: ev.text, usage: ev.usage, timing: ev.timing, model: ev.model };
         this.playground = result;
       }
+      await this.#recordSpeed(ref, result);
     } catch (e) {
       this.playgroundError = errorInfo(e);
     } finally {
@@ -269,6 +324,14 @@ export class EnginesState {
 
   stop(): void {
     this.#abort?.abort();
+  }
+
+  /** Keeps the generation speed of a finished playground answer (a few tokens say little: 8 at least). */
+  async #recordSpeed(ref: EngineRef, r: PlaygroundResult): Promise<void> {
+    const tps = r.timing?.tokensPerSecond;
+    if (!tps || !(tps > 0) || (r.usage?.completionTokens ?? 0) < 8) return;
+    this.speeds = { ...this.speeds, [refKey(ref)]: { tokensPerSecond: tps, model: r.model, at: Date.now() } };
+    await setSetting(this.#db, 'speeds', this.speeds).catch(() => undefined);
   }
 
   /** Sends a tiny request to an endpoint to check address, model and key. */

@@ -138,12 +138,14 @@ export class RunsState {
   }
 
   /** Why a run cannot start now (a message key), or null. */
-  blocker(seedCount: number, recipe: Recipe | null): 'run.noRecipe' | 'run.noSeeds' | 'run.noRoles' | 'run.busy' | 'safety.run.otherTab' | null {
+  blocker(seedCount: number, recipe: Recipe | null): 'run.noRecipe' | 'run.noSeeds' | 'run.noRoles' | 'run.modelMissing' | 'run.busy' | 'safety.run.otherTab' | null {
     if (this.otherTab) return 'safety.run.otherTab';
     if (this.busy) return 'run.busy';
     if (!recipe) return 'run.noRecipe';
     if (recipe.steps[0]?.op !== 'selfInstruct' && seedCount === 0) return 'run.noSeeds';
     if (ROLES.some((r) => !this.#engines.roles[r])) return 'run.noRoles';
+    // A role whose model is gone (file deleted or evicted, endpoint removed) would fail mid-run.
+    if (this.#engines.missing.length) return 'run.modelMissing';
     return null;
   }
 
