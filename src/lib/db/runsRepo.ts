@@ -47,6 +47,39 @@ export async function deleteRun(db: AppDb, id: string): Promise<void> {
   });
 }
 
+/** A deleted run as it was: what `restoreRun` puts back (Undo). */
+export interface DeletedRun {
+  run: Run;
+  seeds: RunSeeds | undefined;
+  samples: Sample[];
+}
+
+/**
+ * Deletes a run with its samples and seed snapshot in one transaction and returns them, so that
+ * the user can undo (the Run screen keeps the copy until its toast closes).
+ */
+export async function takeRun(db: AppDb, id: string): Promise<DeletedRun | null> {
+  return db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
+    const run = await db.runs.get(id);
+    if (!run) return null;
+    const samples = await db.samples.where('runId').equals(id).toArray();
+    const seeds = await db.runSeeds.get(id);
+    await db.samples.where('runId').equals(id).delete();
+    await db.runSeeds.delete(id);
+    await db.runs.delete(id);
+    return { run, seeds, samples };
+  });
+}
+
+/** Puts a run taken by `takeRun` back, exactly as it was, in one transaction. */
+export async function restoreRun(db: AppDb, d: DeletedRun): Promise<void> {
+  await db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
+    await db.runs.put(d.run);
+    if (d.seeds) await db.runSeeds.put(d.seeds);
+    await db.samples.bulkPut(d.samples);
+  });
+}
+
 export async function setRunStatus(db: AppDb, id: string, status: RunStatus, extra: { error?: string; wallMs?: number } = {}): Promise<void> {
   await db.transaction('rw', db.runs, async () => {
     const run = await db.runs.get(id);

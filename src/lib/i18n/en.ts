@@ -4,6 +4,7 @@ import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
+import { runEn } from './run.en';
 import { startEn } from './start.en';
 
 /**
@@ -18,6 +19,7 @@ export const en = {
   ...looksEn,
   ...safetyEn,
   ...modelStoreEn,
+  ...runEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 

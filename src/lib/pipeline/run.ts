@@ -71,6 +71,49 @@ export function taskCount(recipe: Recipe, seeds: number): number {
 }
 
 /**
+ * About how many model calls one item makes with this recipe, when nothing fails and no judge
+ * reply needs a retry: what the ETA assumes until the first item has finished (an evolution
+ * round with elimination is three calls; a candidate's answer was already written by the
+ * elimination check; Best-of-N is N answers and N verdicts).
+ */
+export function callsPerItem(recipe: Recipe): number {
+  let cands = 1;
+  let calls = 0;
+  let answered = false;
+  for (const step of recipe.steps) {
+    switch (step.op) {
+      case 'selfInstruct':
+        calls += 1 + (step.instances ? 1 : 0);
+        answered = step.instances;
+        break;
+      case 'evolve':
+        calls += cands * step.rounds * (step.eliminate ? 3 : 1);
+        cands = cands * step.rounds + (step.keepOriginal ? cands : 0);
+        answered = step.eliminate;
+        break;
+      case 'respond':
+        if (!answered) calls += cands;
+        answered = true;
+        break;
+      case 'critique':
+        calls += 2 * cands;
+        break;
+      case 'bestOfN':
+        calls += 2 * step.n * cands;
+        cands *= step.k;
+        answered = true;
+        break;
+      case 'judge':
+        calls += cands;
+        break;
+      default:
+        break;
+    }
+  }
+  return Math.max(1, calls);
+}
+
+/**
  * Drives a recipe over the seeds: tasks run in fixed batches of `concurrency`, each task's
  * samples are committed to the store when it finishes, and a task's randomness (choices, few-shot
  * examples, persona, the engines' sampling seeds) depends only on the recipe's seed and the task
@@ -97,15 +140,30 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   const keepsSeeds = recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup');
   const personaList = recipe.personas.enabled ? [...(recipe.personas.builtIn ? BUILT_IN_PERSONAS : []), ...recipe.personas.custom.filter((p) => p.trim())] : [];
   let sessionTasks = 0;
+  // Model calls finished in this session, and their speed: the ETA before the first item is done
+  // (an item of a 4-round evolution is a dozen calls: once the ETA stayed "–" for 80 s).
+  let sessionCalls = 0;
+  let sessionModelMs = 0;
+  let sessionCompletion = 0;
+  const perItem = callsPerItem(recipe);
 
+  const eta = (wall: number, left: number): number | null => {
+    if (sessionTasks > 0) return (wall / sessionTasks / 1000) * left;
+    if (sessionCalls > 0) return Math.max(0, (wall / sessionCalls / 1000) * (perItem * left - sessionCalls));
+    return null;
+  };
   const progress = () => {
     const wall = performance.now() - started;
     const left = counts.total - counts.done;
+    // Before the first commit the counts hold no call of this session yet: add the calls seen.
+    const early = sessionTasks === 0;
+    const modelMs = counts.modelMs + (early ? sessionModelMs : 0);
+    const completion = counts.completionTokens + (early ? sessionCompletion : 0);
     emit({
       type: 'progress',
       counts: { ...counts, wallMs: counts.wallMs + wall },
-      tokensPerSecond: counts.modelMs > 0 ? (counts.completionTokens * 1000) / counts.modelMs : null,
-      etaSeconds: sessionTasks > 0 ? (wall / sessionTasks / 1000) * left : null,
+      tokensPerSecond: modelMs > 0 ? (completion * 1000) / modelMs : null,
+      etaSeconds: eta(wall, left),
     });
   };
   progress();
@@ -173,6 +231,13 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
         delta.modelMs += ms;
         delta.promptTokens += done.usage?.promptTokens ?? 0;
         delta.completionTokens += done.usage?.completionTokens ?? 0;
+        // Until an item is committed, each call refines the ETA and the speed.
+        if (sessionTasks === 0) {
+          sessionCalls++;
+          sessionModelMs += ms;
+          sessionCompletion += done.usage?.completionTokens ?? 0;
+          progress();
+        }
         // Reasoning models: the thinking is split off here, in one place, and kept in the lineage;
         // parsers, filters, dedup and the sample see the answer alone.
         const split = splitReasoning(done.text, TEMPLATE_OPENS_THINK.test(done.model));

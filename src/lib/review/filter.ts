@@ -14,6 +14,8 @@ export interface ReviewFilter {
   reason: string | null;
   duplicates: 'all' | 'duplicates' | 'unique';
   query: string;
+  /** One run's samples (the Done card's "Review these samples"). */
+  run: string | null;
 }
 
 export const ANY_FILTER: ReviewFilter = {
@@ -28,6 +30,7 @@ export const ANY_FILTER: ReviewFilter = {
   reason: null,
   duplicates: 'all',
   query: '',
+  run: null,
 };
 
 /** One predicate per filter; searching needs every word (case-insensitive) somewhere in the text. */
@@ -41,6 +44,7 @@ export function matcher(f: ReviewFilter): (r: ReviewRow) => boolean {
         if (!f.unscored) return false;
       } else if ((f.scoreMin !== null && r.score < f.scoreMin) || (f.scoreMax !== null && r.score > f.scoreMax)) return false;
     }
+    if (f.run !== null && r.runId !== f.run) return false;
     if (f.operation !== null && r.operation !== f.operation) return false;
     if (f.round !== null && r.round !== f.round) return false;
     if (f.persona !== null && (r.persona ?? '') !== f.persona) return false;
@@ -69,6 +73,7 @@ export interface Facets {
   persona: [string, number][];
   model: [string, number][];
   reason: [string, number][];
+  run: [string, number][];
 }
 
 export function facets(rows: ReviewRow[]): Facets {
@@ -87,5 +92,6 @@ export function facets(rows: ReviewRow[]): Facets {
     persona: count((r) => r.persona),
     model: count((r) => r.model),
     reason: count((r) => r.rejectReason),
+    run: count((r) => r.runId),
   };
 }

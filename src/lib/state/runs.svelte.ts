@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { AppDb } from '../db/db';
-import { createRun, deleteRun, listRuns, setRunStatus } from '../db/runsRepo';
+import { createRun, listRuns, restoreRun, setRunStatus, takeRun, type DeletedRun } from '../db/runsRepo';
 import type { Run } from '../db/types';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LoadProgress } from '../engines/types';
@@ -275,12 +275,23 @@ export class RunsState {
     return !(this.otherTab && (this.remote?.runId === run.id || run.status === 'running'));
   }
 
-  async remove(runId: string): Promise<void> {
+  /**
+   * Deletes a run with its samples; returns what was deleted (null when nothing was) so that the
+   * screen can offer Undo (`restore`).
+   */
+  async remove(runId: string): Promise<DeletedRun | null> {
     const run = this.list.find((r) => r.id === runId);
-    if (!this.canRemove(run ?? { id: runId, status: '' })) return;
-    await deleteRun(this.#db, runId);
+    if (!this.canRemove(run ?? { id: runId, status: '' })) return null;
+    const taken = await takeRun(this.#db, runId);
     if (this.active?.runId === runId) this.active = null;
     await this.load(this.#projectId!);
+    return taken;
+  }
+
+  /** Undo of `remove`: puts the run and its samples back as they were. */
+  async restore(d: DeletedRun): Promise<void> {
+    await restoreRun(this.#db, d);
+    if (this.#projectId === d.run.projectId) await this.load(d.run.projectId);
   }
 }
 
