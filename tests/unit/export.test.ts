@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { ImportSession } from '../../src/lib/io/importSession';
-import { datasetCard, sizeCategory } from '../../src/lib/io/export/card';
+import { acceptedHow, datasetCard, LICENSES, seedsUsed, sizeCategory } from '../../src/lib/io/export/card';
 import { CHUNK_CHARS, encodeItems } from '../../src/lib/io/export/encode';
 import { FORMAT_FILES } from '../../src/lib/io/export/records';
 import { pickSeeds, planMix, realSlot, sampleItem, sampleLeftOut, seedItem } from '../../src/lib/io/export/select';
@@ -316,5 +316,78 @@ describe('dataset card', () => {
     const en = datasetCard({ projectName: 'x', summary: { ...summary, languages: { en: 5, zh: 0 } }, runs: [], dataFile: 'x', createdAt: 0 });
     expect(en).toContain('language:\n- en\nsize_categories');
     expect([sizeCategory(999), sizeCategory(1000), sizeCategory(250_000)]).toEqual(['n<1K', '1K<n<10K', '100K<n<1M']);
+  });
+});
+
+describe('dataset card truthfulness (issue 13, item 9)', () => {
+  const summary: ExportSummary = {
+    format: 'alpaca-jsonl',
+    options: { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: false },
+    plan: planMix(15, 0, 0),
+    languages: { en: 15, zh: 0 },
+    operations: { respond: 15 },
+    runIds: ['run-b'],
+    models: [],
+    leftOut: {},
+    acceptance: { judge: 9, recipe: 0, byHand: { judgeFailed: 3, lowScore: 2, 'filter:tooShort': 1 }, pending: 0, edited: 1 },
+    bytes: 1,
+  };
+  const run = {
+    id: 'run-b', projectId: 'p', name: 'First try', status: 'done', roles: {}, models: {},
+    recipe: { version: 1, name: 'Small models', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 10, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 2 }] },
+    seedCount: 175, concurrency: 1, completed: [...Array(10).keys()], pool: [], counts: {}, error: null, createdAt: 0, updatedAt: 0,
+  } satisfies Run;
+  const card = (over: Partial<Parameters<typeof datasetCard>[0]> = {}) => datasetCard({ projectName: 'p', summary, runs: [run], dataFile: 'p.jsonl', createdAt: 0, ...over });
+
+  it('counts the seeds a run used, not the project’s', () => {
+    expect(card()).toContain('10 seeds used (seed limit 10; the project had 175).');
+    expect(card()).not.toContain('175 seeds');
+    // A run stopped after 4 of its 10 tasks used 4 seeds; copies per seed count one seed once.
+    expect(seedsUsed({ ...run, status: 'paused', completed: [0, 1, 2, 3] })).toEqual({ used: 4, planned: 10, snapshot: 175, examples: false });
+    expect(seedsUsed({ ...run, status: 'paused', recipe: { ...run.recipe, copiesPerSeed: 3 }, completed: [0, 1, 2, 3, 4] })).toMatchObject({ used: 2 });
+    expect(card({ runs: [{ ...run, status: 'paused', completed: [0, 1, 2, 3] }] })).toContain('4 seeds used of the 10 planned (the run stopped before the end) (seed limit 10; the project had 175).');
+    // Without a limit every seed of the snapshot; Self-Instruct reads them all as examples.
+    expect(card({ runs: [{ ...run, recipe: { ...run.recipe, maxSeeds: undefined }, seedCount: 12 }] })).toContain('; 12 seeds used.');
+    expect(card({ runs: [{ ...run, recipe: { ...run.recipe, steps: [{ op: 'selfInstruct', count: 50 }] } }] })).toContain('175 seeds as examples.');
+  });
+
+  it('says how many items the judge accepted and how many a person accepted, over which verdicts', () => {
+    const c = card();
+    expect(c).toContain('## How the synthetic items were accepted');
+    expect(c).toContain('- 9 accepted by the judge');
+    expect(c).toContain('- 3 accepted by hand over `judgeFailed`: a judge failure, whose reply had no readable score.');
+    expect(c).toContain('- 2 accepted by hand over `lowScore`: a low judge score.');
+    expect(c).toContain('- 1 accepted by hand over `filter:tooShort`: the tooShort filter.');
+    expect(c).toContain('- 1 edited by hand after generation');
+    expect(c).not.toContain('accepted by the recipe');
+    // Older summaries without the tally keep the card as it was.
+    expect(card({ summary: { ...summary, acceptance: undefined } })).not.toContain('How the synthetic items were accepted');
+  });
+
+  it('classifies a sample by its lineage: judge, recipe, or a person over the pipeline’s verdict', () => {
+    const base = { status: 'accepted' as const, score: null, lineage: {} };
+    expect(acceptedHow({ ...base, score: 4 })).toEqual({ by: 'judge', edited: false });
+    expect(acceptedHow(base)).toEqual({ by: 'recipe', edited: false });
+    expect(acceptedHow({ ...base, status: 'pending' })).toEqual({ by: 'pending', edited: false });
+    const hand = (human: unknown[], notes = {}) => acceptedHow({ ...base, lineage: { human, notes } });
+    expect(hand([{ kind: 'accept', at: 1, from: 'rejected', reason: 'lowScore' }])).toEqual({ by: 'hand', over: 'lowScore', edited: false });
+    // Rows from before the reason was recorded: an unreadable judge reply says judgeFailed.
+    expect(hand([{ kind: 'accept', at: 1, from: 'rejected' }], { judgeRaw: 'I think it is good' })).toMatchObject({ over: 'judgeFailed' });
+    expect(hand([{ kind: 'accept', at: 1, from: 'rejected' }])).toMatchObject({ over: 'rejected' });
+    // What counts is the pipeline's verdict (the first decision's "from"), not the last click.
+    expect(hand([{ kind: 'reject', at: 1, from: 'rejected', reason: 'judgeFailed' }, { kind: 'accept', at: 2, from: 'rejected', reason: 'human:rejected' }])).toMatchObject({ over: 'judgeFailed' });
+    expect(hand([{ kind: 'reject', at: 1, from: 'accepted', reason: null }, { kind: 'accept', at: 2, from: 'rejected', reason: 'human:rejected' }])).toEqual({ by: 'recipe', edited: false });
+    expect(hand([{ kind: 'edit', at: 1, before: { instruction: '', input: '', output: '' } }])).toEqual({ by: 'recipe', edited: true });
+  });
+
+  it('writes the chosen licence into the header and the description under the title', () => {
+    expect(card()).toMatch(/^---\nlicense: other\n/);
+    for (const l of LICENSES) expect(card({ license: l })).toMatch(new RegExp(`^---\\nlicense: ${l.replace('.', '\\.')}\\n`));
+    // Anything else (an old or tampered value) falls back to `other`, never into the YAML as is.
+    expect(card({ license: 'mit\nevil: yes' })).toMatch(/^---\nlicense: other\n/);
+    const c = card({ description: '  Short answers to everyday questions, for a 1B model.\n\nMade from 10 seeds.  ' });
+    expect(c).toContain('# p\n\nInstruction-tuning data made with Seedforge');
+    expect(c).toContain('## Description\n\nShort answers to everyday questions, for a 1B model.\n\nMade from 10 seeds.\n\n## Size and composition');
+    expect(card({ description: '   ' })).not.toContain('## Description');
   });
 });

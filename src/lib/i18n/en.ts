@@ -6,6 +6,7 @@ import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
 import { runEn } from './run.en';
 import { startEn } from './start.en';
+import { cardEn } from './card.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -13,6 +14,7 @@ import { startEn } from './start.en';
  */
 export const en = {
   ...reviewEn,
+  ...cardEn,
   ...startEn,
   ...planEn,
   ...exportEn,

@@ -7,10 +7,12 @@ import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
 import { runZh } from './run.zh';
 import { startZh } from './start.zh';
+import { cardZh } from './card.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
+  ...cardZh,
   ...startZh,
   ...planZh,
   ...exportZh,

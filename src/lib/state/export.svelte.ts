@@ -4,7 +4,7 @@ import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type Restore
 import { listRuns } from '../db/runsRepo';
 import type { Project } from '../db/types';
 import type { BackupCounts } from '../io/export/backup';
-import { datasetCard } from '../io/export/card';
+import { DEFAULT_LICENSE, datasetCard } from '../io/export/card';
 import { exportDataset, fileStem } from '../io/export/exportDataset';
 import { BACKUP_SUFFIX, restoreBackupFile, writeBackup, type BackupProgress } from '../io/export/projectBackup';
 import { FORMAT_FILES } from '../io/export/records';
@@ -42,6 +42,9 @@ export class ExportState {
   selectionSeed = $state(1);
   provenance = $state(false);
   card = $state(true);
+  /** The card's licence and description (the project's stored choice; the screen loads and saves them). */
+  license = $state<string>(DEFAULT_LICENSE);
+  description = $state('');
   /** Stream into a picked file (File System Access API) instead of downloading. */
   usePicker = $state(canPickFile());
   readonly canPick = canPickFile();
@@ -158,7 +161,7 @@ export class ExportState {
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
       this.fileName = name;
       this.summary = summary;
-      if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs: await listRuns(this.#db, project.id), dataFile: name, createdAt: Date.now() });
+      if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs: await listRuns(this.#db, project.id), dataFile: name, createdAt: Date.now(), license: this.license, description: this.description });
     } catch (e) {
       this.error = shown('export', e);
     } finally {

@@ -30,7 +30,7 @@ const id = z.string().min(1);
 const time = z.number().finite();
 const record = z.record(z.string(), z.unknown());
 
-const ProjectRow = z.object({ id, name: z.string().min(1), createdAt: time, updatedAt: time });
+const ProjectRow = z.object({ id, name: z.string().min(1), createdAt: time, updatedAt: time, card: z.object({ license: z.string(), description: z.string() }).optional() });
 const ChatTurnRow = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 const SeedRow = z.object({
   id,

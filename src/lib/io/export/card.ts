@@ -1,5 +1,6 @@
-import type { Run } from '../../db/types';
-import type { ExportSummary } from './types';
+import type { HumanAction } from '../../db/samplesRepo';
+import type { Run, Sample } from '../../db/types';
+import type { AcceptanceSummary, ExportSummary } from './types';
 
 /**
  * The dataset card: a `README.md` with the Hugging Face YAML header, written from what the export
@@ -14,6 +15,88 @@ export interface CardInput {
   /** The data file's name, for the card's `configs` entry. */
   dataFile: string;
   createdAt: number;
+  /** The licence the user chose (one of `LICENSES`; `other` when none was chosen). */
+  license?: string;
+  /** The user's description of the dataset, written under the title as is. */
+  description?: string;
+}
+
+/** Licence ids the card offers: Hugging Face's identifiers (SPDX ids, lower-case, plus model licences). */
+export const LICENSES = ['apache-2.0', 'mit', 'cc-by-4.0', 'cc-by-sa-4.0', 'cc-by-nc-4.0', 'cc-by-nc-sa-4.0', 'cc0-1.0', 'odc-by', 'odbl', 'openrail', 'llama3.2', 'llama3.1', 'gemma', 'other'] as const;
+export type License = (typeof LICENSES)[number];
+export const DEFAULT_LICENSE: License = 'other';
+export const isLicense = (x: unknown): x is License => (LICENSES as readonly unknown[]).includes(x);
+
+/**
+ * How many seeds a run used: the seeds of the tasks it finished (a recipe's seed limit and a
+ * stopped run both use fewer than the run's snapshot of the project); Self-Instruct reads every
+ * seed of the snapshot as an example. The run's `seedCount` is the snapshot, not the use
+ * (issue 13: "175 seeds" on the card of a 10-seed run).
+ */
+export function seedsUsed(run: Pick<Run, 'recipe' | 'seedCount' | 'completed' | 'status'>): { used: number; planned: number; snapshot: number; examples: boolean } {
+  const recipe = run.recipe as { maxSeeds?: number; copiesPerSeed?: number; steps?: { op?: string }[] };
+  const snapshot = run.seedCount;
+  if (recipe.steps?.[0]?.op === 'selfInstruct') return { used: snapshot, planned: snapshot, snapshot, examples: true };
+  const planned = Math.min(snapshot, recipe.maxSeeds ?? Infinity);
+  const copies = Math.max(1, recipe.copiesPerSeed ?? 1);
+  // A finished run used every planned seed; one stopped early, those of the tasks it finished.
+  const used = run.status !== 'done' && Array.isArray(run.completed) ? Math.min(planned, new Set(run.completed.map((t) => Math.floor(t / copies))).size) : planned;
+  return { used, planned, snapshot, examples: false };
+}
+
+/**
+ * Who accepted a sample. `hand`: a person's first decision changed the pipeline's verdict
+ * (`over`: the reject reason it had, from `lineage.human`; older rows that did not record it are
+ * read from the judge's unreadable reply, else `rejected`). Otherwise the judge's verdict (a score),
+ * or the recipe's checks when no judge looked at it.
+ */
+export type AcceptedHow = { by: 'judge' | 'recipe' | 'pending'; edited: boolean } | { by: 'hand'; over: string; edited: boolean };
+
+export function acceptedHow(s: Pick<Sample, 'status' | 'score' | 'lineage'>): AcceptedHow {
+  const human = Array.isArray(s.lineage.human) ? (s.lineage.human as HumanAction[]) : [];
+  const edited = human.some((h) => h.kind === 'edit');
+  if (s.status !== 'accepted') return { by: 'pending', edited };
+  const first = human.find((h) => h.kind !== 'edit');
+  if (first && first.from !== 'accepted') {
+    const notes = (s.lineage.notes ?? {}) as Record<string, unknown>;
+    const over = first.reason ?? (first.from === 'pending' ? 'pending' : notes.judgeRaw !== undefined ? 'judgeFailed' : 'rejected');
+    return { by: 'hand', over, edited };
+  }
+  return { by: s.lineage.verdict || s.score !== null ? 'judge' : 'recipe', edited };
+}
+
+/** Plain words for the verdicts a person can overrule (the code stays beside them for search). */
+const VERDICTS: Record<string, string> = {
+  judgeFailed: "a judge failure, whose reply had no readable score",
+  lowScore: 'a low judge score',
+  pending: 'no verdict yet',
+  contextOverflow: "a prompt too long for the model's context",
+  'selfInstruct:similar': 'too much similarity to an earlier instruction',
+  'selfInstruct:noInstance': 'no generated input and output',
+  'human:rejected': 'an earlier rejection by hand',
+  rejected: 'a rejection whose reason was not recorded',
+};
+
+function verdictWords(code: string): string {
+  const known = VERDICTS[code];
+  if (known) return known;
+  const [kind, detail] = code.split(':', 2);
+  if (kind === 'filter') return `the ${detail} filter`;
+  if (kind === 'error') return `an error, ${detail}`;
+  if (kind === 'evol') return 'a failed evolution check';
+  if (kind === 'dedup' || code === 'duplicate') return 'a duplicate check';
+  return 'a rejection';
+}
+
+function acceptanceLines(a: AcceptanceSummary): string[] {
+  const lines = [`- ${a.judge} accepted by the judge (a readable score at or above the recipe's threshold).`];
+  if (a.recipe) lines.push(`- ${a.recipe} accepted by the recipe's checks alone (no judge step looked at them).`);
+  for (const [code, n] of Object.entries(a.byHand).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))) {
+    lines.push(`- ${n} accepted by hand over \`${code}\`: ${verdictWords(code)}.`);
+  }
+  if (a.pending) lines.push(`- ${a.pending} pending: neither the pipeline nor a person accepted them.`);
+  if (a.edited) lines.push(`- ${a.edited} edited by hand after generation (the model's text is in the lineage).`);
+  return lines;
 }
 
 /** Hugging Face's size buckets. */
@@ -52,9 +135,11 @@ export function datasetCard(c: CardInput): string {
   const runs = c.runs.filter((r) => s.runIds.includes(r.id)).sort((a, b) => a.createdAt - b.createdAt);
   const remote = s.models.filter((m) => m.engine === 'openai' || m.engine === 'anthropic');
   const o = s.options;
+  const license = isLicense(c.license) ? c.license : DEFAULT_LICENSE;
+  const description = c.description?.trim() ?? '';
   const lines: string[] = [
     '---',
-    'license: other',
+    `license: ${license}`,
     'language:',
     ...langs.map((l) => `- ${l}`),
     'size_categories:',
@@ -77,12 +162,14 @@ export function datasetCard(c: CardInput): string {
     '',
     `Instruction-tuning data made with Seedforge on ${new Date(c.createdAt).toISOString().slice(0, 10)}, in the \`${s.format}\` layout (\`${c.dataFile}\`; loader \`${HF_FORMAT[s.format]}\`).`,
     '',
+    ...(description ? ['## Description', '', description, ''] : []),
     '## Size and composition',
     '',
     `- ${n} items: ${s.plan.synthetic} synthetic, ${s.plan.real} real (from the seed library).`,
     `- Real share: ${pct(s.plan.share)} (asked: ${o.realPercent} %; share = real / (real + synthetic)).${s.plan.short ? ` Not enough usable seeds: ${s.plan.seedsAvailable} available, ${s.plan.realWanted} needed.` : ''}`,
     `- Real items were picked with mulberry32 seed ${o.selectionSeed} and spread evenly through the file.`,
     '',
+    ...(s.acceptance && s.plan.synthetic ? ['## How the synthetic items were accepted', '', ...acceptanceLines(s.acceptance), ''] : []),
     '## Languages',
     '',
     ...(['en', 'zh'] as const).map((l) => `- ${l === 'en' ? 'English (en)' : 'Chinese (zh)'}: ${s.languages[l]} items`),
@@ -112,7 +199,11 @@ export function datasetCard(c: CardInput): string {
     const recipe = r.recipe as { name?: string; seed?: number; language?: string; steps?: Record<string, unknown>[] };
     const dedup = (recipe.steps ?? []).find((st) => st.op === 'dedup');
     lines.push(`### Run “${r.name}”`, '');
-    lines.push(`- Recipe: ${recipe.name ?? '–'}; seed ${recipe.seed ?? '–'}; prompt language ${recipe.language ?? '–'}; ${r.seedCount} seeds.`);
+    const u = seedsUsed(r);
+    const seedWords = u.examples
+      ? `${u.used} seeds as examples`
+      : `${u.used} seeds used${u.used < u.planned ? ` of the ${u.planned} planned (the run stopped before the end)` : ''}${u.planned < u.snapshot ? ` (seed limit ${u.planned}; the project had ${u.snapshot})` : ''}`;
+    lines.push(`- Recipe: ${recipe.name ?? '–'}; seed ${recipe.seed ?? '–'}; prompt language ${recipe.language ?? '–'}; ${seedWords}.`);
     lines.push(`- Steps: ${(recipe.steps ?? []).map(params).join(' → ') || '–'}`);
     if (dedup) lines.push(`- Dedup threshold: cosine ≥ ${String(dedup.threshold)} (${String(dedup.model)}).`);
     lines.push(`- Models by role: ${Object.entries(r.models).map(([role, m]) => `${role}: ${m || '–'}`).join('; ')}`);

@@ -3,10 +3,11 @@ import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, PAGE_SIZE } 
 import type { Seed } from '../../db/types';
 import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../pipeline/text';
+import { acceptedHow } from './card';
 import { encodeItems } from './encode';
 import { planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable } from './select';
 import type { ByteSink } from './sink';
-import { NothingToExportError, type DedupCheckSummary, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary } from './types';
+import { NothingToExportError, type AcceptanceSummary, type DedupCheckSummary, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary } from './types';
 
 /**
  * Exports a project's dataset into a sink, streaming: samples and seeds are read a page at a time,
@@ -73,6 +74,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   const runIds = new Set<string>();
   const models = new Map<string, { role: string; model: string; engine: string }>();
   const dedupChecks = new Map<string, DedupCheckSummary>();
+  const acceptance: AcceptanceSummary = { judge: 0, recipe: 0, byHand: {}, pending: 0, edited: 0 };
   const total = synthIds.length + chosen.length;
   let written = 0;
 
@@ -107,6 +109,10 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
         out.push(note(sampleItem(s)));
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
+        const how = acceptedHow(s);
+        if (how.by === 'hand') acceptance.byHand[how.over] = (acceptance.byHand[how.over] ?? 0) + 1;
+        else acceptance[how.by]++;
+        if (how.edited) acceptance.edited++;
         const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown; method?: unknown; recall?: unknown; lexical?: unknown } | undefined;
         if (dc && typeof dc.threshold === 'number' && typeof dc.model === 'string') {
           const approximate = dc.method === 'approximate' && typeof dc.recall === 'number';
@@ -145,7 +151,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
     bytes += chunk.byteLength;
   }
   const byRole = [...models.values()].sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model));
-  return { format: opts.format, options: { ...opts }, plan, languages, operations, runIds: [...runIds].sort(), models: byRole, leftOut, dedupChecks: [...dedupChecks.values()].sort((a, b) => a.threshold - b.threshold), bytes };
+  return { format: opts.format, options: { ...opts }, plan, languages, operations, runIds: [...runIds].sort(), models: byRole, leftOut, dedupChecks: [...dedupChecks.values()].sort((a, b) => a.threshold - b.threshold), acceptance, bytes };
 }
 
 /** The project's name for file names: letters, digits, CJK, dashes; never empty. */

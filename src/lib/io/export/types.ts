@@ -98,7 +98,23 @@ export interface ExportSummary {
   leftOut: Record<string, number>;
   /** The semantic dedups that looked at the exported samples (Dedup step or panel), distinct. */
   dedupChecks?: DedupCheckSummary[];
+  /** How the exported synthetic items came to be accepted (absent in summaries written before it existed). */
+  acceptance?: AcceptanceSummary;
   bytes: number;
+}
+
+/**
+ * Who accepted the exported synthetic items: the judge, the recipe alone (no judge step), or a
+ * person over the pipeline's own verdict (`byHand`: that verdict, e.g. `judgeFailed`, → count).
+ */
+export interface AcceptanceSummary {
+  judge: number;
+  recipe: number;
+  byHand: Record<string, number>;
+  /** Pending items (exported when "accepted only" is off). */
+  pending: number;
+  /** Items whose text a person edited. */
+  edited: number;
 }
 
 /** Progress of an export or a backup: a tagged union, like every progress in the app. */

@@ -1,0 +1,23 @@
+/** English UI strings of the dataset card's own settings on the Export screen (spread into en.ts; every key must exist in card.zh.ts). */
+export const cardEn = {
+  'card.settings': 'What the dataset card says',
+  'card.license': 'Licence',
+  'card.licenseHelp': 'Written into the card’s header as Hugging Face expects it. Choose the licence you may give: the seeds’ source and the models’ terms limit it.',
+  'card.description': 'Description',
+  'card.descriptionHelp': 'What the data is for and how it was made; written under the card’s title. Stored with this project.',
+  'card.saved': 'Saved for this project.',
+  'card.license.apache-2.0': 'Apache License 2.0 (apache-2.0)',
+  'card.license.mit': 'MIT License (mit)',
+  'card.license.cc-by-4.0': 'Creative Commons Attribution 4.0 (cc-by-4.0)',
+  'card.license.cc-by-sa-4.0': 'Creative Commons Attribution-ShareAlike 4.0 (cc-by-sa-4.0)',
+  'card.license.cc-by-nc-4.0': 'Creative Commons Attribution-NonCommercial 4.0 (cc-by-nc-4.0)',
+  'card.license.cc-by-nc-sa-4.0': 'Creative Commons Attribution-NonCommercial-ShareAlike 4.0 (cc-by-nc-sa-4.0)',
+  'card.license.cc0-1.0': 'Creative Commons Zero, public domain (cc0-1.0)',
+  'card.license.odc-by': 'Open Data Commons Attribution (odc-by)',
+  'card.license.odbl': 'Open Database License (odbl)',
+  'card.license.openrail': 'Open RAIL (openrail)',
+  'card.license.llama3.2': 'Llama 3.2 Community License (llama3.2)',
+  'card.license.llama3.1': 'Llama 3.1 Community License (llama3.1)',
+  'card.license.gemma': 'Gemma Terms of Use (gemma)',
+  'card.license.other': 'Other or not decided (other)',
+} as const;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { exportDataset } from '../../src/lib/io/export/exportDataset';
+import { datasetCard } from '../../src/lib/io/export/card';
+import { BlobSink } from '../../src/lib/io/export/sink';
+import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
+import { editSample, setSamplesStatus } from '../../src/lib/db/samplesRepo';
+import { updateProjectNotes } from '../../src/lib/db/projectsRepo';
+import { freshDb } from './freshDb';
+import { fixtureProject } from './exportFixture';
+
+describe('dataset card from a stored project (issue 13, item 9)', () => {
+  it('counts items accepted by the judge and by hand over each verdict, the seeds the run used, and the stored licence and description', async () => {
+    const db = await freshDb('card');
+    // 6 accepted with a judge score, 4 rejected by the pipeline (reason judge:lowScore), 30 seeds.
+    const fx = await fixtureProject(db, { good: 6, rejected: 4, seeds: 30 });
+    const rejected = (await db.samples.where('[projectId+status]').equals([fx.project.id, 'rejected']).toArray()).map((s) => s.id).sort();
+    expect(rejected).toHaveLength(4);
+    // One rejection becomes an unreadable judge reply; then a person accepts three of the four
+    // through the repository the Review screen uses, and edits one judge-accepted sample.
+    await db.samples.update(rejected[0]!, { rejectReason: 'judgeFailed' });
+    await setSamplesStatus(db, rejected.slice(0, 3), 'accepted');
+    const judged = (await db.samples.where('[projectId+status]').equals([fx.project.id, 'accepted']).toArray()).find((s) => !rejected.includes(s.id))!;
+    await editSample(db, judged.id, { instruction: judged.instruction, input: judged.input, output: `${judged.output} (edited)` });
+    // The run was limited to 5 of the project's 30 seeds.
+    await db.runs.update(fx.run.id, { status: 'done', recipe: { ...fx.run.recipe, maxSeeds: 5 } });
+    await updateProjectNotes(db, fx.project.id, { card: { license: 'cc-by-4.0', description: 'Everyday questions, answered briefly.' } });
+
+    const summary = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: false }, new BlobSink('x'));
+    expect(summary.plan.synthetic).toBe(9);
+    expect(summary.acceptance).toEqual({ judge: 6, recipe: 0, byHand: { judgeFailed: 1, 'judge:lowScore': 2 }, pending: 0, edited: 1 });
+
+    const project = (await db.projects.get(fx.project.id))!;
+    const card = datasetCard({ projectName: project.name, summary, runs: await db.runs.toArray(), dataFile: 'x.jsonl', createdAt: 0, license: project.card?.license, description: project.card?.description });
+    expect(card).toMatch(/^---\nlicense: cc-by-4\.0\n/);
+    expect(card).toContain('## Description\n\nEveryday questions, answered briefly.\n');
+    expect(card).toContain('- 6 accepted by the judge');
+    expect(card).toContain('- 2 accepted by hand over `judge:lowScore`');
+    expect(card).toContain('- 1 accepted by hand over `judgeFailed`: a judge failure');
+    expect(card).toContain('5 seeds used (seed limit 5; the project had 30).');
+    expect(card).not.toContain('30 seeds used');
+  });
+});
