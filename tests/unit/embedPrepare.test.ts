@@ -4,8 +4,8 @@ import { batches, byLength, prepareTexts } from '../../src/lib/embed/prepare';
 import { hash64, normalizeText } from '../../src/lib/text/normalize';
 
 describe('embedding model registry', () => {
-  it('has the six models, with their pooling and prefixes', () => {
-    expect(EMBEDDING_MODELS.map((m) => m.id).sort()).toEqual(['all-MiniLM-L6-v2', 'bge-base-zh-v1.5', 'bge-m3', 'bge-small-en-v1.5', 'bge-small-zh-v1.5', 'multilingual-e5-small']);
+  it('has the seven models, with their pooling and prefixes', () => {
+    expect(EMBEDDING_MODELS.map((m) => m.id).sort()).toEqual(['all-MiniLM-L6-v2', 'bge-base-zh-v1.5', 'bge-large-zh-v1.5', 'bge-m3', 'bge-small-en-v1.5', 'bge-small-zh-v1.5', 'multilingual-e5-small']);
     expect(findEmbeddingModel('bge-small-zh-v1.5')).toMatchObject({ pooling: 'cls', dims: 512 });
     expect(findEmbeddingModel('bge-m3')).toMatchObject({ pooling: 'cls', dims: 1024 });
     expect(findEmbeddingModel('multilingual-e5-small')).toMatchObject({ pooling: 'mean', prefixes: { symmetric: 'query: ', passage: 'passage: ' } });

@@ -2,6 +2,9 @@ import { resolveClusters } from './clusters';
 import { exactDuplicates } from './exact';
 import { minhashPairs } from './minhash';
 
+/** The lexical pass's default: near-copies (character 3-gram Jaccard ≥ 0.8). */
+export const DEFAULT_LEXICAL = 0.8;
+
 /** Which pass found a duplicate (0: none). */
 export const PASS_NAMES = ['', 'exact', 'lexical', 'semantic'] as const;
 export type DedupPass = 'exact' | 'lexical' | 'semantic';

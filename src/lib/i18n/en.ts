@@ -4,6 +4,7 @@ import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
+import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
 import { startEn } from './start.en';
 import { cardEn } from './card.en';
@@ -21,6 +22,7 @@ export const en = {
   ...looksEn,
   ...safetyEn,
   ...modelStoreEn,
+  ...dedupModelsEn,
   ...runEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',

@@ -5,6 +5,7 @@ import { reviewZh } from './review.zh';
 import { planZh } from './plan.zh';
 import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
+import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
 import { startZh } from './start.zh';
 import { cardZh } from './card.zh';
@@ -19,6 +20,7 @@ export const zh: Record<MessageKey, string> = {
   ...looksZh,
   ...safetyZh,
   ...modelStoreZh,
+  ...dedupModelsZh,
   ...runZh,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge 无法打开本地数据库（{reason}）。无痕窗口或被禁止的网站存储会导致这种情况：请在普通窗口中打开，并允许此地址保存网站数据。',

@@ -2,7 +2,7 @@ import type { AppDb } from '../db/db';
 import { acceptedSamples, applyDuplicates, type DuplicateMark } from '../db/samplesRepo';
 import { listSeeds } from '../db/seedsRepo';
 import { createDedupApi } from '../dedup/dedupApi';
-import { cheapPasses, PASS, PASS_NAMES, type DedupPass } from '../dedup/passes';
+import { cheapPasses, DEFAULT_LEXICAL, PASS, PASS_NAMES, type DedupPass } from '../dedup/passes';
 import { createEmbedApi } from '../embed/embedApi';
 import type { ModelSource } from '../engines/modelSource';
 import { aborted } from '../engines/errors';
@@ -20,8 +20,7 @@ export interface DedupPhaseOptions {
   lexical?: number;
 }
 
-/** The lexical pass's default: near-copies (character 3-gram Jaccard ≥ 0.8). */
-export const DEFAULT_LEXICAL = 0.8;
+export { DEFAULT_LEXICAL };
 
 export type DedupMethod = 'auto' | 'exact' | 'approximate';
 

@@ -1,11 +1,13 @@
 import type { AppDb } from '../db/db';
 import { applyDuplicates } from '../db/samplesRepo';
 import { resolveClusters, type ClusterResult } from '../dedup/clusters';
+import { cheapPasses, DEFAULT_LEXICAL, type PassMarks } from '../dedup/passes';
 import { clusterGroups, similarityHistogram, type ClusterGroup } from '../dedup/report';
 import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
 import type { PairList } from '../dedup/types';
 import { embedAndPair, startDedupWorkers, type EmbeddedInfo } from '../embed/dedupTexts';
-import { DEFAULT_EMBEDDING_MODEL } from '../embed/models';
+import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../embed/models';
+import { decideDedup, type DedupDecision } from '../embed/recommend';
 import type { ModelSource } from '../engines/modelSource';
 import type { I18n } from '../i18n/i18n.svelte';
 import { APPROXIMATE_ABOVE, APPROXIMATE_RECALL, dedupInputs, dedupMethodFor, duplicateMarks, type DedupMethod } from '../runner/dedupPhase';
@@ -42,8 +44,18 @@ export class DedupState {
   items = $state.raw<Item[]>([]);
   existingCount = $state(0);
   pairs = $state.raw<PairList | null>(null);
-  threshold = $state(0.85);
+  /** The model's own default threshold until the user moves the slider. */
+  threshold = $state(findEmbeddingModel(DEFAULT_EMBEDDING_MODEL)!.threshold);
   model = $state(DEFAULT_EMBEDDING_MODEL);
+  /** The user chose to run the picked model on texts it is not made for (after the panel said why not). */
+  override = $state(false);
+  /** The last computation's decision: which language the texts are in, and whether the semantic pass ran. */
+  decision = $state.raw<DedupDecision | null>(null);
+  /**
+   * The exact and lexical passes' marks when the semantic pass was refused: what the panel shows
+   * and applies instead of semantic clusters.
+   */
+  lexical = $state.raw<PassMarks | null>(null);
   withSeeds = $state(true);
   /** 'auto': exact up to APPROXIMATE_ABOVE items, approximate above. */
   method = $state<DedupMethod>('auto');
@@ -61,6 +73,11 @@ export class DedupState {
 
   /** Clusters at the current threshold (recomputed when the slider moves). */
   clusters = $derived.by((): ClusterResult | null => {
+    const lex = this.lexical;
+    if (lex) {
+      const n = lex.duplicateOf.length;
+      return { cluster: new Uint32Array(n), duplicateOf: lex.duplicateOf, similarity: lex.similarity, direct: Uint8Array.from(lex.pass, (p) => (p ? 1 : 0)), kept: n - lex.pass.filter((p) => p > 0).length };
+    }
     const p = this.pairs;
     const v = this.#vectors;
     if (!p || !v) return null;
@@ -79,8 +96,19 @@ export class DedupState {
   removed = $derived(this.groups.reduce((n, g) => n + g.duplicates.filter((d) => !this.items[d.index]!.existing).length, 0));
   histogram = $derived(this.pairs ? similarityHistogram(this.pairs.sim, 30, FLOOR, 1) : null);
 
+  /** Picks a model: its own default threshold comes with it, and a refusal's override is cleared. */
+  chooseModel(id: string): void {
+    const m = findEmbeddingModel(id);
+    if (!m) return;
+    this.model = id;
+    this.threshold = m.threshold;
+    this.override = false;
+  }
+
   async compute(projectId: string, source: ModelSource): Promise<void> {
     this.error = null;
+    this.lexical = null;
+    this.decision = null;
     this.pairs = null;
     this.embedded = null;
     this.usedMethod = null;
@@ -91,6 +119,16 @@ export class DedupState {
       this.existingCount = input.existingCount;
       this.items = input.ids.map((id, i) => ({ id, text: input.texts[i]!, existing: i < input.existingCount }));
       if (!input.sampleIds.length) {
+        this.stage = 'ready';
+        return;
+      }
+      // An English-only model on Chinese text is not run unless the user asks for it: the exact
+      // and lexical passes run instead (they need no model), and the panel says why and offers
+      // the model that fits.
+      const decision = decideDedup(input.texts, { model: this.model, override: this.override });
+      this.decision = decision;
+      if (!decision.semantic) {
+        this.lexical = cheapPasses(input.texts, { scores: input.scores, existingCount: input.existingCount, lexical: DEFAULT_LEXICAL });
         this.stage = 'ready';
         return;
       }
@@ -123,6 +161,12 @@ export class DedupState {
   async apply(): Promise<number> {
     const c = this.clusters;
     if (!c) return 0;
+    const lex = this.lexical;
+    if (lex) {
+      const marks = duplicateMarks(lex, this.items.map((i) => i.id), this.existingCount);
+      await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, { threshold: DEFAULT_LEXICAL, model: 'lexical', againstSeeds: this.withSeeds, method: 'exact', lexical: DEFAULT_LEXICAL });
+      return marks.length;
+    }
     const marks = duplicateMarks(c, this.items.map((i) => i.id), this.existingCount);
     await applyDuplicates(this.#db, this.items.filter((i) => !i.existing).map((i) => i.id), marks, {
       threshold: this.threshold,
