@@ -94,14 +94,12 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
       sample(0, 'write a limerick about a cat who learns to code in  PYTHON.', 5), // the seed's exact copy
       sample(1, 'Explain how vaccines train the immune system, step by step, for a ten-year-old.', 3),
       sample(2, 'Explain how vaccines train the immune system step by step, for a ten-year-old!', 5), // near-copy of 1, better scored
-      sample(3, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子。', 4),
-      sample(4, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子！', 2), // near-copy of 3
     ];
     for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
     const r = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
-    expect(r).toMatchObject({ compared: 6, removed: 3, byPass: { exact: 1, lexical: 2, semantic: 0 } });
-    // The seed and the two kept samples only.
-    expect(r.embedded).toBe(3);
+    expect(r).toMatchObject({ compared: 4, removed: 2, byPass: { exact: 1, lexical: 1, semantic: 0 }, semanticRefused: null });
+    // The seed and the kept sample only.
+    expect(r.embedded).toBe(2);
     const byText = new Map((await listRunSamples(db, run.id)).map((s) => [s.instruction, s]));
     const copy = byText.get(items[0]!.instruction)!;
     expect(copy.duplicateOf).toMatch(/^seed:/);
@@ -110,12 +108,30 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     expect(near.duplicateOf).toBe(byText.get(items[2]!.instruction)!.id);
     expect((near.lineage.dedup as { pass: string; similarity: number }).pass).toBe('lexical');
     expect((near.lineage.dedup as { similarity: number }).similarity).toBeGreaterThanOrEqual(0.8);
-    expect(byText.get(items[4]!.instruction)!.duplicateOf).toBe(byText.get(items[3]!.instruction)!.id);
     expect(byText.get(items[2]!.instruction)!.duplicateOf).toBeNull();
     expect(copy.lineage.dedupCheck).toMatchObject({ lexical: 0.8, threshold: 0.9 });
     // With the lexical pass off, the near-copies reach the semantic pass (and are marked there).
     const off = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, lexical: 0 });
     expect(off.byPass).toMatchObject({ exact: 1, lexical: 0 });
-    expect(off.embedded).toBe(5);
+    expect(off.embedded).toBe(3);
+  }, 120_000);
+
+  it('on Chinese text, does not run the English-only model: exact and lexical passes only, and it says why', async () => {
+    const { p, run, store } = await projectWithSeed('Chinese', '写一首关于秋天的短诗。', '秋风起，落叶飞。');
+    const items = [
+      sample(0, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子。', 4),
+      sample(1, '请用三句话解释为什么天空是蓝色的，并举一个日常生活中的例子！', 2), // near-copy of 0
+      sample(2, '写一首关于秋天的短诗。', 3), // the seed's exact copy
+      sample(3, '列出三种在家里节约用水的方法。', 4),
+      sample(4, '给出三个在家节水的小窍门。', 4), // same meaning, other words: only a semantic pass could find it
+    ];
+    for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
+    const r = await runDedupPhase(db, p.id, { threshold: 0.5, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    expect(r).toMatchObject({ compared: 6, removed: 2, embedded: 0, byPass: { exact: 1, lexical: 1, semantic: 0 } });
+    expect(r.semanticRefused).toMatchObject({ model: 'all-MiniLM-L6-v2', recommended: 'bge-small-zh-v1.5', chineseShare: 1 });
+    const byText = new Map((await listRunSamples(db, run.id)).map((s) => [s.instruction, s]));
+    expect(byText.get(items[1]!.instruction)!.duplicateOf).toBe(byText.get(items[0]!.instruction)!.id);
+    expect(byText.get(items[4]!.instruction)!.duplicateOf).toBeNull();
+    expect(byText.get(items[0]!.instruction)!.lineage.dedupCheck).toMatchObject({ model: 'lexical', lexical: 0.8 });
   }, 120_000);
 });

@@ -16,4 +16,5 @@ export const dedupModelsEn = {
   'dedupModel.lexicalOnly': 'Lexical pass only: the same text, or near-copies sharing at least {jaccard} of their three-character pieces. Nothing here depends on a model.',
   'dedupModel.thresholdCalibrated': 'Default threshold {threshold}: calibrated on {set} (precision {precision}, recall {recall} for pairs people scored 4 or 5).',
   'dedupModel.thresholdDefault': 'Default threshold {threshold}: a cautious default, not calibrated here.',
+  'dedupModel.stepRefused': "The recipe's Dedup step did not compare meanings: {percent} % of the texts are in Chinese and {model} is made for English only. Exact copies and near-copies were still marked. Choose {recommended} as the step's model, or use the Dedup panel in Review.",
 };

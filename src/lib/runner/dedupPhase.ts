@@ -4,6 +4,7 @@ import { listSeeds } from '../db/seedsRepo';
 import { createDedupApi } from '../dedup/dedupApi';
 import { cheapPasses, DEFAULT_LEXICAL, PASS, PASS_NAMES, type DedupPass } from '../dedup/passes';
 import { createEmbedApi } from '../embed/embedApi';
+import { decideDedup } from '../embed/recommend';
 import type { ModelSource } from '../engines/modelSource';
 import { aborted } from '../engines/errors';
 
@@ -33,6 +34,14 @@ export const APPROXIMATE_RECALL = 0.99;
 export function dedupMethodFor(method: DedupMethod, n: number): 'exact' | 'approximate' {
   if (method === 'auto') return n > APPROXIMATE_ABOVE ? 'approximate' : 'exact';
   return method;
+}
+
+/** Why a Dedup step ran without its semantic pass: the model is not made for the texts' language. */
+export interface SemanticRefusal {
+  model: string;
+  /** The catalogue model that fits the texts. */
+  recommended: string;
+  chineseShare: number;
 }
 
 export type DedupPhaseProgress = { stage: 'passes' } | { stage: 'embed'; done: number; total: number } | { stage: 'pairs'; done: number; total: number } | { stage: 'apply' };
@@ -108,13 +117,17 @@ export async function runDedupPhase(
   o: DedupPhaseOptions,
   onProgress?: (p: DedupPhaseProgress) => void,
   signal?: AbortSignal,
-): Promise<{ compared: number; removed: number; embedded: number; byPass: Record<DedupPass, number> }> {
+): Promise<{ compared: number; removed: number; embedded: number; byPass: Record<DedupPass, number>; semanticRefused: SemanticRefusal | null }> {
   const check = () => {
     if (signal?.aborted) throw aborted('the dedup step');
   };
   const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(db, projectId, o.againstSeeds);
   const byPass: Record<DedupPass, number> = { exact: 0, lexical: 0, semantic: 0 };
-  if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass };
+  if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass, semanticRefused: null };
+  // An English-only model is never run on Chinese text here: the step has no one to ask, so it
+  // keeps the exact and lexical passes and reports why the semantic one did not run.
+  const decision = decideDedup(texts, { model: o.model });
+  const semanticRefused = decision.refusal ? { model: o.model, recommended: decision.recommended.id, chineseShare: decision.chineseShare } : null;
   // Exact and lexical copies first (no model needed); only what survives them is embedded.
   const lexical = o.lexical ?? DEFAULT_LEXICAL;
   onProgress?.({ stage: 'passes' });
@@ -124,7 +137,7 @@ export async function runDedupPhase(
   const subTexts = keep.map((i) => texts[i]!);
   const subExisting = keep.filter((i) => i < existingCount).length;
   const method = dedupMethodFor(o.method ?? 'auto', subTexts.length);
-  if (keep.length > subExisting) {
+  if (keep.length > subExisting && decision.semantic) {
     // The pipeline worker lives as long as the tab: free the model when the phase ends. The cache
     // goes through the run's own connection (no second one to the same database).
     const embed = createEmbedApi(db);
@@ -155,6 +168,6 @@ export async function runDedupPhase(
   onProgress?.({ stage: 'apply' });
   const list = duplicateMarks(marks, ids, existingCount);
   for (const mk of list) byPass[mk.pass!]++;
-  await applyDuplicates(db, sampleIds, list, { threshold: o.threshold, model: o.model, againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}), lexical });
-  return { compared: texts.length, removed: list.length, embedded: subTexts.length, byPass };
+  await applyDuplicates(db, sampleIds, list, { threshold: o.threshold, model: decision.semantic ? o.model : 'lexical', againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}), lexical });
+  return { compared: texts.length, removed: list.length, embedded: decision.semantic ? subTexts.length : 0, byPass, semanticRefused };
 }

@@ -11,12 +11,12 @@ import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
 import type { PipelineEngines, RunEvent } from '../pipeline/types';
 import type { DedupPass } from '../dedup/passes';
-import { runDedupPhase, type DedupPhaseProgress } from './dedupPhase';
+import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './dedupPhase';
 import { isQuotaError, storageFull } from '../db/quota';
 import { guardStore } from './storageGuard';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
-export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number; byPass?: Record<DedupPass, number> };
+export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number; byPass?: Record<DedupPass, number>; semanticRefused?: SemanticRefusal | null };
 
 export interface RunnerDeps {
   source: ModelSource;
@@ -87,7 +87,7 @@ export function createRunnerApi() {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
           loaded.clear();
           const r = await runDedupPhase(d, run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
-          emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed, byPass: r.byPass });
+          emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed, byPass: r.byPass, semanticRefused: r.semanticRefused });
         }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
         await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });

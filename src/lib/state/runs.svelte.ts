@@ -20,7 +20,7 @@ export interface LiveRun {
   etaSeconds: number | null;
   live: { task: number; op: string; text: string } | null;
   load: { role: Role; progress: LoadProgress } | null;
-  dedup: { stage: string; done?: number; total?: number; removed?: number; byPass?: { exact: number; lexical: number; semantic: number } } | null;
+  dedup: { stage: string; done?: number; total?: number; removed?: number; byPass?: { exact: number; lexical: number; semantic: number }; semanticRefused?: { model: string; recommended: string; chineseShare: number } | null } | null;
   failures: number;
 }
 
@@ -304,7 +304,7 @@ function reduce(a: LiveRun, e: RunnerEvent): LiveRun {
   if (e.type === 'progress') return { ...a, counts: e.counts, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds, load: null };
   if (e.type === 'live') return { ...a, live: { task: e.task, op: e.op, text: e.text }, load: null };
   if (e.type === 'load') return { ...a, load: { role: e.role, progress: e.progress } };
-  if (e.type === 'dedup') return { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed, byPass: e.byPass ?? a.dedup?.byPass } };
+  if (e.type === 'dedup') return { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed, byPass: e.byPass ?? a.dedup?.byPass, semanticRefused: e.semanticRefused ?? a.dedup?.semanticRefused } };
   if (e.type === 'taskFailed') return { ...a, failures: a.failures + 1 };
   if (e.type === 'status') return { ...a, status: e.status };
   return a;
