@@ -2,9 +2,9 @@
 export const startEn = {
   'start.title': 'Getting started',
   'start.progress': '{done} of {total} steps done',
-  'start.done': 'Done',
-  'start.todo': 'To do',
-  'start.next': 'Next step',
+  'start.done': 'Done:',
+  'start.todo': 'To do:',
+  'start.next': 'Next step: {hint}',
   'start.dismiss': 'Hide the checklist',
   'start.reopen': 'Getting started',
   'start.reopenTitle': 'Show the getting-started checklist again',

@@ -4,9 +4,9 @@ import type { startEn } from './start.en';
 export const startZh: Record<keyof typeof startEn, string> = {
   'start.title': '入门步骤',
   'start.progress': '已完成 {done}/{total} 步',
-  'start.done': '已完成',
-  'start.todo': '待完成',
-  'start.next': '下一步',
+  'start.done': '已完成：',
+  'start.todo': '待完成：',
+  'start.next': '下一步：{hint}',
   'start.dismiss': '隐藏入门清单',
   'start.reopen': '入门步骤',
   'start.reopenTitle': '重新显示入门清单',
