@@ -109,4 +109,44 @@ describe('semantic dedup of Chinese text', () => {
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('offers the Chinese model through the configured model source: a mirror gets the Hugging Face paths', async () => {
+    // The service worker is kept out so that every request of the embed worker meets the route.
+    const context = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+    const asked: string[] = [];
+    await context.route('https://hf-mirror.test/**', (route) => {
+      asked.push(route.request().url());
+      return route.fulfill({ status: 404, body: 'not here' });
+    });
+    const page = await openApp(context, '#/review');
+    await addSamples(page, ROWS);
+    // The model source setting, as Settings stores it: a mirror.
+    await page.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open('seedforge');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const tx = db.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ key: 'modelSource', value: { kind: 'mirror', baseUrl: 'https://hf-mirror.test' } });
+      await new Promise((res) => (tx.oncomplete = res));
+      db.close();
+    });
+    await page.reload();
+    await page.waitForSelector('.app[data-ready="true"]');
+    await page.click('[data-testid="tab-dedup"]');
+    await page.click('[data-testid="dedup-compute"]');
+    await page.locator('[data-testid="dedup-refusal"]').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('[data-testid="dedup-refusal"]')).toMatch(/Downloaded once from the mirror https:\/\/hf-mirror\.test/);
+    await page.click('[data-testid="dedup-use-recommended"]');
+    // The model is now the chosen one, with its own (uncalibrated) default threshold.
+    expect(await page.inputValue('[data-testid="dedup-model"]')).toBe('bge-small-zh-v1.5');
+    expect(await page.textContent('[data-testid="dedup-threshold-origin"]')).toMatch(/not calibrated here/);
+    // The mirror has no such files here: the load fails, and says so, after asking the mirror for the repo's files.
+    await page.waitForSelector('[data-testid="dedup-panel"] [data-testid="engine-error"]', { timeout: 120_000 });
+    expect(asked.length).toBeGreaterThan(0);
+    for (const u of asked) expect(u).toMatch(/^https:\/\/hf-mirror\.test\/Xenova\/bge-small-zh-v1\.5\/resolve\/main\//);
+    expect(await page.textContent('[data-testid="dedup-panel"] [data-testid="engine-error"]')).toMatch(/bge-small-zh-v1\.5/);
+    await context.close();
+  }, 300_000);
 });
