@@ -123,6 +123,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/**/*.browser.test.ts'],
+          // A Hugging Face-layout file server (redirects, Range, dropped connections) for the model downloads.
+          globalSetup: ['tests/support/hfServerSetup.ts'],
           exclude: ['tests/**/*.webgpu.browser.test.ts', 'tests/**/*.chat.browser.test.ts'],
           browser: browserMode(chromiumArgs),
           // Budgets that hold on a loaded 2-core machine (a test that took 10 s alone timed out at

@@ -4,6 +4,7 @@ import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
 import { modelStoreEn } from './modelStore.en';
+import { catalogueEn } from './catalogue.en';
 import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
 import { startEn } from './start.en';
@@ -22,6 +23,7 @@ export const en = {
   ...looksEn,
   ...safetyEn,
   ...modelStoreEn,
+  ...catalogueEn,
   ...dedupModelsEn,
   ...runEn,
   'app.name': 'Seedforge',

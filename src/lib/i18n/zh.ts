@@ -5,6 +5,7 @@ import { reviewZh } from './review.zh';
 import { planZh } from './plan.zh';
 import { safetyZh } from './safety.zh';
 import { modelStoreZh } from './modelStore.zh';
+import { catalogueZh } from './catalogue.zh';
 import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
 import { startZh } from './start.zh';
@@ -20,6 +21,7 @@ export const zh: Record<MessageKey, string> = {
   ...looksZh,
   ...safetyZh,
   ...modelStoreZh,
+  ...catalogueZh,
   ...dedupModelsZh,
   ...runZh,
   'app.name': 'Seedforge',

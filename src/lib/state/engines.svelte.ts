@@ -10,11 +10,13 @@ import { lockDocumentConnections, publishAirGap } from '../net/airGap';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import { createEngine } from '../engines/registry';
-import { NO_ROLES, refKey, type EngineRef, type Role, type Roles } from '../engines/roles';
+import { NO_ROLES, ROLES, refKey, type EngineRef, type Role, type Roles } from '../engines/roles';
 import type { CallTiming, LlmEngine, LoadProgress, TokenUsage } from '../engines/types';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../engines/webllm/cache';
 import { checkWebGpu, type GpuCheck } from '../engines/webllm/preflight';
 import type { KeysState } from './keys.svelte';
+import { ModelDownloads } from './modelDownloads.svelte';
+import { autoAssignRoles } from '../engines/autoAssign';
 
 export interface EngineSlot {
   ref: EngineRef;
@@ -83,6 +85,8 @@ export class EnginesState {
   playgroundError = $state.raw<{ name: string; message: string } | null>(null);
   running = $state(false);
   #abort: AbortController | null = null;
+  /** One-click downloads of catalogue models (resumable), added to the GGUF store. */
+  downloads = new ModelDownloads(this);
 
   constructor(db: AppDb, keys: KeysState) {
     this.#db = db;
@@ -100,6 +104,7 @@ export class EnginesState {
     this.speeds = (await getSetting(this.#db, 'speeds')) ?? {};
     await this.refreshGgufs();
     if (this.ggufs.length) void this.keepStored();
+    void this.downloads.refresh();
     // The WebGPU probe and the scan of WebLLM's cache can take long with large models stored; the
     // app does not wait for them (the Models screen shows their results when they land).
     void this.checkGpu();
@@ -138,6 +143,7 @@ export class EnginesState {
   async addGguf(file: File): Promise<StoredGguf> {
     const g = await saveGguf(file);
     await this.refreshGgufs();
+    await this.autoAssign({ kind: 'wllama', file: g.name });
     void this.keepStored();
     return g;
   }
@@ -161,11 +167,29 @@ export class EnginesState {
     try {
       const g = await downloadGguf(url, (loaded, total) => track({ loaded, total }), signal);
       await this.refreshGgufs();
+      await this.autoAssign({ kind: 'wllama', file: g.name });
       void this.keepStored();
       return g;
     } finally {
       this.ggufDownload = null;
     }
+  }
+
+  /**
+   * Gives a model that was just added every role that is empty or whose model is missing; the
+   * only model gets every role (the self-judging warning stays on the Models screen).
+   */
+  async autoAssign(ref: EngineRef): Promise<void> {
+    const missing = new Set(this.missing.map((m) => refKey(m.ref)));
+    const present = [
+      ...this.ggufs.map((g) => refKey({ kind: 'wllama', file: g.name })),
+      ...this.endpoints.map((e) => refKey({ kind: 'remote', endpointId: e.id })),
+      ...Object.values(this.roles).filter((r): r is EngineRef => !!r && !missing.has(refKey(r))).map(refKey),
+    ];
+    const next = autoAssignRoles(this.roles, ref, [...new Set([...present, refKey(ref)])]);
+    if (ROLES.every((r) => refKey(next[r]) === refKey(this.roles[r]))) return;
+    this.roles = next;
+    await setSetting(this.#db, 'roles', this.roles);
   }
 
   async removeGguf(name: string): Promise<void> {

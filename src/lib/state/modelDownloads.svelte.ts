@@ -1,0 +1,90 @@
+import type { ChatModelEntry } from '../engines/catalogue';
+import { describeGguf, deleteGguf, openGguf, safeName, type StoredGguf } from '../engines/local/ggufStore';
+import { discardPartialDownload, listPartialDownloads, startModelDownload, type DownloadHandle, type PartialDownload } from '../engines/local/modelDownload';
+import { downloadTracker } from '../engines/local/progress';
+import { hfFileUrl, type ModelSource } from '../engines/modelSource';
+import type { EngineRef } from '../engines/roles';
+import type { LoadProgress } from '../engines/types';
+
+/** What the downloads need from the Models screen's state (EnginesState). */
+export interface DownloadHost {
+  readonly source: ModelSource;
+  readonly airGapped: boolean;
+  refreshGgufs(): Promise<void>;
+  autoAssign(ref: EngineRef): Promise<void>;
+}
+
+/**
+ * One-click downloads of catalogue models into the GGUF store: one at a time, resumable (the
+ * partial survives a cancel, a dropped connection and a reload), with bytes, speed and ETA.
+ */
+export class ModelDownloads {
+  #host: DownloadHost;
+  #handle: DownloadHandle | null = null;
+  /** The download in progress: the catalogue entry's id and its progress. */
+  active = $state.raw<{ id: string; name: string; progress: LoadProgress | null } | null>(null);
+  partials = $state.raw<PartialDownload[]>([]);
+  error = $state.raw<{ id: string; name: string; message: string } | null>(null);
+
+  constructor(host: DownloadHost) {
+    this.#host = host;
+  }
+
+  async refresh(): Promise<void> {
+    this.partials = await listPartialDownloads().catch(() => []);
+  }
+
+  partialOf(entry: ChatModelEntry): PartialDownload | undefined {
+    return this.partials.find((p) => p.name === safeName(entry.gguf.file));
+  }
+
+  /**
+   * Downloads (or resumes) an entry's GGUF from Hugging Face or the configured mirror/folder,
+   * checks it, adds it to the GGUF store and gives it the roles that are empty.
+   * Errors land in `error` (AbortedError when cancelled: the bytes stay for a resume).
+   */
+  async download(entry: ChatModelEntry): Promise<StoredGguf | null> {
+    if (this.active) return null;
+    const name = safeName(entry.gguf.file);
+    this.error = null;
+    this.active = { id: entry.id, name, progress: null };
+    try {
+      // Through the model source; while air-gapped this throws AirGappedError for another origin.
+      const url = hfFileUrl(entry.gguf.repo, entry.gguf.file, this.#host.source);
+      const track = downloadTracker(entry.label, (p) => {
+        if (this.active?.id === entry.id) this.active = { ...this.active, progress: p };
+      });
+      this.#handle = startModelDownload({ url, name, sameOrigin: this.#host.airGapped ? location.origin : undefined }, (loaded, total) => track({ loaded, total }));
+      await this.#handle.done;
+      let stored: StoredGguf;
+      try {
+        stored = await describeGguf(name, await openGguf(name));
+      } catch (e) {
+        await deleteGguf(name).catch(() => undefined);
+        throw e;
+      }
+      await this.#host.refreshGgufs();
+      await this.#host.autoAssign({ kind: 'wllama', file: name });
+      return stored;
+    } catch (e) {
+      const err = e as Error;
+      this.error = { id: entry.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+      return null;
+    } finally {
+      this.#handle = null;
+      this.active = null;
+      await this.refresh();
+    }
+  }
+
+  /** Stops the download in progress; its bytes stay for a resume. */
+  cancel(): void {
+    this.#handle?.cancel();
+  }
+
+  async discard(name: string): Promise<void> {
+    await discardPartialDownload(name);
+    if (this.error) this.error = null;
+    await this.refresh();
+  }
+}
