@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +12,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical axe-core violations (WCAG 2.x A/AA) inside one part of the page. */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const found = (await page.evaluate(async (sel) => {
+    const axe = (window as unknown as { axe: { run(ctx: Element, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document.querySelector(sel)!, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return r.violations;
+  }, selector)) as { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+}
 
 const STEPS = ['import', 'model', 'recipe', 'run', 'review', 'export'];
 const waitCount = (page: Page, n: number) =>
@@ -32,6 +46,8 @@ describe('the guided first path (issue 13, item 2)', () => {
     expect(await page.locator('[data-testid="guide-step-model"] a').getAttribute('href')).toBe('#/models');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/first-open-checklist-en.png', fullPage: true });
+    expect(await axeViolations(page, '[data-testid="guide"]')).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="sample-seeds"]')).toEqual([]);
 
     const expected = lines('seeds-en.jsonl');
     await page.click('[data-testid="sample-seeds-en"]');
@@ -74,6 +90,7 @@ describe('the guided first path (issue 13, item 2)', () => {
     expect(await page.textContent('[data-testid="sample-seeds-zh"]')).toBe('用示例种子试用（中文）');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/first-open-checklist-zh.png', fullPage: true });
+    expect(await axeViolations(page, '[data-testid="guide"]')).toEqual([]);
     const expected = lines('seeds-zh.jsonl');
     await page.click('[data-testid="sample-seeds-zh"]');
     await waitCount(page, expected.length);
@@ -115,6 +132,7 @@ describe('the guided first path (issue 13, item 2)', () => {
     // Both are labelled controls.
     expect(await page.getByLabel('Licence').count()).toBe(1);
     expect(await page.getByLabel('Description').count()).toBe(1);
+    expect(await axeViolations(page, '[data-testid="card-settings"]')).toEqual([]);
 
     // Stored per project: a reload shows them again.
     await page.reload();
