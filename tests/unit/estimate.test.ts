@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCalls, estimateTime, measuredSpeed } from '../../src/lib/pipeline/estimate';
+import { estimateCalls, estimateTime, measuredSpeed, trialRecipe } from '../../src/lib/pipeline/estimate';
 import { mulberry32 } from '../../src/lib/pipeline/random';
 import { PRESETS, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
@@ -93,6 +93,29 @@ describe('the run estimate counts the calls a run makes', () => {
   });
 });
 
+describe('Try on 3 seeds first', () => {
+  it('runs the same recipe on 3 seeds, and leaves the recipe as it was', async () => {
+    for (const input of [PRESETS.evol4!, { ...PRESETS.answerJudge!, maxSeeds: 2 }, { ...PRESETS.answerJudge!, copiesPerSeed: 2 }, RECIPES.selfInstructSmall!]) {
+      const recipe = recipeOf(input);
+      const before = JSON.stringify(recipe);
+      const trial = trialRecipe(recipe, 3, 'trial');
+      expect(JSON.stringify(recipe)).toBe(before);
+      expect(trial.name).toBe('trial');
+      expect(JSON.stringify({ ...trial, name: recipe.name, maxSeeds: recipe.maxSeeds, steps: recipe.steps })).toBe(JSON.stringify(recipe));
+      const { e, generator } = engines();
+      const store = new MemoryRunStore();
+      const counts = await runRecipe({ runId: 't', recipe: trial, seeds, engines: e, store, concurrency: 1 });
+      const est = estimateCalls(trial, seeds.length);
+      expect(counts.total).toBe(Math.min(3, input.maxSeeds ?? 3) * (input.copiesPerSeed ?? 1));
+      expect(counts.calls).toBe(est.calls);
+      // Only the first seeds were read.
+      const used = new Set(store.samples.map((s) => s.seedId).filter(Boolean));
+      for (const id of used) expect(['s0', 's1', 's2']).toContain(id);
+      expect(generator.calls.length).toBe(est.byRole.generator);
+    }
+  });
+});
+
 describe('measured speed and time', () => {
   const models = { generator: 'wllama:a', responder: 'wllama:a', judge: 'wllama:b' };
   const run = (m: Record<string, string>, calls: number, modelMs: number, completionTokens = calls * 100) => ({ models: m, counts: { calls, modelMs, completionTokens } });
@@ -106,13 +129,16 @@ describe('measured speed and time', () => {
     expect(estimateTime(est, s, 4).seconds).toBe(7.5);
   });
 
-  it('falls back on the playground (an upper bound), then says why it cannot tell', () => {
+  it('falls back on the playground speed of every role model (the slowest: an upper bound), then says why it cannot tell', () => {
     const est = estimateCalls(recipeOf({ ...PRESETS.answerJudge!, maxSeeds: 1 }), 1);
-    const pg = measuredSpeed([run({ ...models, judge: 'x' }, 5, 5000)], models, { model: 'wllama:b', tokensPerSecond: 10 });
+    const other = [run({ ...models, judge: 'x' }, 5, 5000)];
+    const pg = measuredSpeed(other, models, { 'wllama:a': 20, 'wllama:b': 10, 'wllama:z': 1 });
     expect(pg).toEqual({ basis: 'playground', tokensPerSecond: 10 });
     expect(estimateTime(est, pg)).toEqual({ seconds: est.maxCompletionTokens / 10, upperBound: true, completionTokens: null });
-    expect(measuredSpeed([], models, { model: 'other', tokensPerSecond: 10 })).toEqual({ basis: 'unknown', why: 'noRuns' });
-    expect(measuredSpeed([run({ ...models, judge: 'x' }, 5, 5000), run(models, 0, 0)], models, null)).toEqual({ basis: 'unknown', why: 'otherModels' });
+    // One role's model never measured: the time is not known.
+    expect(measuredSpeed(other, models, { 'wllama:a': 20 })).toEqual({ basis: 'unknown', why: 'otherModels' });
+    expect(measuredSpeed([], models, { other: 10 })).toEqual({ basis: 'unknown', why: 'noRuns' });
+    expect(measuredSpeed([...other, run(models, 0, 0)], models, null)).toEqual({ basis: 'unknown', why: 'otherModels' });
     expect(estimateTime(est, { basis: 'unknown', why: 'noRuns' })).toEqual({ seconds: null, upperBound: false, completionTokens: null });
   });
 });

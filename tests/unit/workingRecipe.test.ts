@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SavedRecipe } from '../../src/lib/db/recipesRepo';
 import { PRESETS, RecipeSchema } from '../../src/lib/pipeline/recipe';
-import { canonical, Debounced, hasUnsavedChanges, restoreWorking, sameRecipe } from '../../src/lib/state/workingRecipe';
+import { canonical, Debounced, hasUnsavedChanges, restoreWorking, sameRecipe, stashWorking, takeStash } from '../../src/lib/state/workingRecipe';
 
 const evol4 = () => RecipeSchema.parse(PRESETS.evol4!);
 const savedRow = (id: string, recipe: Record<string, unknown>): SavedRecipe => ({ id, name: String(recipe.name), recipe, createdAt: 1, updatedAt: 1 });
@@ -104,5 +104,29 @@ describe('Debounced', () => {
     await d.flush();
     expect(written).toEqual(['a']);
     expect(d.pending).toBe(false);
+  });
+});
+
+describe('the copy written as the page hides', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('is taken when newer than the stored working recipe, ignored when older, and removed either way', () => {
+    const items = new Map<string, string>();
+    vi.stubGlobal('localStorage', { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) });
+    const stored = { draft: evol4(), source: { kind: 'preset', key: 'evol4' }, updatedAt: 100 };
+    const edited = { draft: { ...evol4(), maxSeeds: 10 }, source: { kind: 'preset' as const, key: 'evol4' }, updatedAt: 200 };
+    stashWorking('p1', edited);
+    expect(takeStash('p2', stored)).toBe(stored); // another project's copy is not this one's
+    expect(takeStash('p1', stored)).toEqual(edited);
+    expect(items.size).toBe(0);
+    stashWorking('p1', { ...edited, updatedAt: 50 });
+    expect(takeStash('p1', stored)).toBe(stored);
+    expect(takeStash('p1', undefined)).toBeUndefined();
+    stashWorking('p1', edited);
+    expect(restoreWorking(takeStash('p1', undefined), [])?.draft.maxSeeds).toBe(10);
+    items.set('seedforge.workingRecipe.p1', '{not json');
+    expect(takeStash('p1', stored)).toBe(stored);
   });
 });

@@ -164,12 +164,14 @@ export type Speed =
 /**
  * The measured speed for these role models: earlier runs of the project that used exactly the same
  * model in every role (their time per call includes reading the prompt, which dominates on CPU),
- * else the playground's last answer from one of these models (generation speed only), else unknown.
+ * else the playground's generation speed of every role's model (the slowest of them), else unknown.
+ *
+ * @param playground generation tokens/s measured in the playground, by engine reference key
  */
 export function measuredSpeed(
   runs: { models: Record<string, string>; counts: Partial<MeasuredCalls> | null | undefined }[],
   models: Record<Role, string>,
-  playground?: { model: string; tokensPerSecond: number | null } | null,
+  playground: Record<string, number> | null = null,
 ): Speed {
   let calls = 0;
   let tokens = 0;
@@ -183,9 +185,8 @@ export function measuredSpeed(
     ms += c.modelMs;
   }
   if (calls > 0) return { basis: 'runs', msPerCall: ms / calls, tokensPerCall: tokens / calls, calls };
-  if (playground?.tokensPerSecond && playground.tokensPerSecond > 0 && Object.values(models).includes(playground.model)) {
-    return { basis: 'playground', tokensPerSecond: playground.tokensPerSecond };
-  }
+  const tps = Object.values(models).map((m) => playground?.[m] ?? 0);
+  if (tps.every((x) => x > 0)) return { basis: 'playground', tokensPerSecond: Math.min(...tps) };
   return { basis: 'unknown', why: runs.length ? 'otherModels' : 'noRuns' };
 }
 
@@ -206,4 +207,14 @@ export function estimateTime(est: CallEstimate, speed: Speed, concurrency = 1): 
   }
   if (speed.basis === 'playground') return { seconds: est.maxCompletionTokens / speed.tokensPerSecond / c, upperBound: true, completionTokens: null };
   return { seconds: null, upperBound: false, completionTokens: null };
+}
+
+/**
+ * The same recipe on `n` seeds (`n` tasks for a recipe that starts with Self-Instruct), under
+ * another name: "Try on 3 seeds first". A copy: the recipe passed in is not changed.
+ */
+export function trialRecipe(recipe: Recipe, n: number, name: string): Recipe {
+  const first = recipe.steps[0]!;
+  if (first.op === 'selfInstruct') return { ...recipe, name, steps: [{ ...first, count: Math.min(n, first.count) }, ...recipe.steps.slice(1)] };
+  return { ...recipe, name, maxSeeds: Math.min(n, recipe.maxSeeds ?? n) };
 }

@@ -2,7 +2,7 @@ import type { AppDb } from '../db/db';
 import { deleteRecipe, listRecipes, restoreRecipe, saveRecipe, type SavedRecipe } from '../db/recipesRepo';
 import { getProjectSetting, setProjectSetting } from '../db/settingsRepo';
 import { PRESETS, RecipeSchema, validateRecipe, type Recipe, type RecipeProblem } from '../pipeline/recipe';
-import { Debounced, hasUnsavedChanges, restoreWorking, type RecipeSource, type WorkingRecipe } from './workingRecipe';
+import { Debounced, hasUnsavedChanges, restoreWorking, stashWorking, takeStash, type RecipeSource, type WorkingRecipe } from './workingRecipe';
 
 /** How long after the last edit the working recipe is written (a page hide writes it at once). */
 const SAVE_MS = 300;
@@ -28,6 +28,8 @@ export class RecipesState {
   /** The project whose working recipe the draft is; null while it is being read (nothing is written then). */
   #projectId: string | null = null;
   #loading: { projectId: string; done: Promise<void> } | null = null;
+  /** The last working recipe handed to the saver, for the synchronous copy on page hide. */
+  #latest: { projectId: string; value: WorkingRecipe } | null = null;
   #saver = new Debounced<{ projectId: string; value: WorkingRecipe }>(
     async ({ projectId, value }) => {
       await setProjectSetting(this.#db, projectId, 'workingRecipe', value);
@@ -43,11 +45,17 @@ export class RecipesState {
     const stopEffects = $effect.root(() => {
       $effect(() => {
         const value: WorkingRecipe = { draft: $state.snapshot(this.draft) as unknown as Record<string, unknown>, source: this.source, updatedAt: Date.now() };
-        if (this.#projectId) this.#saver.schedule({ projectId: this.#projectId, value });
+        if (!this.#projectId) return;
+        this.#latest = { projectId: this.#projectId, value };
+        this.#saver.schedule(this.#latest);
       });
     });
-    // A reload right after an edit: the pending write goes out as the page hides.
-    const flush = () => void this.#saver.flush();
+    // A reload right after an edit: the pending edit is copied synchronously as the page hides
+    // (an IndexedDB write started then may not finish) and written to IndexedDB as well.
+    const flush = () => {
+      if (this.#latest) stashWorking(this.#latest.projectId, this.#latest.value);
+      void this.#saver.flush();
+    };
     const onVisibility = () => {
       if (document.visibilityState === 'hidden') flush();
     };
@@ -86,7 +94,7 @@ export class RecipesState {
       const [stored, saved] = await Promise.all([getProjectSetting(this.#db, projectId, 'workingRecipe'), listRecipes(this.#db)]);
       if (this.#loading?.projectId !== projectId) return; // another project was opened meanwhile
       this.saved = saved;
-      const w = restoreWorking(stored, saved);
+      const w = restoreWorking(takeStash(projectId, stored), saved);
       this.draft = w?.draft ?? RecipeSchema.parse(PRESETS.evol4!);
       this.source = w?.source ?? { kind: 'preset', key: 'evol4' };
       this.importProblems = [];

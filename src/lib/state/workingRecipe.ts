@@ -127,3 +127,35 @@ export class Debounced<T> {
     return this.#running;
   }
 }
+
+/**
+ * A synchronous copy for the moment the page goes away. An IndexedDB write started on `pagehide`
+ * does not survive a reload that follows an edit at once (seen in Chromium: the edit was lost);
+ * localStorage is written before the page unloads. The next open takes the copy when it is newer
+ * than the stored working recipe.
+ */
+const STASH = 'seedforge.workingRecipe.';
+
+export function stashWorking(projectId: string, value: WorkingRecipe): void {
+  try {
+    globalThis.localStorage?.setItem(STASH + projectId, JSON.stringify(value));
+  } catch {
+    // Storage full or blocked: the IndexedDB write started beside it is all there is.
+  }
+}
+
+/** The newer of the stored working recipe and the page-hide copy; the copy is removed. */
+export function takeStash(projectId: string, stored: unknown): unknown {
+  let copy: WorkingRecipe | null = null;
+  try {
+    const raw = globalThis.localStorage?.getItem(STASH + projectId);
+    if (raw) {
+      globalThis.localStorage.removeItem(STASH + projectId);
+      copy = JSON.parse(raw) as WorkingRecipe;
+    }
+  } catch {
+    copy = null; // unreadable: the stored one stands
+  }
+  const at = (x: unknown) => (x && typeof x === 'object' && typeof (x as WorkingRecipe).updatedAt === 'number' ? (x as WorkingRecipe).updatedAt : 0);
+  return copy && at(copy) > at(stored) ? copy : stored;
+}
