@@ -88,7 +88,8 @@ export default defineConfig({
   // Under Vitest the test server also serves the real chat model's folder (never `npm run dev`).
   server: { headers: isolationHeaders, fs: { allow: ['.', ...(process.env.VITEST ? [dirname(chatModel)] : [])] } },
   preview: { headers: securityHeaders },
-  worker: { format: 'es' },
+  // Worker bundles are built separately: the same quiet timing check as build.rolldownOptions below.
+  worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
   // Vite reload the test page mid-run ("Vitest failed to find the runner").
   optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', 'hyparquet-writer', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers', 'chart.js', 'marked', 'dompurify'] },
