@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkConnection, modelsUrl } from '../../src/lib/engines/remote/connectionCheck';
 import { PRESETS } from '../../src/lib/engines/remote/presets';
 import { GOOD_KEY, MODELS, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
@@ -58,6 +58,19 @@ describe('Check connection (GET <base>/models against the fake server)', () => {
       throw new TypeError('Failed to fetch');
     }) as typeof fetch;
     expect(await checkConnection('http://127.0.0.1:11434/v1', { kind: 'openai', fetch: corsBlocked })).toMatchObject({ ok: false, problem: 'cors' });
+  });
+
+  it('says "refused or CORS" where the page cannot tell (isolated and under a service worker)', async () => {
+    vi.stubGlobal('crossOriginIsolated', true);
+    vi.stubGlobal('navigator', { serviceWorker: { controller: {} } });
+    try {
+      const failing = (async () => {
+        throw new TypeError('Failed to fetch');
+      }) as typeof fetch;
+      expect(await checkConnection('http://127.0.0.1:11434/v1', { kind: 'openai', fetch: failing })).toMatchObject({ ok: false, problem: 'unreachable' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('has presets for the local servers at 127.0.0.1 that need no key', () => {

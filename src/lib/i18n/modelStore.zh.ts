@@ -42,6 +42,7 @@ export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'endpoints.check.badUrl': '基础地址无效（必须以 http:// 或 https:// 开头）。',
   'endpoints.check.refused': '{url} 没有响应。请启动服务器并检查端口：llama.cpp：llama-server -m model.gguf --port 8080；Ollama：ollama serve；LM Studio：开发者 → 启动服务器。',
   'endpoints.check.cors': '{url} 上的服务器有响应，但不允许本页面调用（CORS）。Ollama：设置 OLLAMA_ORIGINS={origin} 后重启；LM Studio：在服务器设置中打开“Enable CORS”；llama.cpp 服务器默认允许任何来源，除非前面的代理拦截了（检查 --api-key 和代理）。',
+  'endpoints.check.unreachable': '无法从 {url} 读取到本页面可用的响应：要么那里没有服务在监听，要么服务器不允许本页面调用（CORS）——浏览器不会告诉我们是哪一种。请确认服务器在该端口运行（llama.cpp：llama-server -m model.gguf --port 8080；Ollama：ollama serve；LM Studio：开发者 → 启动服务器），再允许本页面访问：Ollama：设置 OLLAMA_ORIGINS={origin}；LM Studio：打开“Enable CORS”；llama.cpp 服务器默认允许任何来源，除非前面的代理拦截了。',
   'endpoints.check.wrongPath': '服务器有响应，但 {url} 不是 OpenAI 兼容的模型列表（HTTP {status}）。基础地址通常以 /v1 结尾，例如 http://127.0.0.1:8080/v1。',
   'endpoints.check.auth': '服务器需要 API 密钥（HTTP {status}）：请填写启动服务器时设置的密钥。',
   'endpoints.check.notJson': '{url} 上的服务器有响应，但返回的不是模型列表：它是 OpenAI 兼容的服务器吗？基础地址通常以 /v1 结尾。',
