@@ -57,6 +57,11 @@ describe('semantic dedup of Chinese text', () => {
     // The bundled model is the default, with its own threshold and where that threshold comes from.
     expect(await page.inputValue('[data-testid="dedup-model"]')).toBe('all-MiniLM-L6-v2');
     expect(await page.textContent('[data-testid="dedup-threshold-origin"]')).toMatch(/Default threshold 0\.\d\d/);
+    // Before anything runs, the panel recommends the model made for the project's texts.
+    const hint = page.locator('[data-testid="dedup-recommendation"]');
+    await hint.waitFor();
+    expect(await hint.getAttribute('data-recommended')).toBe('bge-small-zh-v1.5');
+    expect(await hint.textContent()).toMatch(/100 % of the texts in this project are in Chinese: bge-small-zh-v1\.5/);
 
     await page.click('[data-testid="dedup-compute"]');
     const refusal = page.locator('[data-testid="dedup-refusal"]');

@@ -17,4 +17,6 @@ export const dedupModelsEn = {
   'dedupModel.thresholdCalibrated': 'Default threshold {threshold}: calibrated on {set} (precision {precision}, recall {recall} for pairs people scored 4 or 5).',
   'dedupModel.thresholdDefault': 'Default threshold {threshold}: a cautious default, not calibrated here.',
   'dedupModel.stepRefused': "The recipe's Dedup step did not compare meanings: {percent} % of the texts are in Chinese and {model} is made for English only. Exact copies and near-copies were still marked. Choose {recommended} as the step's model, or use the Dedup panel in Review.",
+  'dedupModel.recommended': '(recommended for these texts)',
+  'dedupModel.hint': '{percent} % of the texts in this project are in Chinese: {model} is the model made for them.',
 };

@@ -19,4 +19,6 @@ export const dedupModelsZh: Record<keyof typeof dedupModelsEn, string> = {
   'dedupModel.thresholdCalibrated': '默认阈值 {threshold}：在 {set} 上校准（对人工评分 4–5 分的句对，精确率 {precision}，召回率 {recall}）。',
   'dedupModel.thresholdDefault': '默认阈值 {threshold}：保守的默认值，未在此校准。',
   'dedupModel.stepRefused': '配方的去重步骤没有按语义比较：{percent}% 的文本是中文，而 {model} 只适用于英文。完全相同和几乎相同的文本仍已标记。请把该步骤的模型改为 {recommended}，或在“审阅”中使用去重面板。',
+  'dedupModel.recommended': '（推荐用于这些文本）',
+  'dedupModel.hint': '本项目中 {percent}% 的文本是中文：{model} 是适用于它们的模型。',
 };

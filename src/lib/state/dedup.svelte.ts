@@ -7,7 +7,7 @@ import { pairSimilarity, squaredNorms, thresholdF32 } from '../dedup/threshold';
 import type { PairList } from '../dedup/types';
 import { embedAndPair, startDedupWorkers, type EmbeddedInfo } from '../embed/dedupTexts';
 import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../embed/models';
-import { decideDedup, type DedupDecision } from '../embed/recommend';
+import { decideDedup, recommendedEmbeddingModel, type DedupDecision, type TextsLanguage } from '../embed/recommend';
 import type { ModelSource } from '../engines/modelSource';
 import type { I18n } from '../i18n/i18n.svelte';
 import { APPROXIMATE_ABOVE, APPROXIMATE_RECALL, dedupInputs, dedupMethodFor, duplicateMarks, type DedupMethod } from '../runner/dedupPhase';
@@ -56,6 +56,8 @@ export class DedupState {
    * and applies instead of semantic clusters.
    */
   lexical = $state.raw<PassMarks | null>(null);
+  /** The project's texts' language before any computation, and the model made for it (`inspect`). */
+  hint = $state.raw<{ chineseShare: number; language: TextsLanguage; recommended: string } | null>(null);
   withSeeds = $state(true);
   /** 'auto': exact up to APPROXIMATE_ABOVE items, approximate above. */
   method = $state<DedupMethod>('auto');
@@ -103,6 +105,17 @@ export class DedupState {
     this.model = id;
     this.threshold = m.threshold;
     this.override = false;
+  }
+
+  /** Reads the project's texts (samples and seeds) to recommend a model by their language before anything runs. */
+  async inspect(projectId: string): Promise<void> {
+    const input = await dedupInputs(this.#db, projectId, true);
+    if (!input.texts.length) {
+      this.hint = null;
+      return;
+    }
+    const d = decideDedup(input.texts);
+    this.hint = { chineseShare: d.chineseShare, language: d.language, recommended: recommendedEmbeddingModel(d.language).id };
   }
 
   async compute(projectId: string, source: ModelSource): Promise<void> {
