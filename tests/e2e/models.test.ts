@@ -66,19 +66,23 @@ describe('the Models screen (built app)', () => {
     await context.close();
   });
 
-  it('warns when the judge is the same model as the generator, and when a role gets a model without a chat template', async () => {
+  it('gives the only model every role, warns that the judge then judges itself, and names the roles that got a model without a chat template', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await models(context);
+    expect(await page.locator('[data-testid="no-template-warning"]').count()).toBe(0);
     await page.setInputFiles('[data-testid="gguf-input"]', GGUF);
     await page.waitForSelector('[data-testid="gguf-row"]');
-    expect(await page.locator('[data-testid="no-template-warning"]').count()).toBe(0);
-    await page.selectOption('[data-testid="role-generator"]', 'wllama:stories260K.gguf');
-    expect(await page.locator('[data-testid="self-judge-warning"]').count()).toBe(0);
+    // The only model is assigned to every role at once (issue 13, item 2); the self-judging warning stays.
+    for (const role of ['generator', 'responder', 'judge']) expect(await page.inputValue(`[data-testid="role-${role}"]`)).toBe('wllama:stories260K.gguf');
+    await page.waitForSelector('[data-testid="self-judge-warning"]');
     // The story model has no chat template: the roles that got it are named.
-    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\): this GGUF file has no chat template/);
+    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\), Responder \(writes answers\), Judge \(scores answers\): this GGUF file has no chat template/);
+    // Without a judge there is nothing to judge itself, and the judge is no longer named.
+    await page.selectOption('[data-testid="role-judge"]', '');
+    expect(await page.locator('[data-testid="self-judge-warning"]').count()).toBe(0);
+    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\), Responder \(writes answers\): /);
     await page.selectOption('[data-testid="role-judge"]', 'wllama:stories260K.gguf');
     await page.waitForSelector('[data-testid="self-judge-warning"]');
-    expect(await page.textContent('[data-testid="no-template-warning"]')).toMatch(/^Generator \(evolves instructions\), Judge \(scores answers\): /);
     await page.reload();
     await page.waitForSelector('[data-testid="self-judge-warning"]');
     await context.close();
