@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import type { AppDb } from './db';
 import { newId } from './db';
+import { projectSettingKeys } from './settingsRepo';
 import type { Project, ProjectCard, ProjectGuide } from './types';
 
 /** The only code that writes the projects table. */
@@ -46,7 +47,8 @@ export async function hasHumanReview(db: AppDb, projectId: string): Promise<bool
 
 /** Deletes a project with everything that belongs to it, in one transaction. */
 export async function deleteProject(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds], async () => {
+  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.settings], async () => {
+    await db.settings.bulkDelete(projectSettingKeys(id));
     await db.seeds.where('projectId').equals(id).delete();
     await db.samples.where('projectId').equals(id).delete();
     const runIds = await db.runs.where('projectId').equals(id).primaryKeys();

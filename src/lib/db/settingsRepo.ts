@@ -25,6 +25,12 @@ export interface ProjectSettings {
   workingRecipe: { draft: Record<string, unknown>; source: { kind: string; [k: string]: unknown }; updatedAt: number };
 }
 
+/** The keys a project's settings are stored under (deleted with the project). */
+export function projectSettingKeys(projectId: string): string[] {
+  const names: (keyof ProjectSettings)[] = ['workingRecipe'];
+  return names.map((k) => `${k}:${projectId}`);
+}
+
 export async function getProjectSetting<K extends keyof ProjectSettings>(db: AppDb, projectId: string, key: K): Promise<ProjectSettings[K] | undefined> {
   const row = await db.settings.get(`${key}:${projectId}`);
   return row?.value as ProjectSettings[K] | undefined;

@@ -341,7 +341,6 @@ export const en = {
   'param.blocklist': 'Blocked words (comma-separated)',
   'run.recipe': 'Recipe:',
   'run.editRecipe': 'edit',
-  'run.seeds': '{n} seeds in this project',
   'run.editRoles': 'change models',
   'run.noRecipe': 'The recipe has problems: fix them on the Recipe screen.',
   'run.noSeeds': 'This recipe starts from seeds, and the project has none: import some on the Seeds screen.',

@@ -339,7 +339,6 @@ export const zh: Record<MessageKey, string> = {
   'param.blocklist': '屏蔽词（逗号分隔）',
   'run.recipe': '配方：',
   'run.editRecipe': '编辑',
-  'run.seeds': '本项目有 {n} 条种子',
   'run.editRoles': '更换模型',
   'run.noRecipe': '配方有问题：请在配方页修正。',
   'run.noSeeds': '此配方从种子开始，而本项目没有种子：请先在种子页导入。',
