@@ -4,7 +4,7 @@ import { datasetCard } from '../../src/lib/io/export/card';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
 import { editSample, setSamplesStatus } from '../../src/lib/db/samplesRepo';
-import { updateProjectNotes } from '../../src/lib/db/projectsRepo';
+import { hasHumanReview, updateProjectNotes } from '../../src/lib/db/projectsRepo';
 import { freshDb } from './freshDb';
 import { fixtureProject } from './exportFixture';
 
@@ -18,8 +18,11 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     // One rejection becomes an unreadable judge reply; then a person accepts three of the four
     // through the repository the Review screen uses, and edits one judge-accepted sample.
     await db.samples.update(rejected[0]!, { rejectReason: 'judgeFailed' });
+    // The checklist's Review step: no person has decided anything yet.
+    expect(await hasHumanReview(db, fx.project.id)).toBe(false);
     await setSamplesStatus(db, rejected.slice(0, 3), 'accepted');
     const judged = (await db.samples.where('[projectId+status]').equals([fx.project.id, 'accepted']).toArray()).find((s) => !rejected.includes(s.id))!;
+    expect(await hasHumanReview(db, fx.project.id)).toBe(true);
     await editSample(db, judged.id, { instruction: judged.instruction, input: judged.input, output: `${judged.output} (edited)` });
     // The run was limited to 5 of the project's 30 seeds.
     await db.runs.update(fx.run.id, { status: 'done', recipe: { ...fx.run.recipe, maxSeeds: 5 } });

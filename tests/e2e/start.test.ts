@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, openApp, pageErrors, readStore, seedCount } from './helpers';
+import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, seedCount } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -64,6 +64,19 @@ describe('the guided first path (issue 13, item 2)', () => {
     expect(seeds.map((s) => s.instruction).sort()).toEqual(expected.map((s) => s.instruction).sort());
     expect(new Set(seeds.map((s) => s.source.file))).toEqual(new Set(['seeds-en.jsonl']));
 
+    // A model for every role ticks the second step; a seed limit in the recipe the third.
+    await page.goto(baseUrl() + '#/models');
+    await page.setInputFiles('[data-testid="gguf-input"]', GGUF_FIXTURE);
+    await page.waitForSelector('[data-testid="gguf-row"]');
+    for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-model"]')?.getAttribute('data-done') === 'true');
+    expect(await page.locator('[data-testid="guide-step-recipe"]').getAttribute('data-done')).toBe('false');
+    await page.goto(baseUrl() + '#/recipe');
+    await page.fill('[data-testid="recipe-max-seeds"]', '3');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-recipe"]')?.getAttribute('data-done') === 'true');
+    expect(await stepsDone(page)).toEqual(['import=true', 'model=true', 'recipe=true', 'run=false', 'review=false', 'export=false']);
+    await page.goto(baseUrl() + '#/seeds');
+
     // Hidden: stays hidden after a reload; the header's entry shows it again, with its ticks.
     await page.click('[data-testid="guide-hide"]');
     await page.waitForSelector('[data-testid="guide"]', { state: 'detached' });
@@ -73,7 +86,8 @@ describe('the guided first path (issue 13, item 2)', () => {
     expect(await page.locator('[data-testid="guide"]').count()).toBe(0);
     await page.click('[data-testid="guide-show"]');
     await page.waitForSelector('[data-testid="guide"]');
-    expect(await page.locator('[data-testid="guide-step-import"]').getAttribute('data-done')).toBe('true');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-recipe"]')?.getAttribute('data-done') === 'true');
+    expect(await stepsDone(page)).toEqual(['import=true', 'model=true', 'recipe=true', 'run=false', 'review=false', 'export=false']);
     // The step links lead to their screens.
     await page.click('[data-testid="guide-step-recipe"] a');
     await page.waitForSelector('[data-testid="nav-recipe"][aria-current="page"]');
