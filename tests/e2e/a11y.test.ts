@@ -40,6 +40,22 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`).join(' | ')}`);
 }
 
+/** Inputs whose placeholder is wider than the box it is shown in (the user reads half a hint). */
+function truncatedPlaceholders(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    return [...document.querySelectorAll<HTMLInputElement>('input[placeholder]')]
+      .filter((el) => el.placeholder && el.getClientRects().length > 0)
+      .flatMap((el) => {
+        const cs = getComputedStyle(el);
+        ctx.font = cs.font;
+        const text = ctx.measureText(el.placeholder).width;
+        const box = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return text > box + 1 ? [`${el.dataset.testid ?? el.type}: "${el.placeholder}" needs ${Math.round(text)} px, has ${Math.round(box)}`] : [];
+      });
+  });
+}
+
 /** Presses Tab until the element with this test id has the focus: proves it is reachable by keyboard. */
 async function tabTo(page: Page, testid: string, max = 80): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -112,7 +128,7 @@ describe('accessibility of every screen (axe-core, built app)', () => {
       const page = await openApp(context);
       const found: Record<string, string[]> = {};
       const check = async (name: string) => {
-        found[name] = await seriousViolations(page);
+        found[name] = [...(await seriousViolations(page)), ...(await truncatedPlaceholders(page))];
       };
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
 
@@ -302,7 +318,7 @@ describe('keyboard-only paths (built app)', () => {
 });
 
 describe('a phone-sized screen (390 × 844)', () => {
-  it('shows every screen without a horizontal page scroll, with the screens in a menu', async () => {
+  it('shows every screen without a horizontal page scroll or a cut placeholder, with the screens in a menu', async () => {
     const context: BrowserContext = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: false });
     const page = await openApp(context);
     await pasteSeeds(page, 'Name three rivers in Europe.\nExplain photosynthesis simply, in a way a ten-year-old understands, with one example from the kitchen.\nWrite a haiku about rain.');
@@ -330,6 +346,7 @@ describe('a phone-sized screen (390 × 844)', () => {
       await page.screenshot({ path: `${SHOTS}mobile-390-${s}.png` });
       f = await fits();
       if (f.scroll > f.inner) wide.push(`${s}: ${f.scroll} > ${f.inner}`);
+      wide.push(...(await truncatedPlaceholders(page)).map((t) => `${s}: ${t}`));
     }
     expect(wide).toEqual([]);
     expect(pageErrors(page)).toEqual([]);

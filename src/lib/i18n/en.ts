@@ -271,7 +271,7 @@ export const en = {
   'unit.gb': '{n} GB',
   'unit.approxGb': '≈ {n} GB',
   'gguf.url': 'GGUF address',
-  'gguf.urlPlaceholder': 'https://…/model.gguf, or owner/repo/file.gguf on Hugging Face (or the mirror)',
+  'gguf.urlPlaceholder': 'owner/repo/file.gguf or https://…',
   'gguf.fetch': 'Download',
 
   'recipe.presets': 'Start from a preset:',

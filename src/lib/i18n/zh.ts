@@ -269,7 +269,7 @@ export const zh: Record<MessageKey, string> = {
   'unit.gb': '{n} GB',
   'unit.approxGb': '≈ {n} GB',
   'gguf.url': 'GGUF 地址',
-  'gguf.urlPlaceholder': 'https://…/model.gguf，或 Hugging Face（或镜像）上的 owner/repo/file.gguf',
+  'gguf.urlPlaceholder': 'owner/repo/file.gguf 或 https://…',
   'gguf.fetch': '下载',
 
   'recipe.presets': '从预设开始：',
