@@ -295,6 +295,8 @@ describe('dataset card', () => {
     expect(card).toContain('Not enough usable seeds: 10 available, 20 needed.');
     expect(card).toContain('`evolve` (rounds=4) → `judge` (minScore=4, retries=2) → `dedup` (threshold=0.85');
     expect(card).toContain('seed 42');
+    // Operations in words, the id beside them (issue 13, item 5).
+    expect(card).toContain('Synthetic items per operation: Evolved: deepened (`evol:deepen`) 50, Answered by the responder (`respond`) 30.');
     expect(card).toContain('Dedup threshold: cosine ≥ 0.85 (all-MiniLM-L6-v2)');
     // The Dedup panel's threshold, recorded on the samples it looked at.
     expect(card).toContain('Semantic dedup run on these samples: cosine ≥ 0.9 with `bge-small-zh-v1.5`, also against the seeds; every pair compared.');

@@ -1,6 +1,11 @@
 import type { HumanAction } from '../../db/samplesRepo';
 import type { Run, Sample } from '../../db/types';
 import type { AcceptanceSummary, ExportSummary } from './types';
+import { en } from '../../i18n/en';
+import { opLabel } from '../../i18n/labels';
+
+/** The card is written in English whatever the UI language. */
+const EN = { t: (k: keyof typeof en) => en[k] };
 
 /**
  * The dataset card: a `README.md` with the Hugging Face YAML header, written from what the export
@@ -210,7 +215,8 @@ export function datasetCard(c: CardInput): string {
     lines.push('');
   }
   const perOp = Object.entries(s.operations).sort((a, b) => b[1] - a[1]);
-  if (perOp.length) lines.push('Synthetic items per operation: ' + perOp.map(([op, k]) => `\`${op}\` ${k}`).join(', ') + '.', '');
+  // The operation in words (labels.ts, English like the card), its id beside it for search.
+  if (perOp.length) lines.push('Synthetic items per operation: ' + perOp.map(([op, k]) => `${opLabel(EN, op)} (\`${op}\`) ${k}`).join(', ') + '.', '');
   lines.push('## Models', '');
   if (!s.models.length) lines.push('No model call is recorded for the exported items.');
   for (const m of s.models) lines.push(`- ${m.role}: \`${m.model}\` (${m.engine})`);
