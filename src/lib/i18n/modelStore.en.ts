@@ -31,6 +31,7 @@ export const modelStoreEn = {
 
   'cpu.title': 'Speed on this device (no WebGPU)',
   'cpu.measured': 'Measured here: {tps} tokens/s with {model}.',
+  'cpu.measuredRuns': 'Earlier runs here: {tps} tokens/s with {model} (generated tokens per second of model time, reading the prompts included).',
   'cpu.expected': 'Nothing measured here yet: in-browser generation on the CPU gives about 2–6 tokens/s for a 1.1B 4-bit model on 2 cores (one playground answer measures it).',
   'cpu.alternative': 'A local server — llama.cpp, Ollama or LM Studio — runs the same GGUF models natively, about 10× faster, and your data still stays on this machine. Add it under Remote APIs with its preset, then Check connection.',
 

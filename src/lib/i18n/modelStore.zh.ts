@@ -29,6 +29,7 @@ export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
 
   'cpu.title': '此设备上的速度（无 WebGPU）',
   'cpu.measured': '本机实测：{model} 每秒 {tps} 个词元。',
+  'cpu.measuredRuns': '本机此前的运行：{model} 每秒 {tps} 个词元（按模型耗时计算的生成速度，含读取提示词的时间）。',
   'cpu.expected': '本机尚无实测：在浏览器里用 CPU 生成，1.1B 的 4 位量化模型在 2 核上约为每秒 2–6 个词元（在试用区回答一次即可测出）。',
   'cpu.alternative': '本地服务器（llama.cpp、Ollama 或 LM Studio）以原生方式运行同样的 GGUF 模型，约快 10 倍，数据仍只留在本机。请在“远程 API”中用它的预设添加，再点“检查连接”。',
 
