@@ -110,6 +110,8 @@ export const runEn = {
   'runView.samples.other': '{n} samples',
   'runView.split': '{accepted} accepted, {rejected} rejected',
   'runView.samplesSplit': '{samples}: {split}',
+  'runView.failures.one': '{n} item failed (recorded, the run goes on)',
+  'runView.failures.other': '{n} items failed (recorded, the run goes on)',
   'runView.countsHelp': 'An item is one seed taken through the recipe; one item can yield several samples (each evolution round, each answer).',
   'runView.estimating': 'estimating…',
   'runView.eta': 'about {eta} left',

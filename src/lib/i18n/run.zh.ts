@@ -102,6 +102,8 @@ export const runZh: Record<keyof typeof runEn, string> = {
   'runView.samples.other': '{n} 个样本',
   'runView.split': '接受 {accepted} 个，拒绝 {rejected} 个',
   'runView.samplesSplit': '{samples}：{split}',
+  'runView.failures.one': '{n} 个条目失败（已记录，运行继续）',
+  'runView.failures.other': '{n} 个条目失败（已记录，运行继续）',
   'runView.countsHelp': '一个条目是一条种子走完整个配方的过程；一个条目可以产生多个样本（每一轮进化、每一个回答）。',
   'runView.estimating': '正在估算…',
   'runView.eta': '大约还需 {eta}',
