@@ -94,6 +94,18 @@ describe('a run that yields nothing', () => {
     noRawIds(await screenText(page), 'the Review screen');
     await page.screenshot({ path: 'test-results/drawer-raw-judge-reply.png', fullPage: true });
 
+    // Dedup after this run: it has samples, none accepted; it says so rather than "run a recipe first".
+    await page.click('[data-testid="drawer-close"]');
+    await page.click('[data-testid="tab-dedup"]');
+    await page.click('[data-testid="dedup-compute"]');
+    const nothing = (await page.locator('[data-testid="dedup-nothing"]').textContent({ timeout: 120_000 }))!;
+    expect(nothing).toContain('none of this project’s samples is accepted yet');
+    expect(nothing).not.toContain('run a recipe first');
+    await page.click('[data-testid="tab-samples"]');
+    await page.locator('[data-testid="sample-open"]').first().click();
+    await drawer.waitFor();
+    await judgeCall.locator('summary').click();
+
     // The same in Chinese.
     await page.selectOption('[data-testid="locale-select"]', 'zh');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
