@@ -3,6 +3,7 @@ import { aborted, contextOverflow, isEngineError } from '../engines/errors';
 import { estimateTokens, splitReasoning, TEMPLATE_OPENS_THINK } from '../engines/structured';
 import type { Role } from '../engines/roles';
 import type { ChatEvent } from '../engines/types';
+import { estimateCalls } from './estimate';
 import { responseProblem } from './filters';
 import { bestOfN } from './operators/bestOfN';
 import { critiqueRevise } from './operators/critique';
@@ -71,49 +72,6 @@ export function taskCount(recipe: Recipe, seeds: number): number {
 }
 
 /**
- * About how many model calls one item makes with this recipe, when nothing fails and no judge
- * reply needs a retry: what the ETA assumes until the first item has finished (an evolution
- * round with elimination is three calls; a candidate's answer was already written by the
- * elimination check; Best-of-N is N answers and N verdicts).
- */
-export function callsPerItem(recipe: Recipe): number {
-  let cands = 1;
-  let calls = 0;
-  let answered = false;
-  for (const step of recipe.steps) {
-    switch (step.op) {
-      case 'selfInstruct':
-        calls += 1 + (step.instances ? 1 : 0);
-        answered = step.instances;
-        break;
-      case 'evolve':
-        calls += cands * step.rounds * (step.eliminate ? 3 : 1);
-        cands = cands * step.rounds + (step.keepOriginal ? cands : 0);
-        answered = step.eliminate;
-        break;
-      case 'respond':
-        if (!answered) calls += cands;
-        answered = true;
-        break;
-      case 'critique':
-        calls += 2 * cands;
-        break;
-      case 'bestOfN':
-        calls += 2 * step.n * cands;
-        cands *= step.k;
-        answered = true;
-        break;
-      case 'judge':
-        calls += cands;
-        break;
-      default:
-        break;
-    }
-  }
-  return Math.max(1, calls);
-}
-
-/**
  * Drives a recipe over the seeds: tasks run in fixed batches of `concurrency`, each task's
  * samples are committed to the store when it finishes, and a task's randomness (choices, few-shot
  * examples, persona, the engines' sampling seeds) depends only on the recipe's seed and the task
@@ -145,7 +103,9 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   let sessionCalls = 0;
   let sessionModelMs = 0;
   let sessionCompletion = 0;
-  const perItem = callsPerItem(recipe);
+  // Calls an item makes when every call succeeds the first time (./estimate.ts, the pre-run estimate).
+  const planned = estimateCalls(recipe, seeds.length);
+  const perItem = planned.tasks > 0 ? planned.calls / planned.tasks : 1;
 
   const eta = (wall: number, left: number): number | null => {
     if (sessionTasks > 0) return (wall / sessionTasks / 1000) * left;
