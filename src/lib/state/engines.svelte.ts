@@ -103,7 +103,7 @@ export class EnginesState {
     await this.#keys.load();
     this.speeds = (await getSetting(this.#db, 'speeds')) ?? {};
     await this.refreshGgufs();
-    if (this.ggufs.length) void this.keepStored();
+    if (this.ggufs.length) void this.keepStored(false);
     void this.downloads.refresh();
     // The WebGPU probe and the scan of WebLLM's cache can take long with large models stored; the
     // app does not wait for them (the Models screen shows their results when they land).
@@ -123,9 +123,9 @@ export class EnginesState {
     }
   }
 
-  /** Asks the browser to keep the stored models when the disk runs low (see `keepStored`). */
-  async keepStored(): Promise<boolean | null> {
-    return (this.persisted = await keepStored());
+  /** Asks the browser to keep the stored models when the disk runs low (see `keepStored`); `ask: false` only reads. */
+  async keepStored(ask = true): Promise<boolean | null> {
+    return (this.persisted = await keepStored(ask));
   }
 
   /** The roles whose assigned model is missing here (file gone, endpoint deleted, no WebGPU, not downloaded). */

@@ -143,13 +143,15 @@ export async function listGgufs(): Promise<StoredGguf[]> {
 /**
  * Asks the browser to keep this site's data when the disk runs low (`navigator.storage.persist()`):
  * without it a stored model (gigabytes) is the first thing eviction takes. Chromium answers at once
- * from site engagement (no prompt); Firefox asks. Returns the answer, or null where there is no API.
+ * from site engagement (no prompt); Firefox asks the user, so `ask: false` only reads the state
+ * (at start-up, where no one asked for anything). Returns the answer, or null where there is no API.
  */
-export async function keepStored(): Promise<boolean | null> {
+export async function keepStored(ask = true): Promise<boolean | null> {
   const s = globalThis.navigator?.storage;
-  if (typeof s?.persist !== 'function') return null;
+  if (typeof s?.persisted !== 'function') return null;
   try {
-    return (await s.persisted?.()) || (await s.persist());
+    if (await s.persisted()) return true;
+    return ask && typeof s.persist === 'function' ? await s.persist() : false;
   } catch {
     return false;
   }
