@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { baseUrl, dropFiles, confirmImport, fixture, launch, openApp, pageErrors, waitForReview } from './helpers';
 import { startHfMirror, useMirror, type HfMirror } from './hfMirror';
 
@@ -13,6 +15,19 @@ afterAll(async () => {
   await browser?.close();
   await hf?.close();
 });
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical axe-core violations (WCAG 2.x A/AA) inside one part of the page. */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const found = (await page.evaluate(async (sel) => {
+    const axe = (window as unknown as { axe: { run(ctx: Element, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document.querySelector(sel)!, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return r.violations;
+  }, selector)) as { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+}
 
 const roleValues = (page: import('playwright-core').Page) =>
   Promise.all(['generator', 'responder', 'judge'].map((r) => page.inputValue(`[data-testid="role-${r}"]`)));
@@ -33,6 +48,9 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     const id = (await first.getAttribute('data-entry'))!;
     expect(await page.textContent('[data-testid="catalogue-device"]')).toMatch(/Models run on the processor here \(\d+ cores/);
     expect(await page.locator('[data-testid="catalogue-all"] [data-testid="catalogue-row"]').count()).toBeGreaterThanOrEqual(10);
+    await page.click('[data-testid="catalogue-all"] summary');
+    expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
+    await page.screenshot({ path: 'test-results/models-recommended-en.png', fullPage: true });
 
     // Slow mirror (~300 kB/s): progress with bytes, speed and ETA is visible.
     await useMirror(page, `${hf.url}/m/slow-300000`);
@@ -40,6 +58,7 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     await page.click(`[data-testid="catalogue-download-${id}"]`);
     await page.waitForFunction(() => /Downloading [\d.]+ of [\d.]+ MB at [\d.]+ MB\/s/.test(document.querySelector('[data-testid="catalogue-progress"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     expect(await page.locator('[data-testid="catalogue-progress"] progress').count()).toBe(1);
+    expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="catalogue-progress"] progress')?.getAttribute('value')) >= 10, undefined, { timeout: 60_000 });
 
     // A reload mid-download keeps the bytes: the button offers to resume from them.
@@ -81,6 +100,8 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     expect(ids.every((x) => x!.startsWith('qwen'))).toBe(true);
     expect(await page.textContent('[data-testid="catalogue-device"]')).toContain('你的种子是中文');
     expect(await page.textContent('[data-testid="recommended-panel"] h2')).toBe('适合本设备的推荐模型');
+    expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
+    await page.screenshot({ path: 'test-results/models-recommended-zh.png', fullPage: true });
 
     await useMirror(page, hf.url);
     await page.goto(baseUrl() + '#/settings');

@@ -117,6 +117,15 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
     await expect(p).rejects.toMatchObject({ name: 'AbortedError' });
   });
 
+  it('a full disk fails at once with its own error, without retrying', async () => {
+    const sink = memorySink();
+    sink.write = () => {
+      throw Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
+    };
+    await expect(downloadResumable({ url: url(), sink, meta: null, saveMeta: () => {}, retries: 5 })).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    expect(hf.requests.filter((q) => q.path.includes('/cdn/')).length).toBe(1);
+  });
+
   it('refuses a redirect to another origin while air-gapped', async () => {
     await expect(downloadResumable({ url: url(), sink: memorySink(), meta: null, saveMeta: () => {}, sameOrigin: 'http://localhost:1' })).rejects.toMatchObject({ name: 'AirGappedError' });
   });

@@ -12,6 +12,8 @@ export interface DownloadHost {
   readonly airGapped: boolean;
   refreshGgufs(): Promise<void>;
   autoAssign(ref: EngineRef): Promise<void>;
+  /** Asks the browser to keep stored models when the disk runs low. */
+  keepStored(): Promise<boolean | null>;
 }
 
 /**
@@ -51,6 +53,7 @@ export class ModelDownloads {
     try {
       // Through the model source; while air-gapped this throws AirGappedError for another origin.
       const url = hfFileUrl(entry.gguf.repo, entry.gguf.file, this.#host.source);
+      await assertRoom(entry.gguf.bytes - (this.partialOf(entry)?.have ?? 0));
       const track = downloadTracker(entry.label, (p) => {
         if (this.active?.id === entry.id) this.active = { ...this.active, progress: p };
       });
@@ -65,6 +68,7 @@ export class ModelDownloads {
       }
       await this.#host.refreshGgufs();
       await this.#host.autoAssign({ kind: 'wllama', file: name });
+      void this.#host.keepStored().catch(() => undefined);
       return stored;
     } catch (e) {
       const err = e as Error;
@@ -86,5 +90,20 @@ export class ModelDownloads {
     await discardPartialDownload(name);
     if (this.error) this.error = null;
     await this.refresh();
+  }
+}
+
+/**
+ * Refuses a download that cannot fit in the storage the browser grants this site (the file is
+ * gigabytes: better said before than at 90 %).
+ * @throws Error named QuotaExceededError.
+ */
+async function assertRoom(bytes: number): Promise<void> {
+  const est = await navigator.storage?.estimate?.().catch(() => null);
+  if (!est?.quota) return;
+  const free = est.quota - (est.usage ?? 0);
+  if (free < bytes) {
+    const gb = (n: number) => (n / 1e9).toFixed(2);
+    throw Object.assign(new Error(`the model needs about ${gb(bytes)} GB, and this browser lets this site store ${gb(free)} GB more`), { name: 'QuotaExceededError' });
   }
 }

@@ -149,7 +149,12 @@ export async function downloadResumable(o: DownloadOptions): Promise<DownloadRes
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        o.sink.write(value, have);
+        try {
+          o.sink.write(value, have);
+        } catch (e) {
+          // The disk, not the network (QuotaExceededError when storage is full): no retry helps.
+          throw Object.assign(new Error('sink'), { sinkError: e });
+        }
         have += value.byteLength;
         sinceFlush += value.byteLength;
         if (sinceFlush >= FLUSH_EVERY) {
@@ -159,6 +164,7 @@ export async function downloadResumable(o: DownloadOptions): Promise<DownloadRes
         o.onProgress?.(have, total ?? 0);
       }
     } catch (e) {
+      if ((e as { sinkError?: unknown }).sinkError) throw (e as { sinkError: unknown }).sinkError;
       o.sink.flush();
       if (o.signal?.aborted) throw new EngineError('AbortedError', 'the download was cancelled');
       lastError = e;
