@@ -179,7 +179,16 @@ describe('empty states and confirmations', () => {
   it('says "no scores yet" instead of drawing empty axes, and deletes a project only after a confirmation that counts what goes', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
     const page = await openApp(context);
-    await pasteSeeds(page, 'First seed\nSecond seed');
+    // Long fields in three columns: the preview table is wider than the dialog and scrolls inside it.
+    const long = (w: string) => `${w} `.repeat(60).trim();
+    await pasteSeeds(page, [1, 2].map((i) => JSON.stringify({ instruction: `${i} ${long('instruction')}`, input: long('input'), output: long('output') })).join('\n'));
+    const sizes = await page.evaluate(() => {
+      const d = document.querySelector('[data-testid="import-dialog"]')!;
+      const wrap = d.querySelector('.preview-wrap')!;
+      return { dialog: [d.scrollWidth, d.clientWidth], wrap: [wrap.scrollWidth, wrap.clientWidth] };
+    });
+    expect(sizes.wrap[0], 'the preview is wider than its box').toBeGreaterThan(sizes.wrap[1]!);
+    expect(sizes.dialog[0], 'but the dialog itself does not overflow').toBeLessThanOrEqual(sizes.dialog[1]!);
     await page.click('[data-testid="import-confirm"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="seed-count"]')?.textContent === '2');
     // One unscored sample: the score chart has nothing to draw.
