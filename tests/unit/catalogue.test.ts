@@ -4,6 +4,8 @@ import { CHAT_MODELS, recommendChatModels, seedsLanguage, webllmFamiliesKnown, t
 import { CATALOGUE, modelId, recordOf } from '../../src/lib/engines/webllm/catalogue';
 import { NO_ROLES } from '../../src/lib/engines/roles';
 import { detectLang } from '../../src/lib/pipeline/text';
+import { hfFileUrl } from '../../src/lib/engines/modelSource';
+import { contentSecurityPolicy } from '../../vite.config';
 
 const GIB = 1024 ** 3;
 const device = (d: Partial<DeviceProfile>): DeviceProfile => ({ gpu: null, memoryGb: null, cores: null, ...d });
@@ -98,5 +100,19 @@ describe('assigning an added model to the roles', () => {
     expect(autoAssignRoles(roles, b, ['wllama:a.gguf', 'wllama:b.gguf'])).toEqual({ generator: a, responder: b, judge: b });
     const full = { generator: a, responder: a, judge: a };
     expect(autoAssignRoles(full, b, ['wllama:a.gguf', 'wllama:b.gguf'])).toEqual(full);
+  });
+});
+
+describe('where the downloads go', () => {
+  it('builds the Hugging Face, mirror and local-folder URLs of an entry, and the CSP lets the page and its workers fetch them', () => {
+    const e = CHAT_MODELS.find((m) => m.id === 'qwen2.5-0.5b')!;
+    expect(hfFileUrl(e.gguf.repo, e.gguf.file, { kind: 'huggingface' })).toBe('https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf');
+    expect(hfFileUrl(e.gguf.repo, e.gguf.file, { kind: 'mirror', baseUrl: 'https://hf-mirror.com/' })).toBe('https://hf-mirror.com/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf');
+    expect(() => hfFileUrl(e.gguf.repo, e.gguf.file, { kind: 'mirror', baseUrl: 'https://hf-mirror.com', airGapped: true }, 'main')).toThrow(/air-gapped mode is on/);
+    const connect = /connect-src ([^;]+)/.exec(contentSecurityPolicy)![1]!.split(/\s+/);
+    // huggingface.co answers with a redirect to its storage on other https: hosts (cas-bridge.xethub.hf.co, cdn-lfs.hf.co).
+    expect(connect).toContain('https:');
+    expect(connect).toEqual(expect.arrayContaining(['http://localhost:*', 'http://127.0.0.1:*']));
+    expect(/worker-src ([^;]+)/.exec(contentSecurityPolicy)![1]).toContain("'self'");
   });
 });
