@@ -80,8 +80,8 @@ export interface HumanAction {
   at: number;
   /** The status before a decision. */
   from?: string;
-  /** The reject reason before a decision (`judgeFailed`, `lowScore`, …): the dataset card says what a person overruled. */
-  reason?: string | null;
+  /** The reject reason before a decision, when it had one (`judgeFailed`, `lowScore`, …): the dataset card says what a person overruled. */
+  reason?: string;
   /** The text before an edit. */
   before?: { instruction: string; input: string; output: string };
 }
@@ -134,7 +134,7 @@ export async function setSamplesStatus(
       const rows = (await db.samples.bulkGet(ids.slice(i, i + CHUNK))).filter((s): s is Sample => !!s);
       const changed = rows.filter((s) => s.status !== status);
       const updated = changed.map((s) => {
-        const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status, reason: s.rejectReason } satisfies HumanAction];
+        const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status, ...(s.rejectReason ? { reason: s.rejectReason } : {}) } satisfies HumanAction];
         return { ...s, status, rejectReason, lineage: { ...s.lineage, human }, updatedAt: now };
       });
       if (updated.length) await db.samples.bulkPut(updated);
