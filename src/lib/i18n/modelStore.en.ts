@@ -27,6 +27,7 @@ export const modelStoreEn = {
   'gguf.delete.title': 'Delete this model file?',
   'gguf.delete.message': '“{name}” ({size}) will be removed from this browser. Roles that use it will need another model, and using it again means adding or downloading the whole file again.',
   'gguf.delete.confirm': 'Delete {size}',
+  'webllm.delete.message': '“{name}” ({size}) will be removed from this browser’s WebLLM cache. Roles that use it will need it downloaded again (the whole model) or another model.',
   'gguf.delete.failed': 'The file could not be deleted: {reason}',
 
   'cpu.title': 'Speed on this device (no WebGPU)',

@@ -25,6 +25,7 @@ export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'gguf.delete.title': '删除这个模型文件？',
   'gguf.delete.message': '将从此浏览器中删除“{name}”（{size}）。使用它的角色需要换一个模型；以后再用它，需要重新添加或下载整个文件。',
   'gguf.delete.confirm': '删除 {size}',
+  'webllm.delete.message': '将从此浏览器的 WebLLM 缓存中删除“{name}”（{size}）。使用它的角色需要重新下载整个模型，或换一个模型。',
   'gguf.delete.failed': '无法删除该文件：{reason}',
 
   'cpu.title': '此设备上的速度（无 WebGPU）',
