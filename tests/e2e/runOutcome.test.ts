@@ -61,6 +61,8 @@ describe('a run that yields nothing', () => {
     const reason = card.locator('[data-testid="done-reason"]').first();
     expect(await reason.getAttribute('data-reason')).toBe('judgeFailed');
     expect(await reason.textContent()).toContain("The judge's reply had no readable score");
+    // The raw id stays reachable as the tooltip.
+    expect(await reason.locator('strong').getAttribute('title')).toBe('Internal id: judgeFailed');
     expect(await reason.locator('[data-testid="done-fix"]').textContent()).toContain('Use an instruct model with a chat template as judge');
     // The list counts items and samples apart.
     const row = page.locator('[data-testid="run-item"]').first();
