@@ -36,8 +36,18 @@ export class ModelDownloads {
     this.partials = await listPartialDownloads().catch(() => []);
   }
 
+  /**
+   * The partial download of an entry from the current source. A partial fetched from another
+   * source (Hugging Face, then a mirror) is not offered as a resume: the download starts over.
+   */
   partialOf(entry: ChatModelEntry): PartialDownload | undefined {
-    return this.partials.find((p) => p.name === safeName(entry.gguf.file));
+    let url: string;
+    try {
+      url = hfFileUrl(entry.gguf.repo, entry.gguf.file, this.#host.source);
+    } catch {
+      return undefined;
+    }
+    return this.partials.find((p) => p.name === safeName(entry.gguf.file) && p.url === url);
   }
 
   /**
