@@ -283,6 +283,11 @@ describe('offline and air-gapped, in the built app', () => {
     await page.fill('[data-testid="gguf-url"]', 'ggml-org/models/tinyllamas/stories260K.gguf');
     await page.click('[data-testid="gguf-fetch"]');
     await page.waitForSelector('[data-testid="gguf-panel"] [data-error="AirGappedError"]');
+    // Said once, with the origin it refused (not the sentence again in English in nested parentheses).
+    const refusal = (await page.textContent('[data-testid="gguf-panel"] [data-error="AirGappedError"]'))!;
+    expect(refusal.match(/air-gapped mode is on/gi)?.length, refusal).toBe(1);
+    expect(refusal).toMatch(/Refused: https:\/\/[\w.-]+/);
+    expect(refusal).not.toContain('(');
 
     // The full recipe with local parts only.
     await ready(page, '#/seeds');
