@@ -64,6 +64,14 @@ describe('embedding models on the Models screen', () => {
     // Every file came from the mirror, under the repo's Hugging Face paths.
     expect(asked.some((u) => u.endsWith('/Xenova/bge-small-zh-v1.5/resolve/main/onnx/model_quantized.onnx'))).toBe(true);
     for (const u of asked) expect(u).toMatch(/^https:\/\/hf-mirror\.test\/Xenova\/bge-small-zh-v1\.5\/resolve\/main\//);
+    // After a reload the panel finds the model in the browser's cache: no second download offered.
+    const before = asked.length;
+    await page.reload();
+    await page.waitForSelector('.app[data-ready="true"]');
+    await page.locator('[data-testid="embedding-model"][data-model="bge-small-zh-v1.5"] [data-testid="embedding-ready"]').waitFor();
+    expect(await page.locator('[data-testid="embedding-model"][data-model="bge-small-zh-v1.5"] [data-testid="embedding-download"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="embedding-model"][data-model="bge-m3"] [data-testid="embedding-download"]').count()).toBe(1);
+    expect(asked.length).toBe(before);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   }, 300_000);

@@ -3,8 +3,12 @@ import type { AppDb } from '../db/db';
 import { listSeeds } from '../db/seedsRepo';
 import type { EmbedApi, EmbedProgress } from '../embed/embedApi';
 import { chineseShare, recommendedEmbeddingModel, textsLanguage, type TextsLanguage } from '../embed/recommend';
-import type { ModelSource } from '../engines/modelSource';
+import { EMBEDDING_MODELS } from '../embed/models';
+import { hfFileUrl, type ModelSource } from '../engines/modelSource';
 import { errorInfo } from './engines.svelte';
+
+/** transformers.js' Cache Storage name (its `env.cacheKey`; read here without loading the library). */
+const TRANSFORMERS_CACHE = 'transformers-cache';
 
 export type EmbedModelFetch =
   | { state: 'downloading'; loaded: number; total: number }
@@ -37,6 +41,25 @@ export class EmbedModelsState {
     const share = chineseShare(texts);
     const language = textsLanguage(share);
     this.seeds = { chineseShare: share, language, recommended: recommendedEmbeddingModel(language).id };
+  }
+
+  /**
+   * Marks the models whose weights are already in transformers.js' Cache Storage (its cache name,
+   * keyed by the URL it fetched), e.g. downloaded before a reload.
+   */
+  async checkCache(source: ModelSource): Promise<void> {
+    if (!globalThis.caches) return;
+    const cache = await caches.open(TRANSFORMERS_CACHE);
+    for (const m of EMBEDDING_MODELS) {
+      if (m.bundled || this.fetches[m.id]) continue;
+      let url: string;
+      try {
+        url = hfFileUrl(m.repo, 'onnx/model_quantized.onnx', source);
+      } catch {
+        continue; // air-gapped with a remote source: nothing to look up
+      }
+      if (await cache.match(url)) this.#set(m.id, { state: 'ready' });
+    }
   }
 
   #set(id: string, f: EmbedModelFetch): void {
