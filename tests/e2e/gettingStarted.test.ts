@@ -170,4 +170,59 @@ describe('the guided first path (issue 13, item 2)', () => {
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
+
+  it('a finished run ticks Run (and Recipe); a decision on Review ticks Review once the user leaves it; the card then counts the item accepted by hand over the judge failure', async () => {
+    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
+    const page = await openApp(context);
+    await page.waitForSelector('[data-testid="guide"]');
+    // A finished 2-seed run with one sample the judge accepted and one it could not score.
+    await page.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open('seedforge');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const projectId: string = await new Promise((res) => {
+        const q = db.transaction('projects').objectStore('projects').getAll();
+        q.onsuccess = () => res((q.result[0] as { id: string }).id);
+      });
+      const now = Date.now();
+      const recipe = { version: 1, name: 'Answer + judge', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 2, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 0 }] };
+      const run = { id: 'guide-run', projectId, name: 'First run', status: 'done', recipe, roles: {}, models: { generator: 'wllama:stories260K.gguf', responder: 'wllama:stories260K.gguf', judge: 'wllama:stories260K.gguf' }, seedCount: 13, concurrency: 1, completed: [0, 1], pool: [], counts: {}, error: null, createdAt: now, updatedAt: now };
+      const sample = (k: number, status: string, rejectReason: string | null, score: number | null, notes: object) => ({
+        id: `guide-run:${k}.0`, projectId, runId: 'guide-run', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
+        instruction: `Give one tip for task ${k}.`, input: '', output: `Tip number ${k}: start small.`, status, rejectReason, score, duplicateOf: null,
+        lineage: { taskIndex: k, calls: [], notes }, createdAt: now + k, updatedAt: now + k,
+      });
+      const tx = db.transaction(['runs', 'samples'], 'readwrite');
+      tx.objectStore('runs').put(run);
+      tx.objectStore('samples').put(sample(0, 'accepted', null, 4, {}));
+      tx.objectStore('samples').put(sample(1, 'rejected', 'judgeFailed', null, { judgeRaw: 'Looks fine to me.' }));
+      await new Promise((res) => (tx.oncomplete = res));
+      db.close();
+    });
+    await page.reload();
+    await page.waitForSelector('[data-testid="guide"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-run"]')?.getAttribute('data-done') === 'true');
+    expect(await stepsDone(page)).toEqual(['import=false', 'model=false', 'recipe=true', 'run=true', 'review=false', 'export=false']);
+
+    await page.click('[data-testid="guide-step-review"] a');
+    await page.waitForSelector('[data-testid="sample-row"][data-status="rejected"]');
+    await page.locator('[data-testid="sample-row"][data-status="rejected"] [data-testid="row-accept"]').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="sample-row"][data-status="rejected"]'));
+    await page.click('[data-testid="nav-export"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-review"]')?.getAttribute('data-done') === 'true');
+
+    await page.waitForSelector('[data-testid="export-counts"]');
+    const picker = page.locator('[data-testid="export-picker"]');
+    if (await picker.count()) await picker.uncheck();
+    await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-run"]')]);
+    const card = (await page.textContent('[data-testid="export-card-text"]'))!;
+    expect(card).toContain('- 1 accepted by the judge');
+    expect(card).toContain('- 1 accepted by hand over `judgeFailed`: a judge failure, whose reply had no readable score.');
+    expect(card).toContain('2 seeds used (seed limit 2; the project had 13).');
+    await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-export"]')?.getAttribute('data-done') === 'true');
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
 });
