@@ -10,9 +10,11 @@
 import { build, preview } from 'vite';
 
 const port = Number(process.env.PORT ?? 4173);
+// SEEDFORGE_DIST: another build folder (the e2e suite's convention), so that a test of `npm start` does not replace dist/.
+const outDir = process.env.SEEDFORGE_DIST ?? 'dist';
 
 try {
-  await build({ logLevel: 'warn' });
+  await build({ logLevel: 'warn', build: { outDir } });
 } catch (e) {
   // Vite has already printed the error with its file and line; add what to do.
   console.error(`\nThe build failed (above), so Seedforge was not started. Fix the error and run npm start again.`);
@@ -20,7 +22,7 @@ try {
 }
 
 // strictPort: false — when 4173 is taken, the next free port is used and the line below says which.
-const server = await preview({ logLevel: 'warn', preview: { port, strictPort: false } });
+const server = await preview({ logLevel: 'warn', build: { outDir }, preview: { port, strictPort: false } });
 const url = server.resolvedUrls?.local[0] ?? `http://localhost:${port}/`;
 console.log(`Seedforge is running at ${url} — press Ctrl+C to stop`);
 
