@@ -213,6 +213,9 @@ describe('empty states and confirmations', () => {
     expect(await page.locator('[data-testid="chart-scores"] canvas').count()).toBe(0);
 
     await show(page, 'settings');
+    // No keys stored: no passphrase to set and no "Keys encrypted." for nothing, a note that says what to do.
+    expect(await page.textContent('[data-testid="keys-none"]')).toContain('No API keys are stored yet');
+    expect(await page.locator('[data-testid="keys-set"]').count()).toBe(0);
     await page.click('[data-testid="project-delete"]');
     await page.waitForSelector('[data-testid="project-delete-dialog"]');
     const message = (await page.textContent('[data-testid="confirm-message"]'))!;
