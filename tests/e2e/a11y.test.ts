@@ -114,6 +114,11 @@ async function show(page: Page, screen: Screen): Promise<void> {
   if (screen === 'models') await page.waitForSelector('[data-testid="webllm-panel"] p:not(:empty)');
 }
 
+/** Dismisses the toasts so that a screenshot shows the screen, not the last message. */
+async function clearToasts(page: Page): Promise<void> {
+  for (const b of await page.locator('.toast button').all()) await b.click().catch(() => {});
+}
+
 async function pasteSeeds(page: Page, text: string): Promise<void> {
   await page.click('[data-testid="import-paste"]');
   await page.fill('[data-testid="paste-text"]', text);
@@ -133,6 +138,7 @@ describe('accessibility of every screen (axe-core, built app)', () => {
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
 
       await check('seeds, empty');
+      await clearToasts(page);
       if (locale === 'en-US') await page.screenshot({ path: `${SHOTS}first-open.png` });
       await page.click('[data-testid="import-paste"]');
       await page.waitForSelector('[data-testid="paste-text"]');
@@ -150,6 +156,7 @@ describe('accessibility of every screen (axe-core, built app)', () => {
       for (const s of SCREENS.slice(1)) {
         await show(page, s);
         await check(s);
+        if (s === 'models' && locale === 'en-US') await clearToasts(page);
         if (s === 'models' && locale === 'en-US') await page.screenshot({ path: `${SHOTS}models.png`, fullPage: true });
         if (s === 'review') {
           await page.click('[data-testid="tab-charts"]');
@@ -330,11 +337,11 @@ describe('keyboard-only paths (built app)', () => {
 });
 
 describe('a phone-sized screen (390 × 844)', () => {
-  it('shows every screen without a horizontal page scroll or a cut placeholder, with the screens in a menu', async () => {
-    const context: BrowserContext = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: false });
+  for (const [locale, tag] of [['en-US', ''], ['zh-CN', 'zh-']] as const) it(`shows every screen without a horizontal page scroll or a cut placeholder, with the screens in a menu (${locale})`, async () => {
+    const context: BrowserContext = await browser.newContext({ locale, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: false });
     const page = await openApp(context);
     await pasteSeeds(page, 'Name three rivers in Europe.\nExplain photosynthesis simply, in a way a ten-year-old understands, with one example from the kitchen.\nWrite a haiku about rain.');
-    await page.screenshot({ path: `${SHOTS}mobile-390-import.png` });
+    await page.screenshot({ path: `${SHOTS}mobile-390-${tag}import.png` });
     const fits = () => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
     let f = await fits();
     expect(f.scroll, 'import dialog').toBeLessThanOrEqual(f.inner);
@@ -355,7 +362,8 @@ describe('a phone-sized screen (390 × 844)', () => {
     const wide: string[] = [];
     for (const s of SCREENS) {
       await show(page, s);
-      await page.screenshot({ path: `${SHOTS}mobile-390-${s}.png` });
+      await clearToasts(page);
+      await page.screenshot({ path: `${SHOTS}mobile-390-${tag}${s}.png` });
       f = await fits();
       if (f.scroll > f.inner) wide.push(`${s}: ${f.scroll} > ${f.inner}`);
       wide.push(...(await truncatedPlaceholders(page)).map((t) => `${s}: ${t}`));
