@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { seriousViolationsIn } from './axeScope';
+import { axeViolations } from './axe';
 import { launch, openApp, pageErrors, readStore } from './helpers';
 
 let browser: Browser;
@@ -75,7 +75,7 @@ describe('semantic dedup of Chinese text', () => {
     expect(await page.textContent('[data-testid="dedup-use-recommended"]')).toMatch(/Use bge-small-zh-v1\.5 \(24 MB\)/);
     // Where the offered model would come from: the configured model source (Hugging Face by default).
     expect(text).toMatch(/Downloaded once from Hugging Face/);
-    expect(await seriousViolationsIn(page, '[data-testid="dedup-panel"]')).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="dedup-panel"]')).toEqual([]);
     // Nothing was embedded: no model ran.
     expect(await page.locator('[data-testid="dedup-embedded"]').count()).toBe(0);
 
@@ -113,7 +113,7 @@ describe('semantic dedup of Chinese text', () => {
     expect(await refusal.textContent()).toMatch(/未运行语义去重：all-MiniLM-L6-v2 只适用于英文。.*这些文本中有 100% 是中文/s);
     expect(await page.textContent('[data-testid="dedup-use-recommended"]')).toMatch(/改用 bge-small-zh-v1\.5（24 MB）/);
     expect(await page.textContent('[data-testid="dedup-lexical-only"]')).toMatch(/仅字面比对/);
-    expect(await seriousViolationsIn(page, '[data-testid="dedup-panel"]')).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="dedup-panel"]')).toEqual([]);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   }, 300_000);

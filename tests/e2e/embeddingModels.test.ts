@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { seriousViolationsIn } from './axeScope';
+import { axeViolations } from './axe';
 import { confirmImport, dropFiles, fixture, launch, openApp, pageErrors, waitForReview } from './helpers';
 
 let browser: Browser;
@@ -58,7 +58,7 @@ describe('embedding models on the Models screen', () => {
     const mini = page.locator('[data-testid="embedding-model"][data-model="all-MiniLM-L6-v2"]');
     expect(await mini.textContent()).toMatch(/calibrated on STS-B \(English\) dev split/);
 
-    expect(await seriousViolationsIn(page, '[data-testid="embedding-models"]')).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="embedding-models"]')).toEqual([]);
     await zh.locator('[data-testid="embedding-download"]').click();
     await zh.locator('[data-testid="embedding-ready"]').waitFor({ timeout: 120_000 });
     // Every file came from the mirror, under the repo's Hugging Face paths.

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './axe';
 import type { Browser, Page } from 'playwright-core';
 import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, seedCount } from './helpers';
 
@@ -13,18 +13,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Serious or critical axe-core violations (WCAG 2.x A/AA) inside one part of the page. */
-async function axeViolations(page: Page, selector: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const found = (await page.evaluate(async (sel) => {
-    const axe = (window as unknown as { axe: { run(ctx: Element, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document.querySelector(sel)!, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return r.violations;
-  }, selector)) as { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 const STEPS = ['import', 'model', 'recipe', 'run', 'review', 'export'];
 const waitCount = (page: Page, n: number) =>
