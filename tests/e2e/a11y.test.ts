@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeViolations } from './axe';
 import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 
 /**
@@ -10,7 +10,6 @@ import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForR
  * fits a 390 px phone without a horizontal page scroll. Item 6: deleting a project asks first.
  */
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = new URL('../../test-results/screens/', import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
 
@@ -21,24 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] };
-
-/**
- * Runs axe-core in the page. The app's Content-Security-Policy allows no inline script, so the
- * library is evaluated through the DevTools protocol (page.evaluate), not added as a <script> tag.
- */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return r.violations;
-  }) as Violation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`).join(' | ')}`);
-}
 
 /** Inputs whose placeholder is wider than the box it is shown in (the user reads half a hint). */
 function truncatedPlaceholders(page: Page): Promise<string[]> {
@@ -133,7 +114,7 @@ describe('accessibility of every screen (axe-core, built app)', () => {
       const page = await openApp(context);
       const found: Record<string, string[]> = {};
       const check = async (name: string) => {
-        found[name] = [...(await seriousViolations(page)), ...(await truncatedPlaceholders(page))];
+        found[name] = [...(await axeViolations(page)), ...(await truncatedPlaceholders(page))];
       };
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
 

@@ -7,7 +7,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 interface AxeViolation {
   id: string;
   impact: string | null;
-  nodes: { target: string[] }[];
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
 }
 
 /**
@@ -27,5 +28,5 @@ export async function axeViolations(page: Page, selector = 'body'): Promise<stri
   }, selector)) as AxeViolation[];
   return found
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`).join(' | ')}`);
 }
