@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './axe';
-import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
+import { useTinyModel, baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 
 /**
  * Issue 13, item 7: every screen in both languages has no serious or critical axe-core violation
@@ -253,10 +253,7 @@ describe('keyboard-only paths (built app)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="seed-count"]')?.textContent === '3');
 
     // Set-up that is not the path under test: the tiny GGUF for every role, the quick preset.
-    await page.goto(baseUrl() + '#/models');
-    await page.setInputFiles('[data-testid="gguf-input"]', GGUF_FIXTURE);
-    await page.waitForSelector('[data-testid="gguf-row"]');
-    for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
+    await useTinyModel(page);
     await page.goto(baseUrl() + '#/recipe');
     await page.click('[data-testid="preset-answerJudge"]');
     // A preset may ask before it replaces the working recipe.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from './axe';
-import { launch, openApp, pageErrors, readStore } from './helpers';
+import { launch, openApp, pageErrors, readStore, putSetting } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -129,17 +129,7 @@ describe('semantic dedup of Chinese text', () => {
     const page = await openApp(context, '#/review');
     await addSamples(page, ROWS);
     // The model source setting, as Settings stores it: a mirror.
-    await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const tx = db.transaction('settings', 'readwrite');
-      tx.objectStore('settings').put({ key: 'modelSource', value: { kind: 'mirror', baseUrl: 'https://hf-mirror.test' } });
-      await new Promise((res) => (tx.oncomplete = res));
-      db.close();
-    });
+    await putSetting(page, 'modelSource', { kind: 'mirror', baseUrl: 'https://hf-mirror.test' });
     await page.reload();
     await page.waitForSelector('.app[data-ready="true"]');
     await page.click('[data-testid="tab-dedup"]');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { axeViolations } from './axe';
-import { confirmImport, dropFiles, fixture, launch, openApp, pageErrors, waitForReview } from './helpers';
+import { confirmImport, dropFiles, fixture, launch, openApp, pageErrors, waitForReview, putSetting } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -32,17 +32,7 @@ describe('embedding models on the Models screen', () => {
     await dropFiles(page, [fixture('zh-alpaca.json')]);
     await waitForReview(page);
     await confirmImport(page);
-    await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const tx = db.transaction('settings', 'readwrite');
-      tx.objectStore('settings').put({ key: 'modelSource', value: { kind: 'mirror', baseUrl: 'https://hf-mirror.test' } });
-      await new Promise((res) => (tx.oncomplete = res));
-      db.close();
-    });
+    await putSetting(page, 'modelSource', { kind: 'mirror', baseUrl: 'https://hf-mirror.test' });
     await page.goto(page.url().replace(/#.*$/, '#/models'));
     await page.reload();
     await page.waitForSelector('.app[data-ready="true"]');

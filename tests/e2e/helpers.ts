@@ -84,15 +84,38 @@ export async function setUpLocalRecipe(page: Page, seeds: DropFile, opts: { maxT
   await dropFiles(page, [seeds]);
   await waitForReview(page);
   await confirmImport(page);
-  await page.goto(baseUrl() + '#/models');
-  await page.setInputFiles('[data-testid="gguf-input"]', GGUF_FIXTURE);
-  await page.waitForSelector('[data-testid="gguf-row"]');
-  for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
+  await useTinyModel(page);
   await page.goto(baseUrl() + '#/recipe');
   await page.click('[data-testid="preset-answerJudge"]');
   await page.fill('[data-testid="param-maxTokens"]', String(opts.maxTokens ?? 48));
   await page.fill('[data-testid="param-retries"]', '0');
   if (opts.temperature !== undefined) await page.fill('[data-testid="param-temperature"]', String(opts.temperature));
+}
+
+/** Adds the tiny GGUF test model (stories260K) on the Models screen and gives it every role. */
+export async function useTinyModel(page: Page): Promise<void> {
+  await page.goto(baseUrl() + '#/models');
+  await page.setInputFiles('[data-testid="gguf-input"]', GGUF_FIXTURE);
+  await page.waitForSelector('[data-testid="gguf-row"]');
+  for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, 'wllama:stories260K.gguf');
+}
+
+/** Writes one row of the app's settings table with the plain IndexedDB API, as the app stores it. */
+export function putSetting(page: Page, key: string, value: unknown): Promise<void> {
+  return page.evaluate(
+    async ({ key, value }) => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open('seedforge');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const tx = db.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ key, value });
+      await new Promise((res) => (tx.oncomplete = res));
+      db.close();
+    },
+    { key, value },
+  );
 }
 
 /** Every row of one of the app's IndexedDB tables, read with the plain IndexedDB API in the page. */
