@@ -92,7 +92,7 @@ describe('the Seeds screen', () => {
     await page.reload();
     await page.waitForSelector('.app[data-ready="true"]');
     expect(await page.textContent('[data-testid="nav-seeds"]')).toBe('Seeds');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en-US');
     await context.close();
   });
 
