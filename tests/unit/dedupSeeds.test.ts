@@ -1,3 +1,4 @@
+import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../../src/lib/embed/models';
 import { describe, expect, it } from 'vitest';
 import { seedsToCompare } from '../../src/lib/runner/dedupPhase';
 
@@ -32,6 +33,10 @@ describe('the Dedup step and panel method', () => {
     const { validateRecipe } = await import('../../src/lib/pipeline/recipe');
     const ok = validateRecipe({ version: 1, name: 'x', steps: [{ op: 'respond' }, { op: 'dedup' }] });
     expect(ok.ok && ok.recipe.steps[1]).toMatchObject({ op: 'dedup', method: 'auto' });
+    // The default threshold is the default model's own calibrated one, not a number for every model.
+    const own = findEmbeddingModel(DEFAULT_EMBEDDING_MODEL)!;
+    expect(own.thresholdOrigin.calibrated).toBe(true);
+    expect(ok.ok && ok.recipe.steps[1]).toMatchObject({ model: DEFAULT_EMBEDDING_MODEL, threshold: own.threshold });
     const bad = validateRecipe({ version: 1, name: 'x', steps: [{ op: 'respond' }, { op: 'dedup', method: 'fast' }] });
     expect(bad.ok).toBe(false);
   });

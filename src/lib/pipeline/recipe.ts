@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { EVOL_OPS } from './operators/evolve';
 import { checkTemplates, TEMPLATES } from './templates';
+import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../embed/models';
+
+const DEFAULT_DEDUP_THRESHOLD = findEmbeddingModel(DEFAULT_EMBEDDING_MODEL)!.threshold;
 
 /**
  * A recipe: which operators run, in which order, with which parameters and templates. Versioned
@@ -50,9 +53,13 @@ export const StepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('judge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
   z.object({
     op: z.literal('dedup'),
-    /** Cosine similarity at and above which two items are near-duplicates. */
-    threshold: z.number().min(0.5).max(0.999).default(0.85),
-    model: z.string().default('all-MiniLM-L6-v2'),
+    /**
+     * Cosine similarity at and above which two items are near-duplicates. The default is the
+     * default model's own (calibrated for precision ≥ 0.95, src/lib/embed/models.ts); the recipe
+     * editor puts another model's own default in when the model changes.
+     */
+    threshold: z.number().min(0.5).max(0.999).default(DEFAULT_DEDUP_THRESHOLD),
+    model: z.string().default(DEFAULT_EMBEDDING_MODEL),
     againstSeeds: z.boolean().default(true),
     /**
      * 'exact' finds every pair; 'approximate' (LSH buckets, planned pair recall 0.99, every pair it
