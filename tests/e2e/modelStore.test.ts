@@ -127,6 +127,9 @@ describe('Models that never silently vanish', () => {
       'Generator (evolves instructions): the model file “stories260K.gguf” is no longer stored in this browser. Add the file again under Local GGUF models (pick it or download it), or choose another model.',
     );
 
+    // The getting-started checklist does not count a missing model as chosen.
+    expect(await page.getAttribute('[data-testid="guide-step-model"]', 'data-done')).toBe('false');
+
     await page.goto(baseUrl() + '#/run');
     await page.waitForSelector('[data-testid="run-blocker"][data-blocker="run.modelMissing"]');
     expect(await page.isDisabled('[data-testid="run-start"]')).toBe(true);
@@ -138,6 +141,7 @@ describe('Models that never silently vanish', () => {
     await page.goto(baseUrl() + '#/models');
     await addModel(page);
     await page.waitForSelector('[data-testid="role-missing"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="guide-step-model"][data-done="true"]');
     await page.goto(baseUrl() + '#/run');
     await page.waitForSelector('[data-testid="run-start"]:not([disabled])');
     expect(pageErrors(page)).toEqual([]);
