@@ -1,4 +1,5 @@
 import ggufUrl from '../fixtures/stories260K.gguf?url';
+import notGgufUrl from '../fixtures/prompts.csv?url';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { describeGguf, deleteGguf, openGguf } from '../../src/lib/engines/local/ggufStore';
 import { discardPartialDownload, listPartialDownloads, startModelDownload } from '../../src/lib/engines/local/modelDownload';
@@ -105,6 +106,17 @@ describe('resumable model download into OPFS (real worker, real OPFS, HF-layout 
     expect(await storedBytes()).toEqual(expected);
 
     await expect(startModelDownload({ url: `${hf}/${TEST_REPO}/resolve/main/missing.gguf`, name: 'missing.gguf' }).done).rejects.toMatchObject({ name: 'ModelNotFoundError' });
+    expect(await listPartialDownloads()).toEqual([]);
+  });
+
+  it('a finished file the GGUF reader refuses never replaces the model stored under that name', async () => {
+    await startModelDownload({ url, name: NAME }).done;
+    expect(await storedBytes()).toEqual(expected);
+    // The same name, but the server sends something else (a mirror's error page, a wrong file).
+    const bad = new URL(notGgufUrl, location.href).href;
+    await expect(startModelDownload({ url: bad, name: NAME }).done).rejects.toMatchObject({ name: 'InvalidModelError' });
+    expect(await storedBytes()).toEqual(expected);
+    expect(await describeGguf(NAME, await openGguf(NAME))).toMatchObject({ architecture: 'llama' });
     expect(await listPartialDownloads()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ChatModelEntry } from '../engines/catalogue';
-import { describeGguf, deleteGguf, openGguf, safeName, type StoredGguf } from '../engines/local/ggufStore';
+import { describeGguf, openGguf, safeName, type StoredGguf } from '../engines/local/ggufStore';
 import { discardPartialDownload, listPartialDownloads, startModelDownload, type DownloadHandle, type PartialDownload } from '../engines/local/modelDownload';
 import { downloadTracker } from '../engines/local/progress';
 import { hfFileUrl, type ModelSource } from '../engines/modelSource';
@@ -69,13 +69,9 @@ export class ModelDownloads {
       });
       this.#handle = startModelDownload({ url, name, sameOrigin: this.#host.airGapped ? location.origin : undefined }, (loaded, total) => track({ loaded, total }));
       await this.#handle.done;
-      let stored: StoredGguf;
-      try {
-        stored = await describeGguf(name, await openGguf(name));
-      } catch (e) {
-        await deleteGguf(name).catch(() => undefined);
-        throw e;
-      }
+      // The worker checked the file before it replaced anything in the store (InvalidModelError
+      // otherwise, with the model stored before left as it was); this reads its facts.
+      const stored = await describeGguf(name, await openGguf(name));
       await this.#host.refreshGgufs();
       await this.#host.autoAssign({ kind: 'wllama', file: name });
       void this.#host.keepStored().catch(() => undefined);

@@ -1,3 +1,5 @@
+import { EngineError } from '../errors';
+import { GgufFormatError, readGguf } from './gguf';
 import { downloadResumable, type ByteSink, type DownloadResult, type PartialMeta } from './resumableDownload';
 
 /**
@@ -77,9 +79,11 @@ export function createDownloadApi() {
   let ctl: AbortController | null = null;
   return {
     /**
-     * Downloads (or resumes) one file and moves it into the GGUF store.
+     * Downloads (or resumes) one file, checks it with the GGUF reader and moves it into the GGUF store.
      * @throws EngineError as downloadResumable; the partial stays for a later resume unless the
      * server said the file does not exist.
+     * @throws EngineError InvalidModelError when the finished file is not a whole GGUF model: the
+     * partial is discarded and a model stored before under the same name stays.
      */
     async download(req: DownloadRequest, onProgress?: (loaded: number, total: number) => void): Promise<DownloadOutcome> {
       const root = await navigator.storage.getDirectory();
@@ -117,10 +121,19 @@ export function createDownloadApi() {
         ctl = null;
       }
       access.close();
+      // Checked while still in gguf-partial/, before anything in gguf/ is touched. Review of issue 13:
+      // the stored model used to be removed first and the new file deleted afterwards when the
+      // reader refused it (an HTML error page, a wrong file on a mirror), which left no model at all.
+      try {
+        await readGguf(await fh.getFile());
+      } catch (e) {
+        await discard(parts, req.name);
+        if (e instanceof GgufFormatError) throw new EngineError('InvalidModelError', `${req.url}: ${e.message}`, { cause: e });
+        throw e;
+      }
       const store = await root.getDirectoryHandle(STORE_DIR, { create: true });
-      await store.removeEntry(req.name).catch(() => undefined);
       const movable = fh as FileSystemFileHandle & { move?: (dir: FileSystemDirectoryHandle, name: string) => Promise<void> };
-      if (typeof movable.move === 'function') await movable.move(store, req.name);
+      if (typeof movable.move === 'function') await replaceBy(() => movable.move!(store, req.name), store, req.name);
       else await copyInto(await fh.getFile(), store, req.name);
       await discard(parts, req.name);
       return { ...result, name: req.name };
@@ -130,6 +143,20 @@ export function createDownloadApi() {
       ctl?.abort();
     },
   };
+}
+
+/**
+ * Moves a file over an older one of the same name. `move()` replaces the target in current
+ * Chromium; where it refuses, the older file is removed only then, so a failed move of a
+ * checked file is the one moment the old model can be lost (never a rejected download).
+ */
+async function replaceBy(move: () => Promise<void>, dir: FileSystemDirectoryHandle, name: string): Promise<void> {
+  try {
+    await move();
+  } catch {
+    await dir.removeEntry(name).catch(() => undefined);
+    await move();
+  }
 }
 
 async function discard(parts: FileSystemDirectoryHandle, name: string): Promise<void> {

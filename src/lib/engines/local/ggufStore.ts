@@ -91,8 +91,14 @@ export async function saveGguf(file: Blob & { name: string }): Promise<StoredGgu
 async function moveInto(d: FileSystemDirectoryHandle, handle: FileSystemFileHandle, from: string, to: string): Promise<void> {
   const movable = handle as FileSystemFileHandle & { move?: (dir: FileSystemDirectoryHandle, name: string) => Promise<void> };
   if (typeof movable.move === 'function') {
-    await d.removeEntry(to).catch(() => {});
-    await movable.move(d, to);
+    // Replaces `to` without removing it first where the engine allows (the caller has already
+    // checked the new file; the old model goes only once the new one is in place).
+    try {
+      await movable.move(d, to);
+    } catch {
+      await d.removeEntry(to).catch(() => {});
+      await movable.move(d, to);
+    }
     return;
   }
   // No move(): copy, then drop the temporary file.
