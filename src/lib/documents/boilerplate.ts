@@ -1,0 +1,129 @@
+/**
+ * Boilerplate and duplicates in documents: running headers, footers and page numbers (lines
+ * repeated at the top or bottom of most pages), and chunks whose text repeats elsewhere in the
+ * document, exactly or nearly (character 3-gram Jaccard, the Dedup step's MinHash pass).
+ */
+import { UnionFind } from '../dedup/clusters';
+import { minhashPairs } from '../dedup/minhash';
+import { hash64, normalizeText } from '../text/normalize';
+import type { ExtractedDoc, TextSpan } from './types';
+
+export interface RepeatedLineOptions {
+  /** A line is a running header/footer when it shows on at least this share of pages (default 0.5). */
+  share?: number;
+  /** …and on at least this many pages (default 3). */
+  minPages?: number;
+  /** Lines looked at from the top and from the bottom of each page (default 2). */
+  edgeLines?: number;
+  /** Longer lines are never taken for boilerplate (default 120 characters). */
+  maxLength?: number;
+}
+
+/** A line's identity across pages: normalised (NFKC, case, spaces), every number made "0". */
+export function lineKey(line: string): string {
+  return normalizeText(line).replace(/\p{N}+/gu, '0');
+}
+
+interface Line extends TextSpan {
+  key: string;
+}
+
+function linesOf(text: string, span: TextSpan): Line[] {
+  const out: Line[] = [];
+  let a = span.start;
+  for (let i = span.start; i <= span.end; i++) {
+    if (i === span.end || text[i] === '\n') {
+      let s = a;
+      let e = i;
+      while (s < e && /\s/u.test(text[s]!)) s++;
+      while (e > s && /\s/u.test(text[e - 1]!)) e--;
+      if (e > s) out.push({ start: s, end: e, key: lineKey(text.slice(s, e)) });
+      a = i + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The spans of running headers, footers and page numbers: lines that open or close most pages
+ * with the same words (numbers aside: "Page 3 of 40", "— 12 —", "第 5 页"). Only documents with
+ * page numbers on their blocks (PDF) have any. The spans are sorted and disjoint, each one line.
+ */
+export function repeatedLines(doc: ExtractedDoc, options: RepeatedLineOptions = {}): TextSpan[] {
+  const { share = 0.5, minPages = 3, edgeLines = 2, maxLength = 120 } = options;
+  const byPage = new Map<number, Line[]>();
+  const all: Line[] = [];
+  for (const b of doc.blocks) {
+    const lines = linesOf(doc.text, b);
+    all.push(...lines);
+    if (!b.pages || b.pages[0] !== b.pages[1]) continue;
+    const list = byPage.get(b.pages[0]) ?? [];
+    list.push(...lines);
+    byPage.set(b.pages[0], list);
+  }
+  const pageCount = Math.max(doc.pages ?? 0, byPage.size);
+  const need = Math.max(minPages, Math.ceil(share * pageCount));
+  if (byPage.size < need) return [];
+  const pagesOfKey = new Map<string, Set<number>>();
+  for (const [page, lines] of byPage) {
+    const edge = lines.length <= 2 * edgeLines ? lines : [...lines.slice(0, edgeLines), ...lines.slice(-edgeLines)];
+    for (const l of edge) {
+      if (l.end - l.start > maxLength || l.key === '') continue;
+      const set = pagesOfKey.get(l.key) ?? new Set<number>();
+      set.add(page);
+      pagesOfKey.set(l.key, set);
+    }
+  }
+  const frequent = new Set([...pagesOfKey].filter(([, pages]) => pages.size >= need).map(([k]) => k));
+  if (frequent.size === 0) return [];
+  // Every short line with a frequent key goes, wherever it sits: a paragraph that runs over a page
+  // break carries the next page's header in its middle.
+  return all
+    .filter((l) => frequent.has(l.key) && l.end - l.start <= maxLength)
+    .map(({ start, end }) => ({ start, end }))
+    .sort((x, y) => x.start - y.start);
+}
+
+export interface DuplicateOptions {
+  /** Character 3-gram Jaccard similarity from which two chunks are near-duplicates (default 0.85). */
+  threshold?: number;
+  /** A text found this many times or more is boilerplate, every copy excluded (default 3). */
+  boilerplateCopies?: number;
+}
+
+/**
+ * Duplicate groups among texts: for each text, `'duplicate'` when an earlier text says the same
+ * (exactly or nearly), `'boilerplate'` when the same text shows up `boilerplateCopies` times or
+ * more (a notice repeated in every chapter: every copy, the first included), else `undefined`.
+ * Empty texts are never duplicates.
+ */
+export function duplicateKinds(
+  texts: readonly string[],
+  options: DuplicateOptions = {},
+): ('duplicate' | 'boilerplate' | undefined)[] {
+  const { threshold = 0.85, boilerplateCopies = 3 } = options;
+  const uf = new UnionFind(texts.length);
+  const first = new Map<string, number>();
+  texts.forEach((t, i) => {
+    const n = normalizeText(t);
+    if (n === '') return;
+    const h = hash64(n);
+    const f = first.get(h);
+    if (f === undefined) first.set(h, i);
+    else uf.union(f, i);
+  });
+  for (const p of minhashPairs(texts, { threshold })) {
+    if (normalizeText(texts[p.a]!) !== '' && normalizeText(texts[p.b]!) !== '') uf.union(p.a, p.b);
+  }
+  const size = new Map<number, number>();
+  const seen = new Set<number>();
+  texts.forEach((_, i) => size.set(uf.find(i), (size.get(uf.find(i)) ?? 0) + 1));
+  return texts.map((_, i) => {
+    const root = uf.find(i);
+    const n = size.get(root)!;
+    if (n >= boilerplateCopies) return 'boilerplate';
+    if (seen.has(root)) return 'duplicate';
+    seen.add(root);
+    return undefined;
+  });
+}
