@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createProject, deleteProject } from '../../src/lib/db/projectsRepo';
 import { getProjectSetting } from '../../src/lib/db/settingsRepo';
+import { ProjectsState } from '../../src/lib/state/projects.svelte';
 import { RecipesState } from '../../src/lib/state/recipes.svelte';
+import { stashWorking } from '../../src/lib/state/workingRecipe';
 import { freshDb } from './freshDb';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -55,5 +57,26 @@ describe('the working recipe in real IndexedDB', () => {
     await deleteProject(db, b.id);
     expect(await getProjectSetting(db, b.id, 'workingRecipe')).toBeUndefined();
     expect(await getProjectSetting(db, a.id, 'workingRecipe')).toMatchObject({ draft: { maxSeeds: 10 } });
+  });
+
+  it('deleting a project drops its pending save and its page-hide copy: nothing re-creates them after the delete', async () => {
+    const db = await freshDb('working-delete');
+    const projects = new ProjectsState(db);
+    await projects.load('First');
+    const a = await createProject(db, 'A');
+    const recipes = new RecipesState(db);
+    projects.beforeRemove = (id) => recipes.forget(id);
+    await recipes.loadWorking(a.id);
+    recipes.draft.maxSeeds = 7;
+    await tick(); // the edit is pending in the 300 ms saver
+    stashWorking(a.id, { draft: { steps: [] }, source: { kind: 'new' }, updatedAt: Date.now() });
+    expect(localStorage.getItem(`seedforge.workingRecipe.${a.id}`)).not.toBeNull();
+    await projects.remove(a.id, 'First');
+    recipes.draft.maxSeeds = 8; // an edit after the delete is not written for the deleted project either
+    await new Promise((r) => setTimeout(r, 500));
+    await recipes.flush();
+    expect(await getProjectSetting(db, a.id, 'workingRecipe')).toBeUndefined();
+    expect(localStorage.getItem(`seedforge.workingRecipe.${a.id}`)).toBeNull();
+    recipes.dispose();
   });
 });

@@ -39,6 +39,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   const pipelineWorker = new Worker(new URL('../../../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
   const runs = new RunsState(db, Comlink.wrap<RunnerApi>(pipelineWorker), engines, keys);
   const recipes = new RecipesState(db);
+  projects.beforeRemove = (id) => recipes.forget(id);
   return {
     db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, recipes, runs, pwa: new PwaState(),
     dispose: () => {

@@ -56,8 +56,12 @@ export class ProjectsState {
     this.#list = await listProjects(this.#db);
   }
 
+  /** Called before a project is deleted, to stop state that would write for it (the working recipe's saver). */
+  beforeRemove: (id: string) => Promise<void> = async () => {};
+
   /** Deletes a project and everything in it; the last project is replaced by an empty one. */
   async remove(id: string, defaultName: string): Promise<void> {
+    await this.beforeRemove(id);
     await deleteProject(this.#db, id);
     this.#list = await listProjects(this.#db);
     if (this.#currentId === id || !this.#list.length) await this.load(defaultName);

@@ -2,7 +2,7 @@ import type { AppDb } from '../db/db';
 import { deleteRecipe, listRecipes, restoreRecipe, saveRecipe, type SavedRecipe } from '../db/recipesRepo';
 import { getProjectSetting, setProjectSetting } from '../db/settingsRepo';
 import { PRESETS, RecipeSchema, validateRecipe, type Recipe, type RecipeProblem } from '../pipeline/recipe';
-import { Debounced, hasUnsavedChanges, restoreWorking, stashWorking, takeStash, type RecipeSource, type WorkingRecipe } from './workingRecipe';
+import { Debounced, dropStash, hasUnsavedChanges, restoreWorking, stashWorking, takeStash, type RecipeSource, type WorkingRecipe } from './workingRecipe';
 
 /** How long after the last edit the working recipe is written (a page hide writes it at once). */
 const SAVE_MS = 300;
@@ -102,6 +102,18 @@ export class RecipesState {
     })();
     this.#loading = { projectId, done };
     return done;
+  }
+
+  /**
+   * Before a project is deleted: its pending working recipe is dropped and any write in progress
+   * awaited (a debounced save landing after the delete re-created `workingRecipe:<id>`), the draft
+   * stops being written for it, and its page-hide copy in localStorage is removed.
+   */
+  async forget(projectId: string): Promise<void> {
+    if (this.#projectId === projectId) this.#projectId = null;
+    if (this.#latest?.projectId === projectId) this.#latest = null;
+    await this.#saver.drop((v) => v.projectId === projectId);
+    dropStash(projectId);
   }
 
   /** Writes the working recipe now if an edit is waiting (tests, and before leaving the page). */

@@ -111,6 +111,19 @@ export class Debounced<T> {
     this.#timer = setTimeout(() => void this.flush(), this.#ms);
   }
 
+  /**
+   * Forgets a pending value that `match` picks (its subject is being deleted: a late write would
+   * re-create it) and resolves once any save in progress has ended.
+   */
+  drop(match: (v: T) => boolean): Promise<void> {
+    if (this.#pending && match(this.#pending.value)) {
+      this.#pending = null;
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    return this.#running;
+  }
+
   /** Saves the pending value now (after any save in progress); resolves when it is written. */
   flush(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
@@ -141,6 +154,15 @@ export function stashWorking(projectId: string, value: WorkingRecipe): void {
     globalThis.localStorage?.setItem(STASH + projectId, JSON.stringify(value));
   } catch {
     // Storage full or blocked: the IndexedDB write started beside it is all there is.
+  }
+}
+
+/** Removes the page-hide copy of a project's working recipe (the project is being deleted). */
+export function dropStash(projectId: string): void {
+  try {
+    globalThis.localStorage?.removeItem(STASH + projectId);
+  } catch {
+    // Storage blocked: there is no copy to remove either.
   }
 }
 
