@@ -7,7 +7,22 @@
  * tunes the bundle (`npm run build` still prints them), while warnings and errors stay visible.
  * A failed build stops here with its error and a non-zero exit code.
  */
-import { build, preview } from 'vite';
+import { readFileSync } from 'node:fs';
+
+// npm does not check "engines" for `npm start`, and .npmrc's loglevel=error would hide its warning
+// anyway: say plainly which Node is needed before Vite fails on an old one with an obscure error.
+const need = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines?.node ?? '';
+const min = /^>=\s*(\d+)(?:\.(\d+))?/.exec(need);
+if (min) {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const [wantMajor, wantMinor] = [Number(min[1]), Number(min[2] ?? 0)];
+  if (major < wantMajor || (major === wantMajor && minor < wantMinor)) {
+    console.error(`Seedforge needs Node ${need} (package.json "engines"); this is Node ${process.versions.node}. Install a newer Node and run npm start again.`);
+    process.exit(1);
+  }
+}
+
+const { build, preview } = await import('vite');
 
 const port = Number(process.env.PORT ?? 4173);
 // SEEDFORGE_DIST: another build folder (the e2e suite's convention), so that a test of `npm start` does not replace dist/.
