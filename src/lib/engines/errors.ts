@@ -38,6 +38,15 @@ export function contextOverflow(what: string, n: ContextNumbers): EngineError {
   );
 }
 
+/**
+ * What went wrong in the user's language: a message key of the UI and its parameters (numbers are
+ * formatted in the UI language). The English `message` stays for logs and the tooltip.
+ */
+export interface ErrorDetail {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
 export class EngineError extends Error {
   override name: EngineErrorName;
   /** HTTP status, when a server answered. */
@@ -46,13 +55,16 @@ export class EngineError extends Error {
   retryAfter?: number;
   /** ContextOverflowError: the prompt's tokens (counted or estimated), the answer's budget and the context length. */
   context?: ContextNumbers;
+  /** The same in the user's language (ErrorText shows it; `message` goes to the tooltip). */
+  detail?: ErrorDetail;
 
-  constructor(name: EngineErrorName, message: string, extra: { status?: number; retryAfter?: number; cause?: unknown; context?: ContextNumbers } = {}) {
+  constructor(name: EngineErrorName, message: string, extra: { status?: number; retryAfter?: number; cause?: unknown; context?: ContextNumbers; detail?: ErrorDetail } = {}) {
     super(message, extra.cause !== undefined ? { cause: extra.cause } : undefined);
     this.name = name;
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
     if (extra.context !== undefined) this.context = extra.context;
+    if (extra.detail !== undefined) this.detail = extra.detail;
   }
 }
 
@@ -91,14 +103,14 @@ export function installErrorTransfer(): void {
     serialize(obj: unknown): [unknown, Transferable[]] {
       const v = (obj as Thrown).value;
       if (v instanceof EngineError) {
-        return [{ engineError: { name: v.name, message: v.message, status: v.status, retryAfter: v.retryAfter, context: v.context, stack: v.stack } }, []];
+        return [{ engineError: { name: v.name, message: v.message, status: v.status, retryAfter: v.retryAfter, context: v.context, detail: v.detail, stack: v.stack } }, []];
       }
       return base.serialize(obj);
     },
     deserialize(ser: unknown): unknown {
-      const e = (ser as { engineError?: { name: EngineErrorName; message: string; status?: number; retryAfter?: number; context?: ContextNumbers; stack?: string } }).engineError;
+      const e = (ser as { engineError?: { name: EngineErrorName; message: string; status?: number; retryAfter?: number; context?: ContextNumbers; detail?: ErrorDetail; stack?: string } }).engineError;
       if (e) {
-        const err = new EngineError(e.name, e.message, { status: e.status, retryAfter: e.retryAfter, context: e.context });
+        const err = new EngineError(e.name, e.message, { status: e.status, retryAfter: e.retryAfter, context: e.context, detail: e.detail });
         if (e.stack) err.stack = e.stack;
         throw err;
       }

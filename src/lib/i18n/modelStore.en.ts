@@ -53,4 +53,10 @@ export const modelStoreEn = {
   'endpoints.check.timeout': 'No answer from {url} within {s} s: the server may be busy loading a model; try again.',
   'endpoints.check.failed': 'The server answered with an error (HTTP {status}): {detail}',
   'endpoints.check.airGapped': 'Air-gapped mode is on: no request leaves this page’s origin, a local server’s included. Turn it off in Settings to use one.',
+  'download.error.dropped': 'The connection dropped {times} times in a row at {have} of {total} MB. What arrived is kept: try again to resume.',
+  'download.error.notFound': 'The model source has no such file (HTTP {status}).',
+  'download.error.http': 'The model source answered HTTP {status}.',
+  'download.error.size': 'Received {have} MB, but the server announced {total} MB.',
+  'download.error.quota': 'The model needs about {need} GB, and this browser lets this site store only {free} GB more. Free some room (delete other models) and try again.',
+  'error.details': 'Details (the original message)',
 };

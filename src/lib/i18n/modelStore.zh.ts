@@ -51,4 +51,10 @@ export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'endpoints.check.timeout': '{url} 在 {s} 秒内没有响应：服务器可能正在加载模型，请稍后重试。',
   'endpoints.check.failed': '服务器返回错误（HTTP {status}）：{detail}',
   'endpoints.check.airGapped': '已开启隔离模式：任何请求都不会离开本页面的来源，本地服务器也不例外。如需使用，请在“设置”中关闭。',
+  'download.error.dropped': '连接连续中断 {times} 次，停在 {have} / {total} MB。已下载的部分会保留：再试一次即可续传。',
+  'download.error.notFound': '模型来源中没有这个文件（HTTP {status}）。',
+  'download.error.http': '模型来源返回 HTTP {status}。',
+  'download.error.size': '收到 {have} MB，但服务器声明的大小为 {total} MB。',
+  'download.error.quota': '该模型约需 {need} GB，而此浏览器只允许本站再存储 {free} GB。请腾出空间（删除其他模型）后重试。',
+  'error.details': '详细信息（原始消息）',
 };

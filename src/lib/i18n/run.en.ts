@@ -167,4 +167,5 @@ export const runEn = {
 
   // Dedup when the project has samples, none accepted.
   'dedup.noAccepted': 'Dedup compares accepted samples, and none of this project’s samples is accepted yet. Accept some in Review first.',
+  'runView.failedWith': 'The run stopped on an error (the original message is this line’s tooltip); the report counts what was done before it.',
 } as const;

@@ -155,4 +155,5 @@ export const runZh: Record<keyof typeof runEn, string> = {
   'review.rawId': '内部编号：{id}',
 
   'dedup.noAccepted': '去重只比较已接受的样本，而此项目的样本目前都没有被接受。请先在审阅中接受一些样本。',
+  'runView.failedWith': '运行因错误而停止（原始消息见此行的提示）；报告统计出错前已完成的部分。',
 };

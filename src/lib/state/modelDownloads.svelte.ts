@@ -4,6 +4,7 @@ import { discardPartialDownload, listPartialDownloads, startModelDownload, type 
 import { downloadTracker } from '../engines/local/progress';
 import { hfFileUrl, type ModelSource } from '../engines/modelSource';
 import type { EngineRef } from '../engines/roles';
+import type { ErrorDetail } from '../engines/errors';
 import type { LoadProgress } from '../engines/types';
 
 /** What the downloads need from the Models screen's state (EnginesState). */
@@ -26,7 +27,7 @@ export class ModelDownloads {
   /** The download in progress: the catalogue entry's id and its progress. */
   active = $state.raw<{ id: string; name: string; progress: LoadProgress | null } | null>(null);
   partials = $state.raw<PartialDownload[]>([]);
-  error = $state.raw<{ id: string; name: string; message: string } | null>(null);
+  error = $state.raw<{ id: string; name: string; message: string; detail?: ErrorDetail } | null>(null);
 
   constructor(host: DownloadHost) {
     this.#host = host;
@@ -77,8 +78,8 @@ export class ModelDownloads {
       void this.#host.keepStored().catch(() => undefined);
       return stored;
     } catch (e) {
-      const err = e as Error;
-      this.error = { id: entry.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+      const err = e as Error & { detail?: ErrorDetail };
+      this.error = { id: entry.id, name: err?.name ?? 'Error', message: err?.message ?? String(e), detail: err?.detail };
       return null;
     } finally {
       this.#handle = null;
@@ -102,14 +103,15 @@ export class ModelDownloads {
 /**
  * Refuses a download that cannot fit in the storage the browser grants this site (the file is
  * gigabytes: better said before than at 90 %).
- * @throws Error named QuotaExceededError.
+ * @throws Error named QuotaExceededError, with a `detail` the UI translates.
  */
 async function assertRoom(bytes: number): Promise<void> {
   const est = await navigator.storage?.estimate?.().catch(() => null);
   if (!est?.quota) return;
   const free = est.quota - (est.usage ?? 0);
   if (free < bytes) {
-    const gb = (n: number) => (n / 1e9).toFixed(2);
-    throw Object.assign(new Error(`the model needs about ${gb(bytes)} GB, and this browser lets this site store ${gb(free)} GB more`), { name: 'QuotaExceededError' });
+    const gb = (n: number) => Math.round(n / 1e7) / 100;
+    const detail: ErrorDetail = { key: 'download.error.quota', params: { need: gb(bytes), free: gb(free) } };
+    throw Object.assign(new Error(`the model needs about ${gb(bytes)} GB, and this browser lets this site store ${gb(free)} GB more`), { name: 'QuotaExceededError', detail });
   }
 }

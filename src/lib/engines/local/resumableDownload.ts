@@ -46,6 +46,9 @@ export interface DownloadResult {
   requests: number;
 }
 
+/** Bytes as megabytes with one decimal, for an error's parameters. */
+const mb = (b: number) => Math.round(b / 1e5) / 10;
+
 const FLUSH_EVERY = 4 * 1024 * 1024;
 
 /** `bytes 100-199/1000` → start and total (total null for `*`). */
@@ -91,7 +94,10 @@ export async function downloadResumable(o: DownloadOptions): Promise<DownloadRes
   for (;;) {
     if (o.signal?.aborted) throw new EngineError('AbortedError', 'the download was cancelled');
     if (failures > retries) {
-      throw new EngineError('NetworkError', `${o.url}: the connection dropped ${failures} times in a row at ${have} of ${meta?.total ?? '?'} bytes (${(lastError as Error)?.message ?? 'no detail'}); the bytes so far are kept: try again to resume`, { cause: lastError });
+      throw new EngineError('NetworkError', `${o.url}: the connection dropped ${failures} times in a row at ${have} of ${meta?.total ?? '?'} bytes (${(lastError as Error)?.message ?? 'no detail'}); the bytes so far are kept: try again to resume`, {
+        cause: lastError,
+        detail: { key: 'download.error.dropped', params: { times: failures, have: mb(have), total: meta?.total ? mb(meta.total) : '?' } },
+      });
     }
     const ranged = have > 0;
     let resp: Response;
@@ -118,9 +124,9 @@ export async function downloadResumable(o: DownloadOptions): Promise<DownloadRes
       continue;
     }
     if (resp.status === 404 || resp.status === 401 || resp.status === 403) {
-      throw new EngineError('ModelNotFoundError', `${o.url}: HTTP ${resp.status}`, { status: resp.status });
+      throw new EngineError('ModelNotFoundError', `${o.url}: HTTP ${resp.status}`, { status: resp.status, detail: { key: 'download.error.notFound', params: { status: resp.status } } });
     }
-    if (!resp.ok || !resp.body) throw new EngineError('NetworkError', `${o.url}: HTTP ${resp.status}`, { status: resp.status });
+    if (!resp.ok || !resp.body) throw new EngineError('NetworkError', `${o.url}: HTTP ${resp.status}`, { status: resp.status, detail: { key: 'download.error.http', params: { status: resp.status } } });
 
     const length = Number(resp.headers.get('content-length')) || null;
     let total: number | null;
@@ -188,7 +194,9 @@ export async function downloadResumable(o: DownloadOptions): Promise<DownloadRes
   }
   const size = o.sink.size();
   if (meta?.total != null && size !== meta.total) {
-    throw new EngineError('NetworkError', `${o.url}: downloaded ${size} bytes but the server announced ${meta.total}`);
+    throw new EngineError('NetworkError', `${o.url}: downloaded ${size} bytes but the server announced ${meta.total}`, {
+      detail: { key: 'download.error.size', params: { have: mb(size), total: mb(meta.total) } },
+    });
   }
   return { size, resumedFrom, restarts, requests };
 }
