@@ -6,6 +6,7 @@
 export const modelStoreEn = {
   'confirm.ok': 'OK',
 
+  'run.ggufStoreUnreadable': 'This browser could not read the stored GGUF models, so whether the files of the roles are here is unknown and a run could fail. Reload the page; the Models screen shows the browser\'s reason under Local GGUF models.',
   'run.modelMissing': 'A model assigned to a role is missing in this browser, so a run would fail. Re-add it on the Models screen, or assign another model to that role.',
   'missing.ggufMissing': '{role}: the model file “{name}” is no longer stored in this browser. Add the file again under Local GGUF models (pick it or download it), or choose another model.',
   'missing.ggufRejected': '{role}: the file “{name}” is stored but cannot be read as a model. Delete it under Local GGUF models and add the model again.',

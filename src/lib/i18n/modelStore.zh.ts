@@ -4,6 +4,7 @@ import type { modelStoreEn } from './modelStore.en';
 export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'confirm.ok': '确定',
 
+  'run.ggufStoreUnreadable': '此浏览器无法读取已存储的 GGUF 模型，无法确认各角色的模型文件是否仍在，运行可能失败。请重新加载页面；“模型”页的“本地 GGUF 模型”中会显示浏览器给出的原因。',
   'run.modelMissing': '某个角色所用的模型在此浏览器中已不存在，运行会失败。请在“模型”页重新添加它，或为该角色换一个模型。',
   'missing.ggufMissing': '{role}：模型文件“{name}”已不在此浏览器中。请在“本地 GGUF 模型”中重新添加（选择文件或下载），或换一个模型。',
   'missing.ggufRejected': '{role}：文件“{name}”仍在，但无法作为模型读取。请在“本地 GGUF 模型”中删除它，再重新添加模型。',

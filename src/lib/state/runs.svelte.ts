@@ -11,6 +11,7 @@ import type { RunnerApi, RunnerEvent } from '../runner/runnerApi';
 import { openRunChannel, runLockHeld, withRunLock, type RunBroadcast } from '../runner/runLock';
 import { errorInfo, type EnginesState } from './engines.svelte';
 import type { KeysState } from './keys.svelte';
+import { runBlocker, type RunBlocker } from './runBlocker';
 
 export interface LiveRun {
   runId: string;
@@ -138,15 +139,16 @@ export class RunsState {
   }
 
   /** Why a run cannot start now (a message key), or null. */
-  blocker(seedCount: number, recipe: Recipe | null): 'run.noRecipe' | 'run.noSeeds' | 'run.noRoles' | 'run.modelMissing' | 'run.busy' | 'safety.run.otherTab' | null {
-    if (this.otherTab) return 'safety.run.otherTab';
-    if (this.busy) return 'run.busy';
-    if (!recipe) return 'run.noRecipe';
-    if (recipe.steps[0]?.op !== 'selfInstruct' && seedCount === 0) return 'run.noSeeds';
-    if (ROLES.some((r) => !this.#engines.roles[r])) return 'run.noRoles';
-    // A role whose model is gone (file deleted or evicted, endpoint removed) would fail mid-run.
-    if (this.#engines.missing.length) return 'run.modelMissing';
-    return null;
+  blocker(seedCount: number, recipe: Recipe | null): RunBlocker | null {
+    return runBlocker({
+      otherTab: this.otherTab,
+      busy: this.busy,
+      firstOp: recipe ? (recipe.steps[0]?.op ?? '') : null,
+      seedCount,
+      roles: this.#engines.roles,
+      missingCount: this.#engines.missing.length,
+      ggufStoreUnreadable: !!this.#engines.ggufError,
+    });
   }
 
   async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
