@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/lib/db/db';
 import { declareSchema, schemaVersions } from '../../src/lib/db/schema';
 import { listSeeds } from '../../src/lib/db/seedsRepo';
+import { addDocument, listChunks, listDocuments } from '../../src/lib/db/documentsRepo';
+import { deleteProject } from '../../src/lib/db/projectsRepo';
 
 const name = `migrate-${crypto.randomUUID()}`;
 afterEach(async () => {
@@ -44,6 +46,45 @@ describe('store migrations (real IndexedDB)', () => {
     await db.seeds.update('s2', { tags: ['law'] });
     expect((await db.seeds.where('tags').equals('law').toArray()).map((s) => s.id)).toEqual(['s2']);
     expect(await db.projects.count()).toBe(2);
+    db.close();
+  });
+
+  it('upgrades version 5 data to version 6: the document tables appear empty, everything else is as it was', async () => {
+    // A browser that last ran the build before documents (schema version 5), with a project,
+    // seeds and samples.
+    const v5 = new Dexie(name);
+    declareSchema(v5, 5);
+    await v5.open();
+    expect(v5.verno).toBe(5);
+    expect(v5.tables.map((t) => t.name)).not.toContain('documents');
+    const project = { id: 'p1', name: '诊所', createdAt: 1, updatedAt: 1 };
+    await v5.table('projects').add(project);
+    const seed = { id: 's1', projectId: 'p1', order: 0, tags: ['law'], instruction: 'i', input: '', output: 'o', system: '', hash: 'h', source: { file: 'f', line: 1, format: 'jsonl' }, createdAt: 1, updatedAt: 1 };
+    await v5.table('seeds').add(seed);
+    const sample = { id: 'r1:0', projectId: 'p1', runId: 'r1', seedId: 's1', parentId: null, operation: 'respond', round: 0, persona: null, instruction: 'i', input: '', output: 'o', status: 'accepted', rejectReason: null, score: 5, duplicateOf: null, lineage: {}, createdAt: 1, updatedAt: 1 };
+    await v5.table('samples').add(sample);
+    v5.close();
+
+    const db = openDb(name);
+    await db.open();
+    expect(db.verno).toBe(schemaVersions.at(-1)!.version);
+    expect(await db.projects.get('p1')).toEqual(project);
+    expect(await listSeeds(db, 'p1')).toEqual([seed]);
+    expect(await db.samples.where('[projectId+status]').equals(['p1', 'accepted']).toArray()).toEqual([sample]);
+    expect(await listDocuments(db, 'p1')).toEqual([]);
+    // The new tables and their indexes work on the upgraded store.
+    const text = '# 范围\n\n本指南适用于成人。';
+    const { document } = await addDocument(
+      db,
+      'p1',
+      { name: 'g.md', type: 'markdown', bytes: 30, sha256: 'cd'.repeat(32), pages: null, title: '范围', text, blocks: [], outline: [], pageStarts: [], status: 'ready', error: null },
+      [{ text: '本指南适用于成人。', headingPath: ['范围'], pages: null, span: [6, text.length], tokens: 9, label: '范围' }],
+      new Blob([text]),
+    );
+    expect((await listChunks(db, document.id)).map((c) => c.text)).toEqual(['本指南适用于成人。']);
+    expect(await db.chunks.where('[projectId+label]').equals(['p1', '范围']).count()).toBe(1);
+    await deleteProject(db, 'p1');
+    expect([await db.documents.count(), await db.chunks.count(), await db.documentFiles.count(), await db.seeds.count()]).toEqual([0, 0, 0, 0]);
     db.close();
   });
 });

@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema } from './schema';
-import type { EmbeddingRow, Project, Run, RunSeeds, Sample, Seed, SettingRow } from './types';
+import type { DocumentFile, EmbeddingRow, Project, Run, RunSeeds, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
 import type { SavedRecipe } from './recipesRepo';
@@ -22,6 +22,9 @@ export class AppDb extends Dexie {
   secrets!: EntityTable<SecretRow, 'id'>;
   recipes!: EntityTable<SavedRecipe, 'id'>;
   runSeeds!: EntityTable<RunSeeds, 'runId'>;
+  documents!: EntityTable<StoredDocument, 'id'>;
+  chunks!: EntityTable<StoredChunk, 'id'>;
+  documentFiles!: EntityTable<DocumentFile, 'documentId'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

@@ -47,8 +47,11 @@ export async function hasHumanReview(db: AppDb, projectId: string): Promise<bool
 
 /** Deletes a project with everything that belongs to it, in one transaction. */
 export async function deleteProject(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.settings], async () => {
+  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.settings, db.documents, db.chunks, db.documentFiles], async () => {
     await db.settings.bulkDelete(projectSettingKeys(id));
+    await db.chunks.where('projectId').equals(id).delete();
+    await db.documentFiles.where('projectId').equals(id).delete();
+    await db.documents.where('projectId').equals(id).delete();
     await db.seeds.where('projectId').equals(id).delete();
     await db.samples.where('projectId').equals(id).delete();
     const runIds = await db.runs.where('projectId').equals(id).primaryKeys();

@@ -75,6 +75,20 @@ export const schemaVersions: SchemaVersion[] = [
       samples: 'id, projectId, runId, seedId, parentId, [projectId+status], [projectId+id]',
     },
   },
+  {
+    // v6: the Documents library. A document row holds the extracted text, blocks, outline and
+    // page starts; its chunks are rows of their own (a chunk is excluded or relabelled alone, and
+    // the chunk view reads one document's chunks in order). The Documents screen lists a
+    // project's documents in the order they were added; a file added twice is found by its
+    // SHA-256; the coverage view counts a project's chunks per label. The original file sits in
+    // documentFiles (read only for re-extraction). New tables only: no stored data changes.
+    version: 6,
+    stores: {
+      documents: 'id, projectId, [projectId+createdAt], [projectId+sha256]',
+      chunks: 'id, projectId, documentId, [documentId+index], [projectId+label]',
+      documentFiles: 'documentId, projectId',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

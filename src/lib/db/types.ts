@@ -3,6 +3,8 @@
  * written to IndexedDB and sent to a worker as is.
  */
 
+import type { Chunk, DocBlock, OutlineEntry } from '../documents/types';
+
 export interface Project {
   id: string;
   name: string;
@@ -133,4 +135,65 @@ export interface EmbeddingRow {
 export interface SettingRow {
   key: string;
   value: unknown;
+}
+
+/** The formats the Documents library reads. */
+export type DocumentType = 'pdf' | 'docx' | 'markdown' | 'html' | 'text' | 'epub';
+
+/**
+ * 'ready': every part was read. 'partial': stored, but something was not read — `error` says what
+ * (e.g. pages of a PDF that had no text layer). A document whose extraction failed is not stored.
+ */
+export type DocumentStatus = 'ready' | 'partial';
+
+/** What an extraction produced for one file, before it has an id and a project. */
+export interface DocumentDraft {
+  /** The file's name as dropped (`guide.pdf`). */
+  name: string;
+  type: DocumentType;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** SHA-256 of the file's bytes, lowercase hex: the dataset card lists it; the same file twice is refused. */
+  sha256: string;
+  /** Page count where the format has pages (PDF), else null. */
+  pages: number | null;
+  title: string;
+  /** The whole extracted text (see ExtractedDoc.text); every span and offset points into it. */
+  text: string;
+  blocks: DocBlock[];
+  outline: OutlineEntry[];
+  /** Offset in `text` where each page starts (`[0]` is page 1); empty for formats without pages. */
+  pageStarts: number[];
+  status: DocumentStatus;
+  /** Why a 'partial' document is partial (`pages`: the pages concerned); null when 'ready'. */
+  error: { name: string; message: string; pages?: number[] } | null;
+}
+
+export interface StoredDocument extends DocumentDraft {
+  id: string;
+  projectId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A chunk as the chunker makes it (see documents/types.ts `Chunk`), before it is stored. */
+export type ChunkDraft = Omit<Chunk, 'id' | 'index'>;
+
+/** A stored chunk: `index` is its 0-based position in its document (listed by [documentId+index]). */
+export interface StoredChunk extends Omit<Chunk, 'id'> {
+  id: string;
+  projectId: string;
+  documentId: string;
+}
+
+/**
+ * A document's original file, kept for re-extraction (an extractor that improves, a password
+ * given later, a page shown as it looked). In IndexedDB, not OPFS, so that it is written and
+ * deleted in the same transaction as its document; Chromium stores the Blob as a file of its own
+ * and reads it only when asked. Not in backups (they carry the extracted text).
+ */
+export interface DocumentFile {
+  documentId: string;
+  projectId: string;
+  blob: Blob;
 }
