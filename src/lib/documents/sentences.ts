@@ -52,7 +52,16 @@ function fullStopEnds(s: string, i: number, after: number): boolean {
   while (w > 0 && /[\p{L}\p{N}.]/u.test(s[w - 1]!)) w--;
   const word = s.slice(w, i).toLowerCase();
   if (ABBREVIATIONS.has(word)) return false;
-  if (/^\p{Lu}$/u.test(s.slice(w, i))) return false; // an initial: "J. R. R. Tolkien"
+  if (/^\p{Lu}$/u.test(s.slice(w, i))) {
+    // An initial ("J. Smith", "John F. Kennedy") follows a capitalised word, an abbreviation or
+    // nothing; after a lower-case word ("in ward B. The …") the letter ends the sentence.
+    let v = w - 1;
+    while (v >= 0 && isSpace(s[v])) v--;
+    let u = v + 1;
+    while (u > 0 && /[\p{L}\p{N}.]/u.test(s[u - 1]!)) u--;
+    const prev = s.slice(u, v + 1);
+    if (prev === '' || /^\p{Lu}/u.test(prev) || ABBREVIATIONS.has(prev.replace(/\.$/u, '').toLowerCase())) return false;
+  }
   let k = after;
   while (isSpace(s[k])) k++;
   if (k < s.length && /\p{Ll}/u.test(s[k]!)) return false; // "… approx. two hours"

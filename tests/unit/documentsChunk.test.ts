@@ -1,0 +1,264 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { chunkDocument, ChunkOptionsError, type ChunkResult } from '../../src/lib/documents/chunk';
+import { estimateTextTokens, splitSentences } from '../../src/lib/documents/sentences';
+import type { ExtractedDoc, HeadingBlock } from '../../src/lib/documents/types';
+import { buildDoc, docFromMarkdown, type Part } from './documentsFixtures';
+
+// Real Markdown no one here wrote (semver's README, ISC licence alongside).
+const semver = docFromMarkdown(readFileSync('tests/fixtures/documents/semver-README.md', 'utf8'), 'semver');
+
+// A Chinese guideline-style text (written for this test): long sentences, full-width punctuation.
+const zhParagraphs = [
+  '夜班护士在交接班前应当核对每一位患者的用药记录，确认剂量、给药时间和给药途径均与医嘱一致。若发现记录缺失或存在疑问，应立即联系值班医生，不得自行补录！交接时须当面说明危重患者的生命体征变化；对于使用镇静药物的患者，还应说明最近一次评估的结果。',
+  '病房的消毒工作每日进行两次，分别在上午八点和下午四点。消毒范围包括床栏、床头柜、输液架以及呼叫按钮等高频接触表面？不，呼叫按钮须每四小时擦拭一次。使用含氯消毒剂时，浓度应为五百毫克每升，作用时间不少于三十分钟……擦拭后应保持表面湿润直至作用时间结束。',
+  '患者跌倒风险评估采用标准量表，入院时、转科时和病情变化时均须重新评估。评分达到高风险的患者，床头应悬挂醒目标识，床栏保持拉起，呼叫器放在患者伸手可及之处。家属陪护时，护士应向家属说明防跌倒的注意事项，并请家属签字确认。',
+];
+
+function sectionOf(doc: ExtractedDoc, offset: number): string[] {
+  const stack: HeadingBlock[] = [];
+  for (const b of doc.blocks) {
+    if (b.start > offset) break;
+    if (b.kind !== 'heading') continue;
+    while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
+    stack.push(b);
+  }
+  return stack.map((h) => h.title);
+}
+
+/** The invariants every chunking must keep. */
+function checkInvariants(doc: ExtractedDoc, r: ChunkResult, maxTokens: number, overlapTokens: number) {
+  const { text } = doc;
+  // 1. Every non-blank character is in a chunk's span, or in a removed running header/footer.
+  const covered = new Uint8Array(text.length);
+  for (const c of r.chunks) covered.fill(1, c.span[0], c.span[1]);
+  for (const s of r.removed) covered.fill(2, s.start, s.end);
+  for (let i = 0; i < text.length; i++) if (!covered[i] && /\S/u.test(text[i]!)) throw new Error(`offset ${i} (${JSON.stringify(text.slice(i, i + 30))}) is in no chunk`);
+  r.chunks.forEach((c, i) => {
+    expect(c.index).toBe(i);
+    expect(c.span[0]).toBeLessThan(c.span[1]);
+    // 2. Within the size bound; the estimate is of the text as stored.
+    expect(c.tokens).toBe(estimateTextTokens(c.text));
+    expect(c.tokens, `chunk ${i}: ${c.text.slice(0, 80)}`).toBeLessThanOrEqual(maxTokens);
+    // 3. The heading path is that of the chunk's place in the document.
+    expect(c.headingPath).toEqual(sectionOf(doc, c.span[1] - 1));
+    // Without a repeated header or cut-out lines, the text is exactly its span.
+    if (!r.removed.some((s) => s.start < c.span[1] && s.end > c.span[0]) && !c.text.startsWith('|'))
+      expect(c.text).toBe(text.slice(c.span[0], c.span[1]));
+    // 4. Pages: the range of the blocks the chunk touches.
+    const touched = doc.blocks.filter((b) => b.start < c.span[1] && b.end > c.span[0] && b.pages);
+    if (touched.length === 0) expect(c.pages).toBeNull();
+    else expect(c.pages).toEqual([Math.min(...touched.map((b) => b.pages![0])), Math.max(...touched.map((b) => b.pages![1]))]);
+    // 5. Never a cut table row; a list item only when it could not fit in one chunk with its headings.
+    const headingTokens = doc.blocks
+      .filter((b) => b.kind === 'heading' && b.start >= c.span[0] && b.end <= c.span[1])
+      .reduce((n, b) => n + estimateTextTokens(text.slice(b.start, b.end)), 0);
+    for (const b of doc.blocks) {
+      const spans = b.kind === 'table' ? b.rows : b.kind === 'list' ? b.items : [];
+      for (const s of spans) {
+        if (!(s.start < c.span[1] && s.end > c.span[0]) || (c.span[0] <= s.start && c.span[1] >= s.end)) continue;
+        expect(b.kind, `cut: ${text.slice(s.start, s.end)}`).toBe('list');
+        expect(estimateTextTokens(text.slice(s.start, s.end)) + headingTokens).toBeGreaterThan(maxTokens);
+      }
+    }
+  });
+  // 6. Overlap: neighbours in one section share at most overlapTokens of text, never more; none without overlap.
+  for (let i = 1; i < r.chunks.length; i++) {
+    const [p, c] = [r.chunks[i - 1]!, r.chunks[i]!];
+    const shared = p.span[1] - c.span[0];
+    if (shared > 0) {
+      expect(c.headingPath).toEqual(p.headingPath);
+      expect(estimateTextTokens(text.slice(c.span[0], p.span[1]))).toBeLessThanOrEqual(overlapTokens);
+    }
+    if (overlapTokens === 0) expect(shared).toBeLessThanOrEqual(0);
+  }
+}
+
+describe('chunkDocument invariants', () => {
+  for (const [maxTokens, overlapTokens] of [
+    [60, 0],
+    [60, 20],
+    [120, 30],
+    [400, 40],
+  ] as const) {
+    it(`semver README, ${maxTokens} tokens, overlap ${overlapTokens}`, () => {
+      const r = chunkDocument(semver, { maxTokens, overlapTokens });
+      expect(r.chunks.length).toBeGreaterThan(semver.blocks.filter((b) => b.kind === 'heading').length / 2);
+      checkInvariants(semver, r, maxTokens, overlapTokens);
+      // Overlap is used where a section needs several chunks.
+      const overlapping = r.chunks.filter((c, i) => i > 0 && r.chunks[i - 1]!.span[1] > c.span[0]).length;
+      if (overlapTokens > 0) expect(overlapping).toBeGreaterThan(0);
+    });
+  }
+
+  it('a Chinese document: sentences intact, sizes counted in characters', () => {
+    const doc = buildDoc([{ h: 1, title: '护理规范' }, { h: 2, title: '交接班' }, { p: zhParagraphs[0]! }, { h: 2, title: '消毒与防跌倒' }, { p: zhParagraphs[1]! }, { p: zhParagraphs[2]! }], '护理规范');
+    const maxTokens = 80;
+    const r = chunkDocument(doc, { maxTokens, overlapTokens: 30 });
+    checkInvariants(doc, r, maxTokens, 30);
+    expect(estimateTextTokens('夜班护士在交接班前')).toBe(9);
+    // Every chunk starts at a heading or a sentence start, and ends at a sentence end.
+    const sentences = doc.blocks.filter((b) => b.kind === 'paragraph').flatMap((b) => splitSentences(doc.text.slice(b.start, b.end), b.start));
+    const starts = new Set([...sentences.map((s) => s.start), ...doc.blocks.map((b) => b.start)]);
+    const ends = new Set([...sentences.map((s) => s.end), ...doc.blocks.map((b) => b.end)]);
+    for (const c of r.chunks) {
+      expect(starts.has(c.span[0]), c.text).toBe(true);
+      expect(ends.has(c.span[1]), c.text).toBe(true);
+      expect(c.text).toMatch(/[。！？；…]$/u);
+    }
+    expect(r.chunks.map((c) => c.headingPath[1])).toContain('消毒与防跌倒');
+    expect(r.chunks.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('one sentence longer than a chunk is cut at clause marks, then between characters', () => {
+    const long = `${'患者入院后应完成护理评估，'.repeat(12)}并记录在案。`;
+    const doc = buildDoc([{ p: long }, { p: 'Short one. Another short sentence here.' }]);
+    const r = chunkDocument(doc, { maxTokens: 30, overlapTokens: 0 });
+    checkInvariants(doc, r, 30, 0);
+    const pieces = r.chunks.filter((c) => c.span[1] <= long.length);
+    expect(pieces.length).toBeGreaterThan(1);
+    // Cut after a clause mark (，) wherever the piece does not end the sentence.
+    for (const p of pieces.slice(0, -1)) expect(p.text).toMatch(/，$/u);
+    const cjk = buildDoc([{ p: '无标点的超长句子'.repeat(10) }]);
+    const rc = chunkDocument(cjk, { maxTokens: 25, overlapTokens: 0 });
+    checkInvariants(cjk, rc, 25, 0);
+    expect(rc.chunks.map((c) => c.text).join('')).toBe(cjk.text);
+  });
+
+  it('English sentence boundaries: abbreviations, initials and decimals do not end a sentence', () => {
+    const s = 'Dr. J. Smith measured 3.14 mm at 9 a.m. on Monday, e.g. in ward B. The result was normal! Was it repeated? Yes… see Fig. 2 for details.';
+    expect(splitSentences(s).map((x) => s.slice(x.start, x.end))).toEqual([
+      'Dr. J. Smith measured 3.14 mm at 9 a.m. on Monday, e.g. in ward B.',
+      'The result was normal!',
+      'Was it repeated?',
+      'Yes… see Fig. 2 for details.',
+    ]);
+    const z = '他说：“今天不去了。”我们只好改天再来！真的吗？是的……明天见；';
+    expect(splitSentences(z).map((x) => z.slice(x.start, x.end))).toEqual(['他说：“今天不去了。”', '我们只好改天再来！', '真的吗？', '是的……', '明天见；']);
+  });
+
+  it('a long table is split between rows, each part under its header row', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => [`Drug ${i + 1}`, `${(i + 1) * 5} mg`, i % 2 ? 'oral' : 'intravenous infusion over thirty minutes']);
+    const doc = buildDoc([{ h: 1, title: 'Dosing' }, { p: 'The table lists the usual adult doses.' }, { table: [['Drug', 'Dose', 'Route'], ...rows] }, { p: 'Doses for children differ.' }]);
+    const r = chunkDocument(doc, { maxTokens: 50, overlapTokens: 0 });
+    checkInvariants(doc, r, 50, 0);
+    const tableChunks = r.chunks.filter((c) => c.text.includes('| Drug '));
+    expect(tableChunks.length).toBeGreaterThan(2);
+    for (const c of tableChunks) expect(c.text).toMatch(/\| Drug \| Dose \| Route \|\n\|---\|---\|---\|\n/);
+    // Every body row is in some chunk, whole.
+    for (const row of rows) expect(r.chunks.some((c) => c.text.includes(`| ${row.join(' | ')} |`))).toBe(true);
+  });
+
+  it('a table row longer than a chunk stays whole (the one allowed excess)', () => {
+    const doc = buildDoc([{ table: [['Term', 'Meaning'], ['Consent', 'word '.repeat(40).trim()], ['Short', 'row']] }]);
+    const r = chunkDocument(doc, { maxTokens: 20, overlapTokens: 0 });
+    const big = r.chunks.find((c) => c.text.includes('| Consent |'))!;
+    expect(big.text).toContain(`| Consent | ${'word '.repeat(40).trim()} |`);
+    expect(big.tokens).toBeGreaterThan(20);
+    expect(r.chunks.filter((c) => c.tokens > 20)).toHaveLength(1);
+  });
+
+  it('list items are kept whole, and heading-only sections join the next section', () => {
+    const items = Array.from({ length: 12 }, (_, i) => `Step ${i + 1}: check the patient's identity band against the chart before giving any medicine.`);
+    const doc = buildDoc([{ h: 1, title: 'Chapter 1' }, { h: 2, title: '1.1 Checks' }, { list: items, ordered: true }, { h: 2, title: '1.2 Notes' }, { p: 'Nothing else.' }]);
+    const r = chunkDocument(doc, { maxTokens: 45, overlapTokens: 15 });
+    checkInvariants(doc, r, 45, 15);
+    expect(r.chunks[0]!.text.startsWith('# Chapter 1\n\n## 1.1 Checks\n\n1. Step 1')).toBe(true);
+    expect(r.chunks[0]!.headingPath).toEqual(['Chapter 1', '1.1 Checks']);
+    expect(r.chunks[r.chunks.length - 1]!.headingPath).toEqual(['Chapter 1', '1.2 Notes']);
+  });
+
+  it('pages come from the blocks, a paragraph across a page break included', () => {
+    const parts: Part[] = [
+      { h: 1, title: 'Scope', page: 1 },
+      { p: 'This policy applies to all wards. It covers day and night shifts.', page: 1 },
+      { p: 'Staff must read it once a year. Managers keep the signed forms.', pages: [1, 2] },
+      { h: 1, title: 'Duties', page: 3 },
+      { p: 'Nurses record every dose.', page: 3 },
+    ];
+    const doc = buildDoc(parts);
+    const r = chunkDocument(doc, { maxTokens: 14, overlapTokens: 0 });
+    checkInvariants(doc, r, 14, 0);
+    expect(r.chunks.map((c) => c.pages)).toEqual([
+      [1, 1],
+      [1, 2],
+      [3, 3],
+    ]);
+    expect(chunkDocument(semver).chunks.every((c) => c.pages === null)).toBe(true);
+  });
+
+  it('rejects sizes that cannot work, with a message saying the allowed range', () => {
+    expect(() => chunkDocument(semver, { maxTokens: 0 })).toThrow(ChunkOptionsError);
+    try {
+      chunkDocument(semver, { maxTokens: 100, overlapTokens: 80 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).name).toBe('ChunkOptionsError');
+      expect((e as Error).message).toContain('between 0 and half the chunk size (50 tokens)');
+    }
+  });
+});
+
+describe('boilerplate and duplicates', () => {
+  // A 6-page "PDF": each page opens with a running header and closes with a page number.
+  const pages: Part[] = [];
+  const body = [
+    'Hand hygiene is required before and after every patient contact.',
+    'Gloves do not replace hand hygiene; wash after removing them.',
+    'Alcohol rub is used unless hands are visibly soiled.',
+    'Soap and water are used after caring for patients with diarrhoea.',
+    'Nails are kept short and no rings are worn on clinical shifts.',
+    'Audits of hand hygiene are published monthly on the ward board.',
+  ];
+  body.forEach((p, i) => {
+    pages.push({ p: 'St Mary Hospital — Infection Control Policy v3', page: i + 1 });
+    if (i === 0) pages.push({ h: 1, title: 'Hand hygiene', page: 1 });
+    pages.push({ p, page: i + 1 });
+    pages.push({ p: `Page ${i + 1} of 6`, page: i + 1 });
+  });
+  const doc = buildDoc(pages);
+
+  it('running headers and page numbers are removed before chunking', () => {
+    const r = chunkDocument(doc, { maxTokens: 30, overlapTokens: 0 });
+    expect(r.removed).toHaveLength(12);
+    for (const s of r.removed) expect(doc.text.slice(s.start, s.end)).toMatch(/^(St Mary Hospital|Page \d of 6)/);
+    checkInvariants(doc, r, 30, 0);
+    const all = r.chunks.map((c) => c.text).join('\n');
+    expect(all).not.toContain('St Mary Hospital');
+    expect(all).not.toMatch(/Page \d of 6/);
+    for (const line of body) expect(all).toContain(line);
+    // Off: the lines stay.
+    const kept = chunkDocument(doc, { maxTokens: 30, overlapTokens: 0, removeRepeatedLines: false });
+    expect(kept.removed).toEqual([]);
+    expect(kept.chunks.map((c) => c.text).join('\n')).toContain('Page 3 of 6');
+  });
+
+  it('a line on only a few pages is not boilerplate', () => {
+    const few = buildDoc([...pages.slice(0, 3), { p: 'Appendix A', page: 7 }, { p: 'Appendix A', page: 8 }, { p: 'x', page: 20 }]);
+    const r = chunkDocument(few);
+    expect(r.removed.map((s) => few.text.slice(s.start, s.end))).toEqual([]);
+  });
+
+  it('exact and near-duplicate chunks are excluded; text repeated three times or more is boilerplate', () => {
+    const notice = 'This document is confidential and intended only for staff of the hospital. Do not copy or forward it.';
+    const d = buildDoc([
+      { h: 1, title: 'A' },
+      { p: 'Visiting hours are from two to eight in the afternoon and evening.' },
+      { h: 1, title: 'B' },
+      { p: 'Visiting hours are from two to eight in the afternoon and evening!' },
+      { h: 1, title: 'C' },
+      { p: notice },
+      { h: 1, title: 'D' },
+      { p: notice },
+      { h: 1, title: 'E' },
+      { p: notice.replace('hospital', 'Hospital') },
+      { h: 1, title: 'F' },
+      { p: '每位访客须在前台登记姓名和联系电话。' },
+      { h: 1, title: 'G' },
+      { p: '每位访客须在前台登记姓名和联系电话！' },
+    ]);
+    const r = chunkDocument(d, { maxTokens: 100, overlapTokens: 0 });
+    expect(r.chunks.map((c) => c.excluded)).toEqual([undefined, 'duplicate', 'boilerplate', 'boilerplate', 'boilerplate', undefined, 'duplicate']);
+    expect(chunkDocument(d, { maxTokens: 100, overlapTokens: 0, markDuplicates: false }).chunks.every((c) => !c.excluded)).toBe(true);
+  });
+});
