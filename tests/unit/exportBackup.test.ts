@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BACKUP_VERSION, BackupFormatError, BackupVersionError, blobLines, endLine, headerLine, readBackup, rowLine } from '../../src/lib/io/export/backup';
-import type { Project, Sample } from '../../src/lib/db/types';
+import type { Project, Sample, StoredChunk, StoredDocument } from '../../src/lib/db/types';
 
 const project: Project = { id: 'p1', name: 'Cats', createdAt: 1, updatedAt: 2 };
 const sample = (i: number, over: Partial<Sample> = {}): Sample => ({
@@ -9,7 +9,16 @@ const sample = (i: number, over: Partial<Sample> = {}): Sample => ({
   lineage: { calls: [{ role: 'judge', model: 'm' }] }, createdAt: i, updatedAt: i, ...over,
 });
 const endpoint = { id: 'ep1', name: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', policy: { concurrency: 4, timeoutMs: 60000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60000 }, prices: null };
-const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2 };
+const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2, documents: 0, chunks: 0 };
+const SHA = 'ab'.repeat(32);
+const doc = (over: Partial<StoredDocument> = {}): StoredDocument => ({
+  id: 'd1', projectId: 'p1', name: '指南.md', type: 'markdown', bytes: 40, sha256: SHA, pages: null, title: '指南', text: '# 指南\n\n第一条。第二条。',
+  blocks: [{ kind: 'heading', level: 1, title: '指南', start: 0, end: 4 }, { kind: 'paragraph', start: 6, end: 14 }], outline: [{ title: '指南', level: 1, offset: 0 }],
+  pageStarts: [], status: 'ready', error: null, createdAt: 3, updatedAt: 3, ...over,
+});
+const chunk = (i: number, over: Partial<StoredChunk> = {}): StoredChunk => ({
+  id: `c${i}`, projectId: 'p1', documentId: 'd1', index: i, text: '第一条。第二条。', headingPath: ['指南'], pages: null, span: [6, 14], tokens: 8, ...over,
+});
 
 function good(): string[] {
   return [headerLine(project, 5), rowLine('endpoints', endpoint), rowLine('samples', sample(1)), rowLine('samples', sample(2)), endLine(counts)].join('').split('\n');
@@ -95,7 +104,41 @@ describe('backup file reader', () => {
     const lines = good();
     lines[0] = JSON.stringify({ ...JSON.parse(lines[0]!), version: BACKUP_VERSION + 1 });
     await expect(readBackup(from(lines))).rejects.toBeInstanceOf(BackupVersionError);
-    await expect(readBackup(from(lines))).rejects.toThrow(/format version 2.*reads versions up to 1/);
+    await expect(readBackup(from(lines))).rejects.toThrow(new RegExp(`format version ${BACKUP_VERSION + 1}.*reads versions up to ${BACKUP_VERSION}`));
+  });
+
+  it('reads documents and chunks, with a chunk that is excluded and one that is labelled', async () => {
+    const rows = [doc(), chunk(0, { excluded: 'duplicate' }), chunk(1, { label: 'n1' })];
+    const lines = [headerLine(project, 5), rowLine('documents', rows[0]), rowLine('chunks', rows[1]), rowLine('chunks', rows[2]), endLine({ ...counts, endpoints: 0, samples: 0, documents: 1, chunks: 2 })].join('').split('\n');
+    const b = await readBackup(from(lines));
+    expect(b.documents).toEqual([doc()]);
+    expect(b.chunks).toEqual([chunk(0, { excluded: 'duplicate' }), chunk(1, { label: 'n1' })]);
+    // A chunk whose document is not in the file would be restored as an orphan: refused.
+    const orphan = [...lines];
+    orphan[3] = rowLine('chunks', chunk(1, { documentId: 'd9' })).trim();
+    expect((await problem(orphan)).problems[0]).toMatchObject({ field: 'row(chunks).documentId' });
+    const badSha = [...lines];
+    badSha[1] = rowLine('documents', doc({ sha256: 'xyz' })).trim();
+    expect((await problem(badSha)).problems[0]).toMatchObject({ line: 2, field: 'row(documents).sha256' });
+  });
+
+  it('reads a version-1 file as written by the Seedforge before documents: no documents, no chunks', async () => {
+    // Verbatim layout of a version-1 file: its closing counts name six tables only.
+    const v1 = [
+      JSON.stringify({ format: 'seedforge-backup', version: 1, createdAt: 5, project }),
+      JSON.stringify({ table: 'samples', row: sample(1) }),
+      JSON.stringify({ end: true, counts: { recipes: 0, endpoints: 0, runs: 0, runSeeds: 0, seeds: 0, samples: 1 } }),
+      '',
+    ];
+    const b = await readBackup(from(v1));
+    expect(b.version).toBe(1);
+    expect(b.samples).toEqual([sample(1)]);
+    expect(b.documents).toEqual([]);
+    expect(b.chunks).toEqual([]);
+    // Its closing line still has to match what the file holds.
+    const short = [...v1];
+    short[2] = JSON.stringify({ end: true, counts: { recipes: 0, endpoints: 0, runs: 0, runSeeds: 0, seeds: 0, samples: 2 } });
+    expect((await problem(short)).problems[0]).toMatchObject({ field: 'counts.samples' });
   });
 
   it('reads a blob line by line across chunk boundaries, UTF-8 included', async () => {

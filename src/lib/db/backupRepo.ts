@@ -83,14 +83,15 @@ const CHUNK = 5000;
  * Restores a validated backup as a project of this browser, with the ids it had — in ONE
  * transaction: either everything is written or nothing is. A project, run, seed or sample id that
  * is already stored refuses the restore (a backup restores into a browser that does not have the
- * project, e.g. a fresh one, or after the project was deleted). Saved recipes and endpoints are
+ * project, e.g. a fresh one, or after the project was deleted). Documents come back with their
+ * text and chunks but without their original file (backups do not carry it). Saved recipes and endpoints are
  * shared by all projects: one already here with the same id is kept and the backup's copy
  * skipped. `onProgress` is called with rows written; it must not await anything.
  * @throws BackupCollisionError, Dexie errors (e.g. QuotaExceededError) — with nothing written.
  */
 export async function restoreBackup(db: AppDb, b: Backup, onProgress?: (done: number, total: number) => void): Promise<RestoreResult> {
-  const total = 1 + b.recipes.length + b.endpoints.length + b.runs.length + b.runSeeds.length + b.seeds.length + b.samples.length;
-  return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runSeeds, db.seeds, db.samples], async () => {
+  const total = 1 + b.recipes.length + b.endpoints.length + b.runs.length + b.runSeeds.length + b.seeds.length + b.samples.length + b.documents.length + b.chunks.length;
+  return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks], async () => {
     const existing = await db.projects.get(b.project.id);
     if (existing) throw new BackupCollisionError('projects', b.project.id, `the project “${existing.name}” (${b.project.id}) is already in this browser: delete it first, or restore in another browser profile`);
     let done = 0;
@@ -107,6 +108,8 @@ export async function restoreBackup(db: AppDb, b: Backup, onProgress?: (done: nu
       ['runSeeds', b.runSeeds],
       ['seeds', b.seeds],
       ['samples', b.samples],
+      ['documents', b.documents],
+      ['chunks', b.chunks],
     ] as const) {
       const table = db.table(name);
       for (let i = 0; i < rows.length; i += CHUNK) {

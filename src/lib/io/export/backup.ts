@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { decodeBlob, splitLines } from '../decode';
 import type { EndpointConfig } from '../../engines/remote/remoteEngine';
 import type { SavedRecipe } from '../../db/recipesRepo';
-import type { Project, Run, RunSeeds, Sample, Seed } from '../../db/types';
+import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
 
 /**
  * The project backup file: JSON Lines, one row per line, so that it is written and read as a
  * stream and an error can name its line.
  *
  *   line 1      {"format":"seedforge-backup","version":1,"createdAt":…,"project":{…}}
- *   lines 2…    {"table":"recipes"|"endpoints"|"runs"|"runSeeds"|"seeds"|"samples","row":{…}}
+ *   lines 2…    {"table":"recipes"|"endpoints"|"runs"|"runSeeds"|"seeds"|"samples"|"documents"|"chunks","row":{…}}
  *   last line   {"end":true,"counts":{"recipes":n,…}}
  *
  * The closing counts tell a truncated file from a complete one. API keys are never in it: the
@@ -18,11 +18,15 @@ import type { Project, Run, RunSeeds, Sample, Seed } from '../../db/types';
  * Versions: `version` is this file layout's version. A reader refuses a newer version than it
  * knows (it cannot tell what it would drop); an older one is read by its own schema and upgraded
  * row by row (`UPGRADES`), so every later Seedforge can restore a version-1 backup.
+ *
+ *   version 1   recipes, endpoints, runs, runSeeds, seeds, samples
+ *   version 2   + documents (extracted text, blocks, outline, page starts; not the original file)
+ *               and chunks. A version-1 file has neither, and its closing counts do not name them.
  */
 export const BACKUP_FORMAT = 'seedforge-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
 
-export const BACKUP_TABLES = ['recipes', 'endpoints', 'runs', 'runSeeds', 'seeds', 'samples'] as const;
+export const BACKUP_TABLES = ['recipes', 'endpoints', 'runs', 'runSeeds', 'seeds', 'samples', 'documents', 'chunks'] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 export type BackupCounts = Record<BackupTable, number>;
 
@@ -89,6 +93,40 @@ const RunSeedsRow = z.object({
   runId: id,
   seeds: z.array(z.object({ id: z.string(), instruction: z.string(), input: z.string(), output: z.string() })),
 });
+const int0 = z.number().int().min(0);
+const span = z.tuple([int0, int0]);
+const DocumentRow = z.object({
+  id,
+  projectId: id,
+  name: z.string(),
+  type: z.enum(['pdf', 'docx', 'markdown', 'html', 'text', 'epub']),
+  bytes: int0,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex (64 characters)'),
+  pages: int0.nullable(),
+  title: z.string(),
+  text: z.string(),
+  // Blocks are checked for their common fields; the kind-specific ones (list items, table rows) pass as they are.
+  blocks: z.array(z.looseObject({ kind: z.enum(['heading', 'paragraph', 'list', 'table', 'code']), start: int0, end: int0 })),
+  outline: z.array(z.object({ title: z.string(), level: z.number().int().min(1), page: z.number().int().optional(), offset: int0.optional() })),
+  pageStarts: z.array(int0),
+  status: z.enum(['ready', 'partial']),
+  error: z.object({ name: z.string(), message: z.string(), pages: z.array(z.number().int()).optional() }).nullable(),
+  createdAt: time,
+  updatedAt: time,
+});
+const ChunkRow = z.object({
+  id,
+  projectId: id,
+  documentId: id,
+  index: int0,
+  text: z.string(),
+  headingPath: z.array(z.string()),
+  pages: span.nullable(),
+  span,
+  tokens: z.number().min(0),
+  excluded: z.enum(['duplicate', 'boilerplate', 'user']).optional(),
+  label: z.string().optional(),
+});
 const RecipeRow = z.object({ id, name: z.string(), recipe: record, createdAt: time, updatedAt: time });
 // `strict`: an endpoint row with any other field (a key, say) is refused, not silently kept.
 const EndpointRow = z.strictObject({
@@ -101,11 +139,15 @@ const EndpointRow = z.strictObject({
   prices: z.object({ input: z.number(), output: z.number() }).nullable().optional(),
 });
 
-const ROW_SCHEMAS = { recipes: RecipeRow, endpoints: EndpointRow, runs: RunRow, runSeeds: RunSeedsRow, seeds: SeedRow, samples: SampleRow } satisfies Record<BackupTable, z.ZodType>;
+const ROW_SCHEMAS = { recipes: RecipeRow, endpoints: EndpointRow, runs: RunRow, runSeeds: RunSeedsRow, seeds: SeedRow, samples: SampleRow, documents: DocumentRow, chunks: ChunkRow } satisfies Record<BackupTable, z.ZodType>;
 
 const HeaderLine = z.object({ format: z.literal(BACKUP_FORMAT), version: z.number().int().min(1), createdAt: time, project: ProjectRow });
 const RowLine = z.object({ table: z.enum(BACKUP_TABLES), row: z.unknown() });
-const EndLine = z.object({ end: z.literal(true), counts: z.object(Object.fromEntries(BACKUP_TABLES.map((t) => [t, z.number().int().min(0)])) as Record<BackupTable, z.ZodNumber>) });
+// A version-1 file has no documents or chunks, and its closing line does not count them.
+const EndLine = z.object({
+  end: z.literal(true),
+  counts: z.object({ recipes: int0, endpoints: int0, runs: int0, runSeeds: int0, seeds: int0, samples: int0, documents: int0.default(0), chunks: int0.default(0) } satisfies Record<BackupTable, z.ZodType<number, number | undefined>>),
+});
 
 /** A validated backup, ready to restore. */
 export interface Backup {
@@ -118,6 +160,8 @@ export interface Backup {
   runSeeds: RunSeeds[];
   seeds: Seed[];
   samples: Sample[];
+  documents: StoredDocument[];
+  chunks: StoredChunk[];
 }
 
 /** One thing wrong in a backup: its 1-based line, the field's path in that line, and what is wrong. */
@@ -220,7 +264,7 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
         fail(zodProblems(n, '', h.error));
         break;
       }
-      backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [] };
+      backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [], documents: [], chunks: [] };
       continue;
     }
     if (end) {
@@ -260,6 +304,15 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
   }
   if (n === 0) fail([{ line: 1, field: '', message: 'the file is empty' }]);
   else if (backup && !end && !problems.length) fail([{ line: n, field: '', message: 'the closing line is missing: the backup is truncated' }]);
+  if (backup) {
+    // A chunk must belong to a document of the file: a restore would otherwise store an orphan.
+    for (const c of backup.chunks) {
+      if (!seen.documents.has(c.documentId)) {
+        fail([{ line: n, field: 'row(chunks).documentId', message: `chunk ${c.id} belongs to document ${c.documentId}, which is not in the backup` }]);
+        break;
+      }
+    }
+  }
   if (backup && end) {
     for (const t of BACKUP_TABLES) {
       if (backup[t].length !== end[t]) fail([{ line: n, field: `counts.${t}`, message: `the closing line counts ${end[t]} ${t}, the file holds ${backup[t].length}` }]);

@@ -15,7 +15,8 @@ export type BackupProgress =
 
 /**
  * Writes a project's backup (see ./backup.ts for the layout) into a sink, a page of rows at a
- * time. Everything of the project: seeds, samples, runs and their seed snapshots; the saved
+ * time. Everything of the project: seeds, samples, runs and their seed snapshots, documents
+ * (their text, not their file) and chunks; the saved
  * recipes (shared by all projects); the endpoints its runs used, without keys. No key: the
  * secrets table is never read. On failure the sink is aborted.
  * @throws NotFoundError (no such project), Dexie errors, the sink's errors.
@@ -51,8 +52,10 @@ async function writeBackupUnlocked(db: AppDb, projectId: string, sink: ByteSink,
       runSeeds: await backupIds(db, projectId, 'runSeeds'),
       seeds: await backupIds(db, projectId, 'seeds'),
       samples: await backupIds(db, projectId, 'samples'),
+      documents: await backupIds(db, projectId, 'documents'),
+      chunks: await backupIds(db, projectId, 'chunks'),
     };
-    const total = recipes.length + endpoints.length + ids.runs.length + ids.runSeeds.length + ids.seeds.length + ids.samples.length;
+    const total = recipes.length + endpoints.length + ids.runs.length + ids.runSeeds.length + ids.seeds.length + ids.samples.length + ids.documents.length + ids.chunks.length;
     const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as BackupCounts;
     let done = 0;
     for (const r of recipes) buf += rowLine('recipes', r);
@@ -60,7 +63,7 @@ async function writeBackupUnlocked(db: AppDb, projectId: string, sink: ByteSink,
     counts.recipes = recipes.length;
     counts.endpoints = endpoints.length;
     done += recipes.length + endpoints.length;
-    for (const table of ['runs', 'runSeeds', 'seeds', 'samples'] as const) {
+    for (const table of ['runs', 'runSeeds', 'seeds', 'samples', 'documents', 'chunks'] as const) {
       for await (const page of pagesById(db.table(table) as Dexie.Table<unknown, string>, ids[table])) {
         for (const row of page) buf += rowLine(table, row);
         counts[table] += page.length;
