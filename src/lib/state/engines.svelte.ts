@@ -128,6 +128,24 @@ export class EnginesState {
     return (this.persisted = await keepStored(ask));
   }
 
+  #askedToKeep = false;
+
+  /**
+   * Asks once per session, when the Models screen opens with models stored and the storage not yet
+   * persistent, for the models stored before the browser was ever asked (it used to be asked only
+   * when a model was added, so a model stored earlier stayed evictable for good).
+   * Asking is safe in Chromium: `persist()` never prompts there, the browser grants or refuses
+   * silently from the site's engagement (installed, bookmarked, often visited). Firefox shows the
+   * user a permission prompt ("store data in persistent storage"): asked here, it comes on the
+   * screen that lists the models it protects, and at most once a session (`persisted()` true
+   * or a refusal then ends it until the next load).
+   */
+  async protectStoredModels(): Promise<void> {
+    if (this.#askedToKeep || !(this.ggufs.length || this.cached.length)) return;
+    this.#askedToKeep = true;
+    await this.keepStored(true).catch(() => null);
+  }
+
   /** The roles whose assigned model is missing here (file gone, endpoint deleted, no WebGPU, not downloaded). */
   missing = $derived.by<MissingModel[]>(() =>
     missingModels(this.roles, {
