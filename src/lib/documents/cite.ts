@@ -1,0 +1,126 @@
+/**
+ * The span-citation check: does a quote in an answer really come from its chunk, and where?
+ * Matching is exact first, then on a folded form (NFKC: full-width → half-width; lower case;
+ * whitespace and punctuation ignored), so a quote survives re-spacing, curly vs straight quotes,
+ * "，" vs ",". Quotes that elide text ("…", "...", "[…]") match piece by piece, in order.
+ */
+import type { Chunk } from './types';
+
+export interface CitedSpan {
+  /** `[start, end)` into the chunk's text. */
+  start: number;
+  end: number;
+  /** `[start, end)` into the document's text, where the chunk's text is found there. */
+  doc: [number, number] | null;
+}
+
+export type CitationResult =
+  | { quote: string; supported: true; how: 'exact' | 'normalised'; spans: CitedSpan[] }
+  | { quote: string; supported: false; spans: [] };
+
+/** The folded form of a text with, for each folded character, the index of the original it came from. */
+function fold(text: string): { s: string; at: number[] } {
+  let s = '';
+  const at: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const f = ch.normalize('NFKC').toLowerCase();
+    for (const c of f) {
+      if (/[\s\p{P}\p{S}]/u.test(c)) continue;
+      s += c;
+      for (let k = 0; k < c.length; k++) at.push(i);
+    }
+    i += ch.length;
+  }
+  return { s, at };
+}
+
+const ELLIPSIS = /\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…+|\.{3,})\s*/u;
+/** Quote marks around cited text in an answer: “…”, "…", 「…」, 『…』, ‘…’, and <quote>…</quote>. */
+const QUOTED = /“([^”]+)”|"([^"]+)"|「([^」]+)」|『([^』]+)』|‘([^’]+)’|<quote>([\s\S]+?)<\/quote>/gu;
+
+/**
+ * The quoted passages of an answer (see QUOTED), those of at least `minChars` characters after
+ * folding — short ones ("yes", a term in quotes) cite nothing.
+ */
+export function extractQuotes(answer: string, minChars = 6): string[] {
+  const out: string[] = [];
+  for (const m of answer.matchAll(QUOTED)) {
+    const q = m.slice(1).find((g) => g !== undefined)!.trim();
+    if (fold(q).s.length >= minChars) out.push(q);
+  }
+  return out;
+}
+
+function locate(text: string, piece: string, from: number): { start: number; end: number; how: 'exact' | 'normalised' } | null {
+  const exact = text.indexOf(piece, from);
+  if (exact >= 0) return { start: exact, end: exact + piece.length, how: 'exact' };
+  const t = fold(text);
+  const p = fold(piece).s;
+  if (!p) return null;
+  // First folded index at or after `from`.
+  let fi = t.at.findIndex((o) => o >= from);
+  if (fi < 0) return null;
+  fi = t.s.indexOf(p, fi);
+  if (fi < 0) return null;
+  const start = t.at[fi]!;
+  let end = t.at[fi + p.length - 1]!;
+  // Extend to the end of the last original character (a surrogate pair is two code units).
+  end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return { start, end, how: 'normalised' };
+}
+
+/**
+ * Finds a quote in a chunk. Returns the cited span(s) (one per piece of an elided quote) with
+ * offsets into the chunk's text and, when the chunk's text lies in the document as is, into the
+ * document's text — or `supported: false` when some piece is not in the chunk.
+ * @param docText the document's text, to give `doc` offsets (omit to get `doc: null`).
+ */
+export function findCitation(chunk: Pick<Chunk, 'text' | 'span'>, quote: string, docText?: string): CitationResult {
+  const pieces = quote.split(ELLIPSIS).map((p) => p.trim()).filter((p) => fold(p).s.length > 0);
+  if (pieces.length === 0) return { quote, supported: false, spans: [] };
+  const spans: CitedSpan[] = [];
+  let from = 0;
+  let how: 'exact' | 'normalised' = 'exact';
+  for (const piece of pieces) {
+    const hit = locate(chunk.text, piece, from);
+    if (!hit) return { quote, supported: false, spans: [] };
+    if (hit.how === 'normalised') how = 'normalised';
+    spans.push({ start: hit.start, end: hit.end, doc: docSpan(chunk, hit.start, hit.end, docText) });
+    from = hit.end;
+  }
+  return { quote, supported: true, how, spans };
+}
+
+/** Where chunk-text offsets fall in the document: direct when the chunk is a plain slice, else by search within the chunk's span. */
+function docSpan(chunk: Pick<Chunk, 'text' | 'span'>, start: number, end: number, docText?: string): [number, number] | null {
+  if (docText === undefined) return null;
+  const [a, b] = chunk.span;
+  const slice = docText.slice(a, b);
+  if (slice === chunk.text) return [a + start, a + end];
+  // A chunk with a repeated table header or removed running headers: find the cited text itself.
+  const cited = chunk.text.slice(start, end);
+  const k = slice.indexOf(cited);
+  return k >= 0 ? [a + k, a + k + cited.length] : null;
+}
+
+export interface CitationCheck {
+  /** Every quote found in the answer (or given), each located or not. */
+  results: CitationResult[];
+  /** The quotes not found in the chunk: the answer cites what the chunk does not say. */
+  unsupported: string[];
+}
+
+/**
+ * Checks every quote in an answer against the chunk it was grounded on.
+ * @param quotes the quotes to check; by default those `extractQuotes` finds in the answer.
+ */
+export function checkCitations(
+  chunk: Pick<Chunk, 'text' | 'span'>,
+  answer: string,
+  options: { quotes?: string[]; docText?: string; minChars?: number } = {},
+): CitationCheck {
+  const quotes = options.quotes ?? extractQuotes(answer, options.minChars);
+  const results = quotes.map((q) => findCitation(chunk, q, options.docText));
+  return { results, unsupported: results.filter((r) => !r.supported).map((r) => r.quote) };
+}
