@@ -91,6 +91,18 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
     await page.screenshot({ path: 'test-results/models-recommended-zh.png', fullPage: true });
 
+    // Too little room: refused before any byte, in Chinese; the browser's English stays in the tooltip.
+    await page.evaluate(() => {
+      navigator.storage.estimate = async () => ({ quota: 1_000_000, usage: 0 });
+    });
+    await page.click(`[data-testid="catalogue-download-${ids[0]}"]`);
+    const quota = page.locator('[data-testid="catalogue-error"] [data-error="QuotaExceededError"]');
+    await quota.waitFor();
+    expect(await quota.locator('[data-testid="engine-error-detail"]').textContent()).toMatch(/^该模型约需 [\d.]+ GB，而此浏览器只允许本站再存储 0 GB。$/);
+    expect(await quota.getAttribute('title')).toMatch(/^the model needs about/);
+    // The raw text is for screen readers only: visually hidden (1 × 1 px), not shown in the line.
+    expect(await quota.locator('[data-testid="engine-error-raw"]').boundingBox()).toMatchObject({ width: 1, height: 1 });
+
     await useMirror(page, hf.url);
     await page.goto(baseUrl() + '#/settings');
     await page.check('[data-testid="airgap-toggle"]');

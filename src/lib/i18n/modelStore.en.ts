@@ -58,6 +58,6 @@ export const modelStoreEn = {
   'download.error.notFound': 'The model source has no such file (HTTP {status}).',
   'download.error.http': 'The model source answered HTTP {status}.',
   'download.error.size': 'Received {have} MB, but the server announced {total} MB.',
-  'download.error.quota': 'The model needs about {need} GB, and this browser lets this site store only {free} GB more. Free some room (delete other models) and try again.',
+  'download.error.quota': 'The model needs about {need} GB, and this browser lets this site store only {free} GB more.',
   'error.details': 'Details (the original message)',
 };

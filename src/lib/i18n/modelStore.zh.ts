@@ -56,6 +56,6 @@ export const modelStoreZh: Record<keyof typeof modelStoreEn, string> = {
   'download.error.notFound': '模型来源中没有这个文件（HTTP {status}）。',
   'download.error.http': '模型来源返回 HTTP {status}。',
   'download.error.size': '收到 {have} MB，但服务器声明的大小为 {total} MB。',
-  'download.error.quota': '该模型约需 {need} GB，而此浏览器只允许本站再存储 {free} GB。请腾出空间（删除其他模型）后重试。',
+  'download.error.quota': '该模型约需 {need} GB，而此浏览器只允许本站再存储 {free} GB。',
   'error.details': '详细信息（原始消息）',
 };
