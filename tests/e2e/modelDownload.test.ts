@@ -37,6 +37,10 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     expect(await page.textContent('[data-testid="catalogue-device"]')).toMatch(/Models run on the processor here \(\d+ cores/);
     expect(await page.locator('[data-testid="catalogue-all"] [data-testid="catalogue-row"]').count()).toBeGreaterThanOrEqual(10);
     await page.click('[data-testid="catalogue-all"] summary');
+    // Languages by name and the context in the UI language's grouping, not ISO codes and raw numbers.
+    const llama = page.locator('[data-testid="catalogue-row"][data-entry="llama-3.2-1b"] td');
+    expect(await llama.nth(2).textContent()).toMatch(/^English, German, French/);
+    expect(await llama.nth(4).textContent()).toBe('131,072');
     expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
     await page.screenshot({ path: 'test-results/models-recommended-en.png', fullPage: true });
 
@@ -87,6 +91,7 @@ describe('recommended models, one click (built app, Hugging Face-layout mirror)'
     const ids = await page.$$eval('[data-testid="recommended-model"]', (els) => els.map((e) => e.getAttribute('data-entry')));
     expect(ids.every((x) => x!.startsWith('qwen'))).toBe(true);
     expect(await page.textContent('[data-testid="catalogue-device"]')).toContain('你的种子是中文');
+    expect(await page.textContent('[data-testid="catalogue-row"][data-entry="llama-3.2-1b"] td:nth-child(3)')).toMatch(/^英语、德语、法语/);
     expect(await page.textContent('[data-testid="recommended-panel"] h2')).toBe('适合本设备的推荐模型');
     expect(await axeViolations(page, '[data-testid="recommended-panel"]')).toEqual([]);
     await page.screenshot({ path: 'test-results/models-recommended-zh.png', fullPage: true });
