@@ -112,9 +112,17 @@ export function duplicateKinds(
     if (f === undefined) first.set(h, i);
     else uf.union(f, i);
   });
-  for (const p of minhashPairs(texts, { threshold })) {
-    if (normalizeText(texts[p.a]!) !== '' && normalizeText(texts[p.b]!) !== '') uf.union(p.a, p.b);
-  }
+  // Near-duplicates among one text per exact group only: a notice repeated 400 times would
+  // otherwise fill every LSH bucket with 400 copies to compare pairwise. The window bounds the
+  // work of large buckets of merely similar texts too (minhash.ts explains what it may miss).
+  const reps = [...first.values()];
+  for (const p of minhashPairs(
+    reps.map((i) => texts[i]!),
+    // 32 hashes in 8 bands of 4: a pair at Jaccard 0.85 shares a band with probability 0.997, at
+    // a quarter of the signature cost of the Dedup step's 128 (signatures dominate on 10 MB).
+    { threshold, window: 64, numPerm: 32, bands: 8 },
+  ))
+    uf.union(reps[p.a]!, reps[p.b]!);
   const size = new Map<number, number>();
   const seen = new Set<number>();
   texts.forEach((_, i) => size.set(uf.find(i), (size.get(uf.find(i)) ?? 0) + 1));
