@@ -92,7 +92,7 @@ export default defineConfig({
   worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
   // Pre-bundle every dependency the browser tests reach. Discovered lazily, a new one makes
   // Vite reload the test page mid-run ("Vitest failed to find the runner").
-  optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', 'hyparquet-writer', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers', 'chart.js', 'marked', 'dompurify'] },
+  optimizeDeps: { include: ['comlink', 'dexie', 'hyparquet', 'hyparquet-writer', '@wllama/wllama', '@mlc-ai/web-llm', 'zod', '@huggingface/transformers', 'chart.js', 'marked', 'dompurify', 'pdfjs-dist', 'pdfjs-dist/build/pdf.worker.mjs', 'mammoth', 'node-html-markdown'] },
   build: {
     target: 'es2022',
     sourcemap: true,
