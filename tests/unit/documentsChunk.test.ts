@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument, ChunkOptionsError, type ChunkResult } from '../../src/lib/documents/chunk';
+import { extractMarkdown } from '../../src/lib/documents/extract/markdown';
 import { estimateTextTokens, splitSentences } from '../../src/lib/documents/sentences';
 import type { ExtractedDoc, HeadingBlock } from '../../src/lib/documents/types';
 import { buildDoc, docFromMarkdown, type Part } from './documentsFixtures';
@@ -90,6 +91,25 @@ describe('chunkDocument invariants', () => {
       if (overlapTokens > 0) expect(overlapping).toBeGreaterThan(0);
     });
   }
+
+  it("the app's Markdown extractor's blocks (semver README, and Chinese with a table) keep the invariants", () => {
+    const en = extractMarkdown(readFileSync('tests/fixtures/documents/semver-README.md', 'utf8'), 'README.md');
+    for (const [max, overlap] of [
+      [80, 20],
+      [300, 40],
+    ] as const)
+      checkInvariants(en, chunkDocument(en, { maxTokens: max, overlapTokens: overlap }), max, overlap);
+    const rows = Array.from({ length: 25 }, (_, i) => `| 药品${i + 1} | ${(i + 1) * 5}毫克 | 口服，每日${(i % 3) + 1}次 |`);
+    const md = `# 护理规范\n\n## 交接班\n\n${zhParagraphs[0]}\n\n## 用药\n\n| 药品 | 剂量 | 用法 |\n|---|---|---|\n${rows.join('\n')}\n\n- ${zhParagraphs[1]}\n- ${zhParagraphs[2]}\n`;
+    const zh = extractMarkdown(md, '护理规范.md');
+    expect(zh.blocks.map((b) => b.kind)).toEqual(['heading', 'heading', 'paragraph', 'heading', 'table', 'list']);
+    const r = chunkDocument(zh, { maxTokens: 60, overlapTokens: 20 });
+    checkInvariants(zh, r, 60, 20);
+    const tableChunks = r.chunks.filter((c) => c.text.includes('| 药品'));
+    expect(tableChunks.length).toBeGreaterThan(1);
+    expect(tableChunks[0]!.text.startsWith('## 用药\n\n| 药品 | 剂量 | 用法 |\n|---|---|---|\n')).toBe(true);
+    for (const c of tableChunks.slice(1)) expect(c.text.startsWith('| 药品 | 剂量 | 用法 |\n|---|---|---|\n'), c.text).toBe(true);
+  });
 
   it('a Chinese document: sentences intact, sizes counted in characters', () => {
     const doc = buildDoc([{ h: 1, title: '护理规范' }, { h: 2, title: '交接班' }, { p: zhParagraphs[0]! }, { h: 2, title: '消毒与防跌倒' }, { p: zhParagraphs[1]! }, { p: zhParagraphs[2]! }], '护理规范');
