@@ -69,6 +69,29 @@ function expectBlocksCoverText(doc: ExtractedDoc): void {
   expect(doc.text.slice(at).trim()).toBe('');
 }
 
+/** A PDF of `n` pages, each a heading and a paragraph in Helvetica (not embedded: pdf.js reads its standard-font data). */
+function manyPagesPdf(n: number): File {
+  const enc = new TextEncoder();
+  const objs: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', '', '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
+  const kids: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const content = `BT /F1 18 Tf 72 760 Td (Part ${i}) Tj ET BT /F1 11 Tf 72 730 Td (Page ${i} says one sentence about streaming.) Tj ET`;
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${objs.length + 2} 0 R >>`);
+    kids.push(`${objs.length} 0 R`);
+    objs.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  }
+  objs[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${n} >>`;
+  let out = '%PDF-1.7\n';
+  const offsets = objs.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `${xref}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${out.length}\n%%EOF\n`;
+  return new File([enc.encode(out)], 'long.pdf');
+}
+
 const headings = (blocks: DocBlock[]) => blocks.flatMap((b) => (b.kind === 'heading' ? [`${b.level} ${b.title}`] : []));
 
 describe('document extraction in the documents worker (real worker, real pdf.js and mammoth)', () => {
@@ -99,6 +122,19 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
     expect(Math.max(...pages)).toBeGreaterThan(100);
     expect(doc.text).toContain('Nettle');
     expect(doc.text).toMatch(/sha256_digest|SHA256/i);
+  });
+
+  it('streams a 500-page PDF page by page: a progress report per page, in order, to the last page', async () => {
+    const { result, progress } = await extract(manyPagesPdf(500));
+    const { doc } = result;
+    expect(doc.pages).toBe(500);
+    const pages = progress.filter((p) => p.unit === 'pages');
+    expect(pages.map((p) => p.done)).toEqual(Array.from({ length: 501 }, (_, i) => i));
+    expectMonotonicProgress(progress, ['bytes', 'pages']);
+    expectBlocksCoverText(doc);
+    expect(doc.blocks).toHaveLength(1000);
+    expect(doc.blocks.at(-2)).toMatchObject({ kind: 'heading', level: 1, title: 'Part 500', pages: [500, 500] });
+    expect(doc.text.endsWith('# Part 500\n\nPage 500 says one sentence about streaming.')).toBe(true);
   });
 
   it('reads a small real PDF with its title', async () => {
