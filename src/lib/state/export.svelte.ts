@@ -2,7 +2,7 @@ import { errorInfo } from './engines.svelte';
 import type { AppDb } from '../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
 import { listRuns } from '../db/runsRepo';
-import type { Project } from '../db/types';
+import type { Project, ProjectCard } from '../db/types';
 import type { BackupCounts } from '../io/export/backup';
 import { DEFAULT_LICENSE, datasetCard } from '../io/export/card';
 import { exportDataset, fileStem } from '../io/export/exportDataset';
@@ -213,5 +213,33 @@ export class ExportState {
     } finally {
       this.busy = null;
     }
+  }
+}
+
+/**
+ * The dataset card's page-hide copy (see ExportScreen): written synchronously to localStorage as
+ * the page hides with a description not yet stored, taken on the next open when it is newer than
+ * the project's row.
+ */
+const CARD_STASH = 'seedforge.card.';
+
+export function stashCard(projectId: string, card: ProjectCard): void {
+  try {
+    globalThis.localStorage?.setItem(CARD_STASH + projectId, JSON.stringify({ card, at: Date.now() }));
+  } catch {
+    // Storage full or blocked: the IndexedDB write started beside it is all there is.
+  }
+}
+
+/** The copy when it is newer than `storedAt` (the project row's updatedAt), else null; it is removed either way. */
+export function takeCardStash(projectId: string, storedAt: number): ProjectCard | null {
+  try {
+    const raw = globalThis.localStorage?.getItem(CARD_STASH + projectId);
+    if (!raw) return null;
+    globalThis.localStorage.removeItem(CARD_STASH + projectId);
+    const { card, at } = JSON.parse(raw) as { card?: ProjectCard; at?: number };
+    return card && typeof card.description === 'string' && typeof card.license === 'string' && typeof at === 'number' && at > storedAt ? card : null;
+  } catch {
+    return null;
   }
 }
