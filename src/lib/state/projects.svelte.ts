@@ -9,8 +9,22 @@ export class ProjectsState {
   #list = $state.raw<Project[]>([]);
   #currentId = $state<string | null>(null);
 
+  #reviewWrites = $state(0);
+
   constructor(db: AppDb) {
     this.#db = db;
+  }
+
+  /**
+   * How many times a person accepted, rejected, edited or undid on Review in this page: the
+   * getting-started checklist asks again after each, while the user is still on Review.
+   */
+  get reviewWrites(): number {
+    return this.#reviewWrites;
+  }
+
+  noteReview(): void {
+    this.#reviewWrites++;
   }
 
   get list(): Project[] {

@@ -34,8 +34,12 @@ export class ReviewState {
   /** Progress of a bulk write (accept/reject of a filter, undo). */
   progress = $state<{ done: number; total: number } | null>(null);
 
-  constructor(db: AppDb) {
+  /** Called after each curation write by a person (a decision, an edit, an undo): the getting-started checklist asks again. */
+  #onWrite: () => void;
+
+  constructor(db: AppDb, onWrite: () => void = () => {}) {
     this.#db = db;
+    this.#onWrite = onWrite;
   }
 
   shown = $derived.by(() => {
@@ -156,7 +160,9 @@ export class ReviewState {
     if (this.busy) throw Object.assign(new Error('another change is still being saved: try again in a moment'), { name: 'BusyError' });
     this.busy = true;
     try {
-      return await fn();
+      const out = await fn();
+      this.#onWrite();
+      return out;
     } finally {
       this.busy = false;
       this.progress = null;
