@@ -16,8 +16,8 @@ import type { ExtractOptions, OnProgress } from './types';
  * into the build (the service worker precaches them with everything else) and the dev server
  * serves them from node_modules. Never a CDN.
  */
-const CMAPS = byName(import.meta.glob('/node_modules/pdfjs-dist/cmaps/*', { query: '?url', import: 'default', eager: true }));
-const FONTS = byName(import.meta.glob('/node_modules/pdfjs-dist/standard_fonts/*', { query: '?url', import: 'default', eager: true }));
+const CMAPS = byName(import.meta.glob('../../../../node_modules/pdfjs-dist/cmaps/*', { query: '?url', import: 'default', eager: true }));
+const FONTS = byName(import.meta.glob('../../../../node_modules/pdfjs-dist/standard_fonts/*', { query: '?url', import: 'default', eager: true }));
 
 function byName(glob: Record<string, unknown>): Map<string, string> {
   return new Map(Object.entries(glob).map(([path, url]) => [path.split('/').pop()!, url as string]));
