@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chunkDocument, ChunkOptionsError, type ChunkResult } from '../../src/lib/documents/chunk';
+import { chunkDocument, ChunkOptionsError } from '../../src/lib/documents/chunk';
 import { extractMarkdown } from '../../src/lib/documents/extract/markdown';
 import { estimateTextTokens, splitSentences } from '../../src/lib/documents/sentences';
-import type { ExtractedDoc, HeadingBlock } from '../../src/lib/documents/types';
-import { buildDoc, docFromMarkdown, type Part } from './documentsFixtures';
+import { buildDoc, checkInvariants, docFromMarkdown, type Part } from './documentsFixtures';
 
 // Real Markdown no one here wrote (semver's README, ISC licence alongside).
 const semver = docFromMarkdown(readFileSync('tests/fixtures/documents/semver-README.md', 'utf8'), 'semver');
@@ -15,65 +14,6 @@ const zhParagraphs = [
   '病房的消毒工作每日进行两次，分别在上午八点和下午四点。消毒范围包括床栏、床头柜、输液架以及呼叫按钮等高频接触表面？不，呼叫按钮须每四小时擦拭一次。使用含氯消毒剂时，浓度应为五百毫克每升，作用时间不少于三十分钟……擦拭后应保持表面湿润直至作用时间结束。',
   '患者跌倒风险评估采用标准量表，入院时、转科时和病情变化时均须重新评估。评分达到高风险的患者，床头应悬挂醒目标识，床栏保持拉起，呼叫器放在患者伸手可及之处。家属陪护时，护士应向家属说明防跌倒的注意事项，并请家属签字确认。',
 ];
-
-function sectionOf(doc: ExtractedDoc, offset: number): string[] {
-  const stack: HeadingBlock[] = [];
-  for (const b of doc.blocks) {
-    if (b.start > offset) break;
-    if (b.kind !== 'heading') continue;
-    while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
-    stack.push(b);
-  }
-  return stack.map((h) => h.title);
-}
-
-/** The invariants every chunking must keep. */
-function checkInvariants(doc: ExtractedDoc, r: ChunkResult, maxTokens: number, overlapTokens: number) {
-  const { text } = doc;
-  // 1. Every non-blank character is in a chunk's span, or in a removed running header/footer.
-  const covered = new Uint8Array(text.length);
-  for (const c of r.chunks) covered.fill(1, c.span[0], c.span[1]);
-  for (const s of r.removed) covered.fill(2, s.start, s.end);
-  for (let i = 0; i < text.length; i++) if (!covered[i] && /\S/u.test(text[i]!)) throw new Error(`offset ${i} (${JSON.stringify(text.slice(i, i + 30))}) is in no chunk`);
-  r.chunks.forEach((c, i) => {
-    expect(c.index).toBe(i);
-    expect(c.span[0]).toBeLessThan(c.span[1]);
-    // 2. Within the size bound; the estimate is of the text as stored.
-    expect(c.tokens).toBe(estimateTextTokens(c.text));
-    expect(c.tokens, `chunk ${i}: ${c.text.slice(0, 80)}`).toBeLessThanOrEqual(maxTokens);
-    // 3. The heading path is that of the chunk's place in the document.
-    expect(c.headingPath).toEqual(sectionOf(doc, c.span[1] - 1));
-    // Without a repeated header or cut-out lines, the text is exactly its span.
-    if (!r.removed.some((s) => s.start < c.span[1] && s.end > c.span[0]) && !c.text.startsWith('|'))
-      expect(c.text).toBe(text.slice(c.span[0], c.span[1]));
-    // 4. Pages: the range of the blocks the chunk touches.
-    const touched = doc.blocks.filter((b) => b.start < c.span[1] && b.end > c.span[0] && b.pages);
-    if (touched.length === 0) expect(c.pages).toBeNull();
-    else expect(c.pages).toEqual([Math.min(...touched.map((b) => b.pages![0])), Math.max(...touched.map((b) => b.pages![1]))]);
-    // 5. Never a cut table row; a list item only when it could not fit in one chunk with its headings.
-    const headingTokens = doc.blocks
-      .filter((b) => b.kind === 'heading' && b.start >= c.span[0] && b.end <= c.span[1])
-      .reduce((n, b) => n + estimateTextTokens(text.slice(b.start, b.end)), 0);
-    for (const b of doc.blocks) {
-      const spans = b.kind === 'table' ? b.rows : b.kind === 'list' ? b.items : [];
-      for (const s of spans) {
-        if (!(s.start < c.span[1] && s.end > c.span[0]) || (c.span[0] <= s.start && c.span[1] >= s.end)) continue;
-        expect(b.kind, `cut: ${text.slice(s.start, s.end)}`).toBe('list');
-        expect(estimateTextTokens(text.slice(s.start, s.end)) + headingTokens).toBeGreaterThan(maxTokens);
-      }
-    }
-  });
-  // 6. Overlap: neighbours in one section share at most overlapTokens of text, never more; none without overlap.
-  for (let i = 1; i < r.chunks.length; i++) {
-    const [p, c] = [r.chunks[i - 1]!, r.chunks[i]!];
-    const shared = p.span[1] - c.span[0];
-    if (shared > 0) {
-      expect(c.headingPath).toEqual(p.headingPath);
-      expect(estimateTextTokens(text.slice(c.span[0], p.span[1]))).toBeLessThanOrEqual(overlapTokens);
-    }
-    if (overlapTokens === 0) expect(shared).toBeLessThanOrEqual(0);
-  }
-}
 
 describe('chunkDocument invariants', () => {
   for (const [maxTokens, overlapTokens] of [
@@ -279,6 +219,10 @@ describe('boilerplate and duplicates', () => {
     ]);
     const r = chunkDocument(d, { maxTokens: 100, overlapTokens: 0 });
     expect(r.chunks.map((c) => c.excluded)).toEqual([undefined, 'duplicate', 'boilerplate', 'boilerplate', 'boilerplate', undefined, 'duplicate']);
+    // Near-copies of a templated section (names differ) are duplicates at most, never boilerplate.
+    const tpl = (alg: string) => ({ p: `The function hmac_${alg}_digest writes the ${alg} MAC of the message to the digest buffer; the context must have been keyed with hmac_${alg}_set_key first.` });
+    const t = chunkDocument(buildDoc([{ h: 2, title: 'MD5' }, tpl('md5'), { h: 2, title: 'SHA1' }, tpl('sha1'), { h: 2, title: 'SHA256' }, tpl('sha256')]), { maxTokens: 100, overlapTokens: 0, markDuplicates: { threshold: 0.5 } });
+    expect(t.chunks.map((c) => c.excluded)).toEqual([undefined, 'duplicate', 'duplicate']);
     expect(chunkDocument(d, { maxTokens: 100, overlapTokens: 0, markDuplicates: false }).chunks.every((c) => !c.excluded)).toBe(true);
   });
 });

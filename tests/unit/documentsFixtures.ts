@@ -1,4 +1,7 @@
-import type { DocBlock, ExtractedDoc, PageRange } from '../../src/lib/documents/types';
+import { expect } from 'vitest';
+import type { ChunkResult } from '../../src/lib/documents/chunk';
+import { estimateTextTokens } from '../../src/lib/documents/sentences';
+import type { DocBlock, ExtractedDoc, HeadingBlock, PageRange } from '../../src/lib/documents/types';
 
 /** One block of a test document, written as an extractor would see it. */
 export type Part =
@@ -115,3 +118,63 @@ export function docFromMarkdown(text: string, title = 'Markdown'): ExtractedDoc 
   }
   return { title, text, blocks };
 }
+
+function sectionOf(doc: ExtractedDoc, offset: number): string[] {
+  const stack: HeadingBlock[] = [];
+  for (const b of doc.blocks) {
+    if (b.start > offset) break;
+    if (b.kind !== 'heading') continue;
+    while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
+    stack.push(b);
+  }
+  return stack.map((h) => h.title);
+}
+
+/** The invariants every chunking must keep. */
+export function checkInvariants(doc: ExtractedDoc, r: ChunkResult, maxTokens: number, overlapTokens: number) {
+  const { text } = doc;
+  // 1. Every non-blank character is in a chunk's span, or in a removed running header/footer.
+  const covered = new Uint8Array(text.length);
+  for (const c of r.chunks) covered.fill(1, c.span[0], c.span[1]);
+  for (const s of r.removed) covered.fill(2, s.start, s.end);
+  for (let i = 0; i < text.length; i++) if (!covered[i] && /\S/u.test(text[i]!)) throw new Error(`offset ${i} (${JSON.stringify(text.slice(i, i + 30))}) is in no chunk`);
+  r.chunks.forEach((c, i) => {
+    expect(c.index).toBe(i);
+    expect(c.span[0]).toBeLessThan(c.span[1]);
+    // 2. Within the size bound; the estimate is of the text as stored.
+    expect(c.tokens).toBe(estimateTextTokens(c.text));
+    expect(c.tokens, `chunk ${i}: ${c.text.slice(0, 80)}`).toBeLessThanOrEqual(maxTokens);
+    // 3. The heading path is that of the chunk's place in the document.
+    expect(c.headingPath).toEqual(sectionOf(doc, c.span[1] - 1));
+    // Without a repeated header or cut-out lines, the text is exactly its span.
+    if (!r.removed.some((s) => s.start < c.span[1] && s.end > c.span[0]) && !c.text.startsWith('|'))
+      expect(c.text).toBe(text.slice(c.span[0], c.span[1]));
+    // 4. Pages: the range of the blocks the chunk touches.
+    const touched = doc.blocks.filter((b) => b.start < c.span[1] && b.end > c.span[0] && b.pages);
+    if (touched.length === 0) expect(c.pages).toBeNull();
+    else expect(c.pages).toEqual([Math.min(...touched.map((b) => b.pages![0])), Math.max(...touched.map((b) => b.pages![1]))]);
+    // 5. Never a cut table row; a list item only when it could not fit in one chunk with its headings.
+    const headingTokens = doc.blocks
+      .filter((b) => b.kind === 'heading' && b.start >= c.span[0] && b.end <= c.span[1])
+      .reduce((n, b) => n + estimateTextTokens(text.slice(b.start, b.end)), 0);
+    for (const b of doc.blocks) {
+      const spans = b.kind === 'table' ? b.rows : b.kind === 'list' ? b.items : [];
+      for (const s of spans) {
+        if (!(s.start < c.span[1] && s.end > c.span[0]) || (c.span[0] <= s.start && c.span[1] >= s.end)) continue;
+        expect(b.kind, `cut: ${text.slice(s.start, s.end)}`).toBe('list');
+        expect(estimateTextTokens(text.slice(s.start, s.end)) + headingTokens).toBeGreaterThan(maxTokens);
+      }
+    }
+  });
+  // 6. Overlap: neighbours in one section share at most overlapTokens of text, never more; none without overlap.
+  for (let i = 1; i < r.chunks.length; i++) {
+    const [p, c] = [r.chunks[i - 1]!, r.chunks[i]!];
+    const shared = p.span[1] - c.span[0];
+    if (shared > 0) {
+      expect(c.headingPath).toEqual(p.headingPath);
+      expect(estimateTextTokens(text.slice(c.span[0], p.span[1]))).toBeLessThanOrEqual(overlapTokens);
+    }
+    if (overlapTokens === 0) expect(shared).toBeLessThanOrEqual(0);
+  }
+}
+

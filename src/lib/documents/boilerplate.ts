@@ -85,29 +85,35 @@ export function repeatedLines(doc: ExtractedDoc, options: RepeatedLineOptions = 
 }
 
 export interface DuplicateOptions {
-  /** Character 3-gram Jaccard similarity from which two chunks are near-duplicates (default 0.85). */
+  /** Character 3-gram Jaccard similarity from which two chunks are near-duplicates (default 0.9). */
   threshold?: number;
   /** A text found this many times or more is boilerplate, every copy excluded (default 3). */
   boilerplateCopies?: number;
 }
 
 /**
- * Duplicate groups among texts: for each text, `'duplicate'` when an earlier text says the same
- * (exactly or nearly), `'boilerplate'` when the same text shows up `boilerplateCopies` times or
- * more (a notice repeated in every chapter: every copy, the first included), else `undefined`.
+ * Duplicates among texts: `'boilerplate'` for every copy of a text found `boilerplateCopies` times
+ * or more with the same words (normalised: case, width, spacing) — a notice repeated in every
+ * chapter; `'duplicate'` for a text that an earlier one says again exactly, or nearly (character
+ * 3-gram Jaccard ≥ threshold); else `undefined`. Near-copies are only ever `'duplicate'`: a
+ * templated reference section (HMAC-MD5, HMAC-SHA1, … in the Nettle manual) is not boilerplate.
  * Empty texts are never duplicates.
  */
 export function duplicateKinds(
   texts: readonly string[],
   options: DuplicateOptions = {},
 ): ('duplicate' | 'boilerplate' | undefined)[] {
-  const { threshold = 0.85, boilerplateCopies = 3 } = options;
+  const { threshold = 0.9, boilerplateCopies = 3 } = options;
   const uf = new UnionFind(texts.length);
-  const first = new Map<string, number>();
-  texts.forEach((t, i) => {
+  const keys = texts.map((t) => {
     const n = normalizeText(t);
-    if (n === '') return;
-    const h = hash64(n);
+    return n === '' ? '' : hash64(n);
+  });
+  const first = new Map<string, number>();
+  const exactCount = new Map<string, number>();
+  keys.forEach((h, i) => {
+    if (!h) return;
+    exactCount.set(h, (exactCount.get(h) ?? 0) + 1);
     const f = first.get(h);
     if (f === undefined) first.set(h, i);
     else uf.union(f, i);
@@ -117,19 +123,18 @@ export function duplicateKinds(
   // work of large buckets of merely similar texts too (minhash.ts explains what it may miss).
   const reps = [...first.values()];
   for (const p of minhashPairs(
-    reps.map((i) => texts[i]!),
-    // 32 hashes in 8 bands of 4: a pair at Jaccard 0.85 shares a band with probability 0.997, at
-    // a quarter of the signature cost of the Dedup step's 128 (signatures dominate on 10 MB).
+    // Punctuation aside: "…登记。" and "…登记！" say the same, and in a short text one mark weighs a lot.
+    reps.map((i) => texts[i]!.replace(/[\p{P}\p{S}]+/gu, ' ')),
+    // 32 hashes in 8 bands of 4: a pair at Jaccard 0.9 shares a band with probability 0.9997, at
+    // a quarter of the Dedup step's signature cost (128 hashes).
     { threshold, window: 64, numPerm: 32, bands: 8 },
   ))
     uf.union(reps[p.a]!, reps[p.b]!);
-  const size = new Map<number, number>();
   const seen = new Set<number>();
-  texts.forEach((_, i) => size.set(uf.find(i), (size.get(uf.find(i)) ?? 0) + 1));
   return texts.map((_, i) => {
+    if (!keys[i]) return undefined;
+    if (exactCount.get(keys[i])! >= boilerplateCopies) return 'boilerplate';
     const root = uf.find(i);
-    const n = size.get(root)!;
-    if (n >= boilerplateCopies) return 'boilerplate';
     if (seen.has(root)) return 'duplicate';
     seen.add(root);
     return undefined;
