@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentsApi } from '../../src/lib/documents/extract/api';
+import { extractInWorker } from '../../src/lib/documents/extract/client';
 import { DocumentError, installDocumentErrorTransfer } from '../../src/lib/documents/extract/errors';
 import type { ExtractProgress, Extraction } from '../../src/lib/documents/extract/types';
 import type { DocBlock, ExtractedDoc } from '../../src/lib/documents/types';
@@ -265,5 +266,38 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   it('refuses a binary file of another kind', async () => {
     const err = await failure(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0])], 'image.png'));
     expect(err.name).toBe('UnsupportedFormatError');
+  });
+
+  it('extractInWorker: one worker per file, several files at once, a password retried, a cancel that stops the read', async () => {
+    const [zh, md, locked] = await Promise.all([
+      extractInWorker(await fixture(zhUrl, 'zh-guide.pdf')),
+      extractInWorker(new File(['# A\n\nB'], 'a.md')),
+      extractInWorker(await fixture(protectedUrl, 'protected.pdf')).catch((e: unknown) => e),
+    ]);
+    expect(zh.doc.pages).toBe(2);
+    expect(md.doc.title).toBe('A');
+    expect(locked).toBeInstanceOf(DocumentError);
+    expect((locked as DocumentError).name).toBe('PasswordRequiredError');
+    const opened = await extractInWorker(await fixture(protectedUrl, 'protected.pdf'), { password: 'seedforge' });
+    expect(opened.doc.text).toContain('第二章 数据处理');
+
+    const ctrl = new AbortController();
+    const seen: number[] = [];
+    const cancelled = await extractInWorker(manyPagesPdf(500), {
+      signal: ctrl.signal,
+      onProgress: (p) => {
+        if (p.unit !== 'pages') return;
+        seen.push(p.done);
+        if (p.done === 3) ctrl.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(cancelled).toBeInstanceOf(DocumentError);
+    expect((cancelled as DocumentError).name).toBe('AbortedError');
+    expect((cancelled as DocumentError).message).toBe('reading long.pdf was cancelled');
+    // Nothing is reported after the cancel, however long one waits.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toEqual([0, 1, 2, 3]);
+    const before = await extractInWorker(new File(['x'], 'x.txt'), { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect((before as DocumentError).name).toBe('AbortedError');
   });
 });

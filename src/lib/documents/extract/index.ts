@@ -13,7 +13,7 @@ export { DocumentError, isDocumentError, type DocumentErrorName } from './errors
 
 async function readAll(file: Blob, onProgress?: OnProgress): Promise<ArrayBuffer> {
   const total = file.size;
-  onProgress?.({ unit: 'bytes', done: 0, total });
+  await onProgress?.({ unit: 'bytes', done: 0, total });
   const out = new Uint8Array(total);
   let done = 0;
   const reader = file.stream().getReader();
@@ -22,9 +22,9 @@ async function readAll(file: Blob, onProgress?: OnProgress): Promise<ArrayBuffer
     if (end) break;
     out.set(value.subarray(0, Math.max(0, total - done)), done);
     done = Math.min(total, done + value.byteLength);
-    onProgress?.({ unit: 'bytes', done, total });
+    await onProgress?.({ unit: 'bytes', done, total });
   }
-  if (done < total) onProgress?.({ unit: 'bytes', done: total, total });
+  if (done < total) await onProgress?.({ unit: 'bytes', done: total, total });
   return out.buffer;
 }
 

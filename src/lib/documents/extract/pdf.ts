@@ -184,7 +184,7 @@ export async function extractPdf(bytes: ArrayBuffer, fileName: string, opts: Ext
   }
   try {
     const total = doc.numPages;
-    onProgress?.({ unit: 'pages', done: 0, total });
+    await onProgress?.({ unit: 'pages', done: 0, total });
     const outline = await readOutline(doc);
     const outlineByPage = new Map<number, Map<string, number>>();
     for (const o of outline) {
@@ -256,7 +256,7 @@ export async function extractPdf(bytes: ArrayBuffer, fileName: string, opts: Ext
       }
       flushPara();
       flushHeading();
-      onProgress?.({ unit: 'pages', done: p, total });
+      await onProgress?.({ unit: 'pages', done: p, total });
     }
     if (empty.length === total) throw noTextLayer(fileName, empty);
     const text = out.text();

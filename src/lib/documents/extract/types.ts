@@ -7,7 +7,12 @@ export type DocumentFormat = 'pdf' | 'docx' | 'markdown' | 'html' | 'text';
  * never goes down, and the last report of each unit has `done === total`.
  */
 export type ExtractProgress = { unit: 'bytes'; done: number; total: number } | { unit: 'pages'; done: number; total: number };
-export type OnProgress = (p: ExtractProgress) => void;
+/**
+ * Called for each report. Across comlink it returns a promise, and the extractors await it: the
+ * last report reaches the page before the result does, and a slow page slows the reader rather
+ * than queueing reports.
+ */
+export type OnProgress = (p: ExtractProgress) => void | Promise<void>;
 
 export interface ExtractOptions {
   /** For a password-protected PDF: the password the user typed after PasswordRequiredError. */
