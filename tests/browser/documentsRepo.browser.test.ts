@@ -7,6 +7,10 @@ import { restoreBackupFile, writeBackup } from '../../src/lib/io/export/projectB
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { fixtureProject, projectRows } from './exportFixture';
 import { freshDb } from './freshDb';
+import { chunkDocument } from '../../src/lib/documents/chunk';
+import { documentDraft, pageAt, sha256Hex } from '../../src/lib/documents/draft';
+import { buildLabelTree } from '../../src/lib/documents/labelTree';
+import { buildDoc, type Part } from '../unit/documentsFixtures';
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -338,5 +342,68 @@ describe('documents in backups (real IndexedDB)', () => {
     const g = await guide();
     await addDocument(b, fx.project.id, g.draft, g.chunks);
     expect(await countChunks(b, fx.project.id)).toBe(3);
+  });
+});
+
+describe('from the chunker to the store (real IndexedDB)', () => {
+  it('stores what chunkDocument makes of a paged Chinese/English document — excluded duplicates, repeated table headers, labels — and a backup brings it back', async () => {
+    // A 6-page PDF-like document: a running footer on every page, a long table, Chinese prose,
+    // and the same notice three times.
+    const prose = [
+      '本指南适用于成人患者。儿童患者请参见附录。孕妇用药前必须咨询医生。',
+      '每日一次，每次十毫克！不得超过二十毫克？漏服时不要补服双倍剂量。',
+      '肾功能不全的患者应减少剂量。肝功能不全的患者禁用本药。',
+      'See the patient again after two weeks. Check the blood pressure and the pulse.',
+      'Write down every dose in the chart. Ask about dizziness, headache and swollen ankles.',
+      'Stop the treatment when the blood pressure falls below 90/60. Call the doctor on duty.',
+    ];
+    const notice = 'This document is confidential. Do not share it outside the clinic. Ask the head nurse before you print it.';
+    const parts: Part[] = [];
+    for (let page = 1; page <= 6; page++) {
+      if (page === 1) parts.push({ h: 1, title: '临床指南', page });
+      if (page === 2) parts.push({ h: 2, title: '剂量', page });
+      if (page === 4) parts.push({ h: 2, title: 'Follow-up', page });
+      parts.push({ p: prose[page - 1]!, page });
+      if (page === 3) parts.push({ table: [['药物', '剂量'], ...Array.from({ length: 30 }, (_, i) => [`药物${i}`, `${i + 1} 毫克`])], page });
+      parts.push({ p: `Hospital guideline 2026 — page ${page}`, page });
+    }
+    // The same notice under three headings of its own: boilerplate chunks, excluded.
+    for (const title of ['Notice', 'Notice', 'Notice']) parts.push({ h: 2, title, page: 6 }, { p: notice, page: 6 });
+    const doc = buildDoc(parts, '临床指南');
+    const { chunks } = chunkDocument(doc, { maxTokens: 60, overlapTokens: 10 });
+    expect(chunks.length).toBeGreaterThan(4);
+    const { labels } = buildLabelTree([{ title: doc.title, chunks }]);
+    const labelled = chunks.map((c, i) => ({ ...c, label: labels[0]![i]! }));
+
+    const bytes = new TextEncoder().encode(doc.text);
+    const file = new Blob([bytes], { type: 'application/pdf' });
+    const draft = documentDraft({ name: '临床指南.pdf', size: file.size }, await sha256Hex(file), { format: 'pdf', doc, pagesWithoutText: [] });
+    const a = await freshDb('docs-chunker-src');
+    const p = await createProject(a, '诊所');
+    const { document } = await addDocument(a, p.id, draft, labelled, file);
+
+    const stored = await listChunks(a, document.id);
+    expect(stored.map((c) => c.text)).toEqual(chunks.map((c) => c.text));
+    expect(stored.map((c) => c.excluded)).toEqual(chunks.map((c) => c.excluded));
+    expect(stored.map((c) => c.label)).toEqual(labels[0]);
+    // The document exercises what the store must keep: an excluded chunk, and a table chunk whose
+    // text (header row repeated) is longer than its span.
+    expect(stored.some((c) => c.excluded)).toBe(true);
+    expect(stored.some((c) => c.text.length > c.span[1] - c.span[0])).toBe(true);
+    // The chunker's id (a number it may carry) never reaches the store: ids are the repository's.
+    for (const c of stored) expect(typeof c.id).toBe('string');
+    // The page map agrees with the chunks' pages: a chunk starts on its first page or, when that
+    // page has no block starting on it, no later than its last.
+    for (const c of stored) {
+      if (!c.pages) continue;
+      const at = pageAt(document.pageStarts, c.span[0])!;
+      expect(at, c.text.slice(0, 30)).toBeGreaterThanOrEqual(1);
+      expect(at).toBeLessThanOrEqual(c.pages[1]);
+    }
+
+    const b = await freshDb('docs-chunker-dst');
+    await restoreBackupFile(b, await backupOf(a, p.id));
+    expect(await listDocuments(b, p.id)).toEqual(await listDocuments(a, p.id));
+    expect(await listChunks(b, document.id)).toEqual(stored);
   });
 });
