@@ -98,8 +98,8 @@ export type ChunkExclusion = 'duplicate' | 'boilerplate' | 'user';
 
 /** A piece of a document that questions are generated from. */
 export interface Chunk {
-  /** Set by the repository once stored. */
-  id?: number;
+  /** Set by the repository once stored (a string, like every stored row's id). */
+  id?: string;
   /** 0-based position in the document's chunk list. */
   index: number;
   /**
