@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { addDocument, ChunkSpanError, countChunks, deleteDocument, DocumentExistsError, findDocumentBySha256, getDocument, getDocumentFile, listChunks, listDocuments, replaceChunks, updateChunks } from '../../src/lib/db/documentsRepo';
-import { createProject, deleteProject } from '../../src/lib/db/projectsRepo';
+import { createProject, deleteProject, updateProjectNotes } from '../../src/lib/db/projectsRepo';
 import type { ChunkDraft, DocumentDraft } from '../../src/lib/db/types';
 import { restoreBackupFile, writeBackup } from '../../src/lib/io/export/projectBackup';
 import { BlobSink } from '../../src/lib/io/export/sink';
@@ -372,7 +372,7 @@ describe('from the chunker to the store (real IndexedDB)', () => {
     const doc = buildDoc(parts, '临床指南');
     const { chunks } = chunkDocument(doc, { maxTokens: 60, overlapTokens: 10 });
     expect(chunks.length).toBeGreaterThan(4);
-    const { labels } = buildLabelTree([{ title: doc.title, chunks }]);
+    const { tree, labels } = buildLabelTree([{ title: doc.title, chunks }]);
     const labelled = chunks.map((c, i) => ({ ...c, label: labels[0]![i]! }));
 
     const bytes = new TextEncoder().encode(doc.text);
@@ -381,6 +381,7 @@ describe('from the chunker to the store (real IndexedDB)', () => {
     const a = await freshDb('docs-chunker-src');
     const p = await createProject(a, '诊所');
     const { document } = await addDocument(a, p.id, draft, labelled, file);
+    await updateProjectNotes(a, p.id, { labels: tree });
 
     const stored = await listChunks(a, document.id);
     expect(stored.map((c) => c.text)).toEqual(chunks.map((c) => c.text));
@@ -405,5 +406,8 @@ describe('from the chunker to the store (real IndexedDB)', () => {
     await restoreBackupFile(b, await backupOf(a, p.id));
     expect(await listDocuments(b, p.id)).toEqual(await listDocuments(a, p.id));
     expect(await listChunks(b, document.id)).toEqual(stored);
+    // The label tree the chunks' labels point into comes back with the project.
+    expect((await b.projects.get(p.id))!.labels).toEqual(tree);
+    expect(tree.nodes.map((n) => n.title)).toEqual(expect.arrayContaining(['临床指南', '剂量', 'Follow-up']));
   });
 });

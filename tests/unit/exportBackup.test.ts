@@ -122,6 +122,15 @@ describe('backup file reader', () => {
     expect((await problem(badSha)).problems[0]).toMatchObject({ line: 2, field: 'row(documents).sha256' });
   });
 
+  it('carries the project’s label tree in the header, and refuses a malformed one', async () => {
+    const labels = { nodes: [{ id: 'L1', title: '指南', parent: null }, { id: 'L2', title: '剂量', parent: 'L1' }], merged: { L3: 'L2' }, next: 4 };
+    const lines = good();
+    lines[0] = headerLine({ ...project, labels }, 5).trim();
+    expect((await readBackup(from(lines))).project).toEqual({ ...project, labels });
+    lines[0] = headerLine({ ...project, labels: { ...labels, next: 0 } }, 5).trim();
+    expect((await problem(lines)).problems[0]).toMatchObject({ line: 1, field: 'project.labels.next' });
+  });
+
   it('reads a version-1 file as written by the Seedforge before documents: no documents, no chunks', async () => {
     // Verbatim layout of a version-1 file: its closing counts name six tables only.
     const v1 = [

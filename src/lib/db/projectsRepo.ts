@@ -3,6 +3,7 @@ import type { AppDb } from './db';
 import { newId } from './db';
 import { projectSettingKeys } from './settingsRepo';
 import type { Project, ProjectCard, ProjectGuide } from './types';
+import type { LabelTree } from '../documents/labelTree';
 
 /** The only code that writes the projects table. */
 
@@ -26,8 +27,8 @@ export async function renameProject(db: AppDb, id: string, name: string): Promis
   if (!n) throw new Dexie.NotFoundError(`project ${id} does not exist`);
 }
 
-/** Stores the dataset card's licence and description, or the checklist's state, of a project. */
-export async function updateProjectNotes(db: AppDb, id: string, patch: { card?: ProjectCard; guide?: ProjectGuide }): Promise<void> {
+/** Stores the dataset card's licence and description, the checklist's state, or the documents' label tree of a project. */
+export async function updateProjectNotes(db: AppDb, id: string, patch: { card?: ProjectCard; guide?: ProjectGuide; labels?: LabelTree }): Promise<void> {
   const n = await db.projects.update(id, { ...patch, updatedAt: Date.now() });
   if (!n) throw new Dexie.NotFoundError(`project ${id} does not exist`);
 }

@@ -4,6 +4,7 @@
  */
 
 import type { Chunk, DocBlock, OutlineEntry } from '../documents/types';
+import type { LabelTree } from '../documents/labelTree';
 
 export interface Project {
   id: string;
@@ -14,6 +15,8 @@ export interface Project {
   card?: ProjectCard;
   /** The getting-started checklist of this project (src/ui/start/). */
   guide?: ProjectGuide;
+  /** The label tree of the project's documents; chunks' `label` holds its ids. */
+  labels?: LabelTree;
 }
 
 export interface ProjectCard {

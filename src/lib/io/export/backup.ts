@@ -21,7 +21,7 @@ import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument 
  *
  *   version 1   recipes, endpoints, runs, runSeeds, seeds, samples
  *   version 2   + documents (extracted text, blocks, outline, page starts; not the original file)
- *               and chunks. A version-1 file has neither, and its closing counts do not name them.
+ *               and chunks; the project's label tree in the header. A version-1 file has neither, and its closing counts do not name them.
  */
 export const BACKUP_FORMAT = 'seedforge-backup';
 export const BACKUP_VERSION = 2;
@@ -34,7 +34,12 @@ const id = z.string().min(1);
 const time = z.number().finite();
 const record = z.record(z.string(), z.unknown());
 
-const ProjectRow = z.object({ id, name: z.string().min(1), createdAt: time, updatedAt: time, card: z.object({ license: z.string(), description: z.string() }).optional() });
+const LabelTreeRow = z.object({
+  nodes: z.array(z.object({ id, title: z.string(), parent: z.string().nullable() })),
+  merged: z.record(z.string(), z.string()),
+  next: z.number().int().min(1),
+});
+const ProjectRow = z.object({ id, name: z.string().min(1), createdAt: time, updatedAt: time, card: z.object({ license: z.string(), description: z.string() }).optional(), labels: LabelTreeRow.optional() });
 const ChatTurnRow = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 const SeedRow = z.object({
   id,
