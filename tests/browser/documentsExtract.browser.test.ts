@@ -32,7 +32,7 @@ async function fixture(url: string, name: string): Promise<File> {
 
 async function extract(file: File, password?: string): Promise<{ result: Extraction; progress: ExtractProgress[] }> {
   const progress: ExtractProgress[] = [];
-  const result = await api.extract(file, password ? { password } : {}, Comlink.proxy((p: ExtractProgress) => progress.push(p)));
+  const result = await api.extract(file, password ? { password } : {}, Comlink.proxy((p: ExtractProgress) => void progress.push(p)));
   return { result, progress };
 }
 
