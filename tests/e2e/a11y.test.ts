@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './axe';
-import { useTinyModel, baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
+import { putProjectRows, useTinyModel, baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 
 /**
  * Issue 13, item 7: every screen in both languages has no serious or critical axe-core violation
@@ -58,23 +58,7 @@ const SAMPLE_ROWS = Array.from({ length: 12 }, (_, i) => ({
 }));
 
 /** Writes review samples straight into the app's IndexedDB (the Review screen's content without a run). */
-async function addSamples(page: Page): Promise<void> {
-  await page.evaluate(async (rows) => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const projectId: string = await new Promise((res) => {
-      const q = db.transaction('projects').objectStore('projects').getAll();
-      q.onsuccess = () => res((q.result[0] as { id: string }).id);
-    });
-    const tx = db.transaction(['samples'], 'readwrite');
-    for (const r of rows) tx.objectStore('samples').put({ ...r, projectId });
-    await new Promise((res) => (tx.oncomplete = res));
-    db.close();
-  }, SAMPLE_ROWS);
-}
+const addSamples = (page: Page) => putProjectRows(page, { samples: SAMPLE_ROWS });
 
 const SCREENS = ['seeds', 'recipe', 'run', 'review', 'export', 'models', 'settings'] as const;
 type Screen = (typeof SCREENS)[number];
@@ -180,20 +164,7 @@ describe('empty states and confirmations', () => {
     await page.click('[data-testid="import-confirm"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="seed-count"]')?.textContent === '2');
     // One unscored sample: the score chart has nothing to draw.
-    await page.evaluate(async (row) => {
-      const db: IDBDatabase = await new Promise((res) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-      });
-      const projectId: string = await new Promise((res) => {
-        const q = db.transaction('projects').objectStore('projects').getAll();
-        q.onsuccess = () => res((q.result[0] as { id: string }).id);
-      });
-      const tx = db.transaction(['samples'], 'readwrite');
-      tx.objectStore('samples').put({ ...row, projectId, score: null });
-      await new Promise((res) => (tx.oncomplete = res));
-      db.close();
-    }, SAMPLE_ROWS[0]);
+    await putProjectRows(page, { samples: [{ ...SAMPLE_ROWS[0], score: null }] });
     await show(page, 'review');
     await page.click('[data-testid="tab-charts"]');
     await page.waitForSelector('[data-testid="chart-scores"] [data-testid="chart-empty"]');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from './axe';
-import { launch, openApp, pageErrors, readStore, putSetting } from './helpers';
+import { launch, openApp, pageErrors, readStore, putProjectRows, putSetting } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -24,29 +24,14 @@ const ROWS = [
   '列出三种在家里节约用水的方法，并说明原因吧。',
 ];
 
-async function addSamples(page: Page, rows: string[]): Promise<void> {
-  await page.evaluate(async (rows) => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open('seedforge');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const projects: { id: string }[] = await new Promise((res) => {
-      const q = db.transaction('projects').objectStore('projects').getAll();
-      q.onsuccess = () => res(q.result as { id: string }[]);
-    });
-    const projectId = projects[0]!.id;
-    const tx = db.transaction('samples', 'readwrite');
-    rows.forEach((instruction, i) =>
-      tx.objectStore('samples').add({
-        id: `zh:${i}`, projectId, runId: 'fixture', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
-        instruction, input: '', output: '好的。', status: 'accepted', rejectReason: null, score: 4, duplicateOf: null,
-        lineage: {}, createdAt: i, updatedAt: i,
-      }),
-    );
-    await new Promise((res) => (tx.oncomplete = res));
-    db.close();
-  }, rows);
+function addSamples(page: Page, rows: string[]): Promise<void> {
+  return putProjectRows(page, {
+    samples: rows.map((instruction, i) => ({
+      id: `zh:${i}`, runId: 'fixture', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
+      instruction, input: '', output: '好的。', status: 'accepted', rejectReason: null, score: 4, duplicateOf: null,
+      lineage: {}, createdAt: i, updatedAt: i,
+    })),
+  });
 }
 
 describe('semantic dedup of Chinese text', () => {

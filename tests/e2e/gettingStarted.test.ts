@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './axe';
 import type { Browser, Page } from 'playwright-core';
-import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, seedCount } from './helpers';
+import { baseUrl, GGUF_FIXTURE, launch, openApp, pageErrors, readStore, seedCount, putProjectRows } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -166,31 +166,15 @@ describe('the guided first path (issue 13, item 2)', () => {
     const page = await openApp(context);
     await page.waitForSelector('[data-testid="guide"]');
     // A finished 2-seed run with one sample the judge accepted and one it could not score.
-    await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open('seedforge');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const projectId: string = await new Promise((res) => {
-        const q = db.transaction('projects').objectStore('projects').getAll();
-        q.onsuccess = () => res((q.result[0] as { id: string }).id);
-      });
-      const now = Date.now();
-      const recipe = { version: 1, name: 'Answer + judge', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 2, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 0 }] };
-      const run = { id: 'guide-run', projectId, name: 'First run', status: 'done', recipe, roles: {}, models: { generator: 'wllama:stories260K.gguf', responder: 'wllama:stories260K.gguf', judge: 'wllama:stories260K.gguf' }, seedCount: 13, concurrency: 1, completed: [0, 1], pool: [], counts: {}, error: null, createdAt: now, updatedAt: now };
-      const sample = (k: number, status: string, rejectReason: string | null, score: number | null, notes: object) => ({
-        id: `guide-run:${k}.0`, projectId, runId: 'guide-run', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
-        instruction: `Give one tip for task ${k}.`, input: '', output: `Tip number ${k}: start small.`, status, rejectReason, score, duplicateOf: null,
-        lineage: { taskIndex: k, calls: [], notes }, createdAt: now + k, updatedAt: now + k,
-      });
-      const tx = db.transaction(['runs', 'samples'], 'readwrite');
-      tx.objectStore('runs').put(run);
-      tx.objectStore('samples').put(sample(0, 'accepted', null, 4, {}));
-      tx.objectStore('samples').put(sample(1, 'rejected', 'judgeFailed', null, { judgeRaw: 'Looks fine to me.' }));
-      await new Promise((res) => (tx.oncomplete = res));
-      db.close();
+    const now = Date.now();
+    const recipe = { version: 1, name: 'Answer + judge', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 2, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 0 }] };
+    const run = { id: 'guide-run', name: 'First run', status: 'done', recipe, roles: {}, models: { generator: 'wllama:stories260K.gguf', responder: 'wllama:stories260K.gguf', judge: 'wllama:stories260K.gguf' }, seedCount: 13, concurrency: 1, completed: [0, 1], pool: [], counts: {}, error: null, createdAt: now, updatedAt: now };
+    const sample = (k: number, status: string, rejectReason: string | null, score: number | null, notes: object) => ({
+      id: `guide-run:${k}.0`, runId: 'guide-run', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
+      instruction: `Give one tip for task ${k}.`, input: '', output: `Tip number ${k}: start small.`, status, rejectReason, score, duplicateOf: null,
+      lineage: { taskIndex: k, calls: [], notes }, createdAt: now + k, updatedAt: now + k,
     });
+    await putProjectRows(page, { runs: [run], samples: [sample(0, 'accepted', null, 4, {}), sample(1, 'rejected', 'judgeFailed', null, { judgeRaw: 'Looks fine to me.' })] });
     await page.reload();
     await page.waitForSelector('[data-testid="guide"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="guide-step-run"]')?.getAttribute('data-done') === 'true');

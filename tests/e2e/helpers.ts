@@ -118,6 +118,28 @@ export function putSetting(page: Page, key: string, value: unknown): Promise<voi
   );
 }
 
+/**
+ * Writes rows straight into the app's IndexedDB (table → rows) in one transaction, each row given
+ * the id of the first project, as a test fixture that skips a run.
+ */
+export function putProjectRows(page: Page, tables: Record<string, Record<string, unknown>[]>): Promise<void> {
+  return page.evaluate(async (tables) => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open('seedforge');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const projectId: string = await new Promise((res) => {
+      const q = db.transaction('projects').objectStore('projects').getAll();
+      q.onsuccess = () => res((q.result[0] as { id: string }).id);
+    });
+    const tx = db.transaction(Object.keys(tables), 'readwrite');
+    for (const [table, rows] of Object.entries(tables)) for (const row of rows) tx.objectStore(table).put({ ...row, projectId });
+    await new Promise((res) => (tx.oncomplete = res));
+    db.close();
+  }, tables);
+}
+
 /** Every row of one of the app's IndexedDB tables, read with the plain IndexedDB API in the page. */
 export function readStore<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
   return page.evaluate(async (store) => {
