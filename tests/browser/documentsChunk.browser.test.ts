@@ -1,29 +1,17 @@
-import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/lib/documents/chunk';
-import type { DocumentsApi } from '../../src/lib/documents/extract/api';
-import { installDocumentErrorTransfer } from '../../src/lib/documents/extract/errors';
 import type { ExtractedDoc } from '../../src/lib/documents/types';
 import nettleUrl from '../fixtures/documents/nettle.pdf?url';
 import zhUrl from '../fixtures/documents/zh-guide.pdf?url';
 import { checkInvariants } from '../unit/documentsFixtures';
+import { fixtureFile, useDocumentsWorker } from './documentsWorker';
 
 // The chunker over what the real extractor makes of real PDFs: Debian's 111-page Nettle manual
 // (running headers and page numbers on every page) and the Chinese guide.
-let worker: Worker;
-let api: Comlink.Remote<DocumentsApi>;
-
-beforeAll(() => {
-  installDocumentErrorTransfer();
-  worker = new Worker(new URL('../../workers/documents.worker.ts', import.meta.url), { type: 'module' });
-  api = Comlink.wrap<DocumentsApi>(worker);
-});
-afterAll(() => worker.terminate());
+const api = useDocumentsWorker();
 
 async function extract(url: string, name: string): Promise<ExtractedDoc> {
-  const resp = await fetch(url);
-  expect(resp.ok).toBe(true);
-  return (await api.extract(new File([await resp.blob()], name), {})).doc;
+  return (await api().extract(await fixtureFile(url, name), {})).doc;
 }
 
 describe('chunking extracted PDFs', () => {

@@ -1,8 +1,8 @@
 import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentsApi } from '../../src/lib/documents/extract/api';
+import { describe, expect, it } from 'vitest';
 import { extractInWorker } from '../../src/lib/documents/extract/client';
-import { DocumentError, installDocumentErrorTransfer } from '../../src/lib/documents/extract/errors';
+import { DocumentError } from '../../src/lib/documents/extract/errors';
+import { fixtureFile, useDocumentsWorker } from './documentsWorker';
 import type { ExtractProgress, Extraction } from '../../src/lib/documents/extract/types';
 import type { DocBlock, ExtractedDoc } from '../../src/lib/documents/types';
 import nettleUrl from '../fixtures/documents/nettle.pdf?url';
@@ -14,30 +14,16 @@ import protectedUrl from '../fixtures/documents/protected.pdf?url';
 import docxUrl from '../fixtures/documents/guide.docx?url';
 import notDocxUrl from '../fixtures/documents/not-a-docx.docx?url';
 
-let worker: Worker;
-let api: Comlink.Remote<DocumentsApi>;
-
-beforeAll(() => {
-  installDocumentErrorTransfer();
-  worker = new Worker(new URL('../../workers/documents.worker.ts', import.meta.url), { type: 'module' });
-  api = Comlink.wrap<DocumentsApi>(worker);
-});
-afterAll(() => worker.terminate());
-
-async function fixture(url: string, name: string): Promise<File> {
-  const resp = await fetch(url);
-  expect(resp.ok).toBe(true);
-  return new File([await resp.blob()], name);
-}
+const worker = useDocumentsWorker();
 
 async function extract(file: File, password?: string): Promise<{ result: Extraction; progress: ExtractProgress[] }> {
   const progress: ExtractProgress[] = [];
-  const result = await api.extract(file, password ? { password } : {}, Comlink.proxy((p: ExtractProgress) => void progress.push(p)));
+  const result = await worker().extract(file, password ? { password } : {}, Comlink.proxy((p: ExtractProgress) => void progress.push(p)));
   return { result, progress };
 }
 
 async function failure(file: File, password?: string): Promise<DocumentError> {
-  const err = await api.extract(file, password ? { password } : {}).then(
+  const err = await worker().extract(file, password ? { password } : {}).then(
     () => null,
     (e: unknown) => e,
   );
@@ -97,7 +83,7 @@ const headings = (blocks: DocBlock[]) => blocks.flatMap((b) => (b.kind === 'head
 
 describe('document extraction in the documents worker (real worker, real pdf.js and mammoth)', () => {
   it('reads a 111-page PDF page by page: page numbers, outline, headings, progress to the last page', async () => {
-    const file = await fixture(nettleUrl, 'nettle.pdf');
+    const file = await fixtureFile(nettleUrl, 'nettle.pdf');
     const { result, progress } = await extract(file);
     const { doc } = result;
     expect(result.format).toBe('pdf');
@@ -139,7 +125,7 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('reads a small real PDF with its title', async () => {
-    const { result } = await extract(await fixture(fontconfigUrl, 'fontconfig-user.pdf'));
+    const { result } = await extract(await fixtureFile(fontconfigUrl, 'fontconfig-user.pdf'));
     expect(result.doc.pages).toBe(15);
     expect(result.doc.text).toMatch(/fontconfig/i);
     expectBlocksCoverText(result.doc);
@@ -147,7 +133,7 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('reads Chinese through pdf.js CMaps served by the app, without spaces between characters', async () => {
-    const { result } = await extract(await fixture(zhUrl, 'zh-guide.pdf'));
+    const { result } = await extract(await fixtureFile(zhUrl, 'zh-guide.pdf'));
     const { doc } = result;
     expect(doc.pages).toBe(2);
     expectBlocksCoverText(doc);
@@ -163,7 +149,7 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('asks for the password of a protected PDF, refuses a wrong one and opens with the right one', async () => {
-    const file = await fixture(protectedUrl, 'protected.pdf');
+    const file = await fixtureFile(protectedUrl, 'protected.pdf');
     const ask = await failure(file);
     expect(ask.name).toBe('PasswordRequiredError');
     expect(ask.message).toMatch(/password/);
@@ -174,7 +160,7 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('lists the pages of a scanned PDF that have no text and asks for OCR', async () => {
-    const err = await failure(await fixture(scannedUrl, 'scanned.pdf'));
+    const err = await failure(await fixtureFile(scannedUrl, 'scanned.pdf'));
     expect(err.name).toBe('NoTextLayerError');
     expect(err.pages).toEqual([1, 2]);
     expect(err.message).toContain('no text to read — OCR this file first');
@@ -182,17 +168,17 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('says a damaged PDF is damaged', async () => {
-    const err = await failure(await fixture(damagedUrl, 'damaged.pdf'));
+    const err = await failure(await fixtureFile(damagedUrl, 'damaged.pdf'));
     expect(err.name).toBe('DamagedFileError');
     expect(err.message).toMatch(/damaged\.pdf is damaged/);
-    const cut = await fixture(zhUrl, 'cut.pdf');
+    const cut = await fixtureFile(zhUrl, 'cut.pdf');
     const half = new File([await cut.slice(0, 40).arrayBuffer()], 'cut.pdf');
     expect((await failure(half)).name).toBe('DamagedFileError');
     expect((await failure(new File(['just text'], 'renamed.pdf'))).name).toBe('DamagedFileError');
   });
 
   it('reads a DOCX: headings, list items, a table as Markdown rows, Chinese', async () => {
-    const file = await fixture(docxUrl, 'guide.docx');
+    const file = await fixtureFile(docxUrl, 'guide.docx');
     const { result, progress } = await extract(file);
     const { doc } = result;
     expect(result.format).toBe('docx');
@@ -209,7 +195,7 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
   });
 
   it('says a ZIP of something else is not a Word document', async () => {
-    const err = await failure(await fixture(notDocxUrl, 'not-a-docx.docx'));
+    const err = await failure(await fixtureFile(notDocxUrl, 'not-a-docx.docx'));
     expect(err.name).toBe('NotDocxError');
     expect(err.message).toMatch(/not a Word document/);
     expect((await failure(new File(['plain words'], 'letter.docx'))).name).toBe('NotDocxError');
@@ -270,15 +256,15 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
 
   it('extractInWorker: one worker per file, several files at once, a password retried, a cancel that stops the read', async () => {
     const [zh, md, locked] = await Promise.all([
-      extractInWorker(await fixture(zhUrl, 'zh-guide.pdf')),
+      extractInWorker(await fixtureFile(zhUrl, 'zh-guide.pdf')),
       extractInWorker(new File(['# A\n\nB'], 'a.md')),
-      extractInWorker(await fixture(protectedUrl, 'protected.pdf')).catch((e: unknown) => e),
+      extractInWorker(await fixtureFile(protectedUrl, 'protected.pdf')).catch((e: unknown) => e),
     ]);
     expect(zh.doc.pages).toBe(2);
     expect(md.doc.title).toBe('A');
     expect(locked).toBeInstanceOf(DocumentError);
     expect((locked as DocumentError).name).toBe('PasswordRequiredError');
-    const opened = await extractInWorker(await fixture(protectedUrl, 'protected.pdf'), { password: 'seedforge' });
+    const opened = await extractInWorker(await fixtureFile(protectedUrl, 'protected.pdf'), { password: 'seedforge' });
     expect(opened.doc.text).toContain('第二章 数据处理');
 
     const ctrl = new AbortController();
