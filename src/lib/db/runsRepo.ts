@@ -112,6 +112,7 @@ export function toSample(runId: string, projectId: string, d: SampleDraft, now: 
     rejectReason: d.rejectReason,
     score: d.score,
     duplicateOf: null,
+    ...(d.source ? { source: d.source } : {}),
     lineage: {
       taskIndex: d.taskIndex,
       outputFrom: d.outputFrom,

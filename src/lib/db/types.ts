@@ -3,7 +3,7 @@
  * written to IndexedDB and sent to a worker as is.
  */
 
-import type { Chunk, DocBlock, OutlineEntry } from '../documents/types';
+import type { Chunk, ChunkRef, DocBlock, OutlineEntry, SampleSource } from '../documents/types';
 import type { LabelTree } from '../documents/labelTree';
 
 export interface Project {
@@ -91,6 +91,8 @@ export interface Sample {
   rejectReason: string | null;
   score: number | null;
   duplicateOf: string | null;
+  /** Document-made samples: the document, chunk, pages, heading path and cited spans it was grounded on. */
+  source?: SampleSource;
   lineage: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
@@ -127,6 +129,8 @@ export interface Run {
 export interface RunSeeds {
   runId: string;
   seeds: { id: string; instruction: string; input: string; output: string }[];
+  /** Runs from documents: the chunks as they were when the run was created (absent for seed runs). */
+  chunks?: ChunkRef[];
 }
 
 export interface EmbeddingRow {

@@ -118,3 +118,50 @@ export interface Chunk {
   /** Id of the label-tree node the chunk is tagged with (its deepest heading), where assigned. */
   label?: string;
 }
+
+/**
+ * A chunk as a run sees it. A run keeps a snapshot of its chunks (with its seed snapshot, in
+ * `runSeeds`), so that a resumed run grounds on exactly the same text even if the chunks were
+ * edited, merged or deleted meanwhile.
+ */
+export interface ChunkRef {
+  /** The stored chunk's id. */
+  id: string;
+  documentId: string;
+  /** The document's file name, for the drawer, the export and the card. */
+  documentName: string;
+  /** 0-based position in its document. */
+  index: number;
+  text: string;
+  headingPath: string[];
+  pages: PageRange | null;
+  /** `[start, end)` offsets into the document's `text`. */
+  span: [start: number, end: number];
+  tokens: number;
+  /** Label-tree node id the chunk is tagged with, where assigned. */
+  label?: string;
+}
+
+/**
+ * Where a document-made sample was grounded: kept on the candidate and the stored sample
+ * (`Sample.source`), shown in the drawer and optionally exported. Absent on seed-made samples.
+ */
+export interface SampleSource {
+  documentId: string;
+  documentName: string;
+  /** The chunk the question was asked from. */
+  chunkId: string;
+  chunkIndex: number;
+  /** Further chunks joined for a multi-chunk question, in document order (absent: one chunk). */
+  moreChunks?: { id: string; index: number }[];
+  pages: PageRange | null;
+  headingPath: string[];
+  /** The grounding text's `[start, end)` in the document's text (the first chunk's start to the last chunk's end). */
+  span: [start: number, end: number];
+  /** The answer's quotes as found in the document's text, `[start, end)` each (cite.ts); empty when none was found. */
+  cited: [start: number, end: number][];
+  /** Label-tree node id of the chunk (the question's tag), where assigned. */
+  label?: string;
+  /** The question type asked for: factual, reasoning, comparison, summary, application. */
+  questionType?: string;
+}

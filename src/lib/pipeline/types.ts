@@ -1,4 +1,5 @@
 import type { ChatTurn } from '../db/types';
+import type { SampleSource } from '../documents/types';
 import type { Constraint, LlmEngine, OutputSchema } from '../engines/types';
 import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
@@ -55,6 +56,8 @@ export interface Candidate {
   calls: CallRecord[];
   /** Before critique-and-revise: the first response and its critique. */
   revisedFrom: { output: string; critique: string } | null;
+  /** Document-made candidates: what the question was asked from and the answer grounded on; null otherwise. */
+  source: SampleSource | null;
   notes: Record<string, unknown>;
 }
 
@@ -180,6 +183,7 @@ export function newCandidate(key: string, from: Partial<Candidate> & Pick<Candid
     outputFrom: null,
     calls: [],
     revisedFrom: null,
+    source: null,
     notes: {},
     ...from,
     key,
