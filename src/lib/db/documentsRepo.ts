@@ -3,6 +3,8 @@ import type { AppDb } from './db';
 import { newId } from './db';
 import type { ChunkDraft, DocumentDraft, StoredChunk, StoredDocument } from './types';
 import type { ChunkExclusion } from '../documents/types';
+import { mergeChunkPair, splitChunkAt, type EditedChunk } from '../documents/chunk';
+import { LabelTreeError, resolveLabel, type LabelTree } from '../documents/labelTree';
 
 /**
  * The only code that writes the documents, chunks and documentFiles tables. Extraction and
@@ -30,6 +32,11 @@ export class ChunkSpanError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A merge or split that cannot be done as asked (chunks not adjacent, a split point outside the chunk). Nothing was written. */
+export class ChunkEditError extends Error {
+  override name = 'ChunkEditError';
 }
 
 /** Rows per bulk request: keeps each IndexedDB request small; all belong to the same transaction. */
@@ -180,4 +187,101 @@ export async function updateChunks(db: AppDb, ids: string[], patch: ChunkPatch):
     await db.chunks.bulkPut(next);
     return next;
   });
+}
+
+/** A stored chunk with an edit's fields in place of its own (fields the edit lacks are dropped). */
+function withEdit(c: StoredChunk, e: EditedChunk, index: number): StoredChunk {
+  const row: StoredChunk = { id: c.id, projectId: c.projectId, documentId: c.documentId, index, text: e.text, headingPath: e.headingPath, pages: e.pages, span: e.span, tokens: e.tokens };
+  if (e.excluded) row.excluded = e.excluded;
+  if (e.label !== undefined) row.label = e.label;
+  return row;
+}
+
+/**
+ * Merges chunk `b` into chunk `a`, the one just before it in the same document (see
+ * documents/chunk.ts mergeChunkPair: span the union, text re-read from the document). `a` keeps its
+ * id; `b` is deleted and the chunks after it move up one, so `index` stays 0, 1, 2, … — all in one
+ * transaction. Returns the merged chunk.
+ * @throws NotFoundError (a chunk or the document does not exist), ChunkEditError (not the same
+ *   document, or `b` is not right after `a`) — with nothing changed.
+ */
+export async function mergeChunks(db: AppDb, a: string, b: string): Promise<StoredChunk> {
+  return db.transaction('rw', [db.documents, db.chunks], async () => {
+    const [ca, cb] = await db.chunks.bulkGet([a, b]);
+    if (!ca || !cb) throw new Dexie.NotFoundError(`chunk ${ca ? b : a} does not exist: it may have been merged or re-chunked meanwhile; reopen the document`);
+    if (ca.documentId !== cb.documentId || cb.index !== ca.index + 1)
+      throw new ChunkEditError(`Only a chunk and the one right after it in the same document can be merged (chunks ${ca.index + 1} and ${cb.index + 1} were given).`);
+    const doc = await db.documents.get(ca.documentId);
+    if (!doc) throw new Dexie.NotFoundError(`document ${ca.documentId} does not exist`);
+    const all = await listChunks(db, doc.id);
+    const merged = withEdit(ca, mergeChunkPair(doc.text, ca, cb), ca.index);
+    const shifted = all.filter((c) => c.index > cb.index).map((c) => ({ ...c, index: c.index - 1 }));
+    await db.chunks.delete(cb.id);
+    await db.chunks.bulkPut([merged, ...shifted]);
+    await db.documents.update(doc.id, { updatedAt: Date.now() });
+    return merged;
+  });
+}
+
+/**
+ * Splits a chunk in two at `at`, an offset of its document's text strictly inside the chunk's span
+ * (see documents/chunk.ts splitPoints and splitChunkAt). The first part keeps the chunk's id, the
+ * second gets a new one right after it, and the chunks after move down one, so `index` stays
+ * dense — all in one transaction. Returns both parts.
+ * @throws NotFoundError (no such chunk or document), ChunkEditError (a point outside the chunk, or
+ *   one that leaves a part without text) — with nothing changed.
+ */
+export async function splitChunk(db: AppDb, id: string, at: number): Promise<[StoredChunk, StoredChunk]> {
+  return db.transaction('rw', [db.documents, db.chunks], async () => {
+    const c = await db.chunks.get(id);
+    if (!c) throw new Dexie.NotFoundError(`chunk ${id} does not exist: it may have been merged or re-chunked meanwhile; reopen the document`);
+    const doc = await db.documents.get(c.documentId);
+    if (!doc) throw new Dexie.NotFoundError(`document ${c.documentId} does not exist`);
+    let parts: [EditedChunk, EditedChunk];
+    try {
+      parts = splitChunkAt(doc.text, doc.pageStarts, c, at);
+    } catch (e) {
+      throw new ChunkEditError((e as Error).message);
+    }
+    const all = await listChunks(db, doc.id);
+    const first = withEdit(c, parts[0], c.index);
+    const second = withEdit({ ...c, id: newId() }, parts[1], c.index + 1);
+    const shifted = all.filter((x) => x.index > c.index).map((x) => ({ ...x, index: x.index + 1 }));
+    await db.chunks.bulkPut([first, ...shifted]);
+    await db.chunks.add(second);
+    await db.documents.update(doc.id, { updatedAt: Date.now() });
+    return [first, second];
+  });
+}
+
+/**
+ * Stores a project's label tree and brings every chunk of the project in line with it, in one
+ * transaction: a chunk named in `assign` gets that label; any other keeps its label as the tree
+ * now resolves it (a merged label becomes the one that absorbed it, a deleted one is cleared).
+ * Returns how many chunks changed.
+ * @throws NotFoundError (no such project), LabelTreeError (`assign` names a label not in the tree)
+ *   — with nothing changed.
+ */
+export async function saveLabelTree(db: AppDb, projectId: string, tree: LabelTree, assign?: ReadonlyMap<string, string>): Promise<number> {
+  if (assign) for (const label of new Set(assign.values())) if (!tree.nodes.some((n) => n.id === label)) throw new LabelTreeError(`There is no label "${label}" in the tree to tag chunks with: rebuild the tree from the documents.`);
+  return db.transaction('rw', [db.projects, db.chunks], async () => {
+    if (!(await db.projects.get(projectId))) throw new Dexie.NotFoundError(`project ${projectId} does not exist`);
+    const changed: StoredChunk[] = [];
+    await db.chunks.where('projectId').equals(projectId).each((c) => {
+      const want = assign?.get(c.id) ?? (c.label === undefined ? undefined : resolveLabel(tree, c.label));
+      if (want === c.label) return;
+      const n: StoredChunk = { ...c };
+      if (want === undefined) delete n.label;
+      else n.label = want;
+      changed.push(n);
+    });
+    for (let i = 0; i < changed.length; i += BULK) await db.chunks.bulkPut(changed.slice(i, i + BULK));
+    await db.projects.update(projectId, { labels: tree, updatedAt: Date.now() });
+    return changed.length;
+  });
+}
+
+/** A project's chunks (all documents), for the label tree and the coverage view. */
+export async function listProjectChunks(db: AppDb, projectId: string): Promise<StoredChunk[]> {
+  return db.chunks.where('projectId').equals(projectId).toArray();
 }

@@ -8,6 +8,7 @@
 import { duplicateKinds, repeatedLines, type DuplicateOptions, type RepeatedLineOptions } from './boilerplate';
 import { estimateTextTokens, splitSentences, splitToFit } from './sentences';
 import type { Chunk, DocBlock, ExtractedDoc, PageRange, TextSpan } from './types';
+import { pageAt } from './draft';
 
 export interface ChunkOptions {
   /** Upper bound of a chunk's estimated tokens (default 400). */
@@ -256,4 +257,89 @@ export function chunkDocument(doc: ExtractedDoc, options: ChunkOptions = {}): Ch
     });
   }
   return { chunks, removed };
+}
+
+/** A chunk being edited by hand: the fields a merge or a split reads. */
+export type EditableChunk = Pick<Chunk, 'headingPath' | 'pages' | 'span' | 'excluded' | 'label'>;
+/** What a merge or split makes: a chunk without its place (the repository numbers it). */
+export type EditedChunk = Omit<Chunk, 'id' | 'index'>;
+
+/** First and last page of `[start, end)` from a page map (`pageStartsOf`); `fallback` without one. */
+function pagesOfSpan(pageStarts: readonly number[], start: number, end: number, fallback: PageRange | null): PageRange | null {
+  if (!pageStarts.length) return fallback;
+  return [pageAt(pageStarts as number[], start)!, pageAt(pageStarts as number[], Math.max(start, end - 1))!];
+}
+
+/**
+ * Where a chunk may be split by hand: the start of every non-blank line (heading, paragraph, list
+ * item, table row) and of every sentence (splitSentences, Chinese and English) strictly inside its
+ * span, ascending. Empty for a chunk of a single sentence.
+ */
+export function splitPoints(docText: string, span: readonly [number, number]): number[] {
+  const [start, end] = span;
+  const points = new Set<number>();
+  let lineStart = start;
+  for (let i = start; i <= end; i++) {
+    if (i < end && docText[i] !== '\n') continue;
+    for (const s of splitSentences(docText.slice(lineStart, i), lineStart)) if (s.start > start && s.start < end) points.add(s.start);
+    lineStart = i + 1;
+  }
+  return [...points].sort((a, b) => a - b);
+}
+
+/** The split point nearest the middle of the span (the earlier one on a tie), or undefined when there is none. */
+export function middleSplitPoint(points: readonly number[], span: readonly [number, number]): number | undefined {
+  const mid = (span[0] + span[1]) / 2;
+  let best: number | undefined;
+  for (const p of points) if (best === undefined || Math.abs(p - mid) < Math.abs(best - mid)) best = p;
+  return best;
+}
+
+/**
+ * One chunk made of two (`a` before `b`, of the same document): span the union, text the
+ * document's text over it, tokens re-estimated, heading path and label of `a`, pages the union.
+ * It stays excluded only when both were (with `a`'s reason): merging keeps any text that was in.
+ */
+export function mergeChunkPair(docText: string, a: EditableChunk, b: EditableChunk): EditedChunk {
+  const start = Math.min(a.span[0], b.span[0]);
+  const end = Math.max(a.span[1], b.span[1]);
+  const text = docText.slice(start, end);
+  const pages: PageRange | null = a.pages && b.pages ? [Math.min(a.pages[0], b.pages[0]), Math.max(a.pages[1], b.pages[1])] : (a.pages ?? b.pages);
+  const out: EditedChunk = { text, headingPath: a.headingPath, pages, span: [start, end], tokens: estimateTextTokens(text) };
+  if (a.excluded && b.excluded) out.excluded = a.excluded;
+  if (a.label !== undefined) out.label = a.label;
+  else if (b.label !== undefined) out.label = b.label;
+  return out;
+}
+
+/**
+ * A chunk cut in two at `at` (an offset of the document's text strictly inside its span; usually
+ * one of `splitPoints`): `[start, at)` without its trailing whitespace and `[at, end)`. Both keep
+ * the heading path, label and exclusion; pages come from the page map where there is one.
+ * @throws {ChunkOptionsError} when `at` is not strictly inside the span, or a part would hold no text.
+ */
+export function splitChunkAt(docText: string, pageStarts: readonly number[], c: EditableChunk, at: number): [EditedChunk, EditedChunk] {
+  const [start, end] = c.span;
+  if (!Number.isInteger(at) || at <= start || at >= end)
+    throw new ChunkOptionsError(`A chunk spanning ${start}–${end} cannot be split at ${at}: pick a point inside it.`);
+  let firstEnd = at;
+  while (firstEnd > start && /\s/u.test(docText[firstEnd - 1]!)) firstEnd--;
+  if (firstEnd === start || !/\S/u.test(docText.slice(at, end)))
+    throw new ChunkOptionsError('Both parts of a split need some text: pick a point between two sentences.');
+  const part = (s: number, e: number): EditedChunk => {
+    const text = docText.slice(s, e);
+    const out: EditedChunk = { text, headingPath: c.headingPath, pages: pagesOfSpan(pageStarts, s, e, c.pages), span: [s, e], tokens: estimateTextTokens(text) };
+    if (c.excluded) out.excluded = c.excluded;
+    if (c.label !== undefined) out.label = c.label;
+    return out;
+  };
+  return [part(start, firstEnd), part(at, end)];
+}
+
+/** The stored document as the chunker reads it (for re-chunking with other settings). */
+export function extractedOf(d: { title: string; text: string; blocks: DocBlock[]; pages: number | null; outline: ExtractedDoc['outline'] }): ExtractedDoc {
+  const doc: ExtractedDoc = { title: d.title, text: d.text, blocks: d.blocks };
+  if (d.pages !== null) doc.pages = d.pages;
+  if (d.outline?.length) doc.outline = d.outline;
+  return doc;
 }

@@ -221,3 +221,69 @@ export function fromOutline(outline: string, previous: LabelTree = emptyLabelTre
   });
   return { nodes, merged: { ...previous.merged }, next };
 }
+
+/**
+ * Deletes a label. Its sub-labels take its place under its parent; what was tagged with it (chunks,
+ * questions) resolves to the parent from now on (`resolveLabel`), or to nothing for a top-level label.
+ * @throws {LabelTreeError} for an unknown label.
+ */
+export function deleteLabel(tree: LabelTree, id: string): LabelTree {
+  const node = find(tree, id);
+  const list: LabelNode[] = [];
+  for (const n of tree.nodes) {
+    if (n.id === id) continue;
+    list.push(n.parent === id ? { ...n, parent: node.parent } : n);
+  }
+  // The children go where the label was among its siblings: before the sibling that followed it.
+  const siblings = tree.nodes.filter((n) => n.parent === node.parent);
+  const after = siblings[siblings.indexOf(node) + 1];
+  const kids = list.filter((n) => tree.nodes.find((o) => o.id === n.id)!.parent === id);
+  const rest = list.filter((n) => !kids.includes(n));
+  if (after) rest.splice(rest.indexOf(after), 0, ...kids);
+  else rest.push(...kids);
+  const merged = { ...tree.merged };
+  if (node.parent) {
+    merged[id] = node.parent;
+    for (const [k, v] of Object.entries(merged)) if (v === id) merged[k] = node.parent;
+  } else {
+    for (const [k, v] of Object.entries(merged)) if (v === id) delete merged[k];
+  }
+  return { ...tree, nodes: ordered(rest), merged };
+}
+
+/** A one-step move the label editor's buttons make (no drag needed). */
+export type LabelShift = 'up' | 'down' | 'indent' | 'outdent';
+
+/**
+ * Moves a label one step: before its previous sibling ('up'), after its next one ('down'), under
+ * its previous sibling as the last sub-label ('indent'), or up a level just after its parent
+ * ('outdent'). A step that cannot be taken (the first sibling moving up, a top-level label
+ * outdented) returns the tree unchanged.
+ * @throws {LabelTreeError} for an unknown label.
+ */
+export function shiftLabel(tree: LabelTree, id: string, shift: LabelShift): LabelTree {
+  const node = find(tree, id);
+  const siblings = childrenOf(tree, node.parent);
+  const i = siblings.findIndex((n) => n.id === id);
+  switch (shift) {
+    case 'up':
+      return i > 0 ? moveLabel(tree, id, node.parent, i - 1) : tree;
+    case 'down':
+      return i < siblings.length - 1 ? moveLabel(tree, id, node.parent, i + 1) : tree;
+    case 'indent':
+      return i > 0 ? moveLabel(tree, id, siblings[i - 1]!.id) : tree;
+    case 'outdent': {
+      if (node.parent === null) return tree;
+      const parent = find(tree, node.parent);
+      const at = childrenOf(tree, parent.parent).findIndex((n) => n.id === parent.id);
+      return moveLabel(tree, id, parent.parent, at + 1);
+    }
+  }
+}
+
+/** Depth of every label (0 for top level), in the tree's order. */
+export function labelDepths(tree: LabelTree): Map<string, number> {
+  const depth = new Map<string, number>();
+  for (const n of tree.nodes) depth.set(n.id, n.parent ? (depth.get(n.parent) ?? 0) + 1 : 0);
+  return depth;
+}
