@@ -1,6 +1,7 @@
 import type { HumanAction } from '../../db/samplesRepo';
 import type { Run, Sample } from '../../db/types';
-import type { AcceptanceSummary, ExportSummary } from './types';
+import type { AcceptanceSummary, ExportedDocument, ExportSummary, SourceMode } from './types';
+import { sourcePlace } from './records';
 import { en } from '../../i18n/en';
 import { opLabel } from '../../i18n/labels';
 
@@ -104,6 +105,55 @@ function acceptanceLines(a: AcceptanceSummary): string[] {
   return lines;
 }
 
+/** A file name as Markdown text: characters that would format it are escaped, line breaks become spaces. */
+function mdText(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|#]/g, '\\$&');
+}
+
+const DOC_TYPES: Record<NonNullable<ExportedDocument['type']>, string> = { pdf: 'PDF', docx: 'DOCX', markdown: 'Markdown', html: 'HTML', text: 'plain text', epub: 'EPUB' };
+
+/** Where the source text is, in words, for the card (null: not in the file). */
+function sourceWords(format: ExportSummary['format'], mode: SourceMode | undefined): string | null {
+  switch (sourcePlace(format, mode ?? 'none')) {
+    case 'context':
+      return format === 'csv' || format === 'parquet' ? 'the `context` column' : 'the `context` field';
+    case 'system':
+      return format === 'alpaca-json' || format === 'alpaca-jsonl' ? 'the `system` field' : format === 'csv' || format === 'parquet' ? 'the `system` column' : 'the system message';
+    case 'input':
+      return format === 'alpaca-json' || format === 'alpaca-jsonl' ? 'the `input` field (before the item\'s own input)' : format === 'csv' || format === 'parquet' ? 'the `input` column (before the item\'s own input)' : 'the user turn, after the question';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The "Source documents" section: each document the exported items were made from (name, type,
+ * pages, bytes, SHA-256 — never its text) with its item count, and the warning that the data may
+ * reproduce copyrighted or confidential text.
+ */
+function documentLines(s: ExportSummary): string[] {
+  const docs = s.documents ?? [];
+  if (!docs.length) return [];
+  const n = docs.reduce((a, d) => a + d.items, 0);
+  const where = sourceWords(s.format, s.options.source);
+  const lines = ['## Source documents', '', `${n} of the items were generated from ${docs.length === 1 ? 'this document' : `these ${docs.length} documents`} (questions asked about a passage, answers written from that passage only):`, ''];
+  for (const d of docs) {
+    const items = `${d.items} ${d.items === 1 ? 'item' : 'items'}`;
+    if (d.sha256 === null) lines.push(`- ${mdText(d.name)}: deleted from the project before this export (type, pages, size and SHA-256 unknown); ${items}.`);
+    else {
+      const facts = [DOC_TYPES[d.type!] ?? d.type, d.pages ? `${d.pages} ${d.pages === 1 ? 'page' : 'pages'}` : null, `${d.bytes} bytes`].filter(Boolean).join(', ');
+      lines.push(`- ${mdText(d.name)} (${facts}), SHA-256 \`${d.sha256}\`: ${items}.`);
+    }
+  }
+  lines.push(
+    '',
+    `**Warning:** the source documents may be copyrighted or confidential, and this dataset may reproduce their text: questions and answers quote and paraphrase them${where ? `, and each of these items carries its source passage in ${where}` : ''}. Make sure you may share these documents' content before publishing this dataset.`,
+    '',
+  );
+  if (s.sourceMissing) lines.push(`${s.sourceMissing} of these items have no source passage in the file: their document and the run that made them were deleted.`, '');
+  return lines;
+}
+
 /** Hugging Face's size buckets. */
 export function sizeCategory(n: number): string {
   if (n < 1_000) return 'n<1K';
@@ -192,6 +242,7 @@ export function datasetCard(c: CardInput): string {
             `- Semantic dedup run on these samples: ${d.lexical === undefined ? '' : `exact copies${d.lexical > 0 ? ` and near-copies (character 3-gram Jaccard ≥ ${d.lexical})` : ''} removed first, then `}cosine ≥ ${d.threshold} with \`${d.model}\`${d.againstSeeds ? ', also against the seeds' : ''}${d.method === 'approximate' ? `; approximate pair search (LSH buckets, planned pair recall ${d.recall} at the threshold: a few near-duplicates may remain)` : '; every pair compared'}.`,
         )
       : ['- Semantic dedup: not run on the exported samples.']),
+    ...(o.balance === undefined || o.balance === null ? [] : [`- Balanced per label: at most ${o.balance === 'min' ? "as many samples per label as the smallest label has" : `${o.balance} samples per label`}, the best-scored first (samples without a label are one group).`]),
     ...Object.entries(s.leftOut)
       .sort()
       .map(([k, v]) => `- Left out (${k}): ${v}`),
@@ -217,6 +268,7 @@ export function datasetCard(c: CardInput): string {
   const perOp = Object.entries(s.operations).sort((a, b) => b[1] - a[1]);
   // The operation in words (labels.ts, English like the card), its id beside it for search.
   if (perOp.length) lines.push('Synthetic items per operation: ' + perOp.map(([op, k]) => `${opLabel(EN, op)} (\`${op}\`) ${k}`).join(', ') + '.', '');
+  lines.push(...documentLines(s));
   lines.push('## Models', '');
   if (!s.models.length) lines.push('No model call is recorded for the exported items.');
   for (const m of s.models) lines.push(`- ${m.role}: \`${m.model}\` (${m.engine})`);
@@ -229,6 +281,8 @@ export function datasetCard(c: CardInput): string {
         ? 'OpenAI JSONL lines carry `messages` only: provenance is not kept in this layout.'
         : 'Each item keeps its provenance (id, source, operation, round, generator, responder, judge, score): a `provenance` object in JSON layouts, columns in CSV and Parquet.'
       : 'Provenance fields were stripped.',
+    ...(o.provenance && s.format !== 'openai-jsonl' && s.documents?.length ? ['', 'Items made from documents also carry `document` (file name), `pages`, `headingPath` and `chunkId` (null on the other items).'] : []),
+    ...(sourceWords(s.format, o.source) && s.documents?.length ? ['', `The source passage each document-made item was grounded on is in ${sourceWords(s.format, o.source)}.`] : []),
     '',
     '## Terms of use',
     '',

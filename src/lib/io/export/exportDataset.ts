@@ -1,13 +1,14 @@
 import type { AppDb } from '../../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, PAGE_SIZE } from '../../db/backupRepo';
-import type { Seed } from '../../db/types';
+import type { Sample, Seed, StoredDocument } from '../../db/types';
+import type { ChunkRef } from '../../documents/types';
 import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../pipeline/text';
 import { acceptedHow } from './card';
 import { encodeItems } from './encode';
-import { planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable } from './select';
+import { balanceEligible, planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable, type BalanceFacts } from './select';
 import type { ByteSink } from './sink';
-import { NothingToExportError, type AcceptanceSummary, type DedupCheckSummary, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary } from './types';
+import { NothingToExportError, type AcceptanceSummary, type DedupCheckSummary, type ExportedDocument, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary, type RecordLayout } from './types';
 
 /**
  * Exports a project's dataset into a sink, streaming: samples and seeds are read a page at a time,
@@ -46,15 +47,18 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   // Pass 1: what passes.
   const scanTotal = candidates.length + seedIds.length;
   let scanned = 0;
-  const passing: string[] = [];
+  const eligible: (BalanceFacts & { document: boolean })[] = [];
   for await (const page of samplePages(db, candidates)) {
     for (const s of page) {
       const why = sampleLeftOut(s, opts);
       if (why) count(why);
-      else passing.push(s.id);
+      else eligible.push({ id: s.id, score: s.score, createdAt: s.createdAt, ...(s.source?.label !== undefined ? { label: s.source.label } : {}), document: !!s.source });
     }
     onProgress?.({ type: 'scan', done: (scanned += page.length), total: scanTotal });
   }
+  const balanced = opts.balance === undefined || opts.balance === null ? eligible : balanceEligible(eligible, opts.balance, (await db.projects.get(projectId))?.labels);
+  count('balance', eligible.length - balanced.length);
+  const passing = balanced.map((f) => f.id);
   const usable: string[] = [];
   for await (const page of seedPages(db, seedIds)) {
     for (const s of page) {
@@ -67,6 +71,11 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   if (plan.synthetic + plan.real === 0) throw new NothingToExportError();
   const synthIds = plan.synthetic ? passing : [];
   const chosen = pickSeeds(usable.length, plan.real, opts.selectionSeed).map((i) => usable[i]!);
+  // One schema per file: with document-made items in it, every record carries the document fields.
+  const layout: RecordLayout = { provenance: opts.provenance, source: opts.source ?? 'none', documents: plan.synthetic > 0 && balanced.some((f) => f.document) };
+  const sources = new SourceTexts(db);
+  const perDocument = new Map<string, { name: string; items: number }>();
+  let sourceMissing = 0;
 
   // Pass 2: write.
   const languages = { en: 0, zh: 0 };
@@ -106,7 +115,17 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
           const seed = await nextReal();
           if (seed) out.push(note(seedItem(seed)));
         }
-        out.push(note(sampleItem(s)));
+        let text = '';
+        if (s.source) {
+          const d = perDocument.get(s.source.documentId) ?? { name: s.source.documentName, items: 0 };
+          d.items++;
+          perDocument.set(s.source.documentId, d);
+          if (layout.source !== 'none') {
+            text = await sources.text(s);
+            if (!text) sourceMissing++;
+          }
+        }
+        out.push(note(sampleItem(s, text)));
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
         const how = acceptedHow(s);
@@ -146,12 +165,80 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   }
 
   let bytes = 0;
-  for await (const chunk of encodeItems(opts.format, pages(), opts.provenance)) {
+  for await (const chunk of encodeItems(opts.format, pages(), layout)) {
     await sink.write(chunk);
     bytes += chunk.byteLength;
   }
   const byRole = [...models.values()].sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model));
-  return { format: opts.format, options: { ...opts }, plan, languages, operations, runIds: [...runIds].sort(), models: byRole, leftOut, dedupChecks: [...dedupChecks.values()].sort((a, b) => a.threshold - b.threshold), acceptance, bytes };
+  const documents: ExportedDocument[] = [];
+  for (const [id, d] of perDocument) {
+    const doc = await sources.document(id);
+    documents.push(doc ? { id, name: doc.name, type: doc.type, pages: doc.pages, sha256: doc.sha256, bytes: doc.bytes, items: d.items } : { id, name: d.name, type: null, pages: null, sha256: null, bytes: null, items: d.items });
+  }
+  documents.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  return {
+    format: opts.format,
+    options: { ...opts },
+    plan,
+    languages,
+    operations,
+    runIds: [...runIds].sort(),
+    models: byRole,
+    leftOut,
+    dedupChecks: [...dedupChecks.values()].sort((a, b) => a.threshold - b.threshold),
+    acceptance,
+    ...(documents.length ? { documents } : {}),
+    ...(sourceMissing ? { sourceMissing } : {}),
+    bytes,
+  };
+}
+
+/** Documents kept in memory at once while reading grounding texts (a document's text can be megabytes). */
+const DOCUMENTS_CACHED = 4;
+
+/**
+ * The grounding texts of document-made samples: the stored document's text over the sample's
+ * span; when the document was deleted (or no longer holds the span), the chunks of the run's
+ * snapshot (`runSeeds.chunks`) joined by a blank line; '' when neither is left.
+ */
+export class SourceTexts {
+  #db: AppDb;
+  /** The last few documents read, most recent last; null: not in the store. */
+  #docs = new Map<string, StoredDocument | null>();
+  #snapshots = new Map<string, Map<string, ChunkRef>>();
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  async document(id: string): Promise<StoredDocument | null> {
+    if (this.#docs.has(id)) {
+      const doc = this.#docs.get(id)!;
+      this.#docs.delete(id);
+      this.#docs.set(id, doc);
+      return doc;
+    }
+    const doc = (await this.#db.documents.get(id)) ?? null;
+    this.#docs.set(id, doc);
+    if (this.#docs.size > DOCUMENTS_CACHED) this.#docs.delete(this.#docs.keys().next().value!);
+    return doc;
+  }
+
+  async text(s: Pick<Sample, 'runId' | 'source'>): Promise<string> {
+    const src = s.source;
+    if (!src) return '';
+    const doc = await this.document(src.documentId);
+    const [start, end] = src.span;
+    if (doc && Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start < end && end <= doc.text.length) return doc.text.slice(start, end);
+    let chunks = this.#snapshots.get(s.runId);
+    if (!chunks) {
+      chunks = new Map(((await this.#db.runSeeds.get(s.runId))?.chunks ?? []).map((c) => [c.id, c]));
+      this.#snapshots.set(s.runId, chunks);
+    }
+    return [src.chunkId, ...(src.moreChunks ?? []).map((c) => c.id)]
+      .map((id) => chunks.get(id)?.text ?? '')
+      .filter(Boolean)
+      .join('\n\n');
+  }
 }
 
 /** The project's name for file names: letters, digits, CJK, dashes; never empty. */

@@ -1,7 +1,9 @@
 import type { Sample, Seed } from '../../db/types';
+import { balancePerLabel } from '../../documents/coverage';
+import type { LabelTree } from '../../documents/labelTree';
 import type { CallRecord } from '../../pipeline/types';
 import { mulberry32 } from '../../random';
-import type { ExportFilters, ExportItem, MixPlan } from './types';
+import type { ExportFilters, ExportItem, MixPlan, PerLabel } from './types';
 
 /**
  * Which items go into an export. Pure functions, shared by the screen's live counts and the
@@ -22,6 +24,26 @@ export function sampleLeftOut(s: SampleFacts, f: Pick<ExportFilters, 'acceptedOn
   // A fine-tuning example needs an answer.
   if (!s.output.trim()) return 'noOutput';
   return null;
+}
+
+/** What per-label balancing reads of a sample that passes the other filters. */
+export interface BalanceFacts {
+  id: string;
+  score: number | null;
+  createdAt: number;
+  /** `source.label`; absent for seed-made samples and unlabelled chunks. */
+  label?: string;
+}
+
+/**
+ * The samples that pass the other filters, balanced per label (documents/coverage.ts
+ * balancePerLabel, in their input order). Every one of them is a candidate, pending ones too when
+ * the export takes pending samples. A cap that is not a whole number ≥ 0 is read as its floor, at least 0.
+ */
+export function balanceEligible<T extends BalanceFacts>(eligible: readonly T[], perLabel: PerLabel, tree?: LabelTree): T[] {
+  const k = perLabel === 'min' ? 'min' : Math.max(0, Math.floor(Number.isFinite(perLabel) ? perLabel : 0));
+  const rows = eligible.map((f) => ({ id: f.id, status: 'accepted', score: f.score, createdAt: f.createdAt, source: f.label === undefined ? undefined : { documentId: '', chunkId: '', label: f.label }, f }));
+  return balancePerLabel(rows, k, tree).map((r) => r.f);
 }
 
 /** A seed can be real training data only with both an instruction and an answer. */
@@ -78,10 +100,13 @@ function modelsOf(calls: CallRecord[], roles: string[]): string | null {
   return models.length ? models.join(', ') : null;
 }
 
-/** A sample as an export item, with its provenance read from its lineage. */
-export function sampleItem(s: Sample): ExportItem {
+/**
+ * A sample as an export item, with its provenance read from its lineage and, for a document-made
+ * sample, its source with `sourceText` (the grounding text the caller read from the document).
+ */
+export function sampleItem(s: Sample, sourceText = ''): ExportItem {
   const calls = Array.isArray(s.lineage.calls) ? (s.lineage.calls as CallRecord[]) : [];
-  return {
+  const item: ExportItem = {
     instruction: s.instruction,
     input: s.input,
     output: s.output,
@@ -99,6 +124,9 @@ export function sampleItem(s: Sample): ExportItem {
       score: s.score,
     },
   };
+  const src = s.source;
+  if (src) item.source = { documentId: src.documentId, document: src.documentName, pages: src.pages, headingPath: src.headingPath, chunkId: src.chunkId, text: sourceText };
+  return item;
 }
 
 /** A seed as a real export item. */

@@ -1,4 +1,5 @@
-import type { ChatTurn } from '../../db/types';
+import type { ChatTurn, DocumentType } from '../../db/types';
+import type { PageRange } from '../../documents/types';
 
 /**
  * The export's shared types. Plain data only: an export's options and summary are snapshots that
@@ -32,6 +33,43 @@ export interface Provenance {
   score: number | null;
 }
 
+/**
+ * Where the grounding text of a document-made item goes (README, "Source documents"):
+ * `none`: nowhere (the default); `context`: a `context` field or column (OpenAI JSONL allows no
+ * extra key, so there it becomes the system message); `system`: the system prompt (the chat
+ * formats' system turn, Alpaca's `system`); `input`: the input, before the item's own input (Alpaca
+ * `input`, the user turn after the question in chat formats): RAG-style fine-tuning.
+ */
+export const SOURCE_MODES = ['none', 'context', 'system', 'input'] as const;
+export type SourceMode = (typeof SOURCE_MODES)[number];
+
+/** The provenance fields of a document-made item, kept beside `Provenance` when the export has such items. */
+export interface DocumentProvenance {
+  /** The document's file name. */
+  document: string | null;
+  /** First and last page of the grounding text (PDF), null where unknown. */
+  pages: PageRange | null;
+  /** Titles of the enclosing headings, outermost first. */
+  headingPath: string[] | null;
+  /** The chunk the question was asked from. */
+  chunkId: string | null;
+}
+
+/** A document-made item's source as the export writes it. */
+export interface ItemSource {
+  documentId: string;
+  document: string;
+  pages: PageRange | null;
+  headingPath: string[];
+  chunkId: string;
+  /**
+   * The grounding text: the stored document's text over the sample's span (all chunks of a
+   * multi-chunk question); the run's chunk snapshot when the document was deleted; '' when neither
+   * is left.
+   */
+  text: string;
+}
+
 /** One record as every format sees it: the training text plus where it came from. */
 export interface ExportItem {
   instruction: string;
@@ -42,7 +80,23 @@ export interface ExportItem {
   /** The whole conversation of a multi-turn seed; the chat formats write it instead of one exchange. */
   turns?: ChatTurn[];
   provenance: Provenance;
+  /** Document-made items: the document, chunk and grounding text. */
+  source?: ItemSource;
 }
+
+/**
+ * What each record carries besides its training text. `documents`: the export holds document-made
+ * items, so (with provenance) every record carries the DocumentProvenance fields, null on the
+ * others: one schema for the whole file.
+ */
+export interface RecordLayout {
+  provenance: boolean;
+  source: SourceMode;
+  documents: boolean;
+}
+
+/** Balancing per label: at most `perLabel` accepted samples of each label, or as many as the smallest label has. */
+export type PerLabel = number | 'min';
 
 /** What goes into an export. */
 export interface ExportFilters {
@@ -56,12 +110,20 @@ export interface ExportFilters {
   realPercent: number;
   /** Seed of the PRNG that picks which seeds go in (same seed and data: same file). */
   selectionSeed: number;
+  /**
+   * Keep at most this many of the samples that pass the other filters per label (`source.label`,
+   * resolved through the project's label tree; unlabelled samples are one group), the best-scored
+   * first (documents/coverage.ts balancePerLabel); absent or null: no balancing.
+   */
+  balance?: PerLabel | null;
 }
 
 export interface ExportOptions extends ExportFilters {
   format: ExportFormat;
   /** Keep the per-item provenance fields (see Provenance) in the formats that allow extra fields. */
   provenance: boolean;
+  /** Where document-made items' grounding text goes; absent: 'none'. */
+  source?: SourceMode;
 }
 
 export const DEFAULT_FILTERS: ExportFilters = { acceptedOnly: true, minScore: null, skipDuplicates: true, realPercent: 0, selectionSeed: 1 };
@@ -100,7 +162,24 @@ export interface ExportSummary {
   dedupChecks?: DedupCheckSummary[];
   /** How the exported synthetic items came to be accepted (absent in summaries written before it existed). */
   acceptance?: AcceptanceSummary;
+  /** The documents the exported items were made from, with how many items each (absent or empty: none). */
+  documents?: ExportedDocument[];
+  /** Document-made items written without their grounding text (document and run snapshot both gone). */
+  sourceMissing?: number;
   bytes: number;
+}
+
+/** A document some exported items came from, for the dataset card: never its text. */
+export interface ExportedDocument {
+  id: string;
+  name: string;
+  /** Null when the document was deleted after the items were made (only its name is left, from the items). */
+  type: DocumentType | null;
+  pages: number | null;
+  sha256: string | null;
+  bytes: number | null;
+  /** Exported items grounded on it. */
+  items: number;
 }
 
 /**
