@@ -9,6 +9,7 @@ import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
 import { startEn } from './start.en';
 import { cardEn } from './card.en';
+import { chunksEn } from './chunks.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -17,6 +18,7 @@ import { cardEn } from './card.en';
 export const en = {
   ...reviewEn,
   ...cardEn,
+  ...chunksEn,
   ...startEn,
   ...planEn,
   ...exportEn,

@@ -10,11 +10,13 @@ import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
 import { startZh } from './start.zh';
 import { cardZh } from './card.zh';
+import { chunksZh } from './chunks.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
   ...cardZh,
+  ...chunksZh,
   ...startZh,
   ...planZh,
   ...exportZh,
