@@ -42,23 +42,38 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function hashString32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix32(h);
-}
-
 /**
  * The set of character n-gram hashes of the normalised text (code points, so a CJK character or
  * an emoji is one character). A text shorter than n is one shingle.
+ *
+ * Each shingle's hash is FNV-1a over its UTF-16 code units, then fmix32, computed straight from
+ * the text's code units: no n-gram string is built (a 10 MB document makes about 5 million of
+ * them, and building them was most of the time of marking its duplicate chunks).
  */
 export function shingles(text: string, ngram = 3): Uint32Array {
-  const chars = Array.from(normalizeText(text));
-  const set = new Set<number>();
-  if (chars.length === 0) return new Uint32Array(0);
-  if (chars.length <= ngram) set.add(hashString32(chars.join('')));
-  else for (let i = 0; i + ngram <= chars.length; i++) set.add(hashString32(chars.slice(i, i + ngram).join('')));
-  return Uint32Array.from(set).sort();
+  const s = normalizeText(text);
+  if (s.length === 0) return new Uint32Array(0);
+  // Code-unit offset where each code point starts, and one past the end.
+  const at = new Int32Array(s.length + 1);
+  let chars = 0;
+  for (let i = 0; i < s.length; chars++) {
+    at[chars] = i;
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  at[chars] = s.length;
+  const count = chars <= ngram ? 1 : chars - ngram + 1;
+  const out = new Uint32Array(count);
+  for (let k = 0; k < count; k++) {
+    const end = at[Math.min(k + ngram, chars)]!;
+    let h = 0x811c9dc5;
+    for (let i = at[k]!; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    out[k] = fmix32(h);
+  }
+  out.sort();
+  let n = 0;
+  for (let k = 0; k < count; k++) if (k === 0 || out[k] !== out[n - 1]) out[n++] = out[k]!;
+  return out.slice(0, n);
 }
 
 /** Exact Jaccard similarity of two sorted shingle sets. */
@@ -78,14 +93,51 @@ export function jaccard(x: Uint32Array, y: Uint32Array): number {
   return inter / (x.length + y.length - inter);
 }
 
+/**
+ * The exact Jaccard similarity of two sorted shingle sets when it is at least `threshold`, else -1,
+ * stopping as soon as too few shared shingles remain possible. The value, when returned, is the
+ * one jaccard() gives: the smallest intersection that passes is found with the same division.
+ */
+function jaccardAtLeast(x: Uint32Array, y: Uint32Array, threshold: number): number {
+  const nx = x.length;
+  const ny = y.length;
+  const total = nx + ny;
+  const most = Math.min(nx, ny);
+  // The smallest intersection k with k / (total - k) >= threshold (rising in k, rounding included).
+  let need = Math.max(0, Math.floor((threshold * total) / (1 + threshold)) - 2);
+  while (need <= most && need / (total - need) < threshold) need++;
+  if (need > most) return -1;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < nx && j < ny) {
+    const a = x[i]!;
+    const b = y[j]!;
+    if (a === b) {
+      inter++;
+      i++;
+      j++;
+    } else {
+      if (a < b) i++;
+      else j++;
+      if (inter + Math.min(nx - i, ny - j) < need) return -1;
+    }
+  }
+  return inter >= need ? inter / (total - inter) : -1;
+}
+
 /** MinHash signature: for each of numPerm hash functions h_k(x) = fmix32(x ^ seed_k), the minimum over the set. */
 export function signature(sh: Uint32Array, seeds: Uint32Array): Uint32Array {
-  const sig = new Uint32Array(seeds.length).fill(0xffffffff);
-  for (const x of sh) {
-    for (let k = 0; k < seeds.length; k++) {
-      const h = fmix32(x ^ seeds[k]!);
-      if (h < sig[k]!) sig[k] = h;
+  const sig = new Uint32Array(seeds.length);
+  // One hash function at a time over the whole set: the running minimum stays in a register.
+  for (let k = 0; k < seeds.length; k++) {
+    const seed = seeds[k]!;
+    let min = 0xffffffff;
+    for (let i = 0; i < sh.length; i++) {
+      const h = fmix32(sh[i]! ^ seed);
+      if (h < min) min = h;
     }
+    sig[k] = min;
   }
   return sig;
 }
@@ -135,7 +187,7 @@ export function minhashPairs(texts: readonly string[], options: MinHashOptions =
             if (seen.has(key)) continue;
             seen.add(key);
           }
-          const j = jaccard(sh[a]!, sh[b]!);
+          const j = jaccardAtLeast(sh[a]!, sh[b]!, threshold);
           if (j < threshold) continue;
           uf?.union(a, b);
           let eq = 0;
