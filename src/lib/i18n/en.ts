@@ -9,6 +9,7 @@ import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
 import { startEn } from './start.en';
 import { cardEn } from './card.en';
+import { documentsEn } from './documents.en';
 import { chunksEn } from './chunks.en';
 
 /**
@@ -28,6 +29,7 @@ export const en = {
   ...catalogueEn,
   ...dedupModelsEn,
   ...runEn,
+  ...documentsEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 

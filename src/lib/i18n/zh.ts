@@ -10,6 +10,7 @@ import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
 import { startZh } from './start.zh';
 import { cardZh } from './card.zh';
+import { documentsZh } from './documents.zh';
 import { chunksZh } from './chunks.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
@@ -26,6 +27,7 @@ export const zh: Record<MessageKey, string> = {
   ...catalogueZh,
   ...dedupModelsZh,
   ...runZh,
+  ...documentsZh,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge 无法打开本地数据库（{reason}）。无痕窗口或被禁止的网站存储会导致这种情况：请在普通窗口中打开，并允许此地址保存网站数据。',
 

@@ -3,6 +3,7 @@ import type { AppDb } from '../db/db';
 import { I18n, type Locale } from '../i18n/i18n.svelte';
 import type { ImportApi } from '../io/importApi';
 import type { AppContext } from './context';
+import { DocumentsState } from './documents.svelte';
 import { EnginesState } from './engines.svelte';
 import { ImporterState } from './importer.svelte';
 import { KeysState } from './keys.svelte';
@@ -41,7 +42,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   const recipes = new RecipesState(db);
   projects.beforeRemove = (id) => recipes.forget(id);
   return {
-    db, i18n, router: new Router(), toasts, projects, seeds, importer, keys, engines, recipes, runs, pwa: new PwaState(),
+    db, i18n, router: new Router(), toasts, projects, seeds, documents: new DocumentsState(db), importer, keys, engines, recipes, runs, pwa: new PwaState(),
     dispose: () => {
       worker.terminate();
       pipelineWorker.terminate();

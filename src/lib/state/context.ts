@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { AppDb } from '../db/db';
 import type { I18n } from '../i18n/i18n.svelte';
+import type { DocumentsState } from './documents.svelte';
 import type { EnginesState } from './engines.svelte';
 import type { ImporterState } from './importer.svelte';
 import type { KeysState } from './keys.svelte';
@@ -20,6 +21,7 @@ export interface AppContext {
   toasts: Toasts;
   projects: ProjectsState;
   seeds: SeedsState;
+  documents: DocumentsState;
   importer: ImporterState;
   keys: KeysState;
   engines: EnginesState;

@@ -1,5 +1,5 @@
 /** Screens, addressed by the URL hash so that a static host needs no rewrite rules. */
-export const SCREENS = ['seeds', 'recipe', 'run', 'review', 'export', 'models', 'settings'] as const;
+export const SCREENS = ['seeds', 'documents', 'recipe', 'run', 'review', 'export', 'models', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export function parseHash(hash: string): Screen {
@@ -21,5 +21,11 @@ export class Router {
 
   href(screen: Screen): string {
     return `#/${screen}`;
+  }
+
+  /** Shows a screen (a drop of documents on any screen opens Documents). */
+  go(screen: Screen): void {
+    this.#screen = screen;
+    if (parseHash(location.hash) !== screen) location.hash = this.href(screen);
   }
 }

@@ -1,0 +1,249 @@
+import type { AppDb } from '../db/db';
+import { addDocument, deleteDocument, listDocuments } from '../db/documentsRepo';
+import type { StoredDocument } from '../db/types';
+import { prepareInWorker } from '../documents/extract/client';
+import type { ExtractProgress } from '../documents/extract/types';
+
+/** What the Documents library reads (the file picker's `accept`, and the window drop's routing). */
+export const DOCUMENT_EXTENSIONS = ['pdf', 'docx', 'md', 'markdown', 'html', 'htm', 'txt'] as const;
+
+/** Only a document, never seeds: wherever such a file is dropped, it goes to Documents. */
+const ONLY_DOCUMENT = new Set(['pdf', 'docx', 'markdown', 'html', 'htm', 'md']);
+
+/** MIME types a drag reports before the drop (names are hidden until then). */
+const DOCUMENT_MIME = /^(application\/pdf|application\/vnd\.openxmlformats-officedocument\.wordprocessingml\.document|text\/html|text\/markdown|text\/x-markdown)$/;
+const SEEDS_MIME = /^(application\/(json|jsonl|x-ndjson|x-jsonlines|vnd\.apache\.parquet|x-parquet)|text\/(csv|tab-separated-values))$/;
+
+export type DropTarget = 'documents' | 'seeds' | 'both';
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/**
+ * Where files dropped on the window go. PDF, DOCX, Markdown and HTML are documents wherever they
+ * are dropped. Plain text (.txt) is ambiguous — the seed importer reads it as one prompt per line
+ * — so it is a document only when the Documents screen is open, and seeds elsewhere. Everything
+ * else (JSONL, CSV, JSON, Parquet, unknown) goes to the seed importer, which says what it cannot read.
+ */
+export function routeFiles(files: readonly File[], onDocumentsScreen: boolean): { documents: File[]; seeds: File[] } {
+  const documents: File[] = [];
+  const seeds: File[] = [];
+  for (const f of files) {
+    const ext = extensionOf(f.name);
+    if (ONLY_DOCUMENT.has(ext) || (ext === 'txt' && onDocumentsScreen)) documents.push(f);
+    else seeds.push(f);
+  }
+  return { documents, seeds };
+}
+
+/**
+ * Where a drag in progress will go, from the MIME types the browser tells before the drop
+ * (`DataTransferItem.type`; often empty): 'both' when it cannot tell or the files go both ways.
+ */
+export function dropTargetOf(types: readonly string[], onDocumentsScreen: boolean): DropTarget {
+  if (!types.length) return 'both';
+  const where = types.map((t): DropTarget => {
+    if (DOCUMENT_MIME.test(t) || (t === 'text/plain' && onDocumentsScreen)) return 'documents';
+    if (SEEDS_MIME.test(t) || t === 'text/plain') return 'seeds';
+    return 'both';
+  });
+  return where.every((w) => w === where[0]) ? where[0]! : 'both';
+}
+
+/** A stored document as the list shows it: without its text and structure (kept in IndexedDB), with its chunk counts. */
+export type DocumentRow = Omit<StoredDocument, 'text' | 'blocks' | 'outline' | 'pageStarts'> & { chunks: number; excluded: number };
+
+export type JobPhase = 'queued' | 'reading' | 'chunking' | 'saving' | 'password' | 'failed';
+
+/** A file being read (or waiting, or failed), before it is a stored document. */
+export interface DocumentJob {
+  id: number;
+  projectId: string;
+  name: string;
+  size: number;
+  phase: JobPhase;
+  /** The extractor's last report (bytes, then pages for a PDF); null before the first. */
+  progress: ExtractProgress | null;
+  /** Why it failed (phase 'failed'): a DocumentError's name and message, the pages without text, the document it repeats. */
+  error: { name: string; message: string; pages?: number[]; existing?: string } | null;
+  /** Phase 'password' after a password that did not open the file. */
+  wrongPassword: boolean;
+}
+
+/** At most this many files are read at once, each in a worker of its own; the others wait their turn. */
+export const POOL_SIZE = 2;
+
+function rowOf(d: StoredDocument, chunks: number, excluded: number): DocumentRow {
+  const { text: _text, blocks: _blocks, outline: _outline, pageStarts: _starts, ...rest } = d;
+  return { ...rest, chunks, excluded };
+}
+
+/**
+ * The current project's documents, and the files being read into it. A file goes: queued →
+ * reading (in a documents worker of its own, at most POOL_SIZE at once) → chunking (same worker)
+ * → saving (one transaction with its chunks and original file). A file that fails stores nothing
+ * and stays in the list with its error until dismissed; a protected PDF waits for its password.
+ */
+export class DocumentsState {
+  #db: AppDb;
+  #projectId: string | null = null;
+  #list = $state.raw<DocumentRow[]>([]);
+  #loading = $state(false);
+  #jobs = $state<DocumentJob[]>([]);
+  #nextJob = 1;
+  #running = 0;
+  /** Per job: the file, its cancel switch and the password typed for it (kept out of reactive state). */
+  #work = new Map<number, { file: File; controller: AbortController | null; password?: string }>();
+
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  get list(): DocumentRow[] {
+    return this.#list;
+  }
+
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  /** The current project's files being read, waiting or failed, in the order they were added. */
+  get jobs(): DocumentJob[] {
+    return this.#jobs.filter((j) => j.projectId === this.#projectId);
+  }
+
+  /** The first file waiting for its password, if any (the screen asks for one at a time). */
+  get askingPassword(): DocumentJob | undefined {
+    return this.jobs.find((j) => j.phase === 'password');
+  }
+
+  async load(projectId: string): Promise<void> {
+    this.#projectId = projectId;
+    this.#loading = true;
+    try {
+      const docs = await listDocuments(this.#db, projectId);
+      const rows = await Promise.all(docs.map((d) => this.#row(d)));
+      if (this.#projectId === projectId) this.#list = rows;
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  async reload(): Promise<void> {
+    if (this.#projectId) await this.load(this.#projectId);
+  }
+
+  async #row(d: StoredDocument): Promise<DocumentRow> {
+    const [chunks, excluded] = await Promise.all([
+      this.#db.chunks.where('documentId').equals(d.id).count(),
+      this.#db.chunks.where('documentId').equals(d.id).filter((c) => !!c.excluded).count(),
+    ]);
+    return rowOf(d, chunks, excluded);
+  }
+
+  /** Queues files for the current project; they are read POOL_SIZE at a time. */
+  add(files: readonly File[]): void {
+    const projectId = this.#projectId;
+    if (!projectId) return;
+    for (const file of files) {
+      const id = this.#nextJob++;
+      this.#work.set(id, { file, controller: null });
+      this.#jobs.push({ id, projectId, name: file.name, size: file.size, phase: 'queued', progress: null, error: null, wrongPassword: false });
+    }
+    this.#pump();
+  }
+
+  /** Stops a file being read (its worker is stopped at once) or drops one waiting, failed or asking for a password. */
+  cancel(id: number): void {
+    const w = this.#work.get(id);
+    if (w?.controller) w.controller.abort();
+    else this.#forget(id);
+  }
+
+  /** Retries a protected PDF with the password the user typed. */
+  unlock(id: number, password: string): void {
+    const job = this.#job(id);
+    const w = this.#work.get(id);
+    if (!job || !w || job.phase !== 'password') return;
+    w.password = password;
+    job.phase = 'queued';
+    this.#pump();
+  }
+
+  /**
+   * Deletes a stored document with its chunks and file; returns the undo (the list is re-read after it).
+   * @throws NotFoundError (see documentsRepo.deleteDocument)
+   */
+  async remove(id: string): Promise<() => Promise<void>> {
+    const undo = await deleteDocument(this.#db, id);
+    this.#list = this.#list.filter((d) => d.id !== id);
+    return async () => {
+      await undo();
+      await this.reload();
+    };
+  }
+
+  #job(id: number): DocumentJob | undefined {
+    return this.#jobs.find((j) => j.id === id);
+  }
+
+  #forget(id: number): void {
+    this.#work.delete(id);
+    const i = this.#jobs.findIndex((j) => j.id === id);
+    if (i >= 0) this.#jobs.splice(i, 1);
+  }
+
+  #pump(): void {
+    while (this.#running < POOL_SIZE) {
+      const next = this.#jobs.find((j) => j.phase === 'queued');
+      if (!next) return;
+      this.#running++;
+      void this.#read(next).finally(() => {
+        this.#running--;
+        this.#pump();
+      });
+    }
+  }
+
+  async #read(job: DocumentJob): Promise<void> {
+    const w = this.#work.get(job.id);
+    if (!w) return;
+    const controller = new AbortController();
+    w.controller = controller;
+    job.phase = 'reading';
+    job.progress = null;
+    job.error = null;
+    try {
+      const prepared = await prepareInWorker(w.file, {
+        password: w.password,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.unit === 'chunking') job.phase = 'chunking';
+          else job.progress = p;
+        },
+      });
+      job.phase = 'saving';
+      const { document, chunks } = await addDocument(this.#db, job.projectId, prepared.draft, prepared.chunks, w.file);
+      this.#forget(job.id);
+      if (this.#projectId === job.projectId) {
+        this.#list = [...this.#list, rowOf(document, chunks.length, chunks.filter((c) => c.excluded).length)];
+      }
+    } catch (e) {
+      w.controller = null;
+      const err = e as Error & { pages?: number[]; existing?: StoredDocument };
+      if (err.name === 'AbortedError') {
+        this.#forget(job.id);
+      } else if (err.name === 'PasswordRequiredError' || err.name === 'WrongPasswordError') {
+        job.phase = 'password';
+        job.wrongPassword = err.name === 'WrongPasswordError';
+        job.progress = null;
+      } else {
+        job.phase = 'failed';
+        job.progress = null;
+        job.error = { name: err.name, message: err.message, ...(err.pages ? { pages: [...err.pages] } : {}), ...(err.existing ? { existing: err.existing.name } : {}) };
+      }
+    }
+  }
+}
