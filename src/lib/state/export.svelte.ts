@@ -8,9 +8,13 @@ import { DEFAULT_LICENSE, datasetCard } from '../io/export/card';
 import { exportDataset, fileStem } from '../io/export/exportDataset';
 import { BACKUP_SUFFIX, restoreBackupFile, writeBackup, type BackupProgress } from '../io/export/projectBackup';
 import { FORMAT_FILES } from '../io/export/records';
-import { planMix, sampleLeftOut, seedUsable, type SampleFacts } from '../io/export/select';
+import { balanceEligible, planMix, sampleLeftOut, seedUsable, type BalanceFacts, type SampleFacts } from '../io/export/select';
+import type { LabelTree } from '../documents/labelTree';
 import { BlobSink, canPickFile, downloadBlob, pickFileSink, type ByteSink } from '../io/export/sink';
-import type { ExportFormat, ExportProgress, ExportSummary, MixPlan } from '../io/export/types';
+import type { ExportFormat, ExportProgress, ExportSummary, MixPlan, PerLabel, SourceMode } from '../io/export/types';
+
+/** What the screen's index keeps per sample: what the filters and the balance read, and whether it came from a document. */
+type IndexFacts = SampleFacts & BalanceFacts & { document: boolean };
 
 /** An error as the screen shows it (typed errors keep their name; see the catalogue's export.error.*). */
 export interface ShownError {
@@ -41,6 +45,13 @@ export class ExportState {
   realPercent = $state(0);
   selectionSeed = $state(1);
   provenance = $state(false);
+  /** Write document-made items' grounding text (off by default), and where (README "Source documents"). */
+  includeSource = $state(false);
+  sourcePlace = $state<Exclude<SourceMode, 'none'>>('context');
+  /** Balance per label: at most `perLabel` per label, or the smallest label's count. */
+  balance = $state(false);
+  balanceMin = $state(false);
+  perLabel = $state(50);
   card = $state(true);
   /** The card's licence and description (the project's stored choice; the screen loads and saves them). */
   license = $state<string>(DEFAULT_LICENSE);
@@ -50,7 +61,12 @@ export class ExportState {
   readonly canPick = canPickFile();
 
   /** Per sample, only what the filters read; `$state.raw`: 100k entries are never made reactive one by one. */
-  #facts = $state.raw<SampleFacts[]>([]);
+  #facts = $state.raw<IndexFacts[]>([]);
+  /** The project's label tree (balancing resolves merged labels through it). */
+  #labels = $state.raw<LabelTree | undefined>(undefined);
+  /** Samples (not rejected) made from documents, and those of them with a label: the source and balance options show only when there are some. */
+  documentSamples = $state(0);
+  labelledSamples = $state(0);
   #otherSamples = $state(0);
   seedsUsable = $state(0);
   seedsWithoutOutput = $state(0);
@@ -70,20 +86,28 @@ export class ExportState {
     this.#db = db;
   }
 
+  /** The balance cap as the export takes it: a whole number ≥ 0, or 'min'; null when balancing is off. */
+  get perLabelCap(): PerLabel | null {
+    if (!this.balance) return null;
+    return this.balanceMin ? 'min' : Math.max(0, Math.floor(Number(this.perLabel) || 0));
+  }
+
   get filters() {
-    return { acceptedOnly: this.acceptedOnly, minScore: this.useMinScore ? this.minScore : null, skipDuplicates: this.skipDuplicates, realPercent: this.realPercent, selectionSeed: this.selectionSeed };
+    return { acceptedOnly: this.acceptedOnly, minScore: this.useMinScore ? this.minScore : null, skipDuplicates: this.skipDuplicates, realPercent: this.realPercent, selectionSeed: this.selectionSeed, balance: this.perLabelCap };
   }
 
   /** Samples left out per reason, and how many pass — recomputed as the options change. */
   tally = $derived.by(() => {
     const f = this.filters;
-    const left: Record<'status' | 'score' | 'duplicate' | 'noOutput', number> = { status: this.#otherSamples, score: 0, duplicate: 0, noOutput: 0 };
-    let pass = 0;
+    const left: Record<'status' | 'score' | 'duplicate' | 'noOutput' | 'balance', number> = { status: this.#otherSamples, score: 0, duplicate: 0, noOutput: 0, balance: 0 };
+    const eligible: IndexFacts[] = [];
     for (const s of this.#facts) {
       const why = sampleLeftOut(s, f);
       if (why) left[why]++;
-      else pass++;
+      else eligible.push(s);
     }
+    const pass = f.balance === null ? eligible.length : balanceEligible(eligible, f.balance, this.#labels).length;
+    left.balance = eligible.length - pass;
     return { pass, left };
   });
 
@@ -104,11 +128,20 @@ export class ExportState {
     this.error = null;
     try {
       const ids = await sampleIdsByStatus(this.#db, projectId, ['accepted', 'pending']);
-      const facts: SampleFacts[] = [];
+      const facts: IndexFacts[] = [];
+      let documentSamples = 0;
+      let labelledSamples = 0;
       for await (const page of samplePages(this.#db, ids)) {
         // The duplicate mark and the answer reduced to what the filter reads (no text kept).
-        for (const s of page) facts.push({ status: s.status, score: s.score, duplicateOf: s.duplicateOf ? '1' : null, output: s.output.trim() ? 'x' : '' });
+        for (const s of page) {
+          const f: IndexFacts = { id: s.id, status: s.status, score: s.score, createdAt: s.createdAt, duplicateOf: s.duplicateOf ? '1' : null, output: s.output.trim() ? 'x' : '', document: !!s.source };
+          if (s.source?.label !== undefined) f.label = s.source.label;
+          if (s.source) documentSamples++;
+          if (f.label !== undefined) labelledSamples++;
+          facts.push(f);
+        }
       }
+      const labels = (await this.#db.projects.get(projectId))?.labels;
       const all = await this.#db.samples.where('projectId').equals(projectId).count();
       let usable = 0;
       let without = 0;
@@ -117,6 +150,9 @@ export class ExportState {
       }
       if (token !== this.#indexToken) return;
       this.#facts = facts;
+      this.#labels = labels;
+      this.documentSamples = documentSamples;
+      this.labelledSamples = labelledSamples;
       this.#otherSamples = all - ids.length;
       this.seedsUsable = usable;
       this.seedsWithoutOutput = without;
@@ -156,7 +192,7 @@ export class ExportState {
     this.cardText = null;
     this.progress = null;
     try {
-      const opts = { ...this.filters, format: this.format, provenance: this.provenance };
+      const opts = { ...this.filters, format: this.format, provenance: this.provenance, source: this.includeSource ? this.sourcePlace : ('none' as const) };
       const summary = await exportDataset(this.#db, project.id, opts, sink, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
       this.fileName = name;

@@ -14,6 +14,23 @@ interface UndoStep {
 const UNDO_DEPTH = 20;
 
 /**
+ * The text a document-made sample was grounded on, as the drawer shows it: the stored document's
+ * text over `source.span` (`offset`: where it starts in the document, so that `source.cited`
+ * offsets can be placed in it), or `deleted` when the document is no longer there.
+ */
+export type Grounding = { state: 'found'; text: string; offset: number } | { state: 'deleted' };
+
+/** Reads a sample's grounding text from the documents table (null for samples not made from a document). */
+export async function readGrounding(db: AppDb, sample: Pick<Sample, 'source'>): Promise<Grounding | null> {
+  const src = sample.source;
+  if (!src) return null;
+  const doc = await db.documents.get(src.documentId);
+  const [start, end] = src.span;
+  if (!doc || !(0 <= start && start <= end && end <= doc.text.length)) return { state: 'deleted' };
+  return { state: 'found', text: doc.text.slice(start, end), offset: start };
+}
+
+/**
  * The Review screen: the project's samples as light rows (lineage stays in IndexedDB until a
  * sample is opened), the filter, the cursor the keyboard moves, the open sample with its lineage
  * chain, and curation with an undo stack. Every write goes through the samples repository in one
@@ -28,7 +45,7 @@ export class ReviewState {
   /** How long the last filter took to apply, in ms (shown, and read by the benchmark). */
   filterMs = $state(0);
   cursor = $state(0);
-  opened = $state.raw<{ sample: Sample; chain: Sample[]; seed: { id: string; instruction: string; input: string; output: string } | null } | null>(null);
+  opened = $state.raw<{ sample: Sample; chain: Sample[]; seed: { id: string; instruction: string; input: string; output: string } | null; grounding: Grounding | null } | null>(null);
   undoStack = $state.raw<UndoStep[]>([]);
   busy = $state(false);
   /** Progress of a bulk write (accept/reject of a filter, undo). */
@@ -108,7 +125,9 @@ export class ReviewState {
     const { chain, seed } = await sampleChain(this.#db, id);
     if (token !== this.#openToken) return;
     const sample = chain[chain.length - 1];
-    this.opened = sample ? { sample, chain, seed } : null;
+    const grounding = sample ? await readGrounding(this.#db, sample) : null;
+    if (token !== this.#openToken) return;
+    this.opened = sample ? { sample, chain, seed, grounding } : null;
   }
 
   close(): void {
