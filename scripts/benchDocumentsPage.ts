@@ -1,0 +1,117 @@
+// The page scripts/bench-documents.mjs drives. One case = one generated file, read the way the app
+// reads it: prepareInWorker (the real documents worker: extraction, SHA-256, chunkDocument with
+// duplicate and boilerplate marking), while this page watches its main thread and samples memory.
+// Then, for the chunking figures alone, the same file is extracted again (extractInWorker) and
+// chunked here with and without duplicate marking: the difference is the marking's cost.
+import { chunkDocument } from '../src/lib/documents/chunk';
+import { extractInWorker, prepareInWorker } from '../src/lib/documents/extract/client';
+
+type MemoryMeasure = () => Promise<{ bytes: number }>;
+
+interface CaseResult {
+  bytes: number;
+  format: string;
+  pages: number | null;
+  chunks: number;
+  excluded: Record<string, number>;
+  /** File read and extracted in the worker, until it reports that chunking starts. */
+  extractMs: number;
+  /** In the worker: SHA-256, the draft and chunkDocument, until the result reached this page. */
+  workerChunkMs: number;
+  peakBytes: number | null;
+  memorySource: string;
+  longestTaskMs: number;
+  tasksOver100: number;
+}
+
+interface ChunkTimes {
+  blocks: number;
+  /** chunkDocument with duplicate and boilerplate marking. */
+  chunkMs: number;
+  /** The same without marking; chunkMs minus this is the marking's cost. */
+  chunkNoMarksMs: number;
+}
+
+let longest = 0;
+let over100 = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    longest = Math.max(longest, e.duration);
+    if (e.duration > 100) over100++;
+  }
+}).observe({ type: 'longtask', buffered: true });
+
+const measure = (performance as unknown as { measureUserAgentSpecificMemory?: MemoryMeasure }).measureUserAgentSpecificMemory;
+const memorySource =
+  crossOriginIsolated && measure ? 'measureUserAgentSpecificMemory (page + its workers)' : 'JS heap of the page (CDP Performance.getMetrics, sampled by the driver)';
+
+/** Samples memory every 250 ms until stopped; returns the peak in bytes (null without the API). */
+function sampleMemory(): () => Promise<number | null> {
+  if (!crossOriginIsolated || !measure) return async () => null;
+  let peak = 0;
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      try {
+        peak = Math.max(peak, (await measure.call(performance)).bytes);
+      } catch {
+        // A measurement can fail while a worker starts or ends: the next one counts.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return async () => {
+    on = false;
+    await loop;
+    return peak;
+  };
+}
+
+/** The app's path: prepareInWorker, with this page's main thread and memory watched. */
+async function run(url: string, name: string): Promise<CaseResult> {
+  const file = new File([await (await fetch(url)).blob()], name);
+  const stopMemory = sampleMemory();
+  await new Promise((r) => setTimeout(r, 100));
+  longest = 0;
+  over100 = 0;
+  const t0 = performance.now();
+  let tChunking = NaN;
+  const prepared = await prepareInWorker(file, {
+    onProgress: (p) => {
+      if (p.unit === 'chunking') tChunking = performance.now();
+    },
+  });
+  const t1 = performance.now();
+  // Long tasks are reported after they end: give the observer a moment.
+  await new Promise((r) => setTimeout(r, 200));
+  const excluded: Record<string, number> = {};
+  for (const c of prepared.chunks) if (c.excluded) excluded[c.excluded] = (excluded[c.excluded] ?? 0) + 1;
+  return {
+    bytes: file.size,
+    format: prepared.draft.type,
+    pages: prepared.draft.pages ?? null,
+    chunks: prepared.chunks.length,
+    excluded,
+    extractMs: tChunking - t0,
+    workerChunkMs: t1 - tChunking,
+    longestTaskMs: longest,
+    tasksOver100: over100,
+    peakBytes: await stopMemory(),
+    memorySource,
+  };
+}
+
+/** chunkDocument alone, on this page (after the watched part): with and without duplicate marking. */
+async function timeChunking(url: string, name: string): Promise<ChunkTimes> {
+  const file = new File([await (await fetch(url)).blob()], name);
+  const x = await extractInWorker(file);
+  let t = performance.now();
+  chunkDocument(x.doc, { maxTokens: 400, overlapTokens: 40, markDuplicates: false });
+  const chunkNoMarksMs = performance.now() - t;
+  t = performance.now();
+  chunkDocument(x.doc, { maxTokens: 400, overlapTokens: 40 });
+  return { blocks: x.doc.blocks.length, chunkMs: performance.now() - t, chunkNoMarksMs };
+}
+
+Object.assign(globalThis, { runCase: run, timeChunking });
+document.title = 'ready';
