@@ -6,7 +6,7 @@ import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
 import { editSample, setSamplesStatus } from '../../src/lib/db/samplesRepo';
 import { hasHumanReview, updateProjectNotes } from '../../src/lib/db/projectsRepo';
 import { freshDb } from './freshDb';
-import { fixtureProject } from './exportFixture';
+import { documentProject, fixtureProject } from './exportFixture';
 
 describe('dataset card from a stored project (issue 13, item 9)', () => {
   it('counts items accepted by the judge and by hand over each verdict, the seeds the run used, and the stored licence and description', async () => {
@@ -41,5 +41,22 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     expect(card).toContain('- 1 accepted by hand over `judgeFailed`: a judge failure');
     expect(card).toContain('5 seeds used (seed limit 5; the project had 30).');
     expect(card).not.toContain('30 seeds used');
+  });
+
+  it('lists the source documents of document-made samples (name, type, pages, bytes, SHA-256, items) with the copyright warning, and never their text', async () => {
+    const db = await freshDb('card');
+    const fx = await documentProject(db, { good: 2, seeds: 2 });
+    const summary = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context' }, new BlobSink('x'));
+    const card = datasetCard({ projectName: 'Docs', summary, runs: await db.runs.toArray(), dataFile: 'x.json', createdAt: 0 });
+    expect(card).toContain('## Source documents');
+    expect(card).toContain(`- setup-guide.md (Markdown, 3 pages, ${fx.document.bytes} bytes), SHA-256 \`${fx.document.sha256}\`: 5 items.`);
+    expect(card).toMatch(/may be copyrighted or confidential, and this dataset may reproduce their text/);
+    expect(card).toContain('carries its source passage in the `context` field');
+    // The card describes the documents; their text stays out of it.
+    for (const c of fx.chunks) expect(card).not.toContain(c.text.slice(0, 30));
+    // An export without document-made items (real seed data only) has no such section.
+    const real = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context', realPercent: 100 }, new BlobSink('x'));
+    expect(real.documents).toBeUndefined();
+    expect(datasetCard({ projectName: 'Docs', summary: real, runs: [], dataFile: 'x.json', createdAt: 0 })).not.toContain('Source documents');
   });
 });

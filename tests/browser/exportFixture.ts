@@ -3,7 +3,10 @@ import { createProject } from '../../src/lib/db/projectsRepo';
 import { createRun, dexieRunStore } from '../../src/lib/db/runsRepo';
 import { applyDuplicates } from '../../src/lib/db/samplesRepo';
 import { addSeeds } from '../../src/lib/db/seedsRepo';
-import type { Project, Run, SeedDraft } from '../../src/lib/db/types';
+import type { ChunkDraft, DocumentDraft, Project, Run, Sample, SeedDraft, StoredChunk, StoredDocument } from '../../src/lib/db/types';
+import { addDocument } from '../../src/lib/db/documentsRepo';
+import { sha256Hex } from '../../src/lib/documents/draft';
+import type { ChunkRef, SampleSource } from '../../src/lib/documents/types';
 import { newCandidate, type CallRecord, type SampleDraft } from '../../src/lib/pipeline/types';
 import { seedHash } from '../../src/lib/text/normalize';
 
@@ -97,4 +100,67 @@ export async function projectRows(db: AppDb, projectId: string) {
     runs,
     runSeeds: (await db.runSeeds.bulkGet(runs.map((r) => r.id))).filter(Boolean),
   };
+}
+
+/** A fixture project with a stored document and samples made from its chunks (see documentProject). */
+export interface DocumentFixture extends FixtureProject {
+  document: StoredDocument;
+  chunks: StoredChunk[];
+  /** The document-made samples, in id order: three from chunk 0 (label A), one from chunk 1 (label B), one two-chunk question (chunks 1–2, label B). */
+  docSamples: Sample[];
+}
+
+/**
+ * `fixtureProject` plus a Markdown document of three sections stored through documentsRepo
+ * (one chunk per section), the run's chunk snapshot in its runSeeds row, and five accepted
+ * document-made samples with `source` (pages, heading path, label, cited spans into the text).
+ */
+export async function documentProject(db: AppDb, opts: Parameters<typeof fixtureProject>[1]): Promise<DocumentFixture> {
+  const fx = await fixtureProject(db, opts);
+  const sections: [string, string][] = [
+    ['Installing', 'Run the installer as an administrator. The installer asks for a licence key before it copies any file.'],
+    ['Updating', 'Updates arrive every month. An update never changes your settings.'],
+    ['Removing', 'Remove the program from the control panel. Your documents stay where they are.'],
+  ];
+  let text = '';
+  const blocks: DocumentDraft['blocks'] = [];
+  const drafts: ChunkDraft[] = [];
+  for (const [i, [heading, body]] of sections.entries()) {
+    if (text) text += '\n\n';
+    const h = `## ${heading}`;
+    blocks.push({ kind: 'heading', level: 2, title: heading, start: text.length, end: text.length + h.length });
+    text += h + '\n\n';
+    const start = text.length;
+    text += body;
+    blocks.push({ kind: 'paragraph', start, end: text.length });
+    drafts.push({ text: body, headingPath: ['Guide', heading], pages: [i + 1, i + 1], span: [start, text.length], tokens: body.length, label: i === 0 ? 'A' : 'B' });
+  }
+  const bytes = new TextEncoder().encode(text);
+  const draft: DocumentDraft = {
+    name: 'setup-guide.md', type: 'markdown', bytes: bytes.length, sha256: await sha256Hex(bytes), pages: 3, title: 'Setup guide', text, blocks,
+    outline: sections.map(([title]) => ({ title, level: 2 })), pageStarts: [], status: 'ready', error: null,
+  };
+  const { document, chunks } = await addDocument(db, fx.project.id, draft, drafts);
+  const refs: ChunkRef[] = chunks.map((c) => ({ id: c.id, documentId: document.id, documentName: document.name, index: c.index, text: c.text, headingPath: c.headingPath, pages: c.pages, span: c.span, tokens: c.tokens, ...(c.label ? { label: c.label } : {}) }));
+  const snap = await db.runSeeds.get(fx.run.id);
+  await db.runSeeds.put({ runId: fx.run.id, seeds: snap?.seeds ?? [], chunks: refs });
+  const base = (await db.samples.where('projectId').equals(fx.project.id).first())!;
+  const cite = (c: StoredChunk, phrase: string): [number, number] => {
+    const at = document.text.indexOf(phrase, c.span[0]);
+    return [at, at + phrase.length];
+  };
+  const [c0, c1, c2] = chunks as [StoredChunk, StoredChunk, StoredChunk];
+  const source = (c: StoredChunk, cited: [number, number][], more?: StoredChunk): SampleSource => ({
+    documentId: document.id, documentName: document.name, chunkId: c.id, chunkIndex: c.index, pages: more ? [c.pages![0], more.pages![1]] : c.pages, headingPath: c.headingPath,
+    span: [c.span[0], (more ?? c).span[1]], cited, label: c.label!, questionType: 'factual', ...(more ? { moreChunks: [{ id: more.id, index: more.index }] } : {}),
+  });
+  const docSamples: Sample[] = [
+    { ...base, id: `${fx.run.id}:doc-0`, operation: 'groundedAnswer', instruction: 'What does the installer ask for?', output: 'A licence key, before it copies any file.', score: 5, source: source(c0, [cite(c0, 'asks for a licence key')]) },
+    { ...base, id: `${fx.run.id}:doc-1`, operation: 'groundedAnswer', instruction: 'Who should run the installer?', output: 'An administrator.', score: 4, source: source(c0, [cite(c0, 'as an administrator')]) },
+    { ...base, id: `${fx.run.id}:doc-2`, operation: 'groundedAnswer', instruction: 'When are files copied?', output: 'After the licence key is given.', score: 3, source: source(c0, []) },
+    { ...base, id: `${fx.run.id}:doc-3`, operation: 'groundedAnswer', instruction: 'How often do updates arrive?', output: 'Every month.', score: 5, source: source(c1, [cite(c1, 'every month')]) },
+    { ...base, id: `${fx.run.id}:doc-4`, operation: 'groundedAnswer', instruction: 'What stays the same through updates and removal?', output: 'Your settings and your documents.', score: 4, source: source(c1, [cite(c1, 'never changes your settings'), cite(c2, 'Your documents stay')], c2) },
+  ].map((s) => ({ ...s, input: '', seedId: null, lineage: { ...s.lineage, notes: { groundedness: { score: s.score } } } }));
+  await db.samples.bulkAdd(docSamples);
+  return { ...fx, document, chunks, docSamples };
 }
