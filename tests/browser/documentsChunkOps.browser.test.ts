@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppContext } from '../../src/lib/state/context';
+import { I18n } from '../../src/lib/i18n/i18n.svelte';
+import { Toasts } from '../../src/lib/state/toasts.svelte';
+import type { Sample } from '../../src/lib/db/types';
+import Harness from './DocumentsPanelsHarness.svelte';
 import type { AppDb } from '../../src/lib/db/db';
 import { addDocument, ChunkEditError, listChunks, listProjectChunks, mergeChunks, saveLabelTree, splitChunk, updateChunks } from '../../src/lib/db/documentsRepo';
 import { createProject } from '../../src/lib/db/projectsRepo';
@@ -164,5 +170,160 @@ describe('chunk edits in real IndexedDB', () => {
     await expect(saveLabelTree(db, projectId, tree, new Map([[chunks[0]!.id, 'L999']]))).rejects.toBeInstanceOf(LabelTreeError);
     await expect(saveLabelTree(db, 'no-such-project', tree)).rejects.toMatchObject({ name: 'NotFoundError' });
     expect(await everything(db)).toEqual(before);
+  });
+});
+
+describe('the chunk view, label tree and coverage components on real IndexedDB', () => {
+  let mounted: { app: ReturnType<typeof mount>; box: HTMLElement } | null = null;
+  afterEach(() => {
+    if (!mounted) return;
+    unmount(mounted.app);
+    mounted.box.remove();
+    mounted = null;
+  });
+
+  function show(db: AppDb, view: 'chunks' | 'labels' | 'coverage', id: string, locale: 'en' | 'zh' = 'en') {
+    const box = document.createElement('div');
+    box.style.width = '390px';
+    document.body.append(box);
+    const ctx = { db, i18n: new I18n(locale), toasts: new Toasts() } as unknown as AppContext;
+    const app = mount(Harness, { target: box, props: { ctx, view, id } });
+    mounted = { app, box };
+    return { box, ctx };
+  }
+  const button = (box: HTMLElement, name: string): HTMLButtonElement => {
+    const b = [...box.ownerDocument.querySelectorAll('button')].find((x) => (x.getAttribute('aria-label') ?? x.textContent!.trim()) === name);
+    if (!b) throw new Error(`no button named “${name}”`);
+    return b;
+  };
+  const summary = (box: HTMLElement) => box.querySelector('[data-testid=chunk-summary]')?.textContent?.trim();
+
+  it('chunk view: summary, exclude, merge, split and re-chunk by buttons with accessible names; text shown as text', async () => {
+    const db = await freshDb('chunk-view');
+    const { doc, chunks } = await stored(db);
+    const { box } = show(db, 'chunks', doc.id);
+    await vi.waitFor(() => expect(summary(box)).toBe('4 chunks, 0 excluded (duplicates: 0, boilerplate: 0, by you: 0)'));
+    expect(box.querySelectorAll('[data-testid=chunk-row]')).toHaveLength(4);
+    expect(box.querySelector('[data-testid=chunk-pages]')!.textContent).toBe('p. 1');
+
+    button(box, 'Exclude chunk 3').click();
+    await vi.waitFor(() => expect(summary(box)).toBe('4 chunks, 1 excluded (duplicates: 0, boilerplate: 0, by you: 1)'));
+    expect((await db.chunks.get(chunks[2]!.id))!.excluded).toBe('user');
+    expect(box.querySelector('[data-testid=chunk-excluded]')!.textContent).toBe('Excluded by you');
+    button(box, 'Include chunk 3').click();
+    await vi.waitFor(() => expect(summary(box)).toContain('0 excluded'));
+
+    expect(button(box, 'Merge chunk 4 with the next').disabled).toBe(true);
+    button(box, 'Merge chunk 2 with the next').click();
+    await vi.waitFor(() => expect(summary(box)).toMatch(/^3 chunks/));
+    expect((await listChunks(db, doc.id)).map((c) => c.headingPath[0])).toEqual(['适用范围', 'Dosage', 'Appendix']);
+
+    button(box, 'Split chunk 2').click();
+    flushSync();
+    const reader = document.querySelector('[data-testid=chunk-reader]')!;
+    expect(reader.querySelector('[data-testid=chunk-text]')!.textContent).toBe((await listChunks(db, doc.id))[1]!.text);
+    expect(reader.querySelector('[data-testid=chunk-text]')!.children).toHaveLength(0);
+    (reader.querySelector('[data-testid=chunk-split-middle]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(summary(box)).toMatch(/^4 chunks/));
+    await checkChunks(db, doc);
+    expect(document.querySelector('[data-testid=chunk-reader]')).toBeNull();
+
+    // Re-chunk: asks first; cancelling changes nothing, confirming cuts the document again.
+    const before = await listChunks(db, doc.id);
+    (box.querySelector('[data-testid=chunk-rechunk]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=confirm-dialog]')).not.toBeNull());
+    (document.querySelector('[data-testid=confirm-cancel]') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await listChunks(db, doc.id)).toEqual(before);
+    (box.querySelector('[data-testid=chunk-rechunk]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=confirm-ok]')).not.toBeNull());
+    (document.querySelector('[data-testid=confirm-ok]') as HTMLButtonElement).click();
+    await vi.waitFor(async () => expect((await listChunks(db, doc.id)).map((c) => c.id)).not.toEqual(before.map((c) => c.id)));
+    await vi.waitFor(() => expect(summary(box)).toMatch(/^4 chunks/));
+    expect(box.scrollWidth).toBeLessThanOrEqual(390);
+  });
+
+  it('label tree: builds from headings, tags every chunk, renames and moves with buttons, applies an outline', async () => {
+    const db = await freshDb('label-panel');
+    const { doc, projectId } = await stored(db);
+    const { box } = show(db, 'labels', projectId);
+    await vi.waitFor(() => expect(button(box, 'Build from headings').disabled).toBe(false));
+    button(box, 'Build from headings').click();
+    await vi.waitFor(() => expect(box.querySelectorAll('[data-testid=label-node]')).toHaveLength(5));
+    const titles = () => [...box.querySelectorAll('[data-testid=label-node]')].map((b) => b.textContent);
+    expect(titles()).toEqual(['Guide', '适用范围', 'Dosage', 'Follow-up', 'Appendix']);
+    expect((await listChunks(db, doc.id)).every((c) => c.label !== undefined)).toBe(true);
+    expect(box.querySelector('ul[aria-label="Labels"]')).not.toBeNull();
+
+    button(box, 'Dosage').click();
+    flushSync();
+    expect(button(box, 'Dosage').getAttribute('aria-pressed')).toBe('true');
+    const input = box.querySelector('[data-testid=label-rename-input]') as HTMLInputElement;
+    input.value = 'Doses';
+    input.dispatchEvent(new Event('input'));
+    button(box, 'Rename').click();
+    await vi.waitFor(() => expect(titles()).toContain('Doses'));
+    button(box, 'Move up').click();
+    await vi.waitFor(() => expect(titles()).toEqual(['Guide', 'Doses', '适用范围', 'Follow-up', 'Appendix']));
+    button(box, 'Move down').click();
+    await vi.waitFor(() => expect(titles()).toEqual(['Guide', '适用范围', 'Doses', 'Follow-up', 'Appendix']));
+    const parentOf = async (title: string) => {
+      const t = (await db.projects.get(projectId))!.labels!;
+      const p = t.nodes.find((n) => n.title === title)!.parent;
+      return p && t.nodes.find((n) => n.id === p)!.title;
+    };
+    button(box, 'Indent').click();
+    await vi.waitFor(async () => expect(await parentOf('Doses')).toBe('适用范围'));
+    button(box, 'Outdent').click();
+    await vi.waitFor(async () => expect(await parentOf('Doses')).toBe('Guide'));
+    await vi.waitFor(() => expect(titles()).toEqual(['Guide', '适用范围', 'Doses', 'Follow-up', 'Appendix']));
+
+    button(box, 'Edit as outline').click();
+    flushSync();
+    const area = box.querySelector('[data-testid=labels-outline]') as HTMLTextAreaElement;
+    expect(area.value).toBe('- Guide\n  - 适用范围\n  - Doses\n  - Follow-up\n  - Appendix');
+    area.value = '- Guide\n  - 适用范围\n  - Doses\n    - Follow-up\n  - Appendix\n  - Glossary';
+    area.dispatchEvent(new Event('input'));
+    button(box, 'Apply outline').click();
+    await vi.waitFor(() => expect(titles()).toEqual(['Guide', '适用范围', 'Doses', 'Follow-up', 'Appendix', 'Glossary']));
+    // Labels whose path changed ("Follow-up" moved under "Doses") get new ids: their chunks are untagged, the others keep theirs.
+    const tree = (await db.projects.get(projectId))!.labels!;
+    const ids = new Set(tree.nodes.map((n) => n.id));
+    expect((await listChunks(db, doc.id)).filter((c) => c.label !== undefined).every((c) => ids.has(c.label!))).toBe(true);
+
+    // A bad outline changes nothing and says what is wrong.
+    area.value = 'not a list';
+    area.dispatchEvent(new Event('input'));
+    button(box, 'Apply outline').click();
+    await vi.waitFor(() => expect(box.querySelector('[data-testid=labels-error]')?.textContent).toMatch(/not a list item/));
+    expect((await db.projects.get(projectId))!.labels).toEqual(tree);
+  });
+
+  it('coverage: per label and per document, uncovered chunks and labels named, in Chinese too', async () => {
+    const db = await freshDb('coverage-panel');
+    const { doc, chunks, projectId } = await stored(db);
+    const { tree, labels } = buildLabelTree([{ title: doc.title, chunks }]);
+    await saveLabelTree(db, projectId, tree, new Map(chunks.map((c, i) => [c.id, labels[0]![i]!])));
+    const base = { projectId, runId: 'r', seedId: null, parentId: null, operation: 'grounded', round: 0, persona: null, input: '', output: 'o', rejectReason: null, score: 4, duplicateOf: null, lineage: {}, createdAt: 1, updatedAt: 1 };
+    const src = (i: number) => ({ documentId: doc.id, documentName: doc.name, chunkId: chunks[i]!.id, chunkIndex: i, pages: null, headingPath: chunks[i]!.headingPath, span: chunks[i]!.span, cited: [], label: labels[0]![i]! });
+    const samples: Sample[] = [
+      { ...base, id: 's1', instruction: 'q1', status: 'accepted', source: src(1) },
+      { ...base, id: 's2', instruction: 'q2', status: 'accepted', source: src(1) },
+      { ...base, id: 's3', instruction: 'q3', status: 'rejected', source: src(2) },
+    ];
+    await db.samples.bulkAdd(samples);
+    const { box } = show(db, 'coverage', projectId);
+    await vi.waitFor(() => expect(box.querySelector('[data-testid=coverage-total]')?.textContent?.trim()).toBe('1 of 4 chunks have an accepted sample; 2 accepted samples from documents.'));
+    const rows = [...box.querySelectorAll('[data-testid=coverage-label-row]')];
+    expect(rows.map((r) => r.querySelector('th')!.textContent!.trim())).toEqual(['Guide', '适用范围 Not covered', 'Dosage', 'Follow-up Not covered', 'Appendix Not covered']);
+    expect(rows[2]!.querySelector('[role=img]')!.getAttribute('aria-label')).toBe('1 of 1 chunks covered');
+    expect(box.querySelector('[data-testid=coverage-uncovered-labels]')!.textContent).toBe('3 labels have no accepted sample yet.');
+    expect(box.querySelector('[data-testid=coverage-uncovered-chunks]')!.textContent).toBe('Chunks without an accepted sample: 1, 3, 4');
+    expect(box.scrollWidth).toBeLessThanOrEqual(390);
+
+    unmount(mounted!.app);
+    mounted!.box.remove();
+    const zh = show(db, 'coverage', projectId, 'zh');
+    await vi.waitFor(() => expect(zh.box.querySelector('[data-testid=coverage-total]')?.textContent?.trim()).toBe('4 个分块中有 1 个已有通过的样本；来自文档的通过样本共 2 条。'));
   });
 });

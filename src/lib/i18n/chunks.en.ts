@@ -32,7 +32,6 @@ export const chunksEn = {
   'chunks.splitMiddle': 'Split in the middle',
   'chunks.splitNone': 'This chunk is a single sentence: it cannot be split.',
   'chunks.splitHelp': 'The chunk is cut at a sentence or line boundary; both parts keep the heading path and label.',
-  'chunks.text': 'Text of the chunk',
   'chunks.rechunk': 'Re-chunk…',
   'chunks.rechunkTitle': 'Re-chunk the whole document',
   'chunks.rechunkMessage': 'The document is cut again into chunks of up to {size} tokens with {overlap} tokens of overlap. Your merges, splits and exclusions in this document are lost; labels are kept where a heading is the same.',

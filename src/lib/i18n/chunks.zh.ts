@@ -34,7 +34,6 @@ export const chunksZh: Record<keyof typeof chunksEn, string> = {
   'chunks.splitMiddle': '从中间拆分',
   'chunks.splitNone': '此分块只有一句话，无法拆分。',
   'chunks.splitHelp': '在句子或行的边界处切开；两部分保留相同的标题路径和标签。',
-  'chunks.text': '分块的文本',
   'chunks.rechunk': '重新分块…',
   'chunks.rechunkTitle': '重新切分整个文档',
   'chunks.rechunkMessage': '文档将重新切分为每块最多 {size} 个词元、重叠 {overlap} 个词元的分块。你在此文档中做的合并、拆分和排除都会丢失；标题相同的分块保留原标签。',
