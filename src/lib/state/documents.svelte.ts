@@ -91,6 +91,8 @@ export class DocumentsState {
   #projectId: string | null = null;
   #list = $state.raw<DocumentRow[]>([]);
   #loading = $state(false);
+  /** Each load's number: only the latest one started sets the list (a load started before a write may end after it). */
+  #loadGen = 0;
   #jobs = $state<DocumentJob[]>([]);
   #nextJob = 1;
   #running = 0;
@@ -121,13 +123,14 @@ export class DocumentsState {
 
   async load(projectId: string): Promise<void> {
     this.#projectId = projectId;
+    const gen = ++this.#loadGen;
     this.#loading = true;
     try {
       const docs = await listDocuments(this.#db, projectId);
       const rows = await Promise.all(docs.map((d) => this.#row(d)));
-      if (this.#projectId === projectId) this.#list = rows;
+      if (gen === this.#loadGen) this.#list = rows;
     } finally {
-      this.#loading = false;
+      if (gen === this.#loadGen) this.#loading = false;
     }
   }
 
@@ -178,6 +181,8 @@ export class DocumentsState {
    */
   async remove(id: string): Promise<() => Promise<void>> {
     const undo = await deleteDocument(this.#db, id);
+    this.#loadGen++; // a load under way would bring it back
+    this.#loading = false;
     this.#list = this.#list.filter((d) => d.id !== id);
     return async () => {
       await undo();
@@ -225,11 +230,9 @@ export class DocumentsState {
         },
       });
       job.phase = 'saving';
-      const { document, chunks } = await addDocument(this.#db, job.projectId, prepared.draft, prepared.chunks, w.file);
+      await addDocument(this.#db, job.projectId, prepared.draft, prepared.chunks, w.file);
       this.#forget(job.id);
-      if (this.#projectId === job.projectId) {
-        this.#list = [...this.#list, rowOf(document, chunks.length, chunks.filter((c) => c.excluded).length)];
-      }
+      if (this.#projectId === job.projectId) await this.reload();
     } catch (e) {
       w.controller = null;
       const err = e as Error & { pages?: number[]; existing?: StoredDocument };
