@@ -11,6 +11,7 @@ import { startEn } from './start.en';
 import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
 import { chunksEn } from './chunks.en';
+import { docstepsEn } from './docsteps.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -20,6 +21,7 @@ export const en = {
   ...reviewEn,
   ...cardEn,
   ...chunksEn,
+  ...docstepsEn,
   ...startEn,
   ...planEn,
   ...exportEn,

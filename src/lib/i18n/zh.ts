@@ -12,12 +12,14 @@ import { startZh } from './start.zh';
 import { cardZh } from './card.zh';
 import { documentsZh } from './documents.zh';
 import { chunksZh } from './chunks.zh';
+import { docstepsZh } from './docsteps.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
   ...reviewZh,
   ...cardZh,
   ...chunksZh,
+  ...docstepsZh,
   ...startZh,
   ...planZh,
   ...exportZh,
