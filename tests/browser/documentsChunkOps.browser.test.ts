@@ -213,8 +213,8 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
     button(box, 'Include chunk 3').click();
     await vi.waitFor(() => expect(summary(box)).toContain('0 excluded'));
 
-    expect(button(box, 'Merge chunk 4 with the next').disabled).toBe(true);
-    button(box, 'Merge chunk 2 with the next').click();
+    expect(button(box, 'Merge with next (chunk 4)').disabled).toBe(true);
+    button(box, 'Merge with next (chunk 2)').click();
     await vi.waitFor(() => expect(summary(box)).toMatch(/^3 chunks/));
     expect((await listChunks(db, doc.id)).map((c) => c.headingPath[0])).toEqual(['适用范围', 'Dosage', 'Appendix']);
 

@@ -22,7 +22,7 @@ export const chunksEn = {
   'chunks.include': 'Include',
   'chunks.includeLabel': 'Include chunk {n}',
   'chunks.mergeNext': 'Merge with next',
-  'chunks.mergeNextLabel': 'Merge chunk {n} with the next',
+  'chunks.mergeNextLabel': 'Merge with next (chunk {n})',
   'chunks.split': 'Split…',
   'chunks.splitLabel': 'Split chunk {n}',
   'chunks.merged': 'Chunks {n} and {next} merged.',
