@@ -51,7 +51,7 @@ export const looksEn = {
 
   'projects.deleteTitle': 'Delete the project “{name}”?',
   'projects.deleteCounting': 'Counting what the project holds…',
-  'projects.deleteWhat': 'This deletes, for good:\n• {seeds}\n• {runs}\n• {samples}\nExport what you want to keep first. This cannot be undone.',
+  'projects.deleteWhat': 'This deletes, for good:\n• {seeds}\n• {runs}\n• {samples}\n• {documents}\nExport what you want to keep first. This cannot be undone.',
   'projects.deleteSeeds.one': '{n} seed',
   'projects.deleteSeeds.other': '{n} seeds',
   'projects.deleteRuns.one': '{n} run',

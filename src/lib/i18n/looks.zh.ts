@@ -49,7 +49,7 @@ export const looksZh: Record<keyof typeof looksEn, string> = {
 
   'projects.deleteTitle': '删除项目“{name}”？',
   'projects.deleteCounting': '正在统计项目中的内容…',
-  'projects.deleteWhat': '以下内容将被永久删除：\n• {seeds}\n• {runs}\n• {samples}\n请先导出需要保留的内容。此操作无法撤销。',
+  'projects.deleteWhat': '以下内容将被永久删除：\n• {seeds}\n• {runs}\n• {samples}\n• {documents}\n请先导出需要保留的内容。此操作无法撤销。',
   'projects.deleteSeeds.one': '{n} 条种子',
   'projects.deleteSeeds.other': '{n} 条种子',
   'projects.deleteRuns.one': '{n} 次运行',
