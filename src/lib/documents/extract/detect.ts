@@ -10,10 +10,13 @@ const ext = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?
 export function detectFormat(head: Uint8Array, name: string): DocumentFormat | null {
   const ascii = String.fromCharCode(...head.subarray(0, 1024));
   if (ascii.includes('%PDF-')) return 'pdf';
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'docx';
   const e = ext(name);
+  // An EPUB is a ZIP too: its first entry is the uncompressed "mimetype" file (else its name says so).
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return ascii.slice(30, 58) === 'mimetypeapplication/epub+zip' || e === 'epub' ? 'epub' : 'docx';
   if (e === 'pdf') return 'pdf';
   if (e === 'docx') return 'docx';
+  if (e === 'epub') return 'epub';
   if (head.subarray(0, 1024).includes(0)) return null; // binary, and not one of ours
   if (['md', 'markdown', 'mdown', 'mkd'].includes(e)) return 'markdown';
   if (['html', 'htm', 'xhtml'].includes(e)) return 'html';

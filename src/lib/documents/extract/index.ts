@@ -1,4 +1,5 @@
 import { extractDocx } from './docx';
+import { extractEpub } from './epub';
 import { emptyDocument, damaged, unsupported } from './errors';
 import { extractHtml } from './html';
 import { extractMarkdown } from './markdown';
@@ -41,6 +42,8 @@ export async function extractDocument(file: File, opts: ExtractOptions = {}, onP
     }
     case 'docx':
       return { format, doc: await extractDocx(bytes, file.name) };
+    case 'epub':
+      return { format, doc: await extractEpub(bytes, file.name) };
     case 'markdown':
       return { format, doc: extractMarkdown(decodeText(new Uint8Array(bytes)), file.name) };
     case 'html':

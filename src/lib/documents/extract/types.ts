@@ -1,6 +1,6 @@
 import type { ExtractedDoc } from '../types';
 
-export type DocumentFormat = 'pdf' | 'docx' | 'markdown' | 'html' | 'text';
+export type DocumentFormat = 'pdf' | 'docx' | 'markdown' | 'html' | 'text' | 'epub';
 
 /**
  * Extraction progress: bytes while a file is read, then pages for a PDF. Within one unit `done`
