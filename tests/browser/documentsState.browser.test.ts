@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { createProject } from '../../src/lib/db/projectsRepo';
+import { listChunks, listDocuments } from '../../src/lib/db/documentsRepo';
+import { DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
+import { freshDb } from './freshDb';
+import { fixtureFile } from './documentsWorker';
+import nettleUrl from '../fixtures/documents/nettle.pdf?url';
+import fontconfigUrl from '../fixtures/documents/fontconfig-user.pdf?url';
+import scannedUrl from '../fixtures/documents/scanned.pdf?url';
+import protectedUrl from '../fixtures/documents/protected.pdf?url';
+import docxUrl from '../fixtures/documents/guide.docx?url';
+import semverUrl from '../fixtures/documents/semver-README.md?url';
+
+/**
+ * The Documents screen's state with real workers and real IndexedDB: files read at most
+ * POOL_SIZE at a time, each stored with its chunks in one write or not at all; a protected PDF
+ * waits for its password; a cancelled file leaves nothing behind.
+ */
+
+const ACTIVE = new Set<DocumentJob['phase']>(['reading', 'chunking', 'saving']);
+
+/** Waits for `done()`, checking `invariant()` on every turn (no timing is assumed: it only looks). */
+async function until(done: () => boolean, invariant: () => void = () => {}): Promise<void> {
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    invariant();
+    if (done()) return;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function setUp(label: string) {
+  const db = await freshDb(label);
+  const project = await createProject(db, 'Docs');
+  const state = new DocumentsState(db);
+  await state.load(project.id);
+  return { db, project, state };
+}
+
+describe('routing a drop', () => {
+  const f = (name: string) => new File(['x'], name);
+  it('sends documents to Documents, seed files to Seeds, and plain text by the screen', () => {
+    const files = ['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l'].map(f);
+    const names = (r: { documents: File[]; seeds: File[] }) => [r.documents.map((x) => x.name), r.seeds.map((x) => x.name)];
+    expect(names(routeFiles(files, false))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l']]);
+    expect(names(routeFiles(files, true))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'k.txt'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'l']]);
+  });
+
+  it('tells where a drag goes from its MIME types, and says both when it cannot tell', () => {
+    expect(dropTargetOf(['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'], false)).toBe('documents');
+    expect(dropTargetOf(['text/csv', 'application/json'], true)).toBe('seeds');
+    expect(dropTargetOf(['text/plain'], false)).toBe('seeds');
+    expect(dropTargetOf(['text/plain'], true)).toBe('documents');
+    expect(dropTargetOf(['application/pdf', 'text/csv'], false)).toBe('both');
+    expect(dropTargetOf([''], false)).toBe('both');
+    expect(dropTargetOf([], false)).toBe('both');
+  });
+});
+
+describe('DocumentsState (real workers, real IndexedDB)', () => {
+  it('reads files at most two at a time, stores each with its chunks, and stores nothing for a scan', async () => {
+    const { db, project, state } = await setUp('docs-state-pool');
+    const files = await Promise.all([
+      fixtureFile(semverUrl, 'semver-README.md'),
+      fixtureFile(docxUrl, 'guide.docx'),
+      fixtureFile(fontconfigUrl, 'fontconfig-user.pdf'),
+      fixtureFile(scannedUrl, 'scanned.pdf'),
+    ]);
+    state.add(files);
+    expect(state.jobs.map((j) => j.name)).toEqual(files.map((f) => f.name));
+    let most = 0;
+    await until(
+      () => state.jobs.every((j) => j.phase === 'failed'),
+      () => {
+        const active = state.jobs.filter((j) => ACTIVE.has(j.phase)).length;
+        most = Math.max(most, active);
+        expect(active).toBeLessThanOrEqual(POOL_SIZE);
+        for (const j of state.jobs) if (j.progress) expect(j.progress.done).toBeLessThanOrEqual(j.progress.total);
+      },
+    );
+    expect(most).toBeGreaterThan(0);
+    // Only the scan is left, with its error and the pages that had no text.
+    expect(state.jobs.map((j) => [j.name, j.error?.name, j.error?.pages])).toEqual([['scanned.pdf', 'NoTextLayerError', [1, 2]]]);
+    await until(() => state.list.length === 3);
+    const stored = await listDocuments(db, project.id);
+    expect(stored.map((d) => d.name).sort()).toEqual(['fontconfig-user.pdf', 'guide.docx', 'semver-README.md']);
+    expect(state.list.map((d) => d.name).sort()).toEqual(stored.map((d) => d.name).sort());
+    for (const d of state.list) {
+      const chunks = await listChunks(db, d.id);
+      expect(d.chunks).toBe(chunks.length);
+      expect(d.chunks).toBeGreaterThan(0);
+      expect(d.excluded).toBe(chunks.filter((c) => c.excluded).length);
+      // The list carries no text: the chunk view reads it from IndexedDB.
+      expect('text' in d).toBe(false);
+    }
+    expect(state.list.find((d) => d.name === 'fontconfig-user.pdf')!.pages).toBe(15);
+    expect((await db.documentFiles.toArray()).length).toBe(3);
+
+    // Dismissing the failure forgets it; nothing was ever written for it.
+    state.cancel(state.jobs[0]!.id);
+    expect(state.jobs).toEqual([]);
+    expect(await db.documents.count()).toBe(3);
+  });
+
+  it('asks for the password of a protected PDF, again after a wrong one, and stores it with the right one', async () => {
+    const { db, state } = await setUp('docs-state-password');
+    state.add([await fixtureFile(protectedUrl, 'protected.pdf')]);
+    await until(() => state.askingPassword !== undefined);
+    expect(state.askingPassword!.wrongPassword).toBe(false);
+    state.unlock(state.askingPassword!.id, 'wrong');
+    await until(() => state.askingPassword?.wrongPassword === true);
+    expect(await db.documents.count()).toBe(0);
+    state.unlock(state.askingPassword!.id, 'seedforge');
+    await until(() => state.jobs.length === 0 && state.list.length === 1);
+    expect(state.list[0]!.name).toBe('protected.pdf');
+    expect(await db.chunks.count()).toBe(state.list[0]!.chunks);
+  });
+
+  it('stops a file being read and drops one waiting: nothing stored for either', async () => {
+    const { db, state } = await setUp('docs-state-cancel');
+    const nettle = await fixtureFile(nettleUrl, 'nettle.pdf');
+    // Three copies under other names: two are read, the third waits its turn.
+    state.add([nettle, new File([nettle], 'b.pdf'), new File([nettle], 'c.pdf')]);
+    const [a, b, c] = state.jobs.map((j) => j.id);
+    expect(state.jobs.find((j) => j.id === c)!.phase).toBe('queued');
+    state.cancel(c!);
+    state.cancel(a!);
+    state.cancel(b!);
+    await until(() => state.jobs.length === 0);
+    expect(await db.documents.count()).toBe(0);
+    expect(await db.chunks.count()).toBe(0);
+    expect(state.list).toEqual([]);
+  });
+
+  it('deletes a document with its chunks, and undo brings all of it back', async () => {
+    const { db, state } = await setUp('docs-state-delete');
+    state.add([await fixtureFile(docxUrl, 'guide.docx')]);
+    await until(() => state.list.length === 1);
+    const chunks = await db.chunks.count();
+    const undo = await state.remove(state.list[0]!.id);
+    expect(state.list).toEqual([]);
+    expect(await db.chunks.count()).toBe(0);
+    await undo();
+    expect(state.list.map((d) => d.name)).toEqual(['guide.docx']);
+    expect(await db.chunks.count()).toBe(chunks);
+  });
+});

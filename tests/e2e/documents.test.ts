@@ -1,0 +1,202 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeViolations } from './axe';
+import { dropFiles, fixture, launch, openApp, pageErrors, readStore, waitForReview, type DropFile } from './helpers';
+
+/**
+ * Issue 14, items 1–2: documents dropped on the window land on the Documents screen, are read in
+ * workers with their pages and chunks, and survive a reload; seed files still go to the import
+ * dialog; every bad document says what is wrong (in the UI's language) and stores nothing.
+ */
+
+const SHOTS = new URL('../../test-results/documents/', import.meta.url).pathname;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const doc = (name: string, as = name): DropFile => fixture(`documents/${name}`, as);
+
+async function fresh(locale = 'en-US', hash = '#/seeds'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale });
+  return { context, page: await openApp(context, hash) };
+}
+
+const row = (name: string) => `[data-testid="document-row"][data-name="${name}"]`;
+const job = (name: string) => `[data-testid="document-job"][data-name="${name}"]`;
+
+/** The documents and chunks tables, as row counts (what a failed file must leave unchanged). */
+async function stored(page: Page): Promise<{ documents: number; chunks: number; files: number }> {
+  return {
+    documents: (await readStore(page, 'documents')).length,
+    chunks: (await readStore(page, 'chunks')).length,
+    files: (await readStore(page, 'documentFiles')).length,
+  };
+}
+
+/** Drops one bad file, waits for its error, checks nothing was stored, dismisses it; returns the error's text. */
+async function expectRefused(page: Page, file: DropFile, errorName: string): Promise<string> {
+  const before = await stored(page);
+  await dropFiles(page, [file]);
+  const error = `${job(file.name)} [data-testid="document-error"]`;
+  await page.waitForSelector(error);
+  expect(await page.getAttribute(error, 'data-error')).toBe(errorName);
+  const text = (await page.textContent(error)) ?? '';
+  expect(await stored(page)).toEqual(before);
+  await page.click(`${job(file.name)} [data-testid="document-job-dismiss"]`);
+  await page.waitForSelector(job(file.name), { state: 'detached' });
+  return text;
+}
+
+describe('the Documents screen', () => {
+  it('reads a PDF and a DOCX dropped on the window, lists their pages and chunks, and keeps them after a reload', async () => {
+    const { context, page } = await fresh();
+    expect(await page.textContent('[data-testid="nav-documents"]')).toBe('Documents');
+    await dropFiles(page, [doc('nettle.pdf'), doc('guide.docx')]);
+    await page.waitForFunction(() => location.hash === '#/documents');
+    await page.waitForSelector(row('nettle.pdf'), { timeout: 120_000 });
+    await page.waitForSelector(row('guide.docx'), { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="document-job"]', { state: 'detached' });
+
+    const shown = async () =>
+      page.$$eval('[data-testid="document-row"]', (rows) =>
+        rows.map((r) => ({
+          name: r.getAttribute('data-name'),
+          status: r.getAttribute('data-status'),
+          pages: r.querySelector('[data-testid="document-pages"]')!.getAttribute('data-count'),
+          chunks: Number(r.querySelector('[data-testid="document-chunks"]')!.getAttribute('data-count')),
+        })),
+      );
+    const list = await shown();
+    expect(list.map((d) => d.name).sort()).toEqual(['guide.docx', 'nettle.pdf']);
+    const nettle = list.find((d) => d.name === 'nettle.pdf')!;
+    const guide = list.find((d) => d.name === 'guide.docx')!;
+    expect(nettle).toMatchObject({ pages: '111', status: 'ready' });
+    expect(guide).toMatchObject({ pages: '', status: 'ready' });
+    // A 111-page manual at 400 tokens a chunk is far more than a handful of chunks.
+    expect(nettle.chunks).toBeGreaterThan(50);
+    expect(guide.chunks).toBeGreaterThan(0);
+    expect(await page.textContent(row('nettle.pdf'))).toContain('111');
+
+    // What the screen says is what IndexedDB holds: two documents, their chunks, their original files.
+    const docs = await readStore<{ id: string; name: string; pages: number | null; type: string; sha256: string }>(page, 'documents');
+    const chunks = await readStore<{ documentId: string }>(page, 'chunks');
+    const idOf = (name: string) => docs.find((d) => d.name === name)!.id;
+    expect(docs.map((d) => [d.name, d.type, d.pages]).sort()).toEqual([['guide.docx', 'docx', null], ['nettle.pdf', 'pdf', 111]]);
+    expect(chunks.filter((c) => c.documentId === idOf('nettle.pdf')).length).toBe(nettle.chunks);
+    expect(chunks.filter((c) => c.documentId === idOf('guide.docx')).length).toBe(guide.chunks);
+    expect((await readStore(page, 'documentFiles')).length).toBe(2);
+
+    expect(await axeViolations(page, '[data-testid="screen-documents"]')).toEqual([]);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}documents-screen.png`, fullPage: true });
+
+    await page.reload();
+    await page.waitForSelector('.app[data-ready="true"]');
+    await page.waitForSelector(row('guide.docx'));
+    expect(await shown()).toEqual(list);
+
+    // The same file again is refused by its content (another name does not help), and nothing changes.
+    const text = await expectRefused(page, doc('guide.docx', 'guide-copy.docx'), 'DocumentExistsError');
+    expect(text).toContain('already in this project as “guide.docx”');
+
+    // Delete, then undo: the document comes back with all its chunks.
+    await page.click(`${row('guide.docx')} [data-testid="document-delete"]`);
+    await page.waitForSelector(row('guide.docx'), { state: 'detached' });
+    expect((await stored(page)).documents).toBe(1);
+    await page.click('.toast button');
+    await page.waitForSelector(row('guide.docx'));
+    expect((await readStore(page, 'chunks')).length).toBe(chunks.length);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('sends a JSONL dropped on the window to the seed import, even from the Documents screen', async () => {
+    const { context, page } = await fresh('en-US', '#/documents');
+    await dropFiles(page, [fixture('self-instruct-seed-tasks.jsonl')]);
+    await waitForReview(page);
+    expect(await page.textContent('[data-testid="import-summary"]')).toContain('175 seeds ready');
+    expect(await page.$('[data-testid="document-job"]')).toBeNull();
+    expect(await stored(page)).toEqual({ documents: 0, chunks: 0, files: 0 });
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('says where a drag will go before the drop', async () => {
+    const { context, page } = await fresh();
+    const dragged = async (type: string) => {
+      await page.evaluate((type) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['x'], 'f', { type }));
+        document.querySelector('main')!.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, type);
+      const text = await page.textContent('[data-testid="drop-overlay"]');
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['x'], 'f'));
+        document.querySelector('main')!.dispatchEvent(new DragEvent('dragleave', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.waitForSelector('[data-testid="drop-overlay"]', { state: 'detached' });
+      return text;
+    };
+    expect(await dragged('application/pdf')).toContain('add these documents');
+    expect(await dragged('text/csv')).toContain('import them');
+    expect(await dragged('')).toContain('go to Documents');
+    await context.close();
+  });
+
+  it('refuses each bad document with its own error and stores nothing for it', async () => {
+    const { context, page } = await fresh('en-US', '#/documents');
+    const scanned = await expectRefused(page, doc('scanned.pdf'), 'NoTextLayerError');
+    expect(scanned).toContain('no text to read — OCR this file first');
+    expect(scanned).toMatch(/pages 1/);
+    expect(scanned).toContain('Nothing was stored.');
+    expect(await expectRefused(page, doc('damaged.pdf'), 'DamagedFileError')).toContain('damaged');
+    expect(await expectRefused(page, doc('not-a-docx.docx'), 'NotDocxError')).toContain('not a Word document');
+    expect(await expectRefused(page, { name: 'empty.md', bytes: new Uint8Array() }, 'EmptyDocumentError')).toContain('empty.md is empty');
+
+    // A protected PDF asks for its password; a wrong one is said so and asked again; the right one opens it.
+    await dropFiles(page, [doc('protected.pdf')]);
+    await page.waitForSelector('[data-testid="document-password-dialog"]');
+    expect(await page.$('[data-testid="document-password-wrong"]')).toBeNull();
+    expect(await stored(page)).toEqual({ documents: 0, chunks: 0, files: 0 });
+    await page.fill('[data-testid="document-password"]', 'not-the-password');
+    await page.click('[data-testid="document-password-open"]');
+    await page.waitForSelector('[data-testid="document-password-wrong"]');
+    expect(await page.textContent('[data-testid="document-password-wrong"]')).toContain('not right');
+    expect(await stored(page)).toEqual({ documents: 0, chunks: 0, files: 0 });
+    expect(await axeViolations(page, '[data-testid="document-password-dialog"]')).toEqual([]);
+    await page.fill('[data-testid="document-password"]', 'seedforge');
+    await page.click('[data-testid="document-password-open"]');
+    await page.waitForSelector(row('protected.pdf'));
+    expect((await stored(page)).documents).toBe(1);
+
+    // Deleting the project counts its documents too (nothing deleted on cancel).
+    await page.click('[data-testid="nav-settings"]');
+    await page.click('[data-testid="project-delete"]');
+    await page.waitForSelector('[data-testid="project-delete-dialog"]');
+    expect(await page.textContent('[data-testid="confirm-message"]')).toContain('1 document and its chunks');
+    await page.click('[data-testid="confirm-cancel"]');
+    await page.waitForSelector('[data-testid="project-delete-dialog"]', { state: 'detached' });
+    expect((await stored(page)).documents).toBe(1);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('says what is wrong in Chinese when the UI is in Chinese', async () => {
+    const { context, page } = await fresh('zh-CN', '#/documents');
+    expect(await page.textContent('[data-testid="nav-documents"]')).toBe('文档');
+    expect(await page.textContent('[data-testid="screen-documents"] h1')).toBe('文档');
+    const text = await expectRefused(page, doc('scanned.pdf'), 'NoTextLayerError');
+    expect(text).toContain('没有可读取的文字');
+    expect(text).toContain('没有保存任何内容');
+    expect(await expectRefused(page, doc('not-a-docx.docx'), 'NotDocxError')).toContain('不是 Word 文档');
+    expect(await axeViolations(page, '[data-testid="screen-documents"]')).toEqual([]);
+    await context.close();
+  });
+});
