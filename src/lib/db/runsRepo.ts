@@ -1,5 +1,6 @@
 import type { AppDb } from './db';
 import { newId } from './db';
+import type { ChunkRef } from '../documents/types';
 import type { Run, RunSeeds, RunStatus, Sample } from './types';
 import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
@@ -7,14 +8,15 @@ import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, 
 
 export async function createRun(
   db: AppDb,
-  r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt' | 'seedCount'> & { total: number; seeds: RunSeeds['seeds'] },
+  r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt' | 'seedCount'> & { total: number; seeds: RunSeeds['seeds']; chunks?: ChunkRef[] },
 ): Promise<Run> {
   const now = Date.now();
-  const { total, seeds, ...rest } = r;
+  const { total, seeds, chunks, ...rest } = r;
   const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
   await db.transaction('rw', db.runs, db.runSeeds, async () => {
     await db.runs.add(run);
-    await db.runSeeds.add({ runId: run.id, seeds });
+    // A document recipe's chunks are snapshotted with the seeds: a resumed run grounds on the same text.
+    await db.runSeeds.add({ runId: run.id, seeds, ...(chunks ? { chunks } : {}) });
   });
   return run;
 }
@@ -24,6 +26,16 @@ export async function getRunSeeds(db: AppDb, runId: string): Promise<RunSeeds['s
   const row = await db.runSeeds.get(runId);
   if (!row) throw Object.assign(new Error(`the seed snapshot of run ${runId} is missing`), { name: 'NotFoundError' });
   return row.seeds;
+}
+
+/**
+ * The chunks a document run was created with (empty for a seed run).
+ * @throws NotFoundError when the snapshot is missing.
+ */
+export async function getRunChunks(db: AppDb, runId: string): Promise<ChunkRef[]> {
+  const row = await db.runSeeds.get(runId);
+  if (!row) throw Object.assign(new Error(`the seed snapshot of run ${runId} is missing`), { name: 'NotFoundError' });
+  return row.chunks ?? [];
 }
 
 export async function getRun(db: AppDb, id: string): Promise<Run | undefined> {

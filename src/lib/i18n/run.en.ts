@@ -26,6 +26,9 @@ export const runEn = {
   'label.op.judge': 'Judge',
   'label.op.filter': 'Filters',
   'label.op.dedup': 'Dedup',
+  'label.op.questions': 'Question from a document chunk',
+  'label.op.groundedAnswer': 'Answered from the chunk',
+  'label.op.groundedJudge': 'Groundedness check',
 
   // Prompt templates.
   'label.template.selfInstruct.generate': 'Self-Instruct: write a new instruction',
@@ -44,6 +47,15 @@ export const runEn = {
   'label.template.critique.critique': 'Critique the answer',
   'label.template.critique.revise': 'Revise the answer',
   'label.template.judge.score': 'Judge: score 1–5',
+  'label.template.questions.generate': 'Questions: ask about a chunk',
+  'label.template.questions.type.factual': 'Question type: factual',
+  'label.template.questions.type.reasoning': 'Question type: why / how',
+  'label.template.questions.type.comparison': 'Question type: comparison',
+  'label.template.questions.type.summary': 'Question type: summary',
+  'label.template.questions.type.application': 'Question type: application to a case',
+  'label.template.questions.persona': 'Questions: persona line',
+  'label.template.grounded.answer': 'Grounded answer: answer from the chunk, with a quote',
+  'label.template.grounded.judge': 'Groundedness judge: score 1–5',
 
   // Why a sample was rejected (short, for chips, filters and the report) …
   'label.reason.judgeFailed': "The judge's reply had no readable score",
@@ -72,6 +84,11 @@ export const runEn = {
   'label.reason.bestOfN:notSelected': 'Another of the N answers scored higher',
   'label.reason.human:rejected': 'Rejected by you in Review',
   'label.reason.unknown': 'No reason was recorded',
+  'label.reason.questions:none': 'No readable question was written for the chunk',
+  'label.reason.unanswerable': 'The chunk does not contain the answer (the answerer said so)',
+  'label.reason.citationMissing': 'The answer quoted nothing from the chunk',
+  'label.reason.citationNotFound': 'The answer’s quote is not in the chunk',
+  'label.reason.ungrounded': 'The groundedness judge found claims the chunk does not support',
 
   // … and what to do about it (the Done card).
   'label.fix.judgeFailed': 'Use an instruct model with a chat template as judge (a base or tiny model does not follow the scoring format), and keep constrained output on in the recipe.',
@@ -100,6 +117,11 @@ export const runEn = {
   'label.fix.bestOfN:notSelected': 'Nothing to fix: Best-of-N keeps only the best K answers.',
   'label.fix.human:rejected': 'Accept it again in Review if that was a mistake.',
   'label.fix.unknown': 'Open a sample in Review to see its model calls.',
+  'label.fix.questions:none': 'Use an instruct model with a chat template as generator, and keep constrained output on.',
+  'label.fix.unanswerable': 'Nothing to fix: questions the chunk cannot answer are dropped on purpose. If many are, use a stronger generator or fewer questions per chunk.',
+  'label.fix.citationMissing': 'Use a stronger responder, or turn “Reject answers that quote nothing” off in the Grounded answer step.',
+  'label.fix.citationNotFound': 'Use a stronger responder: it paraphrased or invented the quote.',
+  'label.fix.ungrounded': 'Use a stronger responder, or lower the groundedness judge’s minimum score (the reason is in the sample’s notes).',
 
   // Counting: an item is one seed's path through the recipe; a sample is one instruction–answer pair.
   'runView.itemsDone.one': '{done} of {n} item done',
@@ -126,6 +148,7 @@ export const runEn = {
   'runView.minutes': '{n} min',
 
   'report.samples': 'Rejected samples',
+  'run.noChunks': 'This recipe makes questions from documents, and the project has no chunks to use: add documents on the Documents screen first.',
   // The Done card.
   'done.title': 'Run finished',
   'done.titleCancelled': 'Run cancelled',

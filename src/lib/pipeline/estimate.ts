@@ -1,5 +1,6 @@
 import type { Role } from '../engines/roles';
 import type { Recipe } from './recipe';
+import { questionsFor } from './operators/questions';
 import { taskCount } from './run';
 
 /**
@@ -36,6 +37,7 @@ const EQUALITY_TOKENS = 16;
 const CRITIQUE_TOKENS = 300;
 const JUDGE_TOKENS = 200;
 const REWRITE_TOKENS = 400;
+const GROUNDED_JUDGE_TOKENS = 160;
 
 /** A candidate as far as the cost goes: whether it has an answer, where it came from, whether it is judged. */
 interface Cand {
@@ -52,8 +54,8 @@ interface Tally {
   byRole: Record<Role, number>;
 }
 
-/** The calls one task makes (see the header for the path it follows). */
-function taskCalls(recipe: Recipe): Tally {
+/** The calls one task makes (see the header for the path it follows); `questions`: how many a document task asks. */
+function taskCalls(recipe: Recipe, questions = 1): Tally {
   const t: Tally = { calls: 0, maxCalls: 0, tokens: 0, byRole: { generator: 0, responder: 0, judge: 0 } };
   const call = (role: Role, maxTokens: number, times = 1, extraOnRetry = 0) => {
     t.calls += times;
@@ -63,13 +65,29 @@ function taskCalls(recipe: Recipe): Tally {
   };
   const judgeStep = recipe.steps.find((s) => s.op === 'judge');
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
-  let cands: Cand[] = recipe.steps[0]?.op === 'selfInstruct' ? [] : [{ output: 'seed', verdict: false, seed: true }];
+  const first = recipe.steps[0]?.op;
+  let cands: Cand[] = first === 'selfInstruct' || first === 'questions' ? [] : [{ output: 'seed', verdict: false, seed: true }];
   for (const step of recipe.steps) {
     switch (step.op) {
       case 'selfInstruct':
         call('generator', SELF_INSTRUCT_TOKENS);
         if (step.instances) call('generator', INSTANCE_TOKENS);
         cands = [{ output: step.instances ? 'answer' : 'none', verdict: false, seed: false }];
+        break;
+      case 'questions':
+        call('generator', step.maxTokens);
+        cands = Array.from({ length: questions }, () => ({ output: 'none', verdict: false, seed: false }));
+        break;
+      case 'groundedAnswer':
+        // Every candidate is answered again from its chunk (an elimination answer included).
+        for (const c of cands) {
+          call('responder', step.maxTokens);
+          c.output = 'answer';
+          c.seed = false;
+        }
+        break;
+      case 'groundedJudge':
+        for (const c of cands) if (c.output !== 'none') call('judge', GROUNDED_JUDGE_TOKENS, 1, step.retries);
         break;
       case 'evolve': {
         const next: Cand[] = [];
@@ -132,11 +150,43 @@ function taskCalls(recipe: Recipe): Tally {
   return t;
 }
 
-/** Model calls and generated tokens of a run of `recipe` over a project with `seedCount` seeds. */
-export function estimateCalls(recipe: Recipe, seedCount: number): CallEstimate {
+/**
+ * Model calls and generated tokens of a run of `recipe` over a project with `seedCount` seeds —
+ * for a document recipe, `seedCount` chunks, whose estimated tokens (`chunkTokens`, in the run's
+ * order) set how many questions each task asks; without them every chunk is taken to get
+ * `maxPerChunk` questions (an upper bound). A multi-chunk task asks one question: the share
+ * `multiChunk` of tasks is counted so (the expected count, rounded).
+ */
+export function estimateCalls(recipe: Recipe, seedCount: number, chunkTokens?: readonly number[]): CallEstimate {
   const tasks = taskCount(recipe, seedCount);
+  const first = recipe.steps[0]!;
+  const seedsUsed = first.op === 'selfInstruct' ? 0 : Math.min(seedCount, recipe.maxSeeds ?? Infinity);
+  if (first.op === 'questions') {
+    const sum: Tally = { calls: 0, maxCalls: 0, tokens: 0, byRole: { generator: 0, responder: 0, judge: 0 } };
+    const single = new Map<number, Tally>();
+    const tally = (n: number) => single.get(n) ?? single.set(n, taskCalls(recipe, n)).get(n)!;
+    const multi = tally(1);
+    const add = (t: Tally, w: number) => {
+      sum.calls += w * t.calls;
+      sum.maxCalls += w * t.maxCalls;
+      sum.tokens += w * t.tokens;
+      for (const r of ['generator', 'responder', 'judge'] as const) sum.byRole[r] += w * t.byRole[r];
+    };
+    for (let c = 0; c < seedsUsed; c++) {
+      const n = chunkTokens?.[c] !== undefined ? questionsFor(chunkTokens[c]!, first) : first.maxPerChunk;
+      add(tally(n), recipe.copiesPerSeed * (1 - first.multiChunk));
+      add(multi, recipe.copiesPerSeed * first.multiChunk);
+    }
+    return {
+      tasks,
+      seedsUsed,
+      calls: Math.round(sum.calls),
+      maxCalls: Math.round(sum.maxCalls),
+      byRole: { generator: Math.round(sum.byRole.generator), responder: Math.round(sum.byRole.responder), judge: Math.round(sum.byRole.judge) },
+      maxCompletionTokens: Math.round(sum.tokens),
+    };
+  }
   const one = taskCalls(recipe);
-  const seedsUsed = recipe.steps[0]?.op === 'selfInstruct' ? 0 : Math.min(seedCount, recipe.maxSeeds ?? Infinity);
   return {
     tasks,
     seedsUsed,

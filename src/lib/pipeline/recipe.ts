@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVOL_OPS } from './operators/evolve';
-import { checkTemplates, TEMPLATES } from './templates';
+import { checkTemplates, QUESTION_TYPES, TEMPLATES } from './templates';
 import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../embed/models';
 
 const DEFAULT_DEDUP_THRESHOLD = findEmbeddingModel(DEFAULT_EMBEDDING_MODEL)!.threshold;
@@ -41,6 +41,26 @@ export const StepSchema = z.discriminatedUnion('op', [
     maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
     keepOriginal: z.boolean().default(false),
   }),
+  z.object({
+    op: z.literal('questions'),
+    /** One question per this many estimated tokens of the chunk, within minPerChunk..maxPerChunk. */
+    tokensPerQuestion: z.number().int().min(10).max(10_000).default(120),
+    minPerChunk: z.number().int().min(1).max(10).default(1),
+    maxPerChunk: z.number().int().min(1).max(10).default(5),
+    types: z.array(z.enum(QUESTION_TYPES)).min(1).default([...QUESTION_TYPES]),
+    temperature: temperature.default(0.7),
+    /** Share of tasks (0–1) that ask one question across the chunk and the next chunk of its document. */
+    multiChunk: z.number().min(0).max(1).default(0),
+    maxTokens: z.number().int().min(16).max(8192).default(256),
+  }),
+  z.object({
+    op: z.literal('groundedAnswer'),
+    temperature: temperature.default(0.3),
+    maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
+    /** An answer that quotes nothing from the chunk is rejected (citationMissing); off, it passes on to the groundedness judge. */
+    requireQuote: z.boolean().default(true),
+  }),
+  z.object({ op: z.literal('groundedJudge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
   z.object({ op: z.literal('respond'), temperature: temperature.default(0.7), maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS) }),
   z.object({ op: z.literal('critique'), maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS) }),
   z.object({
@@ -112,7 +132,14 @@ export interface RecipeProblem {
   message: string;
 }
 
-const PRODUCES_RESPONSE = new Set(['respond', 'bestOfN', 'critique']);
+const PRODUCES_RESPONSE = new Set(['respond', 'bestOfN', 'critique', 'groundedAnswer']);
+/** Steps that start a recipe: its tasks come from Self-Instruct's count or from the chunks, not the seeds. */
+const FIRST_ONLY: Record<string, string> = { selfInstruct: 'Self-Instruct', questions: 'Questions from chunks' };
+
+/** A recipe whose tasks are a project's document chunks (it starts with Questions), not its seeds. */
+export function isDocumentRecipe(recipe: { steps?: readonly { op: string }[] }): boolean {
+  return recipe.steps?.[0]?.op === 'questions';
+}
 
 /** Parses and checks a recipe. Returns the recipe with defaults filled in, or every problem. */
 export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | { ok: false; problems: RecipeProblem[] } {
@@ -121,12 +148,19 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
   const recipe = r.data;
   const problems: RecipeProblem[] = [];
   // Seeds carry their own outputs: a recipe may judge or filter them directly.
-  let hasResponse = recipe.steps[0]?.op !== 'selfInstruct';
+  // Self-Instruct writes instructions and chunks give questions: neither has an answer yet.
+  let hasResponse = recipe.steps[0]?.op !== 'selfInstruct' && recipe.steps[0]?.op !== 'questions';
+  const fromDocuments = isDocumentRecipe(recipe);
+  let groundedAnswered = false;
   recipe.steps.forEach((s, i) => {
-    if (s.op === 'selfInstruct') {
-      if (i !== 0) problems.push({ path: `steps.${i}`, message: 'Self-Instruct must be the first step' });
-      if (s.instances) hasResponse = true;
+    if (FIRST_ONLY[s.op] && i !== 0) problems.push({ path: `steps.${i}`, message: `${FIRST_ONLY[s.op]} must be the first step` });
+    if (s.op === 'selfInstruct' && s.instances) hasResponse = true;
+    if (s.op === 'questions' && s.minPerChunk > s.maxPerChunk) problems.push({ path: `steps.${i}.minPerChunk`, message: 'at least as many questions per chunk as at most' });
+    if ((s.op === 'groundedAnswer' || s.op === 'groundedJudge') && !fromDocuments) {
+      problems.push({ path: `steps.${i}`, message: `${s.op} grounds on a document's chunk: start the recipe with Questions from chunks` });
     }
+    if (s.op === 'groundedJudge' && !groundedAnswered) problems.push({ path: `steps.${i}`, message: 'groundedJudge needs a grounded answer: put Grounded answer before it' });
+    if (s.op === 'groundedAnswer') groundedAnswered = true;
     if (s.op === 'evolve') hasResponse = s.eliminate;
     if ((s.op === 'judge' || s.op === 'critique' || s.op === 'filter') && !hasResponse) {
       problems.push({ path: `steps.${i}`, message: `${s.op} needs a response: put Respond, Best-of-N or Evolve (with elimination) before it` });
@@ -215,6 +249,47 @@ export const PRESETS: Record<string, RecipeInput> = {
       { op: 'respond', maxTokens: 192 },
       { op: 'judge', minScore: 3, retries: 1 },
       { op: 'filter', minChars: 20 },
+    ],
+  },
+  /**
+   * Q&A from documents, for small local models (issue 14): 1 question per ~150 tokens of chunk
+   * (at most 3: a 1–3B model's later questions repeat the first), short answers (256 tokens: a
+   * grounded answer plus its quote line), and a groundedness pass mark of 4 — the answer's claims
+   * are checked against the chunk, and "mostly supported" (3) is where small answerers start
+   * adding facts the text does not have. Filters keep short correct answers (20 characters).
+   */
+  docQA: {
+    version: 1,
+    name: 'Q&A from documents',
+    constrained: true,
+    thinking: 'off',
+    steps: [
+      { op: 'questions', tokensPerQuestion: 150, minPerChunk: 1, maxPerChunk: 3, maxTokens: 256 },
+      { op: 'groundedAnswer', maxTokens: 256 },
+      { op: 'groundedJudge', minScore: 4, retries: 1 },
+      { op: 'filter', minChars: 20 },
+      { op: 'dedup' },
+    ],
+  },
+  /**
+   * The same with one Evol-Instruct round on each question, the question itself kept too. No
+   * elimination: its trial answer is written without the chunk (a question only the chunk answers
+   * would be "hard to answer"), and the grounded answer that follows does that job — an evolution
+   * that left the text is rejected as unanswerable.
+   */
+  docQAEvol: {
+    version: 1,
+    name: 'Q&A from documents + Evol',
+    constrained: true,
+    thinking: 'off',
+    templates: SMALL_MODEL_TEMPLATES,
+    steps: [
+      { op: 'questions', tokensPerQuestion: 150, minPerChunk: 1, maxPerChunk: 2, maxTokens: 256 },
+      { op: 'evolve', rounds: 1, eliminate: false, keepOriginal: true, maxTokens: 192, weights: { addConstraint: 1, deepen: 1, concretize: 1, increaseReasoning: 1, complicateInput: 0, breadth: 0 } },
+      { op: 'groundedAnswer', maxTokens: 256 },
+      { op: 'groundedJudge', minScore: 4, retries: 1 },
+      { op: 'filter', minChars: 20 },
+      { op: 'dedup' },
     ],
   },
 };

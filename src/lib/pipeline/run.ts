@@ -1,4 +1,5 @@
 import type { ChatTurn } from '../db/types';
+import type { ChunkRef, SampleSource } from '../documents/types';
 import { aborted, contextOverflow, isEngineError } from '../engines/errors';
 import { estimateTokens, splitReasoning, TEMPLATE_OPENS_THINK } from '../engines/structured';
 import type { Role } from '../engines/roles';
@@ -8,7 +9,9 @@ import { responseProblem } from './filters';
 import { bestOfN } from './operators/bestOfN';
 import { critiqueRevise } from './operators/critique';
 import { evolveChain } from './operators/evolve';
+import { grounding, groundedAnswer, groundedJudge, type Grounding } from './operators/grounded';
 import { judge } from './operators/judge';
+import { askQuestions, questionsFor } from './operators/questions';
 import { respond } from './operators/respond';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
@@ -43,6 +46,11 @@ export interface RunInput {
   recipe: Recipe;
   /** The seeds as they were when the run was created (a resumed run uses the same). */
   seeds: SeedRef[];
+  /**
+   * A document recipe's chunks (it starts with Questions), as they were when the run was created:
+   * task t grounds on chunk floor(t / copiesPerSeed). Ignored by other recipes.
+   */
+  chunks?: ChunkRef[];
   engines: PipelineEngines;
   store: RunStore;
   /** Tasks run side by side. Fixed when the run is created: resuming with another value would change the items. */
@@ -59,12 +67,15 @@ export interface RunInput {
  * item keeps the operation that made its instruction. A seed passed through unchanged (judged,
  * filtered) stays 'seed'.
  */
-const SEED_ANSWER_OPS = new Set(['seed', 'respond', 'critique', 'bestOfN']);
-function answeredBy(cand: Candidate, op: 'respond' | 'critique' | 'bestOfN'): void {
+const SEED_ANSWER_OPS = new Set(['seed', 'respond', 'critique', 'bestOfN', 'questions', 'groundedAnswer']);
+function answeredBy(cand: Candidate, op: 'respond' | 'critique' | 'bestOfN' | 'groundedAnswer'): void {
   if (SEED_ANSWER_OPS.has(cand.operation)) cand.operation = op;
 }
 
-/** How many tasks (items started) a recipe makes from these seeds. */
+/**
+ * How many tasks (items started) a recipe makes: from `seeds` seeds — or, for a document recipe
+ * (one that starts with Questions), from that many chunks; `maxSeeds` then bounds the chunks.
+ */
 export function taskCount(recipe: Recipe, seeds: number): number {
   const first = recipe.steps[0]!;
   if (first.op === 'selfInstruct') return first.count;
@@ -83,7 +94,10 @@ export function taskCount(recipe: Recipe, seeds: number): number {
 export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   const { recipe, seeds, engines, store, signal, runId } = inp;
   const emit = inp.onEvent ?? (() => {});
-  const total = taskCount(recipe, seeds.length);
+  const fromDocuments = recipe.steps[0]?.op === 'questions';
+  const chunks = fromDocuments ? (inp.chunks ?? []) : [];
+  const items = fromDocuments ? chunks.length : seeds.length;
+  const total = taskCount(recipe, items);
   const started = performance.now();
   const state = await store.progress(runId);
   let counts: RunCounts = { ...state.counts, total };
@@ -91,7 +105,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   const c = Math.max(1, inp.concurrency);
   const first = recipe.steps[0]!;
   const humanInstructions = seeds.map((s) => s.instruction);
-  const runLang: Lang = recipe.language === 'auto' ? detectLang(humanInstructions.slice(0, 50).join('\n')) : recipe.language;
+  const runLang: Lang = recipe.language === 'auto' ? detectLang(fromDocuments ? chunks.slice(0, 50).map((x) => x.text.slice(0, 500)).join('\n') : humanInstructions.slice(0, 50).join('\n')) : recipe.language;
   // Loop-invariant facts of the recipe, read once rather than per candidate.
   const judgeStep = recipe.steps.find((x) => x.op === 'judge');
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
@@ -104,7 +118,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   let sessionModelMs = 0;
   let sessionCompletion = 0;
   // Calls an item makes when every call succeeds the first time (./estimate.ts, the pre-run estimate).
-  const planned = estimateCalls(recipe, seeds.length);
+  const planned = estimateCalls(recipe, items, fromDocuments ? chunks.map((x) => x.tokens) : undefined);
   const perItem = planned.tasks > 0 ? planned.calls / planned.tasks : 1;
 
   const eta = (wall: number, left: number): number | null => {
@@ -128,10 +142,40 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   };
   progress();
 
+  const questionsStep = first.op === 'questions' ? first : null;
+  /**
+   * A document task's grounding: its chunk — or, for the share `multiChunk` of tasks (drawn from
+   * the recipe's seed and the task index), its chunk and the next chunk of the same document —
+   * and the provenance its candidates start from.
+   */
+  function documentTask(t: number): { g: Grounding; source: SampleSource; multi: boolean } {
+    const at = Math.floor(t / recipe.copiesPerSeed);
+    const chunk = chunks[at]!;
+    const next = chunks[at + 1];
+    const multi = !!questionsStep && questionsStep.multiChunk > 0 && next?.documentId === chunk.documentId && mulberry32(mixSeed(recipe.seed, t, 0x6d63))() < questionsStep.multiChunk;
+    const group = multi ? [chunk, next!] : [chunk];
+    const last = group.at(-1)!;
+    const pages = group.map((x) => x.pages).filter((p): p is [number, number] => !!p);
+    const source: SampleSource = {
+      documentId: chunk.documentId,
+      documentName: chunk.documentName,
+      chunkId: chunk.id,
+      chunkIndex: chunk.index,
+      ...(multi ? { moreChunks: group.slice(1).map((x) => ({ id: x.id, index: x.index })) } : {}),
+      pages: pages.length ? [Math.min(...pages.map((p) => p[0])), Math.max(...pages.map((p) => p[1]))] : null,
+      headingPath: chunk.headingPath,
+      span: [chunk.span[0], last.span[1]],
+      cited: [],
+      ...(chunk.label !== undefined ? { label: chunk.label } : {}),
+    };
+    return { g: grounding(group), source, multi };
+  }
+
   async function runTask(t: number, poolBefore: string[]): Promise<TaskDelta> {
     const rng = mulberry32(mixSeed(recipe.seed, t));
-    const seed = first.op === 'selfInstruct' ? null : seeds[Math.floor(t / recipe.copiesPerSeed)]!;
-    const lang: Lang = recipe.language !== 'auto' ? recipe.language : seed ? detectLang(seed.instruction) : runLang;
+    const seed = first.op === 'selfInstruct' || fromDocuments ? null : seeds[Math.floor(t / recipe.copiesPerSeed)]!;
+    const doc = fromDocuments ? documentTask(t) : null;
+    const lang: Lang = recipe.language !== 'auto' ? recipe.language : seed ? detectLang(seed.instruction) : doc ? detectLang(doc.g.text) : runLang;
     const persona = personaList.length ? personaText(personaFor(t, personaList, mulberry32(mixSeed(recipe.seed, 0x5eed))), lang) : null;
     const delta: TaskDelta = { samples: [], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 };
     let k = 0;
@@ -258,6 +302,53 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
             cands = [cand];
             break;
           }
+          case 'questions': {
+            if (!doc) break;
+            const n = doc.multi ? 1 : questionsFor(doc.g.chunks[0]!.tokens, step);
+            const { questions, call } = await askQuestions(ctx, doc.g.text, n, step);
+            if (!questions.length) {
+              const none = newCandidate(ctx.nextKey(), { instruction: '', operation: 'questions', persona, calls: [call], source: doc.source });
+              delta.samples.push(reject(none, 'questions:none'));
+              cands = [];
+              break;
+            }
+            // Every question of the task came from one call: each sample's lineage shows it.
+            cands = questions.map((q) => newCandidate(ctx.nextKey(), { instruction: q.text, operation: 'questions', persona, calls: [call], source: { ...doc.source, questionType: q.type } }));
+            break;
+          }
+          case 'groundedAnswer': {
+            if (!doc) break;
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const r = await groundedAnswer(ctx, cand, doc.g, step);
+              answeredBy(cand, 'groundedAnswer');
+              if (r.ok) nextCands.push(cand);
+              else delta.samples.push(reject(cand, r.reason));
+            }
+            cands = nextCands;
+            break;
+          }
+          case 'groundedJudge': {
+            if (!doc) break;
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const r = await groundedJudge(ctx, cand, doc.g, step.retries);
+              if (!r.ok) {
+                cand.notes.groundedRaw = r.raw;
+                cand.notes.groundedWhy = r.why;
+                delta.samples.push(reject(cand, 'judgeFailed'));
+                continue;
+              }
+              // Its own note: the quality judge's verdict and score (cand.verdict, cand.score) stay its own.
+              cand.notes.groundedness = { score: r.score, unsupported: r.unsupported, reason: r.reason };
+              if (r.score < step.minScore) {
+                cand.notes.unsupported = r.unsupported;
+                delta.samples.push(reject(cand, 'ungrounded'));
+              } else nextCands.push(cand);
+            }
+            cands = nextCands;
+            break;
+          }
           case 'evolve': {
             const nextCands: Candidate[] = [];
             for (const cand of cands) {
@@ -339,7 +430,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       const overflow = isEngineError(err, 'ContextOverflowError') ? err.context : undefined;
       const stored = new Set(delta.samples.map((x) => x.key));
       const open = cands.filter((c) => !stored.has(c.key));
-      const failed = open.length ? open : [newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op })];
+      const failed = open.length ? open : [newCandidate(ctx.nextKey(), { instruction: seed?.instruction ?? '', seedId: seed?.id ?? null, operation: first.op, source: doc?.source ?? null })];
       for (const c of failed) {
         const notes = { ...c.notes, error: `${err.name}: ${err.message}`, ...(overflow ? { context: overflow } : {}) };
         delta.samples.push({ ...c, notes, status: 'rejected', rejectReason: overflow ? 'contextOverflow' : `error:${err.name}`, taskIndex: t });

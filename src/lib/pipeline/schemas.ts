@@ -50,3 +50,32 @@ export const INSTANCE: OutputSchema = {
     additionalProperties: false,
   },
 };
+
+/**
+ * `n` questions asked from a chunk, as `{"q1": …, "q2": …}`: the schemas the engines hold answers
+ * to have no arrays, and fixed keys make the model write exactly as many as the chunk's length
+ * asked for. Each bounded so that a constrained small model cannot run one past the token limit.
+ */
+export function questionsSchema(n: number): OutputSchema {
+  const keys = Array.from({ length: Math.max(1, n) }, (_, i) => `q${i + 1}`);
+  return {
+    name: `questions${keys.length}`,
+    schema: {
+      type: 'object',
+      properties: Object.fromEntries(keys.map((k) => [k, { type: 'string', minLength: 5, maxLength: 300 }])),
+      required: keys,
+      additionalProperties: false,
+    },
+  };
+}
+
+/** The groundedness verdict: a score and the first unsupported claim (empty when none). */
+export const GROUNDEDNESS: OutputSchema = {
+  name: 'groundedness',
+  schema: {
+    type: 'object',
+    properties: { score, unsupported: { type: 'string', maxLength: 300 } },
+    required: ['score', 'unsupported'],
+    additionalProperties: false,
+  },
+};

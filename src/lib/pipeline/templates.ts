@@ -73,6 +73,24 @@ export const DEPTH_METHODS: Record<'addConstraint' | 'deepen' | 'concretize' | '
 
 const METHOD_IDS = Object.keys(DEPTH_METHODS).map((m) => `evol.method.${m}`);
 
+/**
+ * The kinds of question asked from a document's chunk (issue 14) and how the prompt names each:
+ * the built-in texts of the `questions.type.*` templates, which a recipe may override.
+ */
+export const QUESTION_TYPES = ['factual', 'reasoning', 'comparison', 'summary', 'application'] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+export const QUESTION_TYPE_TEXT: Record<QuestionType, Record<Lang, string>> = {
+  factual: { en: 'a factual question (what, who, when, how much)', zh: '事实性问题（是什么、谁、何时、多少）' },
+  reasoning: { en: 'a why or how question', zh: '“为什么”或“怎么做”的问题' },
+  comparison: { en: 'a question comparing two things the text describes', zh: '比较文中两件事物的问题' },
+  summary: { en: 'a question asking to summarise a part of the text', zh: '要求概括文中某部分的问题' },
+  application: { en: 'a question applying the text to a concrete case', zh: '把文中内容用到具体情境的问题' },
+};
+const QUESTION_TYPE_IDS = QUESTION_TYPES.map((q) => `questions.type.${q}`);
+
+/** What the grounded answerer writes when the text does not contain the answer (both languages). */
+export const NOT_IN_TEXT = 'NOT_IN_TEXT';
+
 export const TEMPLATES: Record<string, Template> = {
   'selfInstruct.generate': {
     id: 'selfInstruct.generate',
@@ -162,6 +180,36 @@ The #Created Prompt# must be reasonable and must be understood and responded to 
     vars: ['instruction', 'response', 'critique'],
     en: `Rewrite the response so that it fixes every problem the critique names. Reply with the improved response only.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\nCritique:\n{critique}\n\nImproved response:`,
     zh: `请改写回答，修正评析指出的所有问题。只输出改进后的回答。\n\n指令：\n{instruction}\n\n回答：\n{response}\n\n评析：\n{critique}\n\n改进后的回答：`,
+  },
+  'questions.generate': {
+    id: 'questions.generate',
+    version: 1,
+    vars: ['n', 'types', 'text', 'persona'],
+    uses: [...QUESTION_TYPE_IDS, 'questions.persona'],
+    en: `Read the text below and write {n} different questions that the text itself answers. Ask: {types}.\nEach question must make sense on its own, without the text (name what it is about; never "the text" or "the passage").\n{persona}\nText:\n"""\n{text}\n"""\n\nWrite one question per line, numbered 1., 2., …\nQuestions:`,
+    zh: `阅读下面的文本，写出 {n} 个不同的问题，答案必须能在文本中找到。题型：{types}。\n每个问题都要能脱离文本单独看懂（写出所问的对象，不要说“本文”“这段文字”）。\n{persona}\n文本：\n"""\n{text}\n"""\n\n每行写一个问题，编号 1.、2.、……\n问题：`,
+  },
+  ...Object.fromEntries(QUESTION_TYPES.map((q) => [`questions.type.${q}`, { id: `questions.type.${q}`, version: 1, vars: [], en: QUESTION_TYPE_TEXT[q].en, zh: QUESTION_TYPE_TEXT[q].zh }])),
+  'questions.persona': {
+    id: 'questions.persona',
+    version: 1,
+    vars: ['persona'],
+    en: 'Ask the questions as {persona} would.',
+    zh: '请以{persona}的身份和需求来提问。',
+  },
+  'grounded.answer': {
+    id: 'grounded.answer',
+    version: 1,
+    vars: ['text', 'question'],
+    en: `Answer the question using ONLY the text below. If the text does not contain the answer, reply exactly ${NOT_IN_TEXT} and nothing else.\nAfter the answer, copy the sentence of the text that supports it, word for word, on a last line starting with "Quote:".\n\nText:\n"""\n{text}\n"""\n\nQuestion: {question}\n\nAnswer:`,
+    zh: `只根据下面的文本回答问题。如果文本中没有答案，只回复 ${NOT_IN_TEXT}，不要写别的。\n回答之后，另起最后一行，以“引文：”开头，逐字抄录文本中支持答案的句子。\n\n文本：\n"""\n{text}\n"""\n\n问题：{question}\n\n回答：`,
+  },
+  'grounded.judge': {
+    id: 'grounded.judge',
+    version: 1,
+    vars: ['text', 'question', 'answer'],
+    en: `You check answers against their source. Is every claim of the answer supported by the text? Score 5 when all of it is, 1 when most of it is not.\n\nText:\n"""\n{text}\n"""\n\nQuestion: {question}\n\nAnswer: {answer}\n\nReply with JSON only: {"score": <1-5>, "unsupported": "<the first claim the text does not support, quoted from the answer, or empty>"}`,
+    zh: `你负责核对回答是否有出处。回答中的每一个说法是否都有文本支持？全部有支持给 5 分，大部分没有支持给 1 分。\n\n文本：\n"""\n{text}\n"""\n\n问题：{question}\n\n回答：{answer}\n\n只输出 JSON：{"score": <1-5>, "unsupported": "<回答中第一个没有文本支持的说法，原文引用；没有则留空>"}`,
   },
   'judge.score': {
     id: 'judge.score',

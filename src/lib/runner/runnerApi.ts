@@ -1,6 +1,6 @@
 import { releaseProxy } from 'comlink';
 import { lazyDb } from '../db/db';
-import { dexieRunStore, getRun, getRunSeeds, setRunStatus } from '../db/runsRepo';
+import { dexieRunStore, getRun, getRunChunks, getRunSeeds, setRunStatus } from '../db/runsRepo';
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
 import { createEngine } from '../engines/registry';
@@ -81,7 +81,7 @@ export function createRunnerApi() {
           }
           engines[role] = engine;
         }
-        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
         const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder

@@ -4,6 +4,7 @@ import { ROLES, type EngineRef, type Role } from '../engines/roles';
 export type RunBlocker =
   | 'run.noRecipe'
   | 'run.noSeeds'
+  | 'run.noChunks'
   | 'run.noRoles'
   | 'run.modelMissing'
   | 'run.ggufStoreUnreadable'
@@ -16,6 +17,8 @@ export interface RunBlockerInput {
   /** The recipe's first operation, or null without a recipe. */
   firstOp: string | null;
   seedCount: number;
+  /** Chunks the project's documents offer (not excluded): the tasks of a recipe that starts with Questions. */
+  chunkCount?: number;
   roles: Record<Role, EngineRef | null>;
   /** How many roles point at a model that is missing here. */
   missingCount: number;
@@ -28,7 +31,9 @@ export function runBlocker(s: RunBlockerInput): RunBlocker | null {
   if (s.otherTab) return 'safety.run.otherTab';
   if (s.busy) return 'run.busy';
   if (s.firstOp === null) return 'run.noRecipe';
-  if (s.firstOp !== 'selfInstruct' && s.seedCount === 0) return 'run.noSeeds';
+  if (s.firstOp === 'questions') {
+    if (!s.chunkCount) return 'run.noChunks';
+  } else if (s.firstOp !== 'selfInstruct' && s.seedCount === 0) return 'run.noSeeds';
   if (ROLES.some((r) => !s.roles[r])) return 'run.noRoles';
   // A role whose model is gone (file deleted or evicted, endpoint removed) would fail mid-run.
   if (s.missingCount) return 'run.modelMissing';

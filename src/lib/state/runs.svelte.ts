@@ -1,10 +1,12 @@
 import * as Comlink from 'comlink';
 import type { AppDb } from '../db/db';
+import { listChunks, listDocuments } from '../db/documentsRepo';
 import { createRun, listRuns, restoreRun, setRunStatus, takeRun, type DeletedRun } from '../db/runsRepo';
+import type { ChunkRef } from '../documents/types';
 import type { Run } from '../db/types';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LoadProgress } from '../engines/types';
-import type { Recipe } from '../pipeline/recipe';
+import { isDocumentRecipe, type Recipe } from '../pipeline/recipe';
 import { taskCount } from '../pipeline/run';
 import type { RunCounts, RunStatus } from '../pipeline/types';
 import type { RunnerApi, RunnerEvent } from '../runner/runnerApi';
@@ -57,6 +59,9 @@ export class RunsState {
   /** Another tab holds this project's run lock: its run, as far as its broadcasts have told. */
   otherTab = $state(false);
   remote = $state.raw<LiveRun | null>(null);
+  /** The project's chunks a document recipe would ground on (excluded ones left out), and the documents they come from. */
+  chunks = $state.raw<ChunkRef[]>([]);
+  chunkDocuments = $state(0);
 
   constructor(db: AppDb, api: Comlink.Remote<RunnerApi>, engines: EnginesState, keys: KeysState) {
     this.#db = db;
@@ -67,7 +72,13 @@ export class RunsState {
   }
 
   async load(projectId: string): Promise<void> {
-    if (this.#projectId !== projectId) this.remote = null;
+    if (this.#projectId !== projectId) {
+      this.remote = null;
+      this.chunks = [];
+      this.chunkDocuments = 0;
+      this.#projectId = projectId;
+      void this.loadChunks().catch((e: unknown) => (this.error = errorInfo(e)));
+    }
     this.#projectId = projectId;
     const held = await runLockHeld(projectId);
     this.otherTab = held && !this.#holding;
@@ -134,6 +145,16 @@ export class RunsState {
     }
   }
 
+  /** Reads the project's chunks again (the Run screen does on opening: the Documents screen may have changed them). */
+  async loadChunks(): Promise<void> {
+    const projectId = this.#projectId;
+    if (!projectId) return;
+    const r = await readProjectChunks(this.#db, projectId);
+    if (projectId !== this.#projectId) return;
+    this.chunks = r.chunks;
+    this.chunkDocuments = r.documents;
+  }
+
   get busy(): boolean {
     return this.#starting || this.active?.status === 'running' || this.otherTab;
   }
@@ -145,18 +166,24 @@ export class RunsState {
       busy: this.busy,
       firstOp: recipe ? (recipe.steps[0]?.op ?? '') : null,
       seedCount,
+      chunkCount: this.chunks.length,
       roles: this.#engines.roles,
       missingCount: this.#engines.missing.length,
       ggufStoreUnreadable: !!this.#engines.ggufError,
     });
   }
 
-  async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
+  /**
+   * Creates a run and starts it. A document recipe (it starts with Questions) runs over `chunks`
+   * (by default the project's chunks as last read), which are snapshotted with the run.
+   */
+  async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[], chunks?: ChunkRef[]): Promise<void> {
     const projectId = this.#projectId;
     if (!projectId || this.busy) return;
     this.#starting = true;
     this.error = null;
-    await this.#locked(projectId, () => this.#create(projectId, recipe, seeds));
+    const docChunks = isDocumentRecipe(recipe) ? (chunks ?? this.chunks) : undefined;
+    await this.#locked(projectId, () => this.#create(projectId, recipe, seeds, docChunks));
   }
 
   /** Runs `fn` holding the project's run lock; when another tab holds it, says so instead. */
@@ -183,7 +210,7 @@ export class RunsState {
     if (this.#projectId === projectId) await this.load(projectId).catch(() => {});
   }
 
-  async #create(projectId: string, recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[]): Promise<void> {
+  async #create(projectId: string, recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[], chunks?: ChunkRef[]): Promise<void> {
     const roles = $state.snapshot(this.#engines.roles) as Record<Role, EngineRef>;
     const concurrency = Math.min(
       ...ROLES.map((r) => {
@@ -201,8 +228,9 @@ export class RunsState {
       roles,
       models,
       seeds: seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
+      ...(chunks ? { chunks: chunks.map((c) => ({ ...c, headingPath: [...c.headingPath], pages: c.pages ? ([...c.pages] as [number, number]) : null, span: [...c.span] as [number, number] })) } : {}),
       concurrency: Math.max(1, concurrency),
-      total: taskCount(recipe, seeds.length),
+      total: taskCount(recipe, chunks ? chunks.length : seeds.length),
     }).catch((e: unknown) => {
       this.error = errorInfo(e);
       return null;
@@ -295,6 +323,34 @@ export class RunsState {
     await restoreRun(this.#db, d);
     if (this.#projectId === d.run.projectId) await this.load(d.run.projectId);
   }
+}
+
+/**
+ * The project's chunks as a run sees them: every document's chunks in order (documents oldest
+ * first), those excluded (boilerplate, duplicates, the user's) left out, with the document's name.
+ */
+export async function readProjectChunks(db: AppDb, projectId: string): Promise<{ chunks: ChunkRef[]; documents: number }> {
+  const chunks: ChunkRef[] = [];
+  let documents = 0;
+  for (const d of await listDocuments(db, projectId)) {
+    const mine = (await listChunks(db, d.id)).filter((c) => !c.excluded);
+    if (mine.length) documents++;
+    for (const c of mine) {
+      chunks.push({
+        id: c.id,
+        documentId: d.id,
+        documentName: d.name,
+        index: c.index,
+        text: c.text,
+        headingPath: c.headingPath,
+        pages: c.pages,
+        span: c.span,
+        tokens: c.tokens,
+        ...(c.label !== undefined ? { label: c.label } : {}),
+      });
+    }
+  }
+  return { chunks, documents };
 }
 
 function liveRun(runId: string, counts: RunCounts | null): LiveRun {

@@ -75,6 +75,8 @@ export async function evolveChain(ctx: OpContext, start: Candidate, p: EvolvePar
       operation: `evol:${op}`,
       round,
       persona: ctx.persona,
+      // A question from a document stays grounded on its chunk (its quotes are found again by the grounded answer).
+      source: current.source ? { ...current.source, cited: [] } : null,
     });
     cand.calls.push(call);
     let reason: EliminationReason | null = null;
