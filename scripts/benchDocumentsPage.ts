@@ -6,7 +6,10 @@
 import { chunkDocument } from '../src/lib/documents/chunk';
 import { extractInWorker, prepareInWorker } from '../src/lib/documents/extract/client';
 
-type MemoryMeasure = () => Promise<{ bytes: number }>;
+type MemoryMeasure = () => Promise<{
+  bytes: number;
+  breakdown: { bytes: number; attribution: { scope: string }[] }[];
+}>;
 
 interface CaseResult {
   bytes: number;
@@ -19,6 +22,8 @@ interface CaseResult {
   /** In the worker: SHA-256, the draft and chunkDocument, until the result reached this page. */
   workerChunkMs: number;
   peakBytes: number | null;
+  /** The documents worker's share at its own peak. */
+  workerPeakBytes: number | null;
   memorySource: string;
   longestTaskMs: number;
   tasksOver100: number;
@@ -45,15 +50,19 @@ const measure = (performance as unknown as { measureUserAgentSpecificMemory?: Me
 const memorySource =
   crossOriginIsolated && measure ? 'measureUserAgentSpecificMemory (page + its workers)' : 'JS heap of the page (CDP Performance.getMetrics, sampled by the driver)';
 
-/** Samples memory every 250 ms until stopped; returns the peak in bytes (null without the API). */
-function sampleMemory(): () => Promise<number | null> {
-  if (!crossOriginIsolated || !measure) return async () => null;
+/** Samples memory every 250 ms until stopped; returns the peaks in bytes (nulls without the API): all, and the workers' part. */
+function sampleMemory(): () => Promise<{ all: number | null; workers: number | null }> {
+  if (!crossOriginIsolated || !measure) return async () => ({ all: null, workers: null });
   let peak = 0;
+  let workers = 0;
   let on = true;
   const loop = (async () => {
     while (on) {
       try {
-        peak = Math.max(peak, (await measure.call(performance)).bytes);
+        const m = await measure.call(performance);
+        peak = Math.max(peak, m.bytes);
+        const w = m.breakdown.filter((b) => b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope')).reduce((n, b) => n + b.bytes, 0);
+        workers = Math.max(workers, w);
       } catch {
         // A measurement can fail while a worker starts or ends: the next one counts.
       }
@@ -63,7 +72,7 @@ function sampleMemory(): () => Promise<number | null> {
   return async () => {
     on = false;
     await loop;
-    return peak;
+    return { all: peak, workers };
   };
 }
 
@@ -96,7 +105,7 @@ async function run(url: string, name: string): Promise<CaseResult> {
     workerChunkMs: t1 - tChunking,
     longestTaskMs: longest,
     tasksOver100: over100,
-    peakBytes: await stopMemory(),
+    ...(await stopMemory().then((m) => ({ peakBytes: m.all, workerPeakBytes: m.workers }))),
     memorySource,
   };
 }
