@@ -114,6 +114,12 @@ describe('provenance of document-made samples: drawer, export with the source, d
     });
     // The box is reachable by keyboard (it scrolls), and the drawer has no serious axe violation.
     expect(await box.getAttribute('tabindex')).toBe('0');
+    // Arrow keys in the focused box scroll it; they do not move the drawer to another sample.
+    await box.focus();
+    const before = await box.evaluate((el) => el.scrollTop);
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction((t) => document.querySelector('[data-testid="source-text"]')!.scrollTop < t, before);
+    expect(await page.locator('[data-testid="cited-text"]').allTextContents()).toEqual(cited);
     expect(await axeViolations(page, '[data-testid="sample-drawer"]')).toEqual([]);
     await drawer.scrollIntoViewIfNeeded();
     mkdirSync(SHOTS, { recursive: true });

@@ -70,8 +70,8 @@ export const exportEn = {
   'export.sourceHelp.contextField': 'Each record gets a “context” field with the source text (empty for items not made from a document).',
   'export.sourceHelp.contextColumn': 'The file gets a “context” column with the source text (empty for items not made from a document).',
   'export.sourceHelp.openaiContext': 'OpenAI JSON Lines allow no extra field: the source text is written as the system message.',
-  'export.sourceHelp.systemField': 'The source text becomes the item’s system prompt (the “system” field).',
+  'export.sourceHelp.systemField': 'The source text becomes the item’s system prompt (the “system” field or column).',
   'export.sourceHelp.systemChat': 'The source text becomes the system message of each conversation.',
-  'export.sourceHelp.inputField': 'The source text becomes the item’s input (Alpaca “input”), for retrieval-augmented fine-tuning.',
+  'export.sourceHelp.inputField': 'The source text becomes the item’s input (the “input” field or column, before the item’s own input), for retrieval-augmented fine-tuning.',
   'export.sourceHelp.inputChat': 'The user turn is the question, a blank line, then the source text, for retrieval-augmented fine-tuning.',
 } as const;

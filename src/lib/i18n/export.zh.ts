@@ -72,8 +72,8 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.sourceHelp.contextField': '每条记录多一个“context”字段，内容为来源原文（不是由文档生成的条目为空）。',
   'export.sourceHelp.contextColumn': '文件多一个“context”列，内容为来源原文（不是由文档生成的条目为空）。',
   'export.sourceHelp.openaiContext': 'OpenAI JSON Lines 不允许额外字段：来源原文写为系统消息。',
-  'export.sourceHelp.systemField': '来源原文成为该条目的系统提示（“system”字段）。',
+  'export.sourceHelp.systemField': '来源原文成为该条目的系统提示（“system”字段或列）。',
   'export.sourceHelp.systemChat': '来源原文成为每段对话的系统消息。',
-  'export.sourceHelp.inputField': '来源原文成为该条目的输入（Alpaca 的“input”），用于检索增强式微调。',
+  'export.sourceHelp.inputField': '来源原文成为该条目的输入（“input”字段或列，位于条目原有输入之前），用于检索增强式微调。',
   'export.sourceHelp.inputChat': '用户消息为问题、一个空行，然后是来源原文，用于检索增强式微调。',
 };
