@@ -132,6 +132,47 @@ describe('chunk edits in real IndexedDB', () => {
     expect(await everything(db)).toEqual(before);
   });
 
+  it('any sequence of merges and splits keeps the index dense, the spans in order and the same text covered', async () => {
+    const db = await freshDb('chunk-sequence');
+    const project = await createProject(db, 'sequence');
+    const parts = Array.from({ length: 24 }, (_, i) =>
+      i % 4 === 0
+        ? { h: 2 as const, title: `Section ${i / 4 + 1}`, page: Math.floor(i / 3) + 1 }
+        : { p: `Paragraph ${i} opens here. It has a second sentence. 第${i}段的第三句。And a last one?`, page: Math.floor(i / 3) + 1 },
+    );
+    const x = buildDoc(parts, 'Sequence');
+    const drafts = chunkDocument(x, { maxTokens: 12, overlapTokens: 0, removeRepeatedLines: false, markDuplicates: false }).chunks.map(({ index: _, id: __, ...c }) => c);
+    const text = new TextEncoder().encode(x.text);
+    const { document: doc } = await addDocument(db, project.id, documentDraft({ name: 'seq.md', size: text.length }, await sha256Hex(text), { format: 'markdown', doc: x }), drafts);
+    const covered = (rows: StoredChunk[]) => {
+      const on = new Set<number>();
+      for (const c of rows) for (let i = c.span[0]; i < c.span[1]; i++) if (/\S/u.test(doc.text[i]!)) on.add(i);
+      return on;
+    };
+    const start = await checkChunks(db, doc);
+    const want = covered(start);
+    // A fixed pseudo-random walk (the same every run).
+    let r = 7;
+    const next = () => (r = (Math.imul(r, 1103515245) + 12345) >>> 0) / 4294967296;
+    expect(start.length).toBeGreaterThan(20);
+    const done = { merge: 0, split: 0 };
+    for (let step = 0; step < 30; step++) {
+      const rows = await listChunks(db, doc.id);
+      const i = Math.floor(next() * rows.length);
+      const points = splitPoints(doc.text, rows[i]!.span);
+      if ((next() < 0.5 || i === rows.length - 1) && points.length) {
+        await splitChunk(db, rows[i]!.id, points[Math.floor(next() * points.length)]!);
+        done.split++;
+      } else if (i < rows.length - 1) {
+        await mergeChunks(db, rows[i]!.id, rows[i + 1]!.id);
+        done.merge++;
+      }
+      expect(covered(await checkChunks(db, doc))).toEqual(want);
+    }
+    expect(done.merge).toBeGreaterThan(5);
+    expect(done.split).toBeGreaterThan(5);
+  });
+
   it('excludes by hand and includes again', async () => {
     const db = await freshDb('chunk-exclude');
     const { doc, chunks } = await stored(db);
