@@ -11,6 +11,7 @@ import { dropFiles, fixture, launch, openApp, pageErrors, readStore, waitForRevi
  */
 
 const SHOTS = new URL('../../test-results/documents/', import.meta.url).pathname;
+mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser;
 beforeAll(async () => {
@@ -93,7 +94,6 @@ describe('the Documents screen', () => {
     expect((await readStore(page, 'documentFiles')).length).toBe(2);
 
     expect(await axeViolations(page, '[data-testid="screen-documents"]')).toEqual([]);
-    mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}documents-screen.png`, fullPage: true });
 
     await page.reload();
@@ -188,14 +188,25 @@ describe('the Documents screen', () => {
     await context.close();
   });
 
-  it('says what is wrong in Chinese when the UI is in Chinese', async () => {
-    const { context, page } = await fresh('zh-CN', '#/documents');
+  it('says what is wrong in Chinese when the UI is in Chinese, and fits a 390 px phone', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await openApp(context, '#/documents');
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
     expect(await page.textContent('[data-testid="nav-documents"]')).toBe('文档');
     expect(await page.textContent('[data-testid="screen-documents"] h1')).toBe('文档');
     const text = await expectRefused(page, doc('scanned.pdf'), 'NoTextLayerError');
     expect(text).toContain('没有可读取的文字');
     expect(text).toContain('没有保存任何内容');
     expect(await expectRefused(page, doc('not-a-docx.docx'), 'NotDocxError')).toContain('不是 Word 文档');
+
+    // A long file name, a stored document and a failed one on a phone: no sideways scroll.
+    const long = 'a-very-long-file-name-with-no-spaces-in-it-at-all-from-a-scanner-2026-12-06.md';
+    await dropFiles(page, [doc('semver-README.md', long), doc('scanned.pdf', `${long}.pdf`)]);
+    await page.waitForSelector(row(long));
+    await page.waitForSelector(`${job(`${long}.pdf`)} [data-testid="document-error"]`);
+    expect(await page.textContent(`${row(long)} [data-testid="document-status"]`)).toBe('就绪');
+    expect(await fits()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}documents-390-zh.png`, fullPage: true });
     expect(await axeViolations(page, '[data-testid="screen-documents"]')).toEqual([]);
     await context.close();
   });
