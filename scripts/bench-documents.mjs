@@ -9,14 +9,17 @@
 // worker (extractInWorker) and chunks it with the real chunker (chunkDocument, duplicate and
 // boilerplate marking included), and reports:
 //  - extraction time, pages/s (PDF) or MB/s (Markdown), chunking time;
-//  - peak memory: performance.measureUserAgentSpecificMemory() (the page and its workers, sampled
-//    every 250 ms while the case runs) where the browser offers it, else the page's JS heap
-//    (CDP Performance.getMetrics JSHeapUsedSize) — the JSON line says which;
+//  - peak memory: performance.measureUserAgentSpecificMemory() (live JS memory of the page and its
+//    workers, sampled every 250 ms while the case runs) where the browser offers it, else the page's
+//    JS heap (CDP Performance.getMetrics JSHeapUsedSize) — the JSON line says which. A worker busy
+//    in one long synchronous step (chunkDocument) answers only after it, so that figure can miss
+//    the step's own peak; the growth of the summed RSS of this browser's processes, sampled as
+//    well, is the upper bound (garbage not yet collected and the renderer's copies of the file in);
 //  - the longest main-thread task while the case runs (PerformanceObserver 'longtask') and the
 //    number over 100 ms. Chunking runs on the main thread in this page (as a measure of its cost),
 //    so it is reported as its own figure and kept out of the extraction's longest-task count.
 // Env: BENCH_PDF_PAGES (default 300), BENCH_MD_MB (default 10), BENCH_KEEP=1 (keep the generated files).
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -207,6 +210,31 @@ writeFileSync(pdfPath, makePdf(pdfPages));
 writeFileSync(mdPath, makeMarkdown(mdMb * 1e6));
 console.log(`files: ${pdfPages}-page PDF = ${(statSync(pdfPath).size / 1e6).toFixed(1)} MB, Markdown = ${(statSync(mdPath).size / 1e6).toFixed(1)} MB (in ${dir})`);
 
+// The summed RSS of this run's Chromium processes (the tree under the browser started with our tag
+// argument; other Chromiums on the machine are left out): what the case costs the machine, workers,
+// the renderer's copies of the file and garbage not yet collected included.
+const tag = `--seedforge-bench-documents=${process.pid}`;
+function chromiumRssMiB() {
+  const list = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      list.push({ pid: Number(pid), ppid, kb: m ? Number(m[1]) : 0, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const mine = new Set(list.filter((p) => p.cmd.includes(tag)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of list) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+  }
+  return list.filter((p) => mine.has(p.pid)).reduce((n, p) => n + p.kb, 0) / 1024;
+}
+
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5198, strictPort: false, fs: { allow: [root, dir] } } });
 await server.listen();
 const base = server.resolvedUrls.local[0];
@@ -214,7 +242,7 @@ const base = server.resolvedUrls.local[0];
 // garbage collection (up to 20 s later), so the 250 ms samples are samples.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path,
-  args: [...chromiumCfg.args, '--enable-blink-features=ForceEagerMeasureMemory'],
+  args: [...chromiumCfg.args, '--enable-blink-features=ForceEagerMeasureMemory', tag],
   headless: true,
 });
 
@@ -231,7 +259,12 @@ async function runCase(path, name) {
       const { metrics } = await cdp.send('Performance.getMetrics');
       heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
     };
-    const timer = setInterval(() => sample().catch(() => {}), 250);
+    const rssBefore = chromiumRssMiB();
+    let rssPeak = rssBefore;
+    const timer = setInterval(() => {
+      sample().catch(() => {});
+      rssPeak = Math.max(rssPeak, chromiumRssMiB());
+    }, 250);
     let watched;
     try {
       watched = await page.evaluate(([u, n]) => globalThis.runCase(u, n), [`/@fs${path}`, name]);
@@ -239,7 +272,7 @@ async function runCase(path, name) {
       clearInterval(timer);
     }
     const times = await page.evaluate(([u, n]) => globalThis.timeChunking(u, n), [`/@fs${path}`, name]);
-    return { ...watched, ...times, pageHeapPeakBytes: heapPeak };
+    return { ...watched, ...times, pageHeapPeakBytes: heapPeak, rssGrowthMiB: rssPeak - rssBefore };
   } finally {
     await page.close();
   }
@@ -268,6 +301,7 @@ for (const [label, path, name] of [
     workerPeakMiB: r.workerPeakBytes === null ? null : +(r.workerPeakBytes / 2 ** 20).toFixed(0),
     memorySource: r.memorySource,
     pageHeapPeakMiB: +(r.pageHeapPeakBytes / 2 ** 20).toFixed(0),
+    chromiumRssGrowthMiB: +r.rssGrowthMiB.toFixed(0),
     longestTaskMs: Math.round(r.longestTaskMs),
     tasksOver100ms: r.tasksOver100,
   };
@@ -278,13 +312,13 @@ await browser.close();
 await server.close();
 if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 
-console.log('\n| case | extraction | rate | chunking in the worker | chunkDocument (of which duplicate marking) | chunks (excluded) | peak memory (of which the worker) | longest main-thread task (over 100 ms) |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('\n| case | extraction | rate | chunking in the worker | chunkDocument (of which duplicate marking) | chunks (excluded) | peak memory (of which the worker) | Chromium RSS growth | longest main-thread task (over 100 ms) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const excl = Object.entries(r.excluded).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   console.log(
-    `| ${r.case} | ${r.extractSeconds} s | ${r.pagesPerSecond ? `${r.pagesPerSecond} pages/s` : `${r.mbPerSecond} MB/s`} | ${r.workerChunkSeconds} s | ${r.chunkSeconds} s (${r.markingSeconds} s) | ${r.chunks} (${excl}) | ${r.peakMiB ?? '–'} MiB (worker ${r.workerPeakMiB ?? '–'}) | ${r.longestTaskMs} ms (${r.tasksOver100ms}) |`,
+    `| ${r.case} | ${r.extractSeconds} s | ${r.pagesPerSecond ? `${r.pagesPerSecond} pages/s` : `${r.mbPerSecond} MB/s`} | ${r.workerChunkSeconds} s | ${r.chunkSeconds} s (${r.markingSeconds} s) | ${r.chunks} (${excl}) | ${r.peakMiB ?? '–'} MiB (worker ${r.workerPeakMiB ?? '–'}) | ${r.chromiumRssGrowthMiB} MiB | ${r.longestTaskMs} ms (${r.tasksOver100ms}) |`,
   );
 }
-console.log(`\nPeak memory: ${rows[0]?.memorySource}; the page's own JS heap peaked at ${rows.map((r) => `${r.pageHeapPeakMiB} MiB`).join(' and ')} (CDP Performance.getMetrics).`);
+console.log(`\nPeak memory: ${rows[0]?.memorySource}, sampled every 250 ms; the page's own JS heap peaked at ${rows.map((r) => `${r.pageHeapPeakMiB} MiB`).join(' and ')} (CDP Performance.getMetrics); RSS growth: all of this browser's processes, from before the case to its peak.`);
 console.log('Chunking in the worker includes the SHA-256 of the file and the stored draft; chunkDocument is timed again on the page, alone.');
