@@ -242,7 +242,7 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
   it('chunk view: summary, exclude, merge, split and re-chunk by buttons with accessible names; text shown as text', async () => {
     const db = await freshDb('chunk-view');
     const { doc, chunks } = await stored(db);
-    const { box } = show(db, 'chunks', doc.id);
+    const { box, ctx } = show(db, 'chunks', doc.id);
     await vi.waitFor(() => expect(summary(box)).toBe('4 chunks, 0 excluded (duplicates: 0, boilerplate: 0, by you: 0)'));
     expect(box.querySelectorAll('[data-testid=chunk-row]')).toHaveLength(4);
     expect(box.querySelector('[data-testid=chunk-pages]')!.textContent).toBe('p. 1');
@@ -269,8 +269,17 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
     await checkChunks(db, doc);
     expect(document.querySelector('[data-testid=chunk-reader]')).toBeNull();
 
-    // Re-chunk: asks first; cancelling changes nothing, confirming cuts the document again.
+    // Re-chunk: bad settings are refused before anything is asked; then it asks first,
+    // cancelling changes nothing, confirming cuts the document again.
     const before = await listChunks(db, doc.id);
+    const overlapInput = box.querySelector('[data-testid=chunk-overlap]') as HTMLInputElement;
+    overlapInput.value = '300';
+    overlapInput.dispatchEvent(new Event('input'));
+    (box.querySelector('[data-testid=chunk-rechunk]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(ctx.toasts.list.at(-1)?.text).toMatch(/not changed: Overlap must be between 0 and half the chunk size \(200 tokens\)/));
+    expect(document.querySelector('[data-testid=confirm-dialog]')).toBeNull();
+    overlapInput.value = '40';
+    overlapInput.dispatchEvent(new Event('input'));
     (box.querySelector('[data-testid=chunk-rechunk]') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(document.querySelector('[data-testid=confirm-dialog]')).not.toBeNull());
     (document.querySelector('[data-testid=confirm-cancel]') as HTMLButtonElement).click();

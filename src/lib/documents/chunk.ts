@@ -71,6 +71,20 @@ function hasText(text: string, s: TextSpan): boolean {
 }
 
 /**
+ * Checks a chunk size and overlap before any work (the chunk view asks before re-chunking).
+ * @throws {ChunkOptionsError} when maxTokens is not a positive integer or the overlap is not
+ *   between 0 and half of it.
+ */
+export function checkChunkOptions(maxTokens: number, overlapTokens: number): void {
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new ChunkOptionsError(`Chunk size must be a whole number of tokens above 0 (got ${maxTokens}).`);
+  if (!Number.isFinite(overlapTokens) || overlapTokens < 0 || overlapTokens * 2 > maxTokens)
+    throw new ChunkOptionsError(
+      `Overlap must be between 0 and half the chunk size (${Math.floor(maxTokens / 2)} tokens); got ${overlapTokens}.`,
+    );
+}
+
+/**
  * Chunks of a document.
  * @throws {ChunkOptionsError} when maxTokens is not a positive integer or the overlap is not
  *   smaller than half of it.
@@ -78,12 +92,7 @@ function hasText(text: string, s: TextSpan): boolean {
 export function chunkDocument(doc: ExtractedDoc, options: ChunkOptions = {}): ChunkResult {
   const maxTokens = options.maxTokens ?? 400;
   const overlapTokens = options.overlapTokens ?? 40;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1)
-    throw new ChunkOptionsError(`Chunk size must be a whole number of tokens above 0 (got ${maxTokens}).`);
-  if (!Number.isFinite(overlapTokens) || overlapTokens < 0 || overlapTokens * 2 > maxTokens)
-    throw new ChunkOptionsError(
-      `Overlap must be between 0 and half the chunk size (${Math.floor(maxTokens / 2)} tokens); got ${overlapTokens}.`,
-    );
+  checkChunkOptions(maxTokens, overlapTokens);
   const text = doc.text;
   const rl = options.removeRepeatedLines ?? true;
   const removed = rl === false ? [] : repeatedLines(doc, rl === true ? {} : rl);

@@ -3,7 +3,7 @@ export const chunksEn = {
   'chunks.title': 'Chunks',
   'chunks.listLabel': 'Chunks of {document}',
   'chunks.loading': 'Reading the chunks…',
-  'chunks.empty': 'This document has no chunks: re-chunk it below.',
+  'chunks.empty': 'This document has no chunks: re-chunk it with the settings above.',
   'chunks.summary.one': '{n} chunk, {excluded} excluded (duplicates: {duplicate}, boilerplate: {boilerplate}, by you: {user})',
   'chunks.summary.other': '{n} chunks, {excluded} excluded (duplicates: {duplicate}, boilerplate: {boilerplate}, by you: {user})',
   'chunks.number': 'Chunk {n}',

@@ -5,7 +5,7 @@ export const chunksZh: Record<keyof typeof chunksEn, string> = {
   'chunks.title': '分块',
   'chunks.listLabel': '{document} 的分块',
   'chunks.loading': '正在读取分块…',
-  'chunks.empty': '此文档没有分块：请在下方重新分块。',
+  'chunks.empty': '此文档没有分块：请用上方的设置重新分块。',
   'chunks.summary.one': '{n} 个分块，已排除 {excluded} 个（重复：{duplicate}，模板内容：{boilerplate}，由你排除：{user}）',
   'chunks.summary.other': '{n} 个分块，已排除 {excluded} 个（重复：{duplicate}，模板内容：{boilerplate}，由你排除：{user}）',
   'chunks.number': '分块 {n}',
