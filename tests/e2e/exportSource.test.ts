@@ -71,7 +71,8 @@ function sampleRows(doc: ReturnType<typeof documentRows>) {
 
 async function openSample(page: Page, search: string): Promise<void> {
   await page.fill('[data-testid="review-search"]', search);
-  await page.waitForFunction(() => /^1 of/.test(document.querySelector('[data-testid="review-count"]')!.textContent!.trim()));
+  // One row left (whatever the UI language says about it).
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="sample-open"]').length === 1);
   await page.click('[data-testid="sample-open"]');
   await page.waitForSelector('[data-testid="drawer-source"]');
 }
@@ -171,6 +172,29 @@ describe('provenance of document-made samples: drawer, export with the source, d
     expect(card).toContain(`- setup-guide.md (Markdown, ${doc.document.bytes} bytes), SHA-256 \`${doc.document.sha256}\`: 2 items.`);
     expect(card).toMatch(/may be copyrighted or confidential, and this dataset may reproduce their text/);
     for (const c of doc.chunks) expect(card).not.toContain((c.text as string).slice(-40));
+    // The Export screen with its source and balance options needs no sideways scroll at 390 px either.
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.check('[data-testid="export-balance"]');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the source in Chinese', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await openApp(context, '#/seeds');
+    const doc = documentRows();
+    await putProjectRows(page, { documents: [doc.document], chunks: doc.chunks, samples: sampleRows(doc) });
+    await page.goto(baseUrl() + '#/review');
+    await page.reload();
+    await page.waitForSelector('.app[data-ready="true"]');
+    await openSample(page, 'licence key before copying');
+    expect(await page.textContent('[data-testid="drawer-source"] h3')).toBe('来源');
+    expect(await page.textContent('[data-testid="source-pages"]')).toBe('第 1–2 页');
+    expect(await page.locator('[data-testid="drawer-source"] mark .sr-only').first().textContent()).toBe('引用：');
+    await page.goto(baseUrl() + '#/export');
+    await page.waitForSelector('[data-testid="export-counts"]');
+    expect(await page.textContent('[data-testid="export-source-settings"]')).toContain('包含来源');
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
