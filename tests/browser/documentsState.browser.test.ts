@@ -70,13 +70,22 @@ describe('DocumentsState (real workers, real IndexedDB)', () => {
     state.add(files);
     expect(state.jobs.map((j) => j.name)).toEqual(files.map((f) => f.name));
     let most = 0;
+    const last = new Map<number, { unit: string; done: number; total: number }>();
     await until(
       () => state.jobs.every((j) => j.phase === 'failed'),
       () => {
         const active = state.jobs.filter((j) => ACTIVE.has(j.phase)).length;
         most = Math.max(most, active);
         expect(active).toBeLessThanOrEqual(POOL_SIZE);
-        for (const j of state.jobs) if (j.progress) expect(j.progress.done).toBeLessThanOrEqual(j.progress.total);
+        for (const j of state.jobs) {
+          if (!j.progress) continue;
+          const p = { ...j.progress };
+          expect(p.done).toBeLessThanOrEqual(p.total);
+          // Within a unit (bytes, then pages) progress never goes back.
+          const before = last.get(j.id);
+          if (before?.unit === p.unit) expect(p.done).toBeGreaterThanOrEqual(before.done);
+          last.set(j.id, p);
+        }
       },
     );
     expect(most).toBeGreaterThan(0);

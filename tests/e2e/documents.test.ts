@@ -101,6 +101,13 @@ describe('the Documents screen', () => {
     await page.waitForSelector(row('guide.docx'));
     expect(await shown()).toEqual(list);
 
+    // A document opens in the chunk view, and the list comes back.
+    await page.click(`${row('guide.docx')} [data-testid="document-open"]`);
+    await page.waitForSelector('#chunk-view-title');
+    expect(await page.textContent('[data-testid="screen-documents"] h1')).toBe('guide.docx');
+    await page.click('[data-testid="documents-back"]');
+    await page.waitForSelector(row('nettle.pdf'));
+
     // The same file again is refused by its content (another name does not help), and nothing changes.
     const text = await expectRefused(page, doc('guide.docx', 'guide-copy.docx'), 'DocumentExistsError');
     expect(text).toContain('already in this project as “guide.docx”');
