@@ -223,7 +223,7 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
     mounted = null;
   });
 
-  function show(db: AppDb, view: 'chunks' | 'labels' | 'coverage', id: string, locale: 'en' | 'zh' = 'en') {
+  function show(db: AppDb, view: 'chunks' | 'labels' | 'coverage' | 'both', id: string, locale: 'en' | 'zh' = 'en') {
     const box = document.createElement('div');
     box.style.width = '390px';
     document.body.append(box);
@@ -375,5 +375,22 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
     mounted!.box.remove();
     const zh = show(db, 'coverage', projectId, 'zh');
     await vi.waitFor(() => expect(zh.box.querySelector('[data-testid=coverage-total]')?.textContent?.trim()).toBe('4 个分块中有 1 个已有通过的样本；来自文档的通过样本共 2 条。'));
+  });
+
+  it('a change of the label tree refreshes the coverage beside it (onchange → refresh)', async () => {
+    const db = await freshDb('labels-coverage');
+    const { projectId } = await stored(db);
+    const { box } = show(db, 'both', projectId);
+    await vi.waitFor(() => expect(box.querySelector('[data-testid=coverage-total]')).not.toBeNull());
+    expect(box.querySelectorAll('[data-testid=coverage-label-row]')).toHaveLength(0);
+    await vi.waitFor(() => expect(button(box, 'Build from headings').disabled).toBe(false));
+    button(box, 'Build from headings').click();
+    await vi.waitFor(() => expect(box.querySelectorAll('[data-testid=coverage-label-row]')).toHaveLength(5));
+    button(box, 'Dosage').click();
+    flushSync();
+    button(box, 'Delete').click();
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=confirm-ok]')).not.toBeNull());
+    (document.querySelector('[data-testid=confirm-ok]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(box.querySelectorAll('[data-testid=coverage-label-row]')).toHaveLength(4));
   });
 });
