@@ -303,6 +303,7 @@ for (const [label, path, name] of [
     pageHeapPeakMiB: +(r.pageHeapPeakBytes / 2 ** 20).toFixed(0),
     chromiumRssGrowthMiB: +r.rssGrowthMiB.toFixed(0),
     longestTaskMs: Math.round(r.longestTaskMs),
+    longestTaskEndBeforeResultMs: r.longestTaskEndBeforeResultMs === null ? null : Math.round(r.longestTaskEndBeforeResultMs),
     tasksOver100ms: r.tasksOver100,
   };
   rows.push(row);

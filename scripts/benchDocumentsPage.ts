@@ -26,6 +26,8 @@ interface CaseResult {
   workerPeakBytes: number | null;
   memorySource: string;
   longestTaskMs: number;
+  /** How long before the result was in hand the longest task ended (about 0: it was the result's arrival). */
+  longestTaskEndBeforeResultMs: number | null;
   tasksOver100: number;
 }
 
@@ -38,10 +40,14 @@ interface ChunkTimes {
 }
 
 let longest = 0;
+let longestEnd = 0;
 let over100 = 0;
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    longest = Math.max(longest, e.duration);
+    if (e.duration > longest) {
+      longest = e.duration;
+      longestEnd = e.startTime + e.duration;
+    }
     if (e.duration > 100) over100++;
   }
 }).observe({ type: 'longtask', buffered: true });
@@ -104,6 +110,7 @@ async function run(url: string, name: string): Promise<CaseResult> {
     extractMs: tChunking - t0,
     workerChunkMs: t1 - tChunking,
     longestTaskMs: longest,
+    longestTaskEndBeforeResultMs: longest ? t1 - longestEnd : null,
     tasksOver100: over100,
     ...(await stopMemory().then((m) => ({ peakBytes: m.all, workerPeakBytes: m.workers }))),
     memorySource,
