@@ -42,4 +42,17 @@ describe('runBlocker', () => {
     expect(runBlocker(ready({ seedCount: 0, firstOp: 'selfInstruct' }))).toBeNull();
     expect(runBlocker(ready({ missingCount: 1, ggufStoreUnreadable: true }))).toBe('run.modelMissing');
   });
+
+  it('a document recipe needs chunks, not seeds, and says where to add documents', () => {
+    expect(runBlocker(ready({ firstOp: 'questions', chunkCount: 0 }))).toBe('run.noChunks');
+    expect(runBlocker(ready({ firstOp: 'questions' }))).toBe('run.noChunks');
+    expect(runBlocker(ready({ firstOp: 'questions', chunkCount: 4, seedCount: 0 }))).toBeNull();
+    // After the chunks, the same reasons as any run.
+    expect(runBlocker(ready({ firstOp: 'questions', chunkCount: 4, roles: { ...all(gguf), judge: null } }))).toBe('run.noRoles');
+    expect(runBlocker(ready({ firstOp: 'questions', chunkCount: 0, otherTab: true }))).toBe('safety.run.otherTab');
+    // Seeds alone never start a seed recipe's counterpart from chunks, nor the reverse.
+    expect(runBlocker(ready({ seedCount: 0, chunkCount: 9 }))).toBe('run.noSeeds');
+    expect(en['run.noChunks']).toContain('Documents screen');
+    expect(zh['run.noChunks']).toContain('文档');
+  });
 });
