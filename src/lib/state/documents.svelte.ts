@@ -1,4 +1,5 @@
 import type { AppDb } from '../db/db';
+import { isQuotaError } from '../db/quota';
 import { addDocument, deleteDocument, listDocuments } from '../db/documentsRepo';
 import type { StoredDocument } from '../db/types';
 import { prepareInWorker } from '../documents/extract/client';
@@ -245,7 +246,8 @@ export class DocumentsState {
       } else {
         job.phase = 'failed';
         job.progress = null;
-        job.error = { name: err.name, message: err.message, ...(err.pages ? { pages: [...err.pages] } : {}), ...(err.existing ? { existing: err.existing.name } : {}) };
+        // A full disk aborts the transaction: Dexie reports an AbortError with the quota error inside.
+        job.error = { name: isQuotaError(err) ? 'QuotaExceededError' : err.name, message: err.message, ...(err.pages ? { pages: [...err.pages] } : {}), ...(err.existing ? { existing: err.existing.name } : {}) };
       }
     }
   }
