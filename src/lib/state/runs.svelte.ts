@@ -227,7 +227,8 @@ export class RunsState {
       recipe: recipe as unknown as Record<string, unknown>,
       roles,
       models,
-      seeds: seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
+      // A document run reads no seed: its snapshot holds the chunks only (and the card counts no seed as used).
+      seeds: chunks ? [] : seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
       ...(chunks ? { chunks: chunks.map((c) => ({ ...c, headingPath: [...c.headingPath], pages: c.pages ? ([...c.pages] as [number, number]) : null, span: [...c.span] as [number, number] })) } : {}),
       concurrency: Math.max(1, concurrency),
       total: taskCount(recipe, chunks ? chunks.length : seeds.length),
