@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/lib/documents/chunk';
-import { checkCitations, extractQuotes, findCitation } from '../../src/lib/documents/cite';
+import { alignAnswer, checkCitations, extractQuotes, findCitation } from '../../src/lib/documents/cite';
 import { buildDoc, docFromMarkdown } from './documentsFixtures';
 
 const zhDoc = buildDoc([
@@ -70,5 +70,38 @@ describe('span citations', () => {
     const r = findCitation(later, '| Drug 20 | 100 mg |', doc.text);
     expect(r.supported).toBe(true);
     expect(doc.text.slice(...r.spans[0]!.doc!)).toBe('| Drug 20 | 100 mg |');
+  });
+});
+
+describe('alignAnswer: the sentences an answer restates, when it quotes none', () => {
+  const chunk =
+    '# Tenancy deposits\n\nA landlord must return the deposit within 14 days after the tenancy ends. Deductions are allowed only for unpaid rent and for damage beyond normal wear and tear. The landlord must give the tenant a written list of every deduction.';
+  const slice = (text: string, spans: { start: number; end: number }[]) => spans.map((s) => text.slice(s.start, s.end));
+
+  it('finds the sentences a small model paraphrased (a real TinyLlama answer), in text order, and leaves out the ones it did not use', () => {
+    const answer =
+      'The tenancy deposit is the amount of money that the landlord has to give to the tenant after the tenancy has ended. The landlord is allowed to give the tenant a written list of every deduction, which includes the deduction for unpaid rent and for damage beyond normal wear and tear. The answer is given by the text, which answers the question.';
+    expect(slice(chunk, alignAnswer(chunk, answer))).toEqual([
+      'Deductions are allowed only for unpaid rent and for damage beyond normal wear and tear.',
+      'The landlord must give the tenant a written list of every deduction.',
+    ]);
+  });
+
+  it('in Chinese, by character pairs', () => {
+    const zh = '未开封的胰岛素应在2至8摄氏度冷藏保存，不可冷冻。开封后的胰岛素可在室温下保存28天。不要把胰岛素放在阳光直射的地方。';
+    expect(slice(zh, alignAnswer(zh, '开封后的胰岛素可以在室温下保存28天。'))).toEqual(['开封后的胰岛素可在室温下保存28天。']);
+  });
+
+  it('cites nothing for an answer the chunk does not say, an empty answer, or one that shares only common words', () => {
+    expect(alignAnswer(chunk, 'Paris is the capital of France.')).toEqual([]);
+    expect(alignAnswer(chunk, '')).toEqual([]);
+    expect(alignAnswer(chunk, 'It is what it is, and the tenant must.')).toEqual([]);
+  });
+
+  it('keeps at most `max` sentences, the best restated, and honours minOverlap', () => {
+    const answer = 'A landlord must return the deposit within 14 days after the tenancy ends, deductions only for unpaid rent and damage beyond normal wear and tear, with a written list of every deduction given to the tenant.';
+    expect(alignAnswer(chunk, answer).length).toBe(3);
+    expect(alignAnswer(chunk, answer, { max: 1 }).length).toBe(1);
+    expect(alignAnswer(chunk, 'The landlord must give a list.', { minOverlap: 0.9 })).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * whitespace and punctuation ignored), so a quote survives re-spacing, curly vs straight quotes,
  * "，" vs ",". Quotes that elide text ("…", "...", "[…]") match piece by piece, in order.
  */
+import { splitSentences } from './sentences';
 import type { Chunk } from './types';
 
 export interface CitedSpan {
@@ -123,4 +124,61 @@ export function checkCitations(
   const quotes = options.quotes ?? extractQuotes(answer, options.minChars);
   const results = quotes.map((q) => findCitation(chunk, q, options.docText));
   return { results, unsupported: results.filter((r) => !r.supported).map((r) => r.quote) };
+}
+
+/** English words too common to show that a sentence supports an answer. */
+const STOP = new Set(
+  'the a an and or but of to in on at by for with from as is are was were be been being it its this that these those there their they them he she his her we you your our not no can could may might must shall should will would do does did has have had than then so such which who whom what when where why how all any each every other into over under about after before only also very more most some same own just'.split(' '),
+);
+const HAN = /\p{Script=Han}/u;
+
+/** Content units of a text: English words of 3+ letters (stop words out), digits, and Chinese character pairs. */
+function units(text: string): Set<string> {
+  const out = new Set<string>();
+  const f = text.normalize('NFKC').toLowerCase();
+  for (const m of f.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const w = m[0];
+    if (HAN.test(w)) {
+      const chars = [...w].filter((c) => HAN.test(c));
+      for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
+      continue;
+    }
+    if (/^\p{N}+$/u.test(w) || (w.length >= 3 && !STOP.has(w))) out.add(w.replace(/(?:ies|es|s)$/u, ''));
+  }
+  return out;
+}
+
+export interface AlignedSpan {
+  /** `[start, end)` into the chunk's text. */
+  start: number;
+  end: number;
+  /** Share of the sentence's content units that the answer repeats (0–1). */
+  overlap: number;
+}
+
+/**
+ * The sentences of a chunk that an answer restates, for an answer that quotes nothing (small models
+ * often drop the requested quote line but answer from the text). A sentence counts when the answer
+ * repeats at least `minOverlap` of its content units (English words, Chinese character pairs) and
+ * at least 3 of them; at most `max` sentences, the best first, returned in text order. Empty when
+ * no sentence is restated: the answer then cites nothing.
+ */
+export function alignAnswer(chunkText: string, answer: string, options: { minOverlap?: number; max?: number } = {}): AlignedSpan[] {
+  const minOverlap = options.minOverlap ?? 0.5;
+  const max = options.max ?? 3;
+  const said = units(answer);
+  if (said.size === 0) return [];
+  const hits: AlignedSpan[] = [];
+  for (const s of splitSentences(chunkText)) {
+    const u = units(chunkText.slice(s.start, s.end));
+    if (u.size === 0) continue;
+    let shared = 0;
+    for (const x of u) if (said.has(x)) shared++;
+    const overlap = shared / u.size;
+    if (shared >= Math.min(3, u.size) && overlap >= minOverlap) hits.push({ start: s.start, end: s.end, overlap });
+  }
+  return hits
+    .sort((a, b) => b.overlap - a.overlap || a.start - b.start)
+    .slice(0, max)
+    .sort((a, b) => a.start - b.start);
 }
