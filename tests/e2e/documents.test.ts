@@ -54,6 +54,28 @@ async function expectRefused(page: Page, file: DropFile, errorName: string): Pro
   return text;
 }
 
+/** A PDF whose pages have a line of text (true) or nothing at all (false): a scan in the middle of a text PDF. */
+function pdfWithBlankPages(name: string, pages: boolean[]): DropFile {
+  const objs: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', '', '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
+  const kids: string[] = [];
+  pages.forEach((hasText, i) => {
+    const content = hasText ? `BT /F1 11 Tf 72 730 Td (Page ${i + 1} says one sentence about the guide.) Tj ET` : '';
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${objs.length + 2} 0 R >>`);
+    kids.push(`${objs.length} 0 R`);
+    objs.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  });
+  objs[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages.length} >>`;
+  let out = '%PDF-1.7\n';
+  const offsets = objs.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `${xref}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${out.length}\n%%EOF\n`;
+  return { name, bytes: new TextEncoder().encode(out) };
+}
+
 describe('the Documents screen', () => {
   it('reads a PDF and a DOCX dropped on the window, lists their pages and chunks, and keeps them after a reload', async () => {
     const { context, page } = await fresh();
@@ -191,6 +213,21 @@ describe('the Documents screen', () => {
     await page.click('[data-testid="confirm-cancel"]');
     await page.waitForSelector('[data-testid="project-delete-dialog"]', { state: 'detached' });
     expect((await stored(page)).documents).toBe(1);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('stores a PDF with some pages without text as partial, and names those pages', async () => {
+    const { context, page } = await fresh('en-US', '#/documents');
+    await dropFiles(page, [pdfWithBlankPages('half-scanned.pdf', [true, false, true, false, false])]);
+    await page.waitForSelector(row('half-scanned.pdf'));
+    expect(await page.getAttribute(row('half-scanned.pdf'), 'data-status')).toBe('partial');
+    expect(await page.textContent(`${row('half-scanned.pdf')} [data-testid="document-status"]`)).toBe('Partial');
+    expect(await page.textContent(`${row('half-scanned.pdf')} [data-testid="document-warning"]`)).toBe('pages 2, 4–5 had no text to read (scanned?): OCR the file to use them');
+    const [stored] = await readStore<{ status: string; pages: number; error: { pages: number[] } }>(page, 'documents');
+    expect(stored).toMatchObject({ status: 'partial', pages: 5, error: { pages: [2, 4, 5] } });
+    await page.selectOption('[data-testid="locale-select"]', 'zh');
+    expect(await page.textContent(`${row('half-scanned.pdf')} [data-testid="document-warning"]`)).toContain('第 2, 4–5 页没有可读取的文字');
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });

@@ -232,8 +232,6 @@ export class DocumentsState {
       });
       job.phase = 'saving';
       await addDocument(this.#db, job.projectId, prepared.draft, prepared.chunks, w.file);
-      this.#forget(job.id);
-      if (this.#projectId === job.projectId) await this.reload();
     } catch (e) {
       w.controller = null;
       const err = e as Error & { pages?: number[]; existing?: StoredDocument };
@@ -249,6 +247,10 @@ export class DocumentsState {
         // A full disk aborts the transaction: Dexie reports an AbortError with the quota error inside.
         job.error = { name: isQuotaError(err) ? 'QuotaExceededError' : err.name, message: err.message, ...(err.pages ? { pages: [...err.pages] } : {}), ...(err.existing ? { existing: err.existing.name } : {}) };
       }
+      return;
     }
+    // Stored: the file leaves the list of files being read and joins the documents.
+    this.#forget(job.id);
+    if (this.#projectId === job.projectId) await this.reload();
   }
 }
