@@ -30,6 +30,8 @@ export const planEn = {
   'plan.documents.other': '{n} documents',
   'plan.copiesChunk': '{n} tasks per chunk',
   'plan.tryChunks': 'Try on 3 chunks first',
+  'plan.estimate.unknown.noRunsChunks': 'Time: unknown — nothing has measured these models’ speed yet. Try on 3 chunks first, or send a prompt in the playground on the Models screen.',
+  'plan.estimate.unknown.otherModelsChunks': 'Time: unknown — the earlier runs used other models. Try on 3 chunks first to measure these.',
   'plan.tryChunksHelp': 'Runs the same recipe on 3 chunks only, to check the models and measure their speed. The recipe in the editor stays as it is.',
   'plan.estimate.title': 'Estimate:',
   'plan.estimate.items.one': '{n} item',

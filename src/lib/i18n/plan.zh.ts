@@ -28,6 +28,8 @@ export const planZh: Record<keyof typeof planEn, string> = {
   'plan.documents.other': '{n} 份文档',
   'plan.copiesChunk': '每个文本块 {n} 个任务',
   'plan.tryChunks': '先用 3 个文本块试运行',
+  'plan.estimate.unknown.noRunsChunks': '时间：未知——还没有测量过这些模型的速度。请先用 3 个文本块试运行，或在“模型”页的试用台发送一条提示。',
+  'plan.estimate.unknown.otherModelsChunks': '时间：未知——之前的运行用的是其他模型。请先用 3 个文本块试运行来测量这些模型。',
   'plan.tryChunksHelp': '只用 3 个文本块运行同一配方，用来检查模型并测量速度。编辑器中的配方保持不变。',
   'plan.estimate.title': '估算：',
   'plan.estimate.items.one': '{n} 个条目',
