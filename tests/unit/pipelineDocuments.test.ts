@@ -197,11 +197,23 @@ describe('grounded answers', () => {
       expect(s).toMatchObject({ status: 'rejected', rejectReason: 'citationNotFound' });
       expect(s.notes.unsupportedQuotes).toEqual(['Descale the kettle twice a year with lemon juice.']);
     }
-    const bare = engines({ answer: () => 'Once a month, with vinegar.' });
+    const bare = engines({ answer: () => 'Regularly, as the manual says.' });
     const b = await run(docRecipe(QA), bare.e, enChunks.slice(0, 1));
+    expect(b.store.samples.length).toBeGreaterThan(0);
     expect(b.store.samples.every((s) => s.rejectReason === 'citationMissing')).toBe(true);
-    const allowed = await run(docRecipe([QA[0]!, { op: 'groundedAnswer', requireQuote: false }, QA[2]!]), engines({ answer: () => 'Once a month, with vinegar.' }).e, enChunks.slice(0, 1));
+    const allowed = await run(docRecipe([QA[0]!, { op: 'groundedAnswer', requireQuote: false }, QA[2]!]), engines({ answer: () => 'Regularly, as the manual says.' }).e, enChunks.slice(0, 1));
     expect(allowed.store.samples.every((s) => s.status === 'accepted' && s.source!.cited.length === 0)).toBe(true);
+  });
+
+  it('an answer with no quote that restates a sentence of the chunk cites that sentence (aligned)', async () => {
+    const chunk = enChunks.find((c) => c.text.includes('Descale the kettle'))!;
+    const { e } = engines({ answer: () => 'You descale the kettle once a month, using white vinegar.' });
+    const { store } = await run(docRecipe(QA), e, [chunk]);
+    expect(store.samples.length).toBeGreaterThan(0);
+    for (const s of store.samples) {
+      expect(s).toMatchObject({ status: 'accepted', notes: { citation: 'aligned' } });
+      expect(s.source!.cited.map(([a, b]) => enDoc.text.slice(a, b))).toEqual(['Descale the kettle once a month with white vinegar.']);
+    }
   });
 
   it('splits quotes from the answer in both languages, and falls back on quoted passages', () => {

@@ -57,7 +57,10 @@ export const StepSchema = z.discriminatedUnion('op', [
     op: z.literal('groundedAnswer'),
     temperature: temperature.default(0.3),
     maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
-    /** An answer that quotes nothing from the chunk is rejected (citationMissing); off, it passes on to the groundedness judge. */
+    /**
+     * An answer that quotes nothing and restates no sentence of the chunk is rejected
+     * (citationMissing); off, it passes on to the groundedness judge.
+     */
     requireQuote: z.boolean().default(true),
   }),
   z.object({ op: z.literal('groundedJudge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),

@@ -1,4 +1,4 @@
-import { extractQuotes, findCitation } from '../../documents/cite';
+import { alignAnswer, extractQuotes, findCitation } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import { parseVerdict } from '../judgeParse';
 import { GROUNDEDNESS } from '../schemas';
@@ -9,7 +9,8 @@ import type { Candidate, OpContext } from '../types';
  * Answers grounded on a document's chunk, and the check that they are (issue 14). Small models
  * drift from their source: the answerer is told to say NOT_IN_TEXT when the chunk lacks the
  * answer (that item is rejected as `unanswerable`, never answered), and to copy the sentence it
- * relies on; that quote must be found in the chunk (cite.ts), or the answer is rejected. A second
+ * relies on; that quote must be found in the chunk (cite.ts), or the answer is rejected (an answer
+ * with no quote at all passes when it restates sentences of the chunk, which it then cites). A second
  * verdict then scores whether every claim is supported.
  */
 
@@ -82,6 +83,31 @@ export function locateQuotes(g: Grounding, quotes: string[]): { cited: [number, 
   return { cited, unsupported };
 }
 
+/**
+ * For an answer that quotes nothing: the chunk sentences it restates (cite.ts alignAnswer), as
+ * document offsets, from the first chunk of the grounding where any is found. Small models often
+ * drop the quote line yet answer from the text (the real TinyLlama did).
+ */
+export function alignedSpans(g: Grounding, answer: string): [number, number][] {
+  for (const c of g.chunks) {
+    const hits = alignAnswer(c.text, answer);
+    if (!hits.length) continue;
+    // Offsets only where the chunk is a plain slice of the document (see locateQuotes).
+    if (c.text.length !== c.span[1] - c.span[0]) return [];
+    return hits.map((h) => {
+      // A chunk's first sentence runs from its heading lines ("# Care\n\n## Descaling\n\n…"): cite the sentence, not the headings.
+      let start = h.start;
+      for (;;) {
+        const m = /^\s*#{1,6} [^\n]*\n+/.exec(c.text.slice(start, h.end));
+        if (!m || start + m[0].length >= h.end) break;
+        start += m[0].length;
+      }
+      return [c.span[0] + start, c.span[0] + h.end] as [number, number];
+    });
+  }
+  return [];
+}
+
 export interface GroundedAnswerParams {
   temperature: number;
   maxTokens: number;
@@ -113,9 +139,18 @@ export async function groundedAnswer(ctx: OpContext, cand: Candidate, g: Groundi
   cand.output = answer || quotes.join('\n');
   cand.notes.quotes = quotes;
   if (!quotes.length) {
+    // No quote: the sentences the answer restates stand for it (notes.citation says so); an answer
+    // that restates none of the chunk cites nothing.
+    const aligned = answer ? alignedSpans(g, answer) : [];
+    if (aligned.length) {
+      cand.notes.citation = 'aligned';
+      if (cand.source) cand.source = { ...cand.source, cited: aligned };
+      return { ok: true };
+    }
     if (p.requireQuote) return { ok: false, reason: 'citationMissing' };
     return { ok: true };
   }
+  cand.notes.citation = 'quoted';
   const { cited, unsupported } = locateQuotes(g, quotes);
   if (unsupported.length) {
     cand.notes.unsupportedQuotes = unsupported;
