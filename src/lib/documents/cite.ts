@@ -182,3 +182,48 @@ export function alignAnswer(chunkText: string, answer: string, options: { minOve
     .slice(0, max)
     .sort((a, b) => a.start - b.start);
 }
+
+/**
+ * Where a chunk's text lies in its document when it is not a plain slice of it (running headers
+ * or page numbers cut out of its span, blank lines collapsed, a table's header row repeated at the
+ * top): `[chunkStart, docStart, length]` runs of text the two share, in order. Lines are matched in
+ * order within the chunk's span; a line not found there (a repeated header) maps nowhere, and runs
+ * joined by the same text in both are merged. `undefined` for a plain slice (chunk offset + span
+ * start is the document offset).
+ */
+export function chunkPieces(docText: string, chunk: Pick<Chunk, 'text' | 'span'>): [number, number, number][] | undefined {
+  const [a, b] = chunk.span;
+  const slice = docText.slice(a, b);
+  if (slice === chunk.text) return undefined;
+  const pieces: [number, number, number][] = [];
+  let from = 0;
+  let at = 0;
+  for (const line of chunk.text.split('\n')) {
+    const start = at;
+    at += line.length + 1;
+    if (!line.trim()) continue;
+    const k = slice.indexOf(line, from);
+    if (k < 0) continue;
+    const last = pieces[pieces.length - 1];
+    // The text between this line and the last is the same in both (a newline): one run.
+    if (last && chunk.text.slice(last[0] + last[2], start) === slice.slice(last[1] - a + last[2], k)) last[2] = start + line.length - last[0];
+    else pieces.push([start, a + k, line.length]);
+    from = k + line.length;
+  }
+  return pieces;
+}
+
+/**
+ * A `[start, end)` span of a chunk's text as document offsets: one span per piece it covers (see
+ * chunkPieces; none for text that maps nowhere), or the chunk's span start added for a plain slice.
+ */
+export function chunkToDoc(chunk: Pick<Chunk, 'span'> & { pieces?: [number, number, number][] }, start: number, end: number): [number, number][] {
+  if (!chunk.pieces) return [[chunk.span[0] + start, chunk.span[0] + end]];
+  const out: [number, number][] = [];
+  for (const [c, d, n] of chunk.pieces) {
+    const s = Math.max(start, c);
+    const e = Math.min(end, c + n);
+    if (s < e) out.push([d + s - c, d + e - c]);
+  }
+  return out;
+}

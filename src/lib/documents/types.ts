@@ -140,6 +140,12 @@ export interface ChunkRef {
   tokens: number;
   /** Label-tree node id the chunk is tagged with, where assigned. */
   label?: string;
+  /**
+   * Set when `text` is not a plain slice of the document (running headers cut out, a table header
+   * repeated): the `[chunkStart, docStart, length]` runs the two share (cite.ts chunkPieces), so
+   * that a quote's offsets in `text` can be turned into the document's. Absent: a plain slice.
+   */
+  pieces?: [chunkStart: number, docStart: number, length: number][];
 }
 
 /**

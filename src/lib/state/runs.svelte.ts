@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { AppDb } from '../db/db';
 import { listChunks, listDocuments } from '../db/documentsRepo';
 import { createRun, listRuns, restoreRun, setRunStatus, takeRun, type DeletedRun } from '../db/runsRepo';
+import { chunkPieces } from '../documents/cite';
 import type { ChunkRef } from '../documents/types';
 import type { Run } from '../db/types';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
@@ -337,6 +338,8 @@ export async function readProjectChunks(db: AppDb, projectId: string): Promise<{
     const mine = (await listChunks(db, d.id)).filter((c) => !c.excluded);
     if (mine.length) documents++;
     for (const c of mine) {
+      // Where the text is not a plain slice of the document, how its offsets map into it (cited spans).
+      const pieces = chunkPieces(d.text, c);
       chunks.push({
         id: c.id,
         documentId: d.id,
@@ -348,6 +351,7 @@ export async function readProjectChunks(db: AppDb, projectId: string): Promise<{
         span: c.span,
         tokens: c.tokens,
         ...(c.label !== undefined ? { label: c.label } : {}),
+        ...(pieces ? { pieces } : {}),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { alignAnswer, extractQuotes, findCitation } from '../../documents/cite';
+import { alignAnswer, chunkToDoc, extractQuotes, findCitation } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import { parseVerdict } from '../judgeParse';
 import { GROUNDEDNESS } from '../schemas';
@@ -61,10 +61,20 @@ export function splitQuotes(raw: string): { answer: string; quotes: string[] } {
 }
 
 /**
+ * Where a span of a grounding chunk's text lies in the document: through the chunk's pieces when
+ * its text is not a plain slice (running headers cut out, a table header repeated), else at the
+ * chunk's span start. A snapshot from before pieces existed whose text differs in length from its
+ * span gives no offsets (they could point at other text).
+ */
+function docSpans(c: ChunkRef, start: number, end: number): [number, number][] {
+  if (!c.pieces && c.text.length !== c.span[1] - c.span[0]) return [];
+  return chunkToDoc(c, start, end);
+}
+
+/**
  * Where each quote lies in the document: the first chunk of the grounding that contains it, its
- * span(s) turned into offsets of the document's text (chunk span start + offset). A chunk whose
- * text is not a plain slice of the document (a repeated table header) supports the quote but gives
- * no offsets. Quotes found in no chunk are `unsupported`.
+ * span(s) turned into offsets of the document's text (docSpans; a repeated table header maps
+ * nowhere). Quotes found in no chunk are `unsupported`.
  */
 export function locateQuotes(g: Grounding, quotes: string[]): { cited: [number, number][]; unsupported: string[] } {
   const cited: [number, number][] = [];
@@ -75,7 +85,7 @@ export function locateQuotes(g: Grounding, quotes: string[]): { cited: [number, 
       const r = findCitation(c, q);
       if (!r.supported) continue;
       found = true;
-      if (c.text.length === c.span[1] - c.span[0]) for (const s of r.spans) cited.push([c.span[0] + s.start, c.span[0] + s.end]);
+      for (const s of r.spans) cited.push(...docSpans(c, s.start, s.end));
       break;
     }
     if (!found) unsupported.push(q);
@@ -92,9 +102,7 @@ export function alignedSpans(g: Grounding, answer: string): [number, number][] {
   for (const c of g.chunks) {
     const hits = alignAnswer(c.text, answer);
     if (!hits.length) continue;
-    // Offsets only where the chunk is a plain slice of the document (see locateQuotes).
-    if (c.text.length !== c.span[1] - c.span[0]) return [];
-    return hits.map((h) => {
+    return hits.flatMap((h) => {
       // A chunk's first sentence runs from its heading lines ("# Care\n\n## Descaling\n\n…"): cite the sentence, not the headings.
       let start = h.start;
       for (;;) {
@@ -102,7 +110,7 @@ export function alignedSpans(g: Grounding, answer: string): [number, number][] {
         if (!m || start + m[0].length >= h.end) break;
         start += m[0].length;
       }
-      return [c.span[0] + start, c.span[0] + h.end] as [number, number];
+      return docSpans(c, start, h.end);
     });
   }
   return [];
