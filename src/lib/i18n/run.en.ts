@@ -86,7 +86,7 @@ export const runEn = {
   'label.reason.unknown': 'No reason was recorded',
   'label.reason.questions:none': 'No readable question was written for the chunk',
   'label.reason.unanswerable': 'The chunk does not contain the answer (the answerer said so)',
-  'label.reason.citationMissing': 'The answer quoted nothing from the chunk',
+  'label.reason.citationMissing': 'The answer neither quoted the chunk nor restated any of its sentences',
   'label.reason.citationNotFound': 'The answer’s quote is not in the chunk',
   'label.reason.ungrounded': 'The groundedness judge found claims the chunk does not support',
 

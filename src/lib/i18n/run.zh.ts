@@ -80,7 +80,7 @@ export const runZh: Record<keyof typeof runEn, string> = {
   'label.reason.unknown': '没有记录原因',
   'label.reason.questions:none': '没有为该文本块写出可读的问题',
   'label.reason.unanswerable': '文本块中没有答案（回答者如此表示）',
-  'label.reason.citationMissing': '回答没有引用文本块原文',
+  'label.reason.citationMissing': '回答既没有引用文本块原文，也没有复述其中任何一句',
   'label.reason.citationNotFound': '回答的引文不在文本块中',
   'label.reason.ungrounded': '依据性评审发现了文本块不支持的说法',
 
