@@ -41,14 +41,15 @@ async function setUp(label: string) {
 describe('routing a drop', () => {
   const f = (name: string) => new File(['x'], name);
   it('sends documents to Documents, seed files to Seeds, and plain text by the screen', () => {
-    const files = ['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l'].map(f);
+    const files = ['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l', 'm.EPUB'].map(f);
     const names = (r: { documents: File[]; seeds: File[] }) => [r.documents.map((x) => x.name), r.seeds.map((x) => x.name)];
-    expect(names(routeFiles(files, false))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l']]);
-    expect(names(routeFiles(files, true))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'k.txt'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'l']]);
+    expect(names(routeFiles(files, false))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'm.EPUB'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l']]);
+    expect(names(routeFiles(files, true))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'k.txt', 'm.EPUB'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'l']]);
   });
 
   it('tells where a drag goes from its MIME types, and says both when it cannot tell', () => {
     expect(dropTargetOf(['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'], false)).toBe('documents');
+    expect(dropTargetOf(['application/epub+zip'], false)).toBe('documents');
     expect(dropTargetOf(['text/csv', 'application/json'], true)).toBe('seeds');
     expect(dropTargetOf(['text/plain'], false)).toBe('seeds');
     expect(dropTargetOf(['text/plain'], true)).toBe('documents');

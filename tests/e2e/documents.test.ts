@@ -145,6 +145,28 @@ describe('the Documents screen', () => {
     await context.close();
   });
 
+  it('reads an EPUB dropped on the window into Documents, with its chapters as chunks', async () => {
+    const { context, page } = await fresh();
+    await dropFiles(page, [doc('guide.epub')]);
+    await page.waitForFunction(() => location.hash === '#/documents');
+    await page.waitForSelector(row('guide.epub'), { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="document-job"]', { state: 'detached' });
+    expect(await page.getAttribute(row('guide.epub'), 'data-status')).toBe('ready');
+    const shownChunks = Number(await page.getAttribute(`${row('guide.epub')} [data-testid="document-chunks"]`, 'data-count'));
+    expect(shownChunks).toBeGreaterThan(0);
+    const [d] = await readStore<{ id: string; name: string; type: string; text: string }>(page, 'documents');
+    expect(d).toMatchObject({ name: 'guide.epub', type: 'epub' });
+    const chunks = await readStore<{ documentId: string; text: string }>(page, 'chunks');
+    expect(chunks.length).toBe(shownChunks);
+    expect(chunks.every((c) => c.documentId === d!.id)).toBe(true);
+    // The Chinese chapter is read too, after the English one (spine order).
+    expect(chunks.some((c) => c.text.includes('电子书中的中文段落'))).toBe(true);
+    expect(d!.text.indexOf('电子书中的中文段落')).toBeGreaterThan(d!.text.indexOf('Keeping documents local'));
+    expect(await page.getAttribute('[data-testid="documents-input"]', 'accept')).toContain('.epub');
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
   it('sends a JSONL dropped on the window to the seed import, even from the Documents screen', async () => {
     const { context, page } = await fresh('en-US', '#/documents');
     await dropFiles(page, [fixture('self-instruct-seed-tasks.jsonl')]);

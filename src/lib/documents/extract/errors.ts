@@ -67,7 +67,7 @@ export const emptyDocument = (file: string) =>
 export const notDocx = (file: string, what: string) =>
   new DocumentError('NotDocxError', `${file} is not a Word document (${what}) — save it from Word or LibreOffice as .docx, or add the files inside it one by one`);
 export const unsupported = (file: string) =>
-  new DocumentError('UnsupportedFormatError', `${file}: this kind of file cannot be read — use PDF, DOCX, Markdown, HTML or plain text`);
+  new DocumentError('UnsupportedFormatError', `${file}: this kind of file cannot be read — use PDF, DOCX, EPUB, Markdown, HTML or plain text`);
 export const aborted = (file: string) => new DocumentError('AbortedError', `reading ${file} was cancelled`);
 export const readerFailed = (file: string, what: string) =>
   new DocumentError('ReaderFailedError', `${file}: the document reader stopped (${what}) — try again; if it stops again, the file may be too large for this browser`);
