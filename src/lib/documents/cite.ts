@@ -5,7 +5,7 @@
  * "，" vs ",". Quotes that elide text ("…", "...", "[…]") match piece by piece, in order.
  */
 import { splitSentences } from './sentences';
-import type { Chunk } from './types';
+import type { Chunk, ChunkRef, SampleSource } from './types';
 
 export interface CitedSpan {
   /** `[start, end)` into the chunk's text. */
@@ -226,4 +226,34 @@ export function chunkToDoc(chunk: Pick<Chunk, 'span'> & { pieces?: [number, numb
     if (s < e) out.push([d + s - c, d + e - c]);
   }
   return out;
+}
+
+/** The reverse of chunkToDoc: a document span's parts that lie in the chunk's text, as offsets of that text. */
+export function docToChunk(chunk: Pick<ChunkRef, 'text' | 'span' | 'pieces'>, start: number, end: number): [number, number][] {
+  const pieces = chunk.pieces ?? (chunk.text.length === chunk.span[1] - chunk.span[0] ? [[0, chunk.span[0], chunk.text.length] as const] : []);
+  const out: [number, number][] = [];
+  for (const [c, d, n] of pieces) {
+    const s = Math.max(start, d);
+    const e = Math.min(end, d + n);
+    if (s < e) out.push([c + s - d, c + e - d]);
+  }
+  return out;
+}
+
+/**
+ * A sample's grounding text as its run kept it (the run's chunk snapshot, for when the document was
+ * deleted): the sample's chunks' texts joined by a blank line, as the prompts showed them, with its
+ * cited spans as offsets of that text. Null when none of its chunks is in the snapshot.
+ */
+export function keptGrounding(snapshot: ReadonlyMap<string, ChunkRef>, src: Pick<SampleSource, 'chunkId' | 'moreChunks' | 'cited'>): { text: string; cited: [number, number][] } | null {
+  const chunks = [src.chunkId, ...(src.moreChunks ?? []).map((c) => c.id)].map((id) => snapshot.get(id)).filter((c): c is ChunkRef => !!c && !!c.text);
+  if (!chunks.length) return null;
+  let text = '';
+  const cited: [number, number][] = [];
+  for (const c of chunks) {
+    if (text) text += '\n\n';
+    for (const [a, b] of src.cited) for (const [s, e] of docToChunk(c, a, b)) cited.push([text.length + s, text.length + e]);
+    text += c.text;
+  }
+  return { text, cited };
 }

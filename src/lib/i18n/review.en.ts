@@ -82,6 +82,7 @@ export const reviewEn = {
   'review.source.textLabel': 'Grounding text from {document}',
   'review.source.citedStart': 'cited: ',
   'review.source.citedEnd': ' (end of citation)',
+  'review.source.kept': 'The document was deleted: this is the text its chunks had when the run used them (what the answer was grounded on, and what the export’s source field holds).',
   'review.source.deleted': 'The document was deleted: its text is no longer here. The sample keeps the document’s name, pages and section.',
   'review.source.unanswerable': 'The answerer said the text does not contain the answer (unanswerable): the question was rejected rather than answered from outside the text.',
   'review.source.groundedness': 'Groundedness: {score} of 5',

@@ -84,6 +84,7 @@ export const reviewZh: Record<keyof typeof reviewEn, string> = {
   'review.source.textLabel': '来自 {document} 的依据原文',
   'review.source.citedStart': '引用：',
   'review.source.citedEnd': '（引用结束）',
+  'review.source.kept': '文档已删除：下面是运行使用这些分块时保存的原文（回答所依据的文本，也是导出时来源字段的内容）。',
   'review.source.deleted': '该文档已被删除，原文已不在此处。样本仍保留文档名称、页码和章节。',
   'review.source.unanswerable': '回答者表示原文中没有答案（无法回答）：该问题被拒绝，而不是用原文以外的内容作答。',
   'review.source.groundedness': '依据性评分：{score} / 5',

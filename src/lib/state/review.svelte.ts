@@ -1,6 +1,7 @@
 import type { AppDb } from '../db/db';
 import { editSample, forEachSamplePage, restoreSamples, sampleChain, setSamplesStatus, type SampleEdit, type SamplePrev } from '../db/samplesRepo';
 import type { Sample } from '../db/types';
+import { keptGrounding } from '../documents/cite';
 import { ANY_FILTER, applyFilter, facets, type ReviewFilter } from '../review/filter';
 import { toRow, type ReviewRow } from '../review/rows';
 
@@ -16,18 +17,22 @@ const UNDO_DEPTH = 20;
 /**
  * The text a document-made sample was grounded on, as the drawer shows it: the stored document's
  * text over `source.span` (`offset`: where it starts in the document, so that `source.cited`
- * offsets can be placed in it), or `deleted` when the document is no longer there.
+ * offsets can be placed in it); once the document is deleted, the chunks its run kept (`kept`, as
+ * the export's source falls back to them, `cited` as offsets of that text); `deleted` when neither
+ * is left.
  */
-export type Grounding = { state: 'found'; text: string; offset: number } | { state: 'deleted' };
+export type Grounding = { state: 'found'; text: string; offset: number } | { state: 'kept'; text: string; cited: [number, number][] } | { state: 'deleted' };
 
-/** Reads a sample's grounding text from the documents table (null for samples not made from a document). */
-export async function readGrounding(db: AppDb, sample: Pick<Sample, 'source'>): Promise<Grounding | null> {
+/** Reads a sample's grounding text from the documents table, else its run's chunk snapshot (null for samples not made from a document). */
+export async function readGrounding(db: AppDb, sample: Pick<Sample, 'source'> & Partial<Pick<Sample, 'runId'>>): Promise<Grounding | null> {
   const src = sample.source;
   if (!src) return null;
   const doc = await db.documents.get(src.documentId);
   const [start, end] = src.span;
-  if (!doc || !(0 <= start && start <= end && end <= doc.text.length)) return { state: 'deleted' };
-  return { state: 'found', text: doc.text.slice(start, end), offset: start };
+  if (doc && 0 <= start && start <= end && end <= doc.text.length) return { state: 'found', text: doc.text.slice(start, end), offset: start };
+  const snapshot = sample.runId ? (await db.runSeeds.get(sample.runId))?.chunks : undefined;
+  const kept = snapshot ? keptGrounding(new Map(snapshot.map((c) => [c.id, c])), src) : null;
+  return kept ? { state: 'kept', ...kept } : { state: 'deleted' };
 }
 
 /**

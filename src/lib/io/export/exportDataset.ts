@@ -1,6 +1,7 @@
 import type { AppDb } from '../../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, PAGE_SIZE } from '../../db/backupRepo';
 import type { Sample, Seed, StoredDocument } from '../../db/types';
+import { keptGrounding } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../pipeline/text';
@@ -234,10 +235,7 @@ export class SourceTexts {
       chunks = new Map(((await this.#db.runSeeds.get(s.runId))?.chunks ?? []).map((c) => [c.id, c]));
       this.#snapshots.set(s.runId, chunks);
     }
-    return [src.chunkId, ...(src.moreChunks ?? []).map((c) => c.id)]
-      .map((id) => chunks.get(id)?.text ?? '')
-      .filter(Boolean)
-      .join('\n\n');
+    return keptGrounding(chunks, src)?.text ?? '';
   }
 }
 
