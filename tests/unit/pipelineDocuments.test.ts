@@ -239,6 +239,8 @@ describe('groundedness judge', () => {
     expect(parseGroundedness('Score: 3\nUnsupported: "boil twice"')).toMatchObject({ ok: true, score: 3, unsupported: 'boil twice' });
     expect(parseGroundedness('评分：5分')).toMatchObject({ ok: true, score: 5, unsupported: '' });
     expect(parseGroundedness('{"score": 4, "unsupported": "none"}')).toMatchObject({ ok: true, score: 4, unsupported: '' });
+    // A real TinyLlama verdict: full marks, and noise in the claim field — no claim is kept.
+    expect(parseGroundedness('{"score": 5, "unsupported": "} is the score and "}')).toMatchObject({ ok: true, score: 5, unsupported: '' });
     expect(parseGroundedness('{"score": <1-5>, "unsupported": "<the first claim>"}').ok).toBe(false);
     const { e, judge } = engines({ judge: () => 'The kettle was happy.' });
     const { store } = await run(docRecipe([QA[0]!, QA[1]!, { op: 'groundedJudge', retries: 1 }], { maxSeeds: 1 }), e, enChunks);

@@ -193,6 +193,9 @@ export function parseGroundedness(raw: string): GroundednessParse {
   if (!unsupported) unsupported = extractQuotes(raw)[0] ?? '';
   unsupported = unsupported.replace(MARKS, '').trim();
   if (/^(?:none|n\/a|无|没有)$/i.test(unsupported)) unsupported = '';
+  // A full score names no unsupported claim: what the field holds then is the small judge's noise
+  // (the real TinyLlama wrote {"score": 5, "unsupported": "} is the score and "}), not a claim.
+  if (v.verdict.score >= 5) unsupported = '';
   return { ok: true, score: v.verdict.score, unsupported, reason: v.verdict.reason };
 }
 
