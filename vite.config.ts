@@ -164,6 +164,8 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/e2e/globalSetup.ts'],
+          // The real chat model's path, for the one e2e test that runs a recipe on it (documentsRun).
+          provide: { chatModel },
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // One browser at a time: the machine has two cores.

@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import '../support/chatModel';
 import { baseUrl, dropFiles, fixture, launch, openApp, pageErrors, readStore, useTinyModel } from './helpers';
 
 /**
@@ -167,4 +169,57 @@ describe('documents to grounded Q&A in the built app', () => {
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   }, 1_200_000);
+
+  it('runs Q&A from documents on the real chat model: a question about a DOCX chunk, answered from it, its cited sentence marked in the drawer', async () => {
+    const model = inject('chatModel');
+    if (!existsSync(model)) throw new Error(`the real chat model is missing at ${model}: run 'npm run models:chat' first (the test command does)`);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await openApp(context, '#/documents');
+    await dropFiles(page, [fixture('documents/guide.docx', 'guide.docx')]);
+    await page.waitForSelector(row('guide.docx'), { timeout: 120_000 });
+    const [doc] = await readStore<StoredDoc>(page, 'documents');
+    const chunks = (await readStore<StoredChunk>(page, 'chunks')).sort((a, b) => a.index - b.index);
+
+    // The real model (TinyLlama-1.1B-Chat) added as a GGUF file, in every role.
+    await page.goto(baseUrl() + '#/models');
+    await page.setInputFiles('[data-testid="gguf-input"]', model);
+    await page.waitForSelector('[data-testid="gguf-row"]', { timeout: 300_000 });
+    const name = basename(model);
+    for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, `wllama:${name}`);
+
+    // "Q&A from documents" on the first chunk, one question: three model calls and the dedup pass.
+    await page.goto(baseUrl() + '#/recipe');
+    await page.click('[data-testid="preset-docQA"]');
+    await page.fill('[data-testid="recipe-max-seeds"]', '1');
+    await page.fill('[data-testid="param-maxPerChunk"]', '1');
+    await page.goto(baseUrl() + '#/run');
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-chunks"]')?.getAttribute('data-chunks') !== '0');
+    await page.click('[data-testid="run-start"]');
+    await page.waitForSelector('[data-testid="done-card"]', { timeout: 1_500_000 });
+
+    const samples = await readStore<StoredSample & { output: string; lineage: { calls: { op: string; model: string; raw: string }[] } }>(page, 'samples');
+    console.log(JSON.stringify(samples.map((s) => ({ status: s.status, reason: s.rejectReason, q: s.instruction, a: s.output, cited: s.source?.cited.map(([a, b]) => doc!.text.slice(a, b)), calls: s.lineage.calls.map((c) => `${c.op}: ${c.raw}`) }))));
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    for (const s of samples) {
+      expect(s.source).toMatchObject({ documentId: doc!.id, documentName: 'guide.docx', chunkId: chunks[0]!.id, span: chunks[0]!.span });
+      // The real model's replies, through the real template: the first call asked for questions.
+      expect(s.lineage.calls[0]).toMatchObject({ op: 'questions', model: name });
+      if (s.status === 'rejected') expect(s.rejectReason).toMatch(/^(questions:none|unanswerable|citationMissing|citationNotFound|ungrounded|lowScore|judgeFailed|filter:[a-zA-Z]+)$/);
+    }
+    // An answered question: its cited sentences lie in the chunk, and the drawer marks exactly them.
+    const answered = samples.find((s) => s.source!.cited.length > 0);
+    expect(answered, 'the real model answered a question from the chunk, with a citation found in it').toBeTruthy();
+    const cited = answered!.source!.cited.map(([a, b]) => doc!.text.slice(a, b));
+    for (const [a, b] of answered!.source!.cited) expect(a >= chunks[0]!.span[0] && b <= chunks[0]!.span[1]).toBe(true);
+    await page.goto(baseUrl() + '#/review');
+    await page.waitForSelector('[data-testid="review-search"]');
+    await page.fill('[data-testid="review-search"]', answered!.instruction.slice(0, 40));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="sample-open"]').length === 1);
+    await page.click('[data-testid="sample-open"]');
+    await page.waitForSelector('[data-testid="cited-text"]');
+    expect(await page.locator('[data-testid="cited-text"]').allTextContents()).toEqual(cited);
+    await page.locator('[data-testid="sample-drawer"]').screenshot({ path: `${SHOTS}drawer-real-model.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  }, 1_800_000);
 });
