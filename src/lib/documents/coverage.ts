@@ -13,6 +13,8 @@ export interface CoverageChunk {
   index: number;
   label?: string;
   excluded?: ChunkExclusion;
+  /** Where the chunk lies in its document's text: samples are matched to chunks by position when both have one. */
+  span?: [number, number];
 }
 
 /** The sample fields coverage and balancing read (a stored Sample fits). */
@@ -21,7 +23,35 @@ export interface CoverageSample {
   status: string;
   score?: number | null;
   createdAt?: number;
-  source?: Pick<SampleSource, 'documentId' | 'chunkId' | 'label'> & { moreChunks?: { id: string }[] };
+  source?: Pick<SampleSource, 'documentId' | 'chunkId' | 'label'> & Partial<Pick<SampleSource, 'span'>> & { moreChunks?: { id: string }[] };
+}
+
+/**
+ * The chunks of its document a sample covers. By position where the sample and the chunks have
+ * spans: the chunks that lie mostly in the sample's grounding span (or hold most of it) — so that
+ * after a merge, a split or a re-chunk (new chunk ids) the sample still counts for the chunk(s)
+ * now holding its text, and a neighbour sharing only the chunks' overlap does not. Without spans
+ * (rows from before them): the chunk ids it names.
+ */
+function coveredBy(s: NonNullable<CoverageSample['source']>, docChunks: readonly CoverageChunk[] | undefined): string[] {
+  const named = [s.chunkId, ...(s.moreChunks ?? []).map((c) => c.id)];
+  if (!s.span || !docChunks?.length || docChunks.some((c) => !c.span)) return named;
+  const [a, b] = s.span;
+  // Chunks are sorted by span start, their ends too (they overlap, never nest): the first that ends after `a`.
+  let lo = 0;
+  let hi = docChunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docChunks[mid]!.span![1] > a) hi = mid;
+    else lo = mid + 1;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < docChunks.length && docChunks[i]!.span![0] < b; i++) {
+    const [cs, ce] = docChunks[i]!.span!;
+    const shared = Math.min(b, ce) - Math.max(a, cs);
+    if (shared > 0 && 2 * shared > Math.min(b - a, ce - cs)) out.push(docChunks[i]!.id);
+  }
+  return out;
 }
 
 /** Counts for one label, one document or the whole project. Excluded chunks are not counted. */
@@ -74,7 +104,8 @@ function add(to: CoverageCounts, from: CoverageCounts): void {
 
 /**
  * Coverage of the project's chunks by its accepted samples. A sample counts for the chunk it was
- * asked from and for each further chunk of a multi-chunk question; its label is
+ * asked from and for each further chunk of a multi-chunk question — found by position once the
+ * chunks were edited (see coveredBy); its label is
  * `sample.source.label`, resolved through the tree (a merged-away label counts for the one that
  * absorbed it). Samples not made from documents (no `source`) are left out.
  */
@@ -83,11 +114,18 @@ export function computeCoverage(tree: LabelTree | undefined, chunks: readonly Co
   const resolve = (id: string | undefined): string | null => (id === undefined ? null : (resolveLabel(t, id) ?? null));
   const perChunk = new Map<string, number>();
   const acceptedPerLabel = new Map<string | null, number>();
+  const byDocument = new Map<string, CoverageChunk[]>();
+  for (const c of chunks) {
+    const list = byDocument.get(c.documentId);
+    if (list) list.push(c);
+    else byDocument.set(c.documentId, [c]);
+  }
+  for (const list of byDocument.values()) list.sort((a, b) => (a.span?.[0] ?? 0) - (b.span?.[0] ?? 0) || a.index - b.index);
   let accepted = 0;
   for (const s of samples) {
     if (s.status !== 'accepted' || !s.source) continue;
     accepted++;
-    const ids = new Set([s.source.chunkId, ...(s.source.moreChunks ?? []).map((c) => c.id)]);
+    const ids = new Set(coveredBy(s.source, byDocument.get(s.source.documentId)));
     for (const id of ids) perChunk.set(id, (perChunk.get(id) ?? 0) + 1);
     const label = resolve(s.source.label);
     acceptedPerLabel.set(label, (acceptedPerLabel.get(label) ?? 0) + 1);
