@@ -70,6 +70,9 @@ export interface RunInput {
 const SEED_ANSWER_OPS = new Set(['seed', 'respond', 'critique', 'bestOfN', 'questions', 'groundedAnswer']);
 function answeredBy(cand: Candidate, op: 'respond' | 'critique' | 'bestOfN' | 'groundedAnswer'): void {
   if (SEED_ANSWER_OPS.has(cand.operation)) cand.operation = op;
+  // Respond, critique and best-of-N write without the chunk: the spans an earlier grounded answer
+  // cited were that answer's quotes, not this one's (the drawer would mark them as its own).
+  if (op !== 'groundedAnswer' && cand.source?.cited.length) cand.source = { ...cand.source, cited: [] };
 }
 
 /**
