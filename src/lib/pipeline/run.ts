@@ -148,14 +148,17 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
   const questionsStep = first.op === 'questions' ? first : null;
   /**
    * A document task's grounding: its chunk — or, for the share `multiChunk` of tasks (drawn from
-   * the recipe's seed and the task index), its chunk and the next chunk of the same document —
+   * the recipe's seed and the task index), its chunk and the one right after it in its document —
    * and the provenance its candidates start from.
    */
   function documentTask(t: number): { g: Grounding; source: SampleSource; multi: boolean } {
     const at = Math.floor(t / recipe.copiesPerSeed);
     const chunk = chunks[at]!;
     const next = chunks[at + 1];
-    const multi = !!questionsStep && questionsStep.multiChunk > 0 && next?.documentId === chunk.documentId && mulberry32(mixSeed(recipe.seed, t, 0x6d63))() < questionsStep.multiChunk;
+    // The next chunk of the document itself: one after an excluded chunk would join text the
+    // prompt never showed (the excluded chunk's) into the sample's span.
+    const adjacent = next?.documentId === chunk.documentId && next.index === chunk.index + 1;
+    const multi = !!questionsStep && questionsStep.multiChunk > 0 && adjacent && mulberry32(mixSeed(recipe.seed, t, 0x6d63))() < questionsStep.multiChunk;
     const group = multi ? [chunk, next!] : [chunk];
     const last = group.at(-1)!;
     const pages = group.map((x) => x.pages).filter((p): p is [number, number] => !!p);

@@ -41,3 +41,22 @@ describe('a grounded answer rewritten by a later step', () => {
     }
   });
 });
+
+describe('multi-chunk questions', () => {
+  it('join a chunk only with the one right after it: never across a chunk left out (excluded), whose text the prompt did not show', async () => {
+    const long = buildDoc([{ h: 1, title: 'Care' }, ...Array.from({ length: 4 }, (_, i) => ({ p: `Step ${i + 1}: descale the kettle with white vinegar, boil it, and rinse it twice afterwards.` }))]);
+    const all: ChunkRef[] = chunkDocument(long, { maxTokens: 20, overlapTokens: 0 }).chunks.map((c, i) => ({ id: `c${i}`, documentId: 'd', documentName: 'k.md', index: c.index, text: c.text, headingPath: c.headingPath, pages: c.pages, span: c.span, tokens: c.tokens }));
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    const kept = all.filter((c) => c.index !== 1); // chunk 1 excluded
+    const gen = new ScriptedEngine([{ match: /different questions/, reply: '1. How is the kettle descaled?' }], 'gen');
+    const resp = new ScriptedEngine([{ match: /ONLY the text below/, reply: 'With white vinegar.\nQuote: "descale the kettle with white vinegar"' }], 'resp');
+    const store = new MemoryRunStore();
+    const recipe = recipeOf({ version: 1, name: 'doc', steps: [{ op: 'questions', multiChunk: 1 }, { op: 'groundedAnswer' }] });
+    await runRecipe({ runId: 'r', recipe, seeds: [], chunks: kept, engines: { generator: gen, responder: resp, judge: resp }, store, concurrency: 1 });
+    const first = store.samples.find((s) => s.source!.chunkId === 'c0')!;
+    expect(first.source!.moreChunks).toBeUndefined();
+    expect(first.source!.span).toEqual(all[0]!.span);
+    // Chunks 2 and 3 are neighbours: joined.
+    expect(store.samples.find((s) => s.source!.chunkId === 'c2')!.source!.moreChunks).toEqual([{ id: 'c3', index: 3 }]);
+  });
+});
