@@ -82,7 +82,13 @@ describe('documents to grounded Q&A in the built app', () => {
     await page.waitForSelector('[data-testid="chunk-view"]');
     const guideChunks = chunks.filter((c) => c.documentId === guide.id);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="chunk-row"]').length === n, guideChunks.length);
-    await page.locator('[data-testid="chunk-view"]').screenshot({ path: `${SHOTS}chunk-view.png` });
+    // The PDF's chunk view: pages per chunk, and the running headers' duplicates excluded.
+    await page.click('[data-testid="documents-back"]');
+    await page.click(`${row('nettle.pdf')} [data-testid="document-open"]`);
+    await page.waitForSelector('[data-testid="chunk-view"] [data-testid="chunk-pages"]');
+    expect(await page.locator('[data-testid="chunk-pages"]').first().textContent()).toMatch(/^pp?\. \d+/);
+    await page.locator('[data-testid="chunk-summary"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}chunk-view.png` });
 
     // The toy model in every role; "Q&A from documents" with short replies; a trial on 3 chunks.
     await useTinyModel(page);
