@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProject } from '../../src/lib/db/projectsRepo';
 import { listChunks, listDocuments } from '../../src/lib/db/documentsRepo';
+import { addInWorker } from '../../src/lib/documents/extract/client';
 import { DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
 import { freshDb } from './freshDb';
 import { fixtureFile } from './documentsWorker';
@@ -111,6 +112,34 @@ describe('DocumentsState (real workers, real IndexedDB)', () => {
     state.cancel(state.jobs[0]!.id);
     expect(state.jobs).toEqual([]);
     expect(await db.documents.count()).toBe(3);
+  });
+
+  it('has the worker store the file and return only a summary; the same file again is refused by name, with nothing written', async () => {
+    const { db, project, state } = await setUp('docs-state-worker-store');
+    const phases: string[] = [];
+    const added = await addInWorker(await fixtureFile(semverUrl, 'semver-README.md'), project.id, db.name, {
+      onProgress: (p) => void (phases.at(-1) !== p.unit && phases.push(p.unit)),
+    });
+    expect(phases.slice(-2)).toEqual(['chunking', 'saving']);
+    const [doc] = await listDocuments(db, project.id);
+    const chunks = await listChunks(db, doc!.id);
+    // Only the summary crossed back: no text, blocks or chunk rows.
+    expect(added).toEqual({ id: doc!.id, name: 'semver-README.md', pages: null, chunks: chunks.length, excluded: chunks.filter((c) => c.excluded).length, status: 'ready', warning: null });
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(await db.documentFiles.get(doc!.id)).toBeDefined();
+
+    // Through the state, under another name: refused as DocumentExistsError naming the stored one.
+    await state.reload();
+    const before = { documents: await db.documents.count(), chunks: await db.chunks.count(), files: await db.documentFiles.count() };
+    state.add([await fixtureFile(semverUrl, 'copy.md')]);
+    await until(() => state.jobs[0]?.phase === 'failed');
+    expect(state.jobs[0]!.error).toMatchObject({ name: 'DocumentExistsError', existing: 'semver-README.md', message: expect.stringContaining('“copy.md” is already in this project as “semver-README.md”') });
+    expect({ documents: await db.documents.count(), chunks: await db.chunks.count(), files: await db.documentFiles.count() }).toEqual(before);
+
+    // A project deleted meanwhile: NotFoundError, nothing stored.
+    const err = await addInWorker(await fixtureFile(docxUrl, 'guide.docx'), 'no-such-project', db.name).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'NotFoundError' });
+    expect(await db.documents.count()).toBe(before.documents);
   });
 
   it('asks for the password of a protected PDF, again after a wrong one, and stores it with the right one', async () => {

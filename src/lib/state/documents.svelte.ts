@@ -1,8 +1,8 @@
 import type { AppDb } from '../db/db';
 import { isQuotaError } from '../db/quota';
-import { addDocument, deleteDocument, listDocuments } from '../db/documentsRepo';
+import { deleteDocument, listDocuments } from '../db/documentsRepo';
 import type { StoredDocument } from '../db/types';
-import { prepareInWorker } from '../documents/extract/client';
+import { addInWorker } from '../documents/extract/client';
 import type { ExtractProgress } from '../documents/extract/types';
 
 /** What the Documents library reads (the file picker's `accept`, and the window drop's routing). */
@@ -84,7 +84,7 @@ function rowOf(d: StoredDocument, chunks: number, excluded: number): DocumentRow
 /**
  * The current project's documents, and the files being read into it. A file goes: queued →
  * reading (in a documents worker of its own, at most POOL_SIZE at once) → chunking (same worker)
- * → saving (one transaction with its chunks and original file). A file that fails stores nothing
+ * → saving (the same worker writes it with its chunks and original file in one transaction). A file that fails stores nothing
  * and stays in the list with its error until dismissed; a protected PDF waits for its password.
  */
 export class DocumentsState {
@@ -222,21 +222,23 @@ export class DocumentsState {
     job.progress = null;
     job.error = null;
     try {
-      const prepared = await prepareInWorker(w.file, {
+      // The worker stores the document itself: only a small summary comes back to this thread.
+      await addInWorker(w.file, job.projectId, this.#db.name, {
         password: w.password,
         signal: controller.signal,
         onProgress: (p) => {
-          if (p.unit === 'chunking') job.phase = 'chunking';
+          if (p.unit === 'chunking' || p.unit === 'saving') job.phase = p.unit;
           else job.progress = p;
         },
       });
-      job.phase = 'saving';
-      await addDocument(this.#db, job.projectId, prepared.draft, prepared.chunks, w.file);
     } catch (e) {
       w.controller = null;
-      const err = e as Error & { pages?: number[]; existing?: StoredDocument };
+      const err = e as Error & { pages?: number[]; existing?: { name: string } };
       if (err.name === 'AbortedError') {
+        // Stopped while saving: the worker's transaction may have committed just before; the list says.
+        const saving = (job.phase as JobPhase) === 'saving';
         this.#forget(job.id);
+        if (saving && this.#projectId === job.projectId) await this.reload();
       } else if (err.name === 'PasswordRequiredError' || err.name === 'WrongPasswordError') {
         job.phase = 'password';
         job.wrongPassword = err.name === 'WrongPasswordError';

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { DocumentsApi } from './api';
+import type { AddProgress, AddedDocument, DocumentsApi } from './api';
 import { aborted, installDocumentErrorTransfer, readerFailed } from './errors';
 import type { PrepareProgress, PreparedDocument } from './prepare';
 import type { ExtractOptions, Extraction, OnProgress } from './types';
@@ -7,6 +7,12 @@ import type { ExtractOptions, Extraction, OnProgress } from './types';
 export interface ExtractRequest extends ExtractOptions {
   onProgress?: OnProgress;
   /** Cancels the read: the worker is stopped at once, and the call rejects with AbortedError. */
+  signal?: AbortSignal;
+}
+
+export interface AddRequest extends ExtractOptions {
+  onProgress?: (p: AddProgress) => void | Promise<void>;
+  /** Cancels: the worker is stopped at once (a transaction under way is aborted), and the call rejects with AbortedError. */
   signal?: AbortSignal;
 }
 
@@ -61,4 +67,18 @@ export function extractInWorker(file: File, req: ExtractRequest = {}): Promise<E
  */
 export function prepareInWorker(file: File, req: PrepareRequest = {}): Promise<PreparedDocument> {
   return inWorker(file, req, (api, opts, report) => api.prepare(file, opts, report ? Comlink.proxy(report) : undefined));
+}
+
+/**
+ * Reads, chunks and stores one file in a worker of its own (see DocumentsApi.add): the worker
+ * writes the document, its chunks and the file to the database named `dbName` in one
+ * transaction, and only a summary comes back to this thread.
+ * @throws DocumentError, DocumentExistsError (`existing`: { id, name }), NotFoundError,
+ *   QuotaExceededError — name-keyed, each with nothing stored.
+ */
+export function addInWorker(file: File, projectId: string, dbName: string, req: AddRequest = {}): Promise<AddedDocument> {
+  return inWorker(file, req, async (api, opts, report) => {
+    await api.useDatabase(dbName);
+    return api.add(projectId, file, opts, report ? Comlink.proxy(report) : undefined);
+  });
 }

@@ -73,20 +73,29 @@ export const readerFailed = (file: string, what: string) =>
   new DocumentError('ReaderFailedError', `${file}: the document reader stopped (${what}) — try again; if it stops again, the file may be too large for this browser`);
 
 /**
- * Makes comlink carry DocumentErrors whole (name, message, pages) instead of a bare Error. Call
+ * Makes comlink carry DocumentErrors whole (name, message, pages) instead of a bare Error, and a
+ * DocumentExistsError (documentsRepo, thrown where the worker stores a file) with the id and name
+ * of the document it repeats — not that document's whole row and text. Call
  * once in each realm (the main thread and the documents worker). Chains to whatever 'throw'
  * handler is installed before it, so the engines' own handler keeps working.
  */
 export function installDocumentErrorTransfer(): void {
   const base = Comlink.transferHandlers.get('throw');
   if (!base || (base as { seedforgeDocuments?: boolean }).seedforgeDocuments) return;
-  type Ser = { documentError?: { name: DocumentErrorName; message: string; pages?: number[]; stack?: string } };
+  type Ser = {
+    documentError?: { name: DocumentErrorName; message: string; pages?: number[]; stack?: string };
+    existsError?: { message: string; existing: { id: string; name: string }; stack?: string };
+  };
   const handler = {
     seedforgeDocuments: true,
     canHandle: base.canHandle,
     serialize(obj: unknown): [unknown, Transferable[]] {
       const v = (obj as { value: unknown }).value;
       if (v instanceof DocumentError) return [{ documentError: { name: v.name, message: v.message, pages: v.pages, stack: v.stack } }, []];
+      if (v instanceof Error && v.name === 'DocumentExistsError') {
+        const { id, name } = (v as Error & { existing: { id: string; name: string } }).existing;
+        return [{ existsError: { message: v.message, existing: { id, name }, stack: v.stack } }, []];
+      }
       return base.serialize(obj);
     },
     deserialize(ser: unknown): unknown {
@@ -96,6 +105,8 @@ export function installDocumentErrorTransfer(): void {
         if (e.stack) err.stack = e.stack;
         throw err;
       }
+      const x = (ser as Ser).existsError;
+      if (x) throw Object.assign(new Error(x.message), { name: 'DocumentExistsError', existing: x.existing, ...(x.stack ? { stack: x.stack } : {}) });
       return base.deserialize(ser);
     },
   };
