@@ -1,6 +1,7 @@
 import { alignAnswer, chunkToDoc, extractQuotes, findCitation } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import { parseVerdict } from '../judgeParse';
+import { askJudge } from './judge';
 import { GROUNDEDNESS } from '../schemas';
 import { NOT_IN_TEXT, render } from '../templates';
 import type { Candidate, OpContext } from '../types';
@@ -205,15 +206,5 @@ export type GroundedJudgeResult = { ok: true; score: number; unsupported: string
 export async function groundedJudge(ctx: OpContext, cand: Candidate, g: Grounding, retries: number): Promise<GroundedJudgeResult> {
   const question = cand.input ? `${cand.instruction}\n\n${cand.input}` : cand.instruction;
   const prompt = render('grounded.judge', ctx.lang, { text: g.text, question, answer: cand.output ?? '' }, ctx.templates);
-  const raws: string[] = [];
-  let why = '';
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    const call = await ctx.call('groundedJudge', 'judge', 'grounded.judge', prompt, { temperature: attempt === 0 ? 0 : 0.3, maxTokens: 160, schema: GROUNDEDNESS });
-    cand.calls.push(call);
-    raws.push(call.raw);
-    const r = parseGroundedness(call.raw);
-    if (r.ok) return r;
-    why = r.why;
-  }
-  return { ok: false, raw: raws, why };
+  return askJudge(ctx, cand, { op: 'groundedJudge', template: 'grounded.judge', prompt, maxTokens: 160, schema: GROUNDEDNESS }, retries, parseGroundedness);
 }
