@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument } from '../../src/lib/documents/chunk';
+import { chunkDocument, previewText } from '../../src/lib/documents/chunk';
 import { chunkPieces, chunkToDoc } from '../../src/lib/documents/cite';
 import type { ChunkRef, ExtractedDoc } from '../../src/lib/documents/types';
 import { alignedSpans, grounding, locateQuotes } from '../../src/lib/pipeline/operators/grounded';
@@ -84,5 +84,14 @@ describe('cited offsets of chunks that are not plain slices of the document', ()
     const old = { ...refs(pdf, 30).find((x) => x.pieces)! };
     delete old.pieces;
     expect(locateQuotes(grounding([old]), [BODY.find((l) => old.text.includes(l))!]).cited).toEqual([]);
+  });
+});
+
+describe('chunk previews', () => {
+  it('never end on half a surrogate pair', () => {
+    expect(previewText('ab🍞cd', 3)).toBe('ab');
+    expect(previewText('ab🍞cd', 4)).toBe('ab🍞');
+    expect(previewText('消毒规范', 2)).toBe('消毒');
+    expect(previewText('short', 300)).toBe('short');
   });
 });

@@ -5,7 +5,7 @@
  * repeated. Running headers/footers are removed first; duplicate and boilerplate chunks are
  * marked excluded. Pure: no DOM, no storage.
  */
-import { duplicateKinds, repeatedLines, type DuplicateOptions, type RepeatedLineOptions } from './boilerplate';
+import { duplicateKinds, isContentsListing, repeatedLines, type DuplicateOptions, type RepeatedLineOptions } from './boilerplate';
 import { estimateTextTokens, splitSentences, splitToFit } from './sentences';
 import type { Chunk, DocBlock, ExtractedDoc, PageRange, TextSpan } from './types';
 import { pageAt } from './draft';
@@ -263,6 +263,8 @@ export function chunkDocument(doc: ExtractedDoc, options: ChunkOptions = {}): Ch
     const kinds = duplicateKinds(bodies, md === true ? {} : md);
     kinds.forEach((k, i) => {
       if (k) chunks[i]!.excluded = k;
+      // A table of contents (dot leaders to page numbers) is navigation, not content.
+      else if (isContentsListing(bodies[i]!)) chunks[i]!.excluded = 'boilerplate';
     });
   }
   return { chunks, removed };
@@ -351,4 +353,14 @@ export function extractedOf(d: { title: string; text: string; blocks: DocBlock[]
   if (d.pages !== null) doc.pages = d.pages;
   if (d.outline?.length) doc.outline = d.outline;
   return doc;
+}
+
+/**
+ * The first `max` UTF-16 code units of a text for a preview, never ending on half a surrogate pair
+ * (an emoji or a rare CJK character cut in two shows as �).
+ */
+export function previewText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
