@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createProject } from '../../src/lib/db/projectsRepo';
-import { listChunks, listDocuments } from '../../src/lib/db/documentsRepo';
+import { listChunks, listDocuments, mergeChunks, updateChunks } from '../../src/lib/db/documentsRepo';
+import { AppDb } from '../../src/lib/db/db';
+import type { DBCore } from 'dexie';
 import { addInWorker } from '../../src/lib/documents/extract/client';
 import { DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
 import { freshDb } from './freshDb';
@@ -140,6 +142,51 @@ describe('DocumentsState (real workers, real IndexedDB)', () => {
     const err = await addInWorker(await fixtureFile(docxUrl, 'guide.docx'), 'no-such-project', db.name).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'NotFoundError' });
     expect(await db.documents.count()).toBe(before.documents);
+  });
+
+  it('refreshes the list without reading any document text or chunk row, and still counts edits', async () => {
+    const { db, project, state } = await setUp('docs-state-light');
+    state.add([await fixtureFile(semverUrl, 'semver-README.md'), await fixtureFile(docxUrl, 'guide.docx')]);
+    await until(() => state.list.length === 2 && state.jobs.length === 0);
+    // A second connection to the same store, whose every value read is counted (Dexie middleware).
+    const reads: string[] = [];
+    const spied = new AppDb(db.name);
+    spied.use({
+      stack: 'dbcore',
+      name: 'value-reads',
+      create: (down: DBCore): DBCore => ({
+        ...down,
+        table(name) {
+          const t = down.table(name);
+          return {
+            ...t,
+            get: (req) => (reads.push(`${name}.get`), t.get(req)),
+            getMany: (req) => (req.keys.length && reads.push(`${name}.getMany`), t.getMany(req)),
+            query: (req) => (req.values && reads.push(`${name}.query`), t.query(req)),
+            openCursor: (req) => (req.values && reads.push(`${name}.cursor`), t.openCursor(req)),
+          };
+        },
+      }),
+    });
+    const light = new DocumentsState(spied);
+    await light.load(project.id);
+    expect(light.list.map((d) => d.name)).toEqual(['semver-README.md', 'guide.docx']);
+    // The first load reads the document rows once (the spy sees it); later refreshes read none, and no chunk row ever.
+    expect(reads).toEqual(['documents.getMany']);
+    const semver = light.list[0]!;
+    const chunks = await listChunks(db, semver.id);
+    await updateChunks(db, [chunks[0]!.id, chunks[1]!.id], { excluded: 'user' });
+    await mergeChunks(db, chunks[2]!.id, chunks[3]!.id);
+    const excludedBefore = chunks.filter((c) => c.excluded).length;
+    reads.length = 0;
+    await light.reload();
+    expect(reads).toEqual([]);
+    const after = await listChunks(db, semver.id);
+    expect(light.list[0]).toMatchObject({ name: 'semver-README.md', chunks: after.length, excluded: after.filter((c) => c.excluded).length });
+    expect(light.list[0]!.chunks).toBe(semver.chunks - 1);
+    expect(light.list[0]!.excluded).toBeGreaterThanOrEqual(Math.max(2, excludedBefore));
+    expect(light.list[1]).toEqual(state.list[1]);
+    spied.close();
   });
 
   it('asks for the password of a protected PDF, again after a wrong one, and stores it with the right one', async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/lib/db/db';
 import { declareSchema, schemaVersions } from '../../src/lib/db/schema';
 import { listSeeds } from '../../src/lib/db/seedsRepo';
-import { addDocument, listChunks, listDocuments } from '../../src/lib/db/documentsRepo';
+import { addDocument, countDocumentChunks, listChunks, listDocumentIds, listDocuments, updateChunks } from '../../src/lib/db/documentsRepo';
 import { deleteProject } from '../../src/lib/db/projectsRepo';
 
 const name = `migrate-${crypto.randomUUID()}`;
@@ -85,6 +85,35 @@ describe('store migrations (real IndexedDB)', () => {
     expect(await db.chunks.where('[projectId+label]').equals(['p1', '范围']).count()).toBe(1);
     await deleteProject(db, 'p1');
     expect([await db.documents.count(), await db.chunks.count(), await db.documentFiles.count(), await db.seeds.count()]).toEqual([0, 0, 0, 0]);
+    db.close();
+  });
+
+  it('upgrades version 6 data to version 7: chunks stored before are counted on the new excluded index, nothing else changes', async () => {
+    const v6 = new Dexie(name);
+    declareSchema(v6, 6);
+    await v6.open();
+    expect(v6.verno).toBe(6);
+    await v6.table('projects').add({ id: 'p1', name: 'Docs', createdAt: 1, updatedAt: 1 });
+    const text = 'one two three four';
+    const document = { id: 'd1', projectId: 'p1', name: 'g.md', type: 'markdown', bytes: 18, sha256: 'ab'.repeat(32), pages: null, title: 'g', text, blocks: [], outline: [], pageStarts: [], status: 'ready', error: null, createdAt: 1, updatedAt: 1 };
+    await v6.table('documents').add(document);
+    const chunk = (index: number, excluded?: string) => ({ id: `c${index}`, projectId: 'p1', documentId: 'd1', index, text: 'x', headingPath: [], pages: null, span: [0, 1], tokens: 1, ...(excluded ? { excluded } : {}) });
+    const rows = [chunk(0), chunk(1, 'duplicate'), chunk(2), chunk(3, 'boilerplate'), chunk(4, 'user')];
+    await v6.table('chunks').bulkAdd(rows);
+    v6.close();
+
+    const db = openDb(name);
+    await db.open();
+    expect(db.verno).toBe(7);
+    expect(await db.documents.get('d1')).toEqual(document);
+    expect(await listChunks(db, 'd1')).toEqual(rows);
+    expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 3 });
+    expect(await listDocumentIds(db, 'p1')).toEqual(['d1']);
+    await updateChunks(db, ['c0'], { excluded: 'user' });
+    await updateChunks(db, ['c1'], { excluded: null });
+    expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 3 });
+    await updateChunks(db, ['c3', 'c4'], { excluded: null });
+    expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 1 });
     db.close();
   });
 });

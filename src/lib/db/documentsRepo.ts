@@ -46,6 +46,30 @@ export async function listDocuments(db: AppDb, projectId: string): Promise<Store
   return db.documents.where('[projectId+createdAt]').between([projectId, Dexie.minKey], [projectId, Dexie.maxKey]).toArray();
 }
 
+/** A project's document ids in the order they were added, read from the index alone (no row, no text). */
+export async function listDocumentIds(db: AppDb, projectId: string): Promise<string[]> {
+  return db.documents.where('[projectId+createdAt]').between([projectId, Dexie.minKey], [projectId, Dexie.maxKey]).primaryKeys();
+}
+
+/** Documents by id, in the order asked (undefined where one is gone). */
+export async function getDocuments(db: AppDb, ids: string[]): Promise<(StoredDocument | undefined)[]> {
+  return db.documents.bulkGet(ids);
+}
+
+/**
+ * How many chunks a document has, and how many of them are excluded: both counted on indexes in
+ * one read transaction, without reading a chunk row (a 10 MB document has 10k of them).
+ */
+export async function countDocumentChunks(db: AppDb, documentId: string): Promise<{ chunks: number; excluded: number }> {
+  return db.transaction('r', db.chunks, async () => {
+    const [chunks, excluded] = await Promise.all([
+      db.chunks.where('documentId').equals(documentId).count(),
+      db.chunks.where('[documentId+excluded]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).count(),
+    ]);
+    return { chunks, excluded };
+  });
+}
+
 export async function countDocuments(db: AppDb, projectId: string): Promise<number> {
   return db.documents.where('projectId').equals(projectId).count();
 }

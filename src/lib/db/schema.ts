@@ -89,6 +89,16 @@ export const schemaVersions: SchemaVersion[] = [
       documentFiles: 'documentId, projectId',
     },
   },
+  {
+    // v7: the Documents list counts each document's excluded chunks on an index ([documentId+excluded]:
+    // a chunk without `excluded` is not in it) instead of reading every chunk row; with the
+    // chunk count on the documentId index, a refresh reads no chunk and no document text. IndexedDB
+    // builds the index from the rows already stored: no stored data changes.
+    version: 7,
+    stores: {
+      chunks: 'id, projectId, documentId, [documentId+index], [projectId+label], [documentId+excluded]',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

@@ -1,6 +1,6 @@
 import type { AppDb } from '../db/db';
 import { isQuotaError } from '../db/quota';
-import { deleteDocument, listDocuments } from '../db/documentsRepo';
+import { countDocumentChunks, deleteDocument, getDocuments, listDocumentIds } from '../db/documentsRepo';
 import type { StoredDocument } from '../db/types';
 import { addInWorker } from '../documents/extract/client';
 import type { ExtractProgress } from '../documents/extract/types';
@@ -76,9 +76,11 @@ export interface DocumentJob {
 /** At most this many files are read at once, each in a worker of its own; the others wait their turn. */
 export const POOL_SIZE = 2;
 
-function rowOf(d: StoredDocument, chunks: number, excluded: number): DocumentRow {
+type DocumentHead = Omit<DocumentRow, 'chunks' | 'excluded'>;
+
+function headOf(d: StoredDocument): DocumentHead {
   const { text: _text, blocks: _blocks, outline: _outline, pageStarts: _starts, ...rest } = d;
-  return { ...rest, chunks, excluded };
+  return rest;
 }
 
 /**
@@ -91,6 +93,12 @@ export class DocumentsState {
   #db: AppDb;
   #projectId: string | null = null;
   #list = $state.raw<DocumentRow[]>([]);
+  /**
+   * What the list shows of each document but its chunk counts, read once per document: nothing
+   * rewrites a stored document's name, type, size, pages or status, and its row carries the whole
+   * text (10 MB for a big Markdown file), which a refresh must not read again.
+   */
+  #heads = new Map<string, DocumentHead>();
   #loading = $state(false);
   /** Each load's number: only the latest one started sets the list (a load started before a write may end after it). */
   #loadGen = 0;
@@ -127,8 +135,17 @@ export class DocumentsState {
     const gen = ++this.#loadGen;
     this.#loading = true;
     try {
-      const docs = await listDocuments(this.#db, projectId);
-      const rows = await Promise.all(docs.map((d) => this.#row(d)));
+      // Ids from the index, rows only for documents not seen yet, counts from the indexes: a
+      // refresh reads no document text and no chunk row.
+      const ids = await listDocumentIds(this.#db, projectId);
+      const unseen = ids.filter((id) => !this.#heads.has(id));
+      for (const d of await getDocuments(this.#db, unseen)) if (d) this.#heads.set(d.id, headOf(d));
+      const rows = await Promise.all(
+        ids.flatMap((id) => {
+          const head = this.#heads.get(id);
+          return head ? [countDocumentChunks(this.#db, id).then((n): DocumentRow => ({ ...head, ...n }))] : [];
+        }),
+      );
       if (gen === this.#loadGen) this.#list = rows;
     } finally {
       if (gen === this.#loadGen) this.#loading = false;
@@ -137,14 +154,6 @@ export class DocumentsState {
 
   async reload(): Promise<void> {
     if (this.#projectId) await this.load(this.#projectId);
-  }
-
-  async #row(d: StoredDocument): Promise<DocumentRow> {
-    const [chunks, excluded] = await Promise.all([
-      this.#db.chunks.where('documentId').equals(d.id).count(),
-      this.#db.chunks.where('documentId').equals(d.id).filter((c) => !!c.excluded).count(),
-    ]);
-    return rowOf(d, chunks, excluded);
   }
 
   /** Queues files for the current project; they are read POOL_SIZE at a time. */
@@ -182,6 +191,7 @@ export class DocumentsState {
    */
   async remove(id: string): Promise<() => Promise<void>> {
     const undo = await deleteDocument(this.#db, id);
+    this.#heads.delete(id);
     this.#loadGen++; // a load under way would bring it back
     this.#loading = false;
     this.#list = this.#list.filter((d) => d.id !== id);
