@@ -145,7 +145,7 @@ describe('the Documents screen', () => {
     await context.close();
   });
 
-  it('reads an EPUB dropped on the window into Documents, with its chapters as chunks', async () => {
+  it('reads an EPUB dropped on the window into Documents, with its chapters as chunks; its label tree refreshes the coverage', async () => {
     const { context, page } = await fresh();
     await dropFiles(page, [doc('guide.epub')]);
     await page.waitForFunction(() => location.hash === '#/documents');
@@ -163,6 +163,15 @@ describe('the Documents screen', () => {
     expect(chunks.some((c) => c.text.includes('电子书中的中文段落'))).toBe(true);
     expect(d!.text.indexOf('电子书中的中文段落')).toBeGreaterThan(d!.text.indexOf('Keeping documents local'));
     expect(await page.getAttribute('[data-testid="documents-input"]', 'accept')).toContain('.epub');
+
+    // Building the label tree from its chapters refreshes the coverage beside it (no Refresh pressed).
+    await page.waitForSelector('[data-testid="coverage-total"]');
+    expect(await page.$$('[data-testid="coverage-label-row"]')).toHaveLength(0);
+    await page.click('[data-testid="labels-build"]:not([disabled])');
+    await page.waitForSelector('[data-testid="label-node"]');
+    const labels = await page.$$eval('[data-testid="label-node"]', (nodes) => nodes.length);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="coverage-label-row"]').length === n, labels);
+    expect(labels).toBeGreaterThan(1);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
