@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isContentsListing } from '../../src/lib/documents/boilerplate';
 import { chunkDocument, ChunkOptionsError } from '../../src/lib/documents/chunk';
 import { extractMarkdown } from '../../src/lib/documents/extract/markdown';
 import { estimateTextTokens, splitSentences } from '../../src/lib/documents/sentences';
@@ -224,5 +225,34 @@ describe('boilerplate and duplicates', () => {
     const t = chunkDocument(buildDoc([{ h: 2, title: 'MD5' }, tpl('md5'), { h: 2, title: 'SHA1' }, tpl('sha1'), { h: 2, title: 'SHA256' }, tpl('sha256')]), { maxTokens: 100, overlapTokens: 0, markDuplicates: { threshold: 0.5 } });
     expect(t.chunks.map((c) => c.excluded)).toEqual([undefined, 'duplicate', 'duplicate']);
     expect(chunkDocument(d, { maxTokens: 100, overlapTokens: 0, markDuplicates: false }).chunks.every((c) => !c.excluded)).toBe(true);
+  });
+});
+
+describe('tables of contents', () => {
+  // As pdf.js reads the Nettle manual's contents page (dot leaders, then the page number).
+  const toc =
+    '1 Introduction . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 1 2 Copyright . . . . . . . . . . . . . . . . . . . . . . . . . 2 3 Conventions . . . . . . . . . . . . . . . . . . . . . . 3 4 Example . . . . . . . . . . . . . . . . 4';
+  const zhToc = '第一章 总则……………………1\n第二章 储存……………………5\n第三章 运输……………………9';
+
+  it('recognises a contents listing in English and Chinese, and not prose with an ellipsis or a short dotted line', () => {
+    expect(isContentsListing(toc)).toBe(true);
+    expect(isContentsListing(zhToc)).toBe(true);
+    expect(isContentsListing('Wait.... what? The ratio is 3.5 and the list goes on... and on.')).toBe(false);
+    expect(isContentsListing('See chapter 3 . . . . 12 for the details, which explain at length how keys are made and kept, and why.')).toBe(false);
+  });
+
+  it('excludes the contents chunk as boilerplate and keeps the chapters', () => {
+    const doc = buildDoc([
+      { h: 1, title: 'Contents' },
+      { p: toc },
+      { h: 1, title: 'Introduction' },
+      { p: 'Nettle is a cryptographic library that is designed to fit easily in any context.' },
+    ]);
+    const { chunks } = chunkDocument(doc, { maxTokens: 60, overlapTokens: 0 });
+    expect(chunks.map((c) => [c.headingPath.join('/'), c.excluded ?? null])).toEqual([
+      ['Contents', 'boilerplate'],
+      ['Introduction', null],
+    ]);
+    expect(chunkDocument(doc, { maxTokens: 60, overlapTokens: 0, markDuplicates: false }).chunks.every((c) => !c.excluded)).toBe(true);
   });
 });

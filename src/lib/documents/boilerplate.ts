@@ -140,3 +140,22 @@ export function duplicateKinds(
     return undefined;
   });
 }
+
+/** A dot (or middle-dot, ellipsis) leader and the page number it leads to: "Copyright . . . . 2", "总则……3". */
+const LEADER = /(?:[.·…]\s?){4,}\s*\d+/gu;
+
+/**
+ * A table of contents: at least three entries with dot leaders and page numbers, the leaders a
+ * fifth or more of the text. Questions asked from it are about page numbers ("On which page does
+ * chapter 3 start?"), so such chunks are excluded as boilerplate by default, like running headers.
+ */
+export function isContentsListing(text: string): boolean {
+  let entries = 0;
+  let leaderChars = 0;
+  for (const m of text.matchAll(LEADER)) {
+    entries++;
+    leaderChars += m[0].replace(/\s|\d/gu, '').length;
+  }
+  const visible = text.replace(/\s/gu, '').length;
+  return entries >= 3 && visible > 0 && leaderChars / visible >= 0.2;
+}

@@ -93,7 +93,10 @@ export interface ExtractedDoc {
   outline?: OutlineEntry[];
 }
 
-/** Why a chunk is left out of generation (still stored and shown, greyed). */
+/**
+ * Why a chunk is left out of generation (still stored and shown, greyed). 'boilerplate': text
+ * repeated three times or more, or a table of contents (dot leaders to page numbers).
+ */
 export type ChunkExclusion = 'duplicate' | 'boilerplate' | 'user';
 
 /** A piece of a document that questions are generated from. */
