@@ -39,9 +39,14 @@ export const emptyLabelTree = (): LabelTree => ({ nodes: [], merged: {}, next: 1
  * Builds the tree from documents: one top-level label per document, below it one label per
  * heading (nested as the headings are) that has chunks, and returns each document's chunks'
  * labels (its deepest heading's label; the document's own label before its first heading).
+ *
+ * Rebuilt over a `previous` tree, ids are never handed out again (samples keep the label their
+ * chunk had when they were made): a previous label whose title path is in the new tree resolves
+ * to that label, one that is not resolves to nothing. (Ids once restarted at L1, so an old
+ * sample's label named another topic after a rebuild.)
  */
-export function buildLabelTree(sources: readonly LabelSource[]): { tree: LabelTree; labels: string[][] } {
-  let tree = emptyLabelTree();
+export function buildLabelTree(sources: readonly LabelSource[], previous?: LabelTree): { tree: LabelTree; labels: string[][] } {
+  let tree: LabelTree = previous ? { nodes: [], merged: { ...previous.merged }, next: previous.next } : emptyLabelTree();
   const labels: string[][] = [];
   for (const src of sources) {
     const added = addLabel(tree, src.title, null);
@@ -66,7 +71,20 @@ export function buildLabelTree(sources: readonly LabelSource[]): { tree: LabelTr
       }),
     );
   }
+  if (previous) {
+    const byPath = new Map(tree.nodes.map((n) => [labelPath(tree, n.id).join('\u0001'), n.id]));
+    for (const n of previous.nodes) {
+      const to = byPath.get(labelPath(previous, n.id).join('\u0001'));
+      if (to) tree.merged[n.id] = to;
+    }
+  }
   return { tree, labels };
+}
+
+/** The title path of the label an id (possibly merged away) stands for now; null when it is gone. */
+export function resolvedLabelPath(tree: LabelTree, id: string): string[] | null {
+  const at = resolveLabel(tree, id);
+  return at === undefined ? null : labelPath(tree, at);
 }
 
 function find(tree: LabelTree, id: string): LabelNode {

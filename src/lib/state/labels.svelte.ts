@@ -1,5 +1,5 @@
 import type { AppDb } from '../db/db';
-import { listDocuments, listChunks, listProjectChunks, saveLabelTree } from '../db/documentsRepo';
+import { countDocuments, listDocuments, listChunks, listProjectChunks, saveLabelTree } from '../db/documentsRepo';
 import { buildLabelTree, emptyLabelTree, type LabelTree } from '../documents/labelTree';
 
 /**
@@ -41,13 +41,14 @@ export class LabelsState {
   async load(): Promise<void> {
     this.#loading = true;
     try {
-      const [project, docs, chunks] = await Promise.all([
+      // The documents are counted, not read: their texts can be megabytes.
+      const [project, documents, chunks] = await Promise.all([
         this.#db.projects.get(this.#projectId),
-        listDocuments(this.#db, this.#projectId),
+        countDocuments(this.#db, this.#projectId),
         listProjectChunks(this.#db, this.#projectId),
       ]);
       this.#tree = project?.labels ?? emptyLabelTree();
-      this.#documents = docs.length;
+      this.#documents = documents;
       const counts = new Map<string, number>();
       for (const c of chunks) if (c.label !== undefined) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
       this.#counts = counts;
@@ -73,7 +74,12 @@ export class LabelsState {
   async build(): Promise<number> {
     const docs = await listDocuments(this.#db, this.#projectId);
     const perDoc = await Promise.all(docs.map((d) => listChunks(this.#db, d.id)));
-    const { tree, labels } = buildLabelTree(docs.map((d, i) => ({ title: d.title.trim() || d.name, chunks: perDoc[i]! })));
+    // Over the stored tree: new ids, and the old ones (held by samples) resolve to the same headings.
+    const stored = (await this.#db.projects.get(this.#projectId))?.labels;
+    const { tree, labels } = buildLabelTree(
+      docs.map((d, i) => ({ title: d.title.trim() || d.name, chunks: perDoc[i]! })),
+      stored,
+    );
     const assign = new Map<string, string>();
     perDoc.forEach((chunks, i) => chunks.forEach((c, j) => assign.set(c.id, labels[i]![j]!)));
     await this.#save(tree, assign);
