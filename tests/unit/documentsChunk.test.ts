@@ -4,7 +4,7 @@ import { isContentsListing } from '../../src/lib/documents/boilerplate';
 import { chunkDocument, ChunkOptionsError } from '../../src/lib/documents/chunk';
 import { extractMarkdown } from '../../src/lib/documents/extract/markdown';
 import { estimateTextTokens, splitSentences } from '../../src/lib/documents/sentences';
-import { buildDoc, checkInvariants, docFromMarkdown, type Part } from './documentsFixtures';
+import { buildDoc, checkInvariants, docFromMarkdown, POLICY_LINES, runningHeaderPages, type Part } from './documentsFixtures';
 
 // Real Markdown no one here wrote (semver's README, ISC licence alongside).
 const semver = docFromMarkdown(readFileSync('tests/fixtures/documents/semver-README.md', 'utf8'), 'semver');
@@ -162,21 +162,8 @@ describe('chunkDocument invariants', () => {
 
 describe('boilerplate and duplicates', () => {
   // A 6-page "PDF": each page opens with a running header and closes with a page number.
-  const pages: Part[] = [];
-  const body = [
-    'Hand hygiene is required before and after every patient contact.',
-    'Gloves do not replace hand hygiene; wash after removing them.',
-    'Alcohol rub is used unless hands are visibly soiled.',
-    'Soap and water are used after caring for patients with diarrhoea.',
-    'Nails are kept short and no rings are worn on clinical shifts.',
-    'Audits of hand hygiene are published monthly on the ward board.',
-  ];
-  body.forEach((p, i) => {
-    pages.push({ p: 'St Mary Hospital — Infection Control Policy v3', page: i + 1 });
-    if (i === 0) pages.push({ h: 1, title: 'Hand hygiene', page: 1 });
-    pages.push({ p, page: i + 1 });
-    pages.push({ p: `Page ${i + 1} of 6`, page: i + 1 });
-  });
+  const pages = runningHeaderPages();
+  const body = POLICY_LINES;
   const doc = buildDoc(pages);
 
   it('running headers and page numbers are removed before chunking', () => {

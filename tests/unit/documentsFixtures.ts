@@ -178,3 +178,25 @@ export function checkInvariants(doc: ExtractedDoc, r: ChunkResult, maxTokens: nu
   }
 }
 
+
+/** Six lines of a ward policy, one a page of `runningHeaderPages`. */
+export const POLICY_LINES = [
+  'Hand hygiene is required before and after every patient contact.',
+  'Gloves do not replace hand hygiene; wash after removing them.',
+  'Alcohol rub is used unless hands are visibly soiled.',
+  'Soap and water are used after caring for patients with diarrhoea.',
+  'Nails are kept short and no rings are worn on clinical shifts.',
+  'Audits of hand hygiene are published monthly on the ward board.',
+];
+
+/** A 6-page "PDF": each page opens with a running header and closes with a page number, one POLICY_LINES line between. */
+export function runningHeaderPages(): Part[] {
+  const pages: Part[] = [];
+  POLICY_LINES.forEach((p, i) => {
+    pages.push({ p: 'St Mary Hospital — Infection Control Policy v3', page: i + 1 });
+    if (i === 0) pages.push({ h: 1, title: 'Hand hygiene', page: 1 });
+    pages.push({ p, page: i + 1 });
+    pages.push({ p: `Page ${i + 1} of 6`, page: i + 1 });
+  });
+  return pages;
+}

@@ -3,7 +3,7 @@ import { chunkDocument, previewText } from '../../src/lib/documents/chunk';
 import { chunkPieces, chunkToDoc } from '../../src/lib/documents/cite';
 import type { ChunkRef, ExtractedDoc } from '../../src/lib/documents/types';
 import { alignedSpans, grounding, locateQuotes } from '../../src/lib/pipeline/operators/grounded';
-import { buildDoc, type Part } from './documentsFixtures';
+import { buildDoc, POLICY_LINES, runningHeaderPages } from './documentsFixtures';
 
 /**
  * Cited offsets of chunks that are not plain slices of their document (review of issue 14): a PDF
@@ -22,21 +22,8 @@ function refs(doc: ExtractedDoc, maxTokens: number): ChunkRef[] {
     });
 }
 
-const BODY = [
-  'Hand hygiene is required before and after every patient contact.',
-  'Gloves do not replace hand hygiene; wash after removing them.',
-  'Alcohol rub is used unless hands are visibly soiled.',
-  'Soap and water are used after caring for patients with diarrhoea.',
-  'Nails are kept short and no rings are worn on clinical shifts.',
-  'Audits of hand hygiene are published monthly on the ward board.',
-];
-const parts: Part[] = [];
-BODY.forEach((p, i) => {
-  parts.push({ p: 'St Mary Hospital — Infection Control Policy v3', page: i + 1 });
-  if (i === 0) parts.push({ h: 1, title: 'Hand hygiene', page: 1 });
-  parts.push({ p, page: i + 1 });
-  parts.push({ p: `Page ${i + 1} of 6`, page: i + 1 });
-});
+const BODY = POLICY_LINES;
+const parts = runningHeaderPages();
 const pdf = buildDoc(parts);
 
 const ROWS = Array.from({ length: 12 }, (_, i) => [`Drug ${i + 1}`, `${(i + 1) * 5} mg every ${i + 2} hours, with food 🍞`]);
