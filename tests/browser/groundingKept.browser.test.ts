@@ -7,7 +7,7 @@ import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
 import { readGrounding } from '../../src/lib/state/review.svelte';
-import { readProjectChunks } from '../../src/lib/state/runs.svelte';
+import { readProjectChunks, RunsState } from '../../src/lib/state/runs.svelte';
 import { documentProject } from './exportFixture';
 import { freshDb } from './freshDb';
 
@@ -77,5 +77,20 @@ describe('a deleted document’s grounding text', () => {
       for (const [at, doc0, n] of c.pieces!) expect(text.slice(doc0, doc0 + n)).toBe(c.text.slice(at, at + n));
     }
     for (const c of mine.filter((x) => !cut.includes(x))) expect(c.pieces).toBeUndefined();
+  });
+});
+
+describe('the Run screen’s chunks', () => {
+  it('a failed read of the chunks is shown as the runs’ error, not swallowed (the Run screen ignores the rejection)', async () => {
+    const db = await freshDb('grounding-kept');
+    const fx = await documentProject(db, { good: 1, seeds: 0 });
+    const runs = new RunsState(db, {} as never, {} as never, {} as never);
+    await runs.load(fx.project.id);
+    await runs.loadChunks();
+    expect(runs.chunks.length).toBe(fx.chunks.length);
+    expect(runs.error).toBeNull();
+    db.close();
+    await runs.loadChunks().catch(() => {});
+    expect(runs.error?.name).toBe('DatabaseClosedError');
   });
 });

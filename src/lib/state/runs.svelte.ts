@@ -146,11 +146,20 @@ export class RunsState {
     }
   }
 
-  /** Reads the project's chunks again (the Run screen does on opening: the Documents screen may have changed them). */
+  /**
+   * Reads the project's chunks again (the Run screen does on opening: the Documents screen may have
+   * changed them). A failed read is shown (`error`): a run would otherwise start on the chunks last read.
+   */
   async loadChunks(): Promise<void> {
     const projectId = this.#projectId;
     if (!projectId) return;
-    const r = await readProjectChunks(this.#db, projectId);
+    let r: Awaited<ReturnType<typeof readProjectChunks>>;
+    try {
+      r = await readProjectChunks(this.#db, projectId);
+    } catch (e) {
+      if (projectId === this.#projectId) this.error = errorInfo(e);
+      throw e;
+    }
     if (projectId !== this.#projectId) return;
     this.chunks = r.chunks;
     this.chunkDocuments = r.documents;
