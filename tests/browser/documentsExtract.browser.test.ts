@@ -108,6 +108,9 @@ describe('document extraction in the documents worker (real worker, real pdf.js 
     expect(pages.every((p, i) => i === 0 || p >= pages[i - 1]!)).toBe(true);
     expect(Math.max(...pages)).toBeGreaterThan(100);
     expect(doc.text).toContain('Nettle');
+    // The author's name, whose umlaut TeX draws as a glyph of its own ("M¨oller" as pdf.js reads it).
+    expect(doc.text).toContain('Niels Möller');
+    expect(doc.text).not.toContain('¨');
     expect(doc.text).toMatch(/sha256_digest|SHA256/i);
   });
 

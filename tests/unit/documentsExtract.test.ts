@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownBlocks, normaliseText, splitCells } from '../../src/lib/documents/extract/blocks';
+import { joinSpacingAccents, markdownBlocks, normaliseText, splitCells } from '../../src/lib/documents/extract/blocks';
 import { decodeText, detectFormat } from '../../src/lib/documents/extract/detect';
 import { DocumentError, isDocumentError, noTextLayer, pageRanges } from '../../src/lib/documents/extract/errors';
 import { extractMarkdown } from '../../src/lib/documents/extract/markdown';
@@ -110,5 +110,14 @@ describe('document errors', () => {
     expect(e.name).toBe('NoTextLayerError');
     expect(e.pages).toEqual([1, 2, 3, 5]);
     expect(e.message).toBe('scan.pdf: no text to read — OCR this file first (no text on pages 1–3, 5)');
+  });
+});
+
+describe('accents drawn as glyphs of their own (TeX PDFs)', () => {
+  it('joins them with their letter, and leaves other text alone', () => {
+    expect(joinSpacingAccents('Niels M¨oller')).toBe('Niels Möller');
+    expect(joinSpacingAccents('caf´e, ´Ecole, Dvoˇr´ak, garc¸on')).toBe('café, École, Dvořák, garçon');
+    expect(joinSpacingAccents('Möller wrote it in 2001; 中文不变。')).toBe('Möller wrote it in 2001; 中文不变。');
+    expect(joinSpacingAccents('a ¨ alone')).toBe('a ¨ alone');
   });
 });

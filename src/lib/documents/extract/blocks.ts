@@ -157,3 +157,17 @@ export function baseName(name: string): string {
 export function normaliseText(text: string): string {
   return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').replace(/\s+$/, '');
 }
+
+/** Spacing accents as TeX-made PDFs draw them, and the combining marks they stand for. */
+const ACCENT_BEFORE: Record<string, string> = { '¨': '\u0308', '´': '\u0301', 'ˆ': '\u0302', '˜': '\u0303', '˚': '\u030a', 'ˇ': '\u030c', '˘': '\u0306', '¯': '\u0304', '˙': '\u0307', '˝': '\u030b' };
+
+/**
+ * Joins accents that a PDF draws as a glyph of their own with their letter: TeX's fonts put "¨"
+ * before the "o" of "Möller", which pdf.js reads as "M¨oller" (the Nettle manual's author). The
+ * cedilla comes after its letter ("c¸" → "ç"). Text without such accents is returned unchanged.
+ */
+export function joinSpacingAccents(text: string): string {
+  return text
+    .replace(/([¨´ˆ˜˚ˇ˘¯˙˝])(\p{L})/gu, (_, accent: string, letter: string) => (letter + ACCENT_BEFORE[accent]).normalize('NFC'))
+    .replace(/(\p{L})¸/gu, (_, letter: string) => (letter + '\u0327').normalize('NFC'));
+}

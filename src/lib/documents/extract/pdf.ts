@@ -4,7 +4,7 @@ import type { TextItem, TextMarkedContent } from 'pdfjs-dist/types/src/display/a
 // worker script URL to allow. pdf.js looks for it on globalThis before it would start one.
 import * as pdfWorker from 'pdfjs-dist/build/pdf.worker.mjs';
 import type { DocBlock, ExtractedDoc, OutlineEntry } from '../types';
-import { baseName } from './blocks';
+import { baseName, joinSpacingAccents } from './blocks';
 import { damaged, noTextLayer, passwordRequired, wrongPassword } from './errors';
 import type { ExtractOptions, OnProgress } from './types';
 
@@ -69,7 +69,7 @@ function pageLines(items: (TextItem | TextMarkedContent)[]): Line[] {
   let cur: Line | null = null;
   let curChars = 0;
   const end = () => {
-    if (cur && cur.text.trim()) lines.push({ ...cur, text: unspace(cur.text.replace(/\s+/g, ' ').trim()) });
+    if (cur && cur.text.trim()) lines.push({ ...cur, text: joinSpacingAccents(unspace(cur.text.replace(/\s+/g, ' ').trim())) });
     cur = null;
     curChars = 0;
   };
