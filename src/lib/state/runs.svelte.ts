@@ -185,14 +185,34 @@ export class RunsState {
 
   /**
    * Creates a run and starts it. A document recipe (it starts with Questions) runs over `chunks`
-   * (by default the project's chunks as last read), which are snapshotted with the run.
+   * (by default the project's chunks read again now: another tab, or this one since the Run screen
+   * opened, may have changed them), which are snapshotted with the run.
    */
   async start(recipe: Recipe, seeds: { id: string; instruction: string; input: string; output: string }[], chunks?: ChunkRef[]): Promise<void> {
     const projectId = this.#projectId;
     if (!projectId || this.busy) return;
     this.#starting = true;
     this.error = null;
-    const docChunks = isDocumentRecipe(recipe) ? (chunks ?? this.chunks) : undefined;
+    let docChunks: ChunkRef[] | undefined;
+    if (isDocumentRecipe(recipe)) {
+      if (!chunks) {
+        // A failed read is shown (loadChunks sets `error`): no run starts on chunks read earlier.
+        const read = await this.loadChunks().then(
+          () => true,
+          () => false,
+        );
+        if (!read || projectId !== this.#projectId) {
+          this.#starting = false;
+          return;
+        }
+      }
+      docChunks = chunks ?? this.chunks;
+      // Every chunk was excluded or deleted meanwhile: the Run screen's blocker now says so.
+      if (!docChunks.length) {
+        this.#starting = false;
+        return;
+      }
+    }
     await this.#locked(projectId, () => this.#create(projectId, recipe, seeds, docChunks));
   }
 
