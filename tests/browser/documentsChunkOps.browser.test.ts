@@ -293,6 +293,21 @@ describe('the chunk view, label tree and coverage components on real IndexedDB',
     expect(box.scrollWidth).toBeLessThanOrEqual(390);
   });
 
+  it('chunk view in Chinese: a refused overlap is said in Chinese, with nothing changed', async () => {
+    const db = await freshDb('chunk-view-zh');
+    const { doc } = await stored(db);
+    const { box, ctx } = show(db, 'chunks', doc.id, 'zh');
+    await vi.waitFor(() => expect(box.querySelectorAll('[data-testid=chunk-row]')).toHaveLength(4));
+    const before = await listChunks(db, doc.id);
+    const overlapInput = box.querySelector('[data-testid=chunk-overlap]') as HTMLInputElement;
+    overlapInput.value = '300';
+    overlapInput.dispatchEvent(new Event('input'));
+    (box.querySelector('[data-testid=chunk-rechunk]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(ctx.toasts.list.at(-1)?.text).toBe('分块未作任何更改：重叠必须介于 0 和分块大小的一半（200 个词元）之间；当前为 300。'));
+    expect(document.querySelector('[data-testid=confirm-dialog]')).toBeNull();
+    expect(await listChunks(db, doc.id)).toEqual(before);
+  });
+
   it('label tree: builds from headings, tags every chunk, renames and moves with buttons, applies an outline', async () => {
     const db = await freshDb('label-panel');
     const { doc, projectId } = await stored(db);

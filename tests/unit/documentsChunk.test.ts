@@ -156,6 +156,16 @@ describe('chunkDocument invariants', () => {
     } catch (e) {
       expect((e as Error).name).toBe('ChunkOptionsError');
       expect((e as Error).message).toContain('between 0 and half the chunk size (50 tokens)');
+      // The UI words it in its own language from these (issue 14: English in the Chinese UI).
+      expect((e as ChunkOptionsError).kind).toBe('overlap');
+      expect((e as ChunkOptionsError).params).toEqual({ max: 50, got: 80 });
+    }
+    try {
+      chunkDocument(semver, { maxTokens: 2.5 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ChunkOptionsError).kind).toBe('size');
+      expect((e as ChunkOptionsError).params).toEqual({ got: 2.5 });
     }
   });
 });

@@ -22,8 +22,20 @@ export interface ChunkOptions {
 }
 
 /** Bad chunking options (from a recipe or the chunk view). */
+/** Which chunking setting or edit was refused: the UI words it in its own language from `kind` and `params`. */
+export type ChunkOptionsErrorKind = 'size' | 'overlap' | 'splitOutside' | 'splitEmpty';
+
 export class ChunkOptionsError extends Error {
   override name = 'ChunkOptionsError' as const;
+  readonly kind: ChunkOptionsErrorKind;
+  /** The numbers the message quotes (the English message stays for logs and Node callers). */
+  readonly params: Record<string, number>;
+
+  constructor(kind: ChunkOptionsErrorKind, params: Record<string, number>, message: string) {
+    super(message);
+    this.kind = kind;
+    this.params = params;
+  }
 }
 
 export interface ChunkResult {
@@ -77,9 +89,11 @@ function hasText(text: string, s: TextSpan): boolean {
  */
 export function checkChunkOptions(maxTokens: number, overlapTokens: number): void {
   if (!Number.isInteger(maxTokens) || maxTokens < 1)
-    throw new ChunkOptionsError(`Chunk size must be a whole number of tokens above 0 (got ${maxTokens}).`);
+    throw new ChunkOptionsError('size', { got: maxTokens }, `Chunk size must be a whole number of tokens above 0 (got ${maxTokens}).`);
   if (!Number.isFinite(overlapTokens) || overlapTokens < 0 || overlapTokens * 2 > maxTokens)
     throw new ChunkOptionsError(
+      'overlap',
+      { max: Math.floor(maxTokens / 2), got: overlapTokens },
       `Overlap must be between 0 and half the chunk size (${Math.floor(maxTokens / 2)} tokens); got ${overlapTokens}.`,
     );
 }
@@ -332,11 +346,11 @@ export function mergeChunkPair(docText: string, a: EditableChunk, b: EditableChu
 export function splitChunkAt(docText: string, pageStarts: readonly number[], c: EditableChunk, at: number): [EditedChunk, EditedChunk] {
   const [start, end] = c.span;
   if (!Number.isInteger(at) || at <= start || at >= end)
-    throw new ChunkOptionsError(`A chunk spanning ${start}–${end} cannot be split at ${at}: pick a point inside it.`);
+    throw new ChunkOptionsError('splitOutside', { start, end, at }, `A chunk spanning ${start}–${end} cannot be split at ${at}: pick a point inside it.`);
   let firstEnd = at;
   while (firstEnd > start && /\s/u.test(docText[firstEnd - 1]!)) firstEnd--;
   if (firstEnd === start || !/\S/u.test(docText.slice(at, end)))
-    throw new ChunkOptionsError('Both parts of a split need some text: pick a point between two sentences.');
+    throw new ChunkOptionsError('splitEmpty', {}, 'Both parts of a split need some text: pick a point between two sentences.');
   const part = (s: number, e: number): EditedChunk => {
     const text = docText.slice(s, e);
     const out: EditedChunk = { text, headingPath: c.headingPath, pages: pagesOfSpan(pageStarts, s, e, c.pages), span: [s, e], tokens: estimateTextTokens(text) };

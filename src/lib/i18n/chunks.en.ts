@@ -42,6 +42,11 @@ export const chunksEn = {
   'chunks.overlap': 'Overlap (tokens)',
   'chunks.failed': 'The chunks were not changed: {reason}',
   'chunks.notFound': 'This document is no longer in the project: go back to the Documents list.',
+  'chunks.error.size': 'Chunk size must be a whole number of tokens above 0 (got {got}).',
+  'chunks.error.overlap': 'Overlap must be between 0 and half the chunk size ({max} tokens); got {got}.',
+  'chunks.error.splitOutside': 'That point is not inside the chunk: pick one of the split points offered.',
+  'chunks.error.splitEmpty': 'Both parts of a split need some text: pick a point between two sentences.',
+  'chunks.error.notLoaded': 'The document is still being read: wait for its chunks to show, then try again.',
 
   'labels.title': 'Label tree',
   'labels.help': 'Topics from your documents’ headings. Every chunk is tagged with one, so coverage shows which topics have accepted samples and an export can be balanced per topic.',

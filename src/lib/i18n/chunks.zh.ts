@@ -44,6 +44,11 @@ export const chunksZh: Record<keyof typeof chunksEn, string> = {
   'chunks.overlap': '重叠（词元）',
   'chunks.failed': '分块未作任何更改：{reason}',
   'chunks.notFound': '此文档已不在项目中：请返回文档列表。',
+  'chunks.error.size': '分块大小必须是大于 0 的整数个词元（当前为 {got}）。',
+  'chunks.error.overlap': '重叠必须介于 0 和分块大小的一半（{max} 个词元）之间；当前为 {got}。',
+  'chunks.error.splitOutside': '该位置不在此分块内：请选择提供的拆分点之一。',
+  'chunks.error.splitEmpty': '拆分后的两部分都需要有文本：请选择两个句子之间的位置。',
+  'chunks.error.notLoaded': '文档仍在读取中：请等待其分块显示后再试。',
 
   'labels.title': '标签树',
   'labels.help': '来自文档标题的主题。每个分块都标有一个标签，这样覆盖视图能显示哪些主题已有通过的样本，导出时也能按主题均衡。',

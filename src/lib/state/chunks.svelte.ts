@@ -4,6 +4,14 @@ import type { ChunkDraft, StoredChunk, StoredDocument } from '../db/types';
 import { chunkDocument, extractedOf, middleSplitPoint, splitPoints } from '../documents/chunk';
 import type { ChunkExclusion } from '../documents/types';
 
+/** A re-chunk asked for before the document was read (or after it went): load() first. */
+export class DocumentNotLoadedError extends Error {
+  override name = 'DocumentNotLoadedError' as const;
+  constructor() {
+    super('The document is not loaded');
+  }
+}
+
 /** Chunks per exclusion reason, for the summary line. */
 export interface ChunkSummary {
   total: number;
@@ -108,12 +116,12 @@ export class ChunksState {
    * Cuts the whole document again with other settings, replacing every chunk (hand edits are lost).
    * A new chunk whose heading path an old chunk had takes that chunk's label, so the label tree
    * keeps applying where the headings did not change.
-   * @throws ChunkOptionsError (bad size or overlap), NotFoundError — with nothing changed.
+   * @throws ChunkOptionsError (bad size or overlap), DocumentNotLoadedError, NotFoundError — with nothing changed.
    */
   rechunk(maxTokens: number, overlapTokens: number): Promise<StoredChunk[]> {
     return this.#write(async () => {
       const doc = this.#doc;
-      if (!doc) throw new Error('The document is not loaded');
+      if (!doc) throw new DocumentNotLoadedError();
       const byPath = new Map<string, string>();
       for (const c of this.#chunks) if (c.label !== undefined && !byPath.has(c.headingPath.join('\u0001'))) byPath.set(c.headingPath.join('\u0001'), c.label);
       const drafts: ChunkDraft[] = chunkDocument(extractedOf(doc), { maxTokens, overlapTokens }).chunks.map(({ index: _, id: __, ...c }) => {
