@@ -189,6 +189,24 @@ describe('DocumentsState (real workers, real IndexedDB)', () => {
     spied.close();
   });
 
+  it('a failed read of the list is kept as the state’s error (thrown by load, never by refresh or a stored file), and cleared by one that works', async () => {
+    const { db, project, state } = await setUp('docs-state-read-fails');
+    db.close();
+    await expect(state.load(project.id)).rejects.toMatchObject({ name: 'DatabaseClosedError' });
+    expect(state.error?.name).toBe('DatabaseClosedError');
+    // A file stored by its worker (which opens the database itself), then the list read again on
+    // this side: the read fails, the error is shown, and no promise is left rejected unhandled.
+    state.add([await fixtureFile(semverUrl, 'semver-README.md')]);
+    await until(() => state.jobs.length === 0);
+    await expect(state.refresh()).resolves.toBeUndefined();
+    expect(state.error?.name).toBe('DatabaseClosedError');
+    expect(state.list).toEqual([]);
+    await db.open();
+    await state.refresh();
+    expect(state.error).toBeNull();
+    expect(state.list.map((d) => d.name)).toEqual(['semver-README.md']);
+  });
+
   it('asks for the password of a protected PDF, again after a wrong one, and stores it with the right one', async () => {
     const { db, state } = await setUp('docs-state-password');
     state.add([await fixtureFile(protectedUrl, 'protected.pdf')]);

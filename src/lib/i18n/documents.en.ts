@@ -43,6 +43,8 @@ export const documentsEn = {
   'documents.progressPages': 'page {done} of {total}',
   'documents.progressBytes': '{done} of {total}',
   'documents.cancel': 'Cancel',
+  'documents.loadFailed': 'The documents of this project could not be read ({reason}). Try again; if it keeps failing, reload the page.',
+  'documents.loadRetry': 'Try again',
   'documents.nothingStored': 'Nothing was stored.',
   'documents.error.NoTextLayerError': '{file}: no text to read — OCR this file first (no text on {where}).',
   'documents.error.PasswordRequiredError': '{file} is protected by a password: enter the password to open it.',

@@ -45,6 +45,8 @@ export const documentsZh: Record<keyof typeof documentsEn, string> = {
   'documents.progressPages': '第 {done}/{total} 页',
   'documents.progressBytes': '{done}/{total}',
   'documents.cancel': '取消',
+  'documents.loadFailed': '无法读取此项目的文档（{reason}）。请重试；如果仍然失败，请重新加载页面。',
+  'documents.loadRetry': '重试',
   'documents.nothingStored': '没有保存任何内容。',
   'documents.error.NoTextLayerError': '{file}：没有可读取的文字——请先对文件做 OCR（{where}没有文字）。',
   'documents.error.PasswordRequiredError': '{file} 受密码保护：请输入密码以打开它。',

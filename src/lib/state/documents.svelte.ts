@@ -1,5 +1,6 @@
 import type { AppDb } from '../db/db';
 import { isQuotaError } from '../db/quota';
+import { errorInfo } from './engines.svelte';
 import { countDocumentChunks, deleteDocument, getDocuments, listDocumentIds } from '../db/documentsRepo';
 import type { StoredDocument } from '../db/types';
 import { addInWorker } from '../documents/extract/client';
@@ -100,6 +101,8 @@ export class DocumentsState {
    */
   #heads = new Map<string, DocumentHead>();
   #loading = $state(false);
+  /** Why the list could not be read (the screen shows it); null after a read that worked. */
+  #error = $state.raw<{ name: string; message: string } | null>(null);
   /** Each load's number: only the latest one started sets the list (a load started before a write may end after it). */
   #loadGen = 0;
   #jobs = $state<DocumentJob[]>([]);
@@ -120,6 +123,10 @@ export class DocumentsState {
     return this.#loading;
   }
 
+  get error(): { name: string; message: string } | null {
+    return this.#error;
+  }
+
   /** The current project's files being read, waiting or failed, in the order they were added. */
   get jobs(): DocumentJob[] {
     return this.#jobs.filter((j) => j.projectId === this.#projectId);
@@ -130,7 +137,12 @@ export class DocumentsState {
     return this.jobs.find((j) => j.phase === 'password');
   }
 
+  /**
+   * Reads the project's documents. A failed read is kept in `error` (the screen shows it) as well as thrown.
+   * @throws whatever IndexedDB threw (DatabaseClosedError, …)
+   */
   async load(projectId: string): Promise<void> {
+    if (projectId !== this.#projectId) this.#error = null;
     this.#projectId = projectId;
     const gen = ++this.#loadGen;
     this.#loading = true;
@@ -146,7 +158,13 @@ export class DocumentsState {
           return head ? [countDocumentChunks(this.#db, id).then((n): DocumentRow => ({ ...head, ...n }))] : [];
         }),
       );
-      if (gen === this.#loadGen) this.#list = rows;
+      if (gen === this.#loadGen) {
+        this.#list = rows;
+        this.#error = null;
+      }
+    } catch (e) {
+      if (gen === this.#loadGen) this.#error = errorInfo(e);
+      throw e;
     } finally {
       if (gen === this.#loadGen) this.#loading = false;
     }
@@ -154,6 +172,14 @@ export class DocumentsState {
 
   async reload(): Promise<void> {
     if (this.#projectId) await this.load(this.#projectId);
+  }
+
+  /**
+   * Reads the list again where nobody awaits it (the screen showing again, a file stored): a failure
+   * is not thrown but shown as `error`, so it never becomes an unhandled rejection.
+   */
+  refresh(): Promise<void> {
+    return this.reload().catch(() => undefined);
   }
 
   /** Queues files for the current project; they are read POOL_SIZE at a time. */
@@ -248,7 +274,7 @@ export class DocumentsState {
         // Stopped while saving: the worker's transaction may have committed just before; the list says.
         const saving = (job.phase as JobPhase) === 'saving';
         this.#forget(job.id);
-        if (saving && this.#projectId === job.projectId) await this.reload();
+        if (saving && this.#projectId === job.projectId) await this.refresh();
       } else if (err.name === 'PasswordRequiredError' || err.name === 'WrongPasswordError') {
         job.phase = 'password';
         job.wrongPassword = err.name === 'WrongPasswordError';
@@ -263,6 +289,6 @@ export class DocumentsState {
     }
     // Stored: the file leaves the list of files being read and joins the documents.
     this.#forget(job.id);
-    if (this.#projectId === job.projectId) await this.reload();
+    if (this.#projectId === job.projectId) await this.refresh();
   }
 }
