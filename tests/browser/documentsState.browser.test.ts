@@ -4,7 +4,8 @@ import { listChunks, listDocuments, mergeChunks, updateChunks } from '../../src/
 import { AppDb } from '../../src/lib/db/db';
 import type { DBCore } from 'dexie';
 import { addInWorker } from '../../src/lib/documents/extract/client';
-import { DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
+import { DOCUMENT_EXTENSIONS, DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
+import { detectFormat, FORMAT_EXTENSIONS } from '../../src/lib/documents/extract/detect';
 import { freshDb } from './freshDb';
 import { fixtureFile } from './documentsWorker';
 import nettleUrl from '../fixtures/documents/nettle.pdf?url';
@@ -48,6 +49,21 @@ describe('routing a drop', () => {
     const names = (r: { documents: File[]; seeds: File[] }) => [r.documents.map((x) => x.name), r.seeds.map((x) => x.name)];
     expect(names(routeFiles(files, false))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'm.EPUB'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'k.txt', 'l']]);
     expect(names(routeFiles(files, true))).toEqual([['a.pdf', 'b.DOCX', 'c.md', 'd.markdown', 'e.html', 'f.htm', 'k.txt', 'm.EPUB'], ['g.jsonl', 'h.csv', 'i.json', 'j.parquet', 'l']]);
+  });
+
+  it('routes to Documents, and offers in the picker, every name the extractor reads by (.xhtml, .mdown, .mkd went to the seed importer)', () => {
+    const text = new TextEncoder().encode('# Title\n\nSome words.\n');
+    const read = ['a.xhtml', 'b.mdown', 'c.MKD', 'd.md', 'e.htm', 'f.pdf', 'g.docx', 'h.epub'];
+    for (const name of read) expect(detectFormat(text, name), name).not.toBe('text');
+    expect(routeFiles(read.map(f), false).documents.map((x) => x.name)).toEqual(read);
+    for (const format of Object.keys(FORMAT_EXTENSIONS) as (keyof typeof FORMAT_EXTENSIONS)[])
+      for (const e of FORMAT_EXTENSIONS[format]) {
+        expect(DOCUMENT_EXTENSIONS, e).toContain(e);
+        expect(routeFiles([f(`x.${e}`)], true).documents, e).toHaveLength(1);
+        // Plain text alone stays ambiguous: seeds unless the Documents screen is open.
+        expect(routeFiles([f(`x.${e}`)], false).documents, e).toHaveLength(format === 'text' ? 0 : 1);
+      }
+    expect(dropTargetOf(['application/xhtml+xml'], false)).toBe('documents');
   });
 
   it('tells where a drag goes from its MIME types, and says both when it cannot tell', () => {

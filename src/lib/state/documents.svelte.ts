@@ -4,16 +4,19 @@ import { errorInfo } from './engines.svelte';
 import { countDocumentChunks, deleteDocument, getDocuments, listDocumentIds } from '../db/documentsRepo';
 import type { StoredDocument } from '../db/types';
 import { addInWorker } from '../documents/extract/client';
+import { FORMAT_EXTENSIONS } from '../documents/extract/detect';
 import type { ExtractProgress } from '../documents/extract/types';
 
-/** What the Documents library reads (the file picker's `accept`, and the window drop's routing). */
-export const DOCUMENT_EXTENSIONS = ['pdf', 'docx', 'epub', 'md', 'markdown', 'html', 'htm', 'txt'] as const;
+/** What the Documents library reads (the file picker's `accept`, and the window drop's routing): detectFormat's names. */
+export const DOCUMENT_EXTENSIONS: readonly string[] = Object.values(FORMAT_EXTENSIONS).flat();
 
-/** Only a document, never seeds: wherever such a file is dropped, it goes to Documents. */
-const ONLY_DOCUMENT = new Set(['pdf', 'docx', 'epub', 'markdown', 'html', 'htm', 'md']);
+/** Only a document, never seeds: wherever such a file is dropped, it goes to Documents (all but plain text). */
+const ONLY_DOCUMENT = new Set<string>(
+  Object.entries(FORMAT_EXTENSIONS).flatMap(([format, names]) => (format === 'text' ? [] : names)),
+);
 
 /** MIME types a drag reports before the drop (names are hidden until then). */
-const DOCUMENT_MIME = /^(application\/pdf|application\/vnd\.openxmlformats-officedocument\.wordprocessingml\.document|application\/epub\+zip|text\/html|text\/markdown|text\/x-markdown)$/;
+const DOCUMENT_MIME = /^(application\/pdf|application\/vnd\.openxmlformats-officedocument\.wordprocessingml\.document|application\/epub\+zip|application\/xhtml\+xml|text\/html|text\/markdown|text\/x-markdown)$/;
 const SEEDS_MIME = /^(application\/(json|jsonl|x-ndjson|x-jsonlines|vnd\.apache\.parquet|x-parquet)|text\/(csv|tab-separated-values))$/;
 
 export type DropTarget = 'documents' | 'seeds' | 'both';
@@ -24,7 +27,7 @@ function extensionOf(name: string): string {
 }
 
 /**
- * Where files dropped on the window go. PDF, DOCX, EPUB, Markdown and HTML are documents wherever they
+ * Where files dropped on the window go. PDF, DOCX, EPUB, Markdown and HTML (by every name detectFormat reads) are documents wherever they
  * are dropped. Plain text (.txt) is ambiguous — the seed importer reads it as one prompt per line
  * — so it is a document only when the Documents screen is open, and seeds elsewhere. Everything
  * else (JSONL, CSV, JSON, Parquet, unknown) goes to the seed importer, which says what it cannot read.

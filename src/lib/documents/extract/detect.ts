@@ -1,5 +1,20 @@
 import type { DocumentFormat } from './types';
 
+/**
+ * The file names each extractor reads by (the one list: the file picker's `accept` and the drop
+ * routing are made from it, so a name read here is never sent to the seed importer instead).
+ */
+export const FORMAT_EXTENSIONS = {
+  pdf: ['pdf'],
+  docx: ['docx'],
+  epub: ['epub'],
+  markdown: ['md', 'markdown', 'mdown', 'mkd'],
+  html: ['html', 'htm', 'xhtml'],
+  text: ['txt'],
+} as const satisfies Record<DocumentFormat, readonly string[]>;
+
+const named = (format: keyof typeof FORMAT_EXTENSIONS, e: string) => (FORMAT_EXTENSIONS[format] as readonly string[]).includes(e);
+
 const ext = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
 
 /**
@@ -14,12 +29,12 @@ export function detectFormat(head: Uint8Array, name: string): DocumentFormat | n
   // An EPUB is a ZIP too: its first entry is the uncompressed "mimetype" file (else its name says so).
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
     return ascii.slice(30, 58) === 'mimetypeapplication/epub+zip' || e === 'epub' ? 'epub' : 'docx';
-  if (e === 'pdf') return 'pdf';
-  if (e === 'docx') return 'docx';
-  if (e === 'epub') return 'epub';
+  if (named('pdf', e)) return 'pdf';
+  if (named('docx', e)) return 'docx';
+  if (named('epub', e)) return 'epub';
   if (head.subarray(0, 1024).includes(0)) return null; // binary, and not one of ours
-  if (['md', 'markdown', 'mdown', 'mkd'].includes(e)) return 'markdown';
-  if (['html', 'htm', 'xhtml'].includes(e)) return 'html';
+  if (named('markdown', e)) return 'markdown';
+  if (named('html', e)) return 'html';
   if (/^\s*(<!doctype html|<html[\s>])/i.test(ascii.replace(/^\uFEFF|^\xEF\xBB\xBF/, ''))) return 'html';
   return 'text';
 }
