@@ -7,6 +7,11 @@ import { addInWorker } from '../../src/lib/documents/extract/client';
 import { DOCUMENT_EXTENSIONS, DocumentsState, dropTargetOf, POOL_SIZE, routeFiles, type DocumentJob } from '../../src/lib/state/documents.svelte';
 import { detectFormat, FORMAT_EXTENSIONS } from '../../src/lib/documents/extract/detect';
 import { freshDb } from './freshDb';
+import { mount, unmount } from 'svelte';
+import type { AppContext } from '../../src/lib/state/context';
+import { I18n } from '../../src/lib/i18n/i18n.svelte';
+import { Toasts } from '../../src/lib/state/toasts.svelte';
+import Harness from './DocumentsPanelsHarness.svelte';
 import { fixtureFile } from './documentsWorker';
 import nettleUrl from '../fixtures/documents/nettle.pdf?url';
 import fontconfigUrl from '../fixtures/documents/fontconfig-user.pdf?url';
@@ -221,6 +226,29 @@ describe('DocumentsState (real workers, real IndexedDB)', () => {
     await state.refresh();
     expect(state.error).toBeNull();
     expect(state.list.map((d) => d.name)).toEqual(['semver-README.md']);
+  });
+
+  it('the Documents screen shows a failed read in the UI language with Try again, which clears it once the read works', async () => {
+    const { db, project, state } = await setUp('docs-state-screen-error');
+    db.close();
+    const box = document.createElement('div');
+    document.body.append(box);
+    const ctx = { db, i18n: new I18n('zh'), toasts: new Toasts(), documents: state, projects: { current: project } } as unknown as AppContext;
+    const app = mount(Harness, { target: box, props: { ctx, view: 'screen', id: project.id } });
+    try {
+      await until(() => box.querySelector('[data-testid=documents-load-error]') !== null);
+      const alert = box.querySelector('[data-testid=documents-load-error]')!;
+      expect(alert.getAttribute('role')).toBe('alert');
+      expect(alert.getAttribute('data-error')).toBe('DatabaseClosedError');
+      expect(alert.textContent).toContain('无法读取此项目的文档');
+      await db.open();
+      (box.querySelector('[data-testid=documents-load-retry]') as HTMLButtonElement).click();
+      await until(() => box.querySelector('[data-testid=documents-load-error]') === null);
+      expect(state.error).toBeNull();
+    } finally {
+      unmount(app);
+      box.remove();
+    }
   });
 
   it('asks for the password of a protected PDF, again after a wrong one, and stores it with the right one', async () => {
