@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from './crc32.mjs';
 
 const dir = join(import.meta.dirname, '..', 'tests', 'fixtures', 'documents');
 
@@ -90,17 +91,6 @@ function scannedPdf() {
   ];
   return pdf(objs);
 }
-
-const CRC = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (b) => {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
 
 /** A ZIP with stored (uncompressed) entries: all a .docx needs. */
 function zip(files) {

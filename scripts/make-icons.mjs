@@ -3,24 +3,15 @@
 // Run once after changing the drawing: node scripts/make-icons.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
+import { crc32 } from './crc32.mjs';
 
 const ACCENT = [0x1f, 0x6f, 0x5c];
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc = (buf) => {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
 function chunk(type, data) {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
   const td = Buffer.concat([Buffer.from(type), data]);
   const c = Buffer.alloc(4);
-  c.writeUInt32BE(crc(td));
+  c.writeUInt32BE(crc32(td));
   return Buffer.concat([len, td, c]);
 }
 function png(size, pixel) {
