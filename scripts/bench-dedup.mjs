@@ -14,11 +14,12 @@
 // BENCH_NO_APPROX=1 (skip the approximate mode, which runs at D = 384 beside the exact kernel).
 // Needs: apt-get install -y python3-numpy python3-sklearn.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import chromiumCfg from '../chromium.json' with { type: 'json' };
+import { chromiumRssMiB } from './benchPage.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const py = '/usr/bin/python3';
@@ -43,29 +44,6 @@ function pyRun(impl, f, n, d) {
 // RSS of one browser's processes only (the machine may run other Chromiums, e.g. e2e tests):
 // the process tree under the browser started with our tag argument.
 const tag = `--seedforge-bench-dedup=${process.pid}`;
-function procs() {
-  const list = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      list.push({ pid: Number(pid), ppid, rssKb: m ? Number(m[1]) : 0, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
-    } catch { /* process ended */ }
-  }
-  return list;
-}
-function chromiumRss() {
-  const list = procs();
-  const mine = new Set(list.filter((p) => p.cmd.includes(tag)).map((p) => p.pid));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of list) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; }
-  }
-  return list.filter((p) => mine.has(p.pid)).reduce((s, p) => s + p.rssKb, 0) / 1024;
-}
-
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5199, strictPort: false, fs: { allow: [root, dir] } } });
 await server.listen();
 const base = server.resolvedUrls.local[0];
@@ -87,9 +65,9 @@ async function browserRunOnce(args, n, d, kernel, file) {
     await page.waitForFunction(() => document.title === 'ready', null, { timeout: 120_000 });
     // Warm the worker and kernel modules (Vite transforms them on first request).
     await page.evaluate(() => fetch('/workers/dedup.worker.ts'));
-    const before = chromiumRss();
+    const before = chromiumRssMiB(tag);
     let peak = before;
-    const timer = setInterval(() => (peak = Math.max(peak, chromiumRss())), 100);
+    const timer = setInterval(() => (peak = Math.max(peak, chromiumRssMiB(tag))), 100);
     try {
       const r = await page.evaluate(([u, n, d, k]) => globalThis.runDedup(u, n, d, k), [`/@fs${file}`, n, d, kernel]);
       return { ...r, peakMiB: peak - before };

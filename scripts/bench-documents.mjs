@@ -19,12 +19,13 @@
 //    number over 100 ms. Chunking runs on the main thread in this page (as a measure of its cost),
 //    so it is reported as its own figure and kept out of the extraction's longest-task count.
 // Env: BENCH_PDF_PAGES (default 300), BENCH_MD_MB (default 10), BENCH_KEEP=1 (keep the generated files).
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import chromiumCfg from '../chromium.json' with { type: 'json' };
+import { chromiumRssMiB } from './benchPage.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dir = join(tmpdir(), 'seedforge-bench-documents');
@@ -210,31 +211,8 @@ writeFileSync(pdfPath, makePdf(pdfPages));
 writeFileSync(mdPath, makeMarkdown(mdMb * 1e6));
 console.log(`files: ${pdfPages}-page PDF = ${(statSync(pdfPath).size / 1e6).toFixed(1)} MB, Markdown = ${(statSync(mdPath).size / 1e6).toFixed(1)} MB (in ${dir})`);
 
-// The summed RSS of this run's Chromium processes (the tree under the browser started with our tag
-// argument; other Chromiums on the machine are left out): what the case costs the machine, workers,
-// the renderer's copies of the file and garbage not yet collected included.
+// What a case costs the machine: this run's Chromium's RSS (benchPage.mjs chromiumRssMiB).
 const tag = `--seedforge-bench-documents=${process.pid}`;
-function chromiumRssMiB() {
-  const list = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      list.push({ pid: Number(pid), ppid, kb: m ? Number(m[1]) : 0, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const mine = new Set(list.filter((p) => p.cmd.includes(tag)).map((p) => p.pid));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of list) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
-  }
-  return list.filter((p) => mine.has(p.pid)).reduce((n, p) => n + p.kb, 0) / 1024;
-}
-
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5198, strictPort: false, fs: { allow: [root, dir] } } });
 await server.listen();
 const base = server.resolvedUrls.local[0];
@@ -259,11 +237,11 @@ async function runCase(path, name) {
       const { metrics } = await cdp.send('Performance.getMetrics');
       heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
     };
-    const rssBefore = chromiumRssMiB();
+    const rssBefore = chromiumRssMiB(tag);
     let rssPeak = rssBefore;
     const timer = setInterval(() => {
       sample().catch(() => {});
-      rssPeak = Math.max(rssPeak, chromiumRssMiB());
+      rssPeak = Math.max(rssPeak, chromiumRssMiB(tag));
     }, 250);
     let watched;
     try {

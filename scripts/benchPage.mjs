@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 // What the page benchmarks (bench-import, bench-review) measure the same way.
 
 /** Records the longest main-thread task (PerformanceObserver 'longtask') of every page of the context. */
@@ -37,4 +38,30 @@ export function scrollFrames(page, listSelector, rowSelector) {
     },
     { listSelector, rowSelector },
   );
+}
+
+/**
+ * The summed RSS (MiB) of one Chromium's processes: the tree under the browser launched with the
+ * `tag` argument. Other Chromiums on the machine (e2e tests, another benchmark) are left out; the
+ * browser's workers, renderers and not-yet-collected garbage are counted.
+ */
+export function chromiumRssMiB(tag) {
+  const list = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      list.push({ pid: Number(pid), ppid, kb: m ? Number(m[1]) : 0, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const mine = new Set(list.filter((p) => p.cmd.includes(tag)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of list) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+  }
+  return list.filter((p) => mine.has(p.pid)).reduce((n, p) => n + p.kb, 0) / 1024;
 }
