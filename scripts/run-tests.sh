@@ -31,6 +31,7 @@ step "e2e tests" npx vitest run --project e2e --reporter=default --reporter=json
 node --input-type=module -e '
 import { readFileSync, existsSync } from "node:fs";
 let passed = 0, failed = 0, skipped = 0;
+const failures = [];
 for (const p of ["unit", "browser", "webgpu", "chat", "e2e"]) {
   const f = `test-results/${p}.json`;
   if (!existsSync(f)) { console.log(`${p}: no results (the run did not start)`); failed++; continue; }
@@ -39,7 +40,14 @@ for (const p of ["unit", "browser", "webgpu", "chat", "e2e"]) {
   const broken = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
   passed += r.numPassedTests; failed += r.numFailedTests + broken; skipped += r.numPendingTests + r.numTodoTests;
   console.log(`${p}: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (broken ? ` (${broken} files did not load)` : ""));
+  // The failures by name, at the end where a log tail shows them (a CI log is often cut above).
+  for (const file of r.testResults ?? []) {
+    const name = file.name.replace(process.cwd() + "/", "");
+    if (file.status === "failed" && !(file.assertionResults ?? []).length) failures.push(`${p} ${name}: ${(file.message ?? "did not load").split("\n")[0].slice(0, 300)}`);
+    for (const a of file.assertionResults ?? []) if (a.status === "failed") failures.push(`${p} ${name} > ${a.fullName}: ${(a.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300)}`);
+  }
 }
+if (failures.length) console.log("\nfailed:\n" + failures.map((f) => "  " + f).join("\n"));
 console.log(`\ntests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || status=1
 exit $status
