@@ -257,3 +257,41 @@ describe('runs', () => {
     expect(kept).toMatchObject({ output: `Better: ${LONG}`, score: 5 });
   });
 });
+
+describe('tasks in flight', () => {
+  it('a slow task does not hold the others back: a free slot takes the next task at once', async () => {
+    // Task 0's answer waits until five other tasks are committed. In fixed batches of two, task 2
+    // would wait for task 0 and this test would never end; with a sliding window it ends.
+    const many: SeedRef[] = Array.from({ length: 6 }, (_, i) => ({ id: `m${i}`, instruction: `Question number ${i} about sliding windows?`, input: '', output: '' }));
+    const store = new MemoryRunStore();
+    const order: number[] = [];
+    const commit = store.commitTask.bind(store);
+    store.commitTask = async (runId, t, d) => {
+      order.push(t);
+      await commit(runId, t, d);
+    };
+    let open: () => void = () => {};
+    const gate = new Promise<void>((r) => (open = r));
+    const slow: PipelineEngines['responder'] = {
+      kind: 'wllama',
+      model: 'gated',
+      maxConcurrency: 2,
+      async load() {},
+      async unload() {},
+      async *chat(req) {
+        const prompt = req.messages.map((m) => m.content).join('\n');
+        if (prompt.includes('number 0')) await gate;
+        yield { type: 'done', text: LONG, usage: { promptTokens: 10, completionTokens: 20 }, timing: { firstTokenMs: 1, totalMs: 1, tokensPerSecond: null }, finishReason: 'stop', model: 'gated' };
+      },
+    };
+    const watcher = setInterval(() => store.commits >= 5 && open(), 5);
+    try {
+      const counts = await runRecipe({ runId: 'r1', recipe: recipe({ version: 1, name: 'w', steps: [{ op: 'respond' }] }), seeds: many, engines: { generator: slow, responder: slow, judge: slow }, store, concurrency: 2 });
+      expect(counts.done).toBe(6);
+    } finally {
+      clearInterval(watcher);
+    }
+    expect(order).toEqual([1, 2, 3, 4, 5, 0]);
+    expect(store.samples.map((s) => s.seedId).sort()).toEqual(many.map((s) => s.id));
+  });
+});

@@ -86,7 +86,8 @@ export function taskCount(recipe: Recipe, seeds: number): number {
 }
 
 /**
- * Drives a recipe over the seeds: tasks run in fixed batches of `concurrency`, each task's
+ * Drives a recipe over the seeds: `concurrency` tasks run side by side (Self-Instruct: in fixed
+ * batches of that many, see below), each task's
  * samples are committed to the store when it finishes, and a task's randomness (choices, few-shot
  * examples, persona, the engines' sampling seeds) depends only on the recipe's seed and the task
  * index — so a run that is stopped and resumed ends with the same items as one that was not
@@ -450,11 +451,20 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
     return delta;
   }
 
-  // A task's commit runs while the next task's model calls do: IndexedDB's latency (a few ms
-  // per transaction) would otherwise add to every item. At most one commit is in flight, so a
-  // crash loses at most the items in flight plus that one — all redone the same way on resume.
-  let inFlight: Promise<void> = Promise.resolve();
   try {
+    if (first.op === 'selfInstruct') await batches();
+    else await slidingWindow();
+  } finally {
+    counts = { ...counts, wallMs: counts.wallMs + (performance.now() - started) };
+  }
+  return counts;
+
+  /** Self-Instruct: tasks in fixed batches of `c`, as each batch's pool must be fixed. */
+  async function batches(): Promise<void> {
+    // A task's commit runs while the next task's model calls do: IndexedDB's latency (a few ms
+    // per transaction) would otherwise add to every item. At most one commit is in flight, so a
+    // crash loses at most the items in flight plus that one — all redone the same way on resume.
+    let inFlight: Promise<void> = Promise.resolve();
     for (let b = 0; b * c < total; b++) {
       if (signal?.aborted) break;
       const tasks: number[] = [];
@@ -525,8 +535,52 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       inFlight.catch(() => {});
     }
     await inFlight;
-  } finally {
-    counts = { ...counts, wallMs: counts.wallMs + (performance.now() - started) };
   }
-  return counts;
+
+  /**
+   * Every recipe but Self-Instruct: a task depends on its index alone, so `c` tasks stay in flight
+   * all the time — a slot that frees takes the next task at once, instead of waiting for the
+   * slowest task of a fixed batch (at 256 in flight against a server, a batch's stragglers —
+   * a retried call, a long answer — left most slots idle). Tasks commit in the order they finish,
+   * one commit at a time, while the others' model calls go on; a crash loses the tasks in flight
+   * and the commits not yet written, all redone the same way on resume.
+   */
+  async function slidingWindow(): Promise<void> {
+    const queue: number[] = [];
+    for (let t = 0; t < total; t++) if (!state.completed.has(t)) queue.push(t);
+    let next = 0;
+    let commitError: unknown = null;
+    let commits: Promise<void> = Promise.resolve();
+    const slot = async () => {
+      while (next < queue.length && !signal?.aborted && commitError === null) {
+        const t = queue[next++]!;
+        let delta: TaskDelta;
+        try {
+          delta = await runTask(t, []);
+        } catch (e) {
+          if (signal?.aborted || (e as Error)?.name === 'AbortedError') continue; // not committed: redone on resume
+          throw e;
+        }
+        commits = commits.then(async () => {
+          if (commitError !== null) return;
+          try {
+            await store.commitTask(runId, t, delta);
+            counts = addTask(counts, delta);
+            sessionTasks++;
+            progress();
+          } catch (e) {
+            // A failed commit (quota, closed database) stops the run: no slot takes another task.
+            commitError = e;
+          }
+        });
+      }
+    };
+    const slots = Promise.all(Array.from({ length: Math.min(c, queue.length) }, slot));
+    try {
+      await slots;
+    } finally {
+      await commits;
+    }
+    if (commitError !== null) throw commitError;
+  }
 }
