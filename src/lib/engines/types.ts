@@ -6,7 +6,8 @@ import type { ChatTurn } from '../db/types';
  * ./registry.ts.
  */
 
-export type EngineKind = 'webllm' | 'wllama' | 'openai' | 'anthropic';
+/** `llamacpp`: llama.cpp natively through node-llama-cpp (the command-line runner's local engine). */
+export type EngineKind = 'webllm' | 'wllama' | 'openai' | 'anthropic' | 'llamacpp';
 
 /** Loading progress, converted by each backend from its own shape (transformers.js' style). */
 export type LoadProgress =
