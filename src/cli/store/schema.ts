@@ -1,0 +1,119 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The SQLite store's schema, versioned in `meta` (key 'schemaVersion'). Append-only, like the
+ * app's Dexie versions (src/lib/db/schema.ts): a released step is never edited; a change is a new
+ * step, run once in the same transaction that records its number.
+ *
+ * Every table keeps the app's row (src/lib/db/types.ts) whole as JSON in `json`, plus copies of
+ * the fields the queries filter or sort on, so that a row read back is exactly the app's row and a
+ * backup written from here restores in the browser. A run's progress is kept apart from its row:
+ * the completed tasks one row each in `runTasks` (keyed (runId, taskIndex): a commit adds one row,
+ * never rewrites a list) and the Self-Instruct pool in `runPool`; `runs.counts` holds the counts.
+ */
+export const SCHEMA_STEPS: readonly string[] = [
+  // 1: the app's tables, the run's progress tables and a generic cache.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE projects (id TEXT PRIMARY KEY, createdAt INTEGER NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE seeds (
+    id TEXT PRIMARY KEY,
+    projectId TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX seeds_project_ord ON seeds(projectId, ord);
+  CREATE INDEX seeds_project_hash ON seeds(projectId, hash);
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    projectId TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    error TEXT,
+    counts TEXT NOT NULL,
+    createdAt INTEGER NOT NULL,
+    updatedAt INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX runs_project_created ON runs(projectId, createdAt);
+  CREATE TABLE runTasks (
+    runId TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    taskIndex INTEGER NOT NULL,
+    PRIMARY KEY (runId, taskIndex)
+  ) WITHOUT ROWID;
+  CREATE TABLE runPool (
+    seq INTEGER PRIMARY KEY,
+    runId TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    task INTEGER NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX runPool_run ON runPool(runId, seq);
+  CREATE TABLE runSeeds (runId TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE, json TEXT NOT NULL);
+  CREATE TABLE samples (
+    id TEXT PRIMARY KEY,
+    projectId TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    runId TEXT NOT NULL,
+    seedId TEXT,
+    status TEXT NOT NULL,
+    score REAL,
+    createdAt INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX samples_project_status ON samples(projectId, status, id);
+  CREATE INDEX samples_project_id ON samples(projectId, id);
+  CREATE INDEX samples_run ON samples(runId, status);
+  CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    projectId TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    createdAt INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX documents_project ON documents(projectId, createdAt);
+  CREATE TABLE chunks (
+    id TEXT PRIMARY KEY,
+    projectId TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    documentId TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX chunks_project ON chunks(projectId, id);
+  CREATE INDEX chunks_document ON chunks(documentId, idx);
+  CREATE TABLE recipes (id TEXT PRIMARY KEY, updatedAt INTEGER NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE endpoints (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE cache (
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updatedAt INTEGER NOT NULL,
+    PRIMARY KEY (ns, key)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = SCHEMA_STEPS.length;
+
+/** The schema version the file records (0: a new, empty file). */
+export function storedVersion(db: Database.Database): number {
+  const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
+  if (!hasMeta) return 0;
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'schemaVersion'`).get() as { value: string } | undefined;
+  return row ? Number(row.value) : 0;
+}
+
+/**
+ * Brings the file to SCHEMA_VERSION, each step in one IMMEDIATE transaction with the version it
+ * records: a crash between steps leaves a file at a whole version, and two processes opening a new
+ * store at once take turns (the second finds the step done and skips it). Returns the version
+ * found before. The caller refuses a file newer than SCHEMA_VERSION before calling this.
+ */
+export function migrate(db: Database.Database): number {
+  const from = storedVersion(db);
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      if (storedVersion(db) > v) return;
+      db.exec(SCHEMA_STEPS[v]!);
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schemaVersion', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(v + 1));
+    }).immediate();
+  }
+  return from;
+}

@@ -1,0 +1,443 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { newId } from '../../lib/db/db';
+import { createRun as dexieCreateRun, toSample } from '../../lib/db/runsRepo';
+import type { Project, Run, RunSeeds, Sample, Seed, SeedDraft } from '../../lib/db/types';
+import type { ChunkRef } from '../../lib/documents/types';
+import { addTask, emptyCounts, type RunCounts, type RunStatus, type RunStore, type TaskDelta } from '../../lib/pipeline/types';
+import { migrate, SCHEMA_VERSION, storedVersion } from './schema';
+import { NotFoundError, StoreError } from './storeError';
+
+/** The file a store directory holds. */
+export const STORE_FILE = 'seedforge.sqlite';
+
+/** How long a write waits for another process's write before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/** What `createRun` takes: the same fields as the app's runsRepo.createRun. */
+export type NewRun = Parameters<typeof dexieCreateRun>[1];
+
+/** What `addSeeds` stored, and the exact duplicates it found (equal `hash`, as the app's importer flags them). */
+export interface AddSeedsResult {
+  seeds: Seed[];
+  /** Drafts equal to an earlier draft of the same call. */
+  duplicateInImport: number;
+  /** Drafts equal to a seed the project already had. */
+  duplicateExisting: number;
+  /** Duplicates left out (`skipDuplicates`); 0 when they were stored. */
+  skipped: number;
+}
+
+/** What `status --json` prints for one run. */
+export interface RunStatusSummary {
+  id: string;
+  projectId: string;
+  name: string;
+  status: RunStatus;
+  error: string | null;
+  /** Tasks committed, of `counts.total`. */
+  completedTasks: number;
+  counts: RunCounts;
+  /** Stored samples of the run by status (a dedup or a review may have changed them since the counts). */
+  samples: { accepted: number; rejected: number; pending: number };
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface RunRow {
+  id: string;
+  projectId: string;
+  status: RunStatus;
+  error: string | null;
+  counts: string;
+  createdAt: number;
+  updatedAt: number;
+  json: string;
+}
+
+/**
+ * The command line's store: one SQLite file in a directory, with the app's rows (same ids, same
+ * lineage as src/lib/db), so that a backup made here restores in the browser and back.
+ *
+ * better-sqlite3 is synchronous, so the store's own methods are too; `runStore()` and the shared
+ * interfaces wrap them in promises. WAL with synchronous=NORMAL: a process killed at any point
+ * (SIGKILL included) loses only transactions that had not committed, and readers in other
+ * processes (`status` while a run goes on) never block the writer.
+ *
+ * Every method throws StoreError (with the file's path and SQLite's code) when SQLite fails, and
+ * NotFoundError when a named project or run does not exist; a failed write changes nothing.
+ */
+export class Store {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #stmt: ReturnType<typeof prepare>;
+
+  /** @internal Use openStore. */
+  constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.#db = db;
+    this.#stmt = prepare(db);
+  }
+
+  /** The connection, for the store's own modules (sources.ts); nothing else writes through it. */
+  get db(): Database.Database {
+    return this.#db;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs `fn`, turning SQLite's errors into StoreError (a NotFoundError or TypeError passes as it is). */
+  guard<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreError(this.path, what, err);
+    }
+  }
+
+  // ---- Projects and seeds ----------------------------------------------------------------
+
+  createProject(name: string): Project {
+    const clean = name.trim();
+    if (!clean) throw new TypeError('A project needs a name');
+    const now = Date.now();
+    const project: Project = { id: newId(), name: clean, createdAt: now, updatedAt: now };
+    this.guard('creating a project', () => this.#stmt.insertProject.run(project.id, project.createdAt, JSON.stringify(project)));
+    return project;
+  }
+
+  project(id: string): Project | undefined {
+    const row = this.guard('reading a project', () => this.#stmt.getProject.get(id) as { json: string } | undefined);
+    return row ? (JSON.parse(row.json) as Project) : undefined;
+  }
+
+  /** Every project, oldest first. */
+  listProjects(): Project[] {
+    const rows = this.guard('listing projects', () => this.#stmt.listProjects.all() as { json: string }[]);
+    return rows.map((r) => JSON.parse(r.json) as Project);
+  }
+
+  /** Hashes of the project's stored seeds (ImportSession.plan's `existing`), read from the index alone. */
+  seedHashes(projectId: string): Set<string> {
+    const rows = this.guard('reading seed hashes', () => this.#stmt.seedHashes.all(projectId) as string[]);
+    return new Set(rows);
+  }
+
+  countSeeds(projectId: string): number {
+    return this.guard('counting seeds', () => this.#stmt.countSeeds.get(projectId) as number);
+  }
+
+  /** The project's seeds in import order. */
+  listSeeds(projectId: string): Seed[] {
+    const rows = this.guard('reading seeds', () => this.#stmt.listSeeds.all(projectId) as string[]);
+    return rows.map((j) => JSON.parse(j) as Seed);
+  }
+
+  /**
+   * Adds drafts to a project in ONE transaction (every draft or none), numbered after its last
+   * seed, and counts the exact duplicates (equal `hash`) within the drafts and against the stored
+   * seeds; `skipDuplicates` leaves them out, as the app's import dialog can.
+   * @throws NotFoundError when the project does not exist; StoreError with nothing written.
+   */
+  addSeeds(projectId: string, drafts: SeedDraft[], opts: { skipDuplicates?: boolean } = {}): AddSeedsResult {
+    return this.guard('adding seeds', () =>
+      this.#db.transaction(() => {
+        if (!this.#stmt.getProject.get(projectId)) throw new NotFoundError(`project ${projectId} does not exist`);
+        const existing = new Set(this.#stmt.seedHashes.all(projectId) as string[]);
+        const seen = new Set<string>();
+        let order = ((this.#stmt.lastSeedOrder.get(projectId) as number | null) ?? -1) + 1;
+        const now = Date.now();
+        const result: AddSeedsResult = { seeds: [], duplicateInImport: 0, duplicateExisting: 0, skipped: 0 };
+        for (const d of drafts) {
+          let dup = false;
+          if (existing.has(d.hash)) {
+            result.duplicateExisting++;
+            dup = true;
+          } else if (seen.has(d.hash)) {
+            result.duplicateInImport++;
+            dup = true;
+          }
+          seen.add(d.hash);
+          if (dup && opts.skipDuplicates) {
+            result.skipped++;
+            continue;
+          }
+          const seed: Seed = { ...d, id: newId(), projectId, order: order++, createdAt: now, updatedAt: now };
+          this.#stmt.insertSeed.run(seed.id, projectId, seed.order, seed.hash, JSON.stringify(seed));
+          result.seeds.push(seed);
+        }
+        this.#touchProject(projectId, now);
+        return result;
+      })(),
+    );
+  }
+
+  #touchProject(projectId: string, now: number): void {
+    const row = this.#stmt.getProject.get(projectId) as { json: string } | undefined;
+    if (!row) return;
+    this.#stmt.updateProject.run(JSON.stringify({ ...(JSON.parse(row.json) as Project), updatedAt: now }), projectId);
+  }
+
+  // ---- Runs ------------------------------------------------------------------------------
+
+  /**
+   * Creates a paused run with its seed (and chunk) snapshot, in one transaction: the same row as
+   * the app's runsRepo.createRun.
+   * @throws NotFoundError when the project does not exist.
+   */
+  createRun(r: NewRun): Run {
+    const now = Date.now();
+    const { total, seeds, chunks, ...rest } = r;
+    const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+    const snapshot: RunSeeds = { runId: run.id, seeds, ...(chunks ? { chunks } : {}) };
+    this.guard('creating a run', () =>
+      this.#db.transaction(() => {
+        if (!this.#stmt.getProject.get(run.projectId)) throw new NotFoundError(`project ${run.projectId} does not exist`);
+        this.#insertRun(run);
+        this.#stmt.insertRunSeeds.run(run.id, JSON.stringify(snapshot));
+      })(),
+    );
+    return run;
+  }
+
+  /** @internal Writes a run row as the app stores it (its completed tasks and pool into their tables). */
+  insertRunRow(run: Run): void {
+    this.#insertRun(run);
+  }
+
+  #insertRun(run: Run): void {
+    const { status, error, counts, completed, pool, updatedAt, ...fixed } = run;
+    this.#stmt.insertRun.run(run.id, run.projectId, status, error, JSON.stringify(counts), run.createdAt, updatedAt, JSON.stringify(fixed));
+    for (const t of completed) this.#stmt.insertTask.run(run.id, t);
+    for (const p of pool) this.#stmt.insertPool.run(run.id, p.task, p.text);
+  }
+
+  getRun(id: string): Run | undefined {
+    return this.guard('reading a run', () => {
+      const row = this.#stmt.getRun.get(id) as RunRow | undefined;
+      return row ? this.#toRun(row) : undefined;
+    });
+  }
+
+  /** The project's runs, newest first (as the app lists them). */
+  listRuns(projectId: string): Run[] {
+    return this.guard('listing runs', () => (this.#stmt.listRuns.all(projectId) as RunRow[]).map((r) => this.#toRun(r)));
+  }
+
+  #toRun(row: RunRow): Run {
+    return {
+      ...(JSON.parse(row.json) as Omit<Run, 'status' | 'error' | 'counts' | 'completed' | 'pool' | 'updatedAt'>),
+      status: row.status,
+      error: row.error,
+      counts: JSON.parse(row.counts) as Record<string, unknown>,
+      completed: this.#stmt.listTasks.all(row.id) as number[],
+      pool: this.#stmt.listPool.all(row.id) as { task: number; text: string }[],
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  #snapshot(runId: string): RunSeeds {
+    const json = this.guard('reading a run snapshot', () => this.#stmt.getRunSeeds.get(runId) as string | undefined);
+    if (json === undefined) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
+    return JSON.parse(json) as RunSeeds;
+  }
+
+  /** @throws NotFoundError when the snapshot is missing: resuming without it would change the items. */
+  getRunSeeds(runId: string): RunSeeds['seeds'] {
+    return this.#snapshot(runId).seeds;
+  }
+
+  /** The chunks a document run was created with (empty for a seed run). @throws NotFoundError when the snapshot is missing. */
+  getRunChunks(runId: string): ChunkRef[] {
+    return this.#snapshot(runId).chunks ?? [];
+  }
+
+  /** Sets a run's status, adds a session's wall time; the error is kept only while 'failed' (as the app does). */
+  setRunStatus(id: string, status: RunStatus, extra: { error?: string; wallMs?: number } = {}): void {
+    this.guard('setting a run status', () =>
+      this.#db.transaction(() => {
+        const row = this.#stmt.getRunProgress.get(id) as { counts: string; error: string | null } | undefined;
+        if (!row) return;
+        const counts = JSON.parse(row.counts) as RunCounts;
+        const next = extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts;
+        const error = extra.error ?? (status === 'failed' ? row.error : null);
+        this.#stmt.setRunStatus.run(status, error, JSON.stringify(next), Date.now(), id);
+      })(),
+    );
+  }
+
+  /** The run's stored samples, in id order. */
+  listRunSamples(runId: string): Sample[] {
+    const rows = this.guard('reading samples', () => this.#stmt.listRunSamples.all(runId) as string[]);
+    return rows.map((j) => JSON.parse(j) as Sample);
+  }
+
+  /** A run's state for `status --json`, read without loading its samples. @throws NotFoundError */
+  runStatusSummary(runId: string): RunStatusSummary {
+    return this.guard('reading a run status', () => {
+      const row = this.#stmt.getRun.get(runId) as RunRow | undefined;
+      if (!row) throw new NotFoundError(`run ${runId} does not exist`);
+      const fixed = JSON.parse(row.json) as Pick<Run, 'name'>;
+      const samples = { accepted: 0, rejected: 0, pending: 0 };
+      for (const r of this.#stmt.countRunSamples.all(runId) as { status: keyof typeof samples; n: number }[]) samples[r.status] = r.n;
+      return {
+        id: row.id,
+        projectId: row.projectId,
+        name: fixed.name,
+        status: row.status,
+        error: row.error,
+        completedTasks: this.#stmt.countTasks.get(runId) as number,
+        counts: JSON.parse(row.counts) as RunCounts,
+        samples,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      };
+    });
+  }
+
+  /**
+   * The pipeline's RunStore over this file. commitTask writes the task's samples (toSample: the
+   * app's ids and lineage), records the task and updates the counts in ONE transaction; a task
+   * already recorded is a no-op, so a resumed run that commits it again changes nothing.
+   */
+  runStore(): RunStore {
+    const commit = this.#db.transaction((runId: string, taskIndex: number, delta: TaskDelta) => {
+      const run = this.#stmt.getRunProgress.get(runId) as { projectId: string; counts: string } | undefined;
+      if (!run) throw new NotFoundError(`run ${runId} does not exist`);
+      if (this.#stmt.insertTask.run(runId, taskIndex).changes === 0) return;
+      const now = Date.now();
+      for (const d of delta.samples) {
+        const s = toSample(runId, run.projectId, d, now);
+        this.#stmt.insertSample.run(s.id, s.projectId, s.runId, s.seedId, s.status, s.score, s.createdAt, JSON.stringify(s));
+      }
+      for (const text of delta.pool) this.#stmt.insertPool.run(runId, taskIndex, text);
+      this.#stmt.setRunCounts.run(JSON.stringify(addTask(JSON.parse(run.counts) as RunCounts, delta)), now, runId);
+    });
+    return {
+      progress: async (runId) =>
+        this.guard('reading a run progress', () => {
+          const row = this.#stmt.getRunProgress.get(runId) as { counts: string } | undefined;
+          if (!row) throw new NotFoundError(`run ${runId} does not exist`);
+          return {
+            completed: new Set(this.#stmt.listTasks.all(runId) as number[]),
+            pool: this.#stmt.listPool.all(runId) as { task: number; text: string }[],
+            counts: JSON.parse(row.counts) as RunCounts,
+          };
+        }),
+      commitTask: async (runId, taskIndex, delta) => {
+        this.guard(`committing task ${taskIndex} of run ${runId}`, () => commit(runId, taskIndex, delta));
+      },
+      setStatus: async (runId, status, extra) => {
+        this.setRunStatus(runId, status, extra);
+      },
+    };
+  }
+
+  // ---- Cache -----------------------------------------------------------------------------
+
+  /** A value stored under (namespace, key) by cachePut, or undefined. */
+  cacheGet<T = unknown>(ns: string, key: string): T | undefined {
+    const json = this.guard('reading the cache', () => this.#stmt.cacheGet.get(ns, key) as string | undefined);
+    return json === undefined ? undefined : (JSON.parse(json) as T);
+  }
+
+  /** Stores a JSON-serialisable value under (namespace, key), replacing what was there; durable once it returns. */
+  cachePut(ns: string, key: string, value: unknown): void {
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`cache ${ns}/${key}: the value is not JSON-serialisable`);
+    this.guard('writing the cache', () => this.#stmt.cachePut.run(ns, key, json, Date.now()));
+  }
+
+  cacheDelete(ns: string, key: string): void {
+    this.guard('writing the cache', () => this.#stmt.cacheDelete.run(ns, key));
+  }
+}
+
+/** The statements the store runs, prepared once per connection (`pluck()`: those that read one column). */
+function prepare(db: Database.Database) {
+  return {
+    insertProject: db.prepare(`INSERT INTO projects (id, createdAt, json) VALUES (?, ?, ?)`),
+    getProject: db.prepare(`SELECT json FROM projects WHERE id = ?`),
+    updateProject: db.prepare(`UPDATE projects SET json = ? WHERE id = ?`),
+    listProjects: db.prepare(`SELECT json FROM projects ORDER BY createdAt, id`),
+    seedHashes: db.prepare(`SELECT hash FROM seeds WHERE projectId = ?`).pluck(),
+    countSeeds: db.prepare(`SELECT count(*) FROM seeds WHERE projectId = ?`).pluck(),
+    listSeeds: db.prepare(`SELECT json FROM seeds WHERE projectId = ? ORDER BY ord, id`).pluck(),
+    lastSeedOrder: db.prepare(`SELECT max(ord) FROM seeds WHERE projectId = ?`).pluck(),
+    insertSeed: db.prepare(`INSERT INTO seeds (id, projectId, ord, hash, json) VALUES (?, ?, ?, ?, ?)`),
+    insertRun: db.prepare(`INSERT INTO runs (id, projectId, status, error, counts, createdAt, updatedAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
+    listRuns: db.prepare(`SELECT * FROM runs WHERE projectId = ? ORDER BY createdAt DESC, id DESC`),
+    getRunProgress: db.prepare(`SELECT projectId, counts, error FROM runs WHERE id = ?`),
+    setRunStatus: db.prepare(`UPDATE runs SET status = ?, error = ?, counts = ?, updatedAt = ? WHERE id = ?`),
+    setRunCounts: db.prepare(`UPDATE runs SET counts = ?, updatedAt = ? WHERE id = ?`),
+    insertTask: db.prepare(`INSERT OR IGNORE INTO runTasks (runId, taskIndex) VALUES (?, ?)`),
+    listTasks: db.prepare(`SELECT taskIndex FROM runTasks WHERE runId = ? ORDER BY taskIndex`).pluck(),
+    countTasks: db.prepare(`SELECT count(*) FROM runTasks WHERE runId = ?`).pluck(),
+    insertPool: db.prepare(`INSERT INTO runPool (runId, task, text) VALUES (?, ?, ?)`),
+    listPool: db.prepare(`SELECT task, text FROM runPool WHERE runId = ? ORDER BY seq`),
+    insertRunSeeds: db.prepare(`INSERT INTO runSeeds (runId, json) VALUES (?, ?)`),
+    getRunSeeds: db.prepare(`SELECT json FROM runSeeds WHERE runId = ?`).pluck(),
+    insertSample: db.prepare(`INSERT INTO samples (id, projectId, runId, seedId, status, score, createdAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    listRunSamples: db.prepare(`SELECT json FROM samples WHERE runId = ? ORDER BY id`).pluck(),
+    countRunSamples: db.prepare(`SELECT status, count(*) AS n FROM samples WHERE runId = ? GROUP BY status`),
+    cacheGet: db.prepare(`SELECT value FROM cache WHERE ns = ? AND key = ?`).pluck(),
+    cachePut: db.prepare(`INSERT INTO cache (ns, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`),
+    cacheDelete: db.prepare(`DELETE FROM cache WHERE ns = ? AND key = ?`),
+  };
+}
+
+/** SQLite's errors become StoreError (with the path and the code); ours pass through unchanged. */
+export function toStoreError(path: string, what: string, err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const e = err as { name?: string; code?: unknown; message?: string };
+  if (e?.name === 'SqliteError' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_'))) {
+    const code = String(e.code);
+    const hint =
+      code === 'SQLITE_BUSY'
+        ? ': another process held the store too long; wait for it or stop it, then try again'
+        : code === 'SQLITE_FULL'
+          ? ': the disk is full; free space and try again'
+          : code === 'SQLITE_READONLY'
+            ? ': the store cannot be written; check the permissions of its directory'
+            : '';
+    return new StoreError(path, `${what} failed: ${e.message}${hint}`, code);
+  }
+  return err;
+}
+
+/**
+ * Opens (creating on first use) the store in `dir`: `dir/seedforge.sqlite`, WAL, foreign keys on,
+ * a busy timeout so that two processes take turns, the schema brought to this version.
+ * @throws StoreError when the directory cannot be made, the file is not a store, or a newer
+ * Seedforge wrote it (its schema is ahead of this one).
+ */
+export function openStore(dir: string): Store {
+  const path = resolve(join(dir, STORE_FILE));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(path, `the store directory ${dir} cannot be made: ${(err as Error).message}; name a directory you can write`);
+  }
+  if (!statSync(dir).isDirectory()) throw new StoreError(path, `${dir} is not a directory; name a directory for --store`);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new StoreError(path, `the store could not use WAL journaling (got ${String(mode)}); put it on a local disk`);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const found = storedVersion(db);
+    if (found > SCHEMA_VERSION) throw new StoreError(path, `the store has schema version ${found}, newer than this Seedforge's ${SCHEMA_VERSION}; update Seedforge to open it`);
+    migrate(db);
+    return new Store(path, db);
+  } catch (err) {
+    db?.close();
+    const e = toStoreError(path, 'opening the store', err);
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(path, `opening the store failed: ${(err as Error).message}; is it a Seedforge store?`);
+  }
+}
