@@ -45,16 +45,17 @@ function reporting(usage: { promptTokens: number; completionTokens: number } | n
 }
 
 describe('budget: calls at once', () => {
-  it('50 calls at once against a token cap for 10: 10 are sent, the rest refused as aborts, never over the cap', async () => {
+  it('50 calls at once against a token cap for 10: 10 are sent, the rest wait, then are refused as aborts; never over the cap', async () => {
     const trips: BudgetError[] = [];
     const budget = createBudget({ maxTokens: WORST * 10, onTrip: (e) => trips.push(e) });
     const inner = gated(reporting({ promptTokens: WORST - MAX, completionTokens: MAX }));
     const engine = withBudget(inner, budget, null);
     const calls = Array.from({ length: 50 }, () => complete(engine, { messages: MESSAGES, maxTokens: MAX }).then(() => 'ok', (e: Error) => e));
-    // Every call has reserved or been refused before any answer comes back.
+    // Every call has reserved or is waiting for room before any answer comes back.
     await new Promise((r) => setTimeout(r, 0));
     expect(inner.sent).toBe(10);
-    expect(budget.state()).toMatchObject({ inFlight: 10, reserved: { tokens: WORST * 10 } });
+    expect(budget.state()).toMatchObject({ inFlight: 10, waiting: 40, reserved: { tokens: WORST * 10 }, tripped: null });
+    expect(trips).toHaveLength(0);
     inner.open();
     const results = await Promise.all(calls);
     expect(results.filter((r) => r === 'ok')).toHaveLength(10);
@@ -65,38 +66,44 @@ describe('budget: calls at once', () => {
       expect((e.cause as Error).name).toBe('BudgetError');
     }
     expect(trips).toHaveLength(1);
-    expect(trips[0]).toMatchObject({ cap: 'tokens', limit: WORST * 10, spent: 0, needed: WORST, reserved: WORST * 10 });
+    // Tripped once the last call in flight ended, with the whole cap used by answers.
+    expect(inner.sent).toBe(10);
+    expect(trips[0]).toMatchObject({ cap: 'tokens', limit: WORST * 10, spent: WORST * 10, needed: WORST, reserved: 0 });
     expect(trips[0]!.message).toMatch(/raise the cap to continue/);
     expect(budget.spent).toEqual({ tokens: WORST * 10, spend: 0, calls: 10 });
-    expect(budget.state()).toMatchObject({ inFlight: 0, reserved: { tokens: 0 } });
+    expect(budget.state()).toMatchObject({ inFlight: 0, waiting: 0, reserved: { tokens: 0 } });
   });
 
   it('a spend cap counts the prices of each engine; what the server reports replaces the reservation', async () => {
     const prices = { input: 2, output: 8 };
     const worstSpend = ((WORST - MAX) * 2 + MAX * 8) / 1e6;
     const budget = createBudget({ maxSpend: worstSpend * 10 });
-    // The server reports half the worst case: after the first ten, ten more fit.
+    // The server reports half the worst case: each call that ends gives room back to those waiting.
     const inner = gated(reporting({ promptTokens: (WORST - MAX) / 2, completionTokens: MAX / 2 }));
     const engine = withBudget(inner, budget, prices);
     const first = Array.from({ length: 50 }, () => complete(engine, { messages: MESSAGES, maxTokens: MAX }).then(() => 'ok', (e: Error) => e.name));
     await new Promise((r) => setTimeout(r, 0));
     inner.open();
     const results = await Promise.all(first);
-    expect(results.filter((r) => r === 'ok')).toHaveLength(10);
-    expect(budget.spent.spend).toBeCloseTo(worstSpend * 5, 12);
+    // The n-th call goes out while (n - 1) halves and its own worst case fit: 19 (9 worst cases
+    // spent, a 20th could need 10.5); it trips only once no call is in flight.
+    expect(inner.sent).toBe(19);
+    expect(results.filter((r) => r === 'ok')).toHaveLength(19);
+    expect(budget.spent.spend).toBeCloseTo(worstSpend * 9.5, 12);
+    expect(budget.spent.spend).toBeLessThanOrEqual(worstSpend * 10);
     expect(budget.tripped?.cap).toBe('spend');
     // A tripped budget refuses every later call, even one that would fit: the run is stopping.
     await expect(complete(engine, { messages: MESSAGES, maxTokens: 1 })).rejects.toMatchObject({ name: 'AbortedError' });
-    // Resumed with what was spent and a raised cap, the remaining calls go out.
-    const resumed = createBudget({ maxSpend: worstSpend * 10, spent: budget.spent });
+    // Resumed with what was spent and a raised cap (5 worst cases more), more calls go out.
+    const resumed = createBudget({ maxSpend: worstSpend * 15, spent: budget.spent });
     const gate = gated(reporting({ promptTokens: (WORST - MAX) / 2, completionTokens: MAX / 2 }));
     const again = withBudget(gate, resumed, prices);
     const more = Array.from({ length: 10 }, () => complete(again, { messages: MESSAGES, maxTokens: MAX }).then(() => 1, () => 0));
     await new Promise((r) => setTimeout(r, 0));
     gate.open();
-    // Five worst cases were left under the cap.
-    expect((await Promise.all(more)).reduce<number>((a, b) => a + b, 0)).toBe(5);
-    expect(resumed.spent.spend).toBeLessThanOrEqual(worstSpend * 10 * (1 + 1e-12));
+    // 9.5 + (n - 1) / 2 + 1 <= 15: the ten calls go out.
+    expect((await Promise.all(more)).reduce<number>((a, b) => a + b, 0)).toBe(10);
+    expect(resumed.spent.spend).toBeCloseTo(worstSpend * 14.5, 12);
   });
 
   it('refuses a spend cap for an engine without prices, before anything is sent', () => {
@@ -178,7 +185,7 @@ describe('budget: a run of the pipeline', () => {
     const budget = createBudget({ ...caps, spent, onTrip: () => ctl.abort() });
     const e = withBudget(engine(), budget, null);
     const engines: PipelineEngines = { generator: e, responder: e, judge: e };
-    await runRecipe({ runId: 'r', recipe, seeds, engines, store, concurrency: 4, signal: ctl.signal });
+    await runRecipe({ runId: 'r', recipe, seeds, engines, store, concurrency: 8, signal: ctl.signal });
     return budget;
   }
 
@@ -186,14 +193,16 @@ describe('budget: a run of the pipeline', () => {
     const plain = new MemoryRunStore();
     const all = await run(plain, {});
     expect(plain.completed.size).toBe(24);
-    // Three quarters of what the run uses: the worst cases that 4 calls in flight reserve (64 and
-    // 200 answer tokens) are far above what the scripted engine reports, so some tasks commit first.
-    const cap = Math.floor((all.spent.tokens * 3) / 4);
+    // Half of what the run uses, below what 8 calls in flight reserve (64 and 200 answer tokens
+    // each): near the cap calls wait for room, and the run pauses when none fits alone.
+    const cap = Math.floor(all.spent.tokens / 2);
 
     const store = new MemoryRunStore();
     const first = await run(store, { maxTokens: cap });
     expect(first.tripped?.cap).toBe('tokens');
     expect(first.spent.tokens).toBeLessThanOrEqual(cap);
+    // It stopped only when the next call's worst case (at most 200 answer tokens and a prompt) could not fit.
+    expect(first.spent.tokens).toBeGreaterThan(cap - 400);
     expect(store.completed.size).toBeGreaterThan(0);
     expect(store.completed.size).toBeLessThan(24);
 

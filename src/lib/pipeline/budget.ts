@@ -8,10 +8,13 @@ import type { ChatEvent, ChatRequest, LlmEngine, TokenUsage } from '../engines/t
  * tokens) and/or on the tokens it may use (prompt and completion together). No call is sent that
  * could take the run over a cap: before each call its worst case (the prompt's tokens plus the
  * answer's `maxTokens`) is reserved on top of what is spent and what the calls in flight have
- * reserved. When the worst case does not fit, the budget trips: the call is not sent, `onTrip`
- * stops the run (the runner aborts its controller, so the calls in flight stop too and their
- * tasks are redone on resume) and the call fails as an AbortedError — the pipeline's "not
- * committed, redo on resume". The run ends paused; a budget with a raised cap resumes it.
+ * reserved. A call whose worst case does not fit waits while other calls are in flight (each that
+ * ends gives back what it did not use, so near the cap the run goes on with fewer calls at once);
+ * when it still does not fit with no call in flight, the budget trips: the call is not sent,
+ * `onTrip` stops the run (the runner aborts its controller — this is required: otherwise the
+ * pipeline's slots go on taking tasks that are each refused) and the call fails as an
+ * AbortedError, the pipeline's "not committed, redo on resume". The run ends paused; a budget
+ * with a raised cap resumes it.
  *
  * What is spent persists with the run, apart from the counts: `spent` here includes calls whose
  * tasks were never committed (stopped in flight, or failed), which the run's counts do not hold,
@@ -97,6 +100,8 @@ export interface BudgetState {
   /** Worst cases held by the calls in flight. */
   reserved: Amount;
   inFlight: number;
+  /** Calls waiting for room under the cap. */
+  waiting: number;
   tripped: BudgetError | null;
 }
 
@@ -117,10 +122,12 @@ export interface Budget {
   readonly tripped: BudgetError | null;
   state(): BudgetState;
   /**
-   * Reserves a call's worst case. Synchronous, so that concurrent calls cannot both pass the check.
-   * @throws BudgetError (after tripping the budget and calling onTrip) when it does not fit, or the budget has tripped before.
+   * Reserves a call's worst case, waiting (first come, first served) while it does not fit and
+   * other calls are in flight. The check and the reservation are one synchronous step, so that
+   * concurrent calls cannot both pass it.
+   * @throws BudgetError (after tripping the budget and calling onTrip) when it does not fit with no call in flight, or the budget has tripped before; AbortedError when `signal` aborts while it waits.
    */
-  reserve(prompt: number, completion: number, prices: Prices | null): Reservation;
+  reserve(prompt: number, completion: number, prices: Prices | null, signal?: AbortSignal): Promise<Reservation>;
 }
 
 export interface BudgetOptions extends BudgetCaps {
@@ -154,9 +161,71 @@ export function createBudget(opts: BudgetOptions = {}): Budget {
     if (!tripped) {
       tripped = e;
       opts.onTrip?.(e);
+      // Nothing waiting can go out any more.
+      for (const w of waiting.splice(0)) w.fail(e);
     }
     throw tripped;
   };
+
+  /** Calls waiting for room, first come first served. */
+  const waiting: { worst: Amount; admit(): void; fail(e: unknown): void }[] = [];
+
+  /** Reserves `worst` if it fits; trips when it cannot fit with nothing in flight; else false (wait). */
+  const tryTake = (worst: Amount): boolean => {
+    const over = overflow(worst, reserved);
+    if (over && inFlight === 0) trip(over);
+    if (over) return false;
+    reserved.tokens += worst.tokens;
+    reserved.spend += worst.spend;
+    inFlight++;
+    return true;
+  };
+
+  /** After a call ends: admits the waiting calls that fit now, in order. */
+  const pump = () => {
+    while (waiting.length && !tripped) {
+      const head = waiting[0]!;
+      try {
+        if (!tryTake(head.worst)) return;
+      } catch {
+        return; // tripped: every waiting call has failed with the BudgetError
+      }
+      waiting.shift();
+      head.admit();
+    }
+  };
+
+  function reservation(worst: Amount, prices: Prices | null): Reservation {
+    let open = true;
+    const add = (p: number, c: number) => {
+      const used = amount(p, c, prices);
+      spent.tokens += used.tokens;
+      spent.spend += used.spend;
+      if (used.tokens > 0) spent.calls++;
+    };
+    return {
+      charge(p, c) {
+        if (open) add(p, c);
+      },
+      refit() {
+        if (!open) return;
+        // The next attempt's worst case on top of everything else held and spent (this
+        // reservation is the one the attempt will use). It cannot wait: the engine retries now.
+        const others = { tokens: reserved.tokens - worst.tokens, spend: reserved.spend - worst.spend };
+        const over = overflow(worst, others);
+        if (over) trip(over);
+      },
+      settle(p, c) {
+        if (!open) return;
+        open = false;
+        reserved.tokens -= worst.tokens;
+        reserved.spend -= worst.spend;
+        inFlight--;
+        add(p, c);
+        pump();
+      },
+    };
+  }
 
   return {
     caps,
@@ -166,43 +235,33 @@ export function createBudget(opts: BudgetOptions = {}): Budget {
     get tripped() {
       return tripped;
     },
-    state: () => ({ caps: { ...caps }, spent: { ...spent }, reserved: { ...reserved }, inFlight, tripped }),
-    reserve(prompt, completion, prices) {
+    state: () => ({ caps: { ...caps }, spent: { ...spent }, reserved: { ...reserved }, inFlight, waiting: waiting.length, tripped }),
+    async reserve(prompt, completion, prices, signal) {
       if (tripped) throw tripped;
+      if (signal?.aborted) throw aborted('the call');
       const worst = amount(prompt, completion, prices);
-      const over = overflow(worst, reserved);
-      if (over) trip(over);
-      reserved.tokens += worst.tokens;
-      reserved.spend += worst.spend;
-      inFlight++;
-      let open = true;
-      const add = (p: number, c: number) => {
-        const used = amount(p, c, prices);
-        spent.tokens += used.tokens;
-        spent.spend += used.spend;
-        if (used.tokens > 0) spent.calls++;
-      };
-      return {
-        charge(p, c) {
-          if (open) add(p, c);
-        },
-        refit() {
-          if (!open) return;
-          // The next attempt's worst case on top of everything else held and spent (this
-          // reservation is the one the attempt will use).
-          const others = { tokens: reserved.tokens - worst.tokens, spend: reserved.spend - worst.spend };
-          const over = overflow(worst, others);
-          if (over) trip(over);
-        },
-        settle(p, c) {
-          if (!open) return;
-          open = false;
-          reserved.tokens -= worst.tokens;
-          reserved.spend -= worst.spend;
-          inFlight--;
-          add(p, c);
-        },
-      };
+      if (!waiting.length && tryTake(worst)) return reservation(worst, prices);
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const i = waiting.indexOf(entry);
+          if (i >= 0) waiting.splice(i, 1);
+          reject(aborted('the call'));
+        };
+        const entry = {
+          worst,
+          admit: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          fail: (e: unknown) => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(e);
+          },
+        };
+        waiting.push(entry);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      return reservation(worst, prices);
     },
   };
 }
@@ -263,8 +322,9 @@ export function withBudget(engine: LlmEngine, budget: Budget, prices: Prices | n
       const answer = req.maxTokens ?? (ctx ? Math.max(0, ctx - prompt.n) : UNBOUNDED_ANSWER);
       let held: Reservation;
       try {
-        held = budget.reserve(prompt.n, answer, prices);
+        held = await budget.reserve(prompt.n, answer, prices, signal);
       } catch (e) {
+        if ((e as Error).name !== 'BudgetError') throw e;
         throw Object.assign(stopped(), { cause: e });
       }
       // Our own signal for the engine: a retry that no longer fits is stopped before it goes out.
