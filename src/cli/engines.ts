@@ -1,0 +1,123 @@
+import { anthropicDialect } from '../lib/engines/remote/anthropic';
+import { DEFAULT_POLICY } from '../lib/engines/remote/http';
+import { openaiDialect } from '../lib/engines/remote/openai';
+import { RemoteEngine, type Dialect, type EndpointConfig } from '../lib/engines/remote/remoteEngine';
+import { ROLES, type Role } from '../lib/engines/roles';
+import type { LlmEngine } from '../lib/engines/types';
+import { withBudget, type Budget, type Prices } from '../lib/pipeline/budget';
+import type { PipelineEngines } from '../lib/pipeline/types';
+
+/**
+ * The command line's engine configuration → one LlmEngine per role, built from the same remote
+ * engine and dialects the app uses (src/lib/engines/remote). The configuration is stored with the
+ * run (so `resume` calls the same endpoints with the same model) and holds the NAME of the
+ * environment variable with the key, never the key: the key is read from the environment each
+ * time engines are built, and lives only in the engine's memory.
+ */
+
+export type RemoteKind = 'openai' | 'anthropic';
+
+/** One model behind one or more base URLs. */
+export interface EngineSettings {
+  kind: RemoteKind;
+  /** Base URLs (…/v1 for OpenAI-compatible servers). */
+  endpoints: string[];
+  model: string;
+  /** The environment variable holding the key; null for servers that take none (vLLM, Ollama). */
+  apiKeyEnv: string | null;
+  /** Calls in flight at once against each endpoint. */
+  concurrency: number;
+  /** Longest wait for the first byte and for each pause of a stream (ms). */
+  timeoutMs: number;
+  /** Retries of a call after the first attempt (429, 5xx, timeouts, cut streams). */
+  maxRetries: number;
+  /** Prices per million tokens (for spend and a spend cap); null when not given. */
+  prices: Prices | null;
+}
+
+/** The engines of a run: one for every role, or a separate judge. */
+export interface EngineConfig {
+  main: EngineSettings;
+  judge: EngineSettings | null;
+}
+
+const DIALECTS: Record<RemoteKind, Dialect> = { openai: openaiDialect, anthropic: anthropicDialect };
+
+/** A key the configuration names is not in the environment. Nothing was sent. */
+export class MissingKeyError extends Error {
+  override name = 'MissingKeyError' as const;
+  constructor(readonly variable: string) {
+    super(`the environment variable ${variable} (named by --api-key-env) is not set or empty: export ${variable}=… in this shell, then run again`);
+  }
+}
+
+/** Several endpoints were given but this build cannot spread calls over them. */
+export class EndpointConfigError extends Error {
+  override name = 'EndpointConfigError' as const;
+}
+
+/**
+ * A base URL as given is checked here, so that a typo is named before any run is created.
+ * @throws EndpointConfigError naming the URL.
+ */
+export function checkBaseUrl(url: string, option = '--endpoint'): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new EndpointConfigError(`${option} ${JSON.stringify(url)} is not a URL: give the server's base URL, e.g. http://127.0.0.1:8000/v1`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new EndpointConfigError(`${option} ${JSON.stringify(url)} must start with http:// or https://`);
+  if (u.username || u.password) throw new EndpointConfigError(`${option} must not carry a user or password (they would be stored with the run): put the key in an environment variable and name it with --api-key-env`);
+  return url.replace(/\/+$/, '');
+}
+
+function keyOf(s: EngineSettings, env: NodeJS.ProcessEnv): string {
+  if (!s.apiKeyEnv) return '';
+  const key = env[s.apiKeyEnv];
+  if (!key) throw new MissingKeyError(s.apiKeyEnv);
+  return key;
+}
+
+/** The remote engine of one settings block (one endpoint; several go behind a pool). */
+function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
+  const key = keyOf(s, env);
+  const configs: EndpointConfig[] = s.endpoints.map((baseUrl, i) => ({
+    // The id keys the endpoint's limiter and what schema mechanism it accepted: one per URL and model.
+    id: `cli:${baseUrl}`,
+    name: s.endpoints.length > 1 ? `${baseUrl} (${i + 1}/${s.endpoints.length})` : baseUrl,
+    kind: s.kind,
+    baseUrl,
+    model: s.model,
+    policy: { ...DEFAULT_POLICY, concurrency: s.concurrency, timeoutMs: s.timeoutMs, maxRetries: s.maxRetries },
+    prices: s.prices,
+  }));
+  if (configs.length > 1) throw new EndpointConfigError('several endpoints need the endpoint pool, which this build does not have yet: give one --endpoint');
+  return new RemoteEngine(configs[0]!, key, DIALECTS[s.kind]);
+}
+
+/**
+ * The engines of a run, each held to `budget` when one is given (the same engine serving several
+ * roles is wrapped once, so its calls are counted once).
+ * @throws MissingKeyError, EndpointConfigError
+ */
+export function buildEngines(cfg: EngineConfig, env: NodeJS.ProcessEnv, budget: Budget | null): PipelineEngines {
+  const main = buildOne(cfg.main, env);
+  const judge = cfg.judge ? buildOne(cfg.judge, env) : main;
+  const wrap = (e: LlmEngine, s: EngineSettings) => (budget ? withBudget(e, budget, s.prices) : e);
+  const wrappedMain = wrap(main, cfg.main);
+  const wrappedJudge = judge === main ? wrappedMain : wrap(judge, cfg.judge!);
+  const engines = {} as PipelineEngines;
+  for (const role of ROLES) engines[role] = role === 'judge' ? wrappedJudge : wrappedMain;
+  return engines;
+}
+
+/** The model of each role, as the app's Run.models keeps it (the dataset card reads it). */
+export function modelsOf(cfg: EngineConfig): Record<Role, string> {
+  return { generator: cfg.main.model, responder: cfg.main.model, judge: (cfg.judge ?? cfg.main).model };
+}
+
+/** The prices of a spend cap's engines; null when one of them has none (a spend cap then refuses). */
+export function pricesKnown(cfg: EngineConfig): boolean {
+  return !!cfg.main.prices && (!cfg.judge || !!cfg.judge.prices);
+}

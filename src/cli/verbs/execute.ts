@@ -1,0 +1,153 @@
+import type { Role } from '../../lib/engines/roles';
+import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
+import { validateRecipe } from '../../lib/pipeline/recipe';
+import { runRecipe } from '../../lib/pipeline/run';
+import type { RunCounts } from '../../lib/pipeline/types';
+import { EXIT } from '../args';
+import { buildEngines, type EngineConfig } from '../engines';
+import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
+import type { Store } from '../store/store';
+
+/**
+ * Drives one stored run to its end, a pause (Ctrl+C, a budget cap) or a failure: the part `run`
+ * and `resume` share. The pipeline is the app's runRecipe over the SQLite store's RunStore; each
+ * finished task is one SQLite transaction, so a process killed at any point loses only the tasks
+ * in flight, and `resume` redoes exactly those.
+ */
+
+/** Where the CLI keeps, per run, what the app's Run row has no field for (cache namespaces of the store). */
+export const ENGINES_NS = 'cli.engines';
+export const BUDGET_NS = 'cli.budget';
+
+/** A run's recipe or engines cannot be used as stored. */
+export class RunConfigError extends Error {
+  override name = 'RunConfigError' as const;
+}
+
+export interface ExecuteOptions {
+  mode: OutputMode;
+  env: NodeJS.ProcessEnv;
+  /** New caps (raised to resume a run a cap paused); the stored ones otherwise. */
+  caps?: BudgetCaps;
+}
+
+/** The engine configuration stored with a run. @throws RunConfigError when it is missing. */
+export function storedEngines(store: Store, runId: string): EngineConfig {
+  const cfg = store.cacheGet<EngineConfig>(ENGINES_NS, runId);
+  if (!cfg) throw new RunConfigError(`run ${runId} has no engine configuration in this store (it was not made by \`seedforge run\`): pass --endpoint and --model to resume it`);
+  return cfg;
+}
+
+/**
+ * Runs `runId` until it is done or stopped; returns the exit code (0 done, 3 paused, 4 nothing
+ * to do). Ctrl+C once pauses (calls in flight are aborted, their tasks redone on resume); twice
+ * leaves at once, the run marked paused.
+ * @throws the store's errors, MissingKeyError, BudgetPricesError, RunConfigError; a failure of
+ * the run itself is recorded as 'failed' and rethrown.
+ */
+export async function execute(store: Store, runId: string, cfg: EngineConfig, opts: ExecuteOptions): Promise<number> {
+  const run = store.getRun(runId);
+  if (!run) throw new RunConfigError(`run ${runId} does not exist in ${store.path}: \`seedforge status --store DIR\` lists the runs`);
+  const reporter = createReporter(opts.mode);
+  if (run.status === 'done') {
+    reporter.finish({ run: runId, status: 'done', nothingToDo: true }, `run ${runId} is already done: nothing to do`);
+    return EXIT.nothing;
+  }
+  const v = validateRecipe(run.recipe);
+  if (!v.ok) throw new RunConfigError(`run ${runId}'s recipe is not valid: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+
+  const saved = store.cacheGet<RunBudget>(BUDGET_NS, runId);
+  const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
+  // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
+  const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : cfg.main.prices);
+  const spent: BudgetSpent = saved?.spent && saved.spent.tokens >= floor.tokens ? saved.spent : floor;
+  const ctl = new AbortController();
+  let tripped: BudgetError | null = null;
+  const budget = createBudget({
+    ...caps,
+    spent,
+    onTrip: (e) => {
+      tripped = e;
+      ctl.abort();
+    },
+  });
+  const saveBudget = () => store.cachePut(BUDGET_NS, runId, { ...caps, spent: budget.spent } satisfies RunBudget);
+  saveBudget();
+  const engines = buildEngines(cfg, opts.env, budget);
+  const priced = !!cfg.main.prices;
+  const money = () => ({ spend: priced ? budget.spent.spend : null, tokens: budget.spent.tokens });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      reporter.note('pausing', 'stopping the calls in flight; the run can be resumed (Ctrl+C again leaves at once)');
+      ctl.abort();
+      return;
+    }
+    // Committed tasks are already safe in the store; the ones in flight are redone on resume.
+    try {
+      store.setRunStatus(runId, 'paused');
+      saveBudget();
+    } finally {
+      process.exit(EXIT.paused);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const t0 = performance.now();
+  try {
+    store.setRunStatus(runId, 'running');
+    const counts = await runRecipe({
+      runId,
+      recipe: v.recipe,
+      seeds: store.getRunSeeds(runId),
+      chunks: store.getRunChunks(runId),
+      engines,
+      store: store.runStore(),
+      concurrency: run.concurrency,
+      signal: ctl.signal,
+      onEvent: onRunEvent(reporter, runId, money),
+    });
+    const status = ctl.signal.aborted ? 'paused' : 'done';
+    store.setRunStatus(runId, status, { wallMs: performance.now() - t0 });
+    saveBudget();
+    const trip = tripped as BudgetError | null;
+    const summary = { run: runId, status, ...counts, ...money(), ...(trip ? { budget: trip.message } : {}) };
+    const text = [
+      `run ${runId} ${status}: ${progressLine({ runId, counts, tokensPerSecond: null, etaSeconds: null, ...money() })}`,
+      counts.rejected ? `  rejected by reason: ${reasons(counts)}` : '',
+      `  ${counts.calls} calls, ${(counts.promptTokens + counts.completionTokens).toLocaleString('en-US')} tokens in committed items, ${duration((performance.now() - t0) / 1000)}`,
+      trip ? `  ${trip.message}: seedforge resume --store DIR --max-${trip.cap === 'spend' ? 'spend' : 'tokens'} <higher>` : '',
+      status === 'paused' && !trip ? `  paused: \`seedforge resume --store DIR --run ${runId}\` continues it` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    reporter.finish(summary, text);
+    return status === 'done' ? EXIT.done : EXIT.paused;
+  } catch (e) {
+    const err = e as Error;
+    const status = ctl.signal.aborted ? 'paused' : 'failed';
+    // A failure to record the status must not hide the error that ended the run.
+    try {
+      store.setRunStatus(runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : undefined, wallMs: performance.now() - t0 });
+      saveBudget();
+    } catch {
+      /* the error below says what happened */
+    }
+    if (status === 'paused') {
+      reporter.finish({ run: runId, status }, `run ${runId} paused: \`seedforge resume --store DIR --run ${runId}\` continues it`);
+      return EXIT.paused;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+/** What `run` stores as the app's Run.roles: a remote reference per role (the app shows them, and a backup carries them). */
+export function rolesOf(cfg: EngineConfig): Record<Role, { kind: 'remote'; endpointId: string }> {
+  const ref = (s: EngineConfig['main']) => ({ kind: 'remote' as const, endpointId: `cli:${s.endpoints[0]}` });
+  return { generator: ref(cfg.main), responder: ref(cfg.main), judge: ref(cfg.judge ?? cfg.main) };
+}

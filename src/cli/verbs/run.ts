@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Seed } from '../../lib/db/types';
+import { isDocumentRecipe, PRESETS, validateRecipe, type Recipe } from '../../lib/pipeline/recipe';
+import { taskCount } from '../../lib/pipeline/run';
+import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type OptionSpec, type ParsedOptions, type Verb } from '../args';
+import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
+import { outputMode } from '../progress';
+import { openStore, type Store } from '../store/store';
+import { ENGINES_NS, execute, rolesOf } from './execute';
+import { readSeedFiles } from './seedFiles';
+
+/** The app's presets by their kebab-case names (src/lib/pipeline/recipe.ts PRESETS). */
+export const PRESET_NAMES: Record<string, keyof typeof PRESETS> = {
+  'answer-judge': 'answerJudge',
+  'evol-instruct': 'evol4',
+  'self-instruct': 'selfInstruct',
+  'persona-evol': 'personaEvol',
+  'best-of-n': 'bestOfN',
+  'small-model': 'smallModel',
+  'doc-qa': 'docQA',
+  'doc-qa-evol': 'docQAEvol',
+};
+
+/** A recipe file or preset that cannot be used; names the file and the field. */
+export class RecipeFileError extends Error {
+  override name = 'RecipeFileError' as const;
+}
+
+/** Default calls in flight: what vLLM serves well on one GPU; raise it for several replicas. */
+const DEFAULT_CONCURRENCY = 16;
+
+/** The engine options, shared with `resume` (which may point a stored run at a moved server). */
+export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
+  endpoint: { type: 'string', multiple: true, value: 'URL', help: 'base URL of an OpenAI-compatible (…/v1) or Anthropic server; repeat or comma-separate for several' },
+  kind: { type: 'string', value: 'openai|anthropic', help: 'the API the endpoints speak (default openai)' },
+  model: { type: 'string', value: 'NAME', help: 'the model name the server knows' },
+  'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (keys are never taken on the command line)' },
+  'judge-endpoint': { type: 'string', multiple: true, value: 'URL', help: 'a separate judge: its base URL(s) (default: the main endpoints)' },
+  'judge-model': { type: 'string', value: 'NAME', help: 'the judge model (default: --model)' },
+  'judge-kind': { type: 'string', value: 'openai|anthropic', help: 'the API the judge speaks (default: --kind)' },
+  'judge-api-key-env': { type: 'string', value: 'VAR', help: "environment variable with the judge's key (default: --api-key-env)" },
+  'timeout-s': { type: 'string', value: 'S', help: 'longest wait for a first byte or a pause of a stream (default 60)' },
+  retries: { type: 'string', value: 'N', help: 'retries of a failed call: 429, 5xx, timeouts, cut streams (default 4)' },
+  'price-in': { type: 'string', value: 'P', help: 'price per million prompt tokens (for spend and --max-spend)' },
+  'price-out': { type: 'string', value: 'P', help: 'price per million completion tokens' },
+};
+
+export const BUDGET_OPTIONS: Record<string, OptionSpec> = {
+  'max-spend': { type: 'string', value: 'AMOUNT', help: 'pause before a call could take the spend above this (needs --price-in/--price-out)' },
+  'max-tokens': { type: 'string', value: 'N', help: 'pause before a call could take the tokens used (prompt + completion) above this' },
+};
+
+/** The budget caps given on the command line. */
+export function capsOf(v: ParsedOptions): { maxSpend?: number; maxTokens?: number } {
+  const maxSpend = num(v, 'max-spend', { min: 0 });
+  const maxTokens = num(v, 'max-tokens', { min: 0, int: true });
+  return { ...(maxSpend !== undefined ? { maxSpend } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) };
+}
+
+/**
+ * The engine configuration from the options; `base` (a stored run's) fills what is not given.
+ * @throws UsageError, EndpointConfigError
+ */
+export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: EngineConfig): EngineConfig {
+  const endpoints = list(v, 'endpoint').map((u) => checkBaseUrl(u));
+  const model = str(v, 'model');
+  if (!base && !endpoints.length) throw new UsageError('--endpoint URL is required: the base URL of the server (e.g. http://127.0.0.1:8000/v1)', 'run');
+  if (!base && !model) throw new UsageError('--model NAME is required: the model name the server knows', 'run');
+  const kind = oneOf<RemoteKind>(v, 'kind', ['openai', 'anthropic']);
+  const timeoutS = num(v, 'timeout-s', { min: 1, max: 3600 });
+  const retries = num(v, 'retries', { min: 0, max: 20, int: true });
+  const priceIn = num(v, 'price-in', { min: 0 });
+  const priceOut = num(v, 'price-out', { min: 0 });
+  if ((priceIn === undefined) !== (priceOut === undefined)) throw new UsageError('give both --price-in and --price-out (per million tokens), or neither');
+  const keyEnv = str(v, 'api-key-env');
+  if (keyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyEnv)) throw new UsageError(`--api-key-env takes the NAME of an environment variable (letters, digits, _), not a key`);
+  const b = base?.main;
+  const main: EngineSettings = {
+    kind: kind ?? b?.kind ?? 'openai',
+    endpoints: endpoints.length ? endpoints : b!.endpoints,
+    model: model ?? b!.model,
+    apiKeyEnv: keyEnv ?? b?.apiKeyEnv ?? null,
+    concurrency: base ? b!.concurrency : concurrency,
+    timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : (b?.timeoutMs ?? 60_000),
+    maxRetries: retries ?? b?.maxRetries ?? 4,
+    prices: priceIn !== undefined ? { input: priceIn, output: priceOut! } : (b?.prices ?? null),
+  };
+  const judgeEndpoints = list(v, 'judge-endpoint').map((u) => checkBaseUrl(u, '--judge-endpoint'));
+  const judgeModel = str(v, 'judge-model');
+  const judgeKind = oneOf<RemoteKind>(v, 'judge-kind', ['openai', 'anthropic']);
+  const judgeKey = str(v, 'judge-api-key-env');
+  let judge = base?.judge ?? null;
+  if (judgeEndpoints.length || judgeModel || judgeKind || judgeKey) {
+    judge = {
+      ...main,
+      ...(judge ?? {}),
+      endpoints: judgeEndpoints.length ? judgeEndpoints : (judge?.endpoints ?? main.endpoints),
+      model: judgeModel ?? judge?.model ?? main.model,
+      kind: judgeKind ?? judge?.kind ?? main.kind,
+      apiKeyEnv: judgeKey ?? judge?.apiKeyEnv ?? main.apiKeyEnv,
+    };
+  }
+  return { main, judge };
+}
+
+/** The recipe from `--recipe FILE` (as the app exports it) or `--preset NAME`. @throws RecipeFileError, UsageError */
+export function loadRecipe(v: ParsedOptions): Recipe {
+  const file = str(v, 'recipe');
+  const preset = str(v, 'preset');
+  if (!!file === !!preset) throw new UsageError('give either --recipe FILE (a recipe exported from the app) or --preset NAME', 'run');
+  let input: unknown;
+  let where: string;
+  if (preset) {
+    const key = PRESET_NAMES[preset];
+    if (!key) throw new UsageError(`--preset ${JSON.stringify(preset)} is not a preset; the presets are ${Object.keys(PRESET_NAMES).join(', ')}`, 'run');
+    input = PRESETS[key];
+    where = `preset ${preset}`;
+  } else {
+    if (!existsSync(file!)) throw new RecipeFileError(`recipe file ${file} does not exist: export a recipe from the app's Recipe screen, or use --preset`);
+    const text = readFileSync(file!, 'utf8');
+    where = file!;
+    try {
+      input = JSON.parse(text);
+    } catch (e) {
+      // V8 says "at position N" (and, on newer Node, line and column): give the line either way.
+      const m = /position (\d+)/.exec((e as Error).message);
+      const line = m ? text.slice(0, Number(m[1])).split('\n').length : null;
+      throw new RecipeFileError(`${file}${line ? `:${line}` : ''}: not valid JSON (${(e as Error).message}); a recipe file is the JSON the app's Recipe screen exports`);
+    }
+  }
+  const r = validateRecipe(input);
+  if (!r.ok) throw new RecipeFileError(`${where} is not a valid recipe:\n${r.problems.map((p) => `  field ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
+  if (isDocumentRecipe(r.recipe)) {
+    throw new RecipeFileError(`${where} makes questions from document chunks, and the command line does not read documents yet: run it in the app, or pick a recipe that starts from seeds (answer-judge, evol-instruct, self-instruct, …)`);
+  }
+  return r.recipe;
+}
+
+/** The project `run` adds seeds to: the one with this name, made on first use. */
+function projectOf(store: Store, name: string) {
+  return store.listProjects().find((p) => p.name === name) ?? store.createProject(name);
+}
+
+export const runVerb: Verb = {
+  spec: {
+    name: 'run',
+    summary: 'create a run from a recipe and seed files, and run it to its end',
+    usage: '--store DIR (--recipe FILE | --preset NAME) --seeds FILE --endpoint URL --model NAME [options]',
+    options: {
+      store: STORE_OPTION,
+      recipe: { type: 'string', value: 'FILE', help: "a recipe as the app's Recipe screen exports it (JSON)" },
+      preset: { type: 'string', value: 'NAME', help: `one of the app's presets: ${Object.keys(PRESET_NAMES).join(', ')}` },
+      seeds: { type: 'string', multiple: true, value: 'FILE', help: 'seed file(s) in any format the app imports: JSONL, JSON, CSV, TSV, text, Parquet', required: true },
+      'skip-bad': { type: 'boolean', help: 'leave out records the importer cannot use (default: stop and name them)' },
+      ...ENGINE_OPTIONS,
+      concurrency: { type: 'string', value: 'N', help: `tasks (and calls) in flight per endpoint, 1–4096 (default ${DEFAULT_CONCURRENCY}); fixed for the run` },
+      ...BUDGET_OPTIONS,
+      project: { type: 'string', value: 'NAME', help: "the store's project to add the seeds to (default: cli)" },
+      name: { type: 'string', value: 'NAME', help: 'the run\'s name (default: the recipe\'s name)' },
+      json: JSON_OPTION,
+    },
+    details: [
+      'Examples:',
+      '  seedforge run --store ./store --preset answer-judge --seeds seeds.jsonl \\',
+      '    --endpoint http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct --concurrency 128',
+      '  OPENAI_API_KEY=… seedforge run --store ./store --recipe my-recipe.json --seeds seeds.csv \\',
+      '    --endpoint https://api.openai.com/v1 --model gpt-4o-mini --api-key-env OPENAI_API_KEY \\',
+      '    --price-in 0.15 --price-out 0.6 --max-spend 5',
+      '',
+      'Progress goes to stdout (a live display on a terminal, plain lines otherwise, JSON lines with',
+      '--json). Ctrl+C pauses: calls in flight stop, finished items are kept, and `seedforge resume',
+      '--store DIR` continues; a second Ctrl+C leaves at once.',
+    ].join('\n'),
+  },
+  async run(v, env) {
+    const recipe = loadRecipe(v);
+    const concurrency = num(v, 'concurrency', { min: 1, max: 4096, int: true }) ?? DEFAULT_CONCURRENCY;
+    const cfg = engineConfigOf(v, concurrency);
+    const caps = capsOf(v);
+    if (caps.maxSpend !== undefined && !pricesKnown(cfg)) throw new UsageError('--max-spend needs the prices: add --price-in and --price-out (per million tokens), or cap tokens with --max-tokens', 'run');
+    // Engines are built once before anything is stored: a missing key or a bad URL stores nothing.
+    buildEngines(cfg, env, null);
+    const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
+    const store = openStore(str(v, 'store')!);
+    try {
+      const project = projectOf(store, str(v, 'project') ?? 'cli');
+      // The run's seeds are the file's, in file order: new ones stored, ones the project has reused.
+      const added = store.addSeeds(project.id, drafts, { skipDuplicates: true });
+      const byHash = new Map<string, Seed>();
+      for (const s of added.seeds.length === drafts.length ? added.seeds : store.listSeeds(project.id)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
+      const seeds = drafts.map((d) => byHash.get(d.hash)!).map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
+      const total = taskCount(recipe, seeds.length);
+      const run = store.createRun({
+        projectId: project.id,
+        name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
+        recipe: recipe as unknown as Record<string, unknown>,
+        roles: rolesOf(cfg),
+        models: modelsOf(cfg),
+        concurrency: cfg.main.concurrency * cfg.main.endpoints.length,
+        total,
+        seeds,
+      });
+      store.cachePut(ENGINES_NS, run.id, cfg);
+      return await execute(store, run.id, cfg, { mode: outputMode(v.json === true), env, caps });
+    } finally {
+      store.close();
+    }
+  },
+};
