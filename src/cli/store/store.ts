@@ -3,11 +3,16 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newId } from '../../lib/db/db';
 import { createRun as dexieCreateRun, toSample } from '../../lib/db/runsRepo';
-import type { Project, Run, RunSeeds, Sample, Seed, SeedDraft } from '../../lib/db/types';
+import type { SavedRecipe } from '../../lib/db/recipesRepo';
+import type { Project, Run, RunSeeds, Sample, Seed, SeedDraft, StoredChunk, StoredDocument } from '../../lib/db/types';
+import type { EndpointConfig } from '../../lib/engines/remote/remoteEngine';
+import type { RestoreRows, RestoreTable } from '../../lib/io/export/source';
 import type { ChunkRef } from '../../lib/documents/types';
 import { addTask, emptyCounts, type RunCounts, type RunStatus, type RunStore, type TaskDelta } from '../../lib/pipeline/types';
 import { migrate, SCHEMA_VERSION, storedVersion } from './schema';
-import { NotFoundError, StoreError } from './storeError';
+import { runFromRow, splitRun, type RunRow } from './rows';
+import { SqliteDatasetSource } from './sources';
+import { NotFoundError, StoreError, toStoreError } from './storeError';
 
 /** The file a store directory holds. */
 export const STORE_FILE = 'seedforge.sqlite';
@@ -43,17 +48,6 @@ export interface RunStatusSummary {
   samples: { accepted: number; rejected: number; pending: number };
   createdAt: number;
   updatedAt: number;
-}
-
-interface RunRow {
-  id: string;
-  projectId: string;
-  status: RunStatus;
-  error: string | null;
-  counts: string;
-  createdAt: number;
-  updatedAt: number;
-  json: string;
 }
 
 /**
@@ -203,16 +197,70 @@ export class Store {
     return run;
   }
 
-  /** @internal Writes a run row as the app stores it (its completed tasks and pool into their tables). */
-  insertRunRow(run: Run): void {
-    this.#insertRun(run);
+  /**
+   * @internal Adds the app's rows to a table exactly as they are (a restore; sources.ts). Not a
+   * transaction of its own: the caller's. Throws SQLite's own error (SQLITE_CONSTRAINT_PRIMARYKEY
+   * for a key already stored) so that the caller can name the row.
+   */
+  insertRows<T extends RestoreTable>(table: T, rows: readonly RestoreRows[T][]): void {
+    const st = this.#stmt;
+    for (const row of rows as readonly RestoreRows[RestoreTable][]) {
+      switch (table) {
+        case 'projects': {
+          const p = row as Project;
+          st.insertProject.run(p.id, p.createdAt, JSON.stringify(p));
+          break;
+        }
+        case 'recipes': {
+          const r = row as SavedRecipe;
+          st.insertRecipe.run(r.id, r.updatedAt, JSON.stringify(r));
+          break;
+        }
+        case 'endpoints': {
+          // Keys never enter the store, whatever a file carries.
+          const { key: _key, apiKey: _apiKey, ...ep } = row as EndpointConfig & { key?: unknown; apiKey?: unknown };
+          st.insertEndpoint.run(ep.id, JSON.stringify(ep));
+          break;
+        }
+        case 'runs':
+          this.#insertRun(row as Run);
+          break;
+        case 'runSeeds':
+          st.insertRunSeeds.run((row as RunSeeds).runId, JSON.stringify(row));
+          break;
+        case 'seeds': {
+          const s = row as Seed;
+          st.insertSeed.run(s.id, s.projectId, s.order, s.hash, JSON.stringify(s));
+          break;
+        }
+        case 'samples':
+          this.#insertSample(row as Sample);
+          break;
+        case 'documents': {
+          const d = row as StoredDocument;
+          st.insertDocument.run(d.id, d.projectId, d.createdAt, JSON.stringify(d));
+          break;
+        }
+        case 'chunks': {
+          const c = row as StoredChunk;
+          st.insertChunk.run(c.id, c.projectId, c.documentId, c.index, JSON.stringify(c));
+          break;
+        }
+        default:
+          throw new TypeError(`no table ${String(table)} in the store`);
+      }
+    }
+  }
+
+  #insertSample(s: Sample): void {
+    this.#stmt.insertSample.run(s.id, s.projectId, s.runId, s.seedId, s.status, s.score, s.createdAt, JSON.stringify(s));
   }
 
   #insertRun(run: Run): void {
-    const { status, error, counts, completed, pool, updatedAt, ...fixed } = run;
-    this.#stmt.insertRun.run(run.id, run.projectId, status, error, JSON.stringify(counts), run.createdAt, updatedAt, JSON.stringify(fixed));
-    for (const t of completed) this.#stmt.insertTask.run(run.id, t);
-    for (const p of pool) this.#stmt.insertPool.run(run.id, p.task, p.text);
+    const { fixed, live } = splitRun(run);
+    this.#stmt.insertRun.run(run.id, run.projectId, live.status, live.error, JSON.stringify(live.counts), run.createdAt, live.updatedAt, JSON.stringify(fixed));
+    for (const t of live.completed) this.#stmt.insertTask.run(run.id, t);
+    for (const p of live.pool) this.#stmt.insertPool.run(run.id, p.task, p.text);
   }
 
   getRun(id: string): Run | undefined {
@@ -228,15 +276,7 @@ export class Store {
   }
 
   #toRun(row: RunRow): Run {
-    return {
-      ...(JSON.parse(row.json) as Omit<Run, 'status' | 'error' | 'counts' | 'completed' | 'pool' | 'updatedAt'>),
-      status: row.status,
-      error: row.error,
-      counts: JSON.parse(row.counts) as Record<string, unknown>,
-      completed: this.#stmt.listTasks.all(row.id) as number[],
-      pool: this.#stmt.listPool.all(row.id) as { task: number; text: string }[],
-      updatedAt: row.updatedAt,
-    };
+    return runFromRow(row, this.#stmt.listTasks.all(row.id) as number[], this.#stmt.listPool.all(row.id) as { task: number; text: string }[]);
   }
 
   #snapshot(runId: string): RunSeeds {
@@ -310,8 +350,7 @@ export class Store {
       if (this.#stmt.insertTask.run(runId, taskIndex).changes === 0) return;
       const now = Date.now();
       for (const d of delta.samples) {
-        const s = toSample(runId, run.projectId, d, now);
-        this.#stmt.insertSample.run(s.id, s.projectId, s.runId, s.seedId, s.status, s.score, s.createdAt, JSON.stringify(s));
+        this.#insertSample(toSample(runId, run.projectId, d, now));
       }
       for (const text of delta.pool) this.#stmt.insertPool.run(runId, taskIndex, text);
       this.#stmt.setRunCounts.run(JSON.stringify(addTask(JSON.parse(run.counts) as RunCounts, delta)), now, runId);
@@ -334,6 +373,25 @@ export class Store {
         this.setRunStatus(runId, status, extra);
       },
     };
+  }
+
+  // ---- The shared code's interfaces ------------------------------------------------------
+
+  #source: SqliteDatasetSource | undefined;
+
+  /** The store as the shared exporter, dataset card and backup writer read it (src/lib/io/export/source.ts). */
+  datasetSource(): SqliteDatasetSource {
+    return (this.#source ??= new SqliteDatasetSource(this));
+  }
+
+  /** Where the shared restore (projectBackup.ts restoreBackup / restoreBackupFile) writes. */
+  restoreTarget(): SqliteDatasetSource {
+    return this.datasetSource();
+  }
+
+  /** What the shared dedup phase (runner/dedupPhase.ts) reads and marks; no embedder (exact and lexical passes). */
+  dedupTarget(): SqliteDatasetSource {
+    return this.datasetSource();
   }
 
   // ---- Cache -----------------------------------------------------------------------------
@@ -384,29 +442,14 @@ function prepare(db: Database.Database) {
     insertSample: db.prepare(`INSERT INTO samples (id, projectId, runId, seedId, status, score, createdAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     listRunSamples: db.prepare(`SELECT json FROM samples WHERE runId = ? ORDER BY id`).pluck(),
     countRunSamples: db.prepare(`SELECT status, count(*) AS n FROM samples WHERE runId = ? GROUP BY status`),
+    insertRecipe: db.prepare(`INSERT INTO recipes (id, updatedAt, json) VALUES (?, ?, ?)`),
+    insertEndpoint: db.prepare(`INSERT INTO endpoints (id, json) VALUES (?, ?)`),
+    insertDocument: db.prepare(`INSERT INTO documents (id, projectId, createdAt, json) VALUES (?, ?, ?, ?)`),
+    insertChunk: db.prepare(`INSERT INTO chunks (id, projectId, documentId, idx, json) VALUES (?, ?, ?, ?, ?)`),
     cacheGet: db.prepare(`SELECT value FROM cache WHERE ns = ? AND key = ?`).pluck(),
     cachePut: db.prepare(`INSERT INTO cache (ns, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`),
     cacheDelete: db.prepare(`DELETE FROM cache WHERE ns = ? AND key = ?`),
   };
-}
-
-/** SQLite's errors become StoreError (with the path and the code); ours pass through unchanged. */
-export function toStoreError(path: string, what: string, err: unknown): unknown {
-  if (err instanceof StoreError) return err;
-  const e = err as { name?: string; code?: unknown; message?: string };
-  if (e?.name === 'SqliteError' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_'))) {
-    const code = String(e.code);
-    const hint =
-      code === 'SQLITE_BUSY'
-        ? ': another process held the store too long; wait for it or stop it, then try again'
-        : code === 'SQLITE_FULL'
-          ? ': the disk is full; free space and try again'
-          : code === 'SQLITE_READONLY'
-            ? ': the store cannot be written; check the permissions of its directory'
-            : '';
-    return new StoreError(path, `${what} failed: ${e.message}${hint}`, code);
-  }
-  return err;
 }
 
 /**
