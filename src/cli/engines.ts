@@ -1,6 +1,7 @@
 import { anthropicDialect } from '../lib/engines/remote/anthropic';
 import { DEFAULT_POLICY } from '../lib/engines/remote/http';
 import { openaiDialect } from '../lib/engines/remote/openai';
+import { remotePool } from '../lib/engines/remote/pool';
 import { RemoteEngine, type Dialect, type EndpointConfig } from '../lib/engines/remote/remoteEngine';
 import { ROLES, type Role } from '../lib/engines/roles';
 import type { LlmEngine } from '../lib/engines/types';
@@ -51,7 +52,7 @@ export class MissingKeyError extends Error {
   }
 }
 
-/** Several endpoints were given but this build cannot spread calls over them. */
+/** An endpoint as given cannot be used (not a URL, credentials in it). */
 export class EndpointConfigError extends Error {
   override name = 'EndpointConfigError' as const;
 }
@@ -79,21 +80,20 @@ function keyOf(s: EngineSettings, env: NodeJS.ProcessEnv): string {
   return key;
 }
 
-/** The remote engine of one settings block (one endpoint; several go behind a pool). */
+/** The remote engine of one settings block: one endpoint, or several behind the pool (least outstanding calls, back-off). */
 function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
   const key = keyOf(s, env);
-  const configs: EndpointConfig[] = s.endpoints.map((baseUrl, i) => ({
-    // The id keys the endpoint's limiter and what schema mechanism it accepted: one per URL and model.
-    id: `cli:${baseUrl}`,
-    name: s.endpoints.length > 1 ? `${baseUrl} (${i + 1}/${s.endpoints.length})` : baseUrl,
+  const cfg: Omit<EndpointConfig, 'baseUrl'> = {
+    // The id keys the endpoint's limiter and what schema mechanism it accepted (the pool adds @url per member).
+    id: `cli:${s.model}`,
+    name: s.endpoints.length > 1 ? `${s.model} on ${s.endpoints.length} endpoints` : s.endpoints[0]!,
     kind: s.kind,
-    baseUrl,
     model: s.model,
     policy: { ...DEFAULT_POLICY, concurrency: s.concurrency, timeoutMs: s.timeoutMs, maxRetries: s.maxRetries },
     prices: s.prices,
-  }));
-  if (configs.length > 1) throw new EndpointConfigError('several endpoints need the endpoint pool, which this build does not have yet: give one --endpoint');
-  return new RemoteEngine(configs[0]!, key, DIALECTS[s.kind]);
+  };
+  if (s.endpoints.length > 1) return remotePool(s.endpoints, cfg, key, DIALECTS[s.kind]);
+  return new RemoteEngine({ ...cfg, id: `${cfg.id}@${s.endpoints[0]}`, baseUrl: s.endpoints[0]! }, key, DIALECTS[s.kind]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Role } from '../../lib/engines/roles';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
 import { validateRecipe } from '../../lib/pipeline/recipe';
@@ -62,6 +63,8 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : cfg.main.prices);
   const spent: BudgetSpent = saved?.spent && saved.spent.tokens >= floor.tokens ? saved.spent : floor;
   const ctl = new AbortController();
+  // Every call in flight listens to the run's signal: hundreds at a high concurrency, not a leak.
+  setMaxListeners(0, ctl.signal);
   let tripped: BudgetError | null = null;
   const budget = createBudget({
     ...caps,
