@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { BackupCollisionError } from '../../src/lib/db/backupRepo';
@@ -17,7 +18,7 @@ const SEALED_KEY = 'sk-ant-PLANTED-sealed-fedcba9876543210';
 
 async function backupOf(db: AppDb, projectId: string, progress?: BackupProgress[]): Promise<Blob> {
   const sink = new BlobSink('application/jsonl');
-  await writeBackup(db, projectId, sink, (p) => progress?.push(p));
+  await writeBackup(datasetSource(db), projectId, sink, (p) => progress?.push(p));
   return sink.blob();
 }
 
@@ -45,7 +46,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     });
     await gotLock;
     const sink = new BlobSink('application/jsonl');
-    await expect(writeBackup(a, fx.project.id, sink)).rejects.toMatchObject({ name: 'BackupBusyError' });
+    await expect(writeBackup(datasetSource(a), fx.project.id, sink)).rejects.toMatchObject({ name: 'BackupBusyError' });
     release();
     await holder;
     // Once the run has let go, the backup goes through.
@@ -93,7 +94,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     expect(writes.at(-1)!.done).toBe(writes.at(-1)!.total);
 
     const b = await freshDb('backup-dst');
-    const r = await restoreBackupFile(b, new File([blob], 'x.seedforge-backup.jsonl'));
+    const r = await restoreBackupFile(datasetSource(b), new File([blob], 'x.seedforge-backup.jsonl'));
     expect(r.projectId).toBe(fx.project.id);
     const before = await projectRows(a, fx.project.id);
     const after = await projectRows(b, fx.project.id);
@@ -116,8 +117,8 @@ describe('project backup and restore (real IndexedDB)', () => {
     const fx = await fixtureProject(a, { good: 5, seeds: 3 });
     const blob = await backupOf(a, fx.project.id);
     const before = await projectRows(a, fx.project.id);
-    await expect(restoreBackupFile(a, blob)).rejects.toBeInstanceOf(BackupCollisionError);
-    await expect(restoreBackupFile(a, blob)).rejects.toThrow(/already in this browser/);
+    await expect(restoreBackupFile(datasetSource(a), blob)).rejects.toBeInstanceOf(BackupCollisionError);
+    await expect(restoreBackupFile(datasetSource(a), blob)).rejects.toThrow(/already in this browser/);
     expect(await projectRows(a, fx.project.id)).toEqual(before);
     expect(await a.projects.count()).toBe(1);
   });
@@ -128,7 +129,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     const text = await (await backupOf(a, fx.project.id)).text();
     // The same rows under another project id: the project is new, but its run is already here.
     const renamed = text.replaceAll(fx.project.id, 'another-project');
-    const err = await restoreBackupFile(a, new Blob([renamed])).catch((e: Error) => e);
+    const err = await restoreBackupFile(datasetSource(a), new Blob([renamed])).catch((e: Error) => e);
     expect(err).toBeInstanceOf(BackupCollisionError);
     expect((err as BackupCollisionError).table).toBe('runs');
     // The project row that was added first in the transaction is gone again.
@@ -146,7 +147,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     row.row.score = 'excellent';
     lines[at] = JSON.stringify(row);
     const b = await freshDb('backup-bad-dst');
-    const err = await restoreBackupFile(b, new Blob([lines.join('\n')])).catch((e: Error) => e);
+    const err = await restoreBackupFile(datasetSource(b), new Blob([lines.join('\n')])).catch((e: Error) => e);
     expect(err).toBeInstanceOf(BackupFormatError);
     expect((err as BackupFormatError).problems[0]).toMatchObject({ line: at + 1, field: 'row(samples).score' });
     expect((err as BackupFormatError).message).toContain(`line ${at + 1}, row(samples).score`);
@@ -154,7 +155,7 @@ describe('project backup and restore (real IndexedDB)', () => {
 
     // A truncated file (the closing line lost) is refused too.
     const cut = original.slice(0, -2).join('\n');
-    await expect(restoreBackupFile(b, new Blob([cut]))).rejects.toThrow(/truncated/);
+    await expect(restoreBackupFile(datasetSource(b), new Blob([cut]))).rejects.toThrow(/truncated/);
     expect(await b.projects.count()).toBe(0);
   });
 });

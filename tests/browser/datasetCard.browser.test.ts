@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { describe, expect, it } from 'vitest';
 import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { datasetCard } from '../../src/lib/io/export/card';
@@ -28,7 +29,7 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     await db.runs.update(fx.run.id, { status: 'done', recipe: { ...fx.run.recipe, maxSeeds: 5 } });
     await updateProjectNotes(db, fx.project.id, { card: { license: 'cc-by-4.0', description: 'Everyday questions, answered briefly.' } });
 
-    const summary = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: false }, new BlobSink('x'));
+    const summary = await exportDataset(datasetSource(db), fx.project.id, { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: false }, new BlobSink('x'));
     expect(summary.plan.synthetic).toBe(9);
     expect(summary.acceptance).toEqual({ judge: 6, recipe: 0, byHand: { judgeFailed: 1, 'judge:lowScore': 2 }, pending: 0, edited: 1 });
 
@@ -46,7 +47,7 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
   it('lists the source documents of document-made samples (name, type, pages, bytes, SHA-256, items) with the copyright warning, and never their text', async () => {
     const db = await freshDb('card');
     const fx = await documentProject(db, { good: 2, seeds: 2 });
-    const summary = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context' }, new BlobSink('x'));
+    const summary = await exportDataset(datasetSource(db), fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context' }, new BlobSink('x'));
     const card = datasetCard({ projectName: 'Docs', summary, runs: await db.runs.toArray(), dataFile: 'x.json', createdAt: 0 });
     expect(card).toContain('## Source documents');
     expect(card).toContain(`- setup-guide.md (Markdown, 3 pages, ${fx.document.bytes} bytes), SHA-256 \`${fx.document.sha256}\`: 5 items.`);
@@ -55,7 +56,7 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     // The card describes the documents; their text stays out of it.
     for (const c of fx.chunks) expect(card).not.toContain(c.text.slice(0, 30));
     // An export without document-made items (real seed data only) has no such section.
-    const real = await exportDataset(db, fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context', realPercent: 100 }, new BlobSink('x'));
+    const real = await exportDataset(datasetSource(db), fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context', realPercent: 100 }, new BlobSink('x'));
     expect(real.documents).toBeUndefined();
     expect(datasetCard({ projectName: 'Docs', summary: real, runs: [], dataFile: 'x.json', createdAt: 0 })).not.toContain('Source documents');
   });

@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type AppDb } from '../../src/lib/db/db';
@@ -53,7 +54,7 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     indexedDB.open = (name: string, version?: number) => (opened.push(name), open(name, version));
     let r: Awaited<ReturnType<typeof runDedupPhase>>;
     try {
-      r = await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+      r = await runDedupPhase(datasetSource(db), p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     } finally {
       indexedDB.open = open;
     }
@@ -79,12 +80,12 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     // The approximate mode (LSH buckets, the choice above 100k items) on the same items: the same
     // marks here, and the samples record how they were checked.
     const exactMarks = rows.map((s) => [s.id, s.duplicateOf]);
-    await runDedupPhase(db, p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, method: 'approximate' });
+    await runDedupPhase(datasetSource(db), p.id, { threshold: 0.7, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, method: 'approximate' });
     const approx = await listRunSamples(db, run.id);
     expect(approx.map((s) => [s.id, s.duplicateOf])).toEqual(exactMarks);
     expect(approx[0]!.lineage.dedupCheck).toMatchObject({ method: 'approximate', recall: 0.99 });
     // Applying again with a stricter threshold clears the marks that no longer hold.
-    await runDedupPhase(db, p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    await runDedupPhase(datasetSource(db), p.id, { threshold: 0.99, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect((await listRunSamples(db, run.id)).filter((s) => s.duplicateOf)).toEqual([]);
   }, 120_000);
 
@@ -96,7 +97,7 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
       sample(2, 'Explain how vaccines train the immune system step by step, for a ten-year-old!', 5), // near-copy of 1, better scored
     ];
     for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
-    const r = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    const r = await runDedupPhase(datasetSource(db), p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect(r).toMatchObject({ compared: 4, removed: 2, byPass: { exact: 1, lexical: 1, semantic: 0 }, semanticRefused: null });
     // The seed and the kept sample only.
     expect(r.embedded).toBe(2);
@@ -111,7 +112,7 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     expect(byText.get(items[2]!.instruction)!.duplicateOf).toBeNull();
     expect(copy.lineage.dedupCheck).toMatchObject({ lexical: 0.8, threshold: 0.9 });
     // With the lexical pass off, the near-copies reach the semantic pass (and are marked there).
-    const off = await runDedupPhase(db, p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, lexical: 0 });
+    const off = await runDedupPhase(datasetSource(db), p.id, { threshold: 0.9, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' }, lexical: 0 });
     expect(off.byPass).toMatchObject({ exact: 1, lexical: 0 });
     expect(off.embedded).toBe(3);
   }, 120_000);
@@ -126,7 +127,7 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
       sample(4, '给出三个在家节水的小窍门。', 4), // same meaning, other words: only a semantic pass could find it
     ];
     for (const [t, s] of items.entries()) await store.commitTask(run.id, t, { samples: [s], pool: [], calls: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 });
-    const r = await runDedupPhase(db, p.id, { threshold: 0.5, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
+    const r = await runDedupPhase(datasetSource(db), p.id, { threshold: 0.5, model: 'all-MiniLM-L6-v2', againstSeeds: true, appBase: `${location.origin}/`, source: { kind: 'huggingface' } });
     expect(r).toMatchObject({ compared: 6, removed: 2, embedded: 0, byPass: { exact: 1, lexical: 1, semantic: 0 } });
     expect(r.semanticRefused).toMatchObject({ model: 'all-MiniLM-L6-v2', recommended: 'bge-small-zh-v1.5', chineseShare: 1 });
     const byText = new Map((await listRunSamples(db, run.id)).map((s) => [s.instruction, s]));

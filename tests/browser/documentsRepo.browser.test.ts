@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { addDocument, ChunkSpanError, countChunks, deleteDocument, DocumentExistsError, findDocumentBySha256, getDocument, getDocumentFile, listChunks, listDocuments, replaceChunks, updateChunks } from '../../src/lib/db/documentsRepo';
@@ -262,7 +263,7 @@ describe('documents repository (real IndexedDB)', () => {
 
 async function backupOf(db: AppDb, projectId: string): Promise<Blob> {
   const sink = new BlobSink('application/jsonl');
-  await writeBackup(db, projectId, sink);
+  await writeBackup(datasetSource(db), projectId, sink);
   return sink.blob();
 }
 
@@ -287,7 +288,7 @@ describe('documents in backups (real IndexedDB)', () => {
     expect(JSON.parse(text.split('\n').at(-2)!)).toMatchObject({ end: true, counts: { documents: 2, chunks: 4, seeds: 3 } });
 
     const b = await freshDb('docs-backup-dst');
-    const r = await restoreBackupFile(b, blob);
+    const r = await restoreBackupFile(datasetSource(b), blob);
     expect(r.projectId).toBe(fx.project.id);
     const sortById = <T extends { id: string }>(rows: T[]) => [...rows].sort((x, y) => (x.id < y.id ? -1 : 1));
     expect(await listDocuments(b, fx.project.id)).toEqual(await listDocuments(a, fx.project.id));
@@ -315,7 +316,7 @@ describe('documents in backups (real IndexedDB)', () => {
     // A chunk of this browser happens to have the id of the backup's last chunk (written raw:
     // the repository would give it a fresh id).
     await b.chunks.add({ ...chunks[2]!, projectId: 'elsewhere', documentId: 'elsewhere' });
-    await expect(restoreBackupFile(b, blob)).rejects.toMatchObject({ name: 'BackupCollisionError', table: 'chunks' });
+    await expect(restoreBackupFile(datasetSource(b), blob)).rejects.toMatchObject({ name: 'BackupCollisionError', table: 'chunks' });
     expect(await b.projects.get(fx.project.id)).toBeUndefined();
     expect(await b.documents.where('projectId').equals(fx.project.id).count()).toBe(0);
     expect(await b.seeds.count()).toBe(0);
@@ -335,7 +336,7 @@ describe('documents in backups (real IndexedDB)', () => {
     expect(v1).not.toContain('"documents"');
 
     const b = await freshDb('docs-backup-v1-dst');
-    await restoreBackupFile(b, new Blob([v1]));
+    await restoreBackupFile(datasetSource(b), new Blob([v1]));
     expect(await projectRows(b, fx.project.id)).toEqual(await projectRows(a, fx.project.id));
     expect(await listDocuments(b, fx.project.id)).toEqual([]);
     // The restored project takes documents like any other.
@@ -403,7 +404,7 @@ describe('from the chunker to the store (real IndexedDB)', () => {
     }
 
     const b = await freshDb('docs-chunker-dst');
-    await restoreBackupFile(b, await backupOf(a, p.id));
+    await restoreBackupFile(datasetSource(b), await backupOf(a, p.id));
     expect(await listDocuments(b, p.id)).toEqual(await listDocuments(a, p.id));
     expect(await listChunks(b, document.id)).toEqual(stored);
     // The label tree the chunks' labels point into comes back with the project.

@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
@@ -14,7 +15,7 @@ const opts = (over: Partial<ExportOptions> = {}): ExportOptions => ({ ...DEFAULT
 
 async function run(db: AppDb, projectId: string, o: ExportOptions, progress?: ExportProgress[]) {
   const sink = new BlobSink('x');
-  const summary = await exportDataset(db, projectId, o, sink, (p) => progress?.push(p));
+  const summary = await exportDataset(datasetSource(db), projectId, o, sink, (p) => progress?.push(p));
   return { summary, blob: sink.blob() };
 }
 
@@ -109,7 +110,7 @@ describe('dataset export from IndexedDB', () => {
     const name = `export-${crypto.randomUUID()}.parquet`;
     const handle = await dir.getFileHandle(name, { create: true });
     try {
-      const summary = await exportDataset(db, fx.project.id, opts({ format: 'parquet', realPercent: 20 }), new WritableSink(await handle.createWritable()));
+      const summary = await exportDataset(datasetSource(db), fx.project.id, opts({ format: 'parquet', realPercent: 20 }), new WritableSink(await handle.createWritable()));
       const file = await handle.getFile();
       expect(file.size).toBe(summary.bytes);
       const rows = await parquetReadObjects({ file: await file.arrayBuffer() });
@@ -137,7 +138,7 @@ describe('dataset export from IndexedDB', () => {
         calls.push('abort');
       },
     };
-    await expect(exportDataset(db, fx.project.id, opts(), failing)).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    await expect(exportDataset(datasetSource(db), fx.project.id, opts(), failing)).rejects.toMatchObject({ name: 'QuotaExceededError' });
     expect(calls).toEqual(['write', 'abort']);
   });
 });

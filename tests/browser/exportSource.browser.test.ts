@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
@@ -15,7 +16,7 @@ const opts = (over: Partial<ExportOptions> = {}): ExportOptions => ({ ...DEFAULT
 
 async function run(db: AppDb, projectId: string, o: ExportOptions) {
   const sink = new BlobSink('x');
-  const summary = await exportDataset(db, projectId, o, sink);
+  const summary = await exportDataset(datasetSource(db), projectId, o, sink);
   return { summary, blob: sink.blob() };
 }
 

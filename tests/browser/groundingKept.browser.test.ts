@@ -1,3 +1,4 @@
+import { datasetSource } from '../../src/lib/db/datasetSource';
 import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { addDocument, deleteDocument } from '../../src/lib/db/documentsRepo';
@@ -20,7 +21,7 @@ import { freshDb } from './freshDb';
 
 async function exportedSystem(db: AppDb, projectId: string): Promise<Map<string, string | undefined>> {
   const sink = new BlobSink('x');
-  await exportDataset(db, projectId, { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: true, source: 'system' }, sink);
+  await exportDataset(datasetSource(db), projectId, { ...DEFAULT_FILTERS, format: 'alpaca-jsonl', provenance: true, source: 'system' }, sink);
   const rows = (await sink.blob().text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { system?: string; provenance: { id: string } });
   return new Map(rows.map((r) => [r.provenance.id, r.system]));
 }

@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import type { AppDb } from './db';
 import type { Sample } from './types';
+import { duplicateMarked } from '../io/export/source';
 
 /** Reads and curation writes of generated samples (the runs repository writes them first). */
 
@@ -42,15 +43,7 @@ export async function applyDuplicates(db: AppDb, scope: string[], marks: Duplica
   await db.transaction('rw', db.samples, async () => {
     const rows = (await db.samples.bulkGet(scope)).filter((s): s is Sample => !!s);
     const now = Date.now();
-    const next = rows.map((s) => {
-      const m = byId.get(s.id);
-      const lineage = { ...s.lineage };
-      if (m) lineage.dedup = { duplicateOf: m.duplicateOf, similarity: m.similarity, ...(m.pass ? { pass: m.pass } : {}) };
-      else delete lineage.dedup;
-      if (check) lineage.dedupCheck = { ...check, at: now };
-      return { ...s, duplicateOf: m?.duplicateOf ?? null, lineage, updatedAt: now };
-    });
-    await db.samples.bulkPut(next);
+    await db.samples.bulkPut(rows.map((s) => duplicateMarked(s, byId.get(s.id), check, now)));
   });
 }
 

@@ -1,12 +1,11 @@
-import type { AppDb } from '../db/db';
-import { acceptedSamples, applyDuplicates, type DuplicateMark } from '../db/samplesRepo';
-import { listSeeds } from '../db/seedsRepo';
+import type { DuplicateMark } from '../db/samplesRepo';
+import type { Sample, Seed } from '../db/types';
 import { createDedupApi } from '../dedup/dedupApi';
 import { cheapPasses, DEFAULT_LEXICAL, PASS, PASS_NAMES, type DedupPass } from '../dedup/passes';
-import { createEmbedApi } from '../embed/embedApi';
 import { decideDedup } from '../embed/recommend';
 import type { ModelSource } from '../engines/modelSource';
 import { aborted } from '../engines/errors';
+import type { DatasetSource, DedupStore } from '../io/export/source';
 
 export interface DedupPhaseOptions {
   threshold: number;
@@ -75,10 +74,14 @@ export interface DedupInputs {
   sampleIds: string[];
 }
 
-/** Reads the project's accepted samples (oldest first) and, when asked, the seeds to compare with. */
-export async function dedupInputs(db: AppDb, projectId: string, againstSeeds: boolean): Promise<DedupInputs> {
-  const samples = (await acceptedSamples(db, projectId)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  const seeds = againstSeeds ? seedsToCompare(await listSeeds(db, projectId), samples) : [];
+/** Reads the project's accepted samples (oldest first) and, when asked, the seeds (in import order) to compare with. */
+export async function dedupInputs(source: DatasetSource, projectId: string, againstSeeds: boolean): Promise<DedupInputs> {
+  const samples: Sample[] = [];
+  for await (const page of source.pages('samples', await source.sampleIdsByStatus(projectId, ['accepted']))) samples.push(...page);
+  samples.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const all: Seed[] = [];
+  if (againstSeeds) for await (const page of source.pages('seeds', await source.seedIdsInOrder(projectId))) all.push(...page);
+  const seeds = againstSeeds ? seedsToCompare(all, samples) : [];
   return {
     ids: [...seeds.map((s) => `seed:${s.id}`), ...samples.map((s) => s.id)],
     texts: [...seeds.map(dedupText), ...samples.map(dedupText)],
@@ -109,25 +112,28 @@ export function duplicateMarks(clusters: { duplicateOf: ArrayLike<number>; simil
  * run's and earlier ones) are embedded (cached), compared with each other and with the seeds,
  * clustered, and every cluster keeps its best item (highest judge score, then the earliest); the
  * others are marked `duplicateOf` it with the similarity. Idempotent: an interrupted phase simply
- * runs again.
+ * runs again. Over any store (`DedupStore`: the app's IndexedDB or the command line's SQLite); a
+ * store without an embedder runs the exact and lexical passes only and says so (`noEmbedder`).
  */
 export async function runDedupPhase(
-  db: AppDb,
+  store: DedupStore,
   projectId: string,
   o: DedupPhaseOptions,
   onProgress?: (p: DedupPhaseProgress) => void,
   signal?: AbortSignal,
-): Promise<{ compared: number; removed: number; embedded: number; byPass: Record<DedupPass, number>; semanticRefused: SemanticRefusal | null }> {
+): Promise<{ compared: number; removed: number; embedded: number; byPass: Record<DedupPass, number>; semanticRefused: SemanticRefusal | null; noEmbedder: boolean }> {
   const check = () => {
     if (signal?.aborted) throw aborted('the dedup step');
   };
-  const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(db, projectId, o.againstSeeds);
+  const { ids, texts, scores, existingCount, sampleIds } = await dedupInputs(store, projectId, o.againstSeeds);
   const byPass: Record<DedupPass, number> = { exact: 0, lexical: 0, semantic: 0 };
-  if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass, semanticRefused: null };
+  if (!sampleIds.length) return { compared: 0, removed: 0, embedded: 0, byPass, semanticRefused: null, noEmbedder: false };
   // An English-only model is never run on Chinese text here: the step has no one to ask, so it
   // keeps the exact and lexical passes and reports why the semantic one did not run.
   const decision = decideDedup(texts, { model: o.model });
   const semanticRefused = decision.refusal ? { model: o.model, recommended: decision.recommended.id, chineseShare: decision.chineseShare } : null;
+  const noEmbedder = decision.semantic && !store.embed;
+  const semantic = decision.semantic && !noEmbedder;
   // Exact and lexical copies first (no model needed); only what survives them is embedded.
   const lexical = o.lexical ?? DEFAULT_LEXICAL;
   onProgress?.({ stage: 'passes' });
@@ -137,19 +143,8 @@ export async function runDedupPhase(
   const subTexts = keep.map((i) => texts[i]!);
   const subExisting = keep.filter((i) => i < existingCount).length;
   const method = dedupMethodFor(o.method ?? 'auto', subTexts.length);
-  if (keep.length > subExisting && decision.semantic) {
-    // The pipeline worker lives as long as the tab: free the model when the phase ends. The cache
-    // goes through the run's own connection (no second one to the same database).
-    const embed = createEmbedApi(db);
-    let v: Awaited<ReturnType<typeof embed.embed>>;
-    try {
-      await embed.load({ model: o.model, source: o.source, appBase: o.appBase, dbName: db.name });
-      v = await embed.embed(subTexts, {}, (p) => {
-        if (p.status === 'embed') onProgress?.({ stage: 'embed', done: p.done, total: p.total });
-      });
-    } finally {
-      await embed.dispose();
-    }
+  if (keep.length > subExisting && semantic) {
+    const v = await store.embed!(subTexts, { model: o.model, source: o.source, appBase: o.appBase }, (done, total) => onProgress?.({ stage: 'embed', done, total }));
     check();
     const dedup = createDedupApi();
     const kernel = method === 'approximate' ? { kernel: 'approximate' as const, recall: APPROXIMATE_RECALL } : {};
@@ -168,6 +163,6 @@ export async function runDedupPhase(
   onProgress?.({ stage: 'apply' });
   const list = duplicateMarks(marks, ids, existingCount);
   for (const mk of list) byPass[mk.pass!]++;
-  await applyDuplicates(db, sampleIds, list, { threshold: o.threshold, model: decision.semantic ? o.model : 'lexical', againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}), lexical });
-  return { compared: texts.length, removed: list.length, embedded: decision.semantic ? subTexts.length : 0, byPass, semanticRefused };
+  await store.applyDuplicates(sampleIds, list, { threshold: o.threshold, model: semantic ? o.model : 'lexical', againstSeeds: o.againstSeeds, method, ...(method === 'approximate' ? { recall: APPROXIMATE_RECALL } : {}), lexical });
+  return { compared: texts.length, removed: list.length, embedded: semantic ? subTexts.length : 0, byPass, semanticRefused, noEmbedder };
 }

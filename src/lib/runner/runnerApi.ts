@@ -1,18 +1,20 @@
 import { releaseProxy } from 'comlink';
 import { lazyDb } from '../db/db';
-import { dexieRunStore, getRun, getRunChunks, getRunSeeds, setRunStatus } from '../db/runsRepo';
+import { dexieRunStore, getRun, getRunChunks, getRunSeeds, setRunSpent, setRunStatus } from '../db/runsRepo';
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
 import { createEngine } from '../engines/registry';
 import type { WllamaOptions } from '../engines/local/wllamaEngine';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LlmEngine, LoadProgress } from '../engines/types';
+import { createBudget, FREE, withBudget, type Budget } from '../pipeline/budget';
 import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
 import type { PipelineEngines, RunEvent } from '../pipeline/types';
 import type { DedupPass } from '../dedup/passes';
 import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './dedupPhase';
 import { isQuotaError, storageFull } from '../db/quota';
+import { datasetSource } from '../db/datasetSource';
 import { guardStore } from './storageGuard';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
@@ -51,9 +53,21 @@ export function createRunnerApi() {
       const loaded = new Map<string, LlmEngine>();
       const t0 = performance.now();
       const runStore = guardStore(dexieRunStore(d), () => ctl.abort());
+      let budget: Budget | null = null;
+      let savedAt = 0;
+      /** What the budget spent, kept with the run: at most every 2 s while it runs, and at its end. */
+      const saveSpent = async (force: boolean) => {
+        const now = performance.now();
+        if (!budget || (!force && now - savedAt < 2000)) return;
+        savedAt = now;
+        await setRunSpent(d, runId, budget.spent);
+      };
       try {
         const run = await getRun(d, runId);
         if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
+        // A budget that trips stops the run like a pause: the calls in flight are aborted, their
+        // tasks redone on resume, and the run ends paused with the BudgetError.
+        if (run.budget && (run.budget.maxSpend != null || run.budget.maxTokens != null)) budget = createBudget({ ...run.budget, onTrip: () => ctl.abort() });
         const v = validateRecipe(run.recipe);
         if (!v.ok) throw Object.assign(new Error(v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')), { name: 'RecipeError' });
         await setRunStatus(d, runId, 'running');
@@ -77,16 +91,25 @@ export function createRunnerApi() {
               wllama: deps.wllama,
             });
             await engine.load((p) => emit({ type: 'load', role, progress: p }), ctl.signal);
+            if (budget) engine = withBudget(engine, budget, ref.kind === 'remote' ? ((await d.endpoints.get(ref.endpointId))?.prices ?? null) : FREE);
             loaded.set(key, engine);
           }
           engines[role] = engine;
         }
-        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent: emit });
+        const onEvent = budget
+          ? (e: RunEvent) => {
+              emit(e);
+              if (e.type === 'progress') void saveSpent(false).catch(() => {}); // saved again at the end, where a failure is reported
+            }
+          : emit;
+        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
+        await saveSpent(true);
+        if (budget?.tripped) throw budget.tripped;
         const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
           loaded.clear();
-          const r = await runDedupPhase(d, run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
+          const r = await runDedupPhase(datasetSource(d), run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
           emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed, byPass: r.byPass, semanticRefused: r.semanticRefused });
         }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
@@ -102,6 +125,16 @@ export function createRunnerApi() {
           emit({ type: 'status', status: 'paused' });
           throw err;
         }
+        // The budget was reached (or a spend cap has no prices to count by): paused, resumable once
+        // the cap is raised (or the prices set), with what was spent saved.
+        const capped = budget?.tripped ?? ((e as Error)?.name === 'BudgetPricesError' ? (e as Error) : null);
+        if (capped) {
+          await saveSpent(true).catch(() => {});
+          await setRunStatus(d, runId, 'paused', { error: `${capped.name}: ${capped.message}`, wallMs: performance.now() - t0 }).catch(() => {});
+          emit({ type: 'status', status: 'paused' });
+          throw capped;
+        }
+        await saveSpent(true).catch(() => {});
         const err = e as Error;
         const status = ctl.signal.aborted ? current!.stopAs : 'failed';
         // A failure to record the status must not hide the error that ended the run.

@@ -1,4 +1,5 @@
 import type { AppDb } from '../db/db';
+import { datasetSource } from '../db/datasetSource';
 import { applyDuplicates } from '../db/samplesRepo';
 import { resolveClusters, type ClusterResult } from '../dedup/clusters';
 import { cheapPasses, DEFAULT_LEXICAL, type PassMarks } from '../dedup/passes';
@@ -109,7 +110,7 @@ export class DedupState {
 
   /** Reads the project's texts (samples and seeds) to recommend a model by their language before anything runs. */
   async inspect(projectId: string): Promise<void> {
-    const input = await dedupInputs(this.#db, projectId, true);
+    const input = await dedupInputs(datasetSource(this.#db), projectId, true);
     if (!input.texts.length) {
       this.hint = null;
       return;
@@ -127,7 +128,7 @@ export class DedupState {
     this.usedMethod = null;
     this.stage = 'load';
     try {
-      const input = await dedupInputs(this.#db, projectId, this.withSeeds);
+      const input = await dedupInputs(datasetSource(this.#db), projectId, this.withSeeds);
       this.#scores = input.scores;
       this.existingCount = input.existingCount;
       this.items = input.ids.map((id, i) => ({ id, text: input.texts[i]!, existing: i < input.existingCount }));

@@ -1,6 +1,7 @@
 import { errorInfo } from './engines.svelte';
 import type { AppDb } from '../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
+import { datasetSource } from '../db/datasetSource';
 import { listRuns } from '../db/runsRepo';
 import type { Project, ProjectCard } from '../db/types';
 import type { BackupCounts } from '../io/export/backup';
@@ -193,7 +194,7 @@ export class ExportState {
     this.progress = null;
     try {
       const opts = { ...this.filters, format: this.format, provenance: this.provenance, source: this.includeSource ? this.sourcePlace : ('none' as const) };
-      const summary = await exportDataset(this.#db, project.id, opts, sink, (p) => (this.progress = p));
+      const summary = await exportDataset(datasetSource(this.#db), project.id, opts, sink, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
       this.fileName = name;
       this.summary = summary;
@@ -221,7 +222,7 @@ export class ExportState {
     try {
       let bytes = 0;
       const counting: ByteSink = { write: (c) => ((bytes += c.byteLength), sink.write(c)), close: () => sink.close(), abort: () => sink.abort() };
-      const counts = await writeBackup(this.#db, project.id, counting, (p) => (this.progress = p));
+      const counts = await writeBackup(datasetSource(this.#db), project.id, counting, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
       this.backupDone = { counts, bytes };
     } catch (e) {
@@ -239,7 +240,7 @@ export class ExportState {
     this.restored = null;
     this.progress = null;
     try {
-      const r = await restoreBackupFile(this.#db, file, (p) => (this.progress = p));
+      const r = await restoreBackupFile(datasetSource(this.#db), file, (p) => (this.progress = p));
       const name = (await this.#db.projects.get(r.projectId))?.name ?? '';
       this.restored = { ...r, name };
       return r.projectId;

@@ -1,5 +1,3 @@
-import type { AppDb } from '../../db/db';
-import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, PAGE_SIZE } from '../../db/backupRepo';
 import type { Sample, Seed, StoredDocument } from '../../db/types';
 import { keptGrounding } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
@@ -9,6 +7,7 @@ import { acceptedHow } from './card';
 import { encodeItems } from './encode';
 import { balanceEligible, planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable, type BalanceFacts } from './select';
 import type { ByteSink } from './sink';
+import { PAGE_SIZE, type DatasetSource } from './source';
 import { NothingToExportError, type AcceptanceSummary, type DedupCheckSummary, type ExportedDocument, type ExportItem, type ExportOptions, type ExportProgress, type ExportSummary, type RecordLayout } from './types';
 
 /**
@@ -18,12 +17,13 @@ import { NothingToExportError, type AcceptanceSummary, type DedupCheckSummary, t
  * Two passes: the first reads the candidate samples and the seeds to count what passes the
  * filters (the real share depends on that count) and keeps only their ids; the second reads those
  * rows again and writes them, real items spread evenly among the synthetic ones (./select.ts).
- * On any failure the sink is aborted and the error rethrown.
- * @throws NothingToExportError, Dexie errors, the sink's errors.
+ * On any failure the sink is aborted and the error rethrown. The store is read through `source`
+ * (the app's IndexedDB, or the command line's SQLite store): nothing here needs a browser.
+ * @throws NothingToExportError, the store's errors, the sink's errors.
  */
-export async function exportDataset(db: AppDb, projectId: string, opts: ExportOptions, sink: ByteSink, onProgress?: (p: ExportProgress) => void): Promise<ExportSummary> {
+export async function exportDataset(source: DatasetSource, projectId: string, opts: ExportOptions, sink: ByteSink, onProgress?: (p: ExportProgress) => void): Promise<ExportSummary> {
   try {
-    const summary = await run(db, projectId, opts, sink, onProgress);
+    const summary = await run(source, projectId, opts, sink, onProgress);
     await sink.close();
     onProgress?.({ type: 'done', bytes: summary.bytes });
     return summary;
@@ -33,15 +33,15 @@ export async function exportDataset(db: AppDb, projectId: string, opts: ExportOp
   }
 }
 
-async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: ByteSink, onProgress?: (p: ExportProgress) => void): Promise<ExportSummary> {
+async function run(store: DatasetSource, projectId: string, opts: ExportOptions, sink: ByteSink, onProgress?: (p: ExportProgress) => void): Promise<ExportSummary> {
   const realOnly = Math.round(opts.realPercent) >= 100;
   const statuses = opts.acceptedOnly ? (['accepted'] as const) : (['accepted', 'pending'] as const);
-  const candidates = realOnly ? [] : await sampleIdsByStatus(db, projectId, [...statuses]);
-  const seedIds = opts.realPercent > 0 ? await seedIdsInOrder(db, projectId) : [];
+  const candidates = realOnly ? [] : await store.sampleIdsByStatus(projectId, statuses);
+  const seedIds = opts.realPercent > 0 ? await store.seedIdsInOrder(projectId) : [];
   const leftOut: Record<string, number> = {};
   const count = (reason: string, n = 1) => n && (leftOut[reason] = (leftOut[reason] ?? 0) + n);
   if (!realOnly) {
-    const others = await db.samples.where('projectId').equals(projectId).count();
+    const others = await store.countSamples(projectId);
     count('status', others - candidates.length);
   }
 
@@ -49,7 +49,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   const scanTotal = candidates.length + seedIds.length;
   let scanned = 0;
   const eligible: (BalanceFacts & { document: boolean })[] = [];
-  for await (const page of samplePages(db, candidates)) {
+  for await (const page of store.pages('samples', candidates)) {
     for (const s of page) {
       const why = sampleLeftOut(s, opts);
       if (why) count(why);
@@ -57,11 +57,11 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
     }
     onProgress?.({ type: 'scan', done: (scanned += page.length), total: scanTotal });
   }
-  const balanced = opts.balance === undefined || opts.balance === null ? eligible : balanceEligible(eligible, opts.balance, (await db.projects.get(projectId))?.labels);
+  const balanced = opts.balance === undefined || opts.balance === null ? eligible : balanceEligible(eligible, opts.balance, (await store.project(projectId))?.labels);
   count('balance', eligible.length - balanced.length);
   const passing = balanced.map((f) => f.id);
   const usable: string[] = [];
-  for await (const page of seedPages(db, seedIds)) {
+  for await (const page of store.pages('seeds', seedIds)) {
     for (const s of page) {
       if (seedUsable(s)) usable.push(s.id);
       else count('seedNoOutput');
@@ -74,7 +74,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   const chosen = pickSeeds(usable.length, plan.real, opts.selectionSeed).map((i) => usable[i]!);
   // One schema per file: with document-made items in it, every record carries the document fields.
   const layout: RecordLayout = { provenance: opts.provenance, source: opts.source ?? 'none', documents: plan.synthetic > 0 && balanced.some((f) => f.document) };
-  const sources = new SourceTexts(db);
+  const sources = new SourceTexts(store);
   const perDocument = new Map<string, { name: string; items: number }>();
   let sourceMissing = 0;
 
@@ -89,7 +89,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
   let written = 0;
 
   async function* pages(): AsyncGenerator<ExportItem[]> {
-    const real = seedPages(db, chosen);
+    const real = store.pages('seeds', chosen)[Symbol.asyncIterator]();
     let buf: Seed[] = [];
     let k = 0;
     let j = 0;
@@ -109,7 +109,7 @@ async function run(db: AppDb, projectId: string, opts: ExportOptions, sink: Byte
       languages[detectLang(`${item.instruction}\n${item.input}\n${item.output}`)]++;
       return item;
     };
-    for await (const page of samplePages(db, synthIds)) {
+    for await (const page of store.pages('samples', synthIds)) {
       const out: ExportItem[] = [];
       for (const s of page) {
         for (; j < R && realSlot(j, R, S) <= i; j++) {
@@ -203,12 +203,12 @@ const DOCUMENTS_CACHED = 4;
  * snapshot (`runSeeds.chunks`) joined by a blank line; '' when neither is left.
  */
 export class SourceTexts {
-  #db: AppDb;
+  #store: DatasetSource;
   /** The last few documents read, most recent last; null: not in the store. */
   #docs = new Map<string, StoredDocument | null>();
   #snapshots = new Map<string, Map<string, ChunkRef>>();
-  constructor(db: AppDb) {
-    this.#db = db;
+  constructor(store: DatasetSource) {
+    this.#store = store;
   }
 
   async document(id: string): Promise<StoredDocument | null> {
@@ -218,7 +218,7 @@ export class SourceTexts {
       this.#docs.set(id, doc);
       return doc;
     }
-    const doc = (await this.#db.documents.get(id)) ?? null;
+    const doc = (await this.#store.get('documents', id)) ?? null;
     this.#docs.set(id, doc);
     if (this.#docs.size > DOCUMENTS_CACHED) this.#docs.delete(this.#docs.keys().next().value!);
     return doc;
@@ -232,7 +232,7 @@ export class SourceTexts {
     if (doc && Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start < end && end <= doc.text.length) return doc.text.slice(start, end);
     let chunks = this.#snapshots.get(s.runId);
     if (!chunks) {
-      chunks = new Map(((await this.#db.runSeeds.get(s.runId))?.chunks ?? []).map((c) => [c.id, c]));
+      chunks = new Map(((await this.#store.get('runSeeds', s.runId))?.chunks ?? []).map((c) => [c.id, c]));
       this.#snapshots.set(s.runId, chunks);
     }
     return keptGrounding(chunks, src)?.text ?? '';

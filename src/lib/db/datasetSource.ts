@@ -1,0 +1,116 @@
+import Dexie from 'dexie';
+import type { AppDb } from './db';
+import { backupIds, endpointsById, pagesById, sampleIdsByStatus, seedIdsInOrder } from './backupRepo';
+import { listRecipes } from './recipesRepo';
+import { applyDuplicates, type DedupCheck, type DuplicateMark } from './samplesRepo';
+import type { Project, Sample } from './types';
+import type { Vectors } from '../dedup/types';
+import { KeyExistsError, type BackupSource, type DedupEmbedRequest, type DedupStore, type ProjectRows, type ProjectTable, type RestoreRows, type RestoreTable, type RestoreTarget, type RestoreWriter } from '../io/export/source';
+import { withRunLock } from '../runner/runLock';
+
+/**
+ * The app's IndexedDB as the shared export, backup, restore and dedup code reads and writes it
+ * (../io/export/source.ts). A thin adapter over the repositories of this folder: the order of
+ * every list is the index order those give.
+ */
+export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarget {
+  readonly place = { here: 'this browser', elsewhere: 'restore in another browser profile' };
+  constructor(readonly db: AppDb) {}
+
+  project(id: string): Promise<Project | undefined> {
+    return this.db.projects.get(id);
+  }
+
+  countSamples(projectId: string): Promise<number> {
+    return this.db.samples.where('projectId').equals(projectId).count();
+  }
+
+  sampleIdsByStatus(projectId: string, statuses: readonly Sample['status'][]): Promise<string[]> {
+    return sampleIdsByStatus(this.db, projectId, statuses);
+  }
+
+  seedIdsInOrder(projectId: string): Promise<string[]> {
+    return seedIdsInOrder(this.db, projectId);
+  }
+
+  ids(table: ProjectTable, projectId: string): Promise<string[]> {
+    return backupIds(this.db, projectId, table);
+  }
+
+  pages<T extends ProjectTable>(table: T, ids: readonly string[], pageSize?: number): AsyncIterable<ProjectRows[T][]> {
+    return pagesById(this.#table(table), ids, pageSize);
+  }
+
+  get<T extends ProjectTable>(table: T, id: string): Promise<ProjectRows[T] | undefined> {
+    return this.#table(table).get(id);
+  }
+
+  recipes() {
+    return listRecipes(this.db);
+  }
+
+  endpoints(ids: readonly string[]) {
+    return endpointsById(this.db, ids);
+  }
+
+  withRunLock<T>(projectId: string, fn: () => Promise<T>) {
+    return withRunLock(projectId, fn);
+  }
+
+  applyDuplicates(scope: readonly string[], marks: readonly DuplicateMark[], check?: DedupCheck): Promise<void> {
+    return applyDuplicates(this.db, [...scope], [...marks], check);
+  }
+
+  /**
+   * The app's embedder (transformers.js or Seedforge's WebAssembly encoder, in the worker that
+   * runs this), loaded for the call and freed after it: the pipeline worker lives as long as the
+   * tab. Its cache goes through this connection (no second one to the same database). Imported on
+   * first use, so that an export or a backup never loads it.
+   */
+  async embed(texts: string[], request: DedupEmbedRequest, onProgress?: (done: number, total: number) => void): Promise<Vectors> {
+    const { createEmbedApi } = await import('../embed/embedApi');
+    const embed = createEmbedApi(this.db);
+    try {
+      await embed.load({ model: request.model, source: request.source, appBase: request.appBase, dbName: this.db.name });
+      const v = await embed.embed(texts, {}, (p) => {
+        if (p.status === 'embed') onProgress?.(p.done, p.total);
+      });
+      return { data: v.data, n: v.n, d: v.d };
+    } finally {
+      await embed.dispose();
+    }
+  }
+
+  transaction<T>(write: (tx: RestoreWriter) => Promise<T>): Promise<T> {
+    const db = this.db;
+    const writer: RestoreWriter = {
+      project: (id) => db.projects.get(id),
+      existing: async (table, ids) => new Set((await db.table(table).where('id').anyOf([...ids]).primaryKeys()) as string[]),
+      add: async <K extends RestoreTable>(table: K, rows: RestoreRows[K][]) => {
+        try {
+          await db.table(table).bulkAdd(rows);
+        } catch (e) {
+          // A key already stored: say which, and let the transaction roll everything back.
+          if (e instanceof Dexie.BulkError) {
+            const first = Object.keys(e.failuresByPos)[0];
+            const row = rows[Number(first)] as { id?: string; runId?: string } | undefined;
+            throw new KeyExistsError(table, row?.id ?? row?.runId ?? '?', e.failures[0]?.name ?? 'ConstraintError');
+          }
+          throw e;
+        }
+      },
+    };
+    // An async scope function: Dexie then keeps the transaction open across the native awaits
+    // inside `write` (a plain arrow returning its promise commits early: PrematureCommitError).
+    return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks], async () => await write(writer));
+  }
+
+  #table<T extends ProjectTable>(table: T): Dexie.Table<ProjectRows[T], string, unknown> {
+    return this.db.table(table) as Dexie.Table<ProjectRows[T], string, unknown>;
+  }
+}
+
+/** The app's store as the shared export, backup, restore and dedup code takes it. */
+export function datasetSource(db: AppDb): DexieDatasetSource {
+  return new DexieDatasetSource(db);
+}
