@@ -176,7 +176,8 @@ export class SqliteDatasetSource implements BackupSource, DedupStore, RestoreTar
       },
       add: async <K extends RestoreTable>(table: K, rows: RestoreRows[K][]) => {
         try {
-          store.insertRows(table, rows);
+          // A savepoint: a batch that fails leaves none of its rows, so the row named is the one that collided.
+          db.transaction(() => store.insertRows(table, rows))();
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
