@@ -1,4 +1,8 @@
 import { EXIT, mainHelp, parseVerb, UsageError, verbHelp, type Verb } from './args';
+import { backupVerb } from './verbs/backup';
+import { dedupVerb } from './verbs/dedup';
+import { exportVerb } from './verbs/export';
+import { restoreVerb } from './verbs/restore';
 import { resumeVerb } from './verbs/resume';
 import { runVerb } from './verbs/run';
 import { statusVerb } from './verbs/status';
@@ -10,7 +14,7 @@ import { statusVerb } from './verbs/status';
  * excepted, see verbs/execute.ts).
  */
 
-export const VERBS: Verb[] = [runVerb, resumeVerb, statusVerb];
+export const VERBS: Verb[] = [runVerb, resumeVerb, statusVerb, dedupVerb, exportVerb, backupVerb, restoreVerb];
 
 const VERSION = '0.1.0';
 

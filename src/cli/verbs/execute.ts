@@ -8,6 +8,7 @@ import { EXIT } from '../args';
 import { buildEngines, type EngineConfig } from '../engines';
 import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
 import type { Store } from '../store/store';
+import { dedupStore } from './data';
 
 /**
  * Drives one stored run to its end, a pause (Ctrl+C, a budget cap) or a failure: the part `run`
@@ -112,15 +113,20 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
       signal: ctl.signal,
       onEvent: onRunEvent(reporter, runId, money),
     });
+    // The recipe's Dedup step, once every item is in: the app's dedup phase over this store.
+    const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
+    let dedup: Awaited<ReturnType<typeof dedupStore>> | null = null;
+    if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) dedup = await dedupStore(store, run.projectId, dedupStep, ctl.signal);
     const status = ctl.signal.aborted ? 'paused' : 'done';
     store.setRunStatus(runId, status, { wallMs: performance.now() - t0 });
     saveBudget();
     const trip = tripped as BudgetError | null;
-    const summary = { run: runId, status, ...counts, ...money(), ...(trip ? { budget: trip.message } : {}) };
+    const summary = { run: runId, status, ...counts, ...money(), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
     const text = [
       `run ${runId} ${status}: ${progressLine({ runId, counts, tokensPerSecond: null, etaSeconds: null, ...money() })}`,
       counts.rejected ? `  rejected by reason: ${reasons(counts)}` : '',
       `  ${counts.calls} calls, ${(counts.promptTokens + counts.completionTokens).toLocaleString('en-US')} tokens in committed items, ${duration((performance.now() - t0) / 1000)}`,
+      dedup ? `  dedup: ${dedup.removed} near-duplicates marked (exact ${dedup.byPass.exact}, lexical ${dedup.byPass.lexical})${dedup.noEmbedder ? '; the semantic pass needs embeddings: run the Dedup step in the app' : ''}` : '',
       trip ? `  ${trip.message}: seedforge resume --store DIR --max-${trip.cap === 'spend' ? 'spend' : 'tokens'} <higher>` : '',
       status === 'paused' && !trip ? `  paused: \`seedforge resume --store DIR --run ${runId}\` continues it` : '',
     ]
