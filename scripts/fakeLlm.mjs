@@ -119,7 +119,8 @@ function valueFor(schema, rnd) {
 export function replyFor(r) {
   const h = createHash('sha256').update(JSON.stringify([r.model, r.messages, r.seed ?? null, r.maxTokens ?? null])).digest();
   const rnd = mulberry32(h.readUInt32LE(0));
-  let text = r.schema ? JSON.stringify(valueFor(Object.keys(r.schema).length ? r.schema : { type: 'object', properties: { answer: { type: 'string' } } }, rnd)) : sentences(rnd);
+  // Free text: 80–240 characters, past the pipeline's default 50-character answer filter.
+  let text = r.schema ? JSON.stringify(valueFor(Object.keys(r.schema).length ? r.schema : { type: 'object', properties: { answer: { type: 'string' } } }, rnd)) : sentences(rnd, 80, 240);
   let finish = 'stop';
   const max = Number(r.maxTokens);
   if (Number.isFinite(max) && max > 0 && tokensOf(text) > max) {
@@ -306,6 +307,7 @@ export async function startFakeLlm(opts = {}) {
       res.socket?.destroy();
     };
     const done = () => {
+      if (res.destroyed) return; // the client gave up (its timeout) while the answer waited
       st.completed++;
       st.promptTokens += usage.prompt;
       st.completionTokens += usage.completion;

@@ -19,7 +19,11 @@ export interface PoolMember {
 }
 
 export interface PoolOptions {
-  /** Failed attempts in a row (no success between) after which an endpoint is backed off. */
+  /**
+   * Failed attempts in a row (no success between) after which an endpoint is backed off: 5 by
+   * default, so that a live endpoint's scattered 429s and 5xx (one call in five at worst) rarely
+   * reach it while a dead one (every attempt refused) does within its first few calls.
+   */
   failuresToBackOff?: number;
   /** The first back-off; each next one without a success between doubles, up to `backoffMaxMs`. */
   backoffBaseMs?: number;
@@ -89,7 +93,7 @@ export class EndpointPool implements LlmEngine {
     this.maxConcurrency = members.reduce((n, m) => n + Math.max(1, m.engine.maxConcurrency), 0);
     const known = members.map((m) => m.engine.contextLength).filter((n): n is number => typeof n === 'number' && n > 0);
     this.contextLength = known.length ? Math.min(...known) : null;
-    this.#threshold = Math.max(1, opts.failuresToBackOff ?? 3);
+    this.#threshold = Math.max(1, opts.failuresToBackOff ?? 5);
     this.#base = opts.backoffBaseMs ?? 1000;
     this.#max = opts.backoffMaxMs ?? 60_000;
     this.#maxFailovers = opts.maxFailovers ?? members.length - 1;
