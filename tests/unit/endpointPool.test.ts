@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeLlm, replyFor, type FakeLlm, type FakeLlmOptions } from '../../scripts/fakeLlm.mjs';
 import { isEngineError } from '../../src/lib/engines/errors';
 import { DEFAULT_POLICY, type CallPolicy } from '../../src/lib/engines/remote/http';
+import { anthropicDialect } from '../../src/lib/engines/remote/anthropic';
 import { openaiDialect } from '../../src/lib/engines/remote/openai';
+import { matchesSchema } from '../../src/lib/engines/structured';
+import { VERDICT } from '../../src/lib/pipeline/schemas';
 import { EndpointPool, EndpointPoolError, remotePool, type PoolOptions } from '../../src/lib/engines/remote/pool';
 import { complete, type ChatEvent, type ChatRequest } from '../../src/lib/engines/types';
 
@@ -111,6 +114,27 @@ describe('endpoint pool', () => {
     ctl.abort();
     expect(isEngineError(await reply, 'AbortedError')).toBe(true);
     expect(p.stats()[0]).toMatchObject({ outstanding: 0, failures: 0 });
+  });
+
+  it('carries Anthropic endpoints through faults too: plain answers and forced-tool verdicts', async () => {
+    const opts: FakeLlmOptions = { faults: 0.2, faultKinds: ['429', '500', 'truncated'], retryAfterS: 0.01 };
+    const a = await start({ ...opts, faultSeed: 3 });
+    const b = await start({ ...opts, faultSeed: 4 });
+    // The Anthropic dialect adds /v1/messages to the base URL itself.
+    const p = remotePool([a.url, b.url].map((u) => u.replace(/\/v1$/, '')), { id: `pool-${++n}`, name: 'Fake Anthropic', kind: 'anthropic', model: 'claude-fake', policy: { ...DEFAULT_POLICY, concurrency: 4, baseDelayMs: 10, maxDelayMs: 100, maxRetries: 8, timeoutMs: 5000 } }, 'k', anthropicDialect);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => complete(p, { messages: ask(i).messages, maxTokens: 100, ...(i % 2 ? { schema: VERDICT } : {}) })),
+    );
+    replies.forEach((d, i) => {
+      if (i % 2) {
+        expect(d.constrained).toBe('tool');
+        expect(matchesSchema(JSON.parse(d.text), VERDICT.schema)).toBe(true);
+      } else expect(d.text).toBe(replyFor({ model: 'claude-fake', messages: [null, ask(i).messages], maxTokens: 100 }).text);
+      expect(d.usage!.completionTokens).toBe(Math.ceil(d.text.length / 4));
+    });
+    const faults = [a, b].reduce((n, s) => n + s.stats().failed[429] + s.stats().failed[500] + s.stats().failed.truncated, 0);
+    expect(faults).toBeGreaterThan(0);
+    expect(a.stats().completed + b.stats().completed).toBe(40);
   });
 
   it('refuses an empty list with a typed error', () => {
