@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, list, num, parseVerb, UsageError, verbHelp, type VerbSpec } from '../../src/cli/args';
 import { VERBS } from '../../src/cli/main';
+import { jsonErrorOffset } from '../../src/cli/verbs/run';
 import { cleanup, cli, ensureCli, tempDir, writeSeeds } from './support';
 
 const spec: VerbSpec = {
@@ -63,6 +64,17 @@ describe('argument parsing', () => {
       expect(help).toContain('Exit codes:');
       for (const code of Object.values(EXIT)) expect(help).toMatch(new RegExp(`^  ${code}  `, 'm'));
     }
+  });
+});
+
+describe('the line of a JSON error', () => {
+  it('is where JSON.parse gives up', () => {
+    const at = (t: string) => t.slice(0, jsonErrorOffset(t)).split('\n').length;
+    expect(at('{\n  "a": [1, 2,]\n}')).toBe(2);
+    expect(at('{\n "a": 1\n "b": 2\n}')).toBe(3);
+    expect(at('{\n "a": "x\\"y",\n "b": tru\n}')).toBe(3);
+    expect(at('{\n "a": {\n')).toBe(3);
+    expect(jsonErrorOffset('{"a": [1, {"b": null}], "c": -1.5e3}')).toBe(36);
   });
 });
 

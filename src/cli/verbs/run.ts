@@ -123,10 +123,8 @@ export function loadRecipe(v: ParsedOptions): Recipe {
     try {
       input = JSON.parse(text);
     } catch (e) {
-      // V8 says "at position N" (and, on newer Node, line and column): give the line either way.
-      const m = /position (\d+)/.exec((e as Error).message);
-      const line = m ? text.slice(0, Number(m[1])).split('\n').length : null;
-      throw new RecipeFileError(`${file}${line ? `:${line}` : ''}: not valid JSON (${(e as Error).message}); a recipe file is the JSON the app's Recipe screen exports`);
+      const line = text.slice(0, jsonErrorOffset(text)).split('\n').length;
+      throw new RecipeFileError(`${file}:${line}: not valid JSON (${(e as Error).message}); a recipe file is the JSON the app's Recipe screen exports`);
     }
   }
   const r = validateRecipe(input);
@@ -135,6 +133,72 @@ export function loadRecipe(v: ParsedOptions): Recipe {
     throw new RecipeFileError(`${where} makes questions from document chunks, and the command line does not read documents yet: run it in the app, or pick a recipe that starts from seeds (answer-judge, evol-instruct, self-instruct, …)`);
   }
   return r.recipe;
+}
+
+/**
+ * Where JSON.parse gave up, as an offset into `text`: Node 20's messages often give no position
+ * ("Unexpected token ']', …"), and a user needs the line. A plain recursive-descent reader of
+ * JSON's grammar; returns text.length when the text ends too early.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (w: string) => (text.startsWith(w, i) ? (i += w.length) : fail());
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          str();
+          ws();
+          lit(':');
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return void lit('true');
+    if (c === 'f') return void lit('false');
+    if (c === 'n') return void lit('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (at) {
+    if (typeof at === 'number') return Math.min(at, text.length);
+    throw at;
+  }
+  return text.length;
 }
 
 /** The project `run` adds seeds to: the one with this name, made on first use. */
