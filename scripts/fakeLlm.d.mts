@@ -49,7 +49,7 @@ export interface FakeStats {
 export interface ReceivedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** The JSON body as the client sent it: any shape a client may send, read freely by guard tests. */
   body: any;
 }
 
