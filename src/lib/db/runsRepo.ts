@@ -2,6 +2,7 @@ import type { AppDb } from './db';
 import { newId } from './db';
 import type { ChunkRef } from '../documents/types';
 import type { Run, RunSeeds, RunStatus, Sample } from './types';
+import type { BudgetCaps, RunBudget } from '../pipeline/budget';
 import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
 /** The only code that writes runs and generated samples. */
@@ -104,6 +105,31 @@ export async function setRunStatus(db: AppDb, id: string, status: RunStatus, ext
       counts: (extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts) as unknown as Record<string, unknown>,
       updatedAt: Date.now(),
     });
+  });
+}
+
+/**
+ * Saves what a running run's budget has spent (while it runs: a crash then loses only what was
+ * spent since). The caps are the stored ones, never the runner's copy: a cap raised meanwhile stays.
+ */
+export async function setRunSpent(db: AppDb, id: string, spent: RunBudget['spent']): Promise<void> {
+  await db.transaction('rw', db.runs, async () => {
+    const run = await db.runs.get(id);
+    if (!run?.budget) return;
+    await db.runs.put({ ...run, budget: { ...run.budget, spent }, updatedAt: Date.now() });
+  });
+}
+
+/**
+ * Sets a run's caps (Budget on the Run screen: raised to resume a run the budget paused); what it
+ * has spent stays. A cap left null is no cap.
+ */
+export async function setRunCaps(db: AppDb, id: string, caps: BudgetCaps): Promise<void> {
+  await db.transaction('rw', db.runs, async () => {
+    const run = await db.runs.get(id);
+    if (!run) return;
+    const spent = run.budget?.spent ?? { spend: 0, tokens: 0, calls: 0 };
+    await db.runs.put({ ...run, budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent }, updatedAt: Date.now() });
   });
 }
 

@@ -5,6 +5,7 @@
 
 import type { Chunk, ChunkRef, DocBlock, OutlineEntry, SampleSource } from '../documents/types';
 import type { LabelTree } from '../documents/labelTree';
+import type { RunBudget } from '../pipeline/budget';
 
 export interface Project {
   id: string;
@@ -123,6 +124,11 @@ export interface Run {
   error: string | null;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The run's caps on spend and tokens and what it has used (pipeline/budget.ts); absent: no cap.
+   * Not indexed: read with the run.
+   */
+  budget?: RunBudget;
 }
 
 /** The seeds a run started from, as they were then: a resumed run uses exactly these. */

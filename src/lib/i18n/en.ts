@@ -7,6 +7,7 @@ import { modelStoreEn } from './modelStore.en';
 import { catalogueEn } from './catalogue.en';
 import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
+import { budgetEn } from './budget.en';
 import { startEn } from './start.en';
 import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
@@ -31,6 +32,7 @@ export const en = {
   ...catalogueEn,
   ...dedupModelsEn,
   ...runEn,
+  ...budgetEn,
   ...documentsEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',

@@ -8,6 +8,7 @@ import { modelStoreZh } from './modelStore.zh';
 import { catalogueZh } from './catalogue.zh';
 import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
+import { budgetZh } from './budget.zh';
 import { startZh } from './start.zh';
 import { cardZh } from './card.zh';
 import { documentsZh } from './documents.zh';
@@ -29,6 +30,7 @@ export const zh: Record<MessageKey, string> = {
   ...catalogueZh,
   ...dedupModelsZh,
   ...runZh,
+  ...budgetZh,
   ...documentsZh,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge 无法打开本地数据库（{reason}）。无痕窗口或被禁止的网站存储会导致这种情况：请在普通窗口中打开，并允许此地址保存网站数据。',

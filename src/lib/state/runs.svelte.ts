@@ -1,12 +1,13 @@
 import * as Comlink from 'comlink';
 import type { AppDb } from '../db/db';
 import { listChunks, listDocuments } from '../db/documentsRepo';
-import { createRun, listRuns, restoreRun, setRunStatus, takeRun, type DeletedRun } from '../db/runsRepo';
+import { createRun, listRuns, restoreRun, setRunCaps, setRunStatus, takeRun, type DeletedRun } from '../db/runsRepo';
 import { chunkPieces } from '../documents/cite';
 import type { ChunkRef } from '../documents/types';
 import type { Run } from '../db/types';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LoadProgress } from '../engines/types';
+import type { BudgetCaps } from '../pipeline/budget';
 import { isDocumentRecipe, type Recipe } from '../pipeline/recipe';
 import { taskCount } from '../pipeline/run';
 import type { RunCounts, RunStatus } from '../pipeline/types';
@@ -27,6 +28,9 @@ export interface LiveRun {
   dedup: { stage: string; done?: number; total?: number; removed?: number; byPass?: { exact: number; lexical: number; semantic: number }; semanticRefused?: { model: string; recommended: string; chineseShare: number } | null } | null;
   failures: number;
 }
+
+/** Errors that end a run paused, resumable once their cause is dealt with. */
+const PAUSING_ERRORS = ['QuotaExceededError', 'BudgetError', 'BudgetPricesError'];
 
 /** How often a tab that sees another tab's run checks whether that run is still going. */
 const WATCH_MS = 1000;
@@ -63,6 +67,8 @@ export class RunsState {
   /** The project's chunks a document recipe would ground on (excluded ones left out), and the documents they come from. */
   chunks = $state.raw<ChunkRef[]>([]);
   chunkDocuments = $state(0);
+  /** The caps the next run starts with (Budget on the Run screen; null: no cap), stored with it. */
+  budget = $state<{ maxSpend: number | null; maxTokens: number | null }>({ maxSpend: null, maxTokens: null });
 
   constructor(db: AppDb, api: Comlink.Remote<RunnerApi>, engines: EnginesState, keys: KeysState) {
     this.#db = db;
@@ -250,6 +256,8 @@ export class RunsState {
       }),
     );
     const models = Object.fromEntries(ROLES.map((r) => [r, refKey(roles[r])]));
+    const caps = $state.snapshot(this.budget);
+    const budget = caps.maxSpend !== null || caps.maxTokens !== null ? { ...caps, spent: { spend: 0, tokens: 0, calls: 0 } } : undefined;
     // One transaction (the run and its seed snapshot): a full disk leaves no half-made run.
     const run = await createRun(this.#db, {
       projectId,
@@ -261,6 +269,7 @@ export class RunsState {
       seeds: chunks ? [] : seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output })),
       ...(chunks ? { chunks: chunks.map((c) => ({ ...c, headingPath: [...c.headingPath], pages: c.pages ? ([...c.pages] as [number, number]) : null, span: [...c.span] as [number, number] })) } : {}),
       concurrency: Math.max(1, concurrency),
+      ...(budget ? { budget } : {}),
       total: taskCount(recipe, chunks ? chunks.length : seeds.length),
     }).catch((e: unknown) => {
       this.error = errorInfo(e);
@@ -300,8 +309,9 @@ export class RunsState {
       final = await this.#api.start(runId, { source: $state.snapshot(this.#engines.source) as never, keys, appBase: new URL('./', document.baseURI).href, wllama: this.#engines.wllamaOptions }, onEvent);
     } catch (e) {
       this.error = errorInfo(e);
-      // A full disk pauses the run (the worker recorded it so): Resume once space is freed.
-      if (this.error.name === 'QuotaExceededError') final = 'paused';
+      // A full disk pauses the run (the worker recorded it so): Resume once space is freed. So
+      // does the budget: Resume once the cap is raised (or the endpoint's prices are set).
+      if (PAUSING_ERRORS.includes(this.error.name)) final = 'paused';
     } finally {
       // The worker's answer is the final status (its last event may arrive after it).
       if (this.active?.runId === runId) this.active = { ...this.active, status: (final as RunStatus | null) ?? 'failed', live: null, load: null };
@@ -320,6 +330,21 @@ export class RunsState {
 
   #broadcast(projectId: string, runId: string, event: RunnerEvent): void {
     this.#channel?.post({ projectId, runId, event });
+  }
+
+  /**
+   * Sets a paused run's caps (raised after the budget paused it) and resumes it. A cap of null is
+   * no cap; what the run spent stays with it.
+   */
+  async raiseBudget(runId: string, caps: BudgetCaps): Promise<void> {
+    if (this.busy) return;
+    try {
+      await setRunCaps(this.#db, runId, caps);
+    } catch (e) {
+      this.error = errorInfo(e);
+      return;
+    }
+    await this.resume(runId);
   }
 
   pause(): void {
