@@ -30,12 +30,13 @@ beforeAll(async () => {
     entry,
     `
 import { openStore } from ${JSON.stringify(join(repo, 'src/cli/store/store.ts'))};
-const [dir, runId] = process.argv.slice(2);
+const [dir, runId, limit] = process.argv.slice(2);
+const tasks = limit ? Number(limit) : ${TASKS};
 const store = openStore(dir);
 const rs = store.runStore();
 const { completed } = await rs.progress(runId);
 const text = 'x'.repeat(400);
-for (let t = 0; t < ${TASKS}; t++) {
+for (let t = 0; t < tasks; t++) {
   if (completed.has(t)) continue;
   const samples = Array.from({ length: ${SAMPLES_PER_TASK} }, (_, i) => ({
     key: t + '.' + i, instruction: 'Instruction ' + t + '.' + i + ' ' + text, input: '', output: 'Output ' + text,
@@ -46,6 +47,7 @@ for (let t = 0; t < ${TASKS}; t++) {
   await rs.commitTask(runId, t, { samples, pool: ['pool ' + t], calls: 2, promptTokens: 3, completionTokens: 4, modelMs: 5 });
   process.stdout.write(t + '\\n');
 }
+store.close();
 `,
   );
   await build({
@@ -73,6 +75,16 @@ function runAndKill(dir: string, runId: string, after: number): Promise<void> {
     });
     p.stderr.on('data', (b: Buffer) => (err += b.toString()));
     p.on('exit', (code, signal) => (signal === 'SIGKILL' ? done() : fail(new Error(`child ended with ${code ?? signal} before it was killed: ${err}`))));
+  });
+}
+
+/** Runs the child to the end (`limit` tasks); rejects unless it exits 0. */
+function runToEnd(dir: string, runId: string, limit: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const p = spawn(process.execPath, [child, dir, runId, String(limit)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    p.on('exit', (code, signal) => (code === 0 ? done() : fail(new Error(`child ended with ${code ?? signal}: ${err}`))));
   });
 }
 
@@ -108,6 +120,25 @@ describe('a store after SIGKILL', () => {
         lastDone = prog.completed.size;
         store.close();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('takes two processes committing to the same file at once: both finish, nothing lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seedforge-two-'));
+    try {
+      let store = openStore(dir);
+      const p = store.createProject('Two');
+      const mk = (name: string) => store.createRun({ projectId: p.id, name, recipe: {}, roles: {}, models: {}, concurrency: 1, total: 60, seeds: [] });
+      const [a, b] = [mk('a'), mk('b')];
+      store.close();
+      await Promise.all([runToEnd(dir, a.id, 60), runToEnd(dir, b.id, 60)]);
+      store = openStore(dir);
+      for (const run of [a, b]) {
+        expect(store.runStatusSummary(run.id)).toMatchObject({ completedTasks: 60, counts: { done: 60 }, samples: { accepted: 60 * 30, rejected: 60 * 10 } });
+      }
+      store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -33,7 +33,7 @@ export class SqliteDatasetSource implements BackupSource, DedupStore, RestoreTar
   readonly #store: Store;
   /** The reads on the store's connection; during withRunLock, those of a snapshot connection instead. */
   #reads: Reads;
-  #applyDuplicates: (scope: readonly string[], marks: readonly DuplicateMark[], check?: DedupCheck) => void;
+  #applyDuplicates: Database.Transaction<(scope: readonly string[], marks: readonly DuplicateMark[], check?: DedupCheck) => void>;
 
   constructor(store: Store) {
     this.#store = store;
@@ -145,7 +145,7 @@ export class SqliteDatasetSource implements BackupSource, DedupStore, RestoreTar
 
   applyDuplicates(scope: readonly string[], marks: readonly DuplicateMark[], check?: DedupCheck): Promise<void> {
     try {
-      this.#store.guard('marking duplicates', () => this.#applyDuplicates(scope, marks, check));
+      this.#store.guard('marking duplicates', () => this.#applyDuplicates.immediate(scope, marks, check));
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(err);

@@ -44,7 +44,7 @@ export interface RunStatusSummary {
   /** Tasks committed, of `counts.total`. */
   completedTasks: number;
   counts: RunCounts;
-  /** Stored samples of the run by status (a dedup or a review may have changed them since the counts). */
+  /** Stored samples of the run by status (the counts are what the pipeline decided; a review in the app may change a status). */
   samples: { accepted: number; rejected: number; pending: number };
   createdAt: number;
   updatedAt: number;
@@ -57,7 +57,9 @@ export interface RunStatusSummary {
  * better-sqlite3 is synchronous, so the store's own methods are too; `runStore()` and the shared
  * interfaces wrap them in promises. WAL with synchronous=NORMAL: a process killed at any point
  * (SIGKILL included) loses only transactions that had not committed, and readers in other
- * processes (`status` while a run goes on) never block the writer.
+ * processes (`status` while a run goes on) never block the writer. Every write transaction is
+ * IMMEDIATE: it takes the write lock before its first read, so a second process writing the same
+ * file waits (busy timeout) instead of failing with SQLITE_BUSY_SNAPSHOT on a read gone stale.
  *
  * Every method throws StoreError (with the file's path and SQLite's code) when SQLite fails, and
  * NotFoundError when a named project or run does not exist; a failed write changes nothing.
@@ -165,7 +167,7 @@ export class Store {
         }
         this.#touchProject(projectId, now);
         return result;
-      })(),
+      }).immediate(),
     );
   }
 
@@ -192,7 +194,7 @@ export class Store {
         if (!this.#stmt.getProject.get(run.projectId)) throw new NotFoundError(`project ${run.projectId} does not exist`);
         this.#insertRun(run);
         this.#stmt.insertRunSeeds.run(run.id, JSON.stringify(snapshot));
-      })(),
+      }).immediate(),
     );
     return run;
   }
@@ -305,7 +307,7 @@ export class Store {
         const next = extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts;
         const error = extra.error ?? (status === 'failed' ? row.error : null);
         this.#stmt.setRunStatus.run(status, error, JSON.stringify(next), Date.now(), id);
-      })(),
+      }).immediate(),
     );
   }
 
@@ -367,7 +369,7 @@ export class Store {
           };
         }),
       commitTask: async (runId, taskIndex, delta) => {
-        this.guard(`committing task ${taskIndex} of run ${runId}`, () => commit(runId, taskIndex, delta));
+        this.guard(`committing task ${taskIndex} of run ${runId}`, () => commit.immediate(runId, taskIndex, delta));
       },
       setStatus: async (runId, status, extra) => {
         this.setRunStatus(runId, status, extra);
