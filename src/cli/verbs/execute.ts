@@ -33,11 +33,16 @@ export interface ExecuteOptions {
   caps?: BudgetCaps;
 }
 
-/** The engine configuration stored with a run. @throws RunConfigError when it is missing. */
-export function storedEngines(store: Store, runId: string): EngineConfig {
-  const cfg = store.cacheGet<EngineConfig>(ENGINES_NS, runId);
-  if (!cfg) throw new RunConfigError(`run ${runId} has no engine configuration in this store (it was not made by \`seedforge run\`): pass --endpoint and --model to resume it`);
-  return cfg;
+/** The field of the run row that holds the engine configuration `run` created it with. */
+export const RUN_ENGINES_FIELD = 'cliEngines';
+
+/**
+ * The engine configuration of a run: as `resume` last replaced it (cache), else as `run` stored it
+ * in the run row; null for a run not made by `seedforge run` (restored from the app).
+ */
+export function storedEngines(store: Store, runId: string): EngineConfig | null {
+  const run = store.getRun(runId) as (Record<string, unknown> & { [RUN_ENGINES_FIELD]?: EngineConfig }) | undefined;
+  return store.cacheGet<EngineConfig>(ENGINES_NS, runId) ?? run?.[RUN_ENGINES_FIELD] ?? null;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { EXIT, JSON_OPTION, STORE_OPTION, str, type Verb } from '../args';
 import { outputMode } from '../progress';
 import { openStore, type Store } from '../store/store';
-import { ENGINES_NS, execute } from './execute';
+import { ENGINES_NS, execute, RunConfigError, storedEngines } from './execute';
 import { BUDGET_OPTIONS, capsOf, ENGINE_OPTIONS, engineConfigOf } from './run';
-import type { EngineConfig } from '../engines';
 
 /** The newest run of the store that is not done (paused, failed, or left 'running' by a killed process). */
 export function latestUnfinished(store: Store): string | null {
@@ -41,7 +40,8 @@ export const resumeVerb: Verb = {
         process.stdout.write(reporterMode === 'json' ? JSON.stringify({ type: 'summary', status: 'nothing', message: text }) + '\n' : text + '\n');
         return EXIT.nothing;
       }
-      const stored = store.cacheGet<EngineConfig>(ENGINES_NS, runId);
+      const stored = storedEngines(store, runId);
+      if (!stored && !str(v, 'endpoint')) throw new RunConfigError(`run ${runId} was not made by \`seedforge run\` and has no engines stored: pass --endpoint and --model to resume it`);
       const cfg = engineConfigOf(v, stored?.main.concurrency ?? 1, stored ?? undefined);
       if (JSON.stringify(cfg) !== JSON.stringify(stored)) store.cachePut(ENGINES_NS, runId, cfg);
       return await execute(store, runId, cfg, { mode: reporterMode, env, caps: capsOf(v) });

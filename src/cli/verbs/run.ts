@@ -7,7 +7,7 @@ import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type Opti
 import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
 import { outputMode } from '../progress';
 import { openStore, type Store } from '../store/store';
-import { ENGINES_NS, execute, rolesOf } from './execute';
+import { execute, rolesOf, RUN_ENGINES_FIELD } from './execute';
 import { readSeedFiles } from './seedFiles';
 
 /** The app's presets by their kebab-case names (src/lib/pipeline/recipe.ts PRESETS). */
@@ -255,7 +255,7 @@ export const runVerb: Verb = {
       for (const s of added.seeds.length === drafts.length ? added.seeds : store.listSeeds(project.id)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
       const seeds = drafts.map((d) => byHash.get(d.hash)!).map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
       const total = taskCount(recipe, seeds.length);
-      const run = store.createRun({
+      const fields = {
         projectId: project.id,
         name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
         recipe: recipe as unknown as Record<string, unknown>,
@@ -264,8 +264,11 @@ export const runVerb: Verb = {
         concurrency: cfg.main.concurrency * cfg.main.endpoints.length,
         total,
         seeds,
-      });
-      store.cachePut(ENGINES_NS, run.id, cfg);
+        // In the run row itself, so that it is written in the run's own transaction: a process
+        // killed right after creating the run still leaves a run that `resume` can call.
+        [RUN_ENGINES_FIELD]: cfg,
+      };
+      const run = store.createRun(fields);
       return await execute(store, run.id, cfg, { mode: outputMode(v.json === true), env, caps });
     } finally {
       store.close();
