@@ -239,5 +239,11 @@ describe('the cache', () => {
     store.cacheDelete('batch', 'k');
     expect(store.cacheGet('batch', 'k')).toBeUndefined();
     expect(() => store!.cachePut('batch', 'f', undefined)).toThrow(TypeError);
+    // A namespace as a map (the batch engine's ledger): its keys are the cache's.
+    const ledger = store.cacheOf<{ batchId: string }>('ledger');
+    ledger.put('req-1', { batchId: 'b1' });
+    expect(ledger.get('req-1')).toEqual({ batchId: 'b1' });
+    expect(store.cacheGet('ledger', 'req-1')).toEqual({ batchId: 'b1' });
+    expect(ledger.get('req-2')).toBeUndefined();
   });
 });

@@ -414,6 +414,11 @@ export class Store {
   cacheDelete(ns: string, key: string): void {
     this.guard('writing the cache', () => this.#stmt.cacheDelete.run(ns, key));
   }
+
+  /** One namespace of the cache as a `{ get, put }` map: what the batch engine's BatchLedger asks for. */
+  cacheOf<T>(ns: string): { get(key: string): T | undefined; put(key: string, value: T): void } {
+    return { get: (key) => this.cacheGet<T>(ns, key), put: (key, value) => this.cachePut(ns, key, value) };
+  }
 }
 
 /** The statements the store runs, prepared once per connection (`pluck()`: those that read one column). */
