@@ -82,6 +82,9 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   });
   const saveBudget = () => store.cachePut(BUDGET_NS, runId, { ...caps, spent: budget.spent } satisfies RunBudget);
   saveBudget();
+  // As the app does: what is spent is saved every 2 s, so a process killed loses at most that.
+  const saver = setInterval(saveBudget, 2000);
+  saver.unref();
   const engines = buildEngines(cfg, opts.env, budget);
   const priced = !!cfg.main.prices;
   const money = () => ({ spend: priced ? budget.spent.spend : null, tokens: budget.spent.tokens });
@@ -155,6 +158,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     }
     throw e;
   } finally {
+    clearInterval(saver);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

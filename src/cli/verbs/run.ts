@@ -267,6 +267,8 @@ export const runVerb: Verb = {
         // In the run row itself, so that it is written in the run's own transaction: a process
         // killed right after creating the run still leaves a run that `resume` can call.
         [RUN_ENGINES_FIELD]: cfg,
+        // The caps as the app keeps them (Run.budget), so a backup reviewed in the app shows them.
+        ...(caps.maxSpend !== undefined || caps.maxTokens !== undefined ? { budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent: { spend: 0, tokens: 0, calls: 0 } } } : {}),
       };
       const run = store.createRun(fields);
       return await execute(store, run.id, cfg, { mode: outputMode(v.json === true), env, caps });
