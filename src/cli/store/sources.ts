@@ -222,7 +222,8 @@ class Reads {
   readonly recipes: Database.Statement;
   readonly endpoint: Database.Statement;
   readonly #db: Database.Database;
-  readonly #byIds = new Map<ProjectTable, Database.Statement>();
+  /** Statements of `byIds`, prepared on first use, by table. */
+  readonly #byIds = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -253,8 +254,8 @@ class Reads {
   }
 
   #stmt(name: string, sql: string): Database.Statement {
-    let st = this.#byIds.get(name as ProjectTable);
-    if (!st) this.#byIds.set(name as ProjectTable, (st = this.#db.prepare(sql)));
+    let st = this.#byIds.get(name);
+    if (!st) this.#byIds.set(name, (st = this.#db.prepare(sql)));
     return st;
   }
 }
