@@ -1,3 +1,4 @@
+import { createLlamaCppEngine } from './engines/llamaCpp';
 import { anthropicDialect } from '../lib/engines/remote/anthropic';
 import { DEFAULT_POLICY } from '../lib/engines/remote/http';
 import { openaiDialect } from '../lib/engines/remote/openai';
@@ -5,7 +6,7 @@ import { remotePool } from '../lib/engines/remote/pool';
 import { RemoteEngine, type Dialect, type EndpointConfig } from '../lib/engines/remote/remoteEngine';
 import { ROLES, type Role } from '../lib/engines/roles';
 import type { LlmEngine } from '../lib/engines/types';
-import { withBudget, type Budget, type Prices } from '../lib/pipeline/budget';
+import { FREE, withBudget, type Budget, type Prices } from '../lib/pipeline/budget';
 import type { PipelineEngines } from '../lib/pipeline/types';
 
 /**
@@ -18,11 +19,22 @@ import type { PipelineEngines } from '../lib/pipeline/types';
 
 export type RemoteKind = 'openai' | 'anthropic';
 
-/** One model behind one or more base URLs. */
+/** A local GGUF model run by llama.cpp in this process (node-llama-cpp). */
+export interface GgufSettings {
+  path: string;
+  /** CPU threads; node-llama-cpp's choice when absent. */
+  threads?: number;
+  /** Calls answered at once (one context sequence each); 1 keeps a seeded run reproducible to the token. */
+  sequences: number;
+}
+
+/** One model behind one or more base URLs, or a local GGUF file. */
 export interface EngineSettings {
-  kind: RemoteKind;
-  /** Base URLs (…/v1 for OpenAI-compatible servers). */
+  kind: RemoteKind | 'llamacpp';
+  /** Base URLs (…/v1 for OpenAI-compatible servers); empty for a local model. */
   endpoints: string[];
+  /** The local model, when kind is 'llamacpp'. */
+  gguf?: GgufSettings;
   model: string;
   /** The environment variable holding the key; null for servers that take none (vLLM, Ollama). */
   apiKeyEnv: string | null;
@@ -82,6 +94,7 @@ function keyOf(s: EngineSettings, env: NodeJS.ProcessEnv): string {
 
 /** The remote engine of one settings block: one endpoint, or several behind the pool (least outstanding calls, back-off). */
 function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
+  if (s.kind === 'llamacpp') return createLlamaCppEngine({ path: s.gguf!.path, name: s.model, threads: s.gguf!.threads, sequences: s.gguf!.sequences });
   const key = keyOf(s, env);
   const cfg: Omit<EndpointConfig, 'baseUrl'> = {
     // The id keys the endpoint's limiter and what schema mechanism it accepted (the pool adds @url per member).
@@ -104,12 +117,25 @@ function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
 export function buildEngines(cfg: EngineConfig, env: NodeJS.ProcessEnv, budget: Budget | null): PipelineEngines {
   const main = buildOne(cfg.main, env);
   const judge = cfg.judge ? buildOne(cfg.judge, env) : main;
-  const wrap = (e: LlmEngine, s: EngineSettings) => (budget ? withBudget(e, budget, s.prices) : e);
+  const wrap = (e: LlmEngine, s: EngineSettings) => (budget ? withBudget(e, budget, pricesOf(s)) : e);
   const wrappedMain = wrap(main, cfg.main);
   const wrappedJudge = judge === main ? wrappedMain : wrap(judge, cfg.judge!);
   const engines = {} as PipelineEngines;
   for (const role of ROLES) engines[role] = role === 'judge' ? wrappedJudge : wrappedMain;
   return engines;
+}
+
+/**
+ * Loads the run's engines (a local model reads its file; remote engines have nothing to load),
+ * each once. @throws LlamaCppUnavailableError, the engine's load errors
+ */
+export async function loadEngines(engines: PipelineEngines, signal?: AbortSignal): Promise<void> {
+  for (const e of new Set(Object.values(engines))) await e.load(undefined, signal);
+}
+
+/** Frees the run's engines (a local model's memory). */
+export async function unloadEngines(engines: PipelineEngines): Promise<void> {
+  for (const e of new Set(Object.values(engines))) await e.unload().catch(() => {});
 }
 
 /** The model of each role, as the app's Run.models keeps it (the dataset card reads it). */
@@ -120,4 +146,9 @@ export function modelsOf(cfg: EngineConfig): Record<Role, string> {
 /** The prices of a spend cap's engines; null when one of them has none (a spend cap then refuses). */
 export function pricesKnown(cfg: EngineConfig): boolean {
   return !!cfg.main.prices && (!cfg.judge || !!cfg.judge.prices);
+}
+
+/** The prices a spend is counted at: a local model's calls cost nothing. */
+export function pricesOf(s: EngineSettings): Prices | null {
+  return s.kind === 'llamacpp' ? FREE : s.prices;
 }

@@ -5,7 +5,7 @@ import { validateRecipe } from '../../lib/pipeline/recipe';
 import { runRecipe } from '../../lib/pipeline/run';
 import type { RunCounts } from '../../lib/pipeline/types';
 import { EXIT } from '../args';
-import { buildEngines, type EngineConfig } from '../engines';
+import { buildEngines, loadEngines, pricesOf, unloadEngines, type EngineConfig } from '../engines';
 import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
 import type { Store } from '../store/store';
 import { dedupStore } from './data';
@@ -66,7 +66,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const saved = store.cacheGet<RunBudget>(BUDGET_NS, runId);
   const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
   // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
-  const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : cfg.main.prices);
+  const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : pricesOf(cfg.main));
   const spent: BudgetSpent = saved?.spent && saved.spent.tokens >= floor.tokens ? saved.spent : floor;
   const ctl = new AbortController();
   // Every call in flight listens to the run's signal: hundreds at a high concurrency, not a leak.
@@ -86,7 +86,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const saver = setInterval(saveBudget, 2000);
   saver.unref();
   const engines = buildEngines(cfg, opts.env, budget);
-  const priced = !!cfg.main.prices;
+  const priced = cfg.main.kind !== 'llamacpp' && !!cfg.main.prices;
   const money = () => ({ spend: priced ? budget.spent.spend : null, tokens: budget.spent.tokens });
 
   let interrupts = 0;
@@ -110,6 +110,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const t0 = performance.now();
   try {
     store.setRunStatus(runId, 'running');
+    await loadEngines(engines, ctl.signal);
     const counts = await runRecipe({
       runId,
       recipe: v.recipe,
@@ -159,6 +160,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     throw e;
   } finally {
     clearInterval(saver);
+    await unloadEngines(engines);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

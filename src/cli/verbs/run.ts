@@ -32,6 +32,9 @@ const DEFAULT_CONCURRENCY = 16;
 
 /** The engine options, shared with `resume` (which may point a stored run at a moved server). */
 export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
+  gguf: { type: 'string', value: 'FILE', help: 'a local GGUF model run by llama.cpp in this process (node-llama-cpp) instead of --endpoint' },
+  threads: { type: 'string', value: 'N', help: "with --gguf: CPU threads (default: node-llama-cpp's choice)" },
+  sequences: { type: 'string', value: 'N', help: 'with --gguf: calls answered at once (default 1: a seeded run is reproducible to the token)' },
   endpoint: { type: 'string', multiple: true, value: 'URL', help: 'base URL of an OpenAI-compatible (…/v1) or Anthropic server; repeat or comma-separate for several' },
   kind: { type: 'string', value: 'openai|anthropic', help: 'the API the endpoints speak (default openai)' },
   model: { type: 'string', value: 'NAME', help: 'the model name the server knows' },
@@ -64,6 +67,9 @@ export function capsOf(v: ParsedOptions): { maxSpend?: number; maxTokens?: numbe
  */
 export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: EngineConfig): EngineConfig {
   const endpoints = list(v, 'endpoint').map((u) => checkBaseUrl(u));
+  const ggufPath = str(v, 'gguf');
+  if (ggufPath !== undefined) return { main: localSettings(v, ggufPath), judge: null };
+  if (base?.main.kind === 'llamacpp' && !endpoints.length) return base;
   const model = str(v, 'model');
   if (!base && !endpoints.length) throw new UsageError('--endpoint URL is required: the base URL of the server (e.g. http://127.0.0.1:8000/v1)', 'run');
   if (!base && !model) throw new UsageError('--model NAME is required: the model name the server knows', 'run');
@@ -102,6 +108,24 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
     };
   }
   return { main, judge };
+}
+
+/** A local GGUF model's settings (`--gguf FILE`). @throws UsageError */
+function localSettings(v: ParsedOptions, path: string): EngineSettings {
+  if (list(v, 'endpoint').length) throw new UsageError('give either --gguf FILE (a local model) or --endpoint URL (a server), not both', 'run');
+  if (!existsSync(path)) throw new UsageError(`--gguf ${path}: no such file (\`npm run models:chat\` downloads a small chat model)`, 'run');
+  const threads = num(v, 'threads', { min: 1, max: 1024, int: true });
+  return {
+    kind: 'llamacpp',
+    endpoints: [],
+    gguf: { path, sequences: num(v, 'sequences', { min: 1, max: 64, int: true }) ?? 1, ...(threads ? { threads } : {}) },
+    model: str(v, 'model') ?? basename(path),
+    apiKeyEnv: null,
+    concurrency: num(v, 'sequences', { min: 1, max: 64, int: true }) ?? 1,
+    timeoutMs: 0,
+    maxRetries: 0,
+    prices: null,
+  };
 }
 
 /** The recipe from `--recipe FILE` (as the app exports it) or `--preset NAME`. @throws RecipeFileError, UsageError */
@@ -242,7 +266,7 @@ export const runVerb: Verb = {
     const concurrency = num(v, 'concurrency', { min: 1, max: 4096, int: true }) ?? DEFAULT_CONCURRENCY;
     const cfg = engineConfigOf(v, concurrency);
     const caps = capsOf(v);
-    if (caps.maxSpend !== undefined && !pricesKnown(cfg)) throw new UsageError('--max-spend needs the prices: add --price-in and --price-out (per million tokens), or cap tokens with --max-tokens', 'run');
+    if (caps.maxSpend !== undefined && cfg.main.kind !== 'llamacpp' && !pricesKnown(cfg)) throw new UsageError('--max-spend needs the prices: add --price-in and --price-out (per million tokens), or cap tokens with --max-tokens', 'run');
     // Engines are built once before anything is stored: a missing key or a bad URL stores nothing.
     buildEngines(cfg, env, null);
     const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
@@ -261,7 +285,7 @@ export const runVerb: Verb = {
         recipe: recipe as unknown as Record<string, unknown>,
         roles: rolesOf(cfg),
         models: modelsOf(cfg),
-        concurrency: cfg.main.concurrency * cfg.main.endpoints.length,
+        concurrency: cfg.main.concurrency * Math.max(1, cfg.main.endpoints.length),
         total,
         seeds,
         // In the run row itself, so that it is written in the run's own transaction: a process
