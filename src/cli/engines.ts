@@ -44,6 +44,8 @@ export interface EngineSettings {
   timeoutMs: number;
   /** Retries of a call after the first attempt (429, 5xx, timeouts, cut streams). */
   maxRetries: number;
+  /** The first retry's delay (ms; doubling, with jitter); DEFAULT_POLICY's when absent. A 429's Retry-After wins. */
+  retryDelayMs?: number;
   /** Prices per million tokens (for spend and a spend cap); null when not given. */
   prices: Prices | null;
 }
@@ -102,7 +104,7 @@ function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
     name: s.endpoints.length > 1 ? `${s.model} on ${s.endpoints.length} endpoints` : s.endpoints[0]!,
     kind: s.kind,
     model: s.model,
-    policy: { ...DEFAULT_POLICY, concurrency: s.concurrency, timeoutMs: s.timeoutMs, maxRetries: s.maxRetries },
+    policy: { ...DEFAULT_POLICY, concurrency: s.concurrency, timeoutMs: s.timeoutMs, maxRetries: s.maxRetries, ...(s.retryDelayMs !== undefined ? { baseDelayMs: s.retryDelayMs } : {}) },
     prices: s.prices,
   };
   if (s.endpoints.length > 1) return remotePool(s.endpoints, cfg, key, DIALECTS[s.kind]);

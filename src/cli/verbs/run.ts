@@ -45,6 +45,7 @@ export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
   'judge-api-key-env': { type: 'string', value: 'VAR', help: "environment variable with the judge's key (default: --api-key-env)" },
   'timeout-s': { type: 'string', value: 'S', help: 'longest wait for a first byte or a pause of a stream (default 60)' },
   retries: { type: 'string', value: 'N', help: 'retries of a failed call: 429, 5xx, timeouts, cut streams (default 4)' },
+  'retry-delay-ms': { type: 'string', value: 'MS', help: "the first retry's delay, doubling each time (default 1000; a 429's Retry-After wins)" },
   'price-in': { type: 'string', value: 'P', help: 'price per million prompt tokens (for spend and --max-spend)' },
   'price-out': { type: 'string', value: 'P', help: 'price per million completion tokens' },
 };
@@ -76,6 +77,7 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
   const kind = oneOf<RemoteKind>(v, 'kind', ['openai', 'anthropic']);
   const timeoutS = num(v, 'timeout-s', { min: 1, max: 3600 });
   const retries = num(v, 'retries', { min: 0, max: 20, int: true });
+  const retryDelayMs = num(v, 'retry-delay-ms', { min: 0, max: 60_000, int: true });
   const priceIn = num(v, 'price-in', { min: 0 });
   const priceOut = num(v, 'price-out', { min: 0 });
   if ((priceIn === undefined) !== (priceOut === undefined)) throw new UsageError('give both --price-in and --price-out (per million tokens), or neither');
@@ -90,6 +92,7 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
     concurrency: base ? b!.concurrency : concurrency,
     timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : (b?.timeoutMs ?? 60_000),
     maxRetries: retries ?? b?.maxRetries ?? 4,
+    ...((retryDelayMs ?? b?.retryDelayMs) !== undefined ? { retryDelayMs: retryDelayMs ?? b?.retryDelayMs } : {}),
     prices: priceIn !== undefined ? { input: priceIn, output: priceOut! } : (b?.prices ?? null),
   };
   const judgeEndpoints = list(v, 'judge-endpoint').map((u) => checkBaseUrl(u, '--judge-endpoint'));
