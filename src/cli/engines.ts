@@ -2,6 +2,9 @@ import { createLlamaCppEngine } from './engines/llamaCpp';
 import { anthropicDialect } from '../lib/engines/remote/anthropic';
 import { DEFAULT_POLICY } from '../lib/engines/remote/http';
 import { openaiDialect } from '../lib/engines/remote/openai';
+import { BatchEngine, type BatchLedger } from '../lib/engines/remote/batch';
+import { anthropicBatch } from '../lib/engines/remote/batchAnthropic';
+import { openaiBatch } from '../lib/engines/remote/batchOpenai';
 import { remotePool } from '../lib/engines/remote/pool';
 import { RemoteEngine, type Dialect, type EndpointConfig } from '../lib/engines/remote/remoteEngine';
 import { ROLES, type Role } from '../lib/engines/roles';
@@ -28,6 +31,16 @@ export interface GgufSettings {
   sequences: number;
 }
 
+/** The batch-API mode (OpenAI Batch API, Anthropic Message Batches): half price, answers within hours. */
+export interface BatchSettings {
+  /** Requests in one batch at most. */
+  maxBatchSize: number;
+  /** How long the first queued call waits for others before its batch goes (ms). */
+  windowMs: number;
+  /** Time between polls of a batch (ms). */
+  pollMs: number;
+}
+
 /** One model behind one or more base URLs, or a local GGUF file. */
 export interface EngineSettings {
   kind: RemoteKind | 'llamacpp';
@@ -35,6 +48,8 @@ export interface EngineSettings {
   endpoints: string[];
   /** The local model, when kind is 'llamacpp'. */
   gguf?: GgufSettings;
+  /** Calls go through the provider's batch API (one endpoint). */
+  batch?: BatchSettings;
   model: string;
   /** The environment variable holding the key; null for servers that take none (vLLM, Ollama). */
   apiKeyEnv: string | null;
@@ -95,7 +110,7 @@ function keyOf(s: EngineSettings, env: NodeJS.ProcessEnv): string {
 }
 
 /** The remote engine of one settings block: one endpoint, or several behind the pool (least outstanding calls, back-off). */
-function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
+function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv, ledger?: BatchLedger): LlmEngine {
   if (s.kind === 'llamacpp') return createLlamaCppEngine({ path: s.gguf!.path, name: s.model, threads: s.gguf!.threads, sequences: s.gguf!.sequences });
   const key = keyOf(s, env);
   const cfg: Omit<EndpointConfig, 'baseUrl'> = {
@@ -107,18 +122,25 @@ function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv): LlmEngine {
     policy: { ...DEFAULT_POLICY, concurrency: s.concurrency, timeoutMs: s.timeoutMs, maxRetries: s.maxRetries, ...(s.retryDelayMs !== undefined ? { baseDelayMs: s.retryDelayMs } : {}) },
     prices: s.prices,
   };
+  if (s.batch) {
+    const provider = (s.kind === 'anthropic' ? anthropicBatch : openaiBatch)({ ...cfg, id: `${cfg.id}@${s.endpoints[0]}`, baseUrl: s.endpoints[0]! }, key);
+    if (!ledger) throw new EndpointConfigError('the batch mode needs a store to keep its ledger in');
+    return new BatchEngine(provider, ledger, { maxBatchSize: s.batch.maxBatchSize, windowMs: s.batch.windowMs, pollMs: s.batch.pollMs, policy: cfg.policy });
+  }
   if (s.endpoints.length > 1) return remotePool(s.endpoints, cfg, key, DIALECTS[s.kind]);
   return new RemoteEngine({ ...cfg, id: `${cfg.id}@${s.endpoints[0]}`, baseUrl: s.endpoints[0]! }, key, DIALECTS[s.kind]);
 }
 
 /**
  * The engines of a run, each held to `budget` when one is given (the same engine serving several
- * roles is wrapped once, so its calls are counted once).
+ * roles is wrapped once, so its calls are counted once). `ledger`: where the batch mode keeps
+ * which batch each request went in (the run's store), so that a resumed run reads the batches it
+ * already paid for.
  * @throws MissingKeyError, EndpointConfigError
  */
-export function buildEngines(cfg: EngineConfig, env: NodeJS.ProcessEnv, budget: Budget | null): PipelineEngines {
-  const main = buildOne(cfg.main, env);
-  const judge = cfg.judge ? buildOne(cfg.judge, env) : main;
+export function buildEngines(cfg: EngineConfig, env: NodeJS.ProcessEnv, budget: Budget | null, ledger?: BatchLedger): PipelineEngines {
+  const main = buildOne(cfg.main, env, ledger);
+  const judge = cfg.judge ? buildOne(cfg.judge, env, ledger) : main;
   const wrap = (e: LlmEngine, s: EngineSettings) => (budget ? withBudget(e, budget, pricesOf(s)) : e);
   const wrappedMain = wrap(main, cfg.main);
   const wrappedJudge = judge === main ? wrappedMain : wrap(judge, cfg.judge!);

@@ -20,6 +20,8 @@ import { dedupStore } from './data';
 /** Where the CLI keeps, per run, what the app's Run row has no field for (cache namespaces of the store). */
 export const ENGINES_NS = 'cli.engines';
 export const BUDGET_NS = 'cli.budget';
+/** The batch mode's ledger of a run: `cli.batch.<runId>`. */
+export const BATCH_NS = 'cli.batch.';
 
 /** A run's recipe or engines cannot be used as stored. */
 export class RunConfigError extends Error {
@@ -85,7 +87,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   // As the app does: what is spent is saved every 2 s, so a process killed loses at most that.
   const saver = setInterval(saveBudget, 2000);
   saver.unref();
-  const engines = buildEngines(cfg, opts.env, budget);
+  const engines = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
   const priced = cfg.main.kind !== 'llamacpp' && !!cfg.main.prices;
   const money = () => ({ spend: priced ? budget.spent.spend : null, tokens: budget.spent.tokens });
 

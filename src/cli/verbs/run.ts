@@ -4,7 +4,7 @@ import type { Seed } from '../../lib/db/types';
 import { isDocumentRecipe, PRESETS, validateRecipe, type Recipe } from '../../lib/pipeline/recipe';
 import { taskCount } from '../../lib/pipeline/run';
 import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type OptionSpec, type ParsedOptions, type Verb } from '../args';
-import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
+import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type BatchSettings, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
 import { outputMode } from '../progress';
 import { openStore, type Store } from '../store/store';
 import { execute, rolesOf, RUN_ENGINES_FIELD } from './execute';
@@ -45,6 +45,10 @@ export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
   'judge-api-key-env': { type: 'string', value: 'VAR', help: "environment variable with the judge's key (default: --api-key-env)" },
   'timeout-s': { type: 'string', value: 'S', help: 'longest wait for a first byte or a pause of a stream (default 60)' },
   retries: { type: 'string', value: 'N', help: 'retries of a failed call: 429, 5xx, timeouts, cut streams (default 4)' },
+  batch: { type: 'boolean', help: "send the calls through the provider's batch API (OpenAI Batch API, Anthropic Message Batches: half price, answers within hours); resumable" },
+  'batch-size': { type: 'string', value: 'N', help: 'with --batch: requests per batch at most (default 1000; also the tasks in flight)' },
+  'batch-window-ms': { type: 'string', value: 'MS', help: 'with --batch: how long calls gather before a batch goes (default 2000)' },
+  'batch-poll-s': { type: 'string', value: 'S', help: 'with --batch: time between polls of a batch (default 30)' },
   'retry-delay-ms': { type: 'string', value: 'MS', help: "the first retry's delay, doubling each time (default 1000; a 429's Retry-After wins)" },
   'price-in': { type: 'string', value: 'P', help: 'price per million prompt tokens (for spend and --max-spend)' },
   'price-out': { type: 'string', value: 'P', help: 'price per million completion tokens' },
@@ -84,6 +88,8 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
   const keyEnv = str(v, 'api-key-env');
   if (keyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyEnv)) throw new UsageError(`--api-key-env takes the NAME of an environment variable (letters, digits, _), not a key`);
   const b = base?.main;
+  const batch = v.batch === true || v['batch-size'] !== undefined ? batchSettings(v) : b?.batch;
+  if (batch && (endpoints.length || b?.endpoints.length || 0) > 1 && !b) throw new UsageError('--batch sends to one endpoint: give one --endpoint', 'run');
   const main: EngineSettings = {
     kind: kind ?? b?.kind ?? 'openai',
     endpoints: endpoints.length ? endpoints : b!.endpoints,
@@ -94,7 +100,10 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
     maxRetries: retries ?? b?.maxRetries ?? 4,
     ...((retryDelayMs ?? b?.retryDelayMs) !== undefined ? { retryDelayMs: retryDelayMs ?? b?.retryDelayMs } : {}),
     prices: priceIn !== undefined ? { input: priceIn, output: priceOut! } : (b?.prices ?? null),
+    ...(batch ? { batch } : {}),
   };
+  // A batch holds up to its size in calls: that many tasks in flight fill it.
+  if (batch && !base && v.concurrency === undefined) main.concurrency = batch.maxBatchSize;
   const judgeEndpoints = list(v, 'judge-endpoint').map((u) => checkBaseUrl(u, '--judge-endpoint'));
   const judgeModel = str(v, 'judge-model');
   const judgeKind = oneOf<RemoteKind>(v, 'judge-kind', ['openai', 'anthropic']);
@@ -111,6 +120,15 @@ export function engineConfigOf(v: ParsedOptions, concurrency: number, base?: Eng
     };
   }
   return { main, judge };
+}
+
+/** The batch mode's settings from `--batch…`. @throws UsageError */
+function batchSettings(v: ParsedOptions): BatchSettings {
+  return {
+    maxBatchSize: num(v, 'batch-size', { min: 1, max: 50_000, int: true }) ?? 1000,
+    windowMs: num(v, 'batch-window-ms', { min: 0, max: 3_600_000, int: true }) ?? 2000,
+    pollMs: (num(v, 'batch-poll-s', { min: 0.01, max: 86_400 }) ?? 30) * 1000,
+  };
 }
 
 /** A local GGUF model's settings (`--gguf FILE`). @throws UsageError */
@@ -270,8 +288,9 @@ export const runVerb: Verb = {
     const cfg = engineConfigOf(v, concurrency);
     const caps = capsOf(v);
     if (caps.maxSpend !== undefined && cfg.main.kind !== 'llamacpp' && !pricesKnown(cfg)) throw new UsageError('--max-spend needs the prices: add --price-in and --price-out (per million tokens), or cap tokens with --max-tokens', 'run');
-    // Engines are built once before anything is stored: a missing key or a bad URL stores nothing.
-    buildEngines(cfg, env, null);
+    // Engines are built once before anything is stored: a missing key or a bad URL stores nothing
+    // (a batch ledger that keeps nothing: this engine never sends).
+    buildEngines(cfg, env, null, { get: () => undefined, put: () => {} });
     const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
     const store = openStore(str(v, 'store')!);
     try {
