@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeBatch } from '../../scripts/fakeBatch.mjs';
 import { startFakeLlm, type FakeLlm, type FaultKind } from '../../scripts/fakeLlm.mjs';
 import { EXIT } from '../../src/cli/args';
 import { openStore } from '../../src/cli/store/store';
@@ -77,35 +76,5 @@ describe('the CLI at 256 calls in flight with 20 % faults', () => {
     const served = pool.map((f) => f.stats().completed);
     expect(served[0]! + served[1]!).toBeGreaterThanOrEqual(2 * SEEDS);
     for (const n of served) expect(n).toBeGreaterThan(SEEDS / 2);
-  });
-});
-
-describe('the CLI in batch-API mode', () => {
-  it('--batch sends the calls in batches (OpenAI Batch API and Anthropic Message Batches) and ends with every item', async () => {
-    const batch = await startFakeBatch({ processingMs: 30, failures: 0.1, failSeed: 3 });
-    try {
-      const small = writeSeeds(dir, 20, 'batch-seeds.jsonl');
-      for (const [kind, url] of [['openai', batch.url], ['anthropic', batch.origin]] as const) {
-        const store = join(dir, `batch-${kind}`);
-        const before = batch.stats().submits;
-        const r = await cli(['run', '--store', store, '--preset', 'answer-judge', '--seeds', small, '--kind', kind, '--endpoint', url, '--model', 'fake-model', '--batch', '--batch-window-ms', '50', '--batch-poll-s', '0.05', '--json']);
-        expect(r.code, r.stderr).toBe(EXIT.done);
-        const summary = jsonLines(r.stdout).at(-1)!;
-        expect(summary).toMatchObject({ status: 'done', done: 20, calls: 40 });
-        // At least the answers' batch and the verdicts' batch; failed requests go again in later ones.
-        expect(batch.stats().submits - before).toBeGreaterThanOrEqual(2);
-        const s = openStore(store);
-        try {
-          const samples = s.listRunSamples(summary.run as string);
-          expect(samples).toHaveLength(20);
-          expect(samples.filter((x) => x.rejectReason?.startsWith('error:'))).toEqual([]);
-        } finally {
-          s.close();
-        }
-      }
-      expect(batch.stats().failed).toBeGreaterThan(0);
-    } finally {
-      await batch.close();
-    }
   });
 });
