@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLlamaCppEngine, toHistory } from '../../src/cli/engines/llamaCpp';
 import { complete, type ChatEvent, type LlmEngine, type OutputSchema } from '../../src/lib/engines/types';
 import { PRESETS } from '../../src/lib/pipeline/recipe';
@@ -214,6 +214,20 @@ describe('llama.cpp engine errors', () => {
       await expect(createLlamaCppEngine({ path: bad }).load()).rejects.toMatchObject({ name: 'InvalidModelError', message: expect.stringContaining(bad) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says how to install node-llama-cpp where the optional package is absent', async () => {
+    // The package cannot be uninstalled under a running test: its import fails as a missing package's does.
+    vi.doMock('node-llama-cpp', () => {
+      throw Object.assign(new Error("Cannot find package 'node-llama-cpp' imported from src/cli/engines/llamaCpp.ts"), { code: 'ERR_MODULE_NOT_FOUND' });
+    });
+    try {
+      const absent = createLlamaCppEngine({ path: modelPath });
+      await expect(absent.load()).rejects.toMatchObject({ name: 'LlamaCppUnavailableError', message: expect.stringContaining("npm install node-llama-cpp@3") });
+      expect(absent.contextLength).toBeNull();
+    } finally {
+      vi.doUnmock('node-llama-cpp');
     }
   });
 

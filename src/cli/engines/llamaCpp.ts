@@ -139,7 +139,7 @@ class LlamaCppEngine implements LlmEngine {
     const model = this.model;
     onProgress?.({ status: 'initiate', model });
     const st = await stat(path).catch(() => null);
-    if (!st?.isFile()) throw new EngineError('ModelNotFoundError', `${path}: no such GGUF file; check the path given to --model (npm run models:chat makes the test model)`);
+    if (!st?.isFile()) throw new EngineError('ModelNotFoundError', `${path}: no such file: give the path of a GGUF model file (npm run models:chat makes the small test model)`);
     let llama: Llama | null = null;
     try {
       // Check the header first, with the app's reader: llama.cpp maps the file lazily and may accept a truncated one.
