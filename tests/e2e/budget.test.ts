@@ -74,6 +74,13 @@ describe('budget cap in the app', () => {
     // The plain Resume is not offered: it would stop again at once.
     expect(await page.locator('[data-testid="run-resume"]').count()).toBe(0);
 
+    // The same in Chinese, numbers and all.
+    await page.selectOption('[data-testid="locale-select"]', 'zh');
+    await expect.poll(async () => (await page.textContent('[data-testid="run-budget-message"]'))?.trim()).toBe(`已达预算：已花费 ${spent.toLocaleString('zh-CN', { maximumFractionDigits: 4 })}，上限 ${cap.toLocaleString('zh-CN', { maximumFractionDigits: 4 })}——提高上限即可继续。`);
+    expect((await page.textContent('[data-testid="run-budget-resume"]'))?.trim()).toBe('提高上限并继续');
+    await page.selectOption('[data-testid="locale-select"]', 'en');
+    await expect.poll(async () => (await page.textContent('[data-testid="run-budget-resume"]'))?.trim()).toBe('Raise and resume');
+
     // Raise from the keyboard: the new cap, then Enter.
     const raise = page.locator('[data-testid="run-budget-raise"]');
     await raise.focus();
