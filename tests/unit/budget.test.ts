@@ -106,6 +106,26 @@ describe('budget: calls at once', () => {
     expect(resumed.spent.spend).toBeCloseTo(worstSpend * 14.5, 12);
   });
 
+  it('a call waiting for room ends as an abort when the run is paused, and holds nothing', async () => {
+    const budget = createBudget({ maxTokens: WORST });
+    const inner = gated(reporting({ promptTokens: WORST - MAX, completionTokens: MAX }));
+    const engine = withBudget(inner, budget, null);
+    const ctl = new AbortController();
+    const first = complete(engine, { messages: MESSAGES, maxTokens: MAX }, ctl.signal).catch((e: Error) => e);
+    const second = complete(engine, { messages: MESSAGES, maxTokens: MAX }, ctl.signal).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(budget.state()).toMatchObject({ inFlight: 1, waiting: 1 });
+    ctl.abort();
+    expect(await second).toMatchObject({ name: 'AbortedError' });
+    expect(budget.state()).toMatchObject({ waiting: 0 });
+    inner.open();
+    expect(await first).toMatchObject({ name: 'AbortedError' });
+    // Paused, not tripped: nothing was refused for the cap, and nothing is held.
+    expect(budget.tripped).toBeNull();
+    expect(budget.state()).toMatchObject({ inFlight: 0, reserved: { tokens: 0 } });
+    expect(inner.sent).toBe(1);
+  });
+
   it('refuses a spend cap for an engine without prices, before anything is sent', () => {
     expect(() => withBudget(reporting(null), createBudget({ maxSpend: 1 }), null)).toThrow(BudgetPricesError);
     // A token cap needs no prices; a local engine is FREE.
