@@ -160,9 +160,9 @@ export function createBudget(opts: BudgetOptions = {}): Budget {
   const trip = (e: BudgetError): never => {
     if (!tripped) {
       tripped = e;
-      opts.onTrip?.(e);
-      // Nothing waiting can go out any more.
+      // Nothing waiting can go out any more: each fails with the reason, before onTrip's abort.
       for (const w of waiting.splice(0)) w.fail(e);
+      opts.onTrip?.(e);
     }
     throw tripped;
   };
