@@ -11,6 +11,8 @@ export interface FakeBatchOptions {
   failSeed?: number;
   /** A request whose JSON contains this text fails every time, as a bad request. */
   poison?: string;
+  /** Share 0..1 of the protocol's own HTTP calls (upload, create, poll, download, cancel) answered 500 or 429 (Retry-After 0), seeded. */
+  httpFailures?: number;
   /** The bearer / x-api-key to expect: other keys get 401 (any key when unset). */
   key?: string;
 }
@@ -31,6 +33,8 @@ export interface FakeBatchStats {
   /** Requests that failed (injected, poisoned, cancelled). */
   failed: number;
   unauthorized: number;
+  /** Protocol calls answered 500 or 429 (httpFailures). */
+  httpFaults: number;
 }
 
 export interface FakeBatch {

@@ -30,6 +30,7 @@ const draw = (/** @type {string} */ s) => createHash('sha256').update(s).digest(
  * @property {number} [failures] share 0..1 of requests that fail (500 or expired), drawn per custom_id and sending
  * @property {number} [failSeed] changes which requests fail (1 by default)
  * @property {string} [poison] a request whose JSON contains this text fails every time, as a bad request
+ * @property {number} [httpFailures] share 0..1 of the protocol's own HTTP calls (upload, create, poll, download, cancel) answered 500 or 429, seeded
  * @property {string} [key] the bearer / x-api-key to expect: other keys get 401 (any key when unset)
  */
 
@@ -44,6 +45,7 @@ const draw = (/** @type {string} */ s) => createHash('sha256').update(s).digest(
  * @property {number} succeeded requests answered
  * @property {number} failed requests that failed (injected, poisoned, cancelled)
  * @property {number} unauthorized 401 answers
+ * @property {number} httpFaults protocol calls answered 500 or 429 (httpFailures)
  */
 
 /**
@@ -76,7 +78,9 @@ export async function startFakeBatch(opts = {}) {
   const failures = Math.min(1, Math.max(0, opts.failures ?? 0));
   const seed = opts.failSeed ?? 1;
   /** @type {FakeBatchStats} */
-  const st = { uploads: 0, submits: 0, polls: 0, downloads: 0, cancels: 0, lines: 0, succeeded: 0, failed: 0, unauthorized: 0 };
+  const st = { uploads: 0, submits: 0, polls: 0, downloads: 0, cancels: 0, lines: 0, succeeded: 0, failed: 0, unauthorized: 0, httpFaults: 0 };
+  const httpFailures = Math.min(1, Math.max(0, opts.httpFailures ?? 0));
+  let calls = 0;
   /** @type {Map<string, string>} uploaded and written files by id */
   const files = new Map();
   /** @type {Map<string, Batch>} */
@@ -218,6 +222,15 @@ export async function startFakeBatch(opts = {}) {
     }
     const chunks = [];
     for await (const c of req) chunks.push(c);
+    // A failed protocol call changes nothing: no file kept, no batch created, nothing polled.
+    if (httpFailures > 0 && draw(`http:${seed}:${++calls}`) < httpFailures) {
+      st.httpFaults++;
+      if (calls % 2) {
+        res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '0' });
+        return res.end(JSON.stringify(anthropic ? { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited (fake)' } } : { error: { message: 'Rate limit reached (fake)', type: 'requests' } }));
+      }
+      return anthropic ? anthropicError(res, 500, 'internal error (fake)', 'api_error') : json(res, 500, { error: { message: 'internal error (fake)', type: 'server_error' } });
+    }
     const raw = Buffer.concat(chunks);
     const body = () => JSON.parse(raw.toString('utf8') || '{}');
     let m;
@@ -329,13 +342,13 @@ export async function startFakeBatch(opts = {}) {
   };
 }
 
-/** `node scripts/fakeBatch.mjs --port 8100 --processing 2000 --failures 0.1 --fail-seed 1 --poison TEXT --key-env VAR` */
+/** `node scripts/fakeBatch.mjs --port 8100 --processing 2000 --failures 0.1 --fail-seed 1 --poison TEXT --http-failures 0.1 --key-env VAR` */
 async function main(argv) {
   /** @type {Record<string, string>} */
   const a = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}: use --port N --processing MS --failures SHARE --fail-seed N --poison TEXT --key-env VAR`);
+    if (!m) throw new Error(`unknown argument ${argv[i]}: use --port N --processing MS --failures SHARE --fail-seed N --poison TEXT --http-failures SHARE --key-env VAR`);
     a[m[1]] = m[2] ?? argv[++i] ?? '';
   }
   const num = (k, d) => {
@@ -346,7 +359,7 @@ async function main(argv) {
   };
   const key = a['key-env'] ? process.env[a['key-env']] : undefined;
   if (a['key-env'] && !key) throw new Error(`--key-env ${a['key-env']}: that environment variable is empty`);
-  const srv = await startFakeBatch({ port: num('port', 8100), processingMs: num('processing', 2000), failures: num('failures', 0), failSeed: num('fail-seed', 1), poison: a.poison, key });
+  const srv = await startFakeBatch({ port: num('port', 8100), processingMs: num('processing', 2000), failures: num('failures', 0), failSeed: num('fail-seed', 1), poison: a.poison, httpFailures: num('http-failures', 0), key });
   console.log(`OpenAI ${srv.url}  Anthropic ${srv.origin}`);
   const stop = async () => {
     console.error(JSON.stringify(srv.stats()));

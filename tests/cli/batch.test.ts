@@ -75,8 +75,9 @@ const settled = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), 
 
 describe('batch-API mode (fake batch server)', () => {
   it('OpenAI: 100 calls are batched, failed requests go again in later batches, each is answered once', { timeout: 20_000 }, async () => {
-    const s = await server({ processingMs: 30, failures: 0.2, failSeed: 3 });
-    const e = engine('openai', s, new MapLedger(), { maxBatchSize: 40 });
+    // 20 % of the requests fail inside their batch, 15 % of the protocol's own calls get a 500 or 429.
+    const s = await server({ processingMs: 30, failures: 0.2, failSeed: 3, httpFailures: 0.15, key: 'k' });
+    const e = engine('openai', s, new MapLedger(), { maxBatchSize: 40, policy: { ...FAST.policy, maxRetries: 6 } });
     const reqs = Array.from({ length: 100 }, (_, i) => ask(i));
     const done = await Promise.all(reqs.map((r) => complete(e, r)));
 
@@ -96,12 +97,14 @@ describe('batch-API mode (fake batch server)', () => {
     // 100 calls in batches of at most 40, plus the later batches of resent requests.
     expect(st.submits).toBeGreaterThanOrEqual(3);
     expect(s.batches().every((b) => b.customIds.length <= 40)).toBe(true);
-    expect(st.uploads).toBe(st.submits);
+    expect(st.uploads).toBeGreaterThanOrEqual(st.submits);
+    expect(st.httpFaults).toBeGreaterThan(0);
+    expect(st.unauthorized).toBe(0);
     expect(e.pending).toEqual({ batches: [], queued: 0 });
   });
 
   it('Anthropic: a schema is held by the forced tool, usage is reported, failures are resent', { timeout: 20_000 }, async () => {
-    const s = await server({ processingMs: 30, failures: 0.25, failSeed: 5 });
+    const s = await server({ processingMs: 30, failures: 0.25, failSeed: 5, key: 'k' });
     const e = engine('anthropic', s, new MapLedger(), { maxBatchSize: 50 });
     const reqs = Array.from({ length: 30 }, (_, i) => ask(i, { schema: VERDICT, temperature: 0 }));
     const done = await Promise.all(reqs.map((r) => complete(e, r)));
@@ -138,6 +141,19 @@ describe('batch-API mode (fake batch server)', () => {
     expect(r2.ok).toBe(false);
     if (!r2.ok) expect(r2.e).toMatchObject({ name: 'BatchRequestError', attempts: 3, reason: { name: 'ServerError' } });
     expect(always.stats()).toMatchObject({ submits: 3, lines: 3, succeeded: 0 });
+
+    // A wrong key is not retried, and the key is named nowhere in the error.
+    const locked = await server({ processingMs: 20, key: 'sk-right-key-000' });
+    const c = cfg('openai', locked);
+    const e3 = new BatchEngine(openaiBatch(c, 'sk-wrong-key-123456'), new MapLedger(), FAST);
+    engines.push(e3);
+    const r3 = await settled(complete(e3, ask(4)));
+    expect(r3.ok).toBe(false);
+    if (!r3.ok) {
+      expect(r3.e.name).toBe('BadKeyError');
+      expect(r3.e.message).not.toContain('sk-wrong-key-123456');
+    }
+    expect(locked.stats()).toMatchObject({ unauthorized: 1, submits: 0 });
   });
 
   for (const kind of ['openai', 'anthropic'] as const) {

@@ -46,6 +46,8 @@ export interface BatchProvider {
   readonly model: string;
   /** How the endpoint is named in messages (its base URL). */
   readonly name: string;
+  /** The model's context length in tokens (the budget's bound on an answer without maxTokens). */
+  readonly contextLength: number;
   /** How a request with a schema is held to it (the dialect's first mechanism: a batch cannot ask again mid-call). */
   readonly schemaMode: Constraint;
   /**
@@ -204,6 +206,7 @@ export class BatchEngine implements LlmEngine {
   readonly model: string;
   /** Calls one batch holds: the pipeline may keep this many in flight (more only queue for the next batch). */
   readonly maxConcurrency: number;
+  readonly contextLength: number;
   #provider: BatchProvider;
   #ledger: BatchLedger;
   #maxBatch: number;
@@ -231,6 +234,7 @@ export class BatchEngine implements LlmEngine {
     this.#policy = { ...DEFAULT_POLICY, ...opts.policy };
     this.#cancelAbandoned = opts.cancelAbandoned ?? false;
     this.maxConcurrency = this.#maxBatch;
+    this.contextLength = provider.contextLength;
   }
 
   /** Batches being polled now, and calls queued for the next batch. */
@@ -365,7 +369,10 @@ export class BatchEngine implements LlmEngine {
         this.#queue.delete(p);
         p.state = 'submitting';
       }
-      void this.#submit(chunk);
+      // #submit answers its calls' failures itself; this catches what escapes it (a ledger that throws).
+      this.#submit(chunk).catch((e) => {
+        for (const p of chunk) if (this.#calls.get(p.customId) === p && p.state !== 'submitted') this.#fail(p, e);
+      });
     }
   }
 
@@ -415,7 +422,15 @@ export class BatchEngine implements LlmEngine {
       p.batchId = batchId;
       b.ids.add(p.customId);
     }
-    if (start) void this.#poll(batchId, b);
+    if (start)
+      this.#poll(batchId, b).catch((e) => {
+        // What escapes the poller (a ledger that throws) fails the calls still waiting on the batch.
+        this.#batches.delete(batchId);
+        for (const id of b.ids) {
+          const p = this.#calls.get(id);
+          if (p?.batchId === batchId) this.#fail(p, e);
+        }
+      });
   }
 
   async #poll(batchId: string, b: RunningBatch): Promise<void> {

@@ -3,7 +3,7 @@ import type { ChatRequest, Constraint } from '../types';
 import { anthropicDialect } from './anthropic';
 import { batchFetch, jsonLines, type BatchOutcome, type BatchProvider, type BatchState } from './batch';
 import { DEFAULT_POLICY } from './http';
-import { joinUrl, type EndpointConfig } from './remoteEngine';
+import { DEFAULT_REMOTE_CONTEXT, joinUrl, type EndpointConfig } from './remoteEngine';
 
 /**
  * Anthropic Message Batches: the requests go in one POST (custom_id + the Messages params the
@@ -94,6 +94,7 @@ export function anthropicBatch(cfg: EndpointConfig, key: string): BatchProvider 
     kind: 'anthropic',
     model: cfg.model,
     name: cfg.name,
+    contextLength: cfg.contextLength || DEFAULT_REMOTE_CONTEXT,
     schemaMode,
     async submit(items, signal) {
       const body = { requests: items.map((i) => ({ custom_id: i.customId, params: params(i.req) })) };

@@ -3,7 +3,7 @@ import type { ChatRequest, Constraint, FinishReason } from '../types';
 import { batchFetch, jsonLines, type BatchOutcome, type BatchProvider, type BatchState } from './batch';
 import { DEFAULT_POLICY, httpError } from './http';
 import { openaiDialect } from './openai';
-import { joinUrl, type EndpointConfig } from './remoteEngine';
+import { DEFAULT_REMOTE_CONTEXT, joinUrl, type EndpointConfig } from './remoteEngine';
 
 /**
  * The OpenAI Batch API: the requests go up as a JSONL file (purpose "batch"), a batch over
@@ -88,6 +88,7 @@ export function openaiBatch(cfg: EndpointConfig, key: string): BatchProvider {
     kind: 'openai',
     model: cfg.model,
     name: cfg.name,
+    contextLength: cfg.contextLength || DEFAULT_REMOTE_CONTEXT,
     schemaMode,
     async submit(items, signal) {
       const jsonl = items.map((i) => JSON.stringify({ custom_id: i.customId, method: 'POST', url: '/v1/chat/completions', body: body(i.req) })).join('\n') + '\n';
