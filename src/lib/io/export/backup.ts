@@ -22,6 +22,9 @@ import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument 
  *   version 1   recipes, endpoints, runs, runSeeds, seeds, samples
  *   version 2   + documents (extracted text, blocks, outline, page starts; not the original file)
  *               and chunks; the project's label tree in the header. A version-1 file has neither, and its closing counts do not name them.
+ *               Optional fields added since, in the same version (a reader that does not know one
+ *               drops it, as every Seedforge before them did): a sample's `source` (where a
+ *               document-made sample was grounded), a run snapshot's `chunks`, a run's `budget`.
  */
 export const BACKUP_FORMAT = 'seedforge-backup';
 export const BACKUP_VERSION = 2;
@@ -33,6 +36,8 @@ export type BackupCounts = Record<BackupTable, number>;
 const id = z.string().min(1);
 const time = z.number().finite();
 const record = z.record(z.string(), z.unknown());
+const int0 = z.number().int().min(0);
+const span = z.tuple([int0, int0]);
 
 const LabelTreeRow = z.object({
   nodes: z.array(z.object({ id, title: z.string(), parent: z.string().nullable() })),
@@ -57,6 +62,30 @@ const SeedRow = z.object({
   createdAt: time,
   updatedAt: time,
 });
+// Where a document-made sample was grounded (documents/types.ts SampleSource), and a run's chunk
+// snapshot (ChunkRef): their fields are checked, and any further ones kept as they are.
+const SampleSourceRow = z.looseObject({
+  documentId: id,
+  documentName: z.string(),
+  chunkId: z.string(),
+  chunkIndex: int0,
+  moreChunks: z.array(z.looseObject({ id: z.string(), index: int0 })).optional(),
+  pages: span.nullable(),
+  headingPath: z.array(z.string()),
+  span,
+  cited: z.array(span),
+});
+const ChunkRefRow = z.looseObject({
+  id,
+  documentId: id,
+  documentName: z.string(),
+  index: int0,
+  text: z.string(),
+  headingPath: z.array(z.string()),
+  pages: span.nullable(),
+  span,
+  tokens: z.number().min(0),
+});
 const SampleRow = z.object({
   id,
   projectId: id,
@@ -73,6 +102,7 @@ const SampleRow = z.object({
   rejectReason: z.string().nullable(),
   score: z.number().finite().nullable(),
   duplicateOf: z.string().nullable(),
+  source: SampleSourceRow.optional(),
   lineage: record,
   createdAt: time,
   updatedAt: time,
@@ -93,13 +123,14 @@ const RunRow = z.object({
   error: z.string().nullable(),
   createdAt: time,
   updatedAt: time,
+  // The run's caps and what it spent (pipeline/budget.ts RunBudget); absent: no cap.
+  budget: record.optional(),
 });
 const RunSeedsRow = z.object({
   runId: id,
   seeds: z.array(z.object({ id: z.string(), instruction: z.string(), input: z.string(), output: z.string() })),
+  chunks: z.array(ChunkRefRow).optional(),
 });
-const int0 = z.number().int().min(0);
-const span = z.tuple([int0, int0]);
 const DocumentRow = z.object({
   id,
   projectId: id,
