@@ -62,8 +62,14 @@ function afterDone(p: ReturnType<typeof startCli>, n: number): Promise<void> {
 describe('pausing a run', () => {
   it('Ctrl+C pauses with exit 3 and resume finishes with the items of an uninterrupted run', async () => {
     const store = join(dir, 'sigint');
-    const p = startCli(args(store));
+    // A slow server (the same replies): the run is surely still going while the next process starts.
+    const slow = await startFakeLlm({ latencyMs: 400, record: false });
+    const p = startCli(args(store).map((a) => (a === fake.url ? slow.url : a)));
     await afterDone(p, 3);
+    // While it runs, a second process may not drive it too (every call would be paid twice).
+    const busy = await cli(['resume', '--store', store]);
+    expect(busy.code).toBe(EXIT.failed);
+    expect(busy.stderr).toMatch(/RunBusyError: run .* is being run by process \d+/);
     p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code, r.stderr).toBe(EXIT.paused);
@@ -77,23 +83,28 @@ describe('pausing a run', () => {
     expect(run!.completed.length).toBeLessThan(24);
     s.close();
 
-    const resumed = await cli(['resume', '--store', store, '--json']);
+    await slow.close();
+    // Resumed against the usual server (the stored engine replaced from the command line).
+    const resumed = await cli(['resume', '--store', store, '--endpoint', fake.url, '--json']);
     expect(resumed.code, resumed.stderr).toBe(EXIT.done);
     expect(samplesOf(store)).toEqual(samplesOf(join(dir, 'reference')));
   });
 
   it('a second Ctrl+C leaves at once, the run paused and resumable', async () => {
     const store = join(dir, 'twice');
-    const p = startCli(args(store));
+    const slow = await startFakeLlm({ latencyMs: 400, record: false });
+    const p = startCli(args(store).map((a) => (a === fake.url ? slow.url : a)));
     await afterDone(p, 2);
     p.child.kill('SIGINT');
     p.child.kill('SIGINT');
     const r = await p.done;
+    await slow.close();
     expect(r.code).toBe(EXIT.paused);
     const s = openStore(store);
     expect(s.listProjects().flatMap((x) => s.listRuns(x.id))[0]!.status).toBe('paused');
     s.close();
-    expect((await cli(['resume', '--store', store])).code).toBe(EXIT.done);
+    expect((await cli(['resume', '--store', store, '--endpoint', fake.url])).code).toBe(EXIT.done);
+    expect(samplesOf(store)).toEqual(samplesOf(join(dir, 'reference')));
   });
 
   it('a token cap pauses with exit 3 and says so; resume with a raised cap finishes', async () => {
@@ -116,6 +127,10 @@ describe('pausing a run', () => {
     const r = await cli([...args(store), '--max-spend', '1']);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toMatch(/--max-spend needs the prices/);
+    // And a verb that reads a store refuses a directory without one (a typo must not make a store).
+    const none = await cli(['status', '--store', store]);
+    expect(none.code).toBe(EXIT.usage);
+    expect(none.stderr).toMatch(/no Seedforge store there/);
   });
 });
 

@@ -1,9 +1,8 @@
 import { writeBackup } from '../../lib/io/export/projectBackup';
 import { EXIT, JSON_OPTION, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { FileSink } from '../fileSink';
-import { openStore } from '../store/store';
 import { SqliteDatasetSource } from '../store/sources';
-import { pickProject } from './data';
+import { openExisting, pickProject } from './data';
 
 export const backupVerb: Verb = {
   spec: {
@@ -19,7 +18,7 @@ export const backupVerb: Verb = {
     details: 'The file is the app\'s own backup format: runs, seeds, samples with their lineage. Safe while a run goes on (it reads one snapshot). Keys are never in it.',
   },
   async run(v) {
-    const store = openStore(str(v, 'store')!);
+    const store = openExisting(str(v, 'store')!, 'backup');
     try {
       const project = pickProject(store, str(v, 'project'), 'backup');
       if (!project) throw new UsageError(`${store.path} holds no project to back up`, 'backup');

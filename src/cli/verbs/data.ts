@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Project } from '../../lib/db/types';
 import { DEFAULT_SOURCE } from '../../lib/engines/modelSource';
 import { runDedupPhase, type DedupPhaseOptions } from '../../lib/runner/dedupPhase';
 import { UsageError } from '../args';
 import { SqliteDatasetSource } from '../store/sources';
-import type { Store } from '../store/store';
+import { openStore, STORE_FILE, type Store } from '../store/store';
 
 /**
  * What the data verbs (export, backup, dedup) and a run's Dedup step share: which project of the
@@ -34,4 +36,14 @@ export type DedupSettings = Pick<DedupPhaseOptions, 'threshold' | 'model' | 'aga
  */
 export function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal) {
   return runDedupPhase(new SqliteDatasetSource(store), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
+}
+
+/**
+ * Opens a store that must exist already (every verb but `run` and `restore`): a mistyped --store
+ * would otherwise make an empty store and report that it holds nothing.
+ * @throws UsageError naming the directory; the store's errors
+ */
+export function openExisting(dir: string, verb: string): Store {
+  if (!existsSync(join(dir, STORE_FILE))) throw new UsageError(`--store ${dir}: no Seedforge store there (no ${STORE_FILE}); \`seedforge run\` or \`seedforge restore\` makes one`, verb);
+  return openStore(dir);
 }

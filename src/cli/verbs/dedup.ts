@@ -1,7 +1,6 @@
 import { StepSchema } from '../../lib/pipeline/recipe';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
-import { openStore } from '../store/store';
-import { dedupStore, pickProject, type DedupSettings } from './data';
+import { dedupStore, openExisting, pickProject, type DedupSettings } from './data';
 
 export const dedupVerb: Verb = {
   spec: {
@@ -20,7 +19,7 @@ export const dedupVerb: Verb = {
   async run(v) {
     const defaults = StepSchema.parse({ op: 'dedup' }) as DedupSettings & { op: 'dedup' };
     const lexical = num(v, 'lexical', { min: 0, max: 1 });
-    const store = openStore(str(v, 'store')!);
+    const store = openExisting(str(v, 'store')!, 'dedup');
     try {
       const project = pickProject(store, str(v, 'project'), 'dedup');
       if (!project) throw new UsageError(`${store.path} holds no project`, 'dedup');

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import type { Role } from '../../lib/engines/roles';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
@@ -22,6 +23,28 @@ export const ENGINES_NS = 'cli.engines';
 export const BUDGET_NS = 'cli.budget';
 /** The batch mode's ledger of a run: `cli.batch.<runId>`. */
 export const BATCH_NS = 'cli.batch.';
+
+/** Which process runs a run now: `cli.owner`, by run id. */
+const OWNER_NS = 'cli.owner';
+interface Owner {
+  pid: number;
+  host: string;
+  since: number;
+}
+
+/** Another process on this machine is running the run; nothing was done. */
+export class RunBusyError extends Error {
+  override name = 'RunBusyError' as const;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** A run's recipe or engines cannot be used as stored. */
 export class RunConfigError extends Error {
@@ -65,6 +88,13 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const v = validateRecipe(run.recipe);
   if (!v.ok) throw new RunConfigError(`run ${runId}'s recipe is not valid: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
+  // Two processes driving one run would commit the same tasks (harmless: a second commit is a
+  // no-op) but pay for every call twice. A run left 'running' by a killed process has no live owner.
+  const owner = store.cacheGet<Owner>(OWNER_NS, runId);
+  if (owner && owner.pid !== process.pid && owner.host === hostname() && alive(owner.pid)) {
+    throw new RunBusyError(`run ${runId} is being run by process ${owner.pid} (since ${new Date(owner.since).toISOString()}): wait for it, or stop it (Ctrl+C pauses) and resume then`);
+  }
+  store.cachePut(OWNER_NS, runId, { pid: process.pid, host: hostname(), since: Date.now() } satisfies Owner);
   const saved = store.cacheGet<RunBudget>(BUDGET_NS, runId);
   const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
   // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
@@ -162,6 +192,11 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     throw e;
   } finally {
     clearInterval(saver);
+    try {
+      store.cacheDelete(OWNER_NS, runId);
+    } catch {
+      /* a store that cannot be written said so already */
+    }
     await unloadEngines(engines);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

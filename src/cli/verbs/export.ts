@@ -5,9 +5,8 @@ import { exportDataset } from '../../lib/io/export/exportDataset';
 import { DEFAULT_FILTERS, type ExportFormat } from '../../lib/io/export/types';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { FileSink } from '../fileSink';
-import { openStore } from '../store/store';
 import { SqliteDatasetSource } from '../store/sources';
-import { pickProject } from './data';
+import { openExisting, pickProject } from './data';
 
 /** The command line's format names → the exporter's (the short names are the common spellings). */
 export const FORMAT_NAMES: Record<string, ExportFormat> = {
@@ -60,7 +59,7 @@ export const exportVerb: Verb = {
     if (cardPath && !str(v, 'card') && !cardReplaceable(cardPath)) {
       throw new UsageError(`${cardPath} exists and is not a dataset card Seedforge wrote: name the card's file with --card, or pass --no-card`, 'export');
     }
-    const store = openStore(str(v, 'store')!);
+    const store = openExisting(str(v, 'store')!, 'export');
     try {
       const project = pickProject(store, str(v, 'project'), 'export');
       if (!project) throw new UsageError(`${store.path} holds no project: \`seedforge run\` or \`seedforge restore\` first`, 'export');

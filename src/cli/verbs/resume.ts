@@ -1,6 +1,7 @@
 import { EXIT, JSON_OPTION, STORE_OPTION, str, type Verb } from '../args';
 import { outputMode } from '../progress';
-import { openStore, type Store } from '../store/store';
+import type { Store } from '../store/store';
+import { openExisting } from './data';
 import { ENGINES_NS, execute, RunConfigError, storedEngines } from './execute';
 import { BUDGET_OPTIONS, capsOf, ENGINE_OPTIONS, engineConfigOf } from './run';
 
@@ -31,7 +32,7 @@ export const resumeVerb: Verb = {
     ].join('\n'),
   },
   async run(v, env) {
-    const store = openStore(str(v, 'store')!);
+    const store = openExisting(str(v, 'store')!, 'resume');
     try {
       const runId = str(v, 'run') ?? latestUnfinished(store);
       const reporterMode = outputMode(v.json === true);

@@ -1,6 +1,7 @@
 import { EXIT, JSON_OPTION, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { reasons } from '../progress';
-import { openStore, type RunStatusSummary } from '../store/store';
+import type { RunStatusSummary } from '../store/store';
+import { openExisting } from './data';
 
 export const statusVerb: Verb = {
   spec: {
@@ -15,7 +16,7 @@ export const statusVerb: Verb = {
     details: 'Safe while a run goes on in another process (the store is read, never written).',
   },
   async run(v) {
-    const store = openStore(str(v, 'store')!);
+    const store = openExisting(str(v, 'store')!, 'status');
     try {
       const only = str(v, 'run');
       const ids = only ? [only] : store.listProjects().flatMap((p) => store.listRuns(p.id).map((r) => r.id));
