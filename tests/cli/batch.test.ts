@@ -209,7 +209,7 @@ describe('batch-API mode (fake batch server)', () => {
     expect(e2.pending).toEqual({ batches: [], queued: 0 });
   });
 
-  it('the pipeline runs Answer + judge over the batch engine to the items the synchronous API gives', { timeout: 20_000 }, async () => {
+  it('the pipeline runs Answer + judge over the batch engine to the items the synchronous API gives, and resumes from its batches after a crash', { timeout: 20_000 }, async () => {
     const v = validateRecipe({ ...PRESETS.answerJudge!, seed: 11 });
     if (!v.ok) throw new Error('the preset does not validate');
     const seeds: SeedRef[] = Array.from({ length: 24 }, (_, i) => ({ id: `s${i}`, instruction: `Explain idea number ${i} of good data to a new colleague.`, input: '', output: 'A seed answer.' }));
@@ -233,5 +233,26 @@ describe('batch-API mode (fake batch server)', () => {
     // Answers, then verdicts: at least two rounds of batches, every request answered once.
     expect(s.stats().submits).toBeGreaterThanOrEqual(2);
     expect(s.stats().succeeded).toBe(s.sent().size);
+
+    // Stopped once its first batch is out (a crash: the engine is dropped), then resumed with a new
+    // engine over the same store and ledger: the same items, and no request was sent twice.
+    const s2 = await server({ processingMs: 150 });
+    const ledger = new MapLedger();
+    const store = new MemoryRunStore();
+    const ctl = new AbortController();
+    const first = engine('openai', s2, ledger, { maxBatchSize: 24, pollMs: 20 });
+    const stopped = runRecipe({ runId: 'c', recipe: v.recipe, seeds, engines: { generator: first, responder: first, judge: first }, store, concurrency: 24, signal: ctl.signal });
+    await expect.poll(() => s2.stats().submits, { timeout: 10_000, interval: 5 }).toBe(1);
+    ctl.abort();
+    await first.unload();
+    await stopped.catch(() => {});
+    expect(store.completed.size).toBe(0);
+    const second = engine('openai', s2, ledger, { maxBatchSize: 24 });
+    await runRecipe({ runId: 'c', recipe: v.recipe, seeds, engines: { generator: second, responder: second, judge: second }, store, concurrency: 24 });
+    expect(store.completed.size).toBe(24);
+    expect(items(store)).toEqual(items(plain));
+    expect(s2.sent().size).toBeGreaterThan(24);
+    expect([...s2.sent().values()].every((n) => n === 1)).toBe(true);
+    expect(s2.stats().lines).toBe(s2.sent().size);
   });
 });
