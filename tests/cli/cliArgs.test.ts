@@ -107,6 +107,9 @@ describe('the seedforge command', () => {
     const preset = await cli(['run', '--store', tempDir(), '--preset', 'evol5', '--seeds', 'x.jsonl', '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm']);
     expect(preset.code).toBe(EXIT.usage);
     expect(preset.stderr).toMatch(/answer-judge, evol-instruct, self-instruct/);
+    const count = await cli(['run', '--store', tempDir(), '--preset', 'answer-judge', '--count', '10', '--seeds', 'x.jsonl', '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm']);
+    expect(count.code).toBe(EXIT.usage);
+    expect(count.stderr).toMatch(/--count sets how many items Self-Instruct makes/);
   });
 
   it('names the file and field of a bad recipe, and stores nothing', async () => {

@@ -115,6 +115,9 @@ describe('pausing a run', () => {
     expect(summary).toMatchObject({ status: 'paused' });
     expect(summary.budget).toMatch(/budget reached: used [\d,]+ of 2,500 tokens/);
     expect(summary.tokens as number).toBeLessThanOrEqual(2500);
+    const status = jsonLines((await cli(['status', '--store', store, '--json'])).stdout)[0]!.runs as { status: string; budget: { maxTokens: number; spent: { tokens: number } } }[];
+    expect(status[0]).toMatchObject({ status: 'paused', budget: { maxTokens: 2500 } });
+    expect(status[0]!.budget.spent.tokens).toBe(summary.tokens);
     const still = await cli(['resume', '--store', store, '--json']);
     expect(still.code).toBe(EXIT.paused);
     const done = await cli(['resume', '--store', store, '--max-tokens', '1000000', '--json']);

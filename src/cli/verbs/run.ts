@@ -149,6 +149,26 @@ function localSettings(v: ParsedOptions, path: string): EngineSettings {
   };
 }
 
+/**
+ * The recipe with what the command line sets over it: the number of items of a recipe that starts
+ * with Self-Instruct (`--count`), tasks per seed (`--copies`), the seed of its random choices.
+ * Validated after, like the rest of the recipe. @throws UsageError
+ */
+function withOverrides(input: unknown, v: ParsedOptions): unknown {
+  const count = num(v, 'count', { min: 1, max: 1_000_000, int: true });
+  const copies = num(v, 'copies', { min: 1, max: 1000, int: true });
+  const seed = num(v, 'seed', { min: 0, max: 2 ** 31, int: true });
+  if (count === undefined && copies === undefined && seed === undefined) return input;
+  const r = structuredClone(input) as { steps?: { op?: string; count?: number }[]; copiesPerSeed?: number; seed?: number };
+  if (count !== undefined) {
+    if (r.steps?.[0]?.op !== 'selfInstruct') throw new UsageError('--count sets how many items Self-Instruct makes: the recipe does not start with Self-Instruct (use --copies for tasks per seed)', 'run');
+    r.steps[0].count = count;
+  }
+  if (copies !== undefined) r.copiesPerSeed = copies;
+  if (seed !== undefined) r.seed = seed;
+  return r;
+}
+
 /** The recipe from `--recipe FILE` (as the app exports it) or `--preset NAME`. @throws RecipeFileError, UsageError */
 export function loadRecipe(v: ParsedOptions): Recipe {
   const file = str(v, 'recipe');
@@ -172,7 +192,7 @@ export function loadRecipe(v: ParsedOptions): Recipe {
       throw new RecipeFileError(`${file}:${line}: not valid JSON (${(e as Error).message}); a recipe file is the JSON the app's Recipe screen exports`);
     }
   }
-  const r = validateRecipe(input);
+  const r = validateRecipe(withOverrides(input, v));
   if (!r.ok) throw new RecipeFileError(`${where} is not a valid recipe:\n${r.problems.map((p) => `  field ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
   if (isDocumentRecipe(r.recipe)) {
     throw new RecipeFileError(`${where} makes questions from document chunks, and the command line does not read documents yet: run it in the app, or pick a recipe that starts from seeds (answer-judge, evol-instruct, self-instruct, …)`);
@@ -261,6 +281,9 @@ export const runVerb: Verb = {
       recipe: { type: 'string', value: 'FILE', help: "a recipe as the app's Recipe screen exports it (JSON)" },
       preset: { type: 'string', value: 'NAME', help: `one of the app's presets: ${Object.keys(PRESET_NAMES).join(', ')}` },
       seeds: { type: 'string', multiple: true, value: 'FILE', help: 'seed file(s) in any format the app imports: JSONL, JSON, CSV, TSV, text, Parquet', required: true },
+      count: { type: 'string', value: 'N', help: 'items a recipe that starts with Self-Instruct makes (the preset: 50)' },
+      copies: { type: 'string', value: 'N', help: 'tasks per seed (the recipe\'s copiesPerSeed)' },
+      seed: { type: 'string', value: 'N', help: "the seed of the recipe's random choices (same recipe, seeds and seed: same run)" },
       'skip-bad': { type: 'boolean', help: 'leave out records the importer cannot use (default: stop and name them)' },
       ...ENGINE_OPTIONS,
       concurrency: { type: 'string', value: 'N', help: `tasks (and calls) in flight per endpoint, 1–4096 (default ${DEFAULT_CONCURRENCY}); fixed for the run` },

@@ -1,6 +1,8 @@
 import { EXIT, JSON_OPTION, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { reasons } from '../progress';
+import type { RunBudget } from '../../lib/pipeline/budget';
 import type { RunStatusSummary } from '../store/store';
+import { BUDGET_NS } from './execute';
 import { openExisting } from './data';
 
 export const statusVerb: Verb = {
@@ -21,7 +23,8 @@ export const statusVerb: Verb = {
       const only = str(v, 'run');
       const ids = only ? [only] : store.listProjects().flatMap((p) => store.listRuns(p.id).map((r) => r.id));
       if (only && !store.getRun(only)) throw new UsageError(`--run ${only}: no such run in ${store.path} (\`seedforge status --store DIR\` lists them)`, 'status');
-      const runs: RunStatusSummary[] = ids.map((id) => store.runStatusSummary(id));
+      // With what each run has spent and its caps (kept by the runs' budgets).
+      const runs: (RunStatusSummary & { budget: RunBudget | null })[] = ids.map((id) => ({ ...store.runStatusSummary(id), budget: store.cacheGet<RunBudget>(BUDGET_NS, id) ?? null }));
       if (v.json) {
         process.stdout.write(JSON.stringify({ store: store.path, runs }) + '\n');
       } else if (!runs.length) {
@@ -31,6 +34,7 @@ export const statusVerb: Verb = {
           const c = r.counts;
           process.stdout.write(
             `${r.id}  ${r.status.padEnd(9)} ${c.done}/${c.total} tasks · accepted ${c.accepted} · rejected ${c.rejected}${c.rejected ? ` (${reasons(c)})` : ''} · ${c.calls} calls  ${r.name}\n` +
+              (r.budget ? `  used ${r.budget.spent.tokens.toLocaleString('en-US')} tokens${r.budget.maxTokens != null ? ` of ${r.budget.maxTokens.toLocaleString('en-US')}` : ''}${r.budget.spent.spend ? `, spent ${r.budget.spent.spend.toFixed(4)}${r.budget.maxSpend != null ? ` of ${r.budget.maxSpend}` : ''}` : ''}\n` : '') +
               (r.error ? `  error: ${r.error}\n` : ''),
           );
         }
