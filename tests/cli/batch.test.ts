@@ -161,7 +161,8 @@ describe('batch-API mode (fake batch server)', () => {
       const s = await server({ processingMs: 400 });
       const ledger = new MapLedger();
       const reqs = Array.from({ length: 12 }, (_, i) => ask(i));
-      const first = engine(kind, s, ledger, { pollMs: 1000 });
+      // One batch of the 12, however slowly they arrive.
+      const first = engine(kind, s, ledger, { pollMs: 1000, maxBatchSize: 12, windowMs: 10_000 });
       const lost = reqs.map((r) => settled(complete(first, r)));
       await expect.poll(() => s.stats().submits, { timeout: 10_000, interval: 5 }).toBe(1);
       await expect.poll(() => ledger.map.size, { timeout: 10_000, interval: 5 }).toBe(12);
@@ -186,7 +187,7 @@ describe('batch-API mode (fake batch server)', () => {
 
   it('abort: a queued call leaves the batch; a batch whose calls were all aborted is cancelled when asked to', { timeout: 20_000 }, async () => {
     const s = await server({ processingMs: 20 });
-    const e = engine('openai', s, new MapLedger(), { windowMs: 150 });
+    const e = engine('openai', s, new MapLedger(), { windowMs: 1000 });
     const ctl = new AbortController();
     const kept = [0, 1, 2].map((i) => complete(e, ask(i)));
     const dropped = [3, 4].map((i) => settled(complete(e, ask(i), ctl.signal)));
@@ -240,7 +241,9 @@ describe('batch-API mode (fake batch server)', () => {
     const ledger = new MapLedger();
     const store = new MemoryRunStore();
     const ctl = new AbortController();
-    const first = engine('openai', s2, ledger, { maxBatchSize: 24, pollMs: 20 });
+    // The 24 answers fill one batch (a long window: a slow machine must not split it, and a crash
+    // while a second batch is being created would leave that one unrecorded).
+    const first = engine('openai', s2, ledger, { maxBatchSize: 24, pollMs: 20, windowMs: 10_000 });
     const stopped = runRecipe({ runId: 'c', recipe: v.recipe, seeds, engines: { generator: first, responder: first, judge: first }, store, concurrency: 24, signal: ctl.signal });
     await expect.poll(() => s2.stats().submits, { timeout: 10_000, interval: 5 }).toBe(1);
     ctl.abort();
