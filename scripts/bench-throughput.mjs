@@ -89,12 +89,12 @@ function cpuOf(pid) {
  * One CLI run in a child process against a fresh fake server: the run's summary (its --json last
  * line), the server's stats, the child's peak RSS and the process's wall time.
  */
-async function cliRun({ items, concurrency, latencyMs, capacity }) {
+async function cliRun({ items, concurrency, latencyMs, capacity, traceGc = false }) {
   const fake = await startFakeLlm({ latencyMs, capacity, record: false });
   const store = join(dir, `store-${items}-${concurrency}-${Date.now()}`);
   // The runner as bin/seedforge.mjs starts it, from this run's own build (see the top).
   const start = `import { main } from ${JSON.stringify(pathToFileURL(join(CLI_DIST, 'seedforge.mjs')).href)}; process.exit(await main(process.argv.slice(1)));`;
-  const args = ['--input-type=module', '-e', start, 'run', '--store', store, '--preset', 'answer-judge', '--seeds', seeds(items), '--endpoint', fake.url, '--model', 'fake-model', '--concurrency', String(concurrency), '--json'];
+  const args = [...(traceGc ? ['--trace-gc'] : []), '--input-type=module', '-e', start, 'run', '--store', store, '--preset', 'answer-judge', '--seeds', seeds(items), '--endpoint', fake.url, '--model', 'fake-model', '--concurrency', String(concurrency), '--json'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let hwm = 0;
@@ -105,14 +105,21 @@ async function cliRun({ items, concurrency, latencyMs, capacity }) {
     if (m) hwm = Math.max(hwm, m.hwm);
     cpuS = cpuOf(child.pid) ?? cpuS;
   }, 100);
-  // Only the last line is kept: at 100k items the progress lines would be memory of their own.
+  // Only the last JSON line is kept: at 100k items the progress lines would be memory of their own.
+  // With --trace-gc, V8 prints each full GC's heap before and after on the same stdout.
   let last = '';
   let tail = '';
+  /** V8 heap (MiB) left live after each full mark-compact, in order. */
+  const liveAfterGc = [];
   child.stdout.setEncoding('utf8').on('data', (s) => {
     tail += s;
     const lines = tail.split('\n');
     tail = lines.pop();
-    for (const l of lines) if (l.trim()) last = l;
+    for (const l of lines) {
+      if (l.startsWith('{')) last = l;
+      const gc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(l);
+      if (gc) liveAfterGc.push(Number(gc[1]));
+    }
   });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (s) => (err = (err + s).slice(-4000)));
@@ -124,9 +131,9 @@ async function cliRun({ items, concurrency, latencyMs, capacity }) {
   const stats = fake.stats();
   await fake.close();
   rmSync(store, { recursive: true, force: true });
-  const summary = JSON.parse((tail.trim() || last) || '{}');
+  const summary = JSON.parse((tail.startsWith('{') ? tail : last) || '{}');
   if (code !== 0 || summary.type !== 'summary') throw new Error(`the CLI run (${items} items, ${concurrency} in flight) ended with exit ${code}: ${err.trim() || last}`);
-  return { summary, stats, hwm, processS, cpuS, serverCpuS };
+  return { summary, stats, hwm, processS, cpuS, serverCpuS, liveAfterGc };
 }
 
 /**
@@ -266,14 +273,18 @@ try {
     if (atK) console.log(`  per slot at ${K} in flight (${atK.done} items): ${f1((1 - atK.modelMs / (atK.wallMs * K)) * 100)} % of slot time outside model calls (ramp-up and tail included)`);
   }
 
+  // VmHWM is the process's peak, and V8 lets its heap grow far past what is live before a full GC
+  // when memory is plenty, so a longer run can peak higher with nothing retained. The heap left live
+  // after each full GC (V8's --trace-gc) tells the two apart: flat there means nothing accumulates.
   console.log(`\npeak RSS of the CLI (VmHWM), 256 in flight, endpoint ${RSS_LATENCY} ms, capacity 256:`);
   const mem = [];
   for (const n of [SMALL, BIG]) {
-    const r = await cliRun({ items: n, concurrency: 256, latencyMs: RSS_LATENCY, capacity: 256 });
-    mem.push(r.hwm);
-    console.log(`  ${n} items: VmHWM ${f1(r.hwm)} MiB, ${r.summary.calls} calls, run ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), ${f1(r.summary.done / (r.summary.wallMs / 1000))} items/s`);
+    const r = await cliRun({ items: n, concurrency: 256, latencyMs: RSS_LATENCY, capacity: 256, traceGc: true });
+    const live = r.liveAfterGc.slice(1); // the first full GC runs during start-up
+    mem.push({ hwm: r.hwm, live: live.length ? Math.max(...live) : null });
+    console.log(`  ${n} items: VmHWM ${f1(r.hwm)} MiB; live V8 heap after full GCs max ${f1(mem.at(-1).live)} MiB (${live.length} full GCs, last ${f1(live.at(-1))} MiB); ${r.summary.calls} calls, run ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), ${f1(r.summary.done / (r.summary.wallMs / 1000))} items/s`);
   }
-  console.log(`  ratio ${BIG}/${SMALL} items: ${(mem[1] / mem[0]).toFixed(2)} (flat ≈ 1)`);
+  console.log(`  ratio ${BIG}/${SMALL} items: VmHWM ${(mem[1].hwm / mem[0].hwm).toFixed(2)}, live heap ${mem[0].live && mem[1].live ? (mem[1].live / mem[0].live).toFixed(2) : '—'} (flat ≈ 1)`);
 } finally {
   for (const d of [dir, CLI_DIST, join(root, APP_DIST)]) rmSync(d, { recursive: true, force: true });
 }
