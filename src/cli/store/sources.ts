@@ -9,6 +9,7 @@ import {
   PAGE_SIZE,
   type BackupSource,
   type DedupStore,
+  type DedupTarget,
   type ProjectRows,
   type ProjectTable,
   type RestoreRows,
@@ -26,7 +27,8 @@ import { StoreError, toStoreError } from './storeError';
  * phase as the app run on it unchanged. Lists are in SQLite's `ORDER BY id` (byte order, which is
  * IndexedDB's for the app's ASCII ids).
  *
- * No embedder: a dedup over this store keeps its exact and lexical passes and says so.
+ * Without an embedder (the default) a dedup over this store keeps its exact and lexical passes and
+ * says so; the command line injects its own (src/cli/embed.ts) for the semantic pass.
  */
 export class SqliteDatasetSource implements BackupSource, DedupStore, RestoreTarget {
   readonly place = { here: 'this store', elsewhere: 'restore into another --store directory' };
@@ -34,9 +36,12 @@ export class SqliteDatasetSource implements BackupSource, DedupStore, RestoreTar
   /** The reads on the store's connection; during withRunLock, those of a snapshot connection instead. */
   #reads: Reads;
   #applyDuplicates: Database.Transaction<(scope: readonly string[], marks: readonly DuplicateMark[], check?: DedupCheck) => void>;
+  /** DedupTarget.embed: present only when the caller gave one. */
+  readonly embed?: DedupTarget['embed'];
 
-  constructor(store: Store) {
+  constructor(store: Store, embed?: DedupTarget['embed']) {
     this.#store = store;
+    if (embed) this.embed = embed;
     this.#reads = new Reads(store.db);
     const db = store.db;
     const getSample = db.prepare(`SELECT json FROM samples WHERE id = ?`).pluck();

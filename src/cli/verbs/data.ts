@@ -4,6 +4,7 @@ import type { Project } from '../../lib/db/types';
 import { DEFAULT_SOURCE } from '../../lib/engines/modelSource';
 import { runDedupPhase, type DedupPhaseOptions } from '../../lib/runner/dedupPhase';
 import { UsageError } from '../args';
+import { nodeEmbedder, unsupportedModel, type DedupEmbedFn } from '../embed';
 import { SqliteDatasetSource } from '../store/sources';
 import { openStore, STORE_FILE, type Store } from '../store/store';
 
@@ -30,12 +31,36 @@ export function pickProject(store: Store, name: string | undefined, verb: string
 /** The dedup step's settings the app's recipe editor writes; the defaults of the Dedup step otherwise. */
 export type DedupSettings = Pick<DedupPhaseOptions, 'threshold' | 'model' | 'againstSeeds' | 'method' | 'lexical'>;
 
+/** What `dedupStore` did: the phase's result, and why its semantic pass did not run (null when it did, or had nothing left to compare). */
+export type DedupOutcome = Awaited<ReturnType<typeof runDedupPhase>> & { semanticSkipped: string | null };
+
 /**
- * The dedup phase of the app (src/lib/runner/dedupPhase.ts) over the SQLite store. The store has
- * no embedder, so the exact and lexical passes run and the result says the semantic one did not.
+ * The dedup phase of the app (src/lib/runner/dedupPhase.ts) over the SQLite store, its semantic
+ * pass embedded by the command line's embedder (src/cli/embed.ts: the bundled model from disk).
+ * A model other than the bundled one, or `semantic: false`, keeps the exact and lexical passes and
+ * says why in `semanticSkipped`.
+ * @throws EmbedError when the bundled model's files cannot be read; the store's errors
  */
-export function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal) {
-  return runDedupPhase(new SqliteDatasetSource(store), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
+export async function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal, o: { semantic?: boolean; embed?: DedupEmbedFn } = {}): Promise<DedupOutcome> {
+  const semantic = o.semantic ?? true;
+  const unavailable = unsupportedModel(settings.model);
+  const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder()) : undefined;
+  const r = await runDedupPhase(new SqliteDatasetSource(store, embed), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
+  const refused = r.semanticRefused;
+  const semanticSkipped = refused
+    ? `${refused.model} is English-only and ${Math.round(refused.chineseShare * 100)} % of the texts are Chinese: the app's Dedup step with ${refused.recommended} compares them`
+    : !r.noEmbedder
+      ? null
+      : !semantic
+        ? 'turned off (--no-semantic)'
+        : unavailable;
+  return { ...r, semanticSkipped };
+}
+
+/** One line of what a dedup marked, by pass, and why the semantic pass did not run. */
+export function dedupLine(r: DedupOutcome): string {
+  const { exact, lexical, semantic } = r.byPass;
+  return `${r.removed} marked as near-duplicates of ${r.compared} texts (exact ${exact}, lexical ${lexical}, semantic ${semantic})${r.semanticSkipped ? `; semantic pass not run: ${r.semanticSkipped}` : ''}`;
 }
 
 /**

@@ -8,7 +8,9 @@ export type EmbedErrorName =
   /** The model files could not be fetched or parsed (offline with a remote model, wrong mirror, corrupt file). */
   | 'EmbeddingModelLoadError'
   /** embed() was called before load(). */
-  | 'EmbedderNotLoadedError';
+  | 'EmbedderNotLoadedError'
+  /** The command line runs the bundled model only (from disk); this one is a download the app makes. */
+  | 'EmbeddingModelUnavailableError';
 
 export class EmbedError extends Error {
   override name: EmbedErrorName;
