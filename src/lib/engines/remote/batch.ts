@@ -456,7 +456,8 @@ export class BatchEngine implements LlmEngine {
           continue;
         }
         const results = await this.#provider.results(state, stop);
-        if (ended()) return;
+        // Read is read: even if its last caller just left, the answers go in the ledger.
+        if (life.aborted) return;
         await this.#settle(batchId, b, results, state.error);
         return;
       } catch (e) {
@@ -491,9 +492,11 @@ export class BatchEngine implements LlmEngine {
       const mine = p?.batchId === batchId ? p : undefined;
       if (out.ok) {
         await this.#ledger.put(id, { answer: out.answer });
-        if (mine) {
+        // Its callers are answered, whichever batch they wait on (a request queued again elsewhere is not sent).
+        if (p) {
           this.#calls.delete(id);
-          for (const w of mine.waiters) w.resolve(out.answer);
+          this.#queue.delete(p);
+          for (const w of p.waiters) w.resolve(out.answer);
         }
         continue;
       }
