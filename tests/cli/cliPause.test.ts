@@ -6,7 +6,7 @@ import { EXIT } from '../../src/cli/args';
 import { createReporter, type ProgressView } from '../../src/cli/progress';
 import { openStore } from '../../src/cli/store/store';
 import { emptyCounts } from '../../src/lib/pipeline/types';
-import { cleanup, cli, ensureCli, jsonLines, startCli, tempDir, writeSeeds } from './support';
+import { cleanup, cli, ensureCli, jsonLines, runSamples, startCli, tempDir, writeSeeds } from './support';
 
 /**
  * A run stops before its end in two ways a script must tell apart from failure: Ctrl+C (SIGINT)
@@ -35,16 +35,6 @@ afterAll(async () => {
   await fake?.close();
   cleanup();
 });
-
-function samplesOf(store: string): string[] {
-  const s = openStore(store);
-  try {
-    const [run] = s.listProjects().flatMap((p) => s.listRuns(p.id));
-    return s.listRunSamples(run!.id).map((x) => `${x.id.slice(run!.id.length)} ${x.status} ${x.output}`).sort();
-  } finally {
-    s.close();
-  }
-}
 
 /** Resolves once the child printed a progress line with at least `n` tasks done. */
 function afterDone(p: ReturnType<typeof startCli>, n: number): Promise<void> {
@@ -87,7 +77,7 @@ describe('pausing a run', () => {
     // Resumed against the usual server (the stored engine replaced from the command line).
     const resumed = await cli(['resume', '--store', store, '--endpoint', fake.url, '--json']);
     expect(resumed.code, resumed.stderr).toBe(EXIT.done);
-    expect(samplesOf(store)).toEqual(samplesOf(join(dir, 'reference')));
+    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
   });
 
   it('a second Ctrl+C leaves at once, the run paused and resumable', async () => {
@@ -104,7 +94,7 @@ describe('pausing a run', () => {
     expect(s.listProjects().flatMap((x) => s.listRuns(x.id))[0]!.status).toBe('paused');
     s.close();
     expect((await cli(['resume', '--store', store, '--endpoint', fake.url])).code).toBe(EXIT.done);
-    expect(samplesOf(store)).toEqual(samplesOf(join(dir, 'reference')));
+    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
   });
 
   it('a token cap pauses with exit 3 and says so; resume with a raised cap finishes', async () => {
@@ -122,7 +112,7 @@ describe('pausing a run', () => {
     expect(still.code).toBe(EXIT.paused);
     const done = await cli(['resume', '--store', store, '--max-tokens', '1000000', '--json']);
     expect(done.code, done.stderr).toBe(EXIT.done);
-    expect(samplesOf(store)).toEqual(samplesOf(join(dir, 'reference')));
+    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
   });
 
   it('a spend cap without prices is a usage error, before anything is stored', async () => {

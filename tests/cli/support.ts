@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openStore } from '../../src/cli/store/store';
 
 /**
  * Helpers of the command line's tests: they run the real `bin/seedforge.mjs` in a child process
@@ -86,4 +87,18 @@ export function allBytes(dir: string): string {
     if (e.isFile()) s += readFileSync(join(e.parentPath, e.name)).toString('latin1');
   }
   return s;
+}
+
+/**
+ * The items of the store's first run as comparable lines: the key within the run (the sample id
+ * after the run's id), status and answer — two runs of one recipe over one seed file compare equal.
+ */
+export function runSamples(store: string): string[] {
+  const s = openStore(store);
+  try {
+    const [run] = s.listProjects().flatMap((p) => s.listRuns(p.id));
+    return s.listRunSamples(run!.id).map((x) => `${x.id.slice(run!.id.length)} ${x.status} ${x.output}`).sort();
+  } finally {
+    s.close();
+  }
 }

@@ -4,7 +4,7 @@ import type { Role } from '../../lib/engines/roles';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
 import { validateRecipe } from '../../lib/pipeline/recipe';
 import { runRecipe } from '../../lib/pipeline/run';
-import type { RunCounts } from '../../lib/pipeline/types';
+import type { RunCounts, RunStore } from '../../lib/pipeline/types';
 import { EXIT } from '../args';
 import { buildEngines, loadEngines, pricesOf, unloadEngines, type EngineConfig } from '../engines';
 import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
@@ -44,6 +44,49 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Errors that say the endpoint, not the item, failed: after the engine's own retries a task that
+ * failed with one is NOT kept as a rejected sample (that would bake an outage into the dataset and
+ * never retry it) — its task stays open and `resume` makes it. The first set may pass (a blip);
+ * the second means every call will fail (a wrong key or model name).
+ */
+const TRANSIENT = new Set(['RateLimitedError', 'ServerError', 'NetworkError', 'TimeoutError', 'BatchRequestError']);
+const FATAL = new Set(['BadKeyError', 'ModelNotFoundError', 'CorsError']);
+/** Tasks in a row failing on the endpoint after which the run stops instead of burning through its seeds. */
+export const FAILING_STREAK = 10;
+
+/** Why a run stopped on its endpoint, when it did. */
+interface Halt {
+  fatal: boolean;
+  tasks: number;
+  error: string;
+}
+
+/**
+ * The run's RunStore with the held-back tasks above: a task whose failure is the endpoint's is not
+ * committed, and `FAILING_STREAK` of them in a row (or one FATAL) stops the run through `stop`.
+ */
+function holdingBack(inner: RunStore, stop: (h: Halt) => void): RunStore & { held(): number } {
+  let streak = 0;
+  let held = 0;
+  return {
+    ...inner,
+    held: () => held,
+    async commitTask(runId, t, delta) {
+      const failed = delta.samples.find((x) => x.rejectReason?.startsWith('error:') && (TRANSIENT.has(x.rejectReason.slice(6)) || FATAL.has(x.rejectReason.slice(6))));
+      if (!failed) {
+        streak = 0;
+        return inner.commitTask(runId, t, delta);
+      }
+      held++;
+      streak++;
+      const name = failed.rejectReason!.slice(6);
+      const error = String(failed.notes.error ?? name);
+      if (FATAL.has(name) || streak >= FAILING_STREAK) stop({ fatal: FATAL.has(name), tasks: streak, error });
+    },
+  };
 }
 
 /** A run's recipe or engines cannot be used as stored. */
@@ -143,13 +186,20 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   try {
     store.setRunStatus(runId, 'running');
     await loadEngines(engines, ctl.signal);
-    const counts = await runRecipe({
+    let halt: Halt | null = null;
+    const runStore = holdingBack(store.runStore(), (h) => {
+      if (halt) return;
+      halt = h;
+      reporter.note('endpointFailing', h.fatal ? `stopping: ${h.error}` : `stopping: ${h.tasks} tasks in a row failed on the endpoint (${h.error})`);
+      ctl.abort();
+    });
+    await runRecipe({
       runId,
       recipe: v.recipe,
       seeds: store.getRunSeeds(runId),
       chunks: store.getRunChunks(runId),
       engines,
-      store: store.runStore(),
+      store: runStore,
       concurrency: run.concurrency,
       signal: ctl.signal,
       onEvent: onRunEvent(reporter, runId, money),
@@ -158,22 +208,29 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
     let dedup: Awaited<ReturnType<typeof dedupStore>> | null = null;
     if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) dedup = await dedupStore(store, run.projectId, dedupStep, ctl.signal);
-    const status = ctl.signal.aborted ? 'paused' : 'done';
-    store.setRunStatus(runId, status, { wallMs: performance.now() - t0 });
+    // Tasks held back (failed on the endpoint) leave the run open: it is paused, not done.
+    const held = runStore.held();
+    const status = ctl.signal.aborted || held > 0 ? 'paused' : 'done';
+    const stopped = halt as Halt | null;
+    store.setRunStatus(runId, status, { wallMs: performance.now() - t0, ...(stopped?.fatal ? { error: stopped.error } : {}) });
+    // The stored counts: what was committed (the pipeline's own count includes held-back tasks).
+    const counts = store.runStatusSummary(runId).counts;
     saveBudget();
     const trip = tripped as BudgetError | null;
-    const summary = { run: runId, status, ...counts, ...money(), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
+    const summary = { run: runId, status, ...counts, ...money(), ...(held ? { heldBack: held } : {}), ...(stopped ? { stopped: stopped.error } : {}), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
     const text = [
       `run ${runId} ${status}: ${progressLine({ runId, counts, tokensPerSecond: null, etaSeconds: null, ...money() })}`,
       counts.rejected ? `  rejected by reason: ${reasons(counts)}` : '',
       `  ${counts.calls} calls, ${(counts.promptTokens + counts.completionTokens).toLocaleString('en-US')} tokens in committed items, ${duration((performance.now() - t0) / 1000)}`,
       dedup ? `  dedup: ${dedup.removed} near-duplicates marked (exact ${dedup.byPass.exact}, lexical ${dedup.byPass.lexical})${dedup.noEmbedder ? '; the semantic pass needs embeddings: run the Dedup step in the app' : ''}` : '',
       trip ? `  ${trip.message}: seedforge resume --store DIR --max-${trip.cap === 'spend' ? 'spend' : 'tokens'} <higher>` : '',
+      held ? `  ${held} task${held === 1 ? '' : 's'} failed on the endpoint and ${held === 1 ? 'was' : 'were'} not kept${stopped ? `; stopped: ${stopped.error}` : ''}` : '',
       status === 'paused' && !trip ? `  paused: \`seedforge resume --store DIR --run ${runId}\` continues it` : '',
     ]
       .filter(Boolean)
       .join('\n');
     reporter.finish(summary, text);
+    if (stopped?.fatal) return EXIT.failed;
     return status === 'done' ? EXIT.done : EXIT.paused;
   } catch (e) {
     const err = e as Error;
