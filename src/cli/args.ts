@@ -15,7 +15,7 @@ export const EXIT = {
   failed: 1,
   /** The command line was wrong (unknown verb or option, a bad or missing value). */
   usage: 2,
-  /** A run stopped before its end and can be resumed: Ctrl+C, or a budget cap reached. */
+  /** A run stopped before its end and can be resumed: Ctrl+C, a budget cap reached, an endpoint that kept failing. */
   paused: 3,
   /** Nothing to do: the run was already done, or the store holds nothing to export. */
   nothing: 4,
@@ -25,7 +25,8 @@ export const EXIT_HELP = `Exit codes:
   0  done
   1  failed (the message says why and what to do next)
   2  usage error (unknown verb or option, a bad or missing value)
-  3  paused: Ctrl+C or a budget cap stopped the run; \`seedforge resume\` continues it
+  3  paused: Ctrl+C, a budget cap or an endpoint that kept failing stopped the run;
+     \`seedforge resume\` continues it (tasks that failed on the endpoint are made then)
   4  nothing to do (the run was already done, the store holds nothing to export)`;
 
 export interface OptionSpec {
