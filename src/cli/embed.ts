@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Vectors } from '../lib/dedup/types';
 import { BertEncoder, type BertConfig } from '../lib/embed/encoder/bertEncoder';
 import { EmbedError } from '../lib/embed/errors';
+import { aborted } from '../lib/engines/errors';
 import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../lib/embed/models';
 import { batches, byLength, prepareTexts } from '../lib/embed/prepare';
 import type { DedupEmbedRequest } from '../lib/io/export/source';
@@ -99,12 +100,14 @@ async function load(root: string, id: string): Promise<Loaded> {
 /**
  * A DedupTarget `embed` for the command line: loads the bundled model on each call (the Dedup
  * step calls it once) and frees it after. Unit vectors in the texts' order; equal normalised
- * texts are run once. Between encoder calls it yields to the event loop, so Ctrl+C is heard.
+ * texts are run once. Between encoder calls it yields to the event loop (Ctrl+C is heard) and
+ * stops when `signal` is aborted.
  * @param root the repository (default: found from this module's location)
  * @throws {EmbedError} EmbeddingModelUnavailableError for a catalogue model other than the bundled
- * one, UnknownEmbeddingModelError for an id not in it, EmbeddingModelLoadError when the files are missing.
+ * one, UnknownEmbeddingModelError for an id not in it, EmbeddingModelLoadError when the files are
+ * missing; EngineError AbortedError when `signal` aborts it.
  */
-export function nodeEmbedder(root: string | null = repositoryRoot()): DedupEmbedFn {
+export function nodeEmbedder(root: string | null = repositoryRoot(), signal?: AbortSignal): DedupEmbedFn {
   return async (texts, request, onProgress) => {
     const why = unsupportedModel(request.model);
     if (why) throw new EmbedError(findEmbeddingModel(request.model) ? 'EmbeddingModelUnavailableError' : 'UnknownEmbeddingModelError', why);
@@ -119,6 +122,7 @@ export function nodeEmbedder(root: string | null = repositoryRoot()): DedupEmbed
     const order = byLength(Array.from({ length: m }, (_, k) => k), prep.inputs);
     onProgress?.(0, m);
     for (const [s, e] of batches(m, BATCH)) {
+      if (signal?.aborted) throw aborted('the dedup step');
       const idx = order.slice(s, e);
       const ids = l.tokenizer(idx.map((k) => prep.inputs[k]!), { padding: false, truncation: true, max_length: l.encoder.maxTokens, return_tensor: false }).input_ids as number[][];
       const data = l.encoder.encode(ids);

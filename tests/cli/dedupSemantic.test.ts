@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeLlm } from '../../scripts/fakeLlm.mjs';
 import { nodeEmbedder, repositoryRoot, unsupportedModel } from '../../src/cli/embed';
 import { openStore, type Store } from '../../src/cli/store/store';
 import { dedupStore } from '../../src/cli/verbs/data';
@@ -13,7 +14,7 @@ import type { SampleDraft } from '../../src/lib/pipeline/types';
 import { runDedupPhase } from '../../src/lib/runner/dedupPhase';
 import { normalizeText } from '../../src/lib/text/normalize';
 import { MemoryDatasetSource } from '../support/memoryDatasetSource';
-import { cleanup, cli, ensureCli, ROOT, tempDir } from './support';
+import { cleanup, cli, ensureCli, jsonLines, ROOT, tempDir } from './support';
 
 /**
  * The Dedup step's semantic pass on the command line (src/cli/embed.ts): the bundled MiniLM read
@@ -162,6 +163,17 @@ describe('the command line embedder', () => {
     await expect(nodeEmbedder(null)(['a'], REQUEST)).rejects.toMatchObject({ name: 'EmbeddingModelLoadError', message: /Run seedforge from a clone of the repository/ });
     expect(repositoryRoot()).toBe(ROOT);
   });
+
+  it('stops at the next batch when its signal is aborted', { timeout: SLOW }, async () => {
+    const ctl = new AbortController();
+    const texts = Array.from({ length: 100 }, (_, i) => `Distinct text number ${i} about the garden`);
+    let batchesDone = 0;
+    const run = nodeEmbedder(repositoryRoot(), ctl.signal)(texts, REQUEST, (done) => {
+      if (done > 0 && ++batchesDone === 1) ctl.abort();
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortedError' });
+    expect(batchesDone).toBe(1);
+  });
 });
 
 describe("a store's Dedup with the semantic pass", () => {
@@ -225,5 +237,23 @@ describe("a store's Dedup with the semantic pass", () => {
     const bad = await cli(['dedup', '--store', dir, '--threshold', '2']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--threshold must be a number from 0.5 to 0.999/);
+  });
+
+  it("a run's Dedup step runs the semantic pass and its summary counts it", { timeout: SLOW }, async () => {
+    const fake = await startFakeLlm({ latencyMs: 1 });
+    try {
+      const dir = tempDir('dedup-run');
+      const seeds = join(dir, 'seeds.jsonl');
+      // Respond keeps each seed's instruction: the samples carry the planted texts.
+      writeFileSync(seeds, [...PARAPHRASES.flat(), ...DISTINCT].map((t) => JSON.stringify({ instruction: t, output: 'A seed answer.' })).join('\n') + '\n');
+      const recipe = join(dir, 'recipe.json');
+      writeFileSync(recipe, JSON.stringify({ version: 1, name: 'Answer, dedup', steps: [{ op: 'respond' }, { op: 'dedup' }] }));
+      const r = await cli(['run', '--store', join(dir, 'store'), '--recipe', recipe, '--seeds', seeds, '--endpoint', fake.url, '--model', 'fake-model', '--concurrency', '4', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = jsonLines(r.stdout).at(-1)!;
+      expect(summary).toMatchObject({ type: 'summary', status: 'done', dedup: { removed: PARAPHRASES.length, byPass: { exact: 0, lexical: 0, semantic: PARAPHRASES.length }, semantic: true } });
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { Project } from '../../lib/db/types';
 import { DEFAULT_SOURCE } from '../../lib/engines/modelSource';
 import { runDedupPhase, type DedupPhaseOptions } from '../../lib/runner/dedupPhase';
 import { UsageError } from '../args';
-import { nodeEmbedder, unsupportedModel, type DedupEmbedFn } from '../embed';
+import { nodeEmbedder, repositoryRoot, unsupportedModel, type DedupEmbedFn } from '../embed';
 import { SqliteDatasetSource } from '../store/sources';
 import { openStore, STORE_FILE, type Store } from '../store/store';
 
@@ -44,7 +44,7 @@ export type DedupOutcome = Awaited<ReturnType<typeof runDedupPhase>> & { semanti
 export async function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal, o: { semantic?: boolean; embed?: DedupEmbedFn } = {}): Promise<DedupOutcome> {
   const semantic = o.semantic ?? true;
   const unavailable = unsupportedModel(settings.model);
-  const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder()) : undefined;
+  const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder(repositoryRoot(), signal)) : undefined;
   const r = await runDedupPhase(new SqliteDatasetSource(store, embed), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
   const refused = r.semanticRefused;
   const semanticSkipped = refused
