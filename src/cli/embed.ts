@@ -5,9 +5,10 @@ import type { Vectors } from '../lib/dedup/types';
 import { BertEncoder, type BertConfig } from '../lib/embed/encoder/bertEncoder';
 import { EmbedError } from '../lib/embed/errors';
 import { aborted } from '../lib/engines/errors';
-import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../lib/embed/models';
+import { cacheModelKey, DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../lib/embed/models';
 import { batches, byLength, prepareTexts } from '../lib/embed/prepare';
 import type { DedupEmbedRequest } from '../lib/io/export/source';
+import type { Store } from './store/store';
 
 /**
  * The command line's embedder for the Dedup step's semantic pass: the app's bundled model
@@ -98,37 +99,88 @@ async function load(root: string, id: string): Promise<Loaded> {
 }
 
 /**
- * A DedupTarget `embed` for the command line: loads the bundled model on each call (the Dedup
- * step calls it once) and frees it after. Unit vectors in the texts' order; equal normalised
- * texts are run once. Between encoder calls it yields to the event loop (Ctrl+C is heard) and
- * stops when `signal` is aborted.
- * @param root the repository (default: found from this module's location)
+ * Vectors kept between dedups, by the app's cache key (model key + hash of the normalised text):
+ * a second dedup of a project (another threshold, more items after a resume) embeds only the new
+ * texts, as the app's IndexedDB cache does.
+ */
+export interface VectorCache {
+  get(hash: string): Float32Array | undefined;
+  /** Stores one batch's vectors together. */
+  put(entries: readonly (readonly [string, Float32Array])[]): void;
+}
+
+/**
+ * The store's cache table as a VectorCache for one model key: each vector as the base64 of its
+ * float32 bytes, one transaction per batch.
+ */
+export function storeVectorCache(store: Store, modelKey: string): VectorCache {
+  const ns = `embed:${modelKey}`;
+  const put = store.db.transaction((entries: readonly (readonly [string, Float32Array])[]) => {
+    for (const [hash, v] of entries) store.cachePut(ns, hash, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+  });
+  return {
+    get(hash) {
+      const b64 = store.cacheGet<string>(ns, hash);
+      // Copied: a decoded Buffer may sit unaligned in Node's pool.
+      return b64 === undefined ? undefined : new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+    },
+    put: (entries) => put.immediate(entries),
+  };
+}
+
+/** Where `nodeEmbedder` finds its files, keeps its vectors, and hears that it should stop. */
+export interface NodeEmbedderOptions {
+  /** The repository (default: found from this module's location; null: not found). */
+  root?: string | null;
+  /** Vectors of earlier calls, by the model's cache key. */
+  cache?: (modelKey: string) => VectorCache;
+  signal?: AbortSignal;
+}
+
+/**
+ * A DedupTarget `embed` for the command line: unit vectors in the texts' order, equal normalised
+ * texts run once, cached ones (options.cache) not run at all; the model is loaded only when some
+ * text needs it, for this call (the Dedup step calls it once). Between encoder calls it yields to
+ * the event loop (Ctrl+C is heard) and stops when the signal is aborted.
  * @throws {EmbedError} EmbeddingModelUnavailableError for a catalogue model other than the bundled
  * one, UnknownEmbeddingModelError for an id not in it, EmbeddingModelLoadError when the files are
- * missing; EngineError AbortedError when `signal` aborts it.
+ * missing; EngineError AbortedError when the signal aborts it.
  */
-export function nodeEmbedder(root: string | null = repositoryRoot(), signal?: AbortSignal): DedupEmbedFn {
+export function nodeEmbedder(options: NodeEmbedderOptions = {}): DedupEmbedFn {
+  const root = options.root === undefined ? repositoryRoot() : options.root;
+  const signal = options.signal;
   return async (texts, request, onProgress) => {
     const why = unsupportedModel(request.model);
     if (why) throw new EmbedError(findEmbeddingModel(request.model) ? 'EmbeddingModelUnavailableError' : 'UnknownEmbeddingModelError', why);
     if (!root) throw new EmbedError('EmbeddingModelLoadError', `The bundled embedding model was not found: no public/models and src/lib/embed/encoder/encoder.wasm above ${dirname(fileURLToPath(import.meta.url))}. Run seedforge from a clone of the repository.`);
     const model = findEmbeddingModel(request.model)!;
-    const l = await load(root, model.id);
-    const d = l.encoder.dims;
+    const d = model.dims;
+    const cache = options.cache?.(cacheModelKey(model, 'symmetric'));
     const prep = prepareTexts(texts, model, 'symmetric');
     const m = prep.inputs.length;
     const uniq = new Float32Array(m * d);
-    // Similar lengths together (less padding in the tokenizer's batch); rows go back by index.
-    const order = byLength(Array.from({ length: m }, (_, k) => k), prep.inputs);
-    onProgress?.(0, m);
-    for (const [s, e] of batches(m, BATCH)) {
-      if (signal?.aborted) throw aborted('the dedup step');
-      const idx = order.slice(s, e);
-      const ids = l.tokenizer(idx.map((k) => prep.inputs[k]!), { padding: false, truncation: true, max_length: l.encoder.maxTokens, return_tensor: false }).input_ids as number[][];
-      const data = l.encoder.encode(ids);
-      idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
-      onProgress?.(e, m);
-      await new Promise((r) => setImmediate(r));
+    const missing: number[] = [];
+    prep.hashes.forEach((h, k) => {
+      const v = cache?.get(h);
+      if (v && v.length === d) uniq.set(v, k * d);
+      else missing.push(k);
+    });
+    const cached = m - missing.length;
+    onProgress?.(cached, m);
+    if (missing.length) {
+      const l = await load(root, model.id);
+      // Similar lengths together (less padding in the tokenizer's batch); rows go back by index.
+      const order = byLength(missing, prep.inputs);
+      for (const [s, e] of batches(order.length, BATCH)) {
+        if (signal?.aborted) throw aborted('the dedup step');
+        const idx = order.slice(s, e);
+        const ids = l.tokenizer(idx.map((k) => prep.inputs[k]!), { padding: false, truncation: true, max_length: l.encoder.maxTokens, return_tensor: false }).input_ids as number[][];
+        const data = l.encoder.encode(ids);
+        idx.forEach((k, r) => uniq.set(data.subarray(r * d, (r + 1) * d), k * d));
+        cache?.put(idx.map((k, r) => [prep.hashes[k]!, data.subarray(r * d, (r + 1) * d)] as const));
+        onProgress?.(cached + e, m);
+        await new Promise((r) => setImmediate(r));
+      }
     }
     const n = texts.length;
     const rows = new Float32Array(n * d);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from '../../scripts/fakeLlm.mjs';
-import { nodeEmbedder, repositoryRoot, unsupportedModel } from '../../src/cli/embed';
+import { nodeEmbedder, repositoryRoot, storeVectorCache, unsupportedModel } from '../../src/cli/embed';
 import { openStore, type Store } from '../../src/cli/store/store';
 import { dedupStore } from '../../src/cli/verbs/data';
 import type { Vectors } from '../../src/lib/dedup/types';
@@ -160,7 +160,7 @@ describe('the command line embedder', () => {
     expect(unsupportedModel('bge-small-en-v1.5')).toMatch(/download the app makes.*bundled all-MiniLM-L6-v2 only/);
     await expect(nodeEmbedder()(['a'], { ...REQUEST, model: 'bge-small-en-v1.5' })).rejects.toMatchObject({ name: 'EmbeddingModelUnavailableError' });
     await expect(nodeEmbedder()(['a'], { ...REQUEST, model: 'no-such-model' })).rejects.toMatchObject({ name: 'UnknownEmbeddingModelError' });
-    await expect(nodeEmbedder(null)(['a'], REQUEST)).rejects.toMatchObject({ name: 'EmbeddingModelLoadError', message: /Run seedforge from a clone of the repository/ });
+    await expect(nodeEmbedder({ root: null })(['a'], REQUEST)).rejects.toMatchObject({ name: 'EmbeddingModelLoadError', message: /Run seedforge from a clone of the repository/ });
     expect(repositoryRoot()).toBe(ROOT);
   });
 
@@ -168,7 +168,7 @@ describe('the command line embedder', () => {
     const ctl = new AbortController();
     const texts = Array.from({ length: 100 }, (_, i) => `Distinct text number ${i} about the garden`);
     let batchesDone = 0;
-    const run = nodeEmbedder(repositoryRoot(), ctl.signal)(texts, REQUEST, (done) => {
+    const run = nodeEmbedder({ signal: ctl.signal })(texts, REQUEST, (done) => {
       if (done > 0 && ++batchesDone === 1) ctl.abort();
     });
     await expect(run).rejects.toMatchObject({ name: 'AbortedError' });
@@ -184,6 +184,16 @@ describe("a store's Dedup with the semantic pass", () => {
       const r = await dedupStore(store, projectId, settings);
       expect(r).toMatchObject({ compared: 2 + 2 * PARAPHRASES.length + DISTINCT.length, removed: PARAPHRASES.length, noEmbedder: false, semanticSkipped: null });
       expect(r.byPass).toEqual({ exact: 0, lexical: 0, semantic: PARAPHRASES.length });
+      // The vectors are kept in the store's cache: a second dedup embeds nothing and marks the same.
+      const cacheRows = () => store.db.prepare(`SELECT count(*) FROM cache WHERE ns = 'embed:all-MiniLM-L6-v2@q8/plain'`).pluck().get();
+      expect(cacheRows()).toBe(r.embedded);
+      const progress: number[][] = [];
+      const again = await nodeEmbedder({ cache: (key) => storeVectorCache(store, key) })([...PARAPHRASES.flat(), ...DISTINCT], REQUEST, (done, total) => progress.push([done, total]));
+      expect(progress).toEqual([[12, 12]]);
+      const fresh = reference([...PARAPHRASES.flat(), ...DISTINCT]);
+      for (let i = 0; i < again.n; i++) expect(cosine(again, i, fresh, i)).toBeGreaterThanOrEqual(0.9999);
+      expect(await dedupStore(store, projectId, settings)).toEqual(r);
+      expect(cacheRows()).toBe(r.embedded);
       const samples = store.listRunSamples(runId);
       const marked = markedOf(samples);
       expect(marked).toEqual(PARAPHRASES.map(([keep, copy]) => [copy, keep, 'semantic']).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));

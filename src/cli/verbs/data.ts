@@ -4,7 +4,7 @@ import type { Project } from '../../lib/db/types';
 import { DEFAULT_SOURCE } from '../../lib/engines/modelSource';
 import { runDedupPhase, type DedupPhaseOptions } from '../../lib/runner/dedupPhase';
 import { UsageError } from '../args';
-import { nodeEmbedder, repositoryRoot, unsupportedModel, type DedupEmbedFn } from '../embed';
+import { nodeEmbedder, storeVectorCache, unsupportedModel, type DedupEmbedFn } from '../embed';
 import { SqliteDatasetSource } from '../store/sources';
 import { openStore, STORE_FILE, type Store } from '../store/store';
 
@@ -36,7 +36,8 @@ export type DedupOutcome = Awaited<ReturnType<typeof runDedupPhase>> & { semanti
 
 /**
  * The dedup phase of the app (src/lib/runner/dedupPhase.ts) over the SQLite store, its semantic
- * pass embedded by the command line's embedder (src/cli/embed.ts: the bundled model from disk).
+ * pass embedded by the command line's embedder (src/cli/embed.ts: the bundled model from disk),
+ * its vectors kept in the store's cache (a later dedup embeds only new texts).
  * A model other than the bundled one, or `semantic: false`, keeps the exact and lexical passes and
  * says why in `semanticSkipped`.
  * @throws EmbedError when the bundled model's files cannot be read; the store's errors
@@ -44,7 +45,7 @@ export type DedupOutcome = Awaited<ReturnType<typeof runDedupPhase>> & { semanti
 export async function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal, o: { semantic?: boolean; embed?: DedupEmbedFn } = {}): Promise<DedupOutcome> {
   const semantic = o.semantic ?? true;
   const unavailable = unsupportedModel(settings.model);
-  const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder(repositoryRoot(), signal)) : undefined;
+  const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder({ signal, cache: (key) => storeVectorCache(store, key) })) : undefined;
   const r = await runDedupPhase(new SqliteDatasetSource(store, embed), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
   const refused = r.semanticRefused;
   const semanticSkipped = refused
