@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../../lib/db/types';
 import { DEFAULT_SOURCE } from '../../lib/engines/modelSource';
-import { runDedupPhase, type DedupPhaseOptions } from '../../lib/runner/dedupPhase';
+import { runDedupPhase, type DedupPhaseOptions, type DedupPhaseProgress } from '../../lib/runner/dedupPhase';
 import { UsageError } from '../args';
 import { nodeEmbedder, storeVectorCache, unsupportedModel, type DedupEmbedFn } from '../embed';
 import { SqliteDatasetSource } from '../store/sources';
@@ -42,11 +42,11 @@ export type DedupOutcome = Awaited<ReturnType<typeof runDedupPhase>> & { semanti
  * says why in `semanticSkipped`.
  * @throws EmbedError when the bundled model's files cannot be read; the store's errors
  */
-export async function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal, o: { semantic?: boolean; embed?: DedupEmbedFn } = {}): Promise<DedupOutcome> {
+export async function dedupStore(store: Store, projectId: string, settings: DedupSettings, signal?: AbortSignal, o: { semantic?: boolean; embed?: DedupEmbedFn; onProgress?: (p: DedupPhaseProgress) => void } = {}): Promise<DedupOutcome> {
   const semantic = o.semantic ?? true;
   const unavailable = unsupportedModel(settings.model);
   const embed = semantic && !unavailable ? (o.embed ?? nodeEmbedder({ signal, cache: (key) => storeVectorCache(store, key) })) : undefined;
-  const r = await runDedupPhase(new SqliteDatasetSource(store, embed), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, undefined, signal);
+  const r = await runDedupPhase(new SqliteDatasetSource(store, embed), projectId, { ...settings, appBase: '', source: DEFAULT_SOURCE }, o.onProgress, signal);
   const refused = r.semanticRefused;
   const semanticSkipped = refused
     ? `${refused.model} is English-only and ${Math.round(refused.chineseShare * 100)} % of the texts are Chinese: the app's Dedup step with ${refused.recommended} compares them`

@@ -1,6 +1,22 @@
 import { StepSchema } from '../../lib/pipeline/recipe';
+import type { DedupPhaseProgress } from '../../lib/runner/dedupPhase';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { dedupLine, dedupStore, openExisting, pickProject, type DedupSettings } from './data';
+
+/**
+ * Progress of the long stages (embedding, comparing) on stderr, at most one line every 2 s and
+ * none in the first 2 s: a small dedup prints only its result, a large one shows it is moving.
+ */
+function slowProgress(everyMs = 2000): (p: DedupPhaseProgress) => void {
+  let last = Date.now();
+  return (p) => {
+    if (p.stage !== 'embed' && p.stage !== 'pairs') return;
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    process.stderr.write(`dedup: ${p.stage === 'embed' ? 'embedding' : 'comparing'} ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}\n`);
+  };
+}
 
 /** The app's Dedup step as a recipe writes it with nothing set: the bundled model and its calibrated threshold. */
 const DEFAULTS = StepSchema.parse({ op: 'dedup' }) as DedupSettings & { op: 'dedup' };
@@ -28,7 +44,10 @@ export const dedupVerb: Verb = {
     try {
       const project = pickProject(store, str(v, 'project'), 'dedup');
       if (!project) throw new UsageError(`${store.path} holds no project`, 'dedup');
-      const r = await dedupStore(store, project.id, { threshold: threshold ?? DEFAULTS.threshold, model: DEFAULTS.model, method: DEFAULTS.method, againstSeeds: v['no-seeds'] !== true, lexical: lexical ?? DEFAULTS.lexical }, undefined, { semantic: v['no-semantic'] !== true });
+      const r = await dedupStore(store, project.id, { threshold: threshold ?? DEFAULTS.threshold, model: DEFAULTS.model, method: DEFAULTS.method, againstSeeds: v['no-seeds'] !== true, lexical: lexical ?? DEFAULTS.lexical }, undefined, {
+        semantic: v['no-semantic'] !== true,
+        ...(v.json ? {} : { onProgress: slowProgress() }),
+      });
       if (v.json) process.stdout.write(JSON.stringify({ type: 'summary', project: project.name, ...r }) + '\n');
       else process.stdout.write(`${dedupLine(r)}\n`);
       return r.compared === 0 ? EXIT.nothing : EXIT.done;
