@@ -35,7 +35,7 @@ export const dedupVerb: Verb = {
       'no-seeds': { type: 'boolean', help: 'do not compare items with the seeds' },
       json: { ...JSON_OPTION, help: 'print the result as one JSON object' },
     },
-    details: 'Each cluster keeps its best item (highest judge score, then the earliest); the others are marked, and an export leaves them out. The semantic pass embeds what the first two leave with the bundled model (all-MiniLM-L6-v2, read from public/models on disk: no network), as the app does; other models run in the app.',
+    details: 'Each cluster keeps its best item (highest judge score, then the earliest); the others are marked, and an export leaves them out. The semantic pass embeds what the first two leave with the bundled model (all-MiniLM-L6-v2, read from public/models on disk: no network), as the app does, and keeps the vectors in the store: a later dedup embeds only new items. Other models run in the app.',
   },
   async run(v) {
     const lexical = num(v, 'lexical', { min: 0, max: 1 });
