@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from '../../scripts/fakeLlm.mjs';
 import { nodeEmbedder, repositoryRoot, storeVectorCache, unsupportedModel } from '../../src/cli/embed';
 import { openStore, type Store } from '../../src/cli/store/store';
-import { dedupStore } from '../../src/cli/verbs/data';
+import { dedupLine, dedupStore } from '../../src/cli/verbs/data';
 import type { Vectors } from '../../src/lib/dedup/types';
 import type { Sample, Seed, SeedDraft } from '../../src/lib/db/types';
 import { BertEncoder, type BertConfig } from '../../src/lib/embed/encoder/bertEncoder';
@@ -93,12 +93,11 @@ function draft(t: number, i: number, instruction: string, score: number): Sample
 }
 
 /** A store whose run committed the paraphrases (one task each, the first better scored) and the distinct items. */
-async function plantedStore(): Promise<{ store: Store; dir: string; projectId: string; runId: string }> {
+async function plantedStore(items: string[][] = [...PARAPHRASES.map((pair) => [...pair]), ...DISTINCT.map((t) => [t])]): Promise<{ store: Store; dir: string; projectId: string; runId: string }> {
   const dir = tempDir('dedup-semantic');
   const store = openStore(dir);
   const p = store.createProject('Paraphrases');
   const { seeds } = store.addSeeds(p.id, [0, 1].map(seed));
-  const items = [...PARAPHRASES.map((pair) => [...pair]), ...DISTINCT.map((t) => [t])];
   const run = store.createRun({
     projectId: p.id, name: 'planted', recipe: { name: 'Planted' },
     roles: { generator: { kind: 'remote', endpointId: 'ep1' }, responder: { kind: 'remote', endpointId: 'ep1' }, judge: { kind: 'remote', endpointId: 'ep1' } },
@@ -222,8 +221,22 @@ describe("a store's Dedup with the semantic pass", () => {
       for (const [id, s] of sim(inMemory)) expect(Math.abs(s - a.get(id)!)).toBeLessThan(1e-4);
 
       // A model the command line cannot run: exact and lexical passes only, and why.
+      expect(dedupLine(r)).toBe(`2 marked as near-duplicates of 14 texts (exact 0, lexical 0, semantic 2)`);
       const other = await dedupStore(store, projectId, { ...settings, model: 'bge-small-en-v1.5' });
       expect(other).toMatchObject({ noEmbedder: true, removed: 0, semanticSkipped: expect.stringMatching(/bge-small-en-v1.5 is a download/) });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps the English model off Chinese texts, and says which model compares them', { timeout: SLOW }, async () => {
+    const { store, projectId } = await plantedStore([['如何重置我的密码？', '我怎样才能重置密码？'], ['今天天气很好。'], ['请写一首关于大海的短诗。']]);
+    try {
+      const r = await dedupStore(store, projectId, { threshold: THRESHOLD, model: MODEL, againstSeeds: false, method: 'auto', lexical: 0.8 });
+      expect(r).toMatchObject({ embedded: 0, byPass: { semantic: 0 }, semanticRefused: { model: MODEL } });
+      expect(dedupLine(r)).toMatch(/; semantic pass not run: all-MiniLM-L6-v2 is English-only and 100 % of the texts are Chinese: the app's Dedup step with \S+ compares them$/);
+      // Nothing was embedded, so nothing was cached.
+      expect(store.db.prepare(`SELECT count(*) FROM cache WHERE ns LIKE 'embed:%'`).pluck().get()).toBe(0);
     } finally {
       store.close();
     }
