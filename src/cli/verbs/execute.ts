@@ -137,7 +137,6 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   if (owner && owner.pid !== process.pid && owner.host === hostname() && alive(owner.pid)) {
     throw new RunBusyError(`run ${runId} is being run by process ${owner.pid} (since ${new Date(owner.since).toISOString()}): wait for it, or stop it (Ctrl+C pauses) and resume then`);
   }
-  store.cachePut(OWNER_NS, runId, { pid: process.pid, host: hostname(), since: Date.now() } satisfies Owner);
   const saved = store.cacheGet<RunBudget>(BUDGET_NS, runId);
   const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
   // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
@@ -156,11 +155,13 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     },
   });
   const saveBudget = () => store.cachePut(BUDGET_NS, runId, { ...caps, spent: budget.spent } satisfies RunBudget);
+  // Built before anything is saved or started: a missing key throws here with nothing changed.
+  const engines = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
+  store.cachePut(OWNER_NS, runId, { pid: process.pid, host: hostname(), since: Date.now() } satisfies Owner);
   saveBudget();
   // As the app does: what is spent is saved every 2 s, so a process killed loses at most that.
   const saver = setInterval(saveBudget, 2000);
   saver.unref();
-  const engines = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
   const priced = cfg.main.kind !== 'llamacpp' && !!cfg.main.prices;
   const money = () => ({ spend: priced ? budget.spent.spend : null, tokens: budget.spent.tokens });
 
