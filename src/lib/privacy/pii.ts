@@ -103,12 +103,19 @@ function detectPassport(text: string, emit: Emit): void {
 
 const CARD_PREFIX = /^(4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6[0-9])/;
 
+function standardCardLength(d: string): boolean {
+  return d.length === 16 || (d.length === 15 && /^3[47]/.test(d)) || (d.length === 14 && /^3[068]/.test(d)) || (d.length === 19 && /^62/.test(d));
+}
+
 function detectCards(text: string, emit: Emit): void {
   const re = new RegExp(`${ND}(?:\\d{4}(?:[ -]\\d{4}){2,3}(?:[ -]\\d{1,3})?|\\d{4}[ -]\\d{6}[ -]\\d{4,5}|\\d{13,19})${NDE}`, 'g');
   for (const m of text.matchAll(re)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19 || !CARD_PREFIX.test(digits) || !luhnValid(digits)) continue;
     const cue = cueBefore(text, m.index, CARD_CUE, 30);
+    // Without a card keyword only the usual lengths count (16; Amex 15, Diners 14, UnionPay 19):
+    // a 17- or 18-digit order or reference number that happens to pass Luhn is not a card.
+    if (!cue && !/[ -]/.test(m[0]) && !standardCardLength(digits)) continue;
     emit('bankCard', m.index, m.index + m[0].length, cue ? 0.99 : 0.9, cue ? 'Luhn-valid card number after a card keyword' : 'Luhn-valid card number');
   }
 }
@@ -140,7 +147,7 @@ function detectIp(text: string, emit: Emit): void {
     if (VERSION_CUE.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
     emit('ipv4', m.index, m.index + m[0].length, 0.8, 'IPv4 address');
   }
-  const v6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,6}(?![0-9A-Fa-f:])|(?<![0-9A-Fa-f:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])/g;
+  const v6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?|[0-9A-Fa-f]{1,4})(?![0-9A-Fa-f:])|(?<![0-9A-Fa-f:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])/g;
   for (const m of text.matchAll(v6)) {
     const s = m[0];
     const groups = s.split(':').filter(Boolean).length;
@@ -219,7 +226,7 @@ const COMPOUND = /^(欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕�
 const NAME_STOP = new Set('因于在的是今入自主诉出男女年称被与和及已无有来到向对经先说表签持住现将为以等岁，。、；：,.;:（(）) 之曾于也就都又还于从把让给请告同'.split(''));
 
 const CN_CUE = /(患者|病人|病患|姓名|当事人|原告|被告|申请人|被申请人|委托人|受益人|投保人|被保险人|户名|开户人|持卡人|联系人|客户)[：:\s]?/g;
-const EN_CUE = /\b(Patient|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Name:|Plaintiff|Defendant|Claimant|Applicant|Cardholder|Client|Account holder:?)\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\b/g;
+const EN_CUE = /\b(Patient|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Name:|Plaintiff|Defendant|Claimant|Applicant|Cardholder|Client|Account holder:?|[Bb]orrower|[Ll]ender|[Tt]enant|[Gg]uarantor|[Bb]eneficiary|[Ii]nsured)\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\b/g;
 const EN_NOT_NAME = new Set(['Information', 'Name', 'Portal', 'Care', 'ID', 'Record', 'Records', 'History', 'Safety', 'Consent', 'Education', 'Number', 'The', 'A', 'An', 'This', 'That', 'Who', 'With', 'And']);
 
 /** A Chinese name starting at `i`: surname (or compound surname) and one or two given-name characters. */
@@ -230,7 +237,7 @@ function cnNameAt(text: string, i: number): number {
   const han = (c: string | undefined) => c !== undefined && /[\u4e00-\u9fff]/.test(c) && !NAME_STOP.has(c);
   if (!han(text[j])) return 0;
   j++;
-  if (han(text[j]) && !compound) j++;
+  if (han(text[j])) j++;
   return j - i;
 }
 
@@ -240,10 +247,10 @@ function detectNames(text: string, emit: Emit): void {
     const len = cnNameAt(text, at);
     if (len) emit('name', at, at + len, 0.85, `name after "${m[1]}"`);
   }
-  for (const m of text.matchAll(/[\u4e00-\u9fff]{1,3}(?=先生|女士|小姐|医生|律师|老师)/g)) {
+  for (const m of text.matchAll(/[\u4e00-\u9fff]{1,4}(?=先生|女士|小姐|医生|律师|老师)/g)) {
     for (let k = m.index; k < m.index + m[0].length; k++) {
       const rest = m.index + m[0].length - k;
-      if (rest >= 1 && rest <= 3 && (SURNAMES.has(text[k]!) || COMPOUND.test(text.slice(k, k + 2)))) {
+      if ((rest <= 3 && SURNAMES.has(text[k]!)) || (rest <= 4 && COMPOUND.test(text.slice(k, k + 2)))) {
         emit('name', k, m.index + m[0].length, rest === 1 ? 0.75 : 0.85, 'name before a title (先生/女士)');
         break;
       }
