@@ -307,9 +307,14 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   if (opts.terms) detectListed(text, opts.terms, 'term', emit);
 
   found.sort((a, b) => b.confidence - a.confidence || (b.end - b.start) - (a.end - a.start) || PRIORITY[b.type] - PRIORITY[a.type] || a.start - b.start);
+  // Strongest first; a character already taken rejects any later finding over it (linear in the
+  // total span length, where comparing against every kept finding was quadratic on large texts).
+  const taken = new Uint8Array(text.length);
   const kept: PiiFinding[] = [];
   for (const f of found) {
-    if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
+    if (taken.subarray(f.start, f.end).includes(1)) continue;
+    taken.fill(1, f.start, f.end);
+    kept.push(f);
   }
   return kept.sort((a, b) => a.start - b.start);
 }
