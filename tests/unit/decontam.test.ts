@@ -9,9 +9,9 @@ describe('decontam', () => {
     expect(evalItemsFrom([{ question: 'q?', answer: '#### 4' }]).shape).toBe('gsm8k');
     const mc = evalItemsFrom([{ question: '中国的首都是？', A: '北京', B: '上海', C: '广州', D: '深圳', answer: 'A' }]);
     expect(mc.shape).toBe('multipleChoice');
-    expect(mc.items[0]).toEqual({ text: '中国的首都是？\n北京\n上海\n广州\n深圳', answer: 'A' });
+    expect(mc.items[0]!).toEqual({ text: '中国的首都是？\n北京\n上海\n广州\n深圳', answer: 'A' });
     expect(evalItemsFrom([{ prompt: 'def f():' }]).shape).toBe('code');
-    expect(evalItemsFrom([{ question: { stem: 'Why?', choices: [{ text: 'x' }] }, answerKey: 'A' }]).items[0].text).toBe('Why?\nx');
+    expect(evalItemsFrom([{ question: { stem: 'Why?', choices: [{ text: 'x' }] }, answerKey: 'A' }]).items[0]!.text).toBe('Why?\nx');
     expect(evalItemsFrom([{ ctx: 'He runs', endings: ['fast', 'slow'], label: 0 }]).shape).toBe('hellaswag');
   });
 
@@ -36,7 +36,7 @@ describe('decontam', () => {
   it('scales: 20k eval items x 10k samples', async () => {
     const w = (i: number) => `w${i % 997}`;
     const items = Array.from({ length: 20000 }, (_, i) => Array.from({ length: 20 }, (_, j) => w(i * 31 + j * 7) + 'e' + i).join(' '));
-    const samples = Array.from({ length: 10000 }, (_, i) => ({ id: String(i), text: i % 1000 === 0 ? items[i] : Array.from({ length: 30 }, (_, j) => w(i + j)).join(' ') }));
+    const samples = Array.from({ length: 10000 }, (_, i) => ({ id: String(i), text: i % 1000 === 0 ? items[i]! : Array.from({ length: 30 }, (_, j) => w(i + j)).join(' ') }));
     const f = await checkContamination(samples, [mk('big', items)]);
     expect(f.length).toBe(10);
   }, 120000);

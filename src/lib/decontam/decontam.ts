@@ -11,7 +11,7 @@
  *   the information in 13 English words' worth of a clause. The eval items' n-grams are hashed
  *   into one index built once; each sample is then scanned linearly. Misses paraphrase and
  *   translation, and eval items shorter than n (those fall back to the exact check only).
- * - Embedding similarity is not built yet (left for the next step; see the report).
+ * - Embedding: see embedding.ts (samples × eval vectors only, cosine ≥ threshold).
  */
 import type { RawRecord } from '../io/types';
 
@@ -96,9 +96,10 @@ export async function checkContamination(
   const gramCount = new Map<string, number>();
   for (const es of evalSets) {
     for (let i = 0; i < es.items.length; i++) {
-      const key = normalise(es.items[i].text);
+      const text = es.items[i]?.text ?? '';
+      const key = normalise(text);
       if (key) (exact.get(key) ?? exact.set(key, []).get(key)!).push({ set: es.name, index: i });
-      const { grams } = ngrams(units(es.items[i].text), wordN, charN);
+      const { grams } = ngrams(units(text), wordN, charN);
       const uniq = new Set(grams);
       gramCount.set(es.name + '\u0000' + i, uniq.size);
       for (const g of uniq) (index.get(g) ?? index.set(g, []).get(g)!).push({ set: es.name, index: i });
@@ -109,7 +110,7 @@ export async function checkContamination(
   const findings: Finding[] = [];
   let last = Date.now();
   for (let s = 0; s < samples.length; s++) {
-    const sample = samples[s];
+    const sample = samples[s]!;
     const ex = exact.get(normalise(sample.text));
     const seen = new Set<string>();
     for (const h of ex ?? []) { seen.add(h.set + '\u0000' + h.index); findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'exact', evidence: sample.text, share: 1 }); }
@@ -123,7 +124,7 @@ export async function checkContamination(
     }
     for (const [k, h] of hits) {
       const share = h.grams.size / (gramCount.get(k) || 1);
-      if (share >= minShare) findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'ngram', evidence: [...h.grams][0], share });
+      if (share >= minShare) findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'ngram', evidence: [...h.grams][0] ?? '', share });
     }
     if (Date.now() - last > 30) { if (signal?.aborted) throw signal.reason; onProgress?.(s + 1, samples.length); await yieldNow(); last = Date.now(); }
   }
