@@ -33,6 +33,17 @@ describe('decontam', () => {
     expect(f.find((x) => x.sampleId === 'zh')).toMatchObject({ method: 'ngram', evalIndex: 1, share: 1 });
   });
 
+  it('applies the share threshold and ignores short common phrases', async () => {
+    const words = Q.split(' ');
+    const sample = [{ id: 'part', text: words.slice(0, 14).join(' ') }, { id: 'common', text: 'how many sheep are there now' }];
+    const total = words.length - 12;
+    const low = await checkContamination(sample, [mk('gsm', [Q])], { minShare: 2 / total });
+    expect(low.map((x) => [x.sampleId, x.share])).toEqual([['part', 2 / total]]);
+    expect(await checkContamination(sample, [mk('gsm', [Q])], { minShare: 3 / total })).toEqual([]);
+    const n5 = await checkContamination(sample, [mk('gsm', [Q])], { wordN: 5 });
+    expect(n5.some((x) => x.sampleId === 'common')).toBe(true);
+  });
+
   it('scales: 20k eval items x 10k samples', async () => {
     const w = (i: number) => `w${i % 997}`;
     const items = Array.from({ length: 20000 }, (_, i) => Array.from({ length: 20 }, (_, j) => w(i * 31 + j * 7) + 'e' + i).join(' '));
