@@ -157,6 +157,14 @@ export class ImportSession {
     return out;
   }
 
+  /**
+   * The parsed records of file `index` of the last `analyse`, as read (before any mapping), with
+   * their 1-based lines: eval sets keep their own fields (decontam's evalItemsFrom reads them).
+   */
+  records(index: number): readonly { line: number; record: RawRecord }[] {
+    return this.#files[index]?.rows ?? [];
+  }
+
   clear(): void {
     this.#files = [];
     this.#planned = [];
