@@ -8,7 +8,8 @@
  * - n-gram: word 13-grams for English (GPT-3's contamination check; 13 words is long enough that
  *   common phrases do not collide, short enough to catch a copied sentence inside a longer sample).
  *   Chinese has no spaces, so character n-grams; 13 characters is about 6–8 Chinese words, close to
- *   the information in 13 English words' worth of a clause. The eval items' n-grams are hashed
+ *   the information in 13 English words' worth of a clause. A text with both scripts gets both
+ *   kinds (see ngrams), so a Chinese item quoted in an English sample is still found. The eval items' n-grams are hashed
  *   into one index built once; each sample is then scanned linearly. Misses paraphrase and
  *   translation, and eval items shorter than n (those fall back to the exact check only).
  * - Embedding: see embedding.ts (samples × eval vectors only, cosine ≥ threshold).
@@ -71,14 +72,24 @@ export function units(s: string): string[] {
 }
 const isHan = (u: string) => HAN.test(u);
 
-/** n-grams of the units; Chinese-dominated text uses charN, otherwise wordN. */
-function ngrams(u: string[], wordN: number, charN: number): { n: number; grams: string[] } {
-  const han = u.filter(isHan).length;
-  const n = han * 2 > u.length ? charN : wordN;
-  const sep = n === charN && han * 2 > u.length ? '' : ' ';
+/**
+ * The n-grams of a text's units, of both kinds where it has both scripts: character n-grams
+ * (charN units joined without a separator) over the whole unit sequence when it holds any Han,
+ * and word n-grams (wordN, space-joined) over each run of non-Han units. Choosing one kind per
+ * text by its majority script missed a Chinese eval item quoted inside a mostly English sample
+ * (and an English one inside Chinese text). The kinds cannot collide: a word gram holds spaces,
+ * a character gram never does (units are split at whitespace).
+ */
+function ngrams(u: string[], wordN: number, charN: number): string[] {
   const grams: string[] = [];
-  for (let i = 0; i + n <= u.length; i++) grams.push(u.slice(i, i + n).join(sep));
-  return { n, grams };
+  if (u.some(isHan)) for (let i = 0; i + charN <= u.length; i++) grams.push(u.slice(i, i + charN).join(''));
+  for (let i = 0; i < u.length; ) {
+    let j = i;
+    while (j < u.length && !isHan(u[j]!)) j++;
+    for (let k = i; k + wordN <= j; k++) grams.push(u.slice(k, k + wordN).join(' '));
+    i = j + 1;
+  }
+  return grams;
 }
 
 const yieldNow = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -99,8 +110,7 @@ export async function checkContamination(
       const text = es.items[i]?.text ?? '';
       const key = normalise(text);
       if (key) (exact.get(key) ?? exact.set(key, []).get(key)!).push({ set: es.name, index: i });
-      const { grams } = ngrams(units(text), wordN, charN);
-      const uniq = new Set(grams);
+      const uniq = new Set(ngrams(units(text), wordN, charN));
       gramCount.set(es.name + '\u0000' + i, uniq.size);
       for (const g of uniq) (index.get(g) ?? index.set(g, []).get(g)!).push({ set: es.name, index: i });
     }
@@ -115,7 +125,7 @@ export async function checkContamination(
     const seen = new Set<string>();
     for (const h of ex ?? []) { seen.add(h.set + '\u0000' + h.index); findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'exact', evidence: sample.text, share: 1 }); }
     const hits = new Map<string, { set: string; index: number; grams: Set<string> }>();
-    for (const g of new Set(ngrams(units(sample.text), wordN, charN).grams)) {
+    for (const g of new Set(ngrams(units(sample.text), wordN, charN))) {
       for (const h of index.get(g) ?? []) {
         const k = h.set + '\u0000' + h.index;
         if (seen.has(k)) continue;
