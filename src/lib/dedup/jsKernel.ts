@@ -1,3 +1,4 @@
+import { DedupError } from './errors';
 import { CandidateList, verifyCandidates } from './pairs';
 import { DEFAULT_THRESHOLD, screenLowerBound, thresholdF32 } from './threshold';
 import type { DedupProgress, PairList, SemanticOptions, Vectors } from './types';
@@ -14,8 +15,41 @@ const COL_BLOCK = 256;
  * @throws {DedupError} DedupInputError for malformed or non-unit vectors.
  */
 export function jsFindPairs(v: Vectors, options: SemanticOptions = {}, onProgress?: (p: DedupProgress) => void): PairList {
-  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const m = options.existingCount ?? 0;
+  return screenAndVerify(v, options.threshold ?? DEFAULT_THRESHOLD, options.existingCount ?? 0, v.n, onProgress);
+}
+
+/** A query row and a fixed row whose canonical similarity passed the threshold. */
+export interface CrossPairList {
+  query: Uint32Array;
+  fixed: Uint32Array;
+  sim: Float32Array;
+}
+
+/**
+ * Queries × a fixed set only (decontamination: samples against an eval set), never queries ×
+ * queries: the same blocked screen and canonical `pairSimilarity` as `jsFindPairs`, so a pair is
+ * found here exactly when dedup would find it. The fixed rows come first in one buffer and only
+ * they are screened as rows, against the query columns (the incremental-dedup layout with the
+ * row loop stopped at the fixed set). Sorted by (query, fixed).
+ * @throws {DedupError} DedupInputError for malformed or non-unit vectors, or differing widths.
+ */
+export function jsFindCrossPairs(queries: Vectors, fixed: Vectors, threshold = DEFAULT_THRESHOLD, onProgress?: (p: DedupProgress) => void): CrossPairList {
+  if (queries.d !== fixed.d) throw new DedupError('DedupInputError', `Vector widths differ (${queries.d} vs ${fixed.d}): embed both sides with the same model.`);
+  const m = fixed.n;
+  const data = new Float32Array((m + queries.n) * fixed.d);
+  data.set(fixed.data.subarray(0, m * fixed.d));
+  data.set(queries.data.subarray(0, queries.n * queries.d), m * fixed.d);
+  const p = screenAndVerify({ data, n: m + queries.n, d: fixed.d }, threshold, m, m, onProgress);
+  const order = Array.from(p.a.keys()).sort((x, y) => p.b[x]! - p.b[y]! || p.a[x]! - p.a[y]!);
+  return {
+    query: Uint32Array.from(order, (k) => p.b[k]! - m),
+    fixed: Uint32Array.from(order, (k) => p.a[k]!),
+    sim: Float32Array.from(order, (k) => p.sim[k]!),
+  };
+}
+
+/** Rows [0, rowEnd) screened against the later columns, skipping pairs within [0, m); then verified. */
+function screenAndVerify(v: Vectors, threshold: number, m: number, rowEnd: number, onProgress?: (p: DedupProgress) => void): PairList {
   const { data: x, n, d } = v;
   const stats = checkVectors(v, threshold);
   const t32 = thresholdF32(threshold);
@@ -23,9 +57,9 @@ export function jsFindPairs(v: Vectors, options: SemanticOptions = {}, onProgres
   const screen = screenLowerBound(t32, stats.minNorm) - 1e-9;
   const cand = new CandidateList();
   const d4 = d - (d % 4);
-  onProgress?.({ phase: 'screen', done: 0, total: n });
-  for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-    const i1 = Math.min(i0 + ROW_BLOCK, n);
+  onProgress?.({ phase: 'screen', done: 0, total: rowEnd });
+  for (let i0 = 0; i0 < rowEnd; i0 += ROW_BLOCK) {
+    const i1 = Math.min(i0 + ROW_BLOCK, rowEnd);
     for (let j0 = Math.max(i0, m); j0 < n; j0 += COL_BLOCK) {
       const j1 = Math.min(j0 + COL_BLOCK, n);
       for (let i = i0; i < i1; i++) {
@@ -48,7 +82,7 @@ export function jsFindPairs(v: Vectors, options: SemanticOptions = {}, onProgres
         }
       }
     }
-    onProgress?.({ phase: 'screen', done: i1, total: n });
+    onProgress?.({ phase: 'screen', done: i1, total: rowEnd });
   }
   onProgress?.({ phase: 'verify', candidates: cand.length });
   const pairs = verifyCandidates(x, d, stats.norms2, t32, cand, m);
