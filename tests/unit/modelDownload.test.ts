@@ -30,6 +30,19 @@ function memorySink(initial = new Uint8Array(0)) {
   return sink;
 }
 
+/**
+ * The sink holds exactly the file. Not `toEqual`: Vitest's deep equality walks a 1.2 MB array
+ * element by element (about 1.2 s each, 34 s for this file on a busy machine); this compares the
+ * bytes natively and, when they differ, says where.
+ */
+function expectSameBytes(got: Uint8Array) {
+  expect(got.length).toBe(BYTES.length);
+  if (!Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(BYTES)) {
+    const at = got.findIndex((b, i) => b !== BYTES[i]);
+    expect.fail(`the bytes differ from the file first at offset ${at}`);
+  }
+}
+
 let hf: HfServer;
 beforeAll(async () => {
   hf = await startHfServer({ files: { [`${REPO}/${FILE}`]: GGUF } });
@@ -48,7 +61,7 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
     let meta: PartialMeta | null = null;
     const r = await downloadResumable({ url: url(), sink, meta: null, saveMeta: (m) => void (meta = m), onProgress: (l) => seen.push(l) });
     expect(r).toMatchObject({ size: BYTES.length, resumedFrom: 0, restarts: 0 });
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     expect(meta).toMatchObject({ total: BYTES.length, etag: expect.stringMatching(/^"/) });
     expect(seen.at(-1)).toBe(BYTES.length);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1]!)).toBe(true);
@@ -58,7 +71,7 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
   it('resumes with Range after each dropped connection and gets the same bytes', async () => {
     const sink = memorySink();
     const r = await downloadResumable({ url: url('/m/drop-200000'), sink, meta: null, saveMeta: () => {}, retryDelayMs: 1 });
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     const cdn = hf.requests.filter((q) => q.path.includes('/cdn/'));
     expect(cdn.length).toBe(Math.ceil(BYTES.length / 200000));
     expect(cdn[0]!.range).toBeNull();
@@ -73,7 +86,7 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
     const meta: PartialMeta = { url: url(), total: BYTES.length, etag: null };
     const r = await downloadResumable({ url: url(), sink, meta, saveMeta: () => {} });
     expect(r.resumedFrom).toBe(have);
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     expect(hf.requests.at(-1)).toMatchObject({ range: `bytes=${have}-`, status: 206 });
   });
 
@@ -81,7 +94,7 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
     const sink = memorySink(BYTES.slice(0, 300_000));
     const r = await downloadResumable({ url: url('/m/norange'), sink, meta: { url: url('/m/norange'), total: BYTES.length, etag: null }, saveMeta: () => {} });
     expect(r.restarts).toBe(1);
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     expect(hf.requests.at(-1)).toMatchObject({ range: 'bytes=300000-', status: 200 });
   });
 
@@ -90,14 +103,14 @@ describe('resumable model download (Node fetch against the Hugging Face-layout t
     let sink = memorySink(junk);
     let r = await downloadResumable({ url: url(), sink, meta: { url: url(), total: BYTES.length, etag: '"something-else"' }, saveMeta: () => {} });
     expect(r.restarts).toBe(1);
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     sink = memorySink(junk);
     r = await downloadResumable({ url: url(), sink, meta: { url: url(), total: BYTES.length + 5, etag: null }, saveMeta: () => {} });
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
     sink = memorySink(junk);
     r = await downloadResumable({ url: url(), sink, meta: { url: 'https://elsewhere.example/x.gguf', total: BYTES.length, etag: null }, saveMeta: () => {} });
     expect(r.resumedFrom).toBe(0);
-    expect(sink.bytes()).toEqual(BYTES);
+    expectSameBytes(sink.bytes());
   });
 
   it('a partial that is already whole finishes on 416 without downloading again', async () => {
