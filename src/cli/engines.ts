@@ -1,4 +1,5 @@
 import { createLlamaCppEngine } from './engines/llamaCpp';
+import { nodeTransport } from './nodeTransport';
 import { anthropicDialect } from '../lib/engines/remote/anthropic';
 import { DEFAULT_POLICY } from '../lib/engines/remote/http';
 import { openaiDialect } from '../lib/engines/remote/openai';
@@ -127,8 +128,11 @@ function buildOne(s: EngineSettings, env: NodeJS.ProcessEnv, ledger?: BatchLedge
     if (!ledger) throw new EndpointConfigError('the batch mode needs a store to keep its ledger in');
     return new BatchEngine(provider, ledger, { maxBatchSize: s.batch.maxBatchSize, windowMs: s.batch.windowMs, pollMs: s.batch.pollMs, policy: cfg.policy });
   }
-  if (s.endpoints.length > 1) return remotePool(s.endpoints, cfg, key, DIALECTS[s.kind]);
-  return new RemoteEngine({ ...cfg, id: `${cfg.id}@${s.endpoints[0]}`, baseUrl: s.endpoints[0]! }, key, DIALECTS[s.kind]);
+  // Node's http with keep-alive sockets, as many per endpoint as its calls in flight (the batch
+  // mode above keeps the global fetch: its uploads are FormData, and it makes few calls).
+  const engineOpts = { fetch: nodeTransport({ maxSockets: s.concurrency }) };
+  if (s.endpoints.length > 1) return remotePool(s.endpoints, cfg, key, DIALECTS[s.kind], undefined, engineOpts);
+  return new RemoteEngine({ ...cfg, id: `${cfg.id}@${s.endpoints[0]}`, baseUrl: s.endpoints[0]! }, key, DIALECTS[s.kind], engineOpts);
 }
 
 /**

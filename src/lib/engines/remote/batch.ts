@@ -1,6 +1,6 @@
 import { EngineError, aborted } from '../errors';
 import type { ChatEvent, ChatRequest, Constraint, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
-import { DEFAULT_POLICY, fetchError, httpError, isRetryable, retryDelay, sleep, type CallPolicy } from './http';
+import { DEFAULT_POLICY, fetchError, globalFetch, httpError, isRetryable, retryDelay, sleep, type CallPolicy, type Transport } from './http';
 
 /**
  * The batch-API mode (OpenAI Batch API, Anthropic Message Batches): half the price of the
@@ -13,6 +13,12 @@ import { DEFAULT_POLICY, fetchError, httpError, isRetryable, retryDelay, sleep, 
  * schema): the pipeline's requests are deterministic, so after a crash the same calls have the
  * same ids, and the `BatchLedger` (which batch each id went in; the answer once read) lets a new
  * engine poll and read the batches already submitted instead of paying for them twice.
+ *
+ * The provider creates a batch before its id reaches us: a process that dies in between would
+ * send the same requests again on resume (paid twice). So before each create the ledger gets an
+ * intent (a key made here, the batch's size and the time) for every request of it, the create
+ * carries the key where the provider keeps one (OpenAI's metadata), and a request found with an
+ * intent is looked up among the provider's batches (`find`) before it is sent again.
  */
 
 /** What a batch answered for one request. */
@@ -40,6 +46,19 @@ export interface BatchState {
   error?: string;
 }
 
+/**
+ * A batch about to be created: what lets a later session find it among the provider's batches
+ * when the process died before the batch's id was stored.
+ */
+export interface BatchIntent {
+  /** Made here, unique per create; sent with the batch where the provider keeps it. */
+  key: string;
+  /** Requests in the batch. */
+  size: number;
+  /** When the create was about to start (ms since the epoch, this machine's clock). */
+  at: number;
+}
+
 /** The parts of a provider's batch protocol; queueing, polling, retries and the ledger are shared. */
 export interface BatchProvider {
   readonly kind: 'openai' | 'anthropic';
@@ -55,7 +74,13 @@ export interface BatchProvider {
    * @returns the batch id
    * @throws EngineError (BadKeyError, BadRequestError, RateLimitedError, ServerError, NetworkError, TimeoutError, AbortedError)
    */
-  submit(items: { customId: string; req: ChatRequest }[], signal?: AbortSignal): Promise<string>;
+  submit(items: { customId: string; req: ChatRequest }[], intent: BatchIntent, signal?: AbortSignal): Promise<string>;
+  /**
+   * The id of the batch that a create with this intent made, or null when none was made.
+   * `known`: batches this session already holds (never the answer when the match is not exact).
+   * @throws EngineError
+   */
+  find(intent: BatchIntent, known: ReadonlySet<string>, signal?: AbortSignal): Promise<string | null>;
   /** @throws EngineError; ModelNotFoundError (404) when the provider does not know the batch. */
   poll(id: string, signal?: AbortSignal): Promise<BatchState>;
   /** Reads an ended batch's results, by custom_id. @throws EngineError */
@@ -71,7 +96,9 @@ export type BatchLedgerEntry =
   /** Read: the answer. */
   | { answer: BatchAnswer }
   /** Failed `attempt` times; sent again when asked again. */
-  | { attempt: number; error: string };
+  | { attempt: number; error: string }
+  /** About to be sent (the `attempt`th time) in the batch this intent creates: looked up before it is sent again. */
+  | { intent: BatchIntent; attempt: number };
 
 /**
  * Where the batch mode remembers what it sent and what came back, so that a crashed or paused run
@@ -99,6 +126,11 @@ export interface BatchOptions {
    * run's batches keep running, and `resume` reads them (cancelling would throw that work away).
    */
   cancelAbandoned?: boolean;
+  /**
+   * Called once the provider created a batch, before its id is in the ledger: the moment where a
+   * crash would cost most. For tests, which stop here (a promise that never settles) to stand for one.
+   */
+  onCreated?: (batchId: string) => void | Promise<void>;
 }
 
 /** A request that failed in every batch it was sent in (or failed in a way no resend mends). */
@@ -136,10 +168,10 @@ export async function requestId(kind: string, model: string, req: ChatRequest): 
 
 /**
  * One HTTP call of a batch protocol with a time limit on the response's headers; a non-2xx answer
- * becomes its typed error (the key redacted).
+ * becomes its typed error (the key redacted). `o.fetch`: what sends it (the global fetch by default).
  * @throws EngineError
  */
-export async function batchFetch(url: string, init: RequestInit, o: { key: string; name: string; timeoutMs: number; signal?: AbortSignal }): Promise<Response> {
+export async function batchFetch(url: string, init: RequestInit, o: { key: string; name: string; timeoutMs: number; signal?: AbortSignal; fetch?: Transport }): Promise<Response> {
   const ctl = new AbortController();
   const onAbort = () => ctl.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -149,7 +181,7 @@ export async function batchFetch(url: string, init: RequestInit, o: { key: strin
     ctl.abort();
   }, o.timeoutMs);
   try {
-    const resp = await fetch(url, { ...init, signal: ctl.signal });
+    const resp = await (o.fetch ?? globalFetch)(url, { ...init, signal: ctl.signal });
     if (!resp.ok) throw await httpError(resp, o.key, o.name);
     return resp;
   } catch (e) {
@@ -198,6 +230,11 @@ interface RunningBatch {
   ctl: AbortController;
 }
 
+/** A fresh intent key: unique per create, short enough for any provider's metadata value. */
+function newIntentKey(): string {
+  return `sfb-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** Errors that no resend mends: the request or the account is wrong. */
 const FINAL = new Set(['BadRequestError', 'BadKeyError', 'ModelNotFoundError', 'ContextOverflowError']);
 
@@ -215,6 +252,13 @@ export class BatchEngine implements LlmEngine {
   #maxAttempts: number;
   #policy: CallPolicy;
   #cancelAbandoned: boolean;
+  #onCreated: BatchOptions['onCreated'];
+  /** Intents of an earlier session being looked up, by key: each is looked up once. */
+  #lookups = new Map<string, Promise<string | null>>();
+  /** Lookups run one at a time, so that `known` holds every batch an earlier lookup matched. */
+  #lookupChain: Promise<unknown> = Promise.resolve();
+  /** Batches this session sent or matched (kept across pollers: an ended batch is not matched again). */
+  #known = new Set<string>();
   #calls = new Map<string, Pending>();
   #queue = new Set<Pending>();
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -233,6 +277,7 @@ export class BatchEngine implements LlmEngine {
     this.#maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? 3));
     this.#policy = { ...DEFAULT_POLICY, ...opts.policy };
     this.#cancelAbandoned = opts.cancelAbandoned ?? false;
+    this.#onCreated = opts.onCreated;
     this.maxConcurrency = this.#maxBatch;
     this.contextLength = provider.contextLength;
   }
@@ -256,6 +301,7 @@ export class BatchEngine implements LlmEngine {
     this.#calls.clear();
     this.#queue.clear();
     this.#batches.clear();
+    this.#lookups.clear();
     for (const p of calls) for (const w of p.waiters) w.reject(aborted());
   }
 
@@ -294,6 +340,10 @@ export class BatchEngine implements LlmEngine {
           fresh.attempt = entry.attempt;
           fresh.state = 'submitted';
           start = () => this.#attach(entry.batchId, [fresh]);
+        } else if (entry && 'intent' in entry) {
+          // An earlier session died around a create: the batch may exist without its id in the ledger.
+          fresh.state = 'submitting';
+          start = () => this.#resolveIntent(fresh, entry);
         } else {
           // A request that failed in an earlier session gets its remaining attempts, or a fresh set.
           if (entry && entry.attempt < this.#maxAttempts) fresh.attempt = entry.attempt;
@@ -376,9 +426,14 @@ export class BatchEngine implements LlmEngine {
     }
   }
 
-  /** Sends one batch, retrying what a retry mends; then records it in the ledger and polls it. */
+  /**
+   * Sends one batch, retrying what a retry mends; then records it in the ledger and polls it.
+   * The intent goes in the ledger first, and a retry first looks for the batch the failed create
+   * may have made (a timeout or a 500 can come after the provider created it).
+   */
   async #submit(chunk: Pending[]): Promise<void> {
     const life = this.#life.signal;
+    let intent: BatchIntent | null = null;
     for (let attempt = 0; ; attempt++) {
       // Calls aborted while the batch waited to go are not sent.
       chunk = chunk.filter((p) => {
@@ -388,10 +443,18 @@ export class BatchEngine implements LlmEngine {
       });
       if (!chunk.length || life.aborted) return;
       try {
-        const batchId = await this.#provider.submit(
-          chunk.map((p) => ({ customId: p.customId, req: p.req })),
-          life,
-        );
+        let batchId = intent ? await this.#find(intent, life) : null;
+        if (!batchId) {
+          intent = { key: newIntentKey(), size: chunk.length, at: Date.now() };
+          for (const p of chunk) await this.#ledger.put(p.customId, { intent, attempt: p.attempt + 1 });
+          batchId = await this.#provider.submit(
+            chunk.map((p) => ({ customId: p.customId, req: p.req })),
+            intent,
+            life,
+          );
+          this.#known.add(batchId);
+          await this.#onCreated?.(batchId);
+        }
         for (const p of chunk) {
           p.attempt++;
           p.state = 'submitted';
@@ -410,6 +473,63 @@ export class BatchEngine implements LlmEngine {
     }
   }
 
+  /** Looks an intent up at the provider, one lookup at a time; a batch found is known from then on. */
+  #find(intent: BatchIntent, signal: AbortSignal): Promise<string | null> {
+    const run = this.#lookupChain.then(async () => {
+      const id = await this.#provider.find(intent, this.#known, signal);
+      if (id) this.#known.add(id);
+      return id;
+    });
+    this.#lookupChain = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * A request an earlier session was about to send: polled in the batch its intent made, or sent
+   * again when no batch was made. A lookup that keeps failing fails the call (sending blind could
+   * pay twice); resuming the run looks again.
+   */
+  async #resolveIntent(p: Pending, entry: { intent: BatchIntent; attempt: number }): Promise<void> {
+    const life = this.#life.signal;
+    let lookup = this.#lookups.get(entry.intent.key);
+    if (!lookup) {
+      lookup = (async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await this.#find(entry.intent, life);
+          } catch (e) {
+            if (life.aborted || !isRetryable(e) || attempt >= this.#policy.maxRetries) throw e;
+            await sleep(retryDelay(attempt, this.#policy, (e as EngineError).retryAfter), life);
+          }
+        }
+      })();
+      this.#lookups.set(entry.intent.key, lookup);
+    }
+    let batchId: string | null;
+    try {
+      batchId = await lookup;
+    } catch (e) {
+      if (this.#calls.get(p.customId) === p) this.#fail(p, e);
+      return;
+    }
+    if (this.#calls.get(p.customId) !== p) return;
+    if (!p.waiters.size) {
+      this.#calls.delete(p.customId);
+      return;
+    }
+    if (batchId) {
+      p.attempt = entry.attempt;
+      p.state = 'submitted';
+      await this.#ledger.put(p.customId, { batchId, attempt: p.attempt });
+      this.#attach(batchId, [p]);
+    } else {
+      // Never created: it was sent entry.attempt - 1 times (a fresh set of attempts when they ran out, as for a failure).
+      const sent = entry.attempt - 1;
+      p.attempt = sent < this.#maxAttempts ? sent : 0;
+      this.#enqueue(p);
+    }
+  }
+
   /** Adds requests to a batch's poller, starting one when the batch has none. */
   #attach(batchId: string, ps: Pending[]): void {
     let b = this.#batches.get(batchId);
@@ -418,6 +538,7 @@ export class BatchEngine implements LlmEngine {
       b = { ids: new Set(), ctl: new AbortController() };
       this.#batches.set(batchId, b);
     }
+    this.#known.add(batchId);
     for (const p of ps) {
       p.batchId = batchId;
       b.ids.add(p.customId);

@@ -12,6 +12,17 @@ export interface CallPolicy {
   maxDelayMs: number;
 }
 
+/**
+ * How a remote engine sends a request: `fetch`'s shape. The app passes nothing and gets the
+ * browser's fetch; the command line passes its own on node:http (src/cli/nodeTransport.ts), which
+ * costs a third of undici's CPU per call: at hundreds of calls in flight one Node thread spent
+ * half its time inside fetch and reached 60 % of a fast endpoint's capacity.
+ */
+export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+
+/** The global fetch, looked up at each call (tests stub it after engines are made). */
+export const globalFetch: Transport = (url, init) => fetch(url, init);
+
 export const DEFAULT_POLICY: CallPolicy = { concurrency: 4, timeoutMs: 60_000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
 interface Waiter {

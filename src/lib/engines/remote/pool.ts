@@ -1,7 +1,7 @@
 import { aborted } from '../errors';
 import type { ChatEvent, ChatRequest, LlmEngine, LoadProgress } from '../types';
 import { isRetryable, sleep } from './http';
-import { RemoteEngine, type Dialect, type EndpointConfig } from './remoteEngine';
+import { RemoteEngine, type Dialect, type EndpointConfig, type RemoteEngineOptions } from './remoteEngine';
 
 /**
  * Several endpoints serving one model (vLLM data-parallel replicas, SGLang workers, a row of
@@ -229,9 +229,9 @@ export class EndpointPool implements LlmEngine {
  * id of its own (`cfg.id@url`), so each has its own limiter of `cfg.policy.concurrency` calls.
  * @throws EndpointPoolError when `baseUrls` is empty.
  */
-export function remotePool(baseUrls: string[], cfg: Omit<EndpointConfig, 'baseUrl'>, key: string, dialect: Dialect, opts?: PoolOptions): EndpointPool {
+export function remotePool(baseUrls: string[], cfg: Omit<EndpointConfig, 'baseUrl'>, key: string, dialect: Dialect, opts?: PoolOptions, engineOpts?: RemoteEngineOptions): EndpointPool {
   return new EndpointPool(
-    baseUrls.map((baseUrl) => ({ name: baseUrl, engine: new RemoteEngine({ ...cfg, id: `${cfg.id}@${baseUrl}`, baseUrl }, key, dialect) })),
+    baseUrls.map((baseUrl) => ({ name: baseUrl, engine: new RemoteEngine({ ...cfg, id: `${cfg.id}@${baseUrl}`, baseUrl }, key, dialect, engineOpts) })),
     opts,
   );
 }

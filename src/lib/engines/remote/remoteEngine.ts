@@ -1,6 +1,6 @@
 import { EngineError, aborted, contextOverflow } from '../errors';
 import type { ChatEvent, ChatRequest, Constraint, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
-import { DEFAULT_POLICY, fetchError, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy } from './http';
+import { DEFAULT_POLICY, fetchError, globalFetch, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy, type Transport } from './http';
 
 /** A remote endpoint as the user configured it. The key is kept apart: it is never part of this object. */
 export interface EndpointConfig {
@@ -91,6 +91,12 @@ function statedNumbers(message: string): { contextLength?: number; promptTokens?
   return { contextLength: num(ctx), promptTokens: num(prompt) };
 }
 
+/** How a remote engine runs, apart from what the user configured (kept out of EndpointConfig, which is stored). */
+export interface RemoteEngineOptions {
+  /** What sends the requests: the global fetch by default. */
+  fetch?: Transport;
+}
+
 export class RemoteEngine implements LlmEngine {
   readonly kind: 'openai' | 'anthropic';
   readonly model: string;
@@ -98,11 +104,13 @@ export class RemoteEngine implements LlmEngine {
   #cfg: EndpointConfig;
   #key: string;
   #dialect: Dialect;
+  #fetch: Transport;
 
-  constructor(cfg: EndpointConfig, key: string, dialect: Dialect) {
+  constructor(cfg: EndpointConfig, key: string, dialect: Dialect, opts: RemoteEngineOptions = {}) {
     this.#cfg = { ...cfg, policy: { ...DEFAULT_POLICY, ...cfg.policy } };
     this.#key = key;
     this.#dialect = dialect;
+    this.#fetch = opts.fetch ?? globalFetch;
     this.kind = dialect.kind;
     this.model = cfg.model;
     this.maxConcurrency = this.#cfg.policy.concurrency;
@@ -186,7 +194,7 @@ export class RemoteEngine implements LlmEngine {
       arm();
       let resp: Response;
       try {
-        resp = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: ctl.signal });
+        resp = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: ctl.signal });
       } catch (e) {
         throw fetchError(e, url, signal, timedOut, this.#key);
       }
