@@ -24,6 +24,8 @@ export interface FakeBatchStats {
   submits: number;
   /** Batch retrievals. */
   polls: number;
+  /** Batch list pages read. */
+  lists: number;
   /** Result files read. */
   downloads: number;
   cancels: number;
@@ -47,7 +49,7 @@ export interface FakeBatch {
   /** How many times each custom_id came in a batch. */
   sent(): Map<string, number>;
   /** The batches created, oldest first. */
-  batches(): { id: string; api: 'openai' | 'anthropic'; customIds: string[]; cancelled: boolean }[];
+  batches(): { id: string; api: 'openai' | 'anthropic'; customIds: string[]; cancelled: boolean; metadata: Record<string, string> | null }[];
   close(): Promise<void>;
 }
 

@@ -15,7 +15,9 @@ import { replyFor, tokensOf } from './fakeLlm.mjs';
  * draw depends on the custom_id and how many times this server has seen it, so a request sent
  * again in a later batch may succeed, and runs repeat. A request whose body contains `poison`
  * fails every time (a 400). Like the real services it refuses a batch that repeats a custom_id,
- * and counts what it saw (uploads, submits, polls, downloads, cancels, each custom_id's lines).
+ * keeps an OpenAI batch's metadata, lists batches newest first in pages (OpenAI `after`,
+ * Anthropic `after_id`), and counts what it saw (uploads, submits, polls, lists, downloads,
+ * cancels, each custom_id's lines).
  *
  * Standalone: `node scripts/fakeBatch.mjs --port 8100 --processing 2000 [--failures 0.1]`.
  */
@@ -39,6 +41,7 @@ const draw = (/** @type {string} */ s) => createHash('sha256').update(s).digest(
  * @property {number} uploads files uploaded (OpenAI)
  * @property {number} submits batches created (both APIs)
  * @property {number} polls batch retrievals
+ * @property {number} lists batch list pages read
  * @property {number} downloads result files read
  * @property {number} cancels cancel requests
  * @property {number} lines requests received inside batches
@@ -67,6 +70,7 @@ const draw = (/** @type {string} */ s) => createHash('sha256').update(s).digest(
  * @property {string | null} outputFileId
  * @property {string | null} errorFileId
  * @property {string} [inputFileId]
+ * @property {Record<string, string> | null} [metadata] what the OpenAI create carried
  */
 
 /**
@@ -78,7 +82,7 @@ export async function startFakeBatch(opts = {}) {
   const failures = Math.min(1, Math.max(0, opts.failures ?? 0));
   const seed = opts.failSeed ?? 1;
   /** @type {FakeBatchStats} */
-  const st = { uploads: 0, submits: 0, polls: 0, downloads: 0, cancels: 0, lines: 0, succeeded: 0, failed: 0, unauthorized: 0, httpFaults: 0 };
+  const st = { uploads: 0, submits: 0, polls: 0, lists: 0, downloads: 0, cancels: 0, lines: 0, succeeded: 0, failed: 0, unauthorized: 0, httpFaults: 0 };
   const httpFailures = Math.min(1, Math.max(0, opts.httpFailures ?? 0));
   let calls = 0;
   /** @type {Map<string, string>} uploaded and written files by id */
@@ -178,7 +182,7 @@ export async function startFakeBatch(opts = {}) {
     return {
       id: b.id, object: 'batch', endpoint: '/v1/chat/completions', errors: null, input_file_id: b.inputFileId, completion_window: '24h', status,
       output_file_id: b.outputFileId, error_file_id: b.errorFileId, created_at: Math.floor(b.createdAt / 1000),
-      request_counts: { total: b.lines.length, completed: done, failed: b.ended ? b.lines.length - done : 0 }, metadata: null,
+      request_counts: { total: b.lines.length, completed: done, failed: b.ended ? b.lines.length - done : 0 }, metadata: b.metadata ?? null,
     };
   }
 
@@ -192,6 +196,22 @@ export async function startFakeBatch(opts = {}) {
       cancel_initiated_at: b.cancelled ? iso(Date.now()) : null, archived_at: null,
       results_url: b.ended ? `${origin}/v1/messages/batches/${b.id}/results` : null,
     };
+  }
+
+  /**
+   * One page of an API's batches, newest first, after the batch `after` (both APIs' cursor).
+   * @param {'openai' | 'anthropic'} api
+   * @param {URLSearchParams} q
+   */
+  function listPage(api, q, /** @type {(b: Batch) => unknown} */ view) {
+    st.lists++;
+    const all = [...batches.values()].filter((b) => b.api === api).reverse();
+    const after = q.get(api === 'openai' ? 'after' : 'after_id');
+    const from = after ? all.findIndex((b) => b.id === after) + 1 : 0;
+    const limit = Math.min(1000, Math.max(1, Number(q.get('limit') ?? 20) || 20));
+    const page = all.slice(from, from + limit);
+    const ends = { first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: from + limit < all.length };
+    return api === 'openai' ? { object: 'list', data: page.map(view), ...ends } : { data: page.map(view), ...ends };
   }
 
   /** Records a batch's lines; a repeated custom_id refuses the whole batch (as both services do). */
@@ -213,6 +233,7 @@ export async function startFakeBatch(opts = {}) {
 
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
     const origin = `http://127.0.0.1:${port}`;
     const anthropic = path.startsWith('/v1/messages/');
     const auth = anthropic ? String(req.headers['x-api-key'] ?? '') : String(req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -261,9 +282,11 @@ export async function startFakeBatch(opts = {}) {
         const refused = accept(lines);
         if (refused) return openaiError(res, 400, refused);
         const id = newId('batch_');
-        batches.set(id, { id, api: 'openai', createdAt: Date.now(), lines, ended: false, cancelled: false, outputFileId: null, errorFileId: null, inputFileId: b.input_file_id });
+        batches.set(id, { id, api: 'openai', createdAt: Date.now(), lines, ended: false, cancelled: false, outputFileId: null, errorFileId: null, inputFileId: b.input_file_id, metadata: b.metadata ?? null });
         return json(res, 200, openaiBatch(/** @type {Batch} */ (batches.get(id))));
       }
+      if (req.method === 'GET' && path === '/v1/batches') return json(res, 200, listPage('openai', query, openaiBatch));
+      if (req.method === 'GET' && path === '/v1/messages/batches') return json(res, 200, listPage('anthropic', query, (b) => anthropicBatch(b, origin)));
       if ((m = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path))) {
         const b = batches.get(m[1] ?? '');
         if (!b || b.api !== 'openai') return openaiError(res, 404, `No batch found with id '${m[1]}'`);
@@ -333,7 +356,7 @@ export async function startFakeBatch(opts = {}) {
     /** How many times each custom_id came in a batch. */
     sent: () => new Map(sent),
     /** The batches created, oldest first: id, API and custom_ids. */
-    batches: () => [...batches.values()].map((b) => ({ id: b.id, api: b.api, customIds: b.lines.map((l) => l.customId), cancelled: b.cancelled })),
+    batches: () => [...batches.values()].map((b) => ({ id: b.id, api: b.api, customIds: b.lines.map((l) => l.customId), cancelled: b.cancelled, metadata: b.metadata ?? null })),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve(undefined));

@@ -10,12 +10,33 @@ import { DEFAULT_REMOTE_CONTEXT, joinUrl, type EndpointConfig } from './remoteEn
  * synchronous dialect, ./anthropic.ts, sends, without streaming), the batch is polled until its
  * processing_status is "ended", and its results_url serves one JSONL line per request
  * (succeeded, errored, canceled or expired), in no particular order.
+ *
+ * Message batches keep no metadata, so a batch whose id never reached the ledger is found by what
+ * its intent knows: the same number of requests, created near the intent's time, not a batch this
+ * session holds; the nearest in time wins. Two such batches of one run created in the same minutes
+ * may be swapped: each is then read whole (its answers go in the ledger) and what the wrong one
+ * lacks is sent again — rarer and cheaper than sending every request of a found batch again.
  */
+
+/** Batches listed per page, and pages read at most when looking for an intent's batch. */
+const PAGE = 100;
+const MAX_PAGES = 50;
+/** How far the provider's clock and ours may disagree, and how long a create may take with its retries. */
+const SKEW_MS = 10 * 60_000;
 
 interface MessageBatch {
   id: string;
   processing_status: string;
   results_url?: string | null;
+  /** RFC 3339. */
+  created_at?: string;
+  request_counts?: Partial<Record<'processing' | 'succeeded' | 'errored' | 'canceled' | 'expired', number>>;
+}
+
+interface BatchList {
+  data: MessageBatch[];
+  has_more?: boolean;
+  last_id?: string | null;
 }
 
 interface ResultLine {
@@ -96,10 +117,32 @@ export function anthropicBatch(cfg: EndpointConfig, key: string): BatchProvider 
     name: cfg.name,
     contextLength: cfg.contextLength || DEFAULT_REMOTE_CONTEXT,
     schemaMode,
-    async submit(items, signal) {
+    async submit(items, _intent, signal) {
       const body = { requests: items.map((i) => ({ custom_id: i.customId, params: params(i.req) })) };
       const b = (await (await call(base, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, signal)).json()) as MessageBatch;
       return b.id;
+    },
+    async find(intent, known, signal) {
+      let best: { id: string; off: number } | null = null;
+      let after: string | null = null;
+      // Newest first: read back until the batches are older than the intent's window.
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const url: string = `${base}?limit=${PAGE}${after ? `&after_id=${encodeURIComponent(after)}` : ''}`;
+        const list = (await (await call(url, { method: 'GET' }, signal)).json()) as BatchList;
+        let older = false;
+        for (const b of list.data ?? []) {
+          const t = Date.parse(b.created_at ?? '');
+          if (!Number.isFinite(t)) continue;
+          if (t < intent.at - SKEW_MS) older = true;
+          const size = Object.values(b.request_counts ?? {}).reduce((a, n) => a + (n ?? 0), 0);
+          const off = Math.abs(t - intent.at);
+          if (off <= SKEW_MS && size === intent.size && !known.has(b.id) && (!best || off < best.off)) best = { id: b.id, off };
+        }
+        const last = list.data?.at(-1);
+        if (older || !list.has_more || !last) break;
+        after = list.last_id ?? last.id;
+      }
+      return best?.id ?? null;
     },
     async poll(id, signal): Promise<BatchState> {
       const b = (await (await call(`${base}/${encodeURIComponent(id)}`, { method: 'GET' }, signal)).json()) as MessageBatch;

@@ -9,8 +9,15 @@ import { DEFAULT_REMOTE_CONTEXT, joinUrl, type EndpointConfig } from './remoteEn
  * The OpenAI Batch API: the requests go up as a JSONL file (purpose "batch"), a batch over
  * /v1/chat/completions runs them within 24 hours, and its output and error files hold one line
  * per request, matched by custom_id. Each request's body is the one the synchronous dialect
- * (./openai.ts) sends, without streaming.
+ * (./openai.ts) sends, without streaming. Each batch carries its intent's key in its metadata
+ * (which the service keeps and lists), so a batch whose id never reached the ledger is found again.
  */
+
+/** Batches listed per page, and pages read at most when looking for an intent's batch. */
+const PAGE = 100;
+const MAX_PAGES = 50;
+/** How far the provider's clock and ours may disagree (the list is read back to the intent's time less this). */
+const SKEW_MS = 10 * 60_000;
 
 /** Statuses after which nothing more runs. */
 const ENDED = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -21,6 +28,15 @@ interface BatchObject {
   output_file_id?: string | null;
   error_file_id?: string | null;
   errors?: { data?: { code?: string; message?: string; line?: number | null }[] } | null;
+  /** Seconds since the epoch. */
+  created_at?: number;
+  metadata?: Record<string, string> | null;
+}
+
+interface BatchList {
+  data: BatchObject[];
+  has_more?: boolean;
+  last_id?: string | null;
 }
 
 interface ResultLine {
@@ -90,16 +106,29 @@ export function openaiBatch(cfg: EndpointConfig, key: string): BatchProvider {
     name: cfg.name,
     contextLength: cfg.contextLength || DEFAULT_REMOTE_CONTEXT,
     schemaMode,
-    async submit(items, signal) {
+    async submit(items, intent, signal) {
       const jsonl = items.map((i) => JSON.stringify({ custom_id: i.customId, method: 'POST', url: '/v1/chat/completions', body: body(i.req) })).join('\n') + '\n';
       const form = new FormData();
       form.append('purpose', 'batch');
       form.append('file', new Blob([jsonl], { type: 'application/jsonl' }), 'seedforge-batch.jsonl');
       const file = (await (await call('/files', { method: 'POST', body: form }, signal)).json()) as { id: string };
       const batch = (await (
-        await call('/batches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'seedforge' } }) }, signal)
+        await call('/batches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'seedforge', seedforge_batch: intent.key } }) }, signal)
       ).json()) as BatchObject;
       return batch.id;
+    },
+    async find(intent, _known, signal) {
+      // Newest first: read back until the batches are older than the intent.
+      let after: string | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const q: string = `/batches?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+        const list = (await (await call(q, { method: 'GET' }, signal)).json()) as BatchList;
+        for (const b of list.data ?? []) if (b.metadata?.seedforge_batch === intent.key) return b.id;
+        const last = list.data?.at(-1);
+        if (!list.has_more || !last || (last.created_at ?? 0) * 1000 < intent.at - SKEW_MS) return null;
+        after = list.last_id ?? last.id;
+      }
+      return null;
     },
     async poll(id, signal) {
       return stateOf((await (await call(`/batches/${encodeURIComponent(id)}`, { method: 'GET' }, signal)).json()) as BatchObject);
