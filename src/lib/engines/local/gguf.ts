@@ -18,11 +18,47 @@ export class GgufFormatError extends Error {
   override name = 'GgufFormatError';
 }
 
-// Bytes per block and elements per block of ggml tensor types (ggml.h).
-const TYPE_SIZE: Record<number, [number, number]> = {
-  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
-  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
-  24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 30: [2, 1],
+/**
+ * Bytes per block and elements per block of each ggml tensor type (ggml.h `enum ggml_type`, block
+ * structs in ggml-common.h). A type missing here makes `dataBytes` null and counts 0 bytes in the
+ * truncation check, so every type llama.cpp writes must be listed (the IQ*, TQ* and FP4 types were
+ * missing: such models counted as 0 bytes of data, issue 18 item 11).
+ * 4, 5 (Q4_2, Q4_3), 31–33 (Q4_0_4_4 …) and 36–38 (IQ4_NL_4_4 …) were removed from GGUF files.
+ */
+export const GGML_TYPE_SIZE: Readonly<Record<number, readonly [bytes: number, elements: number]>> = {
+  0: [4, 1], // F32
+  1: [2, 1], // F16
+  2: [18, 32], // Q4_0
+  3: [20, 32], // Q4_1
+  6: [22, 32], // Q5_0
+  7: [24, 32], // Q5_1
+  8: [34, 32], // Q8_0
+  9: [36, 32], // Q8_1
+  10: [84, 256], // Q2_K
+  11: [110, 256], // Q3_K
+  12: [144, 256], // Q4_K
+  13: [176, 256], // Q5_K
+  14: [210, 256], // Q6_K
+  15: [292, 256], // Q8_K
+  16: [66, 256], // IQ2_XXS: d + qs[QK_K/8] u16
+  17: [74, 256], // IQ2_XS: d + qs[QK_K/8] u16 + scales[QK_K/32]
+  18: [98, 256], // IQ3_XXS: d + qs[3*QK_K/8]
+  19: [50, 256], // IQ1_S: d + qs[QK_K/8] + qh[QK_K/32] u16
+  20: [18, 32], // IQ4_NL: d + qs[16]
+  21: [110, 256], // IQ3_S: d + qs[QK_K/4] + qh[QK_K/32] + signs[QK_K/8] + scales[QK_K/64]
+  22: [82, 256], // IQ2_S: d + qs[QK_K/4] + qh[QK_K/32] + scales[QK_K/32]
+  23: [136, 256], // IQ4_XS: d + scales_h + scales_l[QK_K/64] + qs[QK_K/2]
+  24: [1, 1], // I8
+  25: [2, 1], // I16
+  26: [4, 1], // I32
+  27: [8, 1], // I64
+  28: [8, 1], // F64
+  29: [56, 256], // IQ1_M: qs[QK_K/8] + qh[QK_K/16] + scales[QK_K/32] (no d)
+  30: [2, 1], // BF16
+  34: [54, 256], // TQ1_0: qs[48] + qh[4] + d
+  35: [66, 256], // TQ2_0: qs[QK_K/4] + d
+  39: [17, 32], // MXFP4: e + qs[16]
+  40: [36, 64], // NVFP4: d[4] + qs[32]
 };
 
 /** A little-endian reader over a Blob that pulls more bytes on demand. */
@@ -121,7 +157,7 @@ export async function readGguf(blob: Blob): Promise<GgufInfo> {
     for (let d = 0; d < nDims; d++) elements *= await r.u64();
     const type = await r.u32();
     const offset = await r.u64();
-    const ts = TYPE_SIZE[type];
+    const ts = GGML_TYPE_SIZE[type];
     const bytes = ts ? Math.ceil(elements / ts[1]) * ts[0] : 0;
     if (!ts) dataBytes = null;
     else if (dataBytes !== null) dataBytes += bytes;
