@@ -29,5 +29,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git cmake make g++ >/dev/null
 fi
 
+# encoder.wasm is rebuilt by the unit tests and compared byte for byte with the committed one
+# (scripts/build-encoder-wasm.mjs --check): that needs the recorded compiler, Debian's clang-16
+# with lld-16 (about 20 s to install).
+if ! command -v clang-16 >/dev/null || [ ! -x /usr/bin/wasm-ld-16 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Rebuilding encoder.wasm needs clang-16 and lld-16: run 'sudo apt-get install -y clang-16 lld-16', then run this again." >&2
+    exit 1
+  fi
+  echo "Installing clang-16 and lld-16 from Debian's packages…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-16 lld-16 >/dev/null
+fi
+
 npm ci --no-audit --no-fund
 npm test

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,6 +54,13 @@ describe('encoder.wasm kernels against JavaScript references', () => {
     // encoder.c.sha256 (sha256sum format) is written by the build beside the binary it built.
     expect(readFileSync(resolve(dir, 'encoder.c.sha256'), 'utf8')).toBe(`${sha('encoder.c')}  encoder.c\n${sha('encoder.wasm')}  encoder.wasm\n`);
   });
+
+  it('is, byte for byte, what encoder.c compiles to with the recorded clang-16 (rebuilt here, as CI does)', () => {
+    // Exits 1 (execFileSync throws, with the script's message) when the rebuild differs or no
+    // clang-16 is installed: scripts/setup-and-test.sh installs clang-16 and lld-16.
+    const run = () => execFileSync(process.execPath, ['scripts/build-encoder-wasm.mjs', '--check'], { stdio: 'pipe', encoding: 'utf8' });
+    expect(run).not.toThrow();
+  }, 60_000);
 
   it('gemm with per-row activation scales: integer sums exact, float epilogue to 1e-6', () => {
     const k = instance();
