@@ -280,11 +280,11 @@ describe('document runs', () => {
     const { e } = engines();
     e.responder = new ScriptedEngine([], 'resp');
     e.responder.chat = async function* () {
-      throw Object.assign(new Error('the server fell over'), { name: 'ServerError' });
+      throw Object.assign(new Error('the server refused the prompt'), { name: 'BadRequestError' });
     };
     const { store } = await run(docRecipe(QA), e, enChunks.slice(0, 1));
     expect(store.samples.length).toBeGreaterThan(0);
-    for (const s of store.samples) expect(s).toMatchObject({ status: 'rejected', rejectReason: 'error:ServerError', source: { chunkId: enChunks[0]!.id } });
+    for (const s of store.samples) expect(s).toMatchObject({ status: 'rejected', rejectReason: 'error:BadRequestError', source: { chunkId: enChunks[0]!.id } });
   });
 
   it('validates the order of the document steps', () => {

@@ -153,7 +153,8 @@ describe('runs', () => {
     const bad = new ScriptedEngine([{ match: /./, reply: LONG }], 'responder');
     const orig = bad.chat.bind(bad);
     bad.chat = async function* (req, signal) {
-      if (req.messages[0]!.content.includes('water cycle')) throw Object.assign(new Error('the server fell over'), { name: 'ServerError' });
+      // The item's own failure (a 400 for this prompt), not the endpoint's: kept as rejected.
+      if (req.messages[0]!.content.includes('water cycle')) throw Object.assign(new Error('the server refused this prompt'), { name: 'BadRequestError' });
       yield* orig(req, signal);
     };
     e.responder = bad;
@@ -161,10 +162,10 @@ describe('runs', () => {
     const { store } = await run(recipe({ version: 1, name: 'x', steps: [{ op: 'respond' }, { op: 'judge' }] }), e, undefined, { onEvent: (ev) => events.push(ev) });
     expect(store.samples.map((s) => [s.seedId, s.status, s.rejectReason])).toEqual([
       ['s1', 'accepted', null],
-      ['s2', 'rejected', 'error:ServerError'],
+      ['s2', 'rejected', 'error:BadRequestError'],
       ['s3', 'accepted', null],
     ]);
-    expect(events.find((ev) => ev.type === 'taskFailed')).toMatchObject({ task: 1, name: 'ServerError' });
+    expect(events.find((ev) => ev.type === 'taskFailed')).toMatchObject({ task: 1, name: 'BadRequestError' });
   });
 
   it('progress never goes backwards, ends at the total, and counts add up', async () => {
@@ -219,7 +220,7 @@ describe('runs', () => {
     const judge = new ScriptedEngine([{ match: /./, reply: 'Score: 2' }], 'judge');
     const orig = judge.chat.bind(judge);
     judge.chat = async function* (req, signal) {
-      if (++j === 2) throw Object.assign(new Error('judge fell over'), { name: 'ServerError' });
+      if (++j === 2) throw Object.assign(new Error('judge refused the prompt'), { name: 'BadRequestError' });
       yield* orig(req, signal);
     };
     e.judge = judge;
@@ -228,7 +229,7 @@ describe('runs', () => {
     expect(store.completed.size).toBe(1);
     expect(store.samples.map((s) => [s.key, s.rejectReason])).toEqual([
       ['0.1', 'lowScore'],
-      ['0.2', 'error:ServerError'],
+      ['0.2', 'error:BadRequestError'],
     ]);
   });
 

@@ -4,7 +4,7 @@ import type { Role } from '../../lib/engines/roles';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
 import { validateRecipe } from '../../lib/pipeline/recipe';
 import { runRecipe } from '../../lib/pipeline/run';
-import type { RunCounts, RunStore } from '../../lib/pipeline/types';
+import type { RunCounts } from '../../lib/pipeline/types';
 import { EXIT } from '../args';
 import { buildEngines, loadEngines, pricesOf, unloadEngines, type EngineConfig } from '../engines';
 import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
@@ -44,49 +44,6 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * Errors that say the endpoint, not the item, failed: after the engine's own retries a task that
- * failed with one is NOT kept as a rejected sample (that would bake an outage into the dataset and
- * never retry it) — its task stays open and `resume` makes it. The first set may pass (a blip);
- * the second means every call will fail (a wrong key or model name).
- */
-const TRANSIENT = new Set(['RateLimitedError', 'ServerError', 'NetworkError', 'TimeoutError', 'BatchRequestError']);
-const FATAL = new Set(['BadKeyError', 'ModelNotFoundError', 'CorsError']);
-/** Tasks in a row failing on the endpoint after which the run stops instead of burning through its seeds. */
-export const FAILING_STREAK = 10;
-
-/** Why a run stopped on its endpoint, when it did. */
-interface Halt {
-  fatal: boolean;
-  tasks: number;
-  error: string;
-}
-
-/**
- * The run's RunStore with the held-back tasks above: a task whose failure is the endpoint's is not
- * committed, and `FAILING_STREAK` of them in a row (or one FATAL) stops the run through `stop`.
- */
-function holdingBack(inner: RunStore, stop: (h: Halt) => void): RunStore & { held(): number } {
-  let streak = 0;
-  let held = 0;
-  return {
-    ...inner,
-    held: () => held,
-    async commitTask(runId, t, delta) {
-      const failed = delta.samples.find((x) => x.rejectReason?.startsWith('error:') && (TRANSIENT.has(x.rejectReason.slice(6)) || FATAL.has(x.rejectReason.slice(6))));
-      if (!failed) {
-        streak = 0;
-        return inner.commitTask(runId, t, delta);
-      }
-      held++;
-      streak++;
-      const name = failed.rejectReason!.slice(6);
-      const error = String(failed.notes.error ?? name);
-      if (FATAL.has(name) || streak >= FAILING_STREAK) stop({ fatal: FATAL.has(name), tasks: streak, error });
-    },
-  };
 }
 
 /** A run's recipe or engines cannot be used as stored. */
@@ -187,34 +144,35 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   try {
     store.setRunStatus(runId, 'running');
     await loadEngines(engines, ctl.signal);
-    let halt: Halt | null = null;
-    const runStore = holdingBack(store.runStore(), (h) => {
-      if (halt) return;
-      halt = h;
-      reporter.note('endpointFailing', h.fatal ? `stopping: ${h.error}` : `stopping: ${h.tasks} tasks in a row failed on the endpoint (${h.error})`);
-      ctl.abort();
-    });
-    await runRecipe({
+    // The pipeline holds back tasks that failed on the endpoint and stops on a streak of them
+    // (run.ts holdOf); the calls still in flight are aborted here, their tasks redone on resume.
+    const onEvent = onRunEvent(reporter, runId, money);
+    const outcome = await runRecipe({
       runId,
       recipe: v.recipe,
       seeds: store.getRunSeeds(runId),
       chunks: store.getRunChunks(runId),
       engines,
-      store: runStore,
+      store: store.runStore(),
       concurrency: run.concurrency,
       signal: ctl.signal,
-      onEvent: onRunEvent(reporter, runId, money),
+      onEvent: (e) => {
+        if (e.type === 'halted') {
+          reporter.note('endpointFailing', e.fatal ? `stopping: ${e.error}` : `stopping: ${e.streak} tasks in a row failed on the endpoint (${e.error})`);
+          ctl.abort();
+        }
+        onEvent(e);
+      },
     });
     // The recipe's Dedup step, once every item is in: the app's dedup phase over this store.
     const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
     let dedup: Awaited<ReturnType<typeof dedupStore>> | null = null;
-    if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) dedup = await dedupStore(store, run.projectId, dedupStep, ctl.signal);
+    if (dedupStep?.op === 'dedup' && !ctl.signal.aborted && outcome.heldBack.tasks === 0) dedup = await dedupStore(store, run.projectId, dedupStep, ctl.signal);
     // Tasks held back (failed on the endpoint) leave the run open: it is paused, not done.
-    const held = runStore.held();
+    const held = outcome.heldBack.tasks;
     const status = ctl.signal.aborted || held > 0 ? 'paused' : 'done';
-    const stopped = halt as Halt | null;
+    const stopped = outcome.heldBack.halt;
     store.setRunStatus(runId, status, { wallMs: performance.now() - t0, ...(stopped?.fatal ? { error: stopped.error } : {}) });
-    // The stored counts: what was committed (the pipeline's own count includes held-back tasks).
     const counts = store.runStatusSummary(runId).counts;
     saveBudget();
     const trip = tripped as BudgetError | null;

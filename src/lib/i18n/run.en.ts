@@ -191,4 +191,7 @@ export const runEn = {
   // Dedup when the project has samples, none accepted.
   'dedup.noAccepted': 'Dedup compares accepted samples, and none of this project’s samples is accepted yet. Accept some in Review first.',
   'runView.failedWith': 'The run stopped on an error (the original message is this line’s tooltip); the report counts what was done before it.',
+  // A run paused because tasks failed on the endpoint (pipeline/run.ts holdOf): they were held back, not rejected.
+  'runView.heldBack.one': 'Paused: {n} item failed on the endpoint and was not kept (the original message is this line’s tooltip). Resume retries it once the endpoint works.',
+  'runView.heldBack.other': 'Paused: {n} items failed on the endpoint and were not kept (the original message is this line’s tooltip). Resume retries them once the endpoint works.',
 } as const;

@@ -86,16 +86,73 @@ export function taskCount(recipe: Recipe, seeds: number): number {
 }
 
 /**
+ * Errors that say the endpoint, not the item, failed — after the engine's own retries. A task that
+ * failed with one is NOT committed as a rejected sample (that would bake an outage into the dataset
+ * and never retry it): it stays open, counted as held back, and a resumed run makes it. The first
+ * set may pass (a blip); the second means every call will fail (a wrong key or model name), so one
+ * of them stops the run at once. One policy for the app and the command line.
+ */
+export const ENDPOINT_TRANSIENT: ReadonlySet<string> = new Set(['RateLimitedError', 'ServerError', 'NetworkError', 'TimeoutError', 'BatchRequestError']);
+export const ENDPOINT_FATAL: ReadonlySet<string> = new Set(['BadKeyError', 'ModelNotFoundError', 'CorsError']);
+/** Tasks in a row failing on the endpoint after which the run stops instead of burning through its seeds. */
+export const FAILING_STREAK = 10;
+
+/** How a task's error is held back: its reason, and whether it means the endpoint will fail every call. */
+export interface Hold {
+  reason: string;
+  /** An endpoint failure (counts towards FAILING_STREAK); false for a guard's `hold: true`. */
+  endpoint: boolean;
+  fatal: boolean;
+}
+
+/**
+ * Whether a task's error holds the task back instead of rejecting its items: an endpoint failure
+ * (by name, as comlink keeps names) or any error that carries `hold: true` (a guard that refused
+ * to send the prompt, e.g. PiiGuardError), with the error's own `reason` when it gives one.
+ * null: the item itself failed and is kept as a rejected sample.
+ */
+export function holdOf(e: unknown): Hold | null {
+  const err = e as { name?: unknown; hold?: unknown; reason?: unknown } | null;
+  const name = typeof err?.name === 'string' ? err.name : '';
+  const fatal = ENDPOINT_FATAL.has(name);
+  if (fatal || ENDPOINT_TRANSIENT.has(name)) return { reason: `error:${name}`, endpoint: true, fatal };
+  if (err?.hold === true) return { reason: typeof err.reason === 'string' && err.reason ? err.reason : `error:${name || 'Error'}`, endpoint: false, fatal: false };
+  return null;
+}
+
+/** Why the pipeline stopped taking tasks on its own: one fatal endpoint error, or FAILING_STREAK in a row. */
+export interface RunHalt {
+  fatal: boolean;
+  /** Endpoint failures in a row when it stopped. */
+  streak: number;
+  /** The last error, "Name: message". */
+  error: string;
+}
+
+/** Tasks left uncommitted by the policy above, in this session: they stay open for a resume. */
+export interface HeldBack {
+  tasks: number;
+  /** Held tasks per reason (`error:<name>` or a guard's reason). */
+  reasons: Record<string, number>;
+  halt: RunHalt | null;
+}
+
+/** What runRecipe ends with: the counts of the committed tasks, and the tasks it held back. */
+export type RunOutcome = RunCounts & { heldBack: HeldBack };
+
+/**
  * Drives a recipe over the seeds: `concurrency` tasks run side by side (Self-Instruct: in fixed
  * batches of that many, see below), each task's
  * samples are committed to the store when it finishes, and a task's randomness (choices, few-shot
  * examples, persona, the engines' sampling seeds) depends only on the recipe's seed and the task
  * index — so a run that is stopped and resumed ends with the same items as one that was not
- * (given engines that honour the sampling seed, as wllama does). A task that fails is recorded as
- * a rejected sample with the error; it never ends the run. Aborting (pause, cancel, a closed tab)
- * loses only the tasks in flight.
+ * (given engines that honour the sampling seed, as wllama does). A task whose item fails is
+ * recorded as a rejected sample with the error; one that fails on the endpoint is held back (see
+ * holdOf): not committed, and FAILING_STREAK of them in a row (or one fatal) stop the run — it
+ * emits 'halted' (the caller may abort the calls in flight) and takes no further task. Aborting
+ * (pause, cancel, a closed tab) loses only the tasks in flight.
  */
-export async function runRecipe(inp: RunInput): Promise<RunCounts> {
+export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
   const { recipe, seeds, engines, store, signal, runId } = inp;
   const emit = inp.onEvent ?? (() => {});
   const fromDocuments = recipe.steps[0]?.op === 'questions';
@@ -429,7 +486,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       if (signal?.aborted) throw aborted('the run');
       for (const cand of cands) if (cand.operation !== 'seed' || keepsSeeds) delta.samples.push({ ...cand, status: 'accepted', rejectReason: null, taskIndex: t });
     } catch (e) {
-      if (signal?.aborted || isEngineError(e, 'AbortedError')) throw e;
+      if (signal?.aborted || isEngineError(e, 'AbortedError') || holdOf(e)) throw e;
       // One item's failure never ends the run: what was still in progress is recorded as rejected
       // with the error (each under its own key: some candidates may already be in the samples).
       const err = e as Error;
@@ -451,13 +508,42 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
     return delta;
   }
 
+  const heldBack: HeldBack = { tasks: 0, reasons: {}, halt: null };
+  let streak = 0;
+  /** Stops taking tasks: an abort, or the endpoint failing (see holdOf). */
+  const stopped = () => !!signal?.aborted || heldBack.halt !== null;
+  /** A task that finished: it ends a streak of endpoint failures. */
+  const finished = () => {
+    streak = 0;
+  };
+  /**
+   * A task that threw: false when it was stopped (not committed: redone on resume), true when it
+   * is held back; any other error ends the run.
+   */
+  const held = (t: number, e: unknown): boolean => {
+    if (signal?.aborted || (e as Error)?.name === 'AbortedError') return false;
+    const h = holdOf(e);
+    if (!h) throw e;
+    const err = e as Error;
+    heldBack.tasks++;
+    heldBack.reasons[h.reason] = (heldBack.reasons[h.reason] ?? 0) + 1;
+    emit({ type: 'taskFailed', task: t, name: err.name, message: err.message, held: h.reason });
+    if (!h.endpoint) return true;
+    streak++;
+    if (heldBack.halt === null && (h.fatal || streak >= FAILING_STREAK)) {
+      heldBack.halt = { fatal: h.fatal, streak, error: `${err.name}: ${err.message}` };
+      emit({ type: 'halted', ...heldBack.halt });
+    }
+    return true;
+  };
+
   try {
     if (first.op === 'selfInstruct') await batches();
     else await slidingWindow();
   } finally {
     counts = { ...counts, wallMs: counts.wallMs + (performance.now() - started) };
   }
-  return counts;
+  return { ...counts, heldBack };
 
   /** Self-Instruct: tasks in fixed batches of `c`, as each batch's pool must be fixed. */
   async function batches(): Promise<void> {
@@ -466,7 +552,7 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
     // crash loses at most the items in flight plus that one — all redone the same way on resume.
     let inFlight: Promise<void> = Promise.resolve();
     for (let b = 0; b * c < total; b++) {
-      if (signal?.aborted) break;
+      if (stopped()) break;
       const tasks: number[] = [];
       for (let t = b * c; t < Math.min(total, (b + 1) * c); t++) if (!state.completed.has(t)) tasks.push(t);
       if (!tasks.length) continue;
@@ -475,10 +561,12 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
       const deltas = await Promise.all(
         tasks.map(async (t) => {
           try {
-            return { t, delta: await runTask(t, poolBefore) };
+            const delta = await runTask(t, poolBefore);
+            finished();
+            return { t, delta };
           } catch (e) {
-            if (signal?.aborted || (e as Error)?.name === 'AbortedError') return null; // not committed: redone on resume
-            throw e;
+            held(t, e);
+            return null; // not committed: redone on resume
           }
         }),
       );
@@ -552,14 +640,15 @@ export async function runRecipe(inp: RunInput): Promise<RunCounts> {
     let commitError: unknown = null;
     let commits: Promise<void> = Promise.resolve();
     const slot = async () => {
-      while (next < queue.length && !signal?.aborted && commitError === null) {
+      while (next < queue.length && !stopped() && commitError === null) {
         const t = queue[next++]!;
         let delta: TaskDelta;
         try {
           delta = await runTask(t, []);
+          finished();
         } catch (e) {
-          if (signal?.aborted || (e as Error)?.name === 'AbortedError') continue; // not committed: redone on resume
-          throw e;
+          held(t, e);
+          continue; // not committed: redone on resume
         }
         commits = commits.then(async () => {
           if (commitError !== null) return;

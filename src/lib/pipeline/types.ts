@@ -151,8 +151,17 @@ export function addTask(c: RunCounts, d: TaskDelta): RunCounts {
 export type RunEvent =
   | { type: 'progress'; counts: RunCounts; tokensPerSecond: number | null; etaSeconds: number | null }
   | { type: 'live'; task: number; op: string; text: string }
-  | { type: 'taskFailed'; task: number; name: string; message: string }
+  /** A task's error: its items were rejected with it — or, with `held` (the reason), it was held back uncommitted (run.ts holdOf). */
+  | { type: 'taskFailed'; task: number; name: string; message: string; held?: string }
+  /** The endpoint failed FAILING_STREAK tasks in a row, or fatally: the run takes no further task (the caller may abort the calls in flight). */
+  | { type: 'halted'; fatal: boolean; streak: number; error: string }
   | { type: 'status'; status: RunStatus };
+
+/**
+ * The name a paused run's stored error starts with when tasks were held back: "HeldBackError: N
+ * tasks failed on the endpoint …" (the app's run list reads N from it, as it reads BudgetError).
+ */
+export const HELD_BACK_ERROR = 'HeldBackError';
 
 export type RunReport = RunCounts;
 

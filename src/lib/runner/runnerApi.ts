@@ -10,7 +10,7 @@ import type { LlmEngine, LoadProgress } from '../engines/types';
 import { createBudget, FREE, withBudget, type Budget } from '../pipeline/budget';
 import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
-import type { PipelineEngines, RunEvent } from '../pipeline/types';
+import { HELD_BACK_ERROR, type PipelineEngines, type RunEvent } from '../pipeline/types';
 import type { DedupPass } from '../dedup/passes';
 import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './dedupPhase';
 import { isQuotaError, storageFull } from '../db/quota';
@@ -96,15 +96,28 @@ export function createRunnerApi() {
           }
           engines[role] = engine;
         }
-        const onEvent = budget
-          ? (e: RunEvent) => {
-              emit(e);
-              if (e.type === 'progress') void saveSpent(false).catch(() => {}); // saved again at the end, where a failure is reported
-            }
-          : emit;
-        await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
+        const onEvent = (e: RunEvent) => {
+          emit(e);
+          if (e.type === 'progress' && budget) void saveSpent(false).catch(() => {}); // saved again at the end, where a failure is reported
+          // The endpoint keeps failing (pipeline/run.ts holdOf): stop the calls in flight too, as a pause.
+          if (e.type === 'halted' && current) {
+            current.stopAs = 'paused';
+            ctl.abort();
+          }
+        };
+        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
         await saveSpent(true);
         if (budget?.tripped) throw budget.tripped;
+        // Tasks that failed on the endpoint were held back, not kept: the run is paused, and says
+        // how many (RunList reads the count from this error) and that Resume retries them.
+        const held = outcome.heldBack;
+        if (held.tasks > 0) {
+          const why = Object.entries(held.reasons).map(([r, n]) => `${r} ${n}`).join(', ');
+          const error = `${HELD_BACK_ERROR}: ${held.tasks} tasks failed on the endpoint and were not kept (${why})${held.halt ? `; stopped: ${held.halt.error}` : ''}; Resume retries them`;
+          await setRunStatus(d, runId, 'paused', { error, wallMs: performance.now() - t0 });
+          emit({ type: 'status', status: 'paused' });
+          return 'paused';
+        }
         const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
           for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder

@@ -422,7 +422,7 @@ function reduce(a: LiveRun, e: RunnerEvent): LiveRun {
   if (e.type === 'live') return { ...a, live: { task: e.task, op: e.op, text: e.text }, load: null };
   if (e.type === 'load') return { ...a, load: { role: e.role, progress: e.progress } };
   if (e.type === 'dedup') return { ...a, dedup: { ...e.progress, removed: e.removed ?? a.dedup?.removed, byPass: e.byPass ?? a.dedup?.byPass, semanticRefused: e.semanticRefused ?? a.dedup?.semanticRefused } };
-  if (e.type === 'taskFailed') return { ...a, failures: a.failures + 1 };
+  if (e.type === 'taskFailed' && !e.held) return { ...a, failures: a.failures + 1 }; // a held-back task is not recorded (the paused run says so)
   if (e.type === 'status') return { ...a, status: e.status };
   return a;
 }
