@@ -9,7 +9,8 @@ import type Database from 'better-sqlite3';
  * the fields the queries filter or sort on, so that a row read back is exactly the app's row and a
  * backup written from here restores in the browser. A run's progress is kept apart from its row:
  * the completed tasks one row each in `runTasks` (keyed (runId, taskIndex): a commit adds one row,
- * never rewrites a list) and the Self-Instruct pool in `runPool`; `runs.counts` holds the counts.
+ * never rewrites a list) and the Self-Instruct pool in `runPool`; `runs.counts` holds the counts,
+ * `runs.budget` the run's RunBudget (null: none).
  */
 export const SCHEMA_STEPS: readonly string[] = [
   // 1: the app's tables, the run's progress tables and a generic cache.
@@ -87,6 +88,16 @@ export const SCHEMA_STEPS: readonly string[] = [
     updatedAt INTEGER NOT NULL,
     PRIMARY KEY (ns, key)
   ) WITHOUT ROWID;
+  `,
+  // 2: a run's budget (its caps and what it spent) in a column of its own, as the app's Run.budget:
+  // saved every 2 s while it runs without rewriting `json`, carried by a backup. Until now the
+  // command line kept it in the cache (namespace 'cli.budget') and the caps alone in `json`.
+  `
+  ALTER TABLE runs ADD COLUMN budget TEXT;
+  UPDATE runs SET
+    budget = COALESCE((SELECT value FROM cache WHERE ns = 'cli.budget' AND key = runs.id), json_extract(json, '$.budget')),
+    json = json_remove(json, '$.budget');
+  DELETE FROM cache WHERE ns = 'cli.budget';
   `,
 ];
 

@@ -8,6 +8,7 @@ import type { Project, Run, RunSeeds, Sample, Seed, SeedDraft, StoredChunk, Stor
 import type { EndpointConfig } from '../../lib/engines/remote/remoteEngine';
 import type { RestoreRows, RestoreTable } from '../../lib/io/export/source';
 import type { ChunkRef } from '../../lib/documents/types';
+import type { RunBudget } from '../../lib/pipeline/budget';
 import { addTask, emptyCounts, type RunCounts, type RunStatus, type RunStore, type TaskDelta } from '../../lib/pipeline/types';
 import { migrate, SCHEMA_VERSION, storedVersion } from './schema';
 import { runFromRow, splitRun, type RunRow } from './rows';
@@ -46,6 +47,8 @@ export interface RunStatusSummary {
   counts: RunCounts;
   /** Stored samples of the run by status (the counts are what the pipeline decided; a review in the app may change a status). */
   samples: { accepted: number; rejected: number; pending: number };
+  /** The run's caps and what it has spent (Run.budget); null when it has none. */
+  budget: RunBudget | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -260,7 +263,7 @@ export class Store {
 
   #insertRun(run: Run): void {
     const { fixed, live } = splitRun(run);
-    this.#stmt.insertRun.run(run.id, run.projectId, live.status, live.error, JSON.stringify(live.counts), run.createdAt, live.updatedAt, JSON.stringify(fixed));
+    this.#stmt.insertRun.run(run.id, run.projectId, live.status, live.error, JSON.stringify(live.counts), run.createdAt, live.updatedAt, JSON.stringify(fixed), live.budget ? JSON.stringify(live.budget) : null);
     for (const t of live.completed) this.#stmt.insertTask.run(run.id, t);
     for (const p of live.pool) this.#stmt.insertPool.run(run.id, p.task, p.text);
   }
@@ -311,6 +314,17 @@ export class Store {
     );
   }
 
+  /**
+   * Sets a run's budget — its caps and what it has spent — as the app's runsRepo setRunSpent and
+   * setRunCaps do: a backup carries it, `status` reads it.
+   * @throws NotFoundError when the run does not exist.
+   */
+  setRunBudget(id: string, budget: RunBudget): void {
+    this.guard('saving a run budget', () => {
+      if (this.#stmt.setRunBudget.run(JSON.stringify(budget), Date.now(), id).changes === 0) throw new NotFoundError(`run ${id} does not exist`);
+    });
+  }
+
   /** The run's stored samples, in id order. */
   listRunSamples(runId: string): Sample[] {
     const rows = this.guard('reading samples', () => this.#stmt.listRunSamples.all(runId) as string[]);
@@ -334,6 +348,7 @@ export class Store {
         completedTasks: this.#stmt.countTasks.get(runId) as number,
         counts: JSON.parse(row.counts) as RunCounts,
         samples,
+        budget: row.budget ? (JSON.parse(row.budget) as RunBudget) : null,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
       };
@@ -433,7 +448,8 @@ function prepare(db: Database.Database) {
     listSeeds: db.prepare(`SELECT json FROM seeds WHERE projectId = ? ORDER BY ord, id`).pluck(),
     lastSeedOrder: db.prepare(`SELECT max(ord) FROM seeds WHERE projectId = ?`).pluck(),
     insertSeed: db.prepare(`INSERT INTO seeds (id, projectId, ord, hash, json) VALUES (?, ?, ?, ?, ?)`),
-    insertRun: db.prepare(`INSERT INTO runs (id, projectId, status, error, counts, createdAt, updatedAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertRun: db.prepare(`INSERT INTO runs (id, projectId, status, error, counts, createdAt, updatedAt, json, budget) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    setRunBudget: db.prepare(`UPDATE runs SET budget = ?, updatedAt = ? WHERE id = ?`),
     getRun: db.prepare(`SELECT * FROM runs WHERE id = ?`),
     listRuns: db.prepare(`SELECT * FROM runs WHERE projectId = ? ORDER BY createdAt DESC, id DESC`),
     getRunProgress: db.prepare(`SELECT projectId, counts, error FROM runs WHERE id = ?`),

@@ -20,7 +20,6 @@ import { dedupStore } from './data';
 
 /** Where the CLI keeps, per run, what the app's Run row has no field for (cache namespaces of the store). */
 export const ENGINES_NS = 'cli.engines';
-export const BUDGET_NS = 'cli.budget';
 /** The batch mode's ledger of a run: `cli.batch.<runId>`. */
 export const BATCH_NS = 'cli.batch.';
 
@@ -94,7 +93,8 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   if (owner && owner.pid !== process.pid && owner.host === hostname() && alive(owner.pid)) {
     throw new RunBusyError(`run ${runId} is being run by process ${owner.pid} (since ${new Date(owner.since).toISOString()}): wait for it, or stop it (Ctrl+C pauses) and resume then`);
   }
-  const saved = store.cacheGet<RunBudget>(BUDGET_NS, runId);
+  // The run row's budget, as the app keeps it (Run.budget): a backup carries it to the app.
+  const saved = run.budget;
   const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
   // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
   const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : pricesOf(cfg.main));
@@ -111,7 +111,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
       ctl.abort();
     },
   });
-  const saveBudget = () => store.cachePut(BUDGET_NS, runId, { ...caps, spent: budget.spent } satisfies RunBudget);
+  const saveBudget = () => store.setRunBudget(runId, { ...caps, spent: budget.spent } satisfies RunBudget);
   // Built before anything is saved or started: a missing key throws here with nothing changed.
   const engines = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
   store.cachePut(OWNER_NS, runId, { pid: process.pid, host: hostname(), since: Date.now() } satisfies Owner);

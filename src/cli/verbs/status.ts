@@ -1,8 +1,6 @@
 import { EXIT, JSON_OPTION, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { reasons } from '../progress';
-import type { RunBudget } from '../../lib/pipeline/budget';
 import type { RunStatusSummary } from '../store/store';
-import { BUDGET_NS } from './execute';
 import { openExisting } from './data';
 
 export const statusVerb: Verb = {
@@ -23,8 +21,8 @@ export const statusVerb: Verb = {
       const only = str(v, 'run');
       const ids = only ? [only] : store.listProjects().flatMap((p) => store.listRuns(p.id).map((r) => r.id));
       if (only && !store.getRun(only)) throw new UsageError(`--run ${only}: no such run in ${store.path} (\`seedforge status --store DIR\` lists them)`, 'status');
-      // With what each run has spent and its caps (kept by the runs' budgets).
-      const runs: (RunStatusSummary & { budget: RunBudget | null })[] = ids.map((id) => ({ ...store.runStatusSummary(id), budget: store.cacheGet<RunBudget>(BUDGET_NS, id) ?? null }));
+      // With what each run has spent and its caps (the run row's budget, as the app keeps it).
+      const runs: RunStatusSummary[] = ids.map((id) => store.runStatusSummary(id));
       if (v.json) {
         process.stdout.write(JSON.stringify({ store: store.path, runs }) + '\n');
       } else if (!runs.length) {
