@@ -73,8 +73,35 @@ function bar(c: RunCounts, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
+/**
+ * The run's aggregate token rate: tokens of every call (prompt and completion, as the budget counts
+ * them) per second of wall time over the last `windowMs`. Not the pipeline's `tokensPerSecond`,
+ * which is one call's generation speed: at 256 calls in flight the endpoint does 256 times that.
+ * Samples are kept at most every `everyMs`, so a run committing thousands of tasks a second keeps
+ * a few dozen.
+ */
+export class TokenRate {
+  #samples: { t: number; tokens: number }[] = [];
+  constructor(
+    readonly windowMs = 10_000,
+    readonly everyMs = 200,
+  ) {}
+
+  /** Records the running total at `now` (ms) and returns the rate, null until the window spans `everyMs`. */
+  add(tokens: number, now: number): number | null {
+    const s = this.#samples;
+    const last = s[s.length - 1];
+    if (!last || now - last.t >= this.everyMs) s.push({ t: now, tokens });
+    // Keep one sample at or before the window's start, so the rate covers the whole window.
+    while (s.length > 2 && s[1]!.t <= now - this.windowMs) s.shift();
+    const first = s[0]!;
+    const span = now - first.t;
+    return span >= this.everyMs ? ((tokens - first.tokens) * 1000) / span : null;
+  }
+}
+
 /** A reporter in one of the manners. `out`/`err` default to the process's streams. */
-export function createReporter(mode: OutputMode, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, plainEveryMs = 2000): Reporter {
+export function createReporter(mode: OutputMode, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, plainEveryMs = 2000, ttyEveryMs = 100): Reporter {
   if (mode === 'json') {
     const line = (o: unknown) => out.write(JSON.stringify(o) + '\n');
     let last = 0;
@@ -117,11 +144,26 @@ export function createReporter(mode: OutputMode, out: NodeJS.WritableStream = pr
   }
   const log = createLogUpdate(out as NodeJS.WriteStream, { showCursor: true });
   let shown: ProgressView | null = null;
-  const draw = (v: ProgressView) => log(`run ${v.runId}  ${bar(v.counts)} ${progressLine(v)}\n  ${rateLine(v)}\n  Ctrl+C pauses (resume later); twice aborts at once`);
+  let drawn = 0;
+  let later: ReturnType<typeof setTimeout> | null = null;
+  const draw = (v: ProgressView) => {
+    drawn = Date.now();
+    log(`run ${v.runId}  ${bar(v.counts)} ${progressLine(v)}\n  ${rateLine(v)}\n  Ctrl+C pauses (resume later); twice aborts at once`);
+  };
   return {
     progress(v) {
       shown = v;
-      draw(v);
+      // At most ~10 redraws a second: a redraw per commit cost the run a share of its one thread
+      // at hundreds of items a second. The last view waits for the next slot, and is drawn then.
+      const wait = ttyEveryMs - (Date.now() - drawn);
+      if (wait <= 0) draw(v);
+      else if (!later) {
+        later = setTimeout(() => {
+          later = null;
+          if (shown) draw(shown);
+        }, wait);
+        later.unref();
+      }
     },
     note(kind, text) {
       log.clear();
@@ -129,6 +171,7 @@ export function createReporter(mode: OutputMode, out: NodeJS.WritableStream = pr
       if (shown) draw(shown);
     },
     finish(_summary, text) {
+      if (later) clearTimeout(later);
       if (shown) log(`run ${shown.runId}  ${bar(shown.counts)} ${progressLine(shown)}\n  ${rateLine(shown)}`);
       log.done();
       out.write(text + '\n');
@@ -136,10 +179,16 @@ export function createReporter(mode: OutputMode, out: NodeJS.WritableStream = pr
   };
 }
 
-/** Folds the pipeline's events into the reporter (spend and tokens come from the caller's budget). */
-export function onRunEvent(r: Reporter, runId: string, money: () => { spend: number | null; tokens: number }): (e: RunEvent) => void {
+/**
+ * Folds the pipeline's events into the reporter (spend and tokens come from the caller's budget;
+ * tokens/s is their aggregate rate, TokenRate).
+ */
+export function onRunEvent(r: Reporter, runId: string, money: () => { spend: number | null; tokens: number }, rate = new TokenRate(), now = () => performance.now()): (e: RunEvent) => void {
   return (e) => {
-    if (e.type === 'progress') r.progress({ runId, counts: e.counts, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds, ...money() });
+    if (e.type === 'progress') {
+      const m = money();
+      r.progress({ runId, counts: e.counts, tokensPerSecond: rate.add(m.tokens, now()), etaSeconds: e.etaSeconds, ...m });
+    }
     else if (e.type === 'taskFailed') r.note('taskFailed', `task ${e.task}: ${e.name}: ${e.message}`, { task: e.task, name: e.name });
   };
 }
