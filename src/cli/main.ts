@@ -1,7 +1,9 @@
 import { EXIT, mainHelp, parseVerb, UsageError, verbHelp, type Verb } from './args';
 import { backupVerb } from './verbs/backup';
+import { decontamVerb } from './verbs/decontam';
 import { dedupVerb } from './verbs/dedup';
 import { exportVerb } from './verbs/export';
+import { piiVerb } from './verbs/pii';
 import { restoreVerb } from './verbs/restore';
 import { resumeVerb } from './verbs/resume';
 import { runVerb } from './verbs/run';
@@ -14,7 +16,7 @@ import { statusVerb } from './verbs/status';
  * excepted, see verbs/execute.ts).
  */
 
-export const VERBS: Verb[] = [runVerb, resumeVerb, statusVerb, dedupVerb, exportVerb, backupVerb, restoreVerb];
+export const VERBS: Verb[] = [runVerb, resumeVerb, statusVerb, dedupVerb, exportVerb, backupVerb, restoreVerb, piiVerb, decontamVerb];
 
 const VERSION = '0.1.0';
 
