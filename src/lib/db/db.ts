@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema } from './schema';
-import type { DocumentFile, EmbeddingRow, Project, Run, RunSeeds, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
+import type { DocumentFile, EmbeddingRow, EvalSetRow, Project, Run, RunSeeds, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
 import type { SavedRecipe } from './recipesRepo';
@@ -25,6 +25,7 @@ export class AppDb extends Dexie {
   documents!: EntityTable<StoredDocument, 'id'>;
   chunks!: EntityTable<StoredChunk, 'id'>;
   documentFiles!: EntityTable<DocumentFile, 'documentId'>;
+  evalSets!: EntityTable<EvalSetRow, 'id'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

@@ -99,6 +99,16 @@ export const schemaVersions: SchemaVersion[] = [
       chunks: 'id, projectId, documentId, [documentId+index], [projectId+label], [documentId+excluded]',
     },
   },
+  {
+    // v8: eval sets (benchmark files a project's data is checked against for contamination). Each
+    // is stored once per project: the same file twice is found by its SHA-256. The marks a check
+    // leaves live on the sample rows (`contamination`, read with the sample; no index). New table
+    // only: no stored data changes.
+    version: 8,
+    stores: {
+      evalSets: 'id, projectId, [projectId+sha256]',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

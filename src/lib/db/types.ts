@@ -18,6 +18,8 @@ export interface Project {
   guide?: ProjectGuide;
   /** The label tree of the project's documents; chunks' `label` holds its ids. */
   labels?: LabelTree;
+  /** The last contamination check of the project's data against its eval sets (the dataset card lists it). */
+  decontam?: DecontamReport;
 }
 
 export interface ProjectCard {
@@ -94,6 +96,8 @@ export interface Sample {
   duplicateOf: string | null;
   /** Document-made samples: the document, chunk, pages, heading path and cited spans it was grounded on. */
   source?: SampleSource;
+  /** Set by a contamination check when the sample repeats an eval item; absent or null: clean (or never checked). */
+  contamination?: ContaminationMark | null;
   lineage: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
@@ -209,4 +213,67 @@ export interface DocumentFile {
   documentId: string;
   projectId: string;
   blob: Blob;
+}
+
+/** The shapes of benchmark files an eval set is read from (decontam/decontam.ts evalItemsFrom). */
+export type EvalSetShape = 'gsm8k' | 'multipleChoice' | 'code' | 'arc' | 'hellaswag' | 'text';
+
+/**
+ * A benchmark file a project's data is checked against, stored once per project (the same bytes
+ * twice are found by `sha256`). `items` hold what a contaminated sample would repeat (question and
+ * options); answers are kept apart and never compared.
+ */
+export interface EvalSetRow {
+  id: string;
+  projectId: string;
+  /** The file's name as dropped (`gsm8k-test.jsonl`). */
+  name: string;
+  shape: EvalSetShape;
+  /** Fields joined into each item's text when the user mapped them ("any text fields"); absent: the shape's own. */
+  fields?: string[];
+  count: number;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** SHA-256 of the file's bytes, lowercase hex. */
+  sha256: string;
+  items: { text: string; answer?: string }[];
+  createdAt: number;
+}
+
+export type ContaminationMethod = 'exact' | 'ngram' | 'embedding';
+
+/** Why a sample is marked contaminated: the eval item it repeats and the evidence (plain text). */
+export interface ContaminationMark {
+  /** The eval set's name and id (the name is kept: the set may be removed later). */
+  evalSet: string;
+  evalSetId: string;
+  /** 0-based index of the item in its eval set. */
+  evalIndex: number;
+  method: ContaminationMethod;
+  /** The normalised copy (exact), the first shared n-gram (ngram), or the eval item's text (embedding). */
+  evidence: string;
+  /** Share of the eval item's n-grams the sample has (1 for exact); for embedding, the cosine. */
+  share: number;
+  /** How many (eval set, item) pairs matched in all; the mark shows the strongest. */
+  matches: number;
+}
+
+/** What a contamination check used and found, kept on the project for the dataset card. */
+export interface DecontamReport {
+  at: number;
+  sets: { id: string; name: string; sha256: string; count: number; bytes: number }[];
+  methods: DecontamMethods;
+  /** Items checked and items found, per kind. */
+  checked: { samples: number; seeds: number; chunks: number };
+  found: { samples: number; seeds: number; chunks: number };
+  /** Why a method did not run (e.g. no embedder), in English; absent when all ran. */
+  skipped?: string[];
+}
+
+/** A check's methods and parameters (the recipe's `decontam` section without `enabled`). */
+export interface DecontamMethods {
+  exact: boolean;
+  ngram: { enabled: boolean; wordN: number; charN: number; minShare: number };
+  embedding: { enabled: boolean; threshold: number; model: string };
+  includeOutputs: boolean;
 }

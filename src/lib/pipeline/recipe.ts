@@ -104,6 +104,41 @@ export const StepSchema = z.discriminatedUnion('op', [
   }),
 ]);
 
+/**
+ * After generation, the project's data is checked against its eval sets (src/lib/runner/
+ * decontamPhase.ts) and contaminated samples are marked (and left out of exports by default).
+ * Off by default: a recipe saved before this section existed loads with it off.
+ * - exact: same text after normalisation (NFKC, case, punctuation and spaces ignored);
+ * - ngram: a shared word `wordN`-gram (English; GPT-3's check used 13) or character `charN`-gram
+ *   (Chinese), the eval item counted as found when at least `minShare` of its n-grams are in the
+ *   sample (0: any one);
+ * - embedding: cosine ≥ `threshold` between the sample and an eval item with `model` (needs an
+ *   embedder: skipped, and said, where there is none);
+ * - includeOutputs: compare the samples' answers too, not only instruction and input.
+ */
+export const DecontamSchema = z.object({
+  enabled: z.boolean().default(false),
+  exact: z.boolean().default(true),
+  ngram: z
+    .object({
+      enabled: z.boolean().default(true),
+      wordN: z.number().int().min(3).max(50).default(13),
+      charN: z.number().int().min(3).max(50).default(13),
+      minShare: z.number().min(0).max(1).default(0),
+    })
+    .default({ enabled: true, wordN: 13, charN: 13, minShare: 0 }),
+  embedding: z
+    .object({
+      enabled: z.boolean().default(false),
+      threshold: z.number().min(0.5).max(0.999).default(0.9),
+      model: z.string().default(DEFAULT_EMBEDDING_MODEL),
+    })
+    .default({ enabled: false, threshold: 0.9, model: DEFAULT_EMBEDDING_MODEL }),
+  includeOutputs: z.boolean().default(false),
+});
+export type DecontamSettings = z.infer<typeof DecontamSchema>;
+export const DEFAULT_DECONTAM: DecontamSettings = DecontamSchema.parse({});
+
 export const RecipeSchema = z.object({
   version: z.literal(1),
   name: z.string().trim().min(1),
@@ -124,6 +159,7 @@ export const RecipeSchema = z.object({
   /** 'off' asks reasoning models not to think where the engine can say so (Qwen3's enable_thinking). */
   thinking: z.enum(['model', 'off']).default('model'),
   steps: z.array(StepSchema).min(1),
+  decontam: DecontamSchema.default(DEFAULT_DECONTAM),
 });
 
 export type Recipe = z.infer<typeof RecipeSchema>;
@@ -214,6 +250,8 @@ export const PRESETS: Record<string, RecipeInput> = {
     version: 1,
     name: 'Evol-Instruct, 4 rounds',
     steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4 }, { op: 'filter' }, { op: 'dedup' }],
+    // Evolving a benchmark-like seed rewords it: the reworded copy is what the n-gram check finds.
+    decontam: { enabled: true },
   },
   selfInstruct: {
     version: 1,
@@ -265,6 +303,8 @@ export const PRESETS: Record<string, RecipeInput> = {
     version: 1,
     name: 'Q&A from documents',
     constrained: true,
+    // A textbook chunk may hold an exam question (C-Eval, CMMLU): questions asked about it can copy it.
+    decontam: { enabled: true },
     thinking: 'off',
     steps: [
       { op: 'questions', tokensPerQuestion: 150, minPerChunk: 1, maxPerChunk: 3, maxTokens: 256 },
@@ -284,6 +324,8 @@ export const PRESETS: Record<string, RecipeInput> = {
     version: 1,
     name: 'Q&A from documents + Evol',
     constrained: true,
+    // A textbook chunk may hold an exam question (C-Eval, CMMLU): questions asked about it can copy it.
+    decontam: { enabled: true },
     thinking: 'off',
     templates: SMALL_MODEL_TEMPLATES,
     steps: [

@@ -13,6 +13,8 @@ export interface ReviewFilter {
   model: string | null;
   reason: string | null;
   duplicates: 'all' | 'duplicates' | 'unique';
+  /** Samples a contamination check marked, or those it did not. */
+  contaminated: 'all' | 'contaminated' | 'clean';
   query: string;
   /** One run's samples (the Done card's "Review these samples"). */
   run: string | null;
@@ -29,6 +31,7 @@ export const ANY_FILTER: ReviewFilter = {
   model: null,
   reason: null,
   duplicates: 'all',
+  contaminated: 'all',
   query: '',
   run: null,
 };
@@ -52,6 +55,7 @@ export function matcher(f: ReviewFilter): (r: ReviewRow) => boolean {
     if (f.reason !== null && (r.rejectReason ?? '') !== f.reason) return false;
     if (f.duplicates === 'duplicates' && !r.duplicateOf) return false;
     if (f.duplicates === 'unique' && r.duplicateOf) return false;
+    if (f.contaminated !== 'all' && r.contaminated !== (f.contaminated === 'contaminated')) return false;
     for (const w of words) if (!r.hay.includes(w)) return false;
     return true;
   };

@@ -21,6 +21,8 @@ export interface ReviewRow {
   rejectReason: string | null;
   duplicateOf: string | null;
   similarity: number | null;
+  /** The sample repeats an eval item (a contamination check marked it; the drawer reads the evidence). */
+  contaminated: boolean;
   instruction: string;
   input: string;
   output: string;
@@ -51,6 +53,7 @@ export function toRow(s: Sample): ReviewRow {
     rejectReason: s.rejectReason,
     duplicateOf: s.duplicateOf,
     similarity: s.duplicateOf ? (dedup?.similarity ?? null) : null,
+    contaminated: !!s.contamination,
     instruction: s.instruction,
     input: s.input,
     output: s.output,

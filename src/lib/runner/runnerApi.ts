@@ -16,9 +16,13 @@ import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './
 import { isQuotaError, storageFull } from '../db/quota';
 import { datasetSource } from '../db/datasetSource';
 import { guardStore } from './storageGuard';
+import { EvalFileError, readEvalFile, runDecontamPhase, type DecontamOutcome, type DecontamProgress } from './decontamPhase';
+import { addEvalSet, dexieDecontamTarget } from '../db/evalSetsRepo';
+import type { DecontamMethods } from '../db/types';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
-export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number; byPass?: Record<DedupPass, number>; semanticRefused?: SemanticRefusal | null };
+export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number; byPass?: Record<DedupPass, number>; semanticRefused?: SemanticRefusal | null }
+  | { type: 'decontam'; progress: DecontamProgress; outcome?: DecontamOutcome | null };
 
 export interface RunnerDeps {
   source: ModelSource;
@@ -37,6 +41,7 @@ export interface RunnerDeps {
 export function createRunnerApi() {
   const store = lazyDb();
   let current: { runId: string; ctl: AbortController; stopAs: 'paused' | 'cancelled' } | null = null;
+  let checking: AbortController | null = null;
 
   return {
     useDatabase(name: string): void {
@@ -125,6 +130,13 @@ export function createRunnerApi() {
           const r = await runDedupPhase(datasetSource(d), run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
           emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed, byPass: r.byPass, semanticRefused: r.semanticRefused });
         }
+        const { enabled: decontam, ...methods } = v.recipe.decontam;
+        if (decontam && !ctl.signal.aborted) {
+          for (const e of loaded.values()) await e.unload().catch(() => {}); // as for dedup: the embedder may need the memory
+          loaded.clear();
+          const outcome = await runDecontamPhase(datasetSource(d), dexieDecontamTarget(d), run.projectId, { ...methods, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'decontam', progress: p }), ctl.signal);
+          emit({ type: 'decontam', progress: { stage: 'apply' }, outcome });
+        }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
         await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });
         emit({ type: 'status', status });
@@ -161,6 +173,42 @@ export function createRunnerApi() {
         const release = (onEvent as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
         if (typeof release === 'function') release.call(onEvent);
       }
+    },
+
+    /**
+     * Reads a benchmark file and stores it as one of the project's eval sets (once: the same bytes
+     * again return the stored set with `existing`). Here, not on the page: a benchmark is parsed
+     * and hashed off the main thread.
+     * A file that cannot be used comes back as `error` (an EvalFileError naming the file and line,
+     * with the records' fields when only the text fields were missing: comlink would drop those
+     * from a thrown error); nothing is stored then.
+     */
+    async addEvalSet(projectId: string, file: File, fields?: string[]) {
+      try {
+        const { keys: _keys, ...draft } = await readEvalFile(file, fields);
+        return { ok: true as const, ...(await addEvalSet(store(), projectId, draft)) };
+      } catch (e) {
+        if (!(e instanceof EvalFileError)) throw e;
+        return { ok: false as const, error: { name: e.name, message: e.message, issues: e.issues, keys: e.keys ?? null } };
+      }
+    },
+
+    /** Review's "Check against eval sets": the check of a recipe's decontam step, on demand; abortable with `abortCheck`. */
+    async checkContamination(projectId: string, methods: DecontamMethods, deps: Pick<RunnerDeps, 'appBase' | 'source'>, onProgress?: (p: DecontamProgress) => void): Promise<DecontamOutcome | null> {
+      if (checking) throw Object.assign(new Error('a contamination check is already running in this tab'), { name: 'BusyError' });
+      const ctl = (checking = new AbortController());
+      const d = store();
+      try {
+        return await runDecontamPhase(datasetSource(d), dexieDecontamTarget(d), projectId, { ...methods, ...deps }, onProgress, ctl.signal);
+      } finally {
+        checking = null;
+        const release = (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
+        if (typeof release === 'function') release.call(onProgress);
+      }
+    },
+
+    abortCheck(): void {
+      checking?.abort();
     },
 
     /** Stops the run after aborting the calls in flight; it can be resumed. */

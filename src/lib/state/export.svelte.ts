@@ -43,6 +43,8 @@ export class ExportState {
   useMinScore = $state(false);
   minScore = $state(4);
   skipDuplicates = $state(true);
+  /** Keep samples a contamination check marked (off: they are left out). */
+  includeContaminated = $state(false);
   realPercent = $state(0);
   selectionSeed = $state(1);
   provenance = $state(false);
@@ -94,13 +96,13 @@ export class ExportState {
   }
 
   get filters() {
-    return { acceptedOnly: this.acceptedOnly, minScore: this.useMinScore ? this.minScore : null, skipDuplicates: this.skipDuplicates, realPercent: this.realPercent, selectionSeed: this.selectionSeed, balance: this.perLabelCap };
+    return { acceptedOnly: this.acceptedOnly, minScore: this.useMinScore ? this.minScore : null, skipDuplicates: this.skipDuplicates, includeContaminated: this.includeContaminated, realPercent: this.realPercent, selectionSeed: this.selectionSeed, balance: this.perLabelCap };
   }
 
   /** Samples left out per reason, and how many pass — recomputed as the options change. */
   tally = $derived.by(() => {
     const f = this.filters;
-    const left: Record<'status' | 'score' | 'duplicate' | 'noOutput' | 'balance', number> = { status: this.#otherSamples, score: 0, duplicate: 0, noOutput: 0, balance: 0 };
+    const left: Record<'status' | 'score' | 'duplicate' | 'contaminated' | 'noOutput' | 'balance', number> = { status: this.#otherSamples, score: 0, duplicate: 0, contaminated: 0, noOutput: 0, balance: 0 };
     const eligible: IndexFacts[] = [];
     for (const s of this.#facts) {
       const why = sampleLeftOut(s, f);
@@ -136,6 +138,7 @@ export class ExportState {
         // The duplicate mark and the answer reduced to what the filter reads (no text kept).
         for (const s of page) {
           const f: IndexFacts = { id: s.id, status: s.status, score: s.score, createdAt: s.createdAt, duplicateOf: s.duplicateOf ? '1' : null, output: s.output.trim() ? 'x' : '', document: !!s.source };
+          if (s.contamination) f.contamination = s.contamination;
           if (s.source?.label !== undefined) f.label = s.source.label;
           if (s.source) documentSamples++;
           if (f.label !== undefined) labelledSamples++;

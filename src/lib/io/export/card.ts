@@ -154,6 +154,30 @@ function documentLines(s: ExportSummary): string[] {
   return lines;
 }
 
+/**
+ * The "Benchmark decontamination" section: each eval set the project's data was checked against
+ * (name, SHA-256, size), the methods with their thresholds, and what was found and left out.
+ */
+export function decontamLines(s: ExportSummary): string[] {
+  const d = s.decontam;
+  if (!d) return [];
+  const r = d.report;
+  const m = r.methods;
+  const methods = [
+    m.exact ? 'exact match after normalisation (NFKC, case, punctuation and spaces ignored)' : null,
+    m.ngram.enabled ? `n-gram overlap (word ${m.ngram.wordN}-grams, character ${m.ngram.charN}-grams for Chinese; an eval item counts as found when ${m.ngram.minShare > 0 ? `at least ${pct(m.ngram.minShare)} of its n-grams are` : 'any one of its n-grams is'} in the item)` : null,
+    m.embedding.enabled ? `embedding similarity (cosine ≥ ${m.embedding.threshold} with \`${m.embedding.model}\`)` : null,
+  ].filter(Boolean);
+  const lines = ['## Benchmark decontamination', '', `The project's data was checked on ${new Date(r.at).toISOString().slice(0, 10)} against ${r.sets.length === 1 ? 'this eval set' : `these ${r.sets.length} eval sets`}:`, ''];
+  for (const e of r.sets) lines.push(`- ${mdText(e.name)} (${e.count} ${e.count === 1 ? 'item' : 'items'}, ${e.bytes} bytes), SHA-256 \`${e.sha256}\``);
+  lines.push('', `- Methods: ${methods.join('; ') || 'none'}.`, `- Compared: instruction and input${m.includeOutputs ? ' and the answer' : ''} of ${r.checked.samples} samples, ${r.checked.seeds} seeds and ${r.checked.chunks} document chunks.`);
+  for (const why of r.skipped ?? []) lines.push(`- Not run: ${why}.`);
+  lines.push(`- Found: ${r.found.samples} samples, ${r.found.seeds} seeds and ${r.found.chunks} document chunks repeat an eval item.`);
+  lines.push(d.kept ? `- **${d.kept} contaminated samples are in this file** (the export was asked to keep them); ${d.excluded} were left out.` : `- Left out of this file: ${d.excluded} contaminated samples.`);
+  lines.push('');
+  return lines;
+}
+
 /** Hugging Face's size buckets. */
 export function sizeCategory(n: number): string {
   if (n < 1_000) return 'n<1K';
@@ -269,6 +293,7 @@ export function datasetCard(c: CardInput): string {
   // The operation in words (labels.ts, English like the card), its id beside it for search.
   if (perOp.length) lines.push('Synthetic items per operation: ' + perOp.map(([op, k]) => `${opLabel(EN, op)} (\`${op}\`) ${k}`).join(', ') + '.', '');
   lines.push(...documentLines(s));
+  lines.push(...decontamLines(s));
   lines.push('## Models', '');
   if (!s.models.length) lines.push('No model call is recorded for the exported items.');
   for (const m of s.models) lines.push(`- ${m.role}: \`${m.model}\` (${m.engine})`);

@@ -49,9 +49,11 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const scanTotal = candidates.length + seedIds.length;
   let scanned = 0;
   const eligible: (BalanceFacts & { document: boolean })[] = [];
+  let contaminatedKept = 0;
   for await (const page of store.pages('samples', candidates)) {
     for (const s of page) {
       const why = sampleLeftOut(s, opts);
+      if (!why && s.contamination) contaminatedKept++;
       if (why) count(why);
       else eligible.push({ id: s.id, score: s.score, createdAt: s.createdAt, ...(s.source?.label !== undefined ? { label: s.source.label } : {}), document: !!s.source });
     }
@@ -177,6 +179,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     documents.push(doc ? { id, name: doc.name, type: doc.type, pages: doc.pages, sha256: doc.sha256, bytes: doc.bytes, items: d.items } : { id, name: d.name, type: null, pages: null, sha256: null, bytes: null, items: d.items });
   }
   documents.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  const report = (await store.project(projectId))?.decontam;
   return {
     format: opts.format,
     options: { ...opts },
@@ -190,6 +193,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     acceptance,
     ...(documents.length ? { documents } : {}),
     ...(sourceMissing ? { sourceMissing } : {}),
+    ...(report ? { decontam: { report, excluded: leftOut.contaminated ?? 0, kept: contaminatedKept } } : {}),
     bytes,
   };
 }

@@ -11,16 +11,18 @@ import type { ExportFilters, ExportItem, MixPlan, PerLabel } from './types';
  */
 
 /** Why a sample stays out, or null when it goes in. */
-export type LeftOutReason = 'status' | 'score' | 'duplicate' | 'noOutput';
+export type LeftOutReason = 'status' | 'score' | 'duplicate' | 'contaminated' | 'noOutput';
 
 /** The fields of a sample the filters read (the screen's index keeps only these). */
-export type SampleFacts = Pick<Sample, 'status' | 'score' | 'duplicateOf' | 'output'>;
+export type SampleFacts = Pick<Sample, 'status' | 'score' | 'duplicateOf' | 'output'> & Partial<Pick<Sample, 'contamination'>>;
 
-export function sampleLeftOut(s: SampleFacts, f: Pick<ExportFilters, 'acceptedOnly' | 'minScore' | 'skipDuplicates'>): LeftOutReason | null {
+export function sampleLeftOut(s: SampleFacts, f: Pick<ExportFilters, 'acceptedOnly' | 'minScore' | 'skipDuplicates' | 'includeContaminated'>): LeftOutReason | null {
   // Rejected samples are never training data; pending ones only when asked for.
   if (s.status === 'rejected' || (f.acceptedOnly && s.status !== 'accepted')) return 'status';
   if (f.minScore !== null && (s.score === null || s.score < f.minScore)) return 'score';
   if (f.skipDuplicates && s.duplicateOf) return 'duplicate';
+  // A sample that repeats an eval item would inflate that benchmark's score: out unless asked for.
+  if (!f.includeContaminated && s.contamination) return 'contaminated';
   // A fine-tuning example needs an answer.
   if (!s.output.trim()) return 'noOutput';
   return null;

@@ -1,4 +1,4 @@
-import type { ChatTurn, DocumentType } from '../../db/types';
+import type { ChatTurn, DecontamReport, DocumentType } from '../../db/types';
 import type { PageRange } from '../../documents/types';
 
 /**
@@ -116,6 +116,8 @@ export interface ExportFilters {
    * first (documents/coverage.ts balancePerLabel); absent or null: no balancing.
    */
   balance?: PerLabel | null;
+  /** Keep samples a contamination check marked (they repeat an eval item); absent or false: left out. */
+  includeContaminated?: boolean;
 }
 
 export interface ExportOptions extends ExportFilters {
@@ -166,6 +168,8 @@ export interface ExportSummary {
   documents?: ExportedDocument[];
   /** Document-made items written without their grounding text (document and run snapshot both gone). */
   sourceMissing?: number;
+  /** The project's last contamination check and how many marked samples were left out or kept (absent: never checked). */
+  decontam?: { report: DecontamReport; excluded: number; kept: number };
   bytes: number;
 }
 
