@@ -138,6 +138,21 @@ describe('runs', () => {
     expect(() => store!.createRun({ ...run, projectId: 'nope', total: 1, seeds: [] })).toThrow(expect.objectContaining({ name: 'NotFoundError' }));
   });
 
+  it('reads the snapshot’s seeds in pages, in order, and the chunks without them', async () => {
+    store = openStore(dir);
+    const p = store.createProject('Demo');
+    const seeds = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, instruction: `I ${i} "quoted" 中文`, input: '', output: `O ${i}` }));
+    const run = store.createRun({ projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, concurrency: 1, total: 10, seeds });
+    const pages = store.runSeedPages(run.id);
+    expect(pages.count).toBe(10);
+    expect(await pages.read(3, 7)).toEqual(seeds.slice(3, 7));
+    expect(await pages.read(8, 20)).toEqual(seeds.slice(8));
+    expect(await pages.read(0, 10)).toEqual(seeds);
+    expect(store.getRunChunks(run.id)).toEqual([]);
+    expect(() => store!.runSeedPages('nope')).toThrow(expect.objectContaining({ name: 'NotFoundError' }));
+    expect(() => store!.getRunChunks('nope')).toThrow(expect.objectContaining({ name: 'NotFoundError' }));
+  });
+
   it('sets the status, adds wall time, keeps an error only while failed', () => {
     store = openStore(dir);
     const { run } = newRun(store);

@@ -9,6 +9,7 @@ import type { EndpointConfig } from '../../lib/engines/remote/remoteEngine';
 import type { RestoreRows, RestoreTable } from '../../lib/io/export/source';
 import type { ChunkRef } from '../../lib/documents/types';
 import type { RunBudget } from '../../lib/pipeline/budget';
+import type { SeedPages } from '../../lib/pipeline/run';
 import { addTask, emptyCounts, type RunCounts, type RunStatus, type RunStore, type TaskDelta } from '../../lib/pipeline/types';
 import { migrate, SCHEMA_VERSION, storedVersion } from './schema';
 import { runFromRow, splitRun, type RunRow } from './rows';
@@ -295,9 +296,29 @@ export class Store {
     return this.#snapshot(runId).seeds;
   }
 
-  /** The chunks a document run was created with (empty for a seed run). @throws NotFoundError when the snapshot is missing. */
+  /**
+   * The run's seeds in pages, read from the snapshot by SQLite (json_each) without parsing the
+   * rest: what the pipeline takes for a run (runRecipe's SeedPages), so that a run of 100k seeds
+   * holds one page of them, not all.
+   * @throws NotFoundError when the snapshot is missing.
+   */
+  runSeedPages(runId: string): SeedPages {
+    const count = this.guard('reading a run snapshot', () => this.#stmt.countRunSeeds.get(runId) as number | undefined);
+    if (count === undefined) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
+    return {
+      count,
+      read: async (from, to) => {
+        const rows = this.guard('reading a run snapshot', () => this.#stmt.runSeedsPage.all(runId, from, to) as string[]);
+        return rows.map((j) => JSON.parse(j) as RunSeeds['seeds'][number]);
+      },
+    };
+  }
+
+  /** The chunks a document run was created with (empty for a seed run), read without its seeds. @throws NotFoundError when the snapshot is missing. */
   getRunChunks(runId: string): ChunkRef[] {
-    return this.#snapshot(runId).chunks ?? [];
+    const row = this.guard('reading a run snapshot', () => this.#stmt.getRunChunks.get(runId) as { chunks: string | null } | undefined);
+    if (!row) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
+    return row.chunks ? (JSON.parse(row.chunks) as ChunkRef[]) : [];
   }
 
   /** Sets a run's status, adds a session's wall time; the error is kept only while 'failed' (as the app does). */
@@ -462,6 +483,10 @@ function prepare(db: Database.Database) {
     listPool: db.prepare(`SELECT task, text FROM runPool WHERE runId = ? ORDER BY seq`),
     insertRunSeeds: db.prepare(`INSERT INTO runSeeds (runId, json) VALUES (?, ?)`),
     getRunSeeds: db.prepare(`SELECT json FROM runSeeds WHERE runId = ?`).pluck(),
+    countRunSeeds: db.prepare(`SELECT json_array_length(json, '$.seeds') FROM runSeeds WHERE runId = ?`).pluck(),
+    // json_each's key is the array index: the page in snapshot order.
+    runSeedsPage: db.prepare(`SELECT j.value FROM runSeeds AS r, json_each(r.json, '$.seeds') AS j WHERE r.runId = ? AND j.key >= ? AND j.key < ? ORDER BY j.key`).pluck(),
+    getRunChunks: db.prepare(`SELECT json_extract(json, '$.chunks') AS chunks FROM runSeeds WHERE runId = ?`),
     insertSample: db.prepare(`INSERT INTO samples (id, projectId, runId, seedId, status, score, createdAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     listRunSamples: db.prepare(`SELECT json FROM samples WHERE runId = ? ORDER BY id`).pluck(),
     countRunSamples: db.prepare(`SELECT status, count(*) AS n FROM samples WHERE runId = ? GROUP BY status`),

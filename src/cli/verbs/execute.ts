@@ -150,7 +150,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     const outcome = await runRecipe({
       runId,
       recipe: v.recipe,
-      seeds: store.getRunSeeds(runId),
+      seeds: store.runSeedPages(runId),
       chunks: store.getRunChunks(runId),
       engines,
       store: store.runStore(),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Seed } from '../../lib/db/types';
+import type { Seed, SeedDraft } from '../../lib/db/types';
 import { isDocumentRecipe, PRESETS, validateRecipe, type Recipe } from '../../lib/pipeline/recipe';
 import { taskCount } from '../../lib/pipeline/run';
 import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type OptionSpec, type ParsedOptions, type Verb } from '../args';
@@ -266,6 +266,49 @@ export function jsonErrorOffset(text: string): number {
   return text.length;
 }
 
+/**
+ * Reads the seed files (before the store is opened: a bad file changes nothing), adds their seeds
+ * to the project and creates the run with its snapshot; returns the open store and the run's id.
+ * A function of its own so that the seeds it read are garbage once it returns: held through
+ * `execute`, they were most of a 100k-seed run's memory.
+ */
+async function createRunFromFiles(v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): Promise<{ store: Store; runId: string }> {
+  const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
+  const store = openStore(str(v, 'store')!);
+  try {
+    return { store, runId: createRunOf(store, drafts, v, recipe, cfg, caps) };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+function createRunOf(store: Store, drafts: SeedDraft[], v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): string {
+  const project = projectOf(store, str(v, 'project') ?? 'cli');
+  // The run's seeds are the file's, in file order: new ones stored, ones the project has reused.
+  const added = store.addSeeds(project.id, drafts, { skipDuplicates: true });
+  const byHash = new Map<string, Seed>();
+  for (const s of added.seeds.length === drafts.length ? added.seeds : store.listSeeds(project.id)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
+  const seeds = drafts.map((d) => byHash.get(d.hash)!).map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
+  const total = taskCount(recipe, seeds.length);
+  const fields = {
+    projectId: project.id,
+    name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
+    recipe: recipe as unknown as Record<string, unknown>,
+    roles: rolesOf(cfg),
+    models: modelsOf(cfg),
+    concurrency: cfg.main.concurrency * Math.max(1, cfg.main.endpoints.length),
+    total,
+    seeds,
+    // In the run row itself, so that it is written in the run's own transaction: a process
+    // killed right after creating the run still leaves a run that `resume` can call.
+    [RUN_ENGINES_FIELD]: cfg,
+    // The caps as the app keeps them (Run.budget), so a backup reviewed in the app shows them.
+    ...(caps.maxSpend !== undefined || caps.maxTokens !== undefined ? { budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent: { spend: 0, tokens: 0, calls: 0 } } } : {}),
+  };
+  return store.createRun(fields).id;
+}
+
 /** The project `run` adds seeds to: the one with this name, made on first use. */
 function projectOf(store: Store, name: string) {
   return store.listProjects().find((p) => p.name === name) ?? store.createProject(name);
@@ -314,33 +357,9 @@ export const runVerb: Verb = {
     // Engines are built once before anything is stored: a missing key or a bad URL stores nothing
     // (a batch ledger that keeps nothing: this engine never sends).
     buildEngines(cfg, env, null, { get: () => undefined, put: () => {} });
-    const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
-    const store = openStore(str(v, 'store')!);
+    const { store, runId } = await createRunFromFiles(v, recipe, cfg, caps);
     try {
-      const project = projectOf(store, str(v, 'project') ?? 'cli');
-      // The run's seeds are the file's, in file order: new ones stored, ones the project has reused.
-      const added = store.addSeeds(project.id, drafts, { skipDuplicates: true });
-      const byHash = new Map<string, Seed>();
-      for (const s of added.seeds.length === drafts.length ? added.seeds : store.listSeeds(project.id)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
-      const seeds = drafts.map((d) => byHash.get(d.hash)!).map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
-      const total = taskCount(recipe, seeds.length);
-      const fields = {
-        projectId: project.id,
-        name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
-        recipe: recipe as unknown as Record<string, unknown>,
-        roles: rolesOf(cfg),
-        models: modelsOf(cfg),
-        concurrency: cfg.main.concurrency * Math.max(1, cfg.main.endpoints.length),
-        total,
-        seeds,
-        // In the run row itself, so that it is written in the run's own transaction: a process
-        // killed right after creating the run still leaves a run that `resume` can call.
-        [RUN_ENGINES_FIELD]: cfg,
-        // The caps as the app keeps them (Run.budget), so a backup reviewed in the app shows them.
-        ...(caps.maxSpend !== undefined || caps.maxTokens !== undefined ? { budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent: { spend: 0, tokens: 0, calls: 0 } } } : {}),
-      };
-      const run = store.createRun(fields);
-      return await execute(store, run.id, cfg, { mode: outputMode(v.json === true), env, caps });
+      return await execute(store, runId, cfg, { mode: outputMode(v.json === true), env, caps });
     } finally {
       store.close();
     }

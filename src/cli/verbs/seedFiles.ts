@@ -70,6 +70,8 @@ export async function readSeedFiles(paths: string[], skipBad: boolean): Promise<
     throw new SeedFileError(`the seed files have ${issueCount} problem${issueCount === 1 ? '' : 's'}:\n  ${shown.join('\n  ')}${more > 0 ? `\n  … and ${more} more` : ''}\n${advice}`, issues);
   }
   const drafts = session.drafts(true);
+  // The parsed rows and the plan are copies of the drafts' records: dropped now, not held with them.
+  session.clear();
   if (drafts.length === 0) throw new SeedFileError(`the seed files hold no usable seed: ${paths.join(', ')}`);
   return { drafts, skipped: issues, duplicates: plan.duplicateInImport };
 }

@@ -41,11 +41,26 @@ export interface SeedRef {
   output: string;
 }
 
+/**
+ * A run's seed snapshot read in pages (the command line's SQLite store: a run of 100k seeds never
+ * holds them all; see runRecipe). `read` may be called for any range, in any order.
+ */
+export interface SeedPages {
+  count: number;
+  /** Seeds one read asks for (SEED_PAGE when absent). */
+  pageSize?: number;
+  /** Seeds [from, to) of the snapshot, in snapshot order. */
+  read(from: number, to: number): Promise<SeedRef[]>;
+}
+
+/** Seeds a paged run holds at once: about this many, plus the tasks in flight. */
+export const SEED_PAGE = 4096;
+
 export interface RunInput {
   runId: string;
   recipe: Recipe;
-  /** The seeds as they were when the run was created (a resumed run uses the same). */
-  seeds: SeedRef[];
+  /** The seeds as they were when the run was created (a resumed run uses the same): all, or in pages. */
+  seeds: SeedRef[] | SeedPages;
   /**
    * A document recipe's chunks (it starts with Questions), as they were when the run was created:
    * task t grounds on chunk floor(t / copiesPerSeed). Ignored by other recipes.
@@ -157,7 +172,8 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
   const emit = inp.onEvent ?? (() => {});
   const fromDocuments = recipe.steps[0]?.op === 'questions';
   const chunks = fromDocuments ? (inp.chunks ?? []) : [];
-  const items = fromDocuments ? chunks.length : seeds.length;
+  const seedCount = Array.isArray(seeds) ? seeds.length : seeds.count;
+  const items = fromDocuments ? chunks.length : seedCount;
   const total = taskCount(recipe, items);
   const started = performance.now();
   const state = await store.progress(runId);
@@ -165,8 +181,11 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
   const pool = [...state.pool];
   const c = Math.max(1, inp.concurrency);
   const first = recipe.steps[0]!;
-  const humanInstructions = seeds.map((s) => s.instruction);
-  const runLang: Lang = recipe.language === 'auto' ? detectLang(fromDocuments ? chunks.slice(0, 50).map((x) => x.text.slice(0, 500)).join('\n') : humanInstructions.slice(0, 50).join('\n')) : recipe.language;
+  const seedsIn = async (from: number, to: number): Promise<SeedRef[]> => (Array.isArray(seeds) ? seeds.slice(from, to) : seeds.read(from, to));
+  // Self-Instruct shows every human instruction as a few-shot candidate: it reads them all (its
+  // seed sets are small). Other recipes read a seed when its task starts (seedOf below).
+  const humanInstructions = first.op === 'selfInstruct' ? (await seedsIn(0, seedCount)).map((s) => s.instruction) : [];
+  const runLang: Lang = recipe.language === 'auto' ? detectLang(fromDocuments ? chunks.slice(0, 50).map((x) => x.text.slice(0, 500)).join('\n') : (await seedsIn(0, 50)).map((s) => s.instruction).join('\n')) : recipe.language;
   // Loop-invariant facts of the recipe, read once rather than per candidate.
   const judgeStep = recipe.steps.find((x) => x.op === 'judge');
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
@@ -235,9 +254,32 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
     return { g: grounding(group), source, multi };
   }
 
+  /**
+   * The seed of a seed-made task. Paged seeds: the window takes tasks in index order, so the pages
+   * it needs come in order too; the last two pages read are kept (a task of the previous page may
+   * still start after the next one is read, e.g. on resume around committed tasks).
+   */
+  const pages = new Map<number, Promise<SeedRef[]>>();
+  async function seedOf(t: number): Promise<SeedRef | null> {
+    if (first.op === 'selfInstruct' || fromDocuments) return null;
+    const at = Math.floor(t / recipe.copiesPerSeed);
+    if (Array.isArray(seeds)) return seeds[at]!;
+    const size = seeds.pageSize ?? SEED_PAGE;
+    const no = Math.floor(at / size);
+    let page = pages.get(no);
+    if (!page) {
+      page = seeds.read(no * size, Math.min(seedCount, (no + 1) * size));
+      pages.set(no, page);
+      for (const k of pages.keys()) if (k < no - 1 || k > no + 1) pages.delete(k);
+    }
+    const seed = (await page)[at % size];
+    if (!seed) throw new Error(`seed ${at} of the run's ${seedCount} is missing from its snapshot`);
+    return seed;
+  }
+
   async function runTask(t: number, poolBefore: string[]): Promise<TaskDelta> {
     const rng = mulberry32(mixSeed(recipe.seed, t));
-    const seed = first.op === 'selfInstruct' || fromDocuments ? null : seeds[Math.floor(t / recipe.copiesPerSeed)]!;
+    const seed = await seedOf(t);
     const doc = fromDocuments ? documentTask(t) : null;
     const lang: Lang = recipe.language !== 'auto' ? recipe.language : seed ? detectLang(seed.instruction) : doc ? detectLang(doc.g.text) : runLang;
     const persona = personaList.length ? personaText(personaFor(t, personaList, mulberry32(mixSeed(recipe.seed, 0x5eed))), lang) : null;
@@ -634,14 +676,21 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
    * and the commits not yet written, all redone the same way on resume.
    */
   async function slidingWindow(): Promise<void> {
-    const queue: number[] = [];
-    for (let t = 0; t < total; t++) if (!state.completed.has(t)) queue.push(t);
+    // Tasks are taken lazily in index order, skipping the committed ones: no queue of every task
+    // (at 100k items, the task list and the seeds it pointed to were most of the memory).
     let next = 0;
+    const take = (): number => {
+      while (next < total && state.completed.has(next)) next++;
+      return next < total ? next++ : -1;
+    };
+    let open = total;
+    for (const t of state.completed) if (t < total) open--;
     let commitError: unknown = null;
     let commits: Promise<void> = Promise.resolve();
     const slot = async () => {
-      while (next < queue.length && !stopped() && commitError === null) {
-        const t = queue[next++]!;
+      while (!stopped() && commitError === null) {
+        const t = take();
+        if (t < 0) break;
         let delta: TaskDelta;
         try {
           delta = await runTask(t, []);
@@ -664,7 +713,7 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
         });
       }
     };
-    const slots = Promise.all(Array.from({ length: Math.min(c, queue.length) }, slot));
+    const slots = Promise.all(Array.from({ length: Math.max(0, Math.min(c, open)) }, slot));
     try {
       await slots;
     } finally {
