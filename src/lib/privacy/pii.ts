@@ -223,9 +223,11 @@ const SURNAMES = new Set(
 );
 const COMPOUND = /^(欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|端木)/;
 /** Characters that end a name: verbs, particles and words that usually follow one. */
-const NAME_STOP = new Set('因于在的是今入自主诉出男女年称被与和及已无有来到向对经先说表签持住现将为以等岁，。、；：,.;:（(）) 之曾于也就都又还于从把让给请告同'.split(''));
+/** Negations (未 不 没) too: 被告马强未到庭 took 马强未 as the name (held-out corpus). */
+const NAME_STOP = new Set('因于在的是今入自主诉出男女年称被与和及已无有来到向对经先说表签持住现将为以等岁，。、；：,.;:（(）) 之曾于也就都又还于从把让给请告同未不没'.split(''));
 
-const CN_CUE = /(患者|病人|病患|姓名|当事人|原告|被告|申请人|被申请人|委托人|受益人|投保人|被保险人|户名|开户人|持卡人|联系人|客户)[：:\s]?/g;
+/** Roles a name follows; relatives and representatives too (家属周文斌 was missed, held-out corpus). */
+const CN_CUE = /(患者|病人|病患|姓名|当事人|原告|被告|申请人|被申请人|委托人|受益人|投保人|被保险人|户名|开户人|持卡人|联系人|客户|家属|监护人|代理人|证人|经办人|配偶)[：:\s]?/g;
 const EN_CUE = /\b(Patient|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Name:|Plaintiff|Defendant|Claimant|Applicant|Cardholder|Client|Account holder:?|[Bb]orrower|[Ll]ender|[Tt]enant|[Gg]uarantor|[Bb]eneficiary|[Ii]nsured)\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\b/g;
 const EN_NOT_NAME = new Set(['Information', 'Name', 'Portal', 'Care', 'ID', 'Record', 'Records', 'History', 'Safety', 'Consent', 'Education', 'Number', 'The', 'A', 'An', 'This', 'That', 'Who', 'With', 'And']);
 
