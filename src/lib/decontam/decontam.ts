@@ -102,17 +102,25 @@ export async function checkContamination(
   signal?: AbortSignal
 ): Promise<Finding[]> {
   const wordN = opts.wordN ?? 13, charN = opts.charN ?? 13, minShare = opts.minShare ?? 0;
-  const exact = new Map<string, { set: string; index: number }[]>();
-  const index = new Map<string, { set: string; index: number }[]>();
-  const gramCount = new Map<string, number>();
+  // Items are numbered across the sets (`refs[id]`) and the index holds those numbers, not an
+  // object per (gram, item): 20k items make ~1M index entries, and objects there cost hundreds of MB.
+  const refs: { set: string; index: number }[] = [];
+  const exact = new Map<string, number[]>();
+  const index = new Map<string, number[]>();
+  const gramCount: number[] = [];
   for (const es of evalSets) {
     for (let i = 0; i < es.items.length; i++) {
+      const id = refs.push({ set: es.name, index: i }) - 1;
       const text = es.items[i]?.text ?? '';
       const key = normalise(text);
-      if (key) (exact.get(key) ?? exact.set(key, []).get(key)!).push({ set: es.name, index: i });
+      if (key) (exact.get(key) ?? exact.set(key, []).get(key)!).push(id);
       const uniq = new Set(ngrams(units(text), wordN, charN));
-      gramCount.set(es.name + '\u0000' + i, uniq.size);
-      for (const g of uniq) (index.get(g) ?? index.set(g, []).get(g)!).push({ set: es.name, index: i });
+      gramCount[id] = uniq.size;
+      for (const g of uniq) {
+        const list = index.get(g);
+        if (list) list.push(id);
+        else index.set(g, [id]);
+      }
     }
     if (signal?.aborted) throw signal.reason;
     await yieldNow();
@@ -121,20 +129,18 @@ export async function checkContamination(
   let last = Date.now();
   for (let s = 0; s < samples.length; s++) {
     const sample = samples[s]!;
-    const ex = exact.get(normalise(sample.text));
-    const seen = new Set<string>();
-    for (const h of ex ?? []) { seen.add(h.set + '\u0000' + h.index); findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'exact', evidence: sample.text, share: 1 }); }
-    const hits = new Map<string, { set: string; index: number; grams: Set<string> }>();
+    const seen = new Set<number>(exact.get(normalise(sample.text)));
+    for (const id of seen) findings.push({ sampleId: sample.id, evalSet: refs[id]!.set, evalIndex: refs[id]!.index, method: 'exact', evidence: sample.text, share: 1 });
+    const hits = new Map<number, Set<string>>();
     for (const g of new Set(ngrams(units(sample.text), wordN, charN))) {
-      for (const h of index.get(g) ?? []) {
-        const k = h.set + '\u0000' + h.index;
-        if (seen.has(k)) continue;
-        (hits.get(k) ?? hits.set(k, { ...h, grams: new Set() }).get(k)!).grams.add(g);
+      for (const id of index.get(g) ?? []) {
+        if (seen.has(id)) continue;
+        (hits.get(id) ?? hits.set(id, new Set()).get(id)!).add(g);
       }
     }
-    for (const [k, h] of hits) {
-      const share = h.grams.size / (gramCount.get(k) || 1);
-      if (share >= minShare) findings.push({ sampleId: sample.id, evalSet: h.set, evalIndex: h.index, method: 'ngram', evidence: [...h.grams][0] ?? '', share });
+    for (const [id, grams] of hits) {
+      const share = grams.size / (gramCount[id] || 1);
+      if (share >= minShare) findings.push({ sampleId: sample.id, evalSet: refs[id]!.set, evalIndex: refs[id]!.index, method: 'ngram', evidence: grams.values().next().value ?? '', share });
     }
     if (Date.now() - last > 30) { if (signal?.aborted) throw signal.reason; onProgress?.(s + 1, samples.length); await yieldNow(); last = Date.now(); }
   }
