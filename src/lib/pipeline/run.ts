@@ -256,8 +256,8 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
 
   /**
    * The seed of a seed-made task. Paged seeds: the window takes tasks in index order, so the pages
-   * it needs come in order too; the last two pages read are kept (a task of the previous page may
-   * still start after the next one is read, e.g. on resume around committed tasks).
+   * it needs come in order too; the pages next to the one last read are kept (a slot may still
+   * start a task of the previous page after another slot read the next one).
    */
   const pages = new Map<number, Promise<SeedRef[]>>();
   async function seedOf(t: number): Promise<SeedRef | null> {
@@ -273,7 +273,7 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
       for (const k of pages.keys()) if (k < no - 1 || k > no + 1) pages.delete(k);
     }
     const seed = (await page)[at % size];
-    if (!seed) throw new Error(`seed ${at} of the run's ${seedCount} is missing from its snapshot`);
+    if (!seed) throw Object.assign(new Error(`seed ${at} of the run's ${seedCount} is missing from its snapshot: the run cannot be resumed as it was made`), { name: 'NotFoundError' });
     return seed;
   }
 
@@ -559,24 +559,23 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
     streak = 0;
   };
   /**
-   * A task that threw: false when it was stopped (not committed: redone on resume), true when it
-   * is held back; any other error ends the run.
+   * A task that threw, left uncommitted (redone on resume): stopped by an abort, or held back
+   * (counted, and perhaps halting the run); any other error ends the run.
    */
-  const held = (t: number, e: unknown): boolean => {
-    if (signal?.aborted || (e as Error)?.name === 'AbortedError') return false;
+  const held = (t: number, e: unknown): void => {
+    if (signal?.aborted || (e as Error)?.name === 'AbortedError') return;
     const h = holdOf(e);
     if (!h) throw e;
     const err = e as Error;
     heldBack.tasks++;
     heldBack.reasons[h.reason] = (heldBack.reasons[h.reason] ?? 0) + 1;
     emit({ type: 'taskFailed', task: t, name: err.name, message: err.message, held: h.reason });
-    if (!h.endpoint) return true;
+    if (!h.endpoint) return;
     streak++;
     if (heldBack.halt === null && (h.fatal || streak >= FAILING_STREAK)) {
       heldBack.halt = { fatal: h.fatal, streak, error: `${err.name}: ${err.message}` };
       emit({ type: 'halted', ...heldBack.halt });
     }
-    return true;
   };
 
   try {
@@ -676,8 +675,8 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
    * and the commits not yet written, all redone the same way on resume.
    */
   async function slidingWindow(): Promise<void> {
-    // Tasks are taken lazily in index order, skipping the committed ones: no queue of every task
-    // (at 100k items, the task list and the seeds it pointed to were most of the memory).
+    // Tasks are taken lazily in index order, skipping the committed ones: no list of every open
+    // task held for the whole run (memory flat in the number of items).
     let next = 0;
     const take = (): number => {
       while (next < total && state.completed.has(next)) next++;
