@@ -1,6 +1,7 @@
 import type { AppDb } from './db';
 import type { ModelSource } from '../engines/modelSource';
 import type { Roles } from '../engines/roles';
+import type { PrivacySettings } from '../privacy/settings';
 
 /** The only code that writes the settings table. Keys are listed here so that none is a typo. */
 export interface Settings {
@@ -23,11 +24,13 @@ export interface Settings {
 export interface ProjectSettings {
   /** The recipe in the editor, saved or not, and where it came from (state/workingRecipe.ts). */
   workingRecipe: { draft: Record<string, unknown>; source: { kind: string; [k: string]: unknown }; updatedAt: number };
+  /** Personal data (src/lib/privacy/settings.ts): the user's lists, ignored values, redaction mode, runs allowed past the guard. */
+  privacy: PrivacySettings;
 }
 
 /** The keys a project's settings are stored under (deleted with the project). */
 export function projectSettingKeys(projectId: string): string[] {
-  const names: (keyof ProjectSettings)[] = ['workingRecipe'];
+  const names: (keyof ProjectSettings)[] = ['workingRecipe', 'privacy'];
   return names.map((k) => `${k}:${projectId}`);
 }
 

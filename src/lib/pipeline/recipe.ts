@@ -160,6 +160,22 @@ export const RecipeSchema = z.object({
   thinking: z.enum(['model', 'off']).default('model'),
   steps: z.array(StepSchema).min(1),
   decontam: DecontamSchema.default(DEFAULT_DECONTAM),
+  /**
+   * Personal data (issue 17, src/lib/privacy): `redactInputs` redacts the run's copy of the seeds
+   * and chunks before any prompt is built (the library keeps its text); `redactOutputs` is the
+   * export's default for redacting what it writes; `guard` holds back any prompt to a remote engine
+   * that still holds a finding. The guard is on by default: it costs nothing with local engines
+   * (they are never wrapped) and with a remote one it is the only thing between a patient's ID and
+   * a third party's server, so turning it off has to be a choice.
+   */
+  privacy: z
+    .object({
+      redactInputs: z.boolean().default(false),
+      redactOutputs: z.boolean().default(false),
+      guard: z.boolean().default(true),
+      mode: z.enum(['placeholder', 'mask']).default('placeholder'),
+    })
+    .default({ redactInputs: false, redactOutputs: false, guard: true, mode: 'placeholder' }),
 });
 
 export type Recipe = z.infer<typeof RecipeSchema>;
@@ -291,6 +307,17 @@ export const PRESETS: Record<string, RecipeInput> = {
       { op: 'judge', minScore: 3, retries: 1 },
       { op: 'filter', minChars: 20 },
     ],
+  },
+  /**
+   * For private data (patient, client records): seeds and chunks redacted before any prompt, the
+   * remote-call guard on, outputs redacted in the export (issue 17). Answer + judge, so nothing is
+   * invented around the redacted placeholders beyond what the seed asks.
+   */
+  privateData: {
+    version: 1,
+    name: 'Private data (redacted, guarded)',
+    privacy: { redactInputs: true, redactOutputs: true, guard: true, mode: 'placeholder' },
+    steps: [{ op: 'respond' }, { op: 'judge', minScore: 4 }, { op: 'filter' }],
   },
   /**
    * Q&A from documents, for small local models (issue 14): 1 question per ~150 tokens of chunk

@@ -16,6 +16,7 @@ import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './
 import { isQuotaError, storageFull } from '../db/quota';
 import { datasetSource } from '../db/datasetSource';
 import { guardStore } from './storageGuard';
+import { runPrivacy } from './runPrivacy';
 import { EvalFileError, readEvalFile, runDecontamPhase, type DecontamOutcome, type DecontamProgress } from './decontamPhase';
 import { addEvalSet, dexieDecontamTarget } from '../db/evalSetsRepo';
 import type { DecontamMethods } from '../db/types';
@@ -75,6 +76,7 @@ export function createRunnerApi() {
         if (run.budget && (run.budget.maxSpend != null || run.budget.maxTokens != null)) budget = createBudget({ ...run.budget, onTrip: () => ctl.abort() });
         const v = validateRecipe(run.recipe);
         if (!v.ok) throw Object.assign(new Error(v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')), { name: 'RecipeError' });
+        const privacy = await runPrivacy(d, run.projectId, runId, v.recipe);
         await setRunStatus(d, runId, 'running');
         emit({ type: 'status', status: 'running' });
         const engines = {} as PipelineEngines;
@@ -96,6 +98,7 @@ export function createRunnerApi() {
               wllama: deps.wllama,
             });
             await engine.load((p) => emit({ type: 'load', role, progress: p }), ctl.signal);
+            engine = privacy.engine(engine, ref);
             if (budget) engine = withBudget(engine, budget, ref.kind === 'remote' ? ((await d.endpoints.get(ref.endpointId))?.prices ?? null) : FREE);
             loaded.set(key, engine);
           }
@@ -110,7 +113,7 @@ export function createRunnerApi() {
             ctl.abort();
           }
         };
-        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: await getRunSeeds(d, runId), chunks: await getRunChunks(d, runId), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
+        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: privacy.seeds(await getRunSeeds(d, runId)), chunks: privacy.chunks(await getRunChunks(d, runId)), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
         await saveSpent(true);
         if (budget?.tripped) throw budget.tripped;
         // Tasks that failed on the endpoint were held back, not kept: the run is paused, and says

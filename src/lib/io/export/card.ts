@@ -178,6 +178,32 @@ export function decontamLines(s: ExportSummary): string[] {
   return lines;
 }
 
+/** Counts per type in words: `phone 2, email 1`; `none` when empty. */
+function typeCounts(c: Partial<Record<string, number>>): string {
+  const e = Object.entries(c).filter(([, n]) => n);
+  return e.length ? e.map(([t, n]) => `${t} ${n}`).join(', ') : 'none';
+}
+
+/**
+ * The "Personal data" section: whether the written items were scanned, how (the rule-based
+ * detectors, the sizes of the user's lists — never their entries), what was found and what remains
+ * in the file. Said also when no scan was made, so a reader never assumes one.
+ */
+export function privacyLines(s: ExportSummary): string[] {
+  const p = s.privacy;
+  if (!p) return ['## Personal data', '', 'This export was not scanned for personal data (PII/PHI).', ''];
+  const lists = `user lists: ${p.names} ${p.names === 1 ? 'name' : 'names'}, ${p.terms} ${p.terms === 1 ? 'term' : 'terms'}${p.ignored ? `; ${p.ignored} values ruled not personal by the user` : ''}`;
+  return [
+    '## Personal data',
+    '',
+    `- Scanned: all ${p.items} written items, by Seedforge's rule-based detectors in English and Chinese (e-mail, phone numbers, mainland resident IDs with their check digit, passports, Luhn card numbers, IBAN, US SSN, IP addresses, credential URLs and API keys, dates of birth, medical record numbers, names after cue words; ${lists}). No NER model was used.`,
+    `- Found before export: ${typeCounts(p.found)} in ${p.itemsWithFindings} items.`,
+    p.redacted ? `- Redacted in this file: ${p.mode === 'mask' ? 'masked (at most the last four characters of a number kept)' : 'typed placeholders such as `[PHONE_1]`, numbered per item'}.` : '- Not redacted: the findings are in this file as written.',
+    `- Remaining in this file: ${typeCounts(p.remaining)}. Rule-based detection misses what it has no rule for (names without a cue word, addresses): review before sharing.`,
+    '',
+  ];
+}
+
 /** Hugging Face's size buckets. */
 export function sizeCategory(n: number): string {
   if (n < 1_000) return 'n<1K';
@@ -294,6 +320,7 @@ export function datasetCard(c: CardInput): string {
   if (perOp.length) lines.push('Synthetic items per operation: ' + perOp.map(([op, k]) => `${opLabel(EN, op)} (\`${op}\`) ${k}`).join(', ') + '.', '');
   lines.push(...documentLines(s));
   lines.push(...decontamLines(s));
+  lines.push(...privacyLines(s));
   lines.push('## Models', '');
   if (!s.models.length) lines.push('No model call is recorded for the exported items.');
   for (const m of s.models) lines.push(`- ${m.role}: \`${m.model}\` (${m.engine})`);

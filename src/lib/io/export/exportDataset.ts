@@ -4,6 +4,7 @@ import type { ChunkRef } from '../../documents/types';
 import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../pipeline/text';
 import { acceptedHow } from './card';
+import { ExportScanner } from '../../privacy/exportScan';
 import { encodeItems } from './encode';
 import { balanceEligible, planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable, type BalanceFacts } from './select';
 import type { ByteSink } from './sink';
@@ -89,6 +90,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const acceptance: AcceptanceSummary = { judge: 0, recipe: 0, byHand: {}, pending: 0, edited: 0 };
   const total = synthIds.length + chosen.length;
   let written = 0;
+  const privacy = opts.privacy ? new ExportScanner(opts.privacy) : null;
 
   async function* pages(): AsyncGenerator<ExportItem[]> {
     const real = store.pages('seeds', chosen)[Symbol.asyncIterator]();
@@ -107,7 +109,8 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     const R = chosen.length;
     const S = synthIds.length;
     let i = 0;
-    const note = (item: ExportItem) => {
+    const note = (written: ExportItem) => {
+      const item = privacy ? privacy.item(written) : written;
       languages[detectLang(`${item.instruction}\n${item.input}\n${item.output}`)]++;
       return item;
     };
@@ -182,7 +185,8 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const report = (await store.project(projectId))?.decontam;
   return {
     format: opts.format,
-    options: { ...opts },
+    // The user's names and terms are personal data themselves: the summary keeps only the choice.
+    options: opts.privacy ? { ...opts, privacy: { ...opts.privacy, names: [], terms: [], ignored: [] } } : { ...opts },
     plan,
     languages,
     operations,
@@ -193,6 +197,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     acceptance,
     ...(documents.length ? { documents } : {}),
     ...(sourceMissing ? { sourceMissing } : {}),
+    ...(privacy ? { privacy: privacy.summary() } : {}),
     ...(report ? { decontam: { report, excluded: leftOut.contaminated ?? 0, kept: contaminatedKept } } : {}),
     bytes,
   };

@@ -1,5 +1,6 @@
 import type { ChatTurn, DecontamReport, DocumentType } from '../../db/types';
 import type { PageRange } from '../../documents/types';
+import type { ExportPrivacyOptions, ExportPrivacySummary } from '../../privacy/exportScan';
 
 /**
  * The export's shared types. Plain data only: an export's options and summary are snapshots that
@@ -126,6 +127,8 @@ export interface ExportOptions extends ExportFilters {
   provenance: boolean;
   /** Where document-made items' grounding text goes; absent: 'none'. */
   source?: SourceMode;
+  /** Scan every written item for personal data, and redact it in the file when asked (src/lib/privacy/exportScan.ts). */
+  privacy?: ExportPrivacyOptions;
 }
 
 export const DEFAULT_FILTERS: ExportFilters = { acceptedOnly: true, minScore: null, skipDuplicates: true, realPercent: 0, selectionSeed: 1 };
@@ -170,6 +173,8 @@ export interface ExportSummary {
   sourceMissing?: number;
   /** The project's last contamination check and how many marked samples were left out or kept (absent: never checked). */
   decontam?: { report: DecontamReport; excluded: number; kept: number };
+  /** The personal-data scan of the written items (absent: not scanned). */
+  privacy?: ExportPrivacySummary;
   bytes: number;
 }
 
