@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { replyFor, tokensOf } from './fakeLlm.mjs';
+import { replyFor, serverArgs, tokensOf } from './fakeLlm.mjs';
 
 /**
  * A fake batch server on 127.0.0.1 for the batch-API mode's tests: the OpenAI Batch API (files
@@ -367,22 +367,8 @@ export async function startFakeBatch(opts = {}) {
 
 /** `node scripts/fakeBatch.mjs --port 8100 --processing 2000 --failures 0.1 --fail-seed 1 --poison TEXT --http-failures 0.1 --key-env VAR` */
 async function main(argv) {
-  /** @type {Record<string, string>} */
-  const a = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}: use --port N --processing MS --failures SHARE --fail-seed N --poison TEXT --http-failures SHARE --key-env VAR`);
-    a[m[1]] = m[2] ?? argv[++i] ?? '';
-  }
-  const num = (k, d) => {
-    if (a[k] === undefined) return d;
-    const v = Number(a[k]);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} ${a[k]}: give a number of at least 0`);
-    return v;
-  };
-  const key = a['key-env'] ? process.env[a['key-env']] : undefined;
-  if (a['key-env'] && !key) throw new Error(`--key-env ${a['key-env']}: that environment variable is empty`);
-  const srv = await startFakeBatch({ port: num('port', 8100), processingMs: num('processing', 2000), failures: num('failures', 0), failSeed: num('fail-seed', 1), poison: a.poison, httpFailures: num('http-failures', 0), key });
+  const { num, text, key } = serverArgs(argv, '--port N --processing MS --failures SHARE --fail-seed N --poison TEXT --http-failures SHARE --key-env VAR');
+  const srv = await startFakeBatch({ port: num('port', 8100), processingMs: num('processing', 2000), failures: num('failures', 0), failSeed: num('fail-seed', 1), poison: text('poison'), httpFailures: num('http-failures', 0), key });
   console.log(`OpenAI ${srv.url}  Anthropic ${srv.origin}`);
   const stop = async () => {
     console.error(JSON.stringify(srv.stats()));

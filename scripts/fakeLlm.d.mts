@@ -70,3 +70,6 @@ export declare function replyFor(r: { model: string; messages: unknown; seed?: u
 
 /** Tokens of a text as the usage counts them: ceil(characters / 4). */
 export declare function tokensOf(text: string): number;
+
+/** A fake server's command line (`--name value` or `--name=value`; `--key-env VAR` read into `key`). @throws Error naming a bad argument */
+export declare function serverArgs(argv: string[], usage: string): { num(k: string, d: number): number; text(k: string): string | undefined; key: string | undefined };

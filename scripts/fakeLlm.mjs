@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
+// The app's generator (the fault draws and the reply words), in plain JS so that this runs unbuilt.
+import { mulberry32 } from '../src/lib/mulberry32.mjs';
 
 /**
  * A fake LLM server for scale tests and the throughput benchmark: OpenAI Chat Completions and
@@ -30,18 +32,6 @@ const WORDS = (
   'first then finally often always keeps makes shows gives uses finds builds checks adds turns ' +
   'useful honest exact plain practical example detail summary question idea list rule case point'
 ).split(' ');
-
-/** A 32-bit generator from a seed (mulberry32): the fault draws and the reply words. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Tokens of a text as the usage counts them: about four characters a token. */
 export const tokensOf = (/** @type {string} */ text) => Math.ceil(text.length / 4);
@@ -390,21 +380,7 @@ export async function startFakeLlm(opts = {}) {
 
 /** `node scripts/fakeLlm.mjs --port 8000 --latency 50 --capacity 64 --faults 0.2 --fault-seed 1 --key-env VAR` */
 async function main(argv) {
-  /** @type {Record<string, string>} */
-  const a = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}: use --port N --latency MS --capacity N --faults SHARE --fault-seed N --key-env VAR`);
-    a[m[1]] = m[2] ?? argv[++i] ?? '';
-  }
-  const num = (k, d) => {
-    if (a[k] === undefined) return d;
-    const n = Number(a[k]);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} ${a[k]}: give a number of at least 0`);
-    return n;
-  };
-  const key = a['key-env'] ? process.env[a['key-env']] : undefined;
-  if (a['key-env'] && !key) throw new Error(`--key-env ${a['key-env']}: that environment variable is empty`);
+  const { num, key } = serverArgs(argv, '--port N --latency MS --capacity N --faults SHARE --fault-seed N --key-env VAR');
   const srv = await startFakeLlm({
     port: num('port', 8000),
     latencyMs: num('latency', 0),
@@ -422,6 +398,40 @@ async function main(argv) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * A fake server's command line (this one's and scripts/fakeBatch.mjs's): `--name value` or
+ * `--name=value`; `num` reads a number of at least 0, `text` a string, and `key` is the value of
+ * the environment variable that `--key-env` names.
+ * @param {string[]} argv
+ * @param {string} usage the arguments there are, for the error an unknown one gets
+ * @throws {Error} naming the argument and what to give instead
+ */
+export function serverArgs(argv, usage) {
+  const known = new Set(usage.match(/--[a-z-]+/g));
+  /** @type {Record<string, string>} */
+  const a = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i] ?? '');
+    if (!m || !m[1] || !known.has(`--${m[1]}`)) throw new Error(`unknown argument ${argv[i]}: use ${usage}`);
+    a[m[1]] = m[2] ?? argv[++i] ?? '';
+  }
+  const env = a['key-env'];
+  const key = env ? process.env[env] : undefined;
+  if (env && !key) throw new Error(`--key-env ${env}: that environment variable is empty`);
+  return {
+    /** @param {string} k @param {number} d what an absent argument gives */
+    num(k, d) {
+      if (a[k] === undefined) return d;
+      const n = Number(a[k]);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} ${a[k]}: give a number of at least 0`);
+      return n;
+    },
+    /** @param {string} k */
+    text: (k) => a[k],
+    key,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,14 +1,5 @@
-/** A seeded PRNG shared by the pipeline (reproducible runs) and the dedup tests and benchmarks. */
-
-/** mulberry32: small, fast, good enough for sampling (not for cryptography). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/**
+ * A seeded PRNG shared by the pipeline (reproducible runs) and the dedup tests and benchmarks.
+ * The generator lives in a plain .mjs so that the fake servers in scripts/ use the same one.
+ */
+export { mulberry32 } from './mulberry32.mjs';
