@@ -1,8 +1,10 @@
 import { exportEn } from './export.en';
+import { decontamEn } from './decontam.en';
 import { looksEn } from './looks.en';
 import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
 import { safetyEn } from './safety.en';
+import { privacyEn } from './privacy.en';
 import { modelStoreEn } from './modelStore.en';
 import { catalogueEn } from './catalogue.en';
 import { dedupModelsEn } from './dedupModels.en';
@@ -26,8 +28,10 @@ export const en = {
   ...startEn,
   ...planEn,
   ...exportEn,
+  ...decontamEn,
   ...looksEn,
   ...safetyEn,
+  ...privacyEn,
   ...modelStoreEn,
   ...catalogueEn,
   ...dedupModelsEn,

@@ -1,9 +1,11 @@
 import type { MessageKey } from './en';
 import { exportZh } from './export.zh';
+import { decontamZh } from './decontam.zh';
 import { looksZh } from './looks.zh';
 import { reviewZh } from './review.zh';
 import { planZh } from './plan.zh';
 import { safetyZh } from './safety.zh';
+import { privacyZh } from './privacy.zh';
 import { modelStoreZh } from './modelStore.zh';
 import { catalogueZh } from './catalogue.zh';
 import { dedupModelsZh } from './dedupModels.zh';
@@ -24,8 +26,10 @@ export const zh: Record<MessageKey, string> = {
   ...startZh,
   ...planZh,
   ...exportZh,
+  ...decontamZh,
   ...looksZh,
   ...safetyZh,
+  ...privacyZh,
   ...modelStoreZh,
   ...catalogueZh,
   ...dedupModelsZh,
