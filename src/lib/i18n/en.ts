@@ -1,5 +1,4 @@
 import { exportEn } from './export.en';
-import { decontamEn } from './decontam.en';
 import { looksEn } from './looks.en';
 import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
@@ -28,7 +27,6 @@ export const en = {
   ...startEn,
   ...planEn,
   ...exportEn,
-  ...decontamEn,
   ...looksEn,
   ...safetyEn,
   ...privacyEn,
