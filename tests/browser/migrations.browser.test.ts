@@ -5,6 +5,7 @@ import { declareSchema, schemaVersions } from '../../src/lib/db/schema';
 import { listSeeds } from '../../src/lib/db/seedsRepo';
 import { addDocument, countDocumentChunks, listChunks, listDocumentIds, listDocuments, updateChunks } from '../../src/lib/db/documentsRepo';
 import { deleteProject } from '../../src/lib/db/projectsRepo';
+import { addEvalSet, listEvalSets } from '../../src/lib/db/evalSetsRepo';
 
 const name = `migrate-${crypto.randomUUID()}`;
 afterEach(async () => {
@@ -104,7 +105,7 @@ describe('store migrations (real IndexedDB)', () => {
 
     const db = openDb(name);
     await db.open();
-    expect(db.verno).toBe(7);
+    expect(db.verno).toBe(schemaVersions.at(-1)!.version);
     expect(await db.documents.get('d1')).toEqual(document);
     expect(await listChunks(db, 'd1')).toEqual(rows);
     expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 3 });
@@ -114,6 +115,29 @@ describe('store migrations (real IndexedDB)', () => {
     expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 3 });
     await updateChunks(db, ['c3', 'c4'], { excluded: null });
     expect(await countDocumentChunks(db, 'd1')).toEqual({ chunks: 5, excluded: 1 });
+    db.close();
+  });
+
+  it('upgrades version 7 data to version 8: the eval-set table appears empty, samples and projects read as before (no contamination mark)', async () => {
+    const v7 = new Dexie(name);
+    declareSchema(v7, 7);
+    await v7.open();
+    expect(v7.verno).toBe(7);
+    const project = { id: 'p1', name: 'Bench', createdAt: 1, updatedAt: 1 };
+    const sample = { id: 'r:0.0', projectId: 'p1', runId: 'r', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null, instruction: 'Q', input: '', output: 'A', status: 'accepted', rejectReason: null, score: 5, duplicateOf: null, lineage: {}, createdAt: 1, updatedAt: 1 };
+    await v7.table('projects').add(project);
+    await v7.table('samples').add(sample);
+    v7.close();
+
+    const db = openDb(name);
+    await db.open();
+    expect(db.verno).toBe(8);
+    expect(await db.projects.get('p1')).toEqual(project);
+    expect(await db.samples.get('r:0.0')).toEqual(sample);
+    expect(await listEvalSets(db, 'p1')).toEqual([]);
+    const added = await addEvalSet(db, 'p1', { name: 'e.jsonl', shape: 'text', count: 1, bytes: 2, sha256: 'cd'.repeat(32), items: [{ text: 'Q' }] });
+    expect(await listEvalSets(db, 'p1')).toEqual([added.set]);
+    expect((await addEvalSet(db, 'p1', { name: 'renamed.jsonl', shape: 'text', count: 1, bytes: 2, sha256: 'cd'.repeat(32), items: [{ text: 'Q' }] })).existing).toBe(true);
     db.close();
   });
 });

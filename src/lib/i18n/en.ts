@@ -1,4 +1,5 @@
 import { exportEn } from './export.en';
+import { decontamEn } from './decontam.en';
 import { looksEn } from './looks.en';
 import { reviewEn } from './review.en';
 import { planEn } from './plan.en';
@@ -27,6 +28,7 @@ export const en = {
   ...startEn,
   ...planEn,
   ...exportEn,
+  ...decontamEn,
   ...looksEn,
   ...safetyEn,
   ...privacyEn,

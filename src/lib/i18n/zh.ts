@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { exportZh } from './export.zh';
+import { decontamZh } from './decontam.zh';
 import { looksZh } from './looks.zh';
 import { reviewZh } from './review.zh';
 import { planZh } from './plan.zh';
@@ -25,6 +26,7 @@ export const zh: Record<MessageKey, string> = {
   ...startZh,
   ...planZh,
   ...exportZh,
+  ...decontamZh,
   ...looksZh,
   ...safetyZh,
   ...privacyZh,

@@ -156,13 +156,17 @@ export async function runDecontamPhase(
   const skipped: string[] = [];
   if (o.exact || o.ngram.enabled) {
     // checkContamination keys sets by name; ids keep two files of the same name apart.
+    // The core stops with the signal's own reason; the phase says what was stopped, like dedup's.
     const findings = await checkContamination(
       queries,
       sets.map((s) => ({ name: s.id, sha256: s.sha256, count: s.count, shape: s.shape, items: s.items })),
       o.ngram.enabled ? { wordN: o.ngram.wordN, charN: o.ngram.charN, minShare: o.ngram.minShare } : { wordN: Number.MAX_SAFE_INTEGER, charN: Number.MAX_SAFE_INTEGER },
       (done, total) => onProgress?.({ stage: 'ngram', done, total }),
       signal,
-    );
+    ).catch((e: unknown) => {
+      check();
+      throw e;
+    });
     for (const f of findings) {
       // checkContamination always looks for exact copies first (and then skips their n-grams):
       // with exact off, a copy is still a full n-gram overlap.
@@ -183,7 +187,11 @@ export async function runDecontamPhase(
       check();
       const e = await source.embed(evalTexts, request, (done, total) => onProgress?.({ stage: 'embed', done: queries.length + done, total: queries.length + total }));
       check();
-      for (const h of await embeddingMatches(q, e, o.embedding.threshold, signal)) {
+      const hits = await embeddingMatches(q, e, o.embedding.threshold, signal).catch((err: unknown) => {
+        check();
+        throw err;
+      });
+      for (const h of hits) {
         const { set, index } = owner[h.evalIndex]!;
         keepStrongest(marks, queries[h.query]!.id, { evalSet: set.name, evalSetId: set.id, evalIndex: index, method: 'embedding', evidence: clip(set.items[index]!.text), share: h.similarity });
       }

@@ -1,0 +1,120 @@
+import * as Comlink from 'comlink';
+import type { AppDb } from '../db/db';
+import { deleteEvalSet, listEvalSets, type EvalSetSummary } from '../db/evalSetsRepo';
+import type { DecontamMethods } from '../db/types';
+import type { ModelSource } from '../engines/modelSource';
+import { DEFAULT_DECONTAM } from '../pipeline/recipe';
+import type { DecontamOutcome, DecontamProgress } from '../runner/decontamPhase';
+import type { RunnerApi } from '../runner/runnerApi';
+import { errorInfo } from './engines.svelte';
+
+/** A file that needs its text fields chosen before it can be added. */
+export interface PendingFields {
+  file: File;
+  keys: string[];
+  message: string;
+}
+
+/**
+ * Review's Eval sets panel: the project's eval sets (add by file, remove), the methods and their
+ * parameters, and the on-demand check. Reading a benchmark and the check itself run in a pipeline
+ * worker of the panel's own (started on first use, ended with the panel): never on the page.
+ */
+export class DecontamState {
+  #db: AppDb;
+  #worker: Worker | null = null;
+  #api: Comlink.Remote<RunnerApi> | null = null;
+  sets = $state.raw<EvalSetSummary[]>([]);
+  /** Comma-separated field names for "any text fields"; empty: the shape is recognised. */
+  fields = $state('');
+  methods = $state<DecontamMethods>(structuredClone(withoutEnabled()));
+  adding = $state<string | null>(null);
+  pending = $state.raw<PendingFields | null>(null);
+  checking = $state(false);
+  progress = $state.raw<DecontamProgress | null>(null);
+  outcome = $state.raw<DecontamOutcome | null>(null);
+  error = $state.raw<{ name: string; message: string } | null>(null);
+  /** What the last add said: the file's name and whether it was already stored. */
+  notice = $state.raw<{ file: string; n: number; existing: boolean } | null>(null);
+
+  constructor(db: AppDb) {
+    this.#db = db;
+  }
+
+  async #remote(): Promise<Comlink.Remote<RunnerApi>> {
+    if (!this.#api) {
+      this.#worker = new Worker(new URL('../../../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
+      this.#api = Comlink.wrap<RunnerApi>(this.#worker);
+      await this.#api.useDatabase(this.#db.name);
+    }
+    return this.#api;
+  }
+
+  async load(projectId: string): Promise<void> {
+    this.sets = await listEvalSets(this.#db, projectId);
+    this.outcome = null;
+  }
+
+  /** Adds each file in turn; stops at the first that cannot be used (its error, or its fields to choose). */
+  async add(projectId: string, files: File[], fields = this.fields): Promise<void> {
+    const chosen = fields.split(',').map((f) => f.trim()).filter(Boolean);
+    this.error = null;
+    this.pending = null;
+    try {
+      const api = await this.#remote();
+      for (const file of files) {
+        this.adding = file.name;
+        const r = await api.addEvalSet(projectId, file, chosen.length ? chosen : undefined);
+        if (!r.ok) {
+          if (r.error.keys?.length) this.pending = { file, keys: r.error.keys, message: r.error.message };
+          else this.error = { name: r.error.name, message: r.error.message };
+          break;
+        }
+        this.notice = { file: file.name, n: r.set.count, existing: r.existing };
+      }
+    } catch (e) {
+      this.error = errorInfo(e);
+    } finally {
+      this.adding = null;
+      await this.load(projectId);
+    }
+  }
+
+  async remove(projectId: string, id: string): Promise<void> {
+    await deleteEvalSet(this.#db, id);
+    await this.load(projectId);
+  }
+
+  /** Runs the check; resolves when it ended, was stopped or failed (`error` says which). */
+  async check(projectId: string, source: ModelSource): Promise<void> {
+    this.error = null;
+    this.outcome = null;
+    this.checking = true;
+    this.progress = { stage: 'read' };
+    try {
+      const api = await this.#remote();
+      const methods = $state.snapshot(this.methods) as DecontamMethods;
+      this.outcome = await api.checkContamination(projectId, methods, { appBase: new URL('./', document.baseURI).href, source }, Comlink.proxy((p: DecontamProgress) => (this.progress = p)));
+    } catch (e) {
+      this.error = errorInfo(e);
+    } finally {
+      this.checking = false;
+      this.progress = null;
+    }
+  }
+
+  abort(): void {
+    void this.#api?.abortCheck();
+  }
+
+  dispose(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#api = null;
+  }
+}
+
+function withoutEnabled(): DecontamMethods {
+  const { enabled: _enabled, ...methods } = DEFAULT_DECONTAM;
+  return methods;
+}
