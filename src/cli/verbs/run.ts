@@ -1,16 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Seed, SeedDraft } from '../../lib/db/types';
 import { isDocumentRecipe, PRESETS, validateRecipe, type Recipe } from '../../lib/pipeline/recipe';
-import { taskCount } from '../../lib/pipeline/run';
+import { taskCount, type SeedRef } from '../../lib/pipeline/run';
 import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type OptionSpec, type ParsedOptions, type Verb } from '../args';
 import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type BatchSettings, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
 import { outputMode } from '../progress';
 import { openStore, type Store } from '../store/store';
 import { execute, rolesOf, RUN_ENGINES_FIELD } from './execute';
-import { readSeedFiles } from './seedFiles';
+import { fullGc, readSeedFiles } from './seedFiles';
 
 /** The app's presets by their kebab-case names (src/lib/pipeline/recipe.ts PRESETS). */
 export const PRESET_NAMES: Record<string, keyof typeof PRESETS> = {
@@ -286,13 +284,20 @@ async function createRunFromFiles(v: ParsedOptions, recipe: Recipe, cfg: EngineC
   }
 }
 
+/** The run's seeds are the file's, in file order: new ones stored, ones the project has reused. */
+function runSeedsOf(store: Store, projectId: string, drafts: SeedDraft[]): SeedRef[] {
+  const added = store.addSeeds(projectId, drafts, { skipDuplicates: true });
+  const ref = (s: Seed): SeedRef => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output });
+  if (added.seeds.length === drafts.length) return added.seeds.map(ref);
+  const byHash = new Map<string, Seed>();
+  for (const s of store.listSeeds(projectId)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
+  return drafts.map((d) => ref(byHash.get(d.hash)!));
+}
+
 function createRunOf(store: Store, drafts: SeedDraft[], v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): string {
   const project = projectOf(store, str(v, 'project') ?? 'cli');
-  // The run's seeds are the file's, in file order: new ones stored, ones the project has reused.
-  const added = store.addSeeds(project.id, drafts, { skipDuplicates: true });
-  const byHash = new Map<string, Seed>();
-  for (const s of added.seeds.length === drafts.length ? added.seeds : store.listSeeds(project.id)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
-  const seeds = drafts.map((d) => byHash.get(d.hash)!).map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
+  const seeds = runSeedsOf(store, project.id, drafts);
+  fullGc(); // the stored Seed rows and their JSON are garbage: the snapshot is written from the refs alone
   const total = taskCount(recipe, seeds.length);
   const fields = {
     projectId: project.id,
@@ -310,19 +315,6 @@ function createRunOf(store: Store, drafts: SeedDraft[], v: ParsedOptions, recipe
     ...(caps.maxSpend !== undefined || caps.maxTokens !== undefined ? { budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent: { spend: 0, tokens: 0, calls: 0 } } } : {}),
   };
   return store.createRun(fields).id;
-}
-
-/**
- * One full garbage collection, after the files are read and again before the run. V8 sets the heap
- * size at which it next collects the old generation from what was live at the last collection:
- * left to itself, the last one fell inside the import (at 100k seeds, ~100 MB of parsed records
- * still live), and the run's short-lived garbage then grew the process to 530 MiB before the next —
- * 2.4× a 10k run, with the same ~23 MB live. Collected here, the run starts from its own live size
- * (measured: VmHWM at 100k seeds 533 → 360 MiB; bench:throughput's RSS rows). A few tens of ms.
- */
-function fullGc(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 /** The project `run` adds seeds to: the one with this name, made on first use. */
