@@ -45,6 +45,7 @@ describe('an endpoint that fails', () => {
     const summary = lines.at(-1)!;
     expect(summary).toMatchObject({ status: 'paused', done: 0, accepted: 0, rejected: 0 });
     expect(summary.heldBack as number).toBeGreaterThanOrEqual(10);
+    expect(summary.heldBackReasons).toEqual({ 'error:NetworkError': summary.heldBack });
     expect(summary.stopped).toMatch(/NetworkError/);
     const s = openStore(store);
     const [run] = s.listProjects().flatMap((x) => s.listRuns(x.id));

@@ -176,14 +176,14 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     const counts = store.runStatusSummary(runId).counts;
     saveBudget();
     const trip = tripped as BudgetError | null;
-    const summary = { run: runId, status, ...counts, ...money(), ...(held ? { heldBack: held } : {}), ...(stopped ? { stopped: stopped.error } : {}), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
+    const summary = { run: runId, status, ...counts, ...money(), ...(held ? { heldBack: held, heldBackReasons: outcome.heldBack.reasons } : {}), ...(stopped ? { stopped: stopped.error } : {}), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
     const text = [
       `run ${runId} ${status}: ${progressLine({ runId, counts, tokensPerSecond: null, etaSeconds: null, ...money() })}`,
       counts.rejected ? `  rejected by reason: ${reasons(counts)}` : '',
       `  ${counts.calls} calls, ${(counts.promptTokens + counts.completionTokens).toLocaleString('en-US')} tokens in committed items, ${duration((performance.now() - t0) / 1000)}`,
       dedup ? `  dedup: ${dedup.removed} near-duplicates marked (exact ${dedup.byPass.exact}, lexical ${dedup.byPass.lexical})${dedup.noEmbedder ? '; the semantic pass needs embeddings: run the Dedup step in the app' : ''}` : '',
       trip ? `  ${trip.message}: seedforge resume --store DIR --max-${trip.cap === 'spend' ? 'spend' : 'tokens'} <higher>` : '',
-      held ? `  ${held} task${held === 1 ? '' : 's'} failed on the endpoint and ${held === 1 ? 'was' : 'were'} not kept${stopped ? `; stopped: ${stopped.error}` : ''}` : '',
+      held ? `  ${held} task${held === 1 ? '' : 's'} held back, not kept (${Object.entries(outcome.heldBack.reasons).map(([r, n]) => `${r} ${n}`).join(', ')})${stopped ? `; stopped: ${stopped.error}` : ''}` : '',
       status === 'paused' && !trip ? `  paused: \`seedforge resume --store DIR --run ${runId}\` continues it` : '',
     ]
       .filter(Boolean)
