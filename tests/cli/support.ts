@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '../../scripts/fakeLlm.mjs';
+import { EXIT } from '../../src/cli/args';
 import { openStore } from '../../src/cli/store/store';
 
 /**
@@ -101,4 +104,48 @@ export function runSamples(store: string): string[] {
   } finally {
     s.close();
   }
+}
+
+/** What `cliFixture` sets up; its fields are filled in before the file's first test. */
+export interface CliFixture {
+  /** The first fake server. */
+  readonly fake: FakeLlm;
+  readonly fakes: readonly FakeLlm[];
+  /** The file's temporary directory. */
+  readonly dir: string;
+  /** The seed file in it ('' when no seeds were asked for). */
+  readonly seeds: string;
+  /** The store of the uninterrupted reference run, when one was asked for. */
+  readonly reference: string;
+}
+
+/**
+ * The set-up the CLI's test files share, as beforeAll/afterAll hooks of the calling file: fake LLM
+ * servers (one per options object), a temporary directory with `seeds` seed lines, the CLI built,
+ * and with `reference` an uninterrupted `run` (runArgs) in dir/reference — the items every stopped
+ * and resumed run must end with. Afterwards the servers are closed and the directories removed.
+ */
+export function cliFixture(tag: string, o: { servers: FakeLlmOptions[]; seeds?: number; reference?: boolean }): CliFixture {
+  const fx = { fake: null, fakes: [], dir: '', seeds: '', reference: '' } as unknown as { -readonly [K in keyof CliFixture]: CliFixture[K] };
+  beforeAll(async () => {
+    fx.fakes = await Promise.all(o.servers.map((opts) => startFakeLlm(opts)));
+    fx.fake = fx.fakes[0]!;
+    fx.dir = tempDir(tag);
+    fx.seeds = o.seeds ? writeSeeds(fx.dir, o.seeds) : '';
+    await ensureCli();
+    if (!o.reference) return;
+    fx.reference = join(fx.dir, 'reference');
+    const r = await cli(runArgs(fx, fx.reference));
+    if (r.code !== EXIT.done) throw new Error(`the reference run failed (exit ${r.code}): ${r.stderr}`);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(fx.fakes.map((f) => f.close()));
+    cleanup();
+  });
+  return fx;
+}
+
+/** `run` of a preset over the fixture's seeds against `url` (its first server by default), JSON lines out. */
+export function runArgs(fx: CliFixture, store: string, o: { url?: string; preset?: string; concurrency?: number } = {}): string[] {
+  return ['run', '--store', store, '--preset', o.preset ?? 'answer-judge', '--seeds', fx.seeds, '--endpoint', o.url ?? fx.fake.url, '--model', 'fake-model', '--concurrency', String(o.concurrency ?? 4), '--json'];
 }
