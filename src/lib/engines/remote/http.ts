@@ -173,16 +173,22 @@ export function fetchError(e: unknown, url: string, signal: AbortSignal | undefi
 
 /** Server-sent events: yields the data of each event (multi-line data joined with \n). */
 export async function* sseData(body: ReadableStream<Uint8Array>, onChunk?: () => void): AsyncGenerator<{ event: string | null; data: string }> {
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  // A TextDecoder over the body's own reader, not a TextDecoderStream: the stream costs a
+  // TransformStream and its two sides per call, ~4 % of the command line's CPU at 500 calls/s.
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buf = '';
   let data: string[] = [];
   let event: string | null = null;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        buf += decoder.decode();
+        break;
+      }
       onChunk?.();
-      buf += value;
+      buf += decoder.decode(value, { stream: true });
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         let line = buf.slice(0, nl);
