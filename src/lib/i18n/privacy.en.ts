@@ -1,6 +1,7 @@
 /** English UI strings of personal-data scanning, redaction and the remote-call guard (spread into en.ts; every key must exist in privacy.zh.ts). */
 export const privacyEn = {
   'privacy.title': 'Personal data',
+  'preset.privateData': 'Private data (redacted, guarded)',
   'privacy.open': 'Scan for personal data',
   'privacy.close': 'Close the scan',
   'privacy.help': 'Finds e-mail addresses, phone numbers, resident IDs, card numbers, IBANs, IP addresses, keys, dates of birth, medical record numbers and names after cue words, in English and Chinese, with rules only (no model, nothing leaves this browser). Names without a cue word and addresses are not found unless they are in your list.',
@@ -40,7 +41,6 @@ export const privacyEn = {
   // export
   'privacy.exportScan': 'Scan the exported items for personal data (said in the dataset card)',
   'privacy.exportRedact': 'Redact what is found in the file',
-  'privacy.exportRecipeRedacts': 'A run of this export asked for its outputs to be redacted: the file is redacted.',
   'privacy.exportResult': 'Personal data: {found} found in {items} items; {remaining} left in the file.',
   // guard
   'privacy.allowRun': 'Allow this run to send them',

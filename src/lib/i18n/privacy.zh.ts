@@ -3,6 +3,7 @@ import type { privacyEn } from './privacy.en';
 /** 个人数据扫描、脱敏与远程调用守卫的中文界面文字（与 privacy.en.ts 键一一对应）。 */
 export const privacyZh: Record<keyof typeof privacyEn, string> = {
   'privacy.title': '个人数据',
+  'preset.privateData': '私密数据（脱敏、守卫）',
   'privacy.open': '扫描个人数据',
   'privacy.close': '关闭扫描',
   'privacy.help': '用规则（不用模型，数据不离开本浏览器）查找中英文中的电子邮箱、电话号码、身份证号、银行卡号、IBAN、IP 地址、密钥、出生日期、病历号，以及提示词后的人名。没有提示词的人名和地址，只有在您的列表中才会被找到。',
@@ -40,7 +41,6 @@ export const privacyZh: Record<keyof typeof privacyEn, string> = {
   'privacy.redactOutputs': '导出时对输出脱敏',
   'privacy.exportScan': '扫描导出条目中的个人数据（写入数据集卡片）',
   'privacy.exportRedact': '在文件中对发现项脱敏',
-  'privacy.exportRecipeRedacts': '本次导出中有运行要求对输出脱敏：文件已脱敏。',
   'privacy.exportResult': '个人数据：在 {items} 条中发现 {found} 处；文件中剩余 {remaining} 处。',
   'privacy.allowRun': '允许本次运行发送',
   'privacy.allowed': '本次运行现在可以把含个人数据的提示词发送给远程引擎。继续运行即可。',

@@ -3,6 +3,8 @@ import type { AppDb } from '../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
 import { datasetSource } from '../db/datasetSource';
 import { listRuns } from '../db/runsRepo';
+import { getProjectSetting } from '../db/settingsRepo';
+import { readPrivacy } from '../privacy/settings';
 import type { Project, ProjectCard } from '../db/types';
 import type { BackupCounts } from '../io/export/backup';
 import { DEFAULT_LICENSE, datasetCard } from '../io/export/card';
@@ -56,6 +58,9 @@ export class ExportState {
   balanceMin = $state(false);
   perLabel = $state(50);
   card = $state(true);
+  /** Scan the written items for personal data (the card says so either way); redact it in the file. */
+  scanPrivacy = $state(true);
+  redactPrivacy = $state(false);
   /** The card's licence and description (the project's stored choice; the screen loads and saves them). */
   license = $state<string>(DEFAULT_LICENSE);
   description = $state('');
@@ -196,12 +201,22 @@ export class ExportState {
     this.cardText = null;
     this.progress = null;
     try {
-      const opts = { ...this.filters, format: this.format, provenance: this.provenance, source: this.includeSource ? this.sourcePlace : ('none' as const) };
+      // A run whose recipe asks for redacted outputs (recipe.privacy.redactOutputs) redacts the file whatever the box says.
+      const runs = await listRuns(this.#db, project.id);
+      const recipeRedacts = runs.some((r) => (r.recipe as { privacy?: { redactOutputs?: boolean } }).privacy?.redactOutputs === true);
+      const privacy = readPrivacy(await getProjectSetting(this.#db, project.id, 'privacy'));
+      const opts = {
+        ...this.filters,
+        format: this.format,
+        provenance: this.provenance,
+        source: this.includeSource ? this.sourcePlace : ('none' as const),
+        ...(this.scanPrivacy || recipeRedacts ? { privacy: { names: privacy.names, terms: privacy.terms, ignored: privacy.ignored, mode: privacy.mode, redact: this.redactPrivacy || recipeRedacts } } : {}),
+      };
       const summary = await exportDataset(datasetSource(this.#db), project.id, opts, sink, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
       this.fileName = name;
       this.summary = summary;
-      if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs: await listRuns(this.#db, project.id), dataFile: name, createdAt: Date.now(), license: this.license, description: this.description });
+      if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs, dataFile: name, createdAt: Date.now(), license: this.license, description: this.description });
     } catch (e) {
       this.error = shown('export', e);
     } finally {
