@@ -28,7 +28,7 @@
 // others edit a rebuild inside a measured child would count Vite in its time and its RSS.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -232,7 +232,9 @@ try {
     const r = await cliRun({ items, concurrency: c, latencyMs: LATENCY, capacity: K });
     rows.push(row('CLI', c, r.summary, r.stats, { hwm: r.hwm, cpuMsPerItem: (r.cpuS * 1000) / r.summary.done }));
     if (c === K) atK = r.summary;
-    console.log(`  CLI at ${c}: ${r.summary.done} items, ${r.summary.calls} calls in ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), server completed ${r.stats.completed}; CPU: CLI ${f1(r.cpuS)} s (${((r.cpuS * 1000) / r.summary.done).toFixed(2)} ms/item), fake server ${f1(r.serverCpuS)} s`);
+    // The CLI's CPU over its wall time: near 1 means its one thread is the limit; well below 1 with
+    // the endpoint below capacity means other processes took the cores (load average printed).
+    console.log(`  CLI at ${c}: ${r.summary.done} items, ${r.summary.calls} calls in ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), server completed ${r.stats.completed}; CPU: CLI ${f1(r.cpuS)} s (${((r.cpuS * 1000) / r.summary.done).toFixed(2)} ms/item, ${f1((r.cpuS / r.processS) * 100)} % of its wall time), fake server ${f1(r.serverCpuS)} s; load average ${loadavg()[0].toFixed(1)}`);
   }
   // The same K at a latency nearer a GPU server's (an answer of a few hundred tokens takes seconds):
   // the endpoint's ceiling is then below what one CLI process can drive, so this row shows whether the
