@@ -4,11 +4,13 @@ import { DEFAULT_POLICY } from '../../src/lib/engines/remote/http';
 import { openaiDialect } from '../../src/lib/engines/remote/openai';
 import { RemoteEngine, type EndpointConfig } from '../../src/lib/engines/remote/remoteEngine';
 import { complete } from '../../src/lib/engines/types';
-import { PRESETS, validateRecipe } from '../../src/lib/pipeline/recipe';
+import { PRESETS, validateRecipe, type Recipe } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { cnIdCheckChar } from '../../src/lib/privacy/checksums';
 import { guardEngine, isPiiGuardError } from '../../src/lib/privacy/guard';
 import { redactAll, type PrivacyLists } from '../../src/lib/privacy/scan';
+import { DEFAULT_PRIVACY } from '../../src/lib/privacy/settings';
+import { privacyForRun } from '../../src/lib/runner/runPrivacy';
 import { MemoryRunStore } from '../support/memoryRunStore';
 
 /**
@@ -88,5 +90,30 @@ describe('remote-call guard', () => {
     expect(sent2).toContain('[CN_ID_1]');
     expect(sent2).not.toContain(CN_ID);
     expect(store.samples.filter((s) => s.status !== 'rejected').length).toBe(2);
+  });
+});
+
+describe('privacy for a run (the engines and inputs the app runner uses)', () => {
+  const settings = { ...DEFAULT_PRIVACY };
+  const recipe = (privacy: Partial<Recipe['privacy']>) => ({ privacy: { redactInputs: false, redactOutputs: false, guard: true, mode: 'placeholder' as const, ...privacy } });
+  const prompt = { messages: [{ role: 'user' as const, content: `ID ${CN_ID}` }] };
+
+  it('guards remote engines only, and not in a run the user allowed', async () => {
+    const remote = new RemoteEngine(cfg, 'k', openaiDialect);
+    const on = privacyForRun(settings, 'r1', recipe({}));
+    expect(await complete(on.engine(remote, { kind: 'remote', endpointId: 'guard' }), prompt).catch((e) => e.name)).toBe('PiiGuardError');
+    // A local engine (wllama/WebLLM) is returned as it is.
+    expect(on.engine(remote, { kind: 'wllama', file: 'x.gguf' })).toBe(remote);
+    expect(privacyForRun({ ...settings, allowedRuns: ['r1'] }, 'r1', recipe({})).engine(remote, { kind: 'remote', endpointId: 'guard' })).toBe(remote);
+    expect(privacyForRun(settings, 'r1', recipe({ guard: false })).engine(remote, { kind: 'remote', endpointId: 'guard' })).toBe(remote);
+  });
+
+  it('redacts the run copy of seeds and chunks when the recipe asks', () => {
+    const seeds: SeedRef[] = [{ id: 's', instruction: `Patient ID ${CN_ID}`, input: '', output: `ID ${CN_ID} noted` }];
+    const p = privacyForRun(settings, 'r', recipe({ redactInputs: true }));
+    expect(p.seeds(seeds)).toEqual([{ id: 's', instruction: 'Patient ID [CN_ID_1]', input: '', output: 'ID [CN_ID_1] noted' }]);
+    const chunk = { id: 'c', documentId: 'd', documentName: 'd.txt', index: 0, text: `电话 13812345678`, headingPath: [], pages: null, span: [0, 14] as [number, number], tokens: 5 };
+    expect(p.chunks([chunk])[0]!.text).toBe('电话 [PHONE_1]');
+    expect(privacyForRun(settings, 'r', recipe({})).seeds(seeds)).toBe(seeds);
   });
 });

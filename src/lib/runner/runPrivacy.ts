@@ -7,7 +7,7 @@ import type { Recipe } from '../pipeline/recipe';
 import type { SeedRef } from '../pipeline/run';
 import { guardEngine } from '../privacy/guard';
 import { redactAll } from '../privacy/scan';
-import { readPrivacy } from '../privacy/settings';
+import { readPrivacy, type PrivacySettings } from '../privacy/settings';
 
 /**
  * What a run does about personal data (recipe `privacy` + the project's privacy settings): the
@@ -21,9 +21,13 @@ export interface RunPrivacy {
   chunks(chunks: ChunkRef[]): ChunkRef[];
 }
 
+/** Reads the project's privacy settings, then `privacyForRun`. */
 export async function runPrivacy(db: AppDb, projectId: string, runId: string, recipe: Pick<Recipe, 'privacy'>): Promise<RunPrivacy> {
+  return privacyForRun(readPrivacy(await getProjectSetting(db, projectId, 'privacy')), runId, recipe);
+}
+
+export function privacyForRun(settings: PrivacySettings, runId: string, recipe: Pick<Recipe, 'privacy'>): RunPrivacy {
   const p = recipe.privacy;
-  const settings = readPrivacy(await getProjectSetting(db, projectId, 'privacy'));
   const guard = p.guard && !settings.allowedRuns.includes(runId);
   return {
     // Only remote engines send anything off the device: wllama and WebLLM are never wrapped.
