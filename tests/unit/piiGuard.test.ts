@@ -7,7 +7,7 @@ import { complete } from '../../src/lib/engines/types';
 import { PRESETS, validateRecipe, type Recipe } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { cnIdCheckChar } from '../../src/lib/privacy/checksums';
-import { guardEngine, isPiiGuardError } from '../../src/lib/privacy/guard';
+import { GUARD_REASON, guardEngine, isPiiGuardError } from '../../src/lib/privacy/guard';
 import { redactAll, type PrivacyLists } from '../../src/lib/privacy/scan';
 import { DEFAULT_PRIVACY } from '../../src/lib/privacy/settings';
 import { privacyForRun } from '../../src/lib/runner/runPrivacy';
@@ -41,7 +41,7 @@ describe('remote-call guard', () => {
     const err = await complete(engine, { messages: [{ role: 'user', content: prompt }] }).catch((e) => e);
     expect(isPiiGuardError(err)).toBe(true);
     expect(err).toMatchObject({ name: 'PiiGuardError', hold: true, types: { cnId: 1 } });
-    expect(err.reason).toContain('cnId');
+    expect(err.reason).toBe(`${GUARD_REASON} (cnId ×1)`);
     expect(`${err.message} ${err.reason}`).not.toContain(CN_ID);
     expect(server.requests.length).toBe(before);
 

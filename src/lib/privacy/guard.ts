@@ -13,6 +13,9 @@ import { countByType, findingsIn, type PrivacyLists } from './scan';
  * rejected sample) with `reason`, so it runs again on resume once the text is redacted or allowed.
  * The reason and message name the types and counts found, never the values.
  */
+/** How every guard reason starts: what a run's stored message is searched for (never the values). */
+export const GUARD_REASON = 'unredacted personal data in the prompt';
+
 export class PiiGuardError extends Error {
   override name = 'PiiGuardError' as const;
   readonly hold = true as const;
@@ -21,7 +24,7 @@ export class PiiGuardError extends Error {
   readonly types: Partial<Record<PiiType, number>>;
 
   constructor(model: string, types: Partial<Record<PiiType, number>>) {
-    const reason = `unredacted personal data in the prompt (${Object.entries(types).map(([t, n]) => `${t} ×${n}`).join(', ')})`;
+    const reason = `${GUARD_REASON} (${Object.entries(types).map(([t, n]) => `${t} ×${n}`).join(', ')})`;
     super(`not sent to ${model}: ${reason}. Redact it on the Seeds, Documents or Review screen, or allow it for this run, then resume`);
     this.reason = reason;
     this.types = types;

@@ -49,6 +49,12 @@ export class PrivacyState {
     await setProjectSetting(this.#db, this.#projectId, 'privacy', $state.snapshot(this.settings) as PrivacySettings);
   }
 
+  /** The user's "allow for this run": the run's remote engines are not guarded when it resumes. */
+  async allowRun(runId: string): Promise<void> {
+    await this.load();
+    if (!this.settings.allowedRuns.includes(runId)) await this.save({ allowedRuns: [...this.settings.allowedRuns, runId] });
+  }
+
   ignored(f: RowFinding): boolean {
     return this.#ignoring.has(findingId(f));
   }
