@@ -5,7 +5,9 @@ import { ExportScanner } from '../../src/lib/privacy/exportScan';
 import { cnIdCheckChar } from '../../src/lib/privacy/checksums';
 import { redactAll, redactRow, scanRow, valueKey, type PrivacyLists } from '../../src/lib/privacy/scan';
 import { parseList, readPrivacy } from '../../src/lib/privacy/settings';
-import { validateRecipe, PRESETS } from '../../src/lib/pipeline/recipe';
+import { validateRecipe, PRESETS, SMALL_MODEL_TEMPLATES } from '../../src/lib/pipeline/recipe';
+import { TEMPLATES } from '../../src/lib/pipeline/templates';
+import { detectPii } from '../../src/lib/privacy/pii';
 
 /** The redaction flow on rows: scan, decide, redact (one numbering per row), the export pass and the card. */
 
@@ -66,6 +68,14 @@ describe('rows', () => {
     expect(old.ok && old.recipe.privacy).toEqual({ redactInputs: false, redactOutputs: false, guard: true, mode: 'placeholder' });
     const p = validateRecipe(PRESETS.privateData);
     expect(p.ok && p.recipe.privacy).toMatchObject({ redactInputs: true, redactOutputs: true, guard: true });
+  });
+});
+
+describe('the guard and the prompts', () => {
+  it('no built-in prompt template holds a finding (the guard would hold every call of a clean run)', () => {
+    const texts = [...Object.values(TEMPLATES).flatMap((t) => [t.en, t.zh]), ...Object.values(SMALL_MODEL_TEMPLATES).flatMap((t) => [t.en ?? '', t.zh ?? ''])];
+    expect(texts.length).toBeGreaterThan(40);
+    expect(texts.flatMap((t) => detectPii(t).map((f) => `${f.type}: ${f.text}`))).toEqual([]);
   });
 });
 
