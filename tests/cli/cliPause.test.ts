@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLlm, type FakeLlm } from '../../scripts/fakeLlm.mjs';
+import { describe, expect, it } from 'vitest';
+import { startFakeLlm } from '../../scripts/fakeLlm.mjs';
 import { EXIT } from '../../src/cli/args';
 import { createReporter, type ProgressView } from '../../src/cli/progress';
 import { openStore } from '../../src/cli/store/store';
 import { emptyCounts } from '../../src/lib/pipeline/types';
-import { cleanup, cli, ensureCli, jsonLines, runSamples, startCli, tempDir, writeSeeds } from './support';
+import { cli, cliFixture, jsonLines, runArgs, runSamples, startCli } from './support';
 
 /**
  * A run stops before its end in two ways a script must tell apart from failure: Ctrl+C (SIGINT)
@@ -14,27 +14,9 @@ import { cleanup, cli, ensureCli, jsonLines, runSamples, startCli, tempDir, writ
  * the items an uninterrupted run makes.
  */
 
-let fake: FakeLlm;
-let dir: string;
-let seeds: string;
-
-const args = (store: string) => ['run', '--store', store, '--preset', 'answer-judge', '--seeds', seeds, '--endpoint', fake.url, '--model', 'fake-model', '--concurrency', '4', '--json'];
-
-beforeAll(async () => {
-  // Slow enough that a run is still going when the signal comes.
-  fake = await startFakeLlm({ latencyMs: 40, record: false });
-  dir = tempDir('pause');
-  seeds = writeSeeds(dir, 24);
-  await ensureCli();
-  // The items of an uninterrupted run, which every paused and resumed run must end with.
-  const r = await cli(args(join(dir, 'reference')));
-  if (r.code !== EXIT.done) throw new Error(`the reference run failed: ${r.stderr}`);
-}, 120_000);
-
-afterAll(async () => {
-  await fake?.close();
-  cleanup();
-});
+// The server is slow enough that a run is still going when the signal comes.
+const fx = cliFixture('pause', { servers: [{ latencyMs: 40, record: false }], seeds: 24, reference: true });
+const args = (store: string, url?: string) => runArgs(fx, store, { url });
 
 /** Resolves once the child printed a progress line with at least `n` tasks done. */
 function afterDone(p: ReturnType<typeof startCli>, n: number): Promise<void> {
@@ -51,10 +33,10 @@ function afterDone(p: ReturnType<typeof startCli>, n: number): Promise<void> {
 
 describe('pausing a run', () => {
   it('Ctrl+C pauses with exit 3 and resume finishes with the items of an uninterrupted run', async () => {
-    const store = join(dir, 'sigint');
+    const store = join(fx.dir, 'sigint');
     // A slow server (the same replies): the run is surely still going while the next process starts.
     const slow = await startFakeLlm({ latencyMs: 400, record: false });
-    const p = startCli(args(store).map((a) => (a === fake.url ? slow.url : a)));
+    const p = startCli(args(store, slow.url));
     await afterDone(p, 3);
     // While it runs, a second process may not drive it too (every call would be paid twice).
     const busy = await cli(['resume', '--store', store]);
@@ -75,15 +57,15 @@ describe('pausing a run', () => {
 
     await slow.close();
     // Resumed against the usual server (the stored engine replaced from the command line).
-    const resumed = await cli(['resume', '--store', store, '--endpoint', fake.url, '--json']);
+    const resumed = await cli(['resume', '--store', store, '--endpoint', fx.fake.url, '--json']);
     expect(resumed.code, resumed.stderr).toBe(EXIT.done);
-    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
+    expect(runSamples(store)).toEqual(runSamples(fx.reference));
   });
 
   it('a second Ctrl+C leaves at once, the run paused and resumable', async () => {
-    const store = join(dir, 'twice');
+    const store = join(fx.dir, 'twice');
     const slow = await startFakeLlm({ latencyMs: 400, record: false });
-    const p = startCli(args(store).map((a) => (a === fake.url ? slow.url : a)));
+    const p = startCli(args(store, slow.url));
     await afterDone(p, 2);
     p.child.kill('SIGINT');
     p.child.kill('SIGINT');
@@ -93,12 +75,12 @@ describe('pausing a run', () => {
     const s = openStore(store);
     expect(s.listProjects().flatMap((x) => s.listRuns(x.id))[0]!.status).toBe('paused');
     s.close();
-    expect((await cli(['resume', '--store', store, '--endpoint', fake.url])).code).toBe(EXIT.done);
-    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
+    expect((await cli(['resume', '--store', store, '--endpoint', fx.fake.url])).code).toBe(EXIT.done);
+    expect(runSamples(store)).toEqual(runSamples(fx.reference));
   });
 
   it('a token cap pauses with exit 3 and says so; resume with a raised cap finishes', async () => {
-    const store = join(dir, 'budget');
+    const store = join(fx.dir, 'budget');
     const r = await cli([...args(store), '--max-tokens', '2500']);
     expect(r.code, r.stderr).toBe(EXIT.paused);
     const summary = jsonLines(r.stdout).at(-1)!;
@@ -112,11 +94,11 @@ describe('pausing a run', () => {
     expect(still.code).toBe(EXIT.paused);
     const done = await cli(['resume', '--store', store, '--max-tokens', '1000000', '--json']);
     expect(done.code, done.stderr).toBe(EXIT.done);
-    expect(runSamples(store)).toEqual(runSamples(join(dir, 'reference')));
+    expect(runSamples(store)).toEqual(runSamples(fx.reference));
   });
 
   it('a spend cap without prices is a usage error, before anything is stored', async () => {
-    const store = join(dir, 'noprices');
+    const store = join(fx.dir, 'noprices');
     const r = await cli([...args(store), '--max-spend', '1']);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toMatch(/--max-spend needs the prices/);
