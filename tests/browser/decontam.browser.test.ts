@@ -3,6 +3,7 @@ import { datasetSource } from '../../src/lib/db/datasetSource';
 import { addEvalSet, deleteEvalSet, dexieDecontamTarget, getEvalSets, listEvalSets } from '../../src/lib/db/evalSetsRepo';
 import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { BlobSink } from '../../src/lib/io/export/sink';
+import type { DatasetSource } from '../../src/lib/io/export/source';
 import { DEFAULT_DECONTAM } from '../../src/lib/pipeline/recipe';
 import { DEFAULT_SOURCE } from '../../src/lib/engines/modelSource';
 import { readEvalFile, runDecontamPhase, type DecontamPhaseOptions, type DecontamProgress } from '../../src/lib/runner/decontamPhase';
@@ -72,7 +73,8 @@ describe('eval sets and the decontam phase (real IndexedDB)', () => {
     expect((await db.samples.get(id(5)))!.contamination).toBeNull();
 
     // Embedding asked where the store has no embedder: skipped, and the report says so.
-    const noEmbed = Object.assign(Object.create(datasetSource(db)) as ReturnType<typeof datasetSource>, { embed: undefined });
+    const src = datasetSource(db);
+    const noEmbed: DatasetSource = { project: (i) => src.project(i), countSamples: (i) => src.countSamples(i), sampleIdsByStatus: (i, s) => src.sampleIdsByStatus(i, s), seedIdsInOrder: (i) => src.seedIdsInOrder(i), ids: (t, i) => src.ids(t, i), pages: (t, ids, n) => src.pages(t, ids, n), get: (t, i) => src.get(t, i) };
     const skipped = await runDecontamPhase(noEmbed, dexieDecontamTarget(db), pid, opts({ embedding: { enabled: true, threshold: 0.9, model: 'x' } }));
     expect(skipped!.report.skipped).toEqual(['embedding: no embedding model can run here']);
     expect(skipped!.report.found.samples).toBe(2);
