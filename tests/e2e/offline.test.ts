@@ -54,20 +54,42 @@ async function ready(page: Page, hash = '#/seeds'): Promise<void> {
 /** Waits until the service worker controls the page and has precached every file of the build. */
 async function precached(page: Page): Promise<{ cached: number; listed: number }> {
   await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 120_000 });
-  const listed = JSON.parse(/const FILES = (\[.*\]);/.exec(readFileSync(join(DIST, 'sw.js'), 'utf8'))![1]!).length as number;
-  await page.waitForFunction(
-    async (n) => {
+  const files = (JSON.parse(/const FILES = (\[.*\]);/.exec(readFileSync(join(DIST, 'sw.js'), 'utf8'))![1]!) as [string, string][]).map(([f]) => f);
+  // Every listed file is in the one version cache (a lazy file the page used may be there too).
+  const cachedOf = (paths: string[]) =>
+    page.evaluate(async (paths) => {
       const keys = (await caches.keys()).filter((k) => k.startsWith('seedforge-app-'));
-      return keys.length === 1 && (await (await caches.open(keys[0]!)).keys()).length === n;
-    },
-    listed,
-    { timeout: 120_000, polling: 500 },
-  );
-  const cached = await page.evaluate(async () => {
-    const key = (await caches.keys()).find((k) => k.startsWith('seedforge-app-'))!;
-    return (await (await caches.open(key)).keys()).length;
+      if (keys.length !== 1) return -1;
+      const have = new Set((await (await caches.open(keys[0]!)).keys()).map((r) => r.url));
+      return paths.filter((p) => have.has(new URL(p, document.baseURI).href)).length;
+    }, paths);
+  await expect.poll(() => cachedOf(files), { timeout: 120_000, interval: 500 }).toBe(files.length);
+  return { cached: await cachedOf(files), listed: files.length };
+}
+
+/**
+ * The service worker's own guard, set as the app sets it (src/lib/net/airGap.ts): the flag stored
+ * for a worker that restarts, and sent to the running worker, whose answer (the flag it now
+ * holds) is returned.
+ */
+async function sendAirGap(page: Page, flag: 'on' | 'off'): Promise<boolean> {
+  return page.evaluate(async (flag) => {
+    await (await caches.open('seedforge-flags')).put(new URL('__seedforge/air-gap', document.baseURI).href, new Response(flag));
+    const ch = new MessageChannel();
+    const held = new Promise<{ airGapped: boolean }>((r) => (ch.port1.onmessage = (e) => r(e.data)));
+    navigator.serviceWorker.controller!.postMessage({ type: 'AIR_GAP', on: flag === 'on' }, [ch.port2]);
+    return (await held).airGapped;
+  }, flag);
+}
+
+/** What the controlling worker's install cost: files fetched, and files copied from an older version's cache. */
+async function installReport(page: Page): Promise<{ fetched: number; reused: number } | null> {
+  return page.evaluate(async () => {
+    const ch = new MessageChannel();
+    const answer = new Promise<{ install: { fetched: number; reused: number } | null }>((r) => (ch.port1.onmessage = (e) => r(e.data)));
+    navigator.serviceWorker.controller!.postMessage({ type: 'VERSION' }, [ch.port2]);
+    return (await answer).install;
   });
-  return { cached, listed };
 }
 
 const SEEDS = Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: `Tell a short story about a cat named Tom, number ${i + 1}.`, output: '' })).join('\n');
@@ -117,11 +139,10 @@ describe('offline and air-gapped, in the built app', () => {
       expect(pageErrors(page)).toEqual([]);
 
       // Air-gapped, a same-origin address that redirects to another origin is refused, not followed.
-      const via = (flag: 'on' | 'off') =>
-        page.evaluate(async (flag) => {
-          await (await caches.open('seedforge-flags')).put(new URL('__seedforge/air-gap', document.baseURI).href, new Response(flag));
-          return fetch('models/redirect-out').then((r) => r.text(), () => 'refused');
-        }, flag);
+      const via = async (flag: 'on' | 'off') => {
+        expect(await sendAirGap(page, flag)).toBe(flag === 'on');
+        return page.evaluate(() => fetch('models/redirect-out').then((r) => r.text(), () => 'refused'));
+      };
       expect(await via('on')).toBe('refused');
       expect(hits).toBe(0);
       expect(await via('off')).toBe('hi');
@@ -139,6 +160,25 @@ describe('offline and air-gapped, in the built app', () => {
     const { cached, listed } = await precached(page);
     console.log(`service worker precached ${cached} of ${listed} files`);
     expect(cached).toBe(listed);
+    // A first visit fetches every listed file, and not the bundled embedding model (LAZY: kept on
+    // first use or when asked, not downloaded without asking).
+    expect(await installReport(page)).toEqual({ fetched: listed, reused: 0, lazyKept: 0 });
+    const lazy = JSON.parse(/const LAZY = (\[.*\]);/.exec(readFileSync(join(DIST, 'sw.js'), 'utf8'))![1]!) as [string, string, number][];
+    expect(lazy.map(([f]) => f)).toContain('models/all-MiniLM-L6-v2/onnx/model_quantized.onnx');
+    const modelCached = () =>
+      page.evaluate(async () => {
+        const key = (await caches.keys()).find((k) => k.startsWith('seedforge-app-'))!;
+        return !!(await (await caches.open(key)).match(new URL('models/all-MiniLM-L6-v2/onnx/model_quantized.onnx', document.baseURI).href));
+      });
+    expect(await modelCached()).toBe(false);
+    // Settings → Available offline, with the size shown: the model is kept now.
+    await ready(page, '#/settings');
+    const mb = (lazy.reduce((n, [, , b]) => n + b, 0) / 1024 / 1024).toFixed(1);
+    await page.waitForSelector('[data-testid="offline-toggle"]');
+    expect(await page.textContent('[data-testid="offline-panel"]')).toContain(`${mb} MB`);
+    await page.check('[data-testid="offline-toggle"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="offline-status"]')?.textContent?.includes('kept for offline use'), null, { timeout: 120_000 });
+    expect(await modelCached()).toBe(true);
 
     // The service worker's own guard, alone (the app's setting is off, so the page's policy allows
     // localhost): with the flag on, a request to another origin never reaches it.
@@ -149,18 +189,22 @@ describe('offline and air-gapped, in the built app', () => {
     });
     await new Promise<void>((r) => other.listen(0, 'localhost', r));
     const otherUrl = `http://localhost:${(other.address() as AddressInfo).port}/guard`;
-    const tryOther = (flag: 'on' | 'off') =>
-      page.evaluate(
-        async ({ flag, url }) => {
-          await (await caches.open('seedforge-flags')).put(new URL('__seedforge/air-gap', document.baseURI).href, new Response(flag));
-          return fetch(url).then((r) => r.text(), () => 'refused');
-        },
-        { flag, url: otherUrl },
-      );
+    const tryOther = async (flag: 'on' | 'off') => {
+      expect(await sendAirGap(page, flag)).toBe(flag === 'on');
+      return page.evaluate((url) => fetch(url).then((r) => r.text(), () => 'refused'), otherUrl);
+    };
     expect(await tryOther('on')).toBe('refused');
     expect(hits).toBe(0);
+    const offResponse = page.waitForResponse((r) => r.url() === otherUrl);
     expect(await tryOther('off')).toBe('hi');
     expect(hits).toBe(1);
+    // While off, the worker leaves other origins alone: the browser fetched it itself, not the
+    // worker's respondWith (remote streams and model downloads go straight to the network). A
+    // precached file of the app's own, for contrast, does come from the worker.
+    expect((await offResponse).fromServiceWorker()).toBe(false);
+    const ownResponse = page.waitForResponse((r) => r.url().endsWith('/manifest.webmanifest'));
+    await page.evaluate(() => fetch('manifest.webmanifest').then((r) => r.text()));
+    expect((await ownResponse).fromServiceWorker()).toBe(true);
     other.close();
 
     // Offline: the app loads from the cache, stays cross-origin isolated, imports and embeds.
@@ -223,8 +267,10 @@ describe('offline and air-gapped, in the built app', () => {
       await (await caches.open(key)).put(new URL('assets/only-in-the-old-build.txt', document.baseURI).href, new Response('old build'));
     });
     try {
-      // A new build has a new version (and so a new cache).
-      writeFileSync(swPath, original.replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"'));
+      // A new build has a new version (and so a new cache) and, here, one changed file: the page.
+      const next = original.replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"').replace(/\["index\.html","[0-9a-f]+"\]/, '["index.html","changed"]');
+      expect(next).toContain('["index.html","changed"]');
+      writeFileSync(swPath, next);
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
       await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
       await page.waitForSelector('[data-testid="update-prompt"]', { timeout: 120_000 });
@@ -236,6 +282,9 @@ describe('offline and air-gapped, in the built app', () => {
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
       expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())!.waiting)).toBe(false);
       expect(await page.locator('[data-testid="update-prompt"]').count()).toBe(0);
+      // The new version fetched only the changed file; every other one (the wasm included) was
+      // copied from the old version's cache, and so was the model the user keeps offline.
+      expect(await installReport(page)).toEqual({ fetched: 1, reused: listed - 1, lazyKept: lazy.length });
       // The other tab, now controlled by the new worker, still gets the old version's files.
       expect(await oldTab.evaluate(() => fetch('assets/only-in-the-old-build.txt').then((r) => (r.ok ? r.text() : `HTTP ${r.status}`)))).toBe('old build');
       expect(await oldTab.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('seedforge-app-')).length)).toBe(2);

@@ -6,7 +6,7 @@ import { deleteGguf, downloadGguf, keepStored, openGguf, saveGguf, scanGguf, typ
 import { missingModels, type MissingModel } from '../engines/availability';
 import { DEFAULT_CONTEXT_CAP } from '../engines/local/wllamaEngine';
 import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
-import { lockDocumentConnections, publishAirGap } from '../net/airGap';
+import { lockDocumentConnections, publishAirGap, type AirGapLayer } from '../net/airGap';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import { createEngine } from '../engines/registry';
@@ -75,6 +75,11 @@ export class EnginesState {
   endpoints = $state.raw<EndpointConfig[]>([]);
   #storedSource = $state.raw<ModelSource>(DEFAULT_SOURCE);
   airGapped = $state(false);
+  /**
+   * Whether the service worker's layer holds the air gap (see AirGapLayer); anything but 'ok'
+   * while `airGapped` is on is shown as a partial air gap, never as the whole guard.
+   */
+  airGapLayer = $state<AirGapLayer>('ok');
   /** The user's cap on a local GGUF model's context length (tokens). */
   contextCap = $state(DEFAULT_CONTEXT_CAP);
   /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
@@ -97,7 +102,9 @@ export class EnginesState {
     this.#storedSource = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
     this.airGapped = (await getSetting(this.#db, 'airGapped')) ?? false;
     this.contextCap = (await getSetting(this.#db, 'contextCap')) ?? DEFAULT_CONTEXT_CAP;
-    await this.#applyAirGap();
+    // Not awaited: the worker's answer can take a moment (or never come from a worker of an older
+    // deploy), and the app must not wait for it to open; the badge follows when it arrives.
+    void this.#applyAirGap();
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
     await this.#keys.load();
@@ -242,7 +249,10 @@ export class EnginesState {
 
   async #applyAirGap(): Promise<void> {
     if (this.airGapped) lockDocumentConnections();
-    await publishAirGap(this.airGapped).catch(() => undefined);
+    const on = this.airGapped;
+    const layer = await publishAirGap(on).catch((): AirGapLayer => 'notStored');
+    // A later toggle may have overtaken this one: only the latest answer counts.
+    if (this.airGapped === on) this.airGapLayer = layer;
   }
 
   /**
