@@ -77,8 +77,8 @@ const isHan = (u: string) => HAN.test(u);
  * (charN units joined without a separator) over the whole unit sequence when it holds any Han,
  * and word n-grams (wordN, space-joined) over each run of non-Han units. Choosing one kind per
  * text by its majority script missed a Chinese eval item quoted inside a mostly English sample
- * (and an English one inside Chinese text). The kinds cannot collide: a word gram holds spaces,
- * a character gram never does (units are split at whitespace).
+ * (and an English one inside Chinese text). The kinds cannot collide for n > 1: a word gram
+ * holds spaces, a character gram never does (units are split at whitespace).
  */
 function ngrams(u: string[], wordN: number, charN: number): string[] {
   const grams: string[] = [];
