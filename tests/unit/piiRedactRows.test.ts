@@ -73,7 +73,7 @@ describe('rows', () => {
 
 describe('the guard and the prompts', () => {
   it('no built-in prompt template holds a finding (the guard would hold every call of a clean run)', () => {
-    const texts = [...Object.values(TEMPLATES).flatMap((t) => [t.en, t.zh]), ...Object.values(SMALL_MODEL_TEMPLATES).flatMap((t) => [t.en ?? '', t.zh ?? ''])];
+    const texts = [...Object.values(TEMPLATES).flatMap((t) => [t.en, t.zh]), ...Object.values(SMALL_MODEL_TEMPLATES ?? {}).flatMap((t) => [t.en ?? '', t.zh ?? ''])];
     expect(texts.length).toBeGreaterThan(40);
     expect(texts.flatMap((t) => detectPii(t).map((f) => `${f.type}: ${f.text}`))).toEqual([]);
   });

@@ -29,6 +29,7 @@ export const privacyEn = {
   'privacy.ignoreAll': 'Ignore all',
   'privacy.redactAccepted': 'Redact all accepted ({n})',
   'privacy.redacted': '{n} findings redacted in {items} items.',
+  'privacy.chunksNote': 'Chunks are slices of their document and are not edited here: turn on "Redact seeds and chunks before generation" in the recipe, so no prompt carries these values.',
   'privacy.noHistory': 'The original text is not kept: redaction cannot be undone.',
   'privacy.more': 'Showing the first {shown} of {n} findings; redacting applies to all of them.',
   'privacy.failed': 'The redaction stopped: {reason}. Items already redacted stay redacted; scan again to see what is left.',

@@ -31,6 +31,7 @@ export const privacyZh: Record<keyof typeof privacyEn, string> = {
   'privacy.ignoreAll': '全部忽略',
   'privacy.redactAccepted': '对所有已接受项脱敏（{n}）',
   'privacy.redacted': '已在 {items} 条中脱敏 {n} 处。',
+  'privacy.chunksNote': '文本块是文档的片段，不在此处修改：请在配方中开启“生成前对种子和文本块脱敏”，这样提示词不会带上这些值。',
   'privacy.noHistory': '原文不会保留：脱敏无法撤销。',
   'privacy.more': '仅显示前 {shown} 处（共 {n} 处）；脱敏对全部生效。',
   'privacy.failed': '脱敏中断：{reason}。已脱敏的条目保持脱敏；重新扫描可查看剩余项。',
