@@ -105,7 +105,7 @@ export function nodeTransport(opts: { maxSockets: number }): NodeTransport {
         const raw = r.rawHeaders;
         for (let i = 0; i + 1 < raw.length; i += 2) respHeaders.append(raw[i]!, raw[i + 1]!);
         let body: ReadableStream<Uint8Array> | null = null;
-        if (NO_BODY.has(status)) r.resume();
+        if (NO_BODY.has(status)) r.resume().on('error', () => {}); // nothing to read, nothing to report
         else {
           body = new ReadableStream<Uint8Array>({
             start(ctl) {
@@ -114,6 +114,8 @@ export function nodeTransport(opts: { maxSockets: number }): NodeTransport {
                 if ((ctl.desiredSize ?? 1) <= 0) r.pause();
               });
               r.on('end', () => ctl.close());
+              // An abort destroys the response with an error: the reader gets it, never the process.
+              r.on('error', (e) => ctl.error(e));
               // A connection cut before the end (or an abort) errors the body's reader.
               r.on('close', () => {
                 if (!r.complete) ctl.error(r.errored ?? Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
