@@ -4,7 +4,7 @@ import { addSeeds, seedHashes } from '../db/seedsRepo';
 import { isQuotaError } from '../db/quota';
 import { ImportSession, type FileAnalysis, type ImportPlan } from './importSession';
 import type { FieldMapping } from './shapes';
-import type { FormatId, ReadProgress } from './types';
+import type { FormatId, ReadChoice, ReadProgress } from './types';
 
 /**
  * What the import worker exposes: an ImportSession plus the two store calls it needs (existing
@@ -19,9 +19,9 @@ export function createImportApi() {
     useDatabase(name: string): void {
       store(name);
     },
-    async analyse(files: File[], formats: (FormatId | 'auto')[], onProgress?: (p: ReadProgress) => void): Promise<FileAnalysis[]> {
+    async analyse(files: File[], choices: (Partial<ReadChoice> | FormatId | 'auto')[], onProgress?: (p: ReadProgress) => void): Promise<FileAnalysis[]> {
       try {
-        return await session.analyse(files, formats, onProgress);
+        return await session.analyse(files, choices, onProgress);
       } finally {
         release(onProgress);
       }

@@ -1,13 +1,13 @@
 import type { SeedDraft } from '../db/types';
-import { decodeBlob, HEAD_BYTES, sniffEncoding, splitLines } from './decode';
+import { decodeBlob, ENCODING_SAMPLE_BYTES, HEAD_BYTES, sniffEncoding, splitLines } from './decode';
 import { detectFormat } from './detect';
-import { parseDelimited } from './formats/csv';
+import { detectDelimiter, parseDelimited } from './formats/csv';
 import { parseJsonDocument } from './formats/json';
 import { parseJsonl } from './formats/jsonl';
 import { parseParquet } from './formats/parquet';
 import { guessTextMode, parseText } from './formats/text';
-import { applyMapping, detectMapping, keysOf, type FieldMapping } from './shapes';
-import type { EncodingId, FormatId, ImportIssue, ParseEvent, RawRecord, ReadProgress } from './types';
+import { applyMapping, detectMapping, keysOf, unwrapLone, type FieldMapping } from './shapes';
+import type { Delimiter, EncodingId, FormatId, ImportIssue, ParseEvent, RawRecord, ReadChoice, ReadProgress } from './types';
 
 /** Issues kept per file for display; past this they are only counted. */
 export const MAX_ISSUES_KEPT = 10_000;
@@ -20,7 +20,12 @@ export interface FileAnalysis {
   file: string;
   size: number;
   format: FormatId;
+  /** The encoding the file was read in: detected, or the user's choice. */
   encoding: EncodingId;
+  /** The field delimiter of CSV and TSV (detected, or the user's choice); null for other formats. */
+  delimiter: Delimiter | null;
+  /** The field of a lone wrapper object whose records were read (`{"version": 1, "data": [...]}`). */
+  unwrappedFrom: string | null;
   rowCount: number;
   issues: ImportIssue[];
   issueCount: number;
@@ -80,15 +85,19 @@ export class ImportSession {
   #files: LoadedFile[] = [];
   #planned: PlannedSeed[] = [];
 
-  /** Reads and parses files. `formats[i]` overrides the detected format of file i. */
-  async analyse(files: File[], formats: (FormatId | 'auto')[] = [], onProgress?: Progress): Promise<FileAnalysis[]> {
+  /**
+   * Reads and parses files. `choices[i]` overrides what is detected of file i: its format, encoding
+   * or delimiter (a bare format is short for `{ format }`).
+   */
+  async analyse(files: File[], choices: (Partial<ReadChoice> | FormatId | 'auto')[] = [], onProgress?: Progress): Promise<FileAnalysis[]> {
     const report = throttled(onProgress);
     const total = files.reduce((n, f) => n + f.size, 0);
     let before = 0;
     this.#files = [];
     this.#planned = [];
     for (const [index, file] of files.entries()) {
-      const loaded = await readFile(file, index, formats[index] ?? 'auto', (read) =>
+      const c = choices[index];
+      const loaded = await readFile(file, index, typeof c === 'string' ? { format: c } : (c ?? {}), (read) =>
         report({ phase: 'read', done: before + read, total }),
       );
       before += file.size;
@@ -171,13 +180,15 @@ export class ImportSession {
   }
 }
 
-async function readFile(file: File, index: number, forced: FormatId | 'auto', onBytes: (n: number) => void): Promise<LoadedFile> {
+async function readFile(file: File, index: number, choice: Partial<ReadChoice>, onBytes: (n: number) => void): Promise<LoadedFile> {
   const analysis: FileAnalysis = {
     index,
     file: file.name,
     size: file.size,
     format: 'text',
     encoding: 'utf-8',
+    delimiter: null,
+    unwrappedFrom: null,
     rowCount: 0,
     issues: [],
     issueCount: 0,
@@ -196,17 +207,30 @@ async function readFile(file: File, index: number, forced: FormatId | 'auto', on
     return loaded;
   }
   try {
-    const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-    const sniff = sniffEncoding(head);
-    analysis.encoding = sniff.encoding;
-    const headText = new TextDecoder(sniff.encoding).decode(head);
-    const format = forced === 'auto' ? detectFormat(file.name, head, headText) : forced;
+    const sample = new Uint8Array(await file.slice(0, ENCODING_SAMPLE_BYTES).arrayBuffer());
+    const head = sample.subarray(0, HEAD_BYTES);
+    const sniff = sniffEncoding(sample);
+    const encoding = choice.encoding && choice.encoding !== 'auto' ? choice.encoding : sniff.encoding;
+    analysis.encoding = encoding;
+    // `stream`: a character cut at the end of the sample is not a decoding error.
+    const headText = new TextDecoder(encoding).decode(head, { stream: true });
+    const format = choice.format && choice.format !== 'auto' ? choice.format : detectFormat(file.name, head, headText);
     analysis.format = format;
     if (sniff.binary && format !== 'parquet') {
       issue(0, 'binaryFile');
       return loaded;
     }
-    for await (const ev of events(file, format, sniff.encoding, headText, onBytes)) {
+    if (format === 'csv' || format === 'tsv') {
+      const preferred = format === 'tsv' ? '\t' : ',';
+      const whole = file.size <= sample.length;
+      analysis.delimiter =
+        choice.delimiter && choice.delimiter !== 'auto'
+          ? choice.delimiter
+          : detectDelimiter(new TextDecoder(encoding).decode(sample, { stream: !whole }), preferred, whole);
+    }
+    let parsed = events(file, format, encoding, analysis.delimiter ?? ',', headText, onBytes);
+    if (format === 'json' || format === 'jsonl') parsed = unwrapLone(parsed, (field) => (analysis.unwrappedFrom = field));
+    for await (const ev of parsed) {
       if (ev.kind === 'issue') issue(ev.line, ev.code, ev.detail);
       else rows.push({ line: ev.line, record: ev.record });
     }
@@ -223,7 +247,7 @@ async function readFile(file: File, index: number, forced: FormatId | 'auto', on
   return loaded;
 }
 
-function events(file: File, format: FormatId, encoding: EncodingId, headText: string, onBytes: (n: number) => void): AsyncIterable<ParseEvent> {
+function events(file: File, format: FormatId, encoding: EncodingId, delimiter: Delimiter, headText: string, onBytes: (n: number) => void): AsyncIterable<ParseEvent> {
   const chunks = () => decodeBlob(file, encoding, onBytes);
   switch (format) {
     case 'parquet':
@@ -233,9 +257,8 @@ function events(file: File, format: FormatId, encoding: EncodingId, headText: st
     case 'json':
       return parseJsonDocument(chunks());
     case 'csv':
-      return parseDelimited(chunks(), ',');
     case 'tsv':
-      return parseDelimited(chunks(), '\t');
+      return parseDelimited(chunks(), delimiter);
     case 'text':
       return parseText(splitLines(chunks()), guessTextMode(headText));
   }

@@ -1,7 +1,7 @@
 import type { ChatRole, ChatTurn, SeedDraft } from '../db/types';
 import { seedHash } from '../text/normalize';
 import { isPlainObject } from './formats/json';
-import type { IssueCode, RawRecord } from './types';
+import type { IssueCode, ParseEvent, RawRecord } from './types';
 
 /**
  * The shapes of instruction data in the wild, recognised from field names, and the mapping from a
@@ -72,6 +72,49 @@ function shapeOfKeys(keys: string[], record: RawRecord): ShapeId {
   if (has(keys, 'question') && has(keys, 'answer')) return 'qa';
   if (keys.length === 1 && has(keys, 'text')) return 'text';
   return 'custom';
+}
+
+/**
+ * The records inside a wrapper object such as `{"version": "2.1", "data": [{…}, {…}]}`: its one
+ * field that holds a non-empty array of objects. An object that is itself a seed is no wrapper,
+ * though it may hold one such array (Self-Instruct `instances`, OpenAI `messages`).
+ */
+export function wrappedRecords(record: RawRecord): { field: string; records: RawRecord[] } | null {
+  const keys = Object.keys(record);
+  if (shapeOfKeys(keys, record) !== 'custom' || findKey(keys, ALIASES.instruction) !== null) return null;
+  const arrays = keys.filter((k) => {
+    const v = record[k];
+    return Array.isArray(v) && v.length > 0 && v.every(isPlainObject);
+  });
+  if (arrays.length !== 1) return null;
+  return { field: arrays[0]!, records: record[arrays[0]!] as RawRecord[] };
+}
+
+/**
+ * A parser's events, except that a file whose only content is one wrapper object yields the
+ * records inside it (each at the wrapper's line) and names the field through `onUnwrapped`.
+ * A one-line `{"version": 1, "data": [...]}` was read as one seed whose instruction was "1".
+ */
+export async function* unwrapLone(events: AsyncIterable<ParseEvent>, onUnwrapped: (field: string) => void): AsyncGenerator<ParseEvent> {
+  let first: ParseEvent | null = null;
+  let seen = 0;
+  for await (const ev of events) {
+    if (++seen === 1) {
+      first = ev;
+      continue;
+    }
+    if (first) yield first;
+    first = null;
+    yield ev;
+  }
+  if (!first) return;
+  const inner = first.kind === 'row' && seen === 1 ? wrappedRecords(first.record) : null;
+  if (!inner) {
+    yield first;
+    return;
+  }
+  onUnwrapped(inner.field);
+  for (const record of inner.records) yield { kind: 'row', line: first.line, record };
 }
 
 /** All field names seen in the sample, in first-seen order. */

@@ -2,7 +2,24 @@
 
 export const FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'text', 'parquet'] as const;
 export type FormatId = (typeof FORMATS)[number];
-export type EncodingId = 'utf-8' | 'utf-16le' | 'utf-16be';
+/**
+ * Text encodings a file can be read in (WHATWG TextDecoder labels). Detection picks among the
+ * first six (./decode.ts); Shift_JIS and EUC-KR are offered only as the user's choice.
+ */
+export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'gb18030', 'big5', 'windows-1252', 'shift_jis', 'euc-kr'] as const;
+export type EncodingId = (typeof ENCODINGS)[number];
+
+/** Field delimiters of CSV-like files: comma, semicolon (European-locale Excel), tab, pipe. */
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** How to read one file: each part is detected unless the user chose it. */
+export interface ReadChoice {
+  format: FormatId | 'auto';
+  encoding: EncodingId | 'auto';
+  /** Used by CSV and TSV only. */
+  delimiter: Delimiter | 'auto';
+}
 
 export type RawRecord = Record<string, unknown>;
 

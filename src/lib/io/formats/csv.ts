@@ -1,11 +1,60 @@
-import type { ParseEvent } from '../types';
+import { DELIMITERS, type Delimiter, type ParseEvent } from '../types';
+
+/** Rows looked at to recognise the delimiter. */
+const DELIMITER_ROWS = 20;
 
 /**
- * RFC 4180 CSV (and TSV with a tab delimiter), streamed: quoted fields may hold delimiters,
+ * The delimiter of a CSV-like file, from its first rows (quoted fields respected): the one that
+ * splits the header into at least two fields and gives the most rows that same number of fields.
+ * European-locale Excel writes `;` (its comma is the decimal mark), and a `;` file read with `,`
+ * became one column silently. `preferred` (the format's own delimiter) wins a tie, and is the
+ * answer when no delimiter splits the header. `complete` says the text is the whole file (else
+ * its last, possibly cut, row is left out).
+ */
+export function detectDelimiter(head: string, preferred: Delimiter, complete: boolean): Delimiter {
+  let best = preferred;
+  let bestScore = 0;
+  for (const d of [preferred, ...DELIMITERS.filter((x) => x !== preferred)]) {
+    const counts = fieldCounts(head, d, complete);
+    const header = counts[0] ?? 1;
+    if (header < 2) continue;
+    // Rows that agree with the header; a tie goes to the delimiter that splits more finely.
+    const score = counts.filter((n) => n === header).length + header / 1000;
+    if (score > bestScore) [best, bestScore] = [d, score];
+  }
+  return best;
+}
+
+/** Fields per row of the first DELIMITER_ROWS non-blank rows, a quote-aware split. */
+function fieldCounts(text: string, d: Delimiter, complete: boolean): number[] {
+  const counts: number[] = [];
+  let fields = 1;
+  let chars = 0;
+  let inQuotes = false;
+  for (let i = 0; i < text.length && counts.length < DELIMITER_ROWS; i++) {
+    const c = text[i];
+    if (c === '"') inQuotes = !inQuotes; // "" inside quotes toggles twice: no change
+    if (inQuotes || c === '"') {
+      chars++;
+      continue;
+    }
+    if (c === d) fields++;
+    else if (c === '\n') {
+      if (chars > 0 || fields > 1) counts.push(fields);
+      fields = 1;
+      chars = 0;
+    } else if (c !== '\r') chars++;
+  }
+  if (complete && counts.length < DELIMITER_ROWS && (chars > 0 || fields > 1)) counts.push(fields);
+  return counts;
+}
+
+/**
+ * RFC 4180 CSV (and TSV with a tab delimiter, or `;` and `|`), streamed: quoted fields may hold delimiters,
  * doubled quotes and line breaks. The first row is the header. A row is reported at the line it
  * starts on.
  */
-export async function* parseDelimited(chunks: AsyncIterable<string>, delimiter: ',' | '\t'): AsyncGenerator<ParseEvent> {
+export async function* parseDelimited(chunks: AsyncIterable<string>, delimiter: Delimiter): AsyncGenerator<ParseEvent> {
   const D = delimiter.charCodeAt(0);
   let line = 1;
   let rowLine = 1;

@@ -45,8 +45,8 @@ const DELIM = (c: number) => WS(c) || c === 44 || c === 93 || c === 125 || c ===
  * A streaming splitter for JSON documents: a top-level array (each element becomes a row) or a
  * sequence of top-level values (pretty-printed objects one after another). Each value's text is
  * cut out by tracking brackets and strings, then parsed alone, so one bad element is reported with
- * the line it starts on and the others still import. A lone top-level object whose only array
- * holds objects (`{"data": [...]}`) is unwrapped.
+ * the line it starts on and the others still import. A lone wrapper object (`{"data": [...]}`)
+ * is unwrapped by the session (unwrapLone in ../shapes.ts), for JSON Lines files too.
  */
 export async function* parseJsonDocument(chunks: AsyncIterable<string>): AsyncGenerator<ParseEvent> {
   let line = 1;
@@ -60,22 +60,7 @@ export async function* parseJsonDocument(chunks: AsyncIterable<string>): AsyncGe
   let esc = false;
   let valLine = 0;
   let parts: string[] = [];
-  let held: ParseEvent | null = null; // first value, held back in case it is a wrapper to unwrap
-  let values = 0;
   let trailingReported = false;
-
-  const emit = function* (ev: ParseEvent): Generator<ParseEvent> {
-    values++;
-    if (values === 1 && !arrayMode) {
-      held = ev;
-      return;
-    }
-    if (held) {
-      yield held;
-      held = null;
-    }
-    yield ev;
-  };
 
   for await (const chunk of chunks) {
     let seg = inValue ? 0 : -1;
@@ -92,7 +77,7 @@ export async function* parseJsonDocument(chunks: AsyncIterable<string>): AsyncGe
             parts = [];
             inValue = false;
             inStr = false;
-            yield* emit({ kind: 'issue', line: valLine, code: 'jsonSyntax', detail: text.slice(0, 80) });
+            yield { kind: 'issue', line: valLine, code: 'jsonSyntax', detail: text.slice(0, 80) };
             line++;
             continue;
           }
@@ -124,7 +109,7 @@ export async function* parseJsonDocument(chunks: AsyncIterable<string>): AsyncGe
         const text = parts.join('');
         parts = [];
         inValue = false;
-        yield* emit(recordOrIssue(text, valLine));
+        yield recordOrIssue(text, valLine);
         if (ended === i + 1) continue;
         // A primitive ended at a delimiter: the delimiter itself is handled below.
       }
@@ -168,22 +153,9 @@ export async function* parseJsonDocument(chunks: AsyncIterable<string>): AsyncGe
     if (inValue) parts.push(chunk.slice(seg));
   }
   if (inValue) {
-    if (primitive && !inStr) yield* emit(recordOrIssue(parts.join(''), valLine));
-    else yield* emit({ kind: 'issue', line: valLine, code: 'jsonUnterminated' });
+    if (primitive && !inStr) yield recordOrIssue(parts.join(''), valLine);
+    else yield { kind: 'issue', line: valLine, code: 'jsonUnterminated' };
   } else if (arrayMode && !arrayClosed) {
     yield { kind: 'issue', line, code: 'jsonUnterminated', detail: 'missing ]' };
-  }
-  const first = held as ParseEvent | null;
-  if (first) {
-    if (first.kind === 'row' && values === 1) {
-      const inner = Object.values(first.record).find(
-        (v): v is unknown[] => Array.isArray(v) && v.length > 0 && v.every(isPlainObject),
-      );
-      if (inner) {
-        for (const r of inner) yield { kind: 'row', line: first.line, record: r as RawRecord };
-        return;
-      }
-    }
-    yield first;
   }
 }
