@@ -1,16 +1,22 @@
 // llama.cpp natively against llama.cpp in WebAssembly (npm run bench:llamacpp). Prints figures; asserts nothing.
 //
-// The same GGUF (the real chat model, `npm run models:chat`), the same prompt and the same number
-// of threads through both local engines: wllama in headless Chromium (the app's WllamaEngine, via
-// the quality benchmark's page and its `probe`, on the Vite dev server with COOP/COEP so wasm
-// threads run) and node-llama-cpp in this Node process (the CLI's engine,
-// src/cli/engines/llamaCpp.ts, loaded through the same Vite server). Each probe loads its engine,
-// warms it up with one short call, then times one greedy answer of BENCH_TOKENS tokens: prompt
-// processing (to the first token) and generation (after it) apart. Rounds alternate the two
-// engines back to back; the table shows the median of the rounds.
+// The same GGUF (the real chat model, `npm run models:chat`), the same prompts and the same number
+// of threads through both local engines: wllama in headless Chromium (the app's WllamaEngine, on
+// the Vite dev server with COOP/COEP so that the page is cross-origin isolated like the app, with
+// the app's default threads unless BENCH_THREADS says otherwise) and node-llama-cpp in this Node
+// process (the CLI's engine, src/cli/engines/llamaCpp.ts, with the settings the CLI gives it).
+// Both are timed by one function, `probe` below (run in the page as source text), from the
+// caller's side as the pipeline sees them:
+//   - prompt tok/s: prompt tokens ÷ time to the first token (a seeded call evaluates its whole prompt);
+//   - generation tok/s: tokens after the first ÷ the time after it, one call alone, greedy;
+//   - aggregate tok/s: BENCH_CONCURRENCY calls started at once with the recipes' sampler
+//     (temperature 0.7, top-p 0.95), all completion tokens ÷ the wall time until the last ends —
+//     wllama answers one call at a time, node-llama-cpp one per context sequence in one batch.
+// Rounds alternate the two engines back to back; the table shows the median of the rounds.
 //
-// Env: BENCH_THREADS (default "1,<cores>"), BENCH_ROUNDS (default 2), BENCH_TOKENS (default 64).
-// The last line printed is one JSON object with the figures.
+// Env: BENCH_THREADS (default: the app's, half the cores), BENCH_ROUNDS (default 1),
+// BENCH_TOKENS (default 48), BENCH_CONCURRENCY (default 4: the calls the aggregate runs at once,
+// as `seedforge run --gguf FILE --concurrency 4`). The last line printed is one JSON object.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,9 +26,12 @@ import chromiumCfg from '../chromium.json' with { type: 'json' };
 import { chatModelPath } from './models-chat.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const threadList = [...new Set(String(process.env.BENCH_THREADS ?? `1,${availableParallelism()}`).split(',').map(Number))];
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const tokens = Number(process.env.BENCH_TOKENS ?? 64);
+// The app's default in a cross-origin isolated page (wllamaEngine.ts defaultThreads): half the cores, at most 8.
+const appThreads = Math.max(1, Math.min(8, Math.floor(availableParallelism() / 2)));
+const threadList = [...new Set(String(process.env.BENCH_THREADS ?? appThreads).split(',').map(Number))];
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+const tokens = Number(process.env.BENCH_TOKENS ?? 48);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 // The quality benchmark's probe prompt: its figures and these line up.
 const PROMPT = 'Write a detailed story about a dragon who learns to cook, with three chapters.';
 
@@ -30,6 +39,32 @@ const PROMPT = 'Write a detailed story about a dragon who learns to cook, with t
 const made = spawnSync(process.execPath, [join(root, 'scripts/models-chat.mjs')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 if (made.status !== 0) process.exit(made.status ?? 1);
 const modelPath = chatModelPath();
+
+/**
+ * One engine timed: a warm-up call, one greedy call alone, then `concurrency` calls at once.
+ * Runs in Node and, as source text, in the page: it uses only its arguments.
+ */
+async function probe(engine, complete, o) {
+  await complete(engine, { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 4, temperature: 0, seed: 1 });
+  const d = await complete(engine, { messages: [{ role: 'user', content: o.prompt }], maxTokens: o.tokens, temperature: 0, seed: 1 });
+  const genMs = d.timing.totalMs - d.timing.firstTokenMs;
+  const t0 = performance.now();
+  const all = await Promise.all(
+    Array.from({ length: o.concurrency }, (_, i) =>
+      complete(engine, { messages: [{ role: 'user', content: `${o.prompt} Call the dragon ${['Ash', 'Brim', 'Cinder', 'Drake', 'Ember', 'Flint', 'Glow', 'Hearth'][i % 8]}.` }], maxTokens: o.tokens, temperature: 0.7, topP: 0.95, seed: 100 + i }),
+    ),
+  );
+  const wallMs = performance.now() - t0;
+  const aggTokens = all.reduce((n, x) => n + (x.usage?.completionTokens ?? 0), 0);
+  return {
+    promptTokens: d.usage?.promptTokens ?? null,
+    completionTokens: d.usage?.completionTokens ?? null,
+    prompt: d.usage && d.timing.firstTokenMs ? (d.usage.promptTokens * 1000) / d.timing.firstTokenMs : null,
+    generation: d.usage && genMs > 0 ? ((d.usage.completionTokens - 1) * 1000) / genMs : null,
+    aggregate: (aggTokens * 1000) / wallMs,
+    aggregateTokens: aggTokens,
+  };
+}
 
 // No file watching: an edit elsewhere in the tree must not reload the page mid-run.
 const server = await createServer({ root, logLevel: 'warn', server: { port: 5198, strictPort: false, watch: null, hmr: false, fs: { allow: [root, dirname(modelPath)] } } });
@@ -41,25 +76,38 @@ const { complete } = await server.ssrLoadModule('/src/lib/engines/types.ts');
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? chromiumCfg.path, args: chromiumCfg.args, headless: true });
 const page = await browser.newPage();
 page.on('pageerror', (e) => console.error('page error:', e.message));
+// Any page of the dev server: the app's modules are imported into it as Vite serves them.
 await page.goto(`${base}scripts/bench-quality.html`);
 await page.waitForFunction(() => document.title === 'ready', null, { timeout: 300_000 });
 const isolated = await page.evaluate(() => crossOriginIsolated);
 const modelUrl = `/@fs${encodeURI(modelPath)}`;
 
-/** wllama in the page: the quality benchmark's probe (load, warm up, one timed answer, unload). */
+/** wllama in the page, as the app makes it (the app's WllamaEngine; threads as given). */
 async function wasmProbe(threads) {
-  const r = await page.evaluate((o) => globalThis.benchQuality.probe(o), { modelUrl, threads, prompt: PROMPT, tokens });
-  return { threads: r.threads, prompt: r.prompt, generation: r.generation, completionTokens: r.usage?.completionTokens ?? null };
+  return page.evaluate(
+    async ({ src, modelUrl, threads, o }) => {
+      const { WllamaEngine } = await import('/src/lib/engines/local/wllamaEngine.ts');
+      const { complete } = await import('/src/lib/engines/types.ts');
+      const file = new File([await (await fetch(modelUrl)).blob()], 'bench-chat.gguf');
+      const engine = new WllamaEngine({ kind: 'file', file, name: 'bench-chat.gguf' }, { threads });
+      await engine.load();
+      try {
+        const r = await (0, eval)(`(${src})`)(engine, complete, o);
+        return { ...r, threads: engine.threads, multithread: engine.multithread };
+      } finally {
+        await engine.unload();
+      }
+    },
+    { src: probe.toString(), modelUrl, threads, o: { prompt: PROMPT, tokens, concurrency } },
+  );
 }
 
-/** node-llama-cpp in this process, the same way. */
+/** node-llama-cpp in this process, as `seedforge run --gguf FILE --threads T --concurrency N` makes it. */
 async function nativeProbe(threads) {
-  const engine = createLlamaCppEngine({ path: modelPath, threads, gpu: false });
+  const engine = createLlamaCppEngine({ path: modelPath, threads, sequences: concurrency, gpu: false });
   await engine.load();
   try {
-    await complete(engine, { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 4, temperature: 0, seed: 1 });
-    const d = await complete(engine, { messages: [{ role: 'user', content: PROMPT }], maxTokens: tokens, temperature: 0, seed: 1 });
-    return { threads: engine.threads, prompt: d.timing.promptTokensPerSecond, generation: d.timing.tokensPerSecond, completionTokens: d.usage?.completionTokens ?? null };
+    return { ...(await probe(engine, complete, { prompt: PROMPT, tokens, concurrency })), threads: engine.threads, sequences: engine.maxConcurrency };
   } finally {
     await engine.unload();
   }
@@ -70,9 +118,11 @@ const median = (xs) => {
   return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : null;
 };
 const r2 = (x) => (x == null ? null : Math.round(x * 100) / 100);
+const f1 = (x) => (x == null ? '-' : x.toFixed(1));
 
-console.log(`model ${basename(modelPath)}; ${tokens} tokens greedy; threads ${threadList.join(', ')}; ${rounds} rounds; page cross-origin isolated: ${isolated}`);
+console.log(`model ${basename(modelPath)}; ${tokens} tokens; ${concurrency} calls at once for the aggregate; threads ${threadList.join(', ')}; ${rounds} round(s); page cross-origin isolated: ${isolated}`);
 const rows = [];
+const KEYS = ['prompt', 'generation', 'aggregate'];
 try {
   for (const threads of threadList) {
     const wasm = [];
@@ -82,20 +132,20 @@ try {
       native.push(await nativeProbe(threads));
       const w = wasm.at(-1);
       const n = native.at(-1);
-      console.log(`threads ${threads}, round ${k + 1}: wllama ${w.prompt?.toFixed(1)} / ${w.generation?.toFixed(1)} tok/s (prompt / generation, ${w.threads} threads), node-llama-cpp ${n.prompt?.toFixed(1)} / ${n.generation?.toFixed(1)} (${n.threads} threads)`);
+      console.log(
+        `threads ${threads}, round ${k + 1}: wllama ${f1(w.prompt)} / ${f1(w.generation)} / ${f1(w.aggregate)} tok/s (prompt / generation / aggregate; ${w.threads} threads, multithread build ${w.multithread}), ` +
+          `node-llama-cpp ${f1(n.prompt)} / ${f1(n.generation)} / ${f1(n.aggregate)} (${n.threads} threads, ${n.sequences} sequences)`,
+      );
     }
-    const row = {
-      threads,
-      wllamaThreads: wasm[0].threads,
-      nativeThreads: native[0].threads,
-      completionTokens: { wllama: wasm[0].completionTokens, native: native[0].completionTokens },
-      wllamaPrompt: r2(median(wasm.map((x) => x.prompt))),
-      wllamaGeneration: r2(median(wasm.map((x) => x.generation))),
-      nativePrompt: r2(median(native.map((x) => x.prompt))),
-      nativeGeneration: r2(median(native.map((x) => x.generation))),
-    };
-    row.generationRatio = row.wllamaGeneration ? r2(row.nativeGeneration / row.wllamaGeneration) : null;
-    row.promptRatio = row.wllamaPrompt ? r2(row.nativePrompt / row.wllamaPrompt) : null;
+    const row = { threads, wllamaThreads: wasm[0].threads, wllamaMultithread: wasm[0].multithread, nativeThreads: native[0].threads, sequences: native[0].sequences };
+    row.promptTokens = { wllama: wasm[0].promptTokens, native: native[0].promptTokens };
+    row.completionTokens = { wllama: wasm[0].completionTokens, native: native[0].completionTokens };
+    row.aggregateTokens = { wllama: wasm[0].aggregateTokens, native: native[0].aggregateTokens };
+    for (const key of KEYS) {
+      const w = r2(median(wasm.map((x) => x[key])));
+      const n = r2(median(native.map((x) => x[key])));
+      row[key] = { wllama: w, native: n, ratio: w ? r2(n / w) : null };
+    }
     rows.push(row);
   }
 } finally {
@@ -103,9 +153,10 @@ try {
   await server.close();
 }
 
-console.log('\n| threads | wllama prompt tok/s | wllama generation tok/s | node-llama-cpp prompt tok/s | node-llama-cpp generation tok/s | native ÷ wasm, generation | native ÷ wasm, prompt |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log(`\n| threads | what | wllama tok/s | node-llama-cpp tok/s | native ÷ wasm |`);
+console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.threads} | ${r.wllamaPrompt} | ${r.wllamaGeneration} | ${r.nativePrompt} | ${r.nativeGeneration} | ${r.generationRatio}× | ${r.promptRatio}× |`);
+  const label = { prompt: 'prompt', generation: 'generation, one call', aggregate: `generation, ${concurrency} calls at once` };
+  for (const key of KEYS) console.log(`| ${r.threads} | ${label[key]} | ${r[key].wllama} | ${r[key].native} | ${r[key].ratio}× |`);
 }
-console.log(JSON.stringify({ model: basename(modelPath), tokens, rounds, isolated, rows }));
+console.log(JSON.stringify({ model: basename(modelPath), tokens, concurrency, rounds, isolated, rows }));
