@@ -25,7 +25,7 @@ export class PiiGuardError extends Error {
 
   constructor(model: string, types: Partial<Record<PiiType, number>>) {
     const reason = `${GUARD_REASON} (${Object.entries(types).map(([t, n]) => `${t} ×${n}`).join(', ')})`;
-    super(`not sent to ${model}: ${reason}. Redact it on the Seeds, Documents or Review screen, or allow it for this run, then resume`);
+    super(`not sent to ${model}: ${reason}. Redact it on the Seeds or Review screen (document chunks: turn on the recipe's redaction before generation), or allow it for this run, then resume`);
     this.reason = reason;
     this.types = types;
   }
