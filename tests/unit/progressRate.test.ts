@@ -1,5 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { onRunEvent, TokenRate, type ProgressView, type Reporter } from '../../src/cli/progress';
+import { createReporter, onRunEvent, TokenRate, type ProgressView, type Reporter } from '../../src/cli/progress';
 import { emptyCounts } from '../../src/lib/pipeline/types';
 
 /** The command line's tokens/s: the run's aggregate rate over a sliding window, not one call's. */
@@ -52,5 +53,21 @@ describe('onRunEvent', () => {
     expect(seen[0]!.tokensPerSecond).toBeNull();
     expect(seen[10]!.tokensPerSecond).toBe(5120);
     expect(seen[10]!.tokens).toBe(25_600);
+  });
+});
+
+describe('the live block', () => {
+  it('redraws at most every ttyEveryMs, and shows the last view at the end', () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString('utf8')));
+    const r = createReporter('tty', out, new PassThrough(), 2000, 60_000);
+    const view = (done: number): ProgressView => ({ runId: 'r1', counts: { ...emptyCounts(100), done, accepted: done }, tokensPerSecond: null, etaSeconds: null, spend: null, tokens: 0 });
+    for (let i = 1; i <= 100; i++) r.progress(view(i));
+    r.finish({}, 'finished');
+    expect(text.match(/run r1 /g)).toHaveLength(2); // the first view, then the last at the end
+    expect(text).toContain(' 1/100 (1%)');
+    expect(text).toContain('100/100 (100%)');
+    expect(text).not.toContain(' 50/100');
   });
 });
