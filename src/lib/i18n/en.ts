@@ -11,6 +11,7 @@ import { dedupModelsEn } from './dedupModels.en';
 import { runEn } from './run.en';
 import { budgetEn } from './budget.en';
 import { startEn } from './start.en';
+import { importEn } from './import.en';
 import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
 import { chunksEn } from './chunks.en';
@@ -26,6 +27,7 @@ export const en = {
   ...chunksEn,
   ...docstepsEn,
   ...startEn,
+  ...importEn,
   ...planEn,
   ...exportEn,
   ...decontamEn,

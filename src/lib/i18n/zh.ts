@@ -12,6 +12,7 @@ import { dedupModelsZh } from './dedupModels.zh';
 import { runZh } from './run.zh';
 import { budgetZh } from './budget.zh';
 import { startZh } from './start.zh';
+import { importZh } from './import.zh';
 import { cardZh } from './card.zh';
 import { documentsZh } from './documents.zh';
 import { chunksZh } from './chunks.zh';
@@ -24,6 +25,7 @@ export const zh: Record<MessageKey, string> = {
   ...chunksZh,
   ...docstepsZh,
   ...startZh,
+  ...importZh,
   ...planZh,
   ...exportZh,
   ...decontamZh,

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { ImportApi } from '../io/importApi';
 import type { FileAnalysis, ImportPlan } from '../io/importSession';
 import { suggestMapping, type FieldMapping, type ShapeId } from '../io/shapes';
-import type { FormatId, ReadProgress } from '../io/types';
+import type { Delimiter, EncodingId, FormatId, ReadProgress } from '../io/types';
 
 export type ImportStep = 'idle' | 'reading' | 'review' | 'writing' | 'done' | 'failed';
 
@@ -21,6 +21,9 @@ export class ImporterState {
   analyses = $state.raw<FileAnalysis[]>([]);
   mappings = $state<FieldMapping[]>([]);
   formats = $state<(FormatId | 'auto')[]>([]);
+  /** The user's encoding and delimiter per file ('auto': detected); the preview re-reads with them. */
+  encodings = $state<(EncodingId | 'auto')[]>([]);
+  delimiters = $state<(Delimiter | 'auto')[]>([]);
   plan = $state.raw<ImportPlan | null>(null);
   planning = $state(false);
   skipDuplicates = $state(true);
@@ -55,11 +58,23 @@ export class ImporterState {
     if (!files.length || this.step === 'reading' || this.step === 'writing') return;
     this.#files = files;
     this.formats = files.map((_, i) => formats[i] ?? 'auto');
+    this.encodings = files.map(() => 'auto');
+    this.delimiters = files.map(() => 'auto');
     await this.#analyse();
   }
 
   async setFormat(i: number, format: FormatId | 'auto'): Promise<void> {
     this.formats[i] = format;
+    await this.#analyse();
+  }
+
+  async setEncoding(i: number, encoding: EncodingId | 'auto'): Promise<void> {
+    this.encodings[i] = encoding;
+    await this.#analyse();
+  }
+
+  async setDelimiter(i: number, delimiter: Delimiter | 'auto'): Promise<void> {
+    this.delimiters[i] = delimiter;
     await this.#analyse();
   }
 
@@ -70,7 +85,8 @@ export class ImporterState {
     this.progress = { phase: 'read', done: 0, total: this.#files.reduce((n, f) => n + f.size, 0) };
     try {
       const onProgress = Comlink.proxy((p: ReadProgress) => (this.progress = p));
-      const analyses = await this.#api.analyse(this.#files, $state.snapshot(this.formats), onProgress);
+      const choices = this.formats.map((format, i) => ({ format, encoding: this.encodings[i] ?? 'auto', delimiter: this.delimiters[i] ?? 'auto' }));
+      const analyses = await this.#api.analyse(this.#files, $state.snapshot(choices), onProgress);
       this.analyses = analyses;
       this.mappings = analyses.map((a) => a.mapping);
       this.step = 'review';
