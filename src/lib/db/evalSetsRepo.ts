@@ -64,15 +64,6 @@ export async function applyContamination(db: AppDb, projectId: string, scope: re
   });
 }
 
-/** Ids of the project's samples marked contaminated (the Review filter), in id order. */
-export async function contaminatedSampleIds(db: AppDb, projectId: string): Promise<string[]> {
-  const out: string[] = [];
-  await db.samples.where('projectId').equals(projectId).each((s) => {
-    if (s.contamination) out.push(s.id);
-  });
-  return out.sort();
-}
-
 /** The app's store as a contamination check reads eval sets from and writes marks to (runner/decontamPhase.ts). */
 export function dexieDecontamTarget(db: AppDb) {
   return {

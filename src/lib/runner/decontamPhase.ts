@@ -151,7 +151,7 @@ export async function runDecontamPhase(
     ...seeds.map((s) => ({ id: `seed:${s.id}`, text: decontamText(s, o.includeOutputs) })),
     ...chunks.map((c) => ({ id: `chunk:${c.id}`, text: c.text })),
   ];
-  const byName = new Map(sets.map((s) => [s.id, s]));
+  const byId = new Map(sets.map((s) => [s.id, s]));
   const marks = new Map<string, ContaminationMark>();
   const skipped: string[] = [];
   if (o.exact || o.ngram.enabled) {
@@ -172,7 +172,7 @@ export async function runDecontamPhase(
       // with exact off, a copy is still a full n-gram overlap.
       if (f.method === 'exact' && !o.exact && !o.ngram.enabled) continue;
       const method = f.method === 'exact' && !o.exact ? 'ngram' : f.method;
-      const set = byName.get(f.evalSet)!;
+      const set = byId.get(f.evalSet)!;
       keepStrongest(marks, f.sampleId, { evalSet: set.name, evalSetId: set.id, evalIndex: f.evalIndex, method, evidence: clip(f.method === 'exact' ? (set.items[f.evalIndex]?.text ?? f.evidence) : f.evidence), share: f.share ?? 1 });
     }
     check();
