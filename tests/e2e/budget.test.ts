@@ -4,7 +4,7 @@ import { estimateTokens } from '../../src/lib/engines/structured';
 import { ANSWER_TOKENS } from '../../src/lib/pipeline/recipe';
 import { render } from '../../src/lib/pipeline/templates';
 import { GOOD_KEY, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
-import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
+import { addEndpoint, baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
 
 let browser: Browser;
 let server: FakeServer;
@@ -33,17 +33,7 @@ describe('budget cap in the app', () => {
     await confirmImport(page);
 
     await page.goto(baseUrl() + '#/models');
-    await page.click('[data-testid="endpoint-add"]');
-    await page.selectOption('[data-testid="endpoint-preset"]', 'custom');
-    await page.fill('[data-testid="endpoint-name"]', 'Priced');
-    await page.fill('[data-testid="endpoint-url"]', `${server.url}/v1`);
-    await page.fill('[data-testid="endpoint-model"]', 'ok');
-    await page.fill('[data-testid="endpoint-key-input"]', GOOD_KEY);
-    await page.getByLabel('Price / 1M input tokens').fill(String(PRICE));
-    await page.getByLabel('Price / 1M output tokens').fill(String(PRICE));
-    await page.click('[data-testid="endpoint-save"]');
-    await page.waitForSelector('[data-testid="endpoint-row"]');
-    for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, { label: 'API · Priced · ok' });
+    await addEndpoint(page, { name: 'Priced', url: `${server.url}/v1`, key: GOOD_KEY, prices: PRICE, roles: true });
     await page.goto(baseUrl() + '#/recipe');
     await page.click('[data-testid="preset-answerJudge"]');
     await page.fill('[data-testid="param-retries"]', '0');

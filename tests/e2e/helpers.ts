@@ -74,6 +74,29 @@ export async function confirmImport(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="import-dialog"]', { state: 'detached' });
 }
 
+/**
+ * Adds a custom OpenAI-compatible endpoint through the Models screen's form (the page must be on
+ * that screen) and waits until it is saved. `prices`: per million tokens, input and output.
+ * `roles`: make it the engine of the generator, responder and judge.
+ */
+export async function addEndpoint(page: Page, o: { name: string; url: string; key: string; model?: string; prices?: number; roles?: boolean }): Promise<void> {
+  const model = o.model ?? 'ok';
+  await page.click('[data-testid="endpoint-add"]');
+  await page.selectOption('[data-testid="endpoint-preset"]', 'custom');
+  await page.fill('[data-testid="endpoint-name"]', o.name);
+  await page.fill('[data-testid="endpoint-url"]', o.url);
+  await page.fill('[data-testid="endpoint-model"]', model);
+  await page.fill('[data-testid="endpoint-key-input"]', o.key);
+  if (o.prices !== undefined) {
+    await page.getByLabel('Price / 1M input tokens').fill(String(o.prices));
+    await page.getByLabel('Price / 1M output tokens').fill(String(o.prices));
+  }
+  await page.click('[data-testid="endpoint-save"]');
+  await page.waitForSelector('[data-testid="endpoint-form"]', { state: 'detached' });
+  await page.waitForSelector('[data-testid="endpoint-row"]');
+  if (o.roles) for (const role of ['generator', 'responder', 'judge']) await page.selectOption(`[data-testid="role-${role}"]`, { label: `API · ${o.name} · ${model}` });
+}
+
 export const GGUF_FIXTURE = new URL('../fixtures/stories260K.gguf', import.meta.url).pathname;
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { dumpStores, launch, openApp, pageErrors } from './helpers';
+import { addEndpoint, dumpStores, launch, openApp, pageErrors } from './helpers';
 import { GOOD_KEY, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
 
 let browser: Browser;
@@ -93,14 +93,7 @@ describe('the Models screen (built app)', () => {
     const page = await models(context);
     const logs: string[] = [];
     page.on('console', (m) => logs.push(m.text()));
-    await page.click('[data-testid="endpoint-add"]');
-    await page.selectOption('[data-testid="endpoint-preset"]', 'custom');
-    await page.fill('[data-testid="endpoint-name"]', 'Local test server');
-    await page.fill('[data-testid="endpoint-url"]', `${server.url}/v1`);
-    await page.fill('[data-testid="endpoint-model"]', 'ok');
-    await page.fill('[data-testid="endpoint-key-input"]', GOOD_KEY);
-    await page.click('[data-testid="endpoint-save"]');
-    await page.waitForSelector('[data-testid="endpoint-row"]');
+    await addEndpoint(page, { name: 'Local test server', url: `${server.url}/v1`, key: GOOD_KEY });
     await page.click('[data-testid="endpoint-test"]');
     await page.waitForFunction(() => /Works/.test(document.querySelector('[data-testid="endpoint-test-result"]')?.textContent ?? ''));
     expect(server.requests.at(-1)).toMatchObject({ path: '/v1/chat/completions', auth: GOOD_KEY });
@@ -162,14 +155,7 @@ describe('remote API errors in a real browser', () => {
   it('reports a server that does not allow browser calls as a CORS error with the next step', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await models(context);
-    await page.click('[data-testid="endpoint-add"]');
-    await page.selectOption('[data-testid="endpoint-preset"]', 'custom');
-    await page.fill('[data-testid="endpoint-name"]', 'No CORS');
-    await page.fill('[data-testid="endpoint-url"]', `${server.url}/nocors/v1`);
-    await page.fill('[data-testid="endpoint-model"]', 'ok');
-    await page.fill('[data-testid="endpoint-key-input"]', GOOD_KEY);
-    await page.click('[data-testid="endpoint-save"]');
-    await page.waitForSelector('[data-testid="endpoint-form"]', { state: 'detached' });
+    await addEndpoint(page, { name: 'No CORS', url: `${server.url}/nocors/v1`, key: GOOD_KEY });
     await page.click('[data-testid="endpoint-test"]');
     const err = page.locator('[data-testid="endpoints-panel"] [data-testid="engine-error"]');
     await err.waitFor({ timeout: 60_000 });
