@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { axeViolations } from './axe';
 import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, useTinyModel, waitForReview } from './helpers';
 
 let browser: Browser;
@@ -40,6 +41,13 @@ describe('personal data in the built app', () => {
     expect(await finding.getAttribute('data-type')).toBe('phone');
     expect(await finding.locator('mark').textContent()).toBe(PHONE);
     expect(await page.textContent('[data-testid="seeds-pii-status"]')).toContain('1 findings in 1 items');
+    // The findings view passes axe (serious/critical), and its decision is reachable by keyboard.
+    expect(await axeViolations(page, '[data-testid="seeds-pii"]')).toEqual([]);
+    await page.focus('[data-testid="seeds-pii-ignore"]');
+    await page.keyboard.press('Space');
+    expect(await page.textContent('[data-testid="seeds-pii-redact"]')).toContain('(0)');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.textContent('[data-testid="seeds-pii-redact"]')).toContain('(1)');
     await page.click('[data-testid="seeds-pii-redact"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="seeds-pii-status"]')?.textContent?.includes('redacted'));
     const seeds = await readStore<{ instruction: string }>(page, 'seeds');
