@@ -83,6 +83,32 @@ describe('the built app', () => {
     await context.close();
   });
 
+  it('shows the detected encoding and delimiter, re-reads with the ones chosen, and says when JSON was unwrapped', async () => {
+    const { context, page } = await fresh();
+    await dropFiles(page, [fixture('zh-gb18030.csv'), fixture('eu-semicolon.csv'), fixture('wrapped.jsonl')]);
+    await waitForReview(page);
+    const selected = (testid: string) =>
+      page.locator(`[data-testid="${testid}"]`).evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).selectedOptions[0]!.textContent));
+    expect(await selected('import-encoding')).toEqual(['Detected: GB18030 / GBK (Simplified Chinese)', 'Detected: Windows-1252 (Western European)', 'Detected: UTF-8']);
+    expect(await selected('import-delimiter')).toEqual(['Detected: Comma ,', 'Detected: Semicolon ;']);
+    expect(await page.textContent('[data-testid="import-summary"]')).toContain('30 seeds ready');
+    expect(await page.textContent('[data-testid="import-preview"]')).toContain('请简要解释光合作用是什么？');
+    expect(await page.textContent('[data-testid="import-unwrapped"]')).toContain('“data”');
+
+    // Read the Chinese file as UTF-8 instead: every row fails and is listed; back to detection.
+    const summary = (text: string) => page.waitForFunction((t) => document.querySelector('[data-testid="import-summary"]')?.textContent?.includes(t), text);
+    await page.selectOption('[data-testid="import-encoding"] >> nth=0', 'utf-8');
+    await summary('6 seeds ready');
+    expect(await page.textContent('[data-testid="import-issue-count"]')).toContain('24');
+    await page.selectOption('[data-testid="import-encoding"] >> nth=0', 'auto');
+    await summary('30 seeds ready');
+    // The semicolon file read with commas becomes one column, as it did before detection.
+    await page.selectOption('[data-testid="import-delimiter"] >> nth=1', ',');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="map-instruction"] option')].some((o) => o.textContent === 'frage;antwort;preis'));
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
   it('imports 175 Self-Instruct tasks and 175 Chinese seeds saved as .json into two projects', async () => {
     const { context, page } = await fresh();
     await dropFiles(page, [fixture('self-instruct-seed-tasks.jsonl')]);
