@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLlamaCppEngine, toHistory } from '../../src/cli/engines/llamaCpp';
+import { engineConfigOf } from '../../src/cli/verbs/run';
 import { complete, type ChatEvent, type LlmEngine, type OutputSchema } from '../../src/lib/engines/types';
 import { PRESETS } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
@@ -229,6 +230,15 @@ describe('llama.cpp engine errors', () => {
     } finally {
       vi.doUnmock('node-llama-cpp');
     }
+  });
+
+  it('takes --concurrency as the sequences of --gguf unless --sequences is given', () => {
+    const local = (v: Record<string, string>) => engineConfigOf({ gguf: modelPath, ...v }, 16).main;
+    expect(local({ concurrency: '4' })).toMatchObject({ kind: 'llamacpp', concurrency: 4, gguf: { sequences: 4 } });
+    expect(local({ concurrency: '4', sequences: '2' })).toMatchObject({ concurrency: 2, gguf: { sequences: 2 } });
+    // Neither: one call at a time, so that a seeded run is reproducible to the token.
+    expect(local({})).toMatchObject({ concurrency: 1, gguf: { sequences: 1 } });
+    expect(() => local({ concurrency: '100' })).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining('--concurrency') }));
   });
 
   it('turns a conversation into a chat history that ends where the model speaks', () => {

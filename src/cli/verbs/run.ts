@@ -34,7 +34,7 @@ const DEFAULT_CONCURRENCY = 16;
 export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
   gguf: { type: 'string', value: 'FILE', help: 'a local GGUF model run by llama.cpp in this process (node-llama-cpp) instead of --endpoint' },
   threads: { type: 'string', value: 'N', help: "with --gguf: CPU threads (default: node-llama-cpp's choice)" },
-  sequences: { type: 'string', value: 'N', help: 'with --gguf: calls answered at once (default 1: a seeded run is reproducible to the token)' },
+  sequences: { type: 'string', value: 'N', help: 'with --gguf: calls answered at once, decoded in one batch (default: --concurrency when given, else 1: a seeded run is reproducible to the token)' },
   endpoint: { type: 'string', multiple: true, value: 'URL', help: 'base URL of an OpenAI-compatible (…/v1) or Anthropic server; repeat or comma-separate for several' },
   kind: { type: 'string', value: 'openai|anthropic', help: 'the API the endpoints speak (default openai)' },
   model: { type: 'string', value: 'NAME', help: 'the model name the server knows' },
@@ -136,13 +136,15 @@ function localSettings(v: ParsedOptions, path: string): EngineSettings {
   if (list(v, 'endpoint').length) throw new UsageError('give either --gguf FILE (a local model) or --endpoint URL (a server), not both', 'run');
   if (!existsSync(path)) throw new UsageError(`--gguf ${path}: no such file (\`npm run models:chat\` downloads a small chat model)`, 'run');
   const threads = num(v, 'threads', { min: 1, max: 1024, int: true });
+  // --concurrency means the same for a local model: calls in flight, one context sequence each.
+  const sequences = num(v, 'sequences', { min: 1, max: 64, int: true }) ?? num(v, 'concurrency', { min: 1, max: 64, int: true }) ?? 1;
   return {
     kind: 'llamacpp',
     endpoints: [],
-    gguf: { path, sequences: num(v, 'sequences', { min: 1, max: 64, int: true }) ?? 1, ...(threads ? { threads } : {}) },
+    gguf: { path, sequences, ...(threads ? { threads } : {}) },
     model: str(v, 'model') ?? basename(path),
     apiKeyEnv: null,
-    concurrency: num(v, 'sequences', { min: 1, max: 64, int: true }) ?? 1,
+    concurrency: sequences,
     timeoutMs: 0,
     maxRetries: 0,
     prices: null,
