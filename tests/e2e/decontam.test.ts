@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { axeViolations } from './axe';
 import { baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, useTinyModel, waitForReview } from './helpers';
 
 let browser: Browser;
@@ -51,6 +52,8 @@ describe('benchmark decontamination in the built app', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="decontam-notice"]')?.textContent?.includes('not stored twice'));
     expect(await page.locator('[data-testid="decontam-set"]').count()).toBe(1);
     expect((await readStore(page, 'evalSets')).length).toBe(1);
+    // The panel has labels for every control (axe-core: no serious or critical violation).
+    expect(await axeViolations(page, '[data-testid="decontam-panel"]')).toEqual([]);
 
     // A Respond-only recipe with the check on.
     await useTinyModel(page);

@@ -15,7 +15,7 @@ export const decontamEn = {
   'decontam.setLine': '{count} items · {shape} · {bytes} bytes · added {date}',
   'decontam.setFields': 'text from the fields {fields}',
   'decontam.sha': 'SHA-256',
-  'decontam.remove': 'Remove {name}',
+  'decontam.remove': 'Delete {name}',
   'decontam.shape.gsm8k': 'GSM8K (question, answer)',
   'decontam.shape.multipleChoice': 'multiple choice (MMLU, C-Eval, CMMLU)',
   'decontam.shape.code': 'code (HumanEval, MBPP)',

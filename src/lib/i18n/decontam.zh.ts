@@ -17,7 +17,7 @@ export const decontamZh: Record<keyof typeof decontamEn, string> = {
   'decontam.setLine': '{count} 题 · {shape} · {bytes} 字节 · 添加于 {date}',
   'decontam.setFields': '文本取自字段 {fields}',
   'decontam.sha': 'SHA-256',
-  'decontam.remove': '移除 {name}',
+  'decontam.remove': '删除 {name}',
   'decontam.shape.gsm8k': 'GSM8K（问题、答案）',
   'decontam.shape.multipleChoice': '选择题（MMLU、C-Eval、CMMLU）',
   'decontam.shape.code': '代码（HumanEval、MBPP）',
