@@ -71,16 +71,31 @@ function eightBitEncoding(sample: Uint8Array): EncodingId {
 /** Accented letters, €, typographic quotes and dashes, °, «», ·: what Western European text has. */
 const WESTERN = /[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u20ac\u2018\u2019\u201c\u201d\u2013\u2014\u00b0\u00ab\u00bb\u00b7]/u;
 
-/** At least two non-ASCII characters, four in five of them Western European (a single stray byte proves nothing). */
+/**
+ * Western European text has accents in several places: at least two separate runs of non-ASCII
+ * characters, four in five of them wholly Western European. One run proves nothing: it is as
+ * likely a few corrupt bytes in a UTF-8 file, which must stay UTF-8 and be reported on its line.
+ */
 function looksWestern(text: string): boolean {
-  let nonAscii = 0;
+  let runs = 0;
   let western = 0;
+  let inRun = false;
+  let runWestern = true;
   for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) continue;
-    nonAscii++;
-    if (WESTERN.test(ch) && ch !== '\u00d7' && ch !== '\u00f7') western++;
+    if (ch.charCodeAt(0) < 0x80) {
+      if (inRun && runWestern) western++;
+      inRun = false;
+      continue;
+    }
+    if (!inRun) {
+      runs++;
+      inRun = true;
+      runWestern = true;
+    }
+    if (!WESTERN.test(ch) || ch === '\u00d7' || ch === '\u00f7') runWestern = false;
   }
-  return nonAscii >= 2 && western >= 0.8 * nonAscii;
+  if (inRun && runWestern) western++;
+  return runs >= 2 && western >= 0.8 * runs;
 }
 
 /** Below this a CJK reading is implausible (Latin text with accents decodes as scattered hanzi). */
