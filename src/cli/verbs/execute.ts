@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import type { Role } from '../../lib/engines/roles';
+import { ROLES, type Role } from '../../lib/engines/roles';
+import { GUARD_REASON } from '../../lib/privacy/guard';
+import { readPrivacy } from '../../lib/privacy/settings';
+import { privacyForRun } from '../../lib/runner/runPrivacy';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
 import { validateRecipe } from '../../lib/pipeline/recipe';
 import { runRecipe } from '../../lib/pipeline/run';
@@ -55,6 +58,11 @@ export interface ExecuteOptions {
   env: NodeJS.ProcessEnv;
   /** New caps (raised to resume a run a cap paused); the stored ones otherwise. */
   caps?: BudgetCaps;
+  /**
+   * Send prompts with unredacted personal data to remote endpoints anyway (`--allow-private`):
+   * the recipe's privacy guard otherwise holds such tasks back, as the app's "Allow for this run".
+   */
+  allowPrivate?: boolean;
 }
 
 /** The field of the run row that holds the engine configuration `run` created it with. */
@@ -113,7 +121,17 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   });
   const saveBudget = () => store.setRunBudget(runId, { ...caps, spent: budget.spent } satisfies RunBudget);
   // Built before anything is saved or started: a missing key throws here with nothing changed.
-  const engines = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
+  const built = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
+  // The recipe's privacy section, as in the app (src/lib/runner/runPrivacy.ts): remote engines
+  // guarded (a prompt with an unredacted finding is held back, never sent), and the run's copy of
+  // seeds and chunks redacted when the recipe says so. A local GGUF sends nothing: never wrapped.
+  const privacy = privacyForRun(readPrivacy({ allowedRuns: opts.allowPrivate ? [runId] : [] }), runId, v.recipe);
+  const engines = { ...built };
+  for (const role of ROLES) {
+    const s = role === 'judge' ? (cfg.judge ?? cfg.main) : cfg.main;
+    engines[role] = privacy.engine(built[role], s.kind === 'llamacpp' ? { kind: 'wllama', file: s.gguf?.path ?? s.model } : { kind: 'remote', endpointId: s.endpoints[0] ?? s.model });
+  }
+  const seedPages = store.runSeedPages(runId);
   store.cachePut(OWNER_NS, runId, { pid: process.pid, host: hostname(), since: Date.now() } satisfies Owner);
   saveBudget();
   // As the app does: what is spent is saved every 2 s, so a process killed loses at most that.
@@ -150,8 +168,8 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     const outcome = await runRecipe({
       runId,
       recipe: v.recipe,
-      seeds: store.runSeedPages(runId),
-      chunks: store.getRunChunks(runId),
+      seeds: { ...seedPages, read: async (from, to) => privacy.seeds(await seedPages.read(from, to)) },
+      chunks: privacy.chunks(store.getRunChunks(runId)),
       engines,
       store: store.runStore(),
       concurrency: run.concurrency,
@@ -184,6 +202,9 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
       dedup ? `  dedup: ${dedup.removed} near-duplicates marked (exact ${dedup.byPass.exact}, lexical ${dedup.byPass.lexical})${dedup.noEmbedder ? '; the semantic pass needs embeddings: run the Dedup step in the app' : ''}` : '',
       trip ? `  ${trip.message}: seedforge resume --store DIR --max-${trip.cap === 'spend' ? 'spend' : 'tokens'} <higher>` : '',
       held ? `  ${held} task${held === 1 ? '' : 's'} held back, not kept (${Object.entries(outcome.heldBack.reasons).map(([r, n]) => `${r} ${n}`).join(', ')})${stopped ? `; stopped: ${stopped.error}` : ''}` : '',
+      Object.keys(outcome.heldBack.reasons).some((r) => r.startsWith(GUARD_REASON))
+        ? `  the privacy guard kept prompts with personal data from the endpoint: \`seedforge pii --in <seeds>\` shows where; redact them and start again, or \`seedforge resume --store ${store.path} --allow-private\` to send them`
+        : '',
       status === 'paused' && !trip ? `  paused: \`seedforge resume --store DIR --run ${runId}\` continues it` : '',
     ]
       .filter(Boolean)

@@ -3,7 +3,7 @@ import { outputMode } from '../progress';
 import type { Store } from '../store/store';
 import { openExisting } from './data';
 import { ENGINES_NS, execute, RunConfigError, storedEngines } from './execute';
-import { BUDGET_OPTIONS, capsOf, ENGINE_OPTIONS, engineConfigOf } from './run';
+import { BUDGET_OPTIONS, capsOf, ENGINE_OPTIONS, engineConfigOf, PRIVACY_OPTIONS } from './run';
 
 /** The newest run of the store that is not done (paused, failed, or left 'running' by a killed process). */
 export function latestUnfinished(store: Store): string | null {
@@ -21,6 +21,7 @@ export const resumeVerb: Verb = {
       store: STORE_OPTION,
       run: { type: 'string', value: 'ID', help: 'the run to resume (default: the newest run that is not done)' },
       ...BUDGET_OPTIONS,
+      ...PRIVACY_OPTIONS,
       ...ENGINE_OPTIONS,
       json: JSON_OPTION,
     },
@@ -45,7 +46,7 @@ export const resumeVerb: Verb = {
       if (!stored && !str(v, 'endpoint')) throw new RunConfigError(`run ${runId} was not made by \`seedforge run\` and has no engines stored: pass --endpoint and --model to resume it`);
       const cfg = engineConfigOf(v, stored?.main.concurrency ?? 1, stored ?? undefined);
       if (JSON.stringify(cfg) !== JSON.stringify(stored)) store.cachePut(ENGINES_NS, runId, cfg);
-      return await execute(store, runId, cfg, { mode: reporterMode, env, caps: capsOf(v) });
+      return await execute(store, runId, cfg, { mode: reporterMode, env, caps: capsOf(v), allowPrivate: v['allow-private'] === true });
     } finally {
       store.close();
     }

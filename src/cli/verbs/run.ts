@@ -59,6 +59,11 @@ export const BUDGET_OPTIONS: Record<string, OptionSpec> = {
   'max-tokens': { type: 'string', value: 'N', help: 'pause before a call could take the tokens used (prompt + completion) above this' },
 };
 
+/** The privacy guard's override, for run and resume (see ExecuteOptions.allowPrivate). */
+export const PRIVACY_OPTIONS: Record<string, OptionSpec> = {
+  'allow-private': { type: 'boolean', help: "send prompts that hold personal data (an ID, phone, e-mail… found by `seedforge pii`) to the remote endpoint anyway; without it, the recipe's privacy guard holds those items back and the run pauses saying why" },
+};
+
 /** The budget caps given on the command line. */
 export function capsOf(v: ParsedOptions): { maxSpend?: number; maxTokens?: number } {
   const maxSpend = num(v, 'max-spend', { min: 0 });
@@ -341,6 +346,7 @@ export const runVerb: Verb = {
       ...ENGINE_OPTIONS,
       concurrency: { type: 'string', value: 'N', help: `tasks (and calls) in flight per endpoint, 1–4096 (default ${DEFAULT_CONCURRENCY}); fixed for the run` },
       ...BUDGET_OPTIONS,
+      ...PRIVACY_OPTIONS,
       project: { type: 'string', value: 'NAME', help: "the store's project to add the seeds to (default: cli)" },
       name: { type: 'string', value: 'NAME', help: 'the run\'s name (default: the recipe\'s name)' },
       json: JSON_OPTION,
@@ -370,7 +376,7 @@ export const runVerb: Verb = {
     const { store, runId } = await createRunFromFiles(v, recipe, cfg, caps);
     fullGc();
     try {
-      return await execute(store, runId, cfg, { mode: outputMode(v.json === true), env, caps });
+      return await execute(store, runId, cfg, { mode: outputMode(v.json === true), env, caps, allowPrivate: v['allow-private'] === true });
     } finally {
       store.close();
     }
