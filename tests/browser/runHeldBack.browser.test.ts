@@ -51,7 +51,7 @@ describe('an endpoint that fails every call', () => {
     expect(status).toBe('paused');
     const stored = (await getRun(db, run.id))!;
     expect(stored.status).toBe('paused');
-    const held = Number(new RegExp(`^${HELD_BACK_ERROR}: (\\d+) tasks failed on the endpoint`).exec(stored.error ?? '')?.[1]);
+    const held = Number(new RegExp(`^${HELD_BACK_ERROR}: (\\d+) tasks held back`).exec(stored.error ?? '')?.[1]);
     expect(held).toBeGreaterThanOrEqual(1);
     expect(stored.error).toContain('Resume retries them');
     expect(stored.error).not.toContain('sk-test');

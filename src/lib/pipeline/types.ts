@@ -159,7 +159,7 @@ export type RunEvent =
 
 /**
  * The name a paused run's stored error starts with when tasks were held back: "HeldBackError: N
- * tasks failed on the endpoint …" (the app's run list reads N from it, as it reads BudgetError).
+ * tasks held back, not kept (reasons) …" (the app's run list reads N from it, as it reads BudgetError).
  */
 export const HELD_BACK_ERROR = 'HeldBackError';
 

@@ -121,7 +121,7 @@ export function createRunnerApi() {
         const held = outcome.heldBack;
         if (held.tasks > 0) {
           const why = Object.entries(held.reasons).map(([r, n]) => `${r} ${n}`).join(', ');
-          const error = `${HELD_BACK_ERROR}: ${held.tasks} tasks failed on the endpoint and were not kept (${why})${held.halt ? `; stopped: ${held.halt.error}` : ''}; Resume retries them`;
+          const error = `${HELD_BACK_ERROR}: ${held.tasks} tasks held back, not kept (${why})${held.halt ? `; stopped: ${held.halt.error}` : ''}; Resume retries them`;
           await setRunStatus(d, runId, 'paused', { error, wallMs: performance.now() - t0 });
           emit({ type: 'status', status: 'paused' });
           return 'paused';
