@@ -26,21 +26,13 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import chromiumCfg from '../chromium.json' with { type: 'json' };
 import { chromiumRssMiB } from './benchPage.mjs';
+import { mulberry32 } from '../src/lib/mulberry32.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dir = join(tmpdir(), 'seedforge-bench-documents');
 
-/** mulberry32: a small seeded PRNG, so every run generates the same files. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG, so every run generates the same files. */
+const rng = mulberry32;
 
 // A made-up vocabulary: 4000 words from syllables, drawn with a Zipf-like skew (a few words often,
 // most rarely), so chunks share common trigrams as real prose does without being copies.

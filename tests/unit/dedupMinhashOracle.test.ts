@@ -6,6 +6,7 @@ import { UnionFind } from '../../src/lib/dedup/clusters';
 import { jaccard, minhashPairs, shingles, signature, type LexicalPair, type MinHashOptions } from '../../src/lib/dedup/minhash';
 import { duplicateKinds } from '../../src/lib/documents/boilerplate';
 import { normalizeText } from '../../src/lib/text/normalize';
+import { mulberry32 } from '../../src/lib/mulberry32.mjs';
 
 // ---- The oracle: minhash.ts as it was before it was made faster. ----
 
@@ -90,16 +91,7 @@ function oldMinhashPairs(texts: readonly string[], options: MinHashOptions = {})
 
 // ---- A fixed input: templated sections, near-copies, Chinese, emoji, surrogates, short texts. ----
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function fixedTexts(): string[] {
   const r = rng(2212);

@@ -2,6 +2,7 @@ import type { ChatTurn } from '../db/types';
 import { aborted } from '../engines/errors';
 import { estimateTokens } from '../engines/structured';
 import type { ChatEvent, ChatRequest, LlmEngine, TokenUsage } from '../engines/types';
+import { withChat } from '../engines/decorate';
 
 /**
  * A hard cap on what a run may spend (in the endpoints' currency, from their prices per million
@@ -299,73 +300,55 @@ export function withBudget(engine: LlmEngine, budget: Budget, prices: Prices | n
     const e = estimateTokens(messages);
     return { n: Math.ceil(e * scale), estimated: e };
   };
-  const wrapped: LlmEngine = {
-    get kind() {
-      return engine.kind;
-    },
-    get model() {
-      return engine.model;
-    },
-    get maxConcurrency() {
-      return engine.maxConcurrency;
-    },
-    get contextLength() {
-      return engine.contextLength;
-    },
-    load: (onProgress, signal) => engine.load(onProgress, signal),
-    unload: () => engine.unload(),
-    async *chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
-      const stopped = () => aborted(`the call to ${engine.model} (the budget is reached)`);
-      if (budget.tripped) throw Object.assign(stopped(), { cause: budget.tripped });
-      const prompt = await promptTokens(req.messages);
-      const ctx = engine.contextLength ?? null;
-      const answer = req.maxTokens ?? (ctx ? Math.max(0, ctx - prompt.n) : UNBOUNDED_ANSWER);
-      let held: Reservation;
-      try {
-        held = await budget.reserve(prompt.n, answer, prices, signal);
-      } catch (e) {
-        if ((e as Error).name !== 'BudgetError') throw e;
-        throw Object.assign(stopped(), { cause: e });
-      }
-      // Our own signal for the engine: a retry that no longer fits is stopped before it goes out.
-      const ctl = new AbortController();
-      const onAbort = () => ctl.abort();
-      if (signal?.aborted) ctl.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let text = '';
-      let used: { prompt: number; completion: number } | null = null;
-      // Text received before a failure or a stop, as tokens (never above what the call was allowed).
-      const partial = () => (text ? { prompt: prompt.n, completion: Math.min(answer, estimateTokens([{ role: 'assistant', content: text }]) - 16) } : { prompt: 0, completion: 0 });
-      try {
-        for await (const ev of engine.chat(req, ctl.signal)) {
-          if (ev.type === 'delta') text += ev.text;
-          else if (ev.type === 'retry') {
-            const p = partial();
-            held.charge(p.prompt, Math.max(0, p.completion));
-            text = '';
-            try {
-              held.refit();
-            } catch (e) {
-              ctl.abort();
-              throw Object.assign(stopped(), { cause: e });
-            }
-          } else if (ev.type === 'done') {
-            const u: TokenUsage | null = ev.usage;
-            used = u ? { prompt: u.promptTokens, completion: u.completionTokens } : { prompt: prompt.n, completion: Math.max(0, estimateTokens([{ role: 'assistant', content: ev.text }]) - 16) };
-            if (u && prompt.estimated && u.promptTokens > prompt.estimated * scale) scale = u.promptTokens / prompt.estimated;
-          }
-          yield ev;
-        }
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        if (used) held.settle(used.prompt, used.completion);
-        else {
+  return withChat(engine, async function* chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const stopped = () => aborted(`the call to ${engine.model} (the budget is reached)`);
+    if (budget.tripped) throw Object.assign(stopped(), { cause: budget.tripped });
+    const prompt = await promptTokens(req.messages);
+    const ctx = engine.contextLength ?? null;
+    const answer = req.maxTokens ?? (ctx ? Math.max(0, ctx - prompt.n) : UNBOUNDED_ANSWER);
+    let held: Reservation;
+    try {
+      held = await budget.reserve(prompt.n, answer, prices, signal);
+    } catch (e) {
+      if ((e as Error).name !== 'BudgetError') throw e;
+      throw Object.assign(stopped(), { cause: e });
+    }
+    // Our own signal for the engine: a retry that no longer fits is stopped before it goes out.
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort();
+    if (signal?.aborted) ctl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let text = '';
+    let used: { prompt: number; completion: number } | null = null;
+    // Text received before a failure or a stop, as tokens (never above what the call was allowed).
+    const partial = () => (text ? { prompt: prompt.n, completion: Math.min(answer, estimateTokens([{ role: 'assistant', content: text }]) - 16) } : { prompt: 0, completion: 0 });
+    try {
+      for await (const ev of engine.chat(req, ctl.signal)) {
+        if (ev.type === 'delta') text += ev.text;
+        else if (ev.type === 'retry') {
           const p = partial();
-          held.settle(p.prompt, Math.max(0, p.completion));
+          held.charge(p.prompt, Math.max(0, p.completion));
+          text = '';
+          try {
+            held.refit();
+          } catch (e) {
+            ctl.abort();
+            throw Object.assign(stopped(), { cause: e });
+          }
+        } else if (ev.type === 'done') {
+          const u: TokenUsage | null = ev.usage;
+          used = u ? { prompt: u.promptTokens, completion: u.completionTokens } : { prompt: prompt.n, completion: Math.max(0, estimateTokens([{ role: 'assistant', content: ev.text }]) - 16) };
+          if (u && prompt.estimated && u.promptTokens > prompt.estimated * scale) scale = u.promptTokens / prompt.estimated;
         }
+        yield ev;
       }
-    },
-  };
-  if (engine.countTokens) wrapped.countTokens = (m) => engine.countTokens!(m);
-  return wrapped;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (used) held.settle(used.prompt, used.completion);
+      else {
+        const p = partial();
+        held.settle(p.prompt, Math.max(0, p.completion));
+      }
+    }
+  });
 }

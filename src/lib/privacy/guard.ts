@@ -4,6 +4,7 @@
  * pipeline stay unchanged; the run builds it around remote engines only (local engines never send
  * anything off the device).
  */
+import { withChat } from '../engines/decorate';
 import type { ChatEvent, ChatRequest, LlmEngine } from '../engines/types';
 import type { PiiType } from './pii';
 import { countByType, findingsIn, type PrivacyLists } from './scan';
@@ -47,32 +48,14 @@ function promptText(req: ChatRequest): string {
  */
 export function guardEngine(engine: LlmEngine, lists: PrivacyLists): LlmEngine {
   const ignored = new Set(lists.ignored);
-  const guarded: LlmEngine = {
-    get kind() {
-      return engine.kind;
-    },
-    get model() {
-      return engine.model;
-    },
-    get maxConcurrency() {
-      return engine.maxConcurrency;
-    },
-    get contextLength() {
-      return engine.contextLength;
-    },
-    load: (onProgress, signal) => engine.load(onProgress, signal),
-    unload: () => engine.unload(),
-    chat(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatEvent> {
-      const found = findingsIn(promptText(req), lists, ignored);
-      if (found.length) {
-        const err = new PiiGuardError(engine.model, countByType(found));
-        return {
-          [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }),
-        };
-      }
-      return engine.chat(req, signal);
-    },
-  };
-  if (engine.countTokens) guarded.countTokens = (messages) => engine.countTokens!(messages);
-  return guarded;
+  return withChat(engine, (req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatEvent> => {
+    const found = findingsIn(promptText(req), lists, ignored);
+    if (found.length) {
+      const err = new PiiGuardError(engine.model, countByType(found));
+      return {
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }),
+      };
+    }
+    return engine.chat(req, signal);
+  });
 }

@@ -6,6 +6,7 @@
  * decision survives a rescan and can travel in a run record or a setting without carrying the
  * personal data it is about.
  */
+import { hash64 } from '../text/normalize';
 import { detectPii, redact, type DetectOptions, type PiiFinding, type PiiType } from './pii';
 
 /** The text fields of a row that are scanned and redacted, by name (`instruction`, `output`, `text`…). */
@@ -43,23 +44,13 @@ export interface PrivacyLists {
 export type RedactMode = 'placeholder' | 'mask';
 
 /**
- * A short, stable hash of a finding's normalised value (cyrb53, 53 bits in base 36): the same
- * value, however spaced or cased, gives the same key. Not a secret-keeping hash — it only keeps
- * the value itself out of stored decisions; a 53-bit hash of an 11-digit phone number can be
- * found by trying them all, so keys are not exported either.
+ * A short, stable hash of a finding's normalised value (the project's 64-bit text hash, hash64):
+ * the same value, however spaced or cased, gives the same key. Not a secret-keeping hash — it only
+ * keeps the value itself out of stored decisions; a hash of an 11-digit phone number can be found
+ * by trying them all, so keys are not exported either.
  */
 export function valueKey(f: Pick<PiiFinding, 'type' | 'text'>): string {
-  const s = `${f.type}\u0000${f.text.replace(/[\s-]/g, '').toLowerCase()}`;
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return hash64(`${f.type}\u0000${f.text.replace(/[\s-]/g, '').toLowerCase()}`);
 }
 
 export function detectOptions(lists: Pick<PrivacyLists, 'names' | 'terms'>): DetectOptions {
