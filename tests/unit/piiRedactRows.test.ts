@@ -92,6 +92,20 @@ describe('export pass and card', () => {
     expect(s.summary()).toEqual({ items: 2, itemsWithFindings: 1, found: { name: 1, phone: 2 }, redacted: true, mode: 'placeholder', remaining: {}, names: 1, terms: 0, ignored: 0 });
   });
 
+  it("a document-made item's grounding text, document name and headings are scanned and redacted too (formats write them into the file)", () => {
+    const s = new ExportScanner({ ...LISTS, redact: true, mode: 'placeholder' });
+    const source = { documentId: 'd', document: `referral ${PHONE}.pdf`, pages: null, headingPath: ['Contacts', `Call ${PHONE}`], chunkId: 'c', text: `The ward's line is ${PHONE}; ID ${ID}.` };
+    const out = s.item({ ...item('Which number should a patient call?', `Call ${PHONE}.`), source });
+    expect(out.output).toBe('Call [PHONE_1].');
+    expect(out.source).toEqual({ ...source, document: 'referral [PHONE_1].pdf', headingPath: ['Contacts', 'Call [PHONE_1]'], text: "The ward's line is [PHONE_1]; ID [CN_ID_1]." });
+    expect(JSON.stringify(out)).not.toContain(PHONE);
+    expect(s.summary()).toMatchObject({ found: { phone: 4, cnId: 1 }, remaining: {} });
+    // Not redacted: every finding in the source counts as remaining.
+    const kept = new ExportScanner({ ...LISTS, redact: false, mode: 'placeholder' });
+    kept.item({ ...item('Q?', 'A.'), source });
+    expect(kept.summary()).toMatchObject({ remaining: { phone: 3, cnId: 1 } });
+  });
+
   it('without redaction the findings remain and are counted as remaining', () => {
     const s = new ExportScanner({ ...LISTS, redact: false, mode: 'placeholder' });
     expect(s.item(item(`ID ${ID}`, 'ok')).instruction).toBe(`ID ${ID}`);

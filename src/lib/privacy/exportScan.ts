@@ -30,10 +30,19 @@ export interface ExportPrivacySummary {
   ignored: number;
 }
 
-/** The item's text fields by name; turns as `turn.<i>`. */
+/**
+ * The item's text fields by name; turns as `turn.<i>`; a document-made item's grounding text,
+ * document name and heading path as `source.*` (formats write them into `context`, `system` or
+ * provenance: they are scanned and redacted like the rest).
+ */
 function fieldsOf(item: ExportItem): RowFields {
   const f: RowFields = { instruction: item.instruction, input: item.input, output: item.output, system: item.system };
   item.turns?.forEach((t, i) => (f[`turn.${i}`] = t.content));
+  if (item.source) {
+    f['source.text'] = item.source.text;
+    f['source.document'] = item.source.document;
+    item.source.headingPath.forEach((h, i) => (f[`source.heading.${i}`] = h));
+  }
   return f;
 }
 
@@ -72,6 +81,7 @@ export class ExportScanner {
       output: r.output!,
       system: r.system!,
       ...(item.turns ? { turns: item.turns.map((t, i) => ({ ...t, content: r[`turn.${i}`]! })) } : {}),
+      ...(item.source ? { source: { ...item.source, text: r['source.text']!, document: r['source.document']!, headingPath: item.source.headingPath.map((h, i) => r[`source.heading.${i}`]!) } } : {}),
     };
   }
 
