@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { freshDb } from './freshDb';
-import { editSample, forEachSamplePage, restoreSamples, sampleChain, setSamplesStatus } from '../../src/lib/db/samplesRepo';
+import { editSample, forEachSamplePage, redactSample, restoreSamples, sampleChain, setSamplesStatus } from '../../src/lib/db/samplesRepo';
+import { redactAll } from '../../src/lib/privacy/scan';
 import type { Sample } from '../../src/lib/db/types';
 
 let db: AppDb;
@@ -13,6 +14,29 @@ const sample = (id: string, over: Partial<Sample> = {}): Sample => ({
   id, projectId: 'p1', runId: 'r1', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
   instruction: `i ${id}`, input: '', output: `o ${id}`, status: 'accepted', rejectReason: null, score: 3, duplicateOf: null,
   lineage: { calls: [] }, createdAt: 1, updatedAt: 1, ...over,
+});
+
+describe('samples repository: redaction (real IndexedDB)', () => {
+  it('redacts the text and every copy the sample keeps (earlier edits, model replies, reasoning, notes, verdict); nothing of the value is left', async () => {
+    const PHONE = '13812345678';
+    const scrub = (text: string) => redactAll({ text }, { names: [], terms: [], ignored: [] }, 'placeholder').fields.text!;
+    await db.samples.add(sample('r1:p', {
+      output: `Call ${PHONE}.`,
+      lineage: { calls: [{ op: 'respond', raw: `Call ${PHONE}.`, reasoning: `The number is ${PHONE}` }], notes: { critique: `mentions ${PHONE}`, n: 3 }, verdict: { score: 4, reason: `cites ${PHONE}` }, outputFrom: 'r1:p' },
+    }));
+    await editSample(db, 'r1:p', { instruction: 'i r1:p', input: '', output: `Please call ${PHONE} today.` });
+    const next = await redactSample(db, 'r1:p', { output: 'Please call [PHONE_1] today.' }, scrub);
+    const stored = (await db.samples.get('r1:p'))!;
+    expect(stored).toEqual(next);
+    expect(stored.output).toBe('Please call [PHONE_1] today.');
+    expect(JSON.stringify(stored)).not.toContain(PHONE);
+    expect(stored.lineage.human).toEqual([
+      { kind: 'edit', at: expect.any(Number), before: { instruction: 'i r1:p', input: '', output: 'Call [PHONE_1].' } },
+      { kind: 'redact', at: expect.any(Number) },
+    ]);
+    expect(stored.lineage).toMatchObject({ calls: [{ op: 'respond', raw: 'Call [PHONE_1].', reasoning: 'The number is [PHONE_1]' }], notes: { critique: 'mentions [PHONE_1]', n: 3 }, verdict: { score: 4, reason: 'cites [PHONE_1]' }, outputFrom: 'r1:p' });
+    await expect(redactSample(db, 'gone', {}, scrub)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
 });
 
 describe('samples repository: curation (real IndexedDB)', () => {

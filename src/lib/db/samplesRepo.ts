@@ -69,7 +69,7 @@ export async function forEachSamplePage(db: AppDb, projectId: string, onPage: (r
 
 /** A person's decision or edit, kept in `lineage.human` (oldest first). */
 export interface HumanAction {
-  kind: 'accept' | 'reject' | 'edit';
+  kind: 'accept' | 'reject' | 'edit' | 'redact';
   at: number;
   /** The status before a decision. */
   from?: string;
@@ -91,7 +91,8 @@ export interface SamplePrev {
   updatedAt: number;
 }
 
-const prevOf = (s: Sample): SamplePrev => ({
+/** A sample's curation fields, as an undo step or a row patch keeps them. */
+export const prevOfSample = (s: Sample): SamplePrev => ({
   id: s.id,
   status: s.status,
   rejectReason: s.rejectReason,
@@ -131,10 +132,10 @@ export async function setSamplesStatus(
         return { ...s, status, rejectReason, lineage: { ...s.lineage, human }, updatedAt: now };
       });
       if (updated.length) await db.samples.bulkPut(updated);
-      prev.push(...changed.map(prevOf));
+      prev.push(...changed.map(prevOfSample));
       // Only the light before/after states leave the transaction: 100k full rows with their
       // lineage held for the UI made the page stall for a second in garbage collection.
-      next.push(...updated.map(prevOf));
+      next.push(...updated.map(prevOfSample));
       onProgress?.(Math.min(ids.length, i + CHUNK), ids.length);
     }
     return { prev, next };
@@ -156,7 +157,41 @@ export async function editSample(db: AppDb, id: string, patch: SampleEdit): Prom
     const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: 'edit', at: now, before: { instruction: s.instruction, input: s.input, output: s.output } } satisfies HumanAction];
     const next: Sample = { ...s, ...patch, lineage: { ...s.lineage, human }, updatedAt: now };
     await db.samples.put(next);
-    return { prev: prevOf(s), next };
+    return { prev: prevOfSample(s), next };
+  });
+}
+
+/**
+ * Redacts a sample's personal data (Review → Personal data): `patch` is the redacted text, and
+ * `scrub` (the same detectors, lists and mode) is applied to every other copy of the text the
+ * sample keeps — earlier edits' `before`, each model call's reply and reasoning, string notes —
+ * so that no value survives in the row, a backup or an undo. Recorded as a 'redact' action that
+ * carries no text; there is no undo (nothing of the original is kept).
+ * @throws NotFoundError when the sample is gone.
+ */
+export async function redactSample(db: AppDb, id: string, patch: Partial<SampleEdit>, scrub: (text: string) => string): Promise<Sample> {
+  return db.transaction('rw', db.samples, async () => {
+    const s = await db.samples.get(id);
+    if (!s) throw new Dexie.NotFoundError(`sample ${id} does not exist`);
+    const now = Date.now();
+    const human: HumanAction[] = ((s.lineage.human as HumanAction[] | undefined) ?? []).map((h) =>
+      h.before ? { ...h, before: { instruction: scrub(h.before.instruction), input: scrub(h.before.input), output: scrub(h.before.output) } } : h,
+    );
+    human.push({ kind: 'redact', at: now });
+    const calls = Array.isArray(s.lineage.calls)
+      ? (s.lineage.calls as Record<string, unknown>[]).map((c) => ({
+          ...c,
+          ...(typeof c.raw === 'string' ? { raw: scrub(c.raw) } : {}),
+          ...(typeof c.reasoning === 'string' ? { reasoning: scrub(c.reasoning) } : {}),
+        }))
+      : s.lineage.calls;
+    // The other texts the lineage keeps (notes such as a critique, the judge's verdict and reason):
+    // strings at any depth, scrubbed the same way. Ids and keys are left alone.
+    const deep = (v: unknown): unknown => (typeof v === 'string' ? scrub(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v);
+    const rest = Object.fromEntries(['notes', 'verdict'].filter((k) => k in s.lineage).map((k) => [k, deep(s.lineage[k])]));
+    const next: Sample = { ...s, ...patch, lineage: { ...s.lineage, ...rest, human, ...(calls !== undefined ? { calls } : {}) }, updatedAt: now };
+    await db.samples.put(next);
+    return next;
   });
 }
 
@@ -176,7 +211,7 @@ export async function restoreSamples(db: AppDb, prev: SamplePrev[], onProgress?:
         return [{ ...s, status: p.status, rejectReason: p.rejectReason, instruction: p.instruction, input: p.input, output: p.output, lineage, updatedAt: p.updatedAt }];
       });
       await db.samples.bulkPut(restored);
-      out.push(...restored.map(prevOf));
+      out.push(...restored.map(prevOfSample));
       onProgress?.(Math.min(prev.length, i + CHUNK), prev.length);
     }
     return out;

@@ -55,6 +55,7 @@ export const reviewEn = {
   'review.human.accept': 'accepted',
   'review.human.reject': 'rejected',
   'review.human.edit': 'edited; before',
+  'review.human.redact': 'personal data redacted (the values are kept nowhere)',
   'review.edited': 'Edit saved (kept in the lineage as a human revision)',
   'review.calls': 'Model calls',
   'review.call.op': 'Step',

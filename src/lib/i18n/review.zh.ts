@@ -57,6 +57,7 @@ export const reviewZh: Record<keyof typeof reviewEn, string> = {
   'review.human.accept': '已接受',
   'review.human.reject': '已拒绝',
   'review.human.edit': '已编辑；原文',
+  'review.human.redact': '已脱敏个人信息（原值不在任何地方保留）',
   'review.edited': '已保存编辑（作为人工修订记入谱系）',
   'review.calls': '模型调用',
   'review.call.op': '步骤',

@@ -1,6 +1,6 @@
 import type { AppDb } from '../db/db';
 import { getProjectSetting, setProjectSetting } from '../db/settingsRepo';
-import { redactRow, scanRow, type RowFields, type RowFinding } from '../privacy/scan';
+import { redactAll, redactRow, scanRow, type RowFields, type RowFinding } from '../privacy/scan';
 import { DEFAULT_PRIVACY, readPrivacy, type PrivacySettings } from '../privacy/settings';
 
 /** A row the findings view scans: its id and its text fields by name. */
@@ -105,7 +105,11 @@ export class PrivacyState {
    * `write`; the ignored values are remembered in the project's settings. Rows whose text changed
    * since the scan keep the findings that no longer match (redactRow skips them).
    */
-  async redactAccepted(rows: ReadonlyMap<string, RowFields>, write: (id: string, fields: RowFields) => Promise<void>): Promise<void> {
+  /**
+   * `write` gets the redacted fields and a scrub (the same detectors, lists, ignored values and
+   * mode) for any other copy of the row's text it keeps (a sample's lineage).
+   */
+  async redactAccepted(rows: ReadonlyMap<string, RowFields>, write: (id: string, fields: RowFields, scrub: (text: string) => string) => Promise<void>): Promise<void> {
     this.busy = true;
     this.error = null;
     let findings = 0;
@@ -125,7 +129,7 @@ export class PrivacyState {
         if (!r.redacted) continue;
         const changed: RowFields = {};
         for (const k of Object.keys(r.fields)) if (r.fields[k] !== fields[k]) changed[k] = r.fields[k]!;
-        await write(id, changed);
+        await write(id, changed, (text) => (text ? redactAll({ text }, this.settings, this.settings.mode, ignoredKeys).fields.text! : text));
         findings += r.redacted;
         items++;
       }

@@ -1,5 +1,5 @@
 import type { AppDb } from '../db/db';
-import { editSample, forEachSamplePage, restoreSamples, sampleChain, setSamplesStatus, type SampleEdit, type SamplePrev } from '../db/samplesRepo';
+import { editSample, forEachSamplePage, prevOfSample, redactSample, restoreSamples, sampleChain, setSamplesStatus, type SampleEdit, type SamplePrev } from '../db/samplesRepo';
 import type { Sample } from '../db/types';
 import { keptGrounding } from '../documents/cite';
 import { ANY_FILTER, applyFilter, facets, type ReviewFilter } from '../review/filter';
@@ -213,6 +213,18 @@ export class ReviewState {
       const { prev, next } = await editSample(this.#db, id, patch);
       this.#push({ kind: 'edit', count: 1, prev: [prev] });
       this.#patch([{ ...prev, ...patch, human: next.lineage.human as SamplePrev['human'], updatedAt: next.updatedAt }]);
+    });
+  }
+
+  /**
+   * Writes a redaction (see redactSample): no undo step, as an undo would bring the values back;
+   * earlier undo steps of this sample are dropped for the same reason.
+   */
+  redact(id: string, patch: Partial<SampleEdit>, scrub: (text: string) => string): Promise<void> {
+    return this.#guard(async () => {
+      const next = await redactSample(this.#db, id, patch, scrub);
+      this.undoStack = this.undoStack.filter((step) => !step.prev.some((p) => p.id === id));
+      this.#patch([prevOfSample(next)]);
     });
   }
 

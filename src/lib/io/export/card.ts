@@ -62,7 +62,7 @@ export function acceptedHow(s: Pick<Sample, 'status' | 'score' | 'lineage'>): Ac
   const human = Array.isArray(s.lineage.human) ? (s.lineage.human as HumanAction[]) : [];
   const edited = human.some((h) => h.kind === 'edit');
   if (s.status !== 'accepted') return { by: 'pending', edited };
-  const first = human.find((h) => h.kind !== 'edit');
+  const first = human.find((h) => h.kind === 'accept' || h.kind === 'reject');
   if (first && first.from !== 'accepted') {
     const notes = (s.lineage.notes ?? {}) as Record<string, unknown>;
     const over = first.reason ?? (first.from === 'pending' ? 'pending' : notes.judgeRaw !== undefined ? 'judgeFailed' : 'rejected');
