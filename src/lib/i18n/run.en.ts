@@ -192,8 +192,8 @@ export const runEn = {
   'dedup.noAccepted': 'Dedup compares accepted samples, and none of this project’s samples is accepted yet. Accept some in Review first.',
   'runView.failedWith': 'The run stopped on an error (the original message is this line’s tooltip); the report counts what was done before it.',
   // A run paused because tasks failed on the endpoint (pipeline/run.ts holdOf): they were held back, not rejected.
-  'runView.heldBackPrivate.one': 'Paused: {n} item holds personal data that the privacy guard kept from the remote endpoint (the types are in this line’s tooltip, never the values). Redact it on the Seeds screen, or allow this run, then Resume.',
-  'runView.heldBackPrivate.other': 'Paused: {n} items hold personal data that the privacy guard kept from the remote endpoint (the types are in this line’s tooltip, never the values). Redact them on the Seeds screen, or allow this run, then Resume.',
+  'runView.heldBackPrivate.one': 'Paused: {n} item holds personal data that the privacy guard kept from the remote endpoint (the types are in this line’s tooltip, never the values). Allow this run to send it and Resume, or redact the seeds (Seeds → Personal data) and start a new run: a run keeps the seeds it started with.',
+  'runView.heldBackPrivate.other': 'Paused: {n} items hold personal data that the privacy guard kept from the remote endpoint (the types are in this line’s tooltip, never the values). Allow this run to send them and Resume, or redact the seeds (Seeds → Personal data) and start a new run: a run keeps the seeds it started with.',
   'runView.heldBack.one': 'Paused: {n} item failed on the endpoint and was not kept (the original message is this line’s tooltip). Resume retries it once the endpoint works.',
   'runView.heldBack.other': 'Paused: {n} items failed on the endpoint and were not kept (the original message is this line’s tooltip). Resume retries them once the endpoint works.',
 } as const;

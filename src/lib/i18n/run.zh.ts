@@ -180,8 +180,8 @@ export const runZh: Record<keyof typeof runEn, string> = {
   'dedup.noAccepted': '去重只比较已接受的样本，而此项目的样本目前都没有被接受。请先在审阅中接受一些样本。',
   'runView.failedWith': '运行因错误而停止（原始消息见此行的提示）；报告统计出错前已完成的部分。',
   // A run paused because tasks failed on the endpoint (pipeline/run.ts holdOf): they were held back, not rejected.
-  'runView.heldBackPrivate.one': '已暂停：{n} 个条目含有个人信息，隐私防护阻止了它们发往远程接口（类型见此行的提示，不含具体内容）。请在“种子”页脱敏，或允许本次运行发送，然后点“继续”。',
-  'runView.heldBackPrivate.other': '已暂停：{n} 个条目含有个人信息，隐私防护阻止了它们发往远程接口（类型见此行的提示，不含具体内容）。请在“种子”页脱敏，或允许本次运行发送，然后点“继续”。',
+  'runView.heldBackPrivate.one': '已暂停：{n} 个条目含有个人信息，隐私防护阻止了它们发往远程接口（类型见此行的提示，不含具体内容）。可以允许本次运行发送后点“继续”，或在“种子”页脱敏后新建一次运行：运行始终使用它开始时的种子。',
+  'runView.heldBackPrivate.other': '已暂停：{n} 个条目含有个人信息，隐私防护阻止了它们发往远程接口（类型见此行的提示，不含具体内容）。可以允许本次运行发送后点“继续”，或在“种子”页脱敏后新建一次运行：运行始终使用它开始时的种子。',
   'runView.heldBack.one': '已暂停：{n} 个条目因接口出错未能完成，没有保存（原始消息见此行的提示）。接口恢复后点“继续”会重试。',
   'runView.heldBack.other': '已暂停：{n} 个条目因接口出错未能完成，没有保存（原始消息见此行的提示）。接口恢复后点“继续”会重试。',
 };

@@ -108,8 +108,9 @@ export function createRunnerApi() {
           emit(e);
           if (e.type === 'progress' && budget) void saveSpent(false).catch(() => {}); // saved again at the end, where a failure is reported
           // The endpoint keeps failing (pipeline/run.ts holdOf): stop the calls in flight too, as a pause.
+          // A run the user already cancelled stays cancelled.
           if (e.type === 'halted' && current) {
-            current.stopAs = 'paused';
+            if (!ctl.signal.aborted) current.stopAs = 'paused';
             ctl.abort();
           }
         };
@@ -119,7 +120,7 @@ export function createRunnerApi() {
         // Tasks that failed on the endpoint were held back, not kept: the run is paused, and says
         // how many (RunList reads the count from this error) and that Resume retries them.
         const held = outcome.heldBack;
-        if (held.tasks > 0) {
+        if (held.tasks > 0 && current.stopAs !== 'cancelled') {
           const why = Object.entries(held.reasons).map(([r, n]) => `${r} ${n}`).join(', ');
           const error = `${HELD_BACK_ERROR}: ${held.tasks} tasks held back, not kept (${why})${held.halt ? `; stopped: ${held.halt.error}` : ''}; Resume retries them`;
           await setRunStatus(d, runId, 'paused', { error, wallMs: performance.now() - t0 });
