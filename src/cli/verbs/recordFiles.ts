@@ -54,7 +54,8 @@ export function* stringFields(value: unknown, path = ''): Generator<[string, str
 
 /** Rows as left-aligned columns under a header (the readable output of pii and decontam). */
 export function table(header: string[], rows: string[][]): string {
-  const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  // A loop, not Math.max(...rows): a spread of 100k+ findings overflows the call stack.
+  const width = header.map((h, c) => rows.reduce((w, r) => Math.max(w, (r[c] ?? '').length), h.length));
   const line = (r: string[]) => r.map((x, c) => (c === r.length - 1 ? x : x.padEnd(width[c]!))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

@@ -3,7 +3,7 @@ import type { AppDb } from '../db/db';
 import { deleteEvalSet, listEvalSets, type EvalSetSummary } from '../db/evalSetsRepo';
 import type { DecontamMethods } from '../db/types';
 import type { ModelSource } from '../engines/modelSource';
-import { DEFAULT_DECONTAM } from '../pipeline/recipe';
+import { DecontamSchema, DEFAULT_DECONTAM } from '../pipeline/recipe';
 import type { DecontamOutcome, DecontamProgress } from '../runner/decontamPhase';
 import type { RunnerApi } from '../runner/runnerApi';
 import { errorInfo } from './engines.svelte';
@@ -93,7 +93,14 @@ export class DecontamState {
     this.progress = { stage: 'read' };
     try {
       const api = await this.#remote();
-      const methods = $state.snapshot(this.methods) as DecontamMethods;
+      // The panel's number fields are not bounded by the browser: an n of 0 would match every item,
+      // a cleared field is null. The recipe's schema bounds them, and names the field when it refuses.
+      const parsed = DecontamSchema.safeParse({ ...$state.snapshot(this.methods), enabled: true });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw Object.assign(new Error(`${issue.path.join('.')}: ${issue.message}`), { name: 'DecontamSettingsError' });
+      }
+      const { enabled: _, ...methods } = parsed.data;
       this.outcome = await api.checkContamination(projectId, methods, { appBase: new URL('./', document.baseURI).href, source }, Comlink.proxy((p: DecontamProgress) => (this.progress = p)));
     } catch (e) {
       this.error = errorInfo(e);
