@@ -110,7 +110,8 @@ describe('the guided first path (issue 13, item 2)', () => {
 
   it('the sample seed files are in the service worker precache list (offline and air-gapped)', () => {
     const dist = process.env.SEEDFORGE_DIST ?? 'dist';
-    const files = JSON.parse(/const FILES = (\[.*\]);/.exec(readFileSync(join(dist, 'sw.js'), 'utf8'))![1]!) as string[];
+    // FILES: [path, revision] pairs (scripts/pwaPlugin.ts).
+    const files = (JSON.parse(/const FILES = (\[.*\]);/.exec(readFileSync(join(dist, 'sw.js'), 'utf8'))![1]!) as [string, string][]).map(([f]) => f);
     expect(files).toEqual(expect.arrayContaining(['samples/seeds-en.jsonl', 'samples/seeds-zh.jsonl']));
   });
 
