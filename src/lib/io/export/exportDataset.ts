@@ -54,7 +54,6 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   for await (const page of store.pages('samples', candidates)) {
     for (const s of page) {
       const why = sampleLeftOut(s, opts);
-      if (!why && s.contamination) contaminatedKept++;
       if (why) count(why);
       else eligible.push({ id: s.id, score: s.score, createdAt: s.createdAt, ...(s.source?.label !== undefined ? { label: s.source.label } : {}), document: !!s.source });
     }
@@ -132,6 +131,8 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
           }
         }
         out.push(note(sampleItem(s, text)));
+        // Counted where written: balancing may still have left an eligible one out.
+        if (s.contamination) contaminatedKept++;
         operations[s.operation] = (operations[s.operation] ?? 0) + 1;
         runIds.add(s.runId);
         const how = acceptedHow(s);
