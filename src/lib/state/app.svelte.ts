@@ -38,11 +38,12 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   const engines = new EnginesState(db, keys);
   // The pipeline runs in its own worker: a long run never blocks the page.
   const pipelineWorker = new Worker(new URL('../../../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
-  const runs = new RunsState(db, Comlink.wrap<RunnerApi>(pipelineWorker), engines, keys);
+  const runner = Comlink.wrap<RunnerApi>(pipelineWorker);
+  const runs = new RunsState(db, runner, engines, keys);
   const recipes = new RecipesState(db);
   projects.beforeRemove = (id) => recipes.forget(id);
   return {
-    db, i18n, router: new Router(), toasts, projects, seeds, documents: new DocumentsState(db), importer, keys, engines, recipes, runs, pwa: new PwaState(),
+    db, i18n, router: new Router(), toasts, projects, seeds, documents: new DocumentsState(db), importer, keys, engines, recipes, runs, pwa: new PwaState(), runner,
     dispose: () => {
       worker.terminate();
       pipelineWorker.terminate();

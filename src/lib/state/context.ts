@@ -1,4 +1,6 @@
 import { getContext, setContext } from 'svelte';
+import type * as Comlink from 'comlink';
+import type { RunnerApi } from '../runner/runnerApi';
 import type { AppDb } from '../db/db';
 import type { I18n } from '../i18n/i18n.svelte';
 import type { DocumentsState } from './documents.svelte';
@@ -28,6 +30,11 @@ export interface AppContext {
   recipes: RecipesState;
   runs: RunsState;
   pwa: PwaState;
+  /**
+   * The pipeline worker's API: runs go through `runs`; the Eval sets panel's check runs here too
+   * (one worker: a second `new Worker` of the same entry makes the build emit it twice).
+   */
+  runner: Comlink.Remote<RunnerApi>;
 }
 
 const KEY = Symbol('seedforge');

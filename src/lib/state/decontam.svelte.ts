@@ -22,8 +22,8 @@ export interface PendingFields {
  */
 export class DecontamState {
   #db: AppDb;
-  #worker: Worker | null = null;
-  #api: Comlink.Remote<RunnerApi> | null = null;
+  #api: Comlink.Remote<RunnerApi>;
+  #ready: Promise<void> | null = null;
   sets = $state.raw<EvalSetSummary[]>([]);
   /** Comma-separated field names for "any text fields"; empty: the shape is recognised. */
   fields = $state('');
@@ -37,16 +37,15 @@ export class DecontamState {
   /** What the last add said: the file's name and whether it was already stored. */
   notice = $state.raw<{ file: string; n: number; existing: boolean } | null>(null);
 
-  constructor(db: AppDb) {
+  /** @param runner the app's pipeline worker (the check runs there, beside any run: never on the page). */
+  constructor(db: AppDb, runner: Comlink.Remote<RunnerApi>) {
     this.#db = db;
+    this.#api = runner;
   }
 
   async #remote(): Promise<Comlink.Remote<RunnerApi>> {
-    if (!this.#api) {
-      this.#worker = new Worker(new URL('../../../workers/pipeline.worker.ts', import.meta.url), { type: 'module' });
-      this.#api = Comlink.wrap<RunnerApi>(this.#worker);
-      await this.#api.useDatabase(this.#db.name);
-    }
+    this.#ready ??= this.#api.useDatabase(this.#db.name);
+    await this.#ready;
     return this.#api;
   }
 
@@ -111,13 +110,12 @@ export class DecontamState {
   }
 
   abort(): void {
-    void this.#api?.abortCheck();
+    void this.#api.abortCheck();
   }
 
+  /** Leaving the panel stops a check in progress (the worker is the app's and stays). */
   dispose(): void {
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    if (this.checking) this.abort();
   }
 }
 
