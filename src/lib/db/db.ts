@@ -1,9 +1,10 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema } from './schema';
-import type { DocumentFile, EmbeddingRow, EvalSetRow, Project, Run, RunSeeds, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
+import type { DocumentFile, EmbeddingRow, EvalSetRow, Project, Run, RunSeeds, RunTaskRow, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
 import type { SavedRecipe } from './recipesRepo';
+import type { PreferencePair } from '../preference/types';
 
 export const DEFAULT_DB_NAME = 'seedforge';
 
@@ -26,6 +27,9 @@ export class AppDb extends Dexie {
   chunks!: EntityTable<StoredChunk, 'id'>;
   documentFiles!: EntityTable<DocumentFile, 'documentId'>;
   evalSets!: EntityTable<EvalSetRow, 'id'>;
+  /** A run's committed tasks (version 9): one small row per task; see runsRepo. */
+  runTasks!: Table<RunTaskRow, [string, number]>;
+  pairs!: EntityTable<PreferencePair, 'id'>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);

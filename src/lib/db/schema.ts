@@ -109,6 +109,17 @@ export const schemaVersions: SchemaVersion[] = [
       evalSets: 'id, projectId, [projectId+sha256]',
     },
   },
+  {
+    // v9: a run's committed tasks are rows of their own (`runTasks`, keyed by run and task) instead
+    // of an ever-growing `completed` list and Self-Instruct pool in the run row, which every commit
+    // copied and rewrote; and preference pairs (`pairs`: chosen/rejected answers to one prompt,
+    // built from what runs store, accepted or rejected like samples).
+    version: 9,
+    stores: {
+      runTasks: '[runId+task], runId',
+      pairs: 'id, projectId, runId, sampleId, [projectId+status], [projectId+id]',
+    },
+  },
 ];
 
 /** Declares the first `upTo` versions (all by default) on a Dexie instance. */

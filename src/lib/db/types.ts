@@ -135,6 +135,17 @@ export interface Run {
   budget?: RunBudget;
 }
 
+/**
+ * One committed task of a run (version 9): written in the transaction that adds the task's
+ * samples, so a commit writes a small row instead of rewriting the run's whole history.
+ * `pool`: the Self-Instruct instructions this task added to the run's pool (absent: none).
+ */
+export interface RunTaskRow {
+  runId: string;
+  task: number;
+  pool?: string[];
+}
+
 /** The seeds a run started from, as they were then: a resumed run uses exactly these. */
 export interface RunSeeds {
   runId: string;
