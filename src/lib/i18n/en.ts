@@ -16,6 +16,7 @@ import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
 import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
+import { pairsEn } from './pairs.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -26,6 +27,7 @@ export const en = {
   ...cardEn,
   ...chunksEn,
   ...docstepsEn,
+  ...pairsEn,
   ...startEn,
   ...importEn,
   ...planEn,
