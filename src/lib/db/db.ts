@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
-import { declareSchema } from './schema';
+import { declareSchema, schemaVersions } from './schema';
+import { guardVersionChange, type VersionChangeGuard } from './versionChange';
 import type { DocumentFile, EmbeddingRow, EvalSetRow, Project, Run, RunSeeds, RunTaskRow, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import type { SecretRow } from './secretsRepo';
@@ -30,10 +31,17 @@ export class AppDb extends Dexie {
   /** A run's committed tasks (version 9): one small row per task; see runsRepo. */
   runTasks!: Table<RunTaskRow, [string, number]>;
   pairs!: EntityTable<PreferencePair, 'id'>;
+  /** How this connection steps aside when another tab upgrades the store (./versionChange.ts). */
+  readonly versionChange: VersionChangeGuard;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);
     declareSchema(this);
+    // Test builds only: tests/e2e/upgrade.test.ts builds the app a second time with this variable
+    // set, one version past the shipped schema, so that two builds of different versions meet in
+    // one browser. The shipped build has no such variable and drops the line.
+    if (import.meta.env.VITE_SEEDFORGE_NEXT_SCHEMA) this.version(schemaVersions.at(-1)!.version + 1).stores({ upgradeProbe: 'id' });
+    this.versionChange = guardVersionChange(this);
   }
 }
 

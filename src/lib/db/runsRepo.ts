@@ -151,6 +151,7 @@ export function toSample(runId: string, projectId: string, d: SampleDraft, now: 
     score: d.score,
     duplicateOf: null,
     ...(d.source ? { source: d.source } : {}),
+    ...(d.turns ? { turns: d.turns } : {}),
     lineage: {
       taskIndex: d.taskIndex,
       outputFrom: d.outputFrom,

@@ -96,6 +96,11 @@ export interface Sample {
   duplicateOf: string | null;
   /** Document-made samples: the document, chunk, pages, heading path and cited spans it was grounded on. */
   source?: SampleSource;
+  /**
+   * A multi-turn sample's conversation (the recipe's multi-turn step): user/assistant turns, the
+   * first exchange being instruction(+input) → output. Absent for single-turn samples.
+   */
+  turns?: ChatTurn[];
   /** Set by a contamination check when the sample repeats an eval item; absent or null: clean (or never checked). */
   contamination?: ContaminationMark | null;
   lineage: Record<string, unknown>;

@@ -140,6 +140,20 @@ function taskCalls(recipe: Recipe, questions = 1): Tally {
           c.verdict = true;
         }
         break;
+      case 'multiTurn':
+        // Every conversation counted at maxTurns (the number drawn is at most that): per follow-up
+        // a question, an answer and the turn's verdict; then the whole conversation's verdict.
+        for (const c of cands) {
+          if (c.output === 'none') continue;
+          const more = step.maxTurns - 1;
+          call('generator', step.followUpTokens, more);
+          call('responder', step.maxTokens, more);
+          call('judge', JUDGE_TOKENS, more + 1, (more + 1) * step.retries);
+          c.output = 'answer';
+          c.seed = false;
+          c.verdict = true;
+        }
+        break;
       case 'filter':
         cands = cands.filter((c) => c.output !== 'none');
         break;

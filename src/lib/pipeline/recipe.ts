@@ -74,6 +74,28 @@ export const StepSchema = z.discriminatedUnion('op', [
     maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
   }),
   z.object({ op: z.literal('judge'), minScore: z.number().min(1).max(5).default(4), retries: z.number().int().min(0).max(5).default(2) }),
+  /**
+   * Multi-turn conversations (operators/multiTurn.ts): the item's exchange grows, turn by turn, to
+   * a number of exchanges drawn from minTurns..maxTurns (the first exchange included) — the user's
+   * follow-up by the generator, the answer by the responder, each turn judged (on topic? 1–5) and
+   * the whole conversation judged at the end (kept at ≥ minScore). A turn that repeats an earlier
+   * one (ROUGE-L above rougeThreshold) or drifts off the topic ends the conversation there; one
+   * left shorter than minTurns is rejected with why.
+   */
+  z.object({
+    op: z.literal('multiTurn'),
+    minTurns: z.number().int().min(2).max(20).default(2),
+    maxTurns: z.number().int().min(2).max(20).default(3),
+    temperature: temperature.default(0.7),
+    /** Longest follow-up the generator may write. */
+    followUpTokens: z.number().int().min(16).max(1024).default(128),
+    maxTokens: z.number().int().min(16).max(8192).default(ANSWER_TOKENS),
+    rougeThreshold: z.number().min(0).max(1).default(0.7),
+    /** A turn the judge calls off-topic ends the conversation; off, the verdict is only recorded. */
+    drift: z.boolean().default(true),
+    minScore: z.number().min(1).max(5).default(4),
+    retries: z.number().int().min(0).max(5).default(2),
+  }),
   z.object({
     op: z.literal('dedup'),
     /**
@@ -196,6 +218,23 @@ export function isDocumentRecipe(recipe: { steps?: readonly { op: string }[] }):
   return recipe.steps?.[0]?.op === 'questions';
 }
 
+/**
+ * The multi-turn step's order: it continues an answered exchange, so a response comes before it,
+ * and no step after it rewrites the first exchange (the conversation's later turns answer it).
+ */
+function multiTurnProblems(steps: Step[], i: number, hasResponse: boolean): RecipeProblem[] {
+  const s = steps[i]!;
+  const out: RecipeProblem[] = [];
+  if (s.op === 'multiTurn') {
+    if (!hasResponse) out.push({ path: `steps.${i}`, message: 'multiTurn continues an answered exchange: put Respond, Best-of-N or Evolve (with elimination) before it' });
+    if (s.minTurns > s.maxTurns) out.push({ path: `steps.${i}.minTurns`, message: 'at least as many turns at most as at least' });
+    if (steps.findIndex((x) => x.op === 'multiTurn') !== i) out.push({ path: `steps.${i}`, message: 'one Multi-turn step per recipe' });
+  }
+  const before = steps.findIndex((x) => x.op === 'multiTurn');
+  if (before >= 0 && before < i && (PRODUCES_RESPONSE.has(s.op) || s.op === 'evolve')) out.push({ path: `steps.${i}`, message: `${s.op} after Multi-turn would rewrite the conversation's first exchange: put it before Multi-turn` });
+  return out;
+}
+
 /** Parses and checks a recipe. Returns the recipe with defaults filled in, or every problem. */
 export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | { ok: false; problems: RecipeProblem[] } {
   const r = RecipeSchema.safeParse(input);
@@ -222,6 +261,7 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
     }
     if (s.op === 'dedup' && i !== recipe.steps.length - 1) problems.push({ path: `steps.${i}`, message: 'Dedup must be the last step: it compares the finished items' });
     if (s.op === 'bestOfN' && s.k > s.n) problems.push({ path: `steps.${i}.k`, message: 'Best-of-N keeps at most N' });
+    problems.push(...multiTurnProblems(recipe.steps, i, hasResponse));
     if (PRODUCES_RESPONSE.has(s.op)) hasResponse = true;
     if (s.op === 'evolve' && Object.values(s.weights).every((w) => w === 0)) problems.push({ path: `steps.${i}.weights`, message: 'at least one evolution operation needs a weight' });
   });

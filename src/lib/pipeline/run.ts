@@ -11,6 +11,7 @@ import { critiqueRevise } from './operators/critique';
 import { evolveChain } from './operators/evolve';
 import { grounding, groundedAnswer, groundedJudge, type Grounding } from './operators/grounded';
 import { judge } from './operators/judge';
+import { multiTurn } from './operators/multiTurn';
 import { askQuestions, questionsFor } from './operators/questions';
 import { respond } from './operators/respond';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
@@ -507,6 +508,18 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
               }
               if ((cand.score ?? 0) < step.minScore) delta.samples.push(reject(cand, 'lowScore'));
               else nextCands.push(cand);
+            }
+            cands = nextCands;
+            break;
+          }
+          case 'multiTurn': {
+            const nextCands: Candidate[] = [];
+            for (const cand of cands) {
+              const r = await multiTurn(ctx, cand, step);
+              // A seed's conversation is written by the models: it is no longer the seed (see answeredBy).
+              if (cand.operation === 'seed') cand.operation = 'multiTurn';
+              if (r.ok) nextCands.push(cand);
+              else delta.samples.push(reject(cand, r.reason));
             }
             cands = nextCands;
             break;

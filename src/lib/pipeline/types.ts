@@ -58,6 +58,8 @@ export interface Candidate {
   revisedFrom: { output: string; critique: string } | null;
   /** Document-made candidates: what the question was asked from and the answer grounded on; null otherwise. */
   source: SampleSource | null;
+  /** A conversation grown by the multi-turn step (operators/multiTurn.ts): user/assistant turns, the first exchange first. */
+  turns?: ChatTurn[];
   notes: Record<string, unknown>;
 }
 

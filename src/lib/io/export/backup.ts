@@ -103,6 +103,7 @@ const SampleRow = z.object({
   score: z.number().finite().nullable(),
   duplicateOf: z.string().nullable(),
   source: SampleSourceRow.optional(),
+  turns: z.array(ChatTurnRow).optional(),
   lineage: record,
   createdAt: time,
   updatedAt: time,

@@ -128,6 +128,8 @@ export function sampleItem(s: Sample, sourceText = ''): ExportItem {
   };
   const src = s.source;
   if (src) item.source = { documentId: src.documentId, document: src.documentName, pages: src.pages, headingPath: src.headingPath, chunkId: src.chunkId, text: sourceText };
+  // A multi-turn sample: the chat formats write its whole conversation, as they do a seed's.
+  if (s.turns) item.turns = s.turns;
   return item;
 }
 
