@@ -1,5 +1,9 @@
 import type { ChatTurn, SampleStatus } from '../db/types';
 
+// T2 (builder, store, export) extended this type additively: `decidedAt` (a person's decision,
+// kept when pairs are built again). New pairs are stored 'accepted' (like samples that pass the
+// pipeline); the Review tab rejects or accepts them by hand (pairsRepo.setPairsStatus).
+
 /**
  * Where a preference pair comes from (METHODS.md, preference data):
  * - `bestOfN`: two of one instruction's N judged answers (the best against the worst, or every
@@ -49,6 +53,8 @@ export interface PreferencePair {
   /** Why this side was chosen, in English, plain text (e.g. "best of 4: score 9 against 3"). */
   reason: string;
   status: SampleStatus;
+  /** When a person last accepted or rejected it; absent: the builder's status. Building again keeps a decided status. */
+  decidedAt?: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,0 +1,228 @@
+import type { HumanAction } from '../db/samplesRepo';
+import type { Sample } from '../db/types';
+import { parseVerdict } from '../pipeline/judgeParse';
+import type { CallRecord } from '../pipeline/types';
+import type { PairSide, PairSource, PreferencePair } from './types';
+
+/**
+ * Builds preference pairs from what a run stores (METHODS.md, preference data). Pure: samples in,
+ * pairs out, the same pairs (ids included) for the same samples, so that the app's store and the
+ * command line build alike and building twice changes nothing.
+ *
+ * Every side is the text a model wrote, with the score the judge gave that text: a later human
+ * edit (kept as `lineage.human[].before`) does not change what a best-of-N or judge pair compares,
+ * it makes an `edit` pair of its own. The chosen side always comes from an accepted sample (a
+ * best answer that a later filter rejected is no good example); samples a contamination check
+ * marked are in no pair (their text repeats an eval item).
+ */
+
+/** The sources the builder knows (the `turn` source belongs to multi-turn conversations). */
+export const PAIR_SOURCES = ['bestOfN', 'critique', 'edit', 'judge'] as const satisfies readonly PairSource[];
+
+export interface PairOptions {
+  /**
+   * How the answers to one prompt pair up (best-of-N and judge groups): `bestWorst`, the best
+   * against the worst; `margin`, every two answers whose score gap is at least `margin`.
+   */
+  mode: 'bestWorst' | 'margin';
+  /** The least score gap of a `margin` pair (judge scores are 1–5). Ties never pair, whatever the mode. */
+  margin: number;
+  sources: readonly PairSource[];
+}
+
+export const DEFAULT_PAIR_OPTIONS: PairOptions = { mode: 'bestWorst', margin: 1, sources: PAIR_SOURCES };
+
+/** Bad options: says which field and what it takes. */
+export class PairOptionsError extends Error {
+  override name = 'PairOptionsError';
+}
+
+/** @throws PairOptionsError for a negative or non-finite margin or an unknown mode or source. */
+export function checkPairOptions(o: PairOptions): PairOptions {
+  if (o.mode !== 'bestWorst' && o.mode !== 'margin') throw new PairOptionsError(`mode must be 'bestWorst' or 'margin', not '${String(o.mode)}'`);
+  if (!Number.isFinite(o.margin) || o.margin < 0) throw new PairOptionsError(`margin must be a number ≥ 0 (score points), not ${String(o.margin)}`);
+  const bad = o.sources.find((s) => !(PAIR_SOURCES as readonly string[]).includes(s) && s !== 'turn');
+  if (bad) throw new PairOptionsError(`unknown pair source '${bad}': use ${PAIR_SOURCES.join(', ')}`);
+  return o;
+}
+
+/** A pair as the builder makes it: the stored row less its status and times (the store sets those). */
+export type PairDraft = Omit<PreferencePair, 'status' | 'createdAt' | 'updatedAt'>;
+
+/** The ops whose call wrote an answer: its reasoning is the answer's. */
+const ANSWER_OPS = new Set(['respond', 'bestOfN:respond', 'revise', 'groundedAnswer']);
+
+const humanOf = (s: Sample) => (Array.isArray(s.lineage.human) ? (s.lineage.human as HumanAction[]) : []);
+const callsOf = (s: Sample) => (Array.isArray(s.lineage.calls) ? (s.lineage.calls as CallRecord[]) : []);
+const notesOf = (s: Sample) => (s.lineage.notes && typeof s.lineage.notes === 'object' ? (s.lineage.notes as Record<string, unknown>) : {});
+
+/** The sample's text as the model left it: before the first human edit, else as it is. */
+export function modelText(s: Sample): { instruction: string; input: string; output: string } {
+  const before = humanOf(s).find((h) => h.kind === 'edit' && h.before)?.before;
+  return before ?? { instruction: s.instruction, input: s.input, output: s.output };
+}
+
+/** The reasoning of the last answer call at or before `upTo` (exclusive index), where it returned one. */
+function reasoningOf(calls: CallRecord[], upTo = calls.length): string | undefined {
+  for (let i = upTo - 1; i >= 0; i--) if (ANSWER_OPS.has(calls[i]!.op)) return calls[i]!.reasoning || undefined;
+  return undefined;
+}
+
+function side(s: Sample, text: string, score: number | null, reasoning?: string): PairSide {
+  return { text, score, sampleId: s.id, ...(reasoning ? { reasoning } : {}) };
+}
+
+const same = (a: string, b: string) => a.trim() === b.trim();
+const gapOf = (a: number | null, b: number | null) => (a !== null && b !== null ? Math.round((a - b) * 1000) / 1000 : null);
+const usable = (s: Sample) => !s.contamination;
+
+/**
+ * The pairs of one run's samples (pairs never cross runs: a pair is deleted with its run). Pass a
+ * run's samples whole: a group split across calls pairs differently.
+ * @throws PairOptionsError for bad options.
+ */
+export function buildPairs(samples: readonly Sample[], options: PairOptions = DEFAULT_PAIR_OPTIONS): PairDraft[] {
+  const o = checkPairOptions(options);
+  const want = new Set(o.sources);
+  const byRun = new Map<string, Sample[]>();
+  for (const s of samples) if (usable(s)) byRun.set(s.runId, [...(byRun.get(s.runId) ?? []), s]);
+  const out: PairDraft[] = [];
+  for (const runId of [...byRun.keys()].sort()) {
+    // Id order: the pairs (and the best of equal scores) do not depend on the order rows were read in.
+    const run = byRun.get(runId)!.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (want.has('bestOfN')) out.push(...bestOfNPairs(run, o));
+    if (want.has('critique')) out.push(...run.flatMap((s) => critiquePair(s) ?? []));
+    if (want.has('edit')) out.push(...run.flatMap((s) => editPair(s) ?? []));
+    if (want.has('judge')) out.push(...judgePairs(run, o));
+  }
+  return out;
+}
+
+/** Which of one prompt's answers pair up, by the options' mode. Scores are the model text's. */
+function rank(chosen: Sample[], rejected: Sample[], o: PairOptions): [Sample, Sample][] {
+  const score = (s: Sample) => s.score!;
+  if (o.mode === 'margin') {
+    const out: [Sample, Sample][] = [];
+    for (const a of chosen) for (const b of rejected) if (a !== b && score(a) > score(b) && score(a) - score(b) >= o.margin - 1e-9) out.push([a, b]);
+    return out;
+  }
+  // The best (the earlier of equal scores) against the worst other one (the later of equal scores).
+  const best = chosen.reduce<Sample | null>((m, s) => (m === null || score(s) > score(m) ? s : m), null);
+  if (!best) return [];
+  const worst = rejected.filter((s) => s !== best).reduce<Sample | null>((m, s) => (m === null || score(s) <= score(m) ? s : m), null);
+  return worst && score(best) > score(worst) ? [[best, worst]] : [];
+}
+
+function groupPairs(source: 'bestOfN' | 'judge', groups: Map<string, Sample[]>, o: PairOptions, choosable: (s: Sample) => boolean, rejectable: (s: Sample) => boolean, reason: (a: Sample, b: Sample, n: number) => string): PairDraft[] {
+  const out: PairDraft[] = [];
+  for (const group of groups.values()) {
+    const scored = group.filter((s) => s.score !== null);
+    for (const [a, b] of rank(scored.filter(choosable), scored.filter(rejectable), o)) {
+      const ta = modelText(a);
+      const tb = modelText(b);
+      if (same(ta.output, tb.output)) continue;
+      out.push({
+        id: `${source}:${a.id}>${b.id}`,
+        projectId: a.projectId,
+        runId: a.runId,
+        sampleId: a.id,
+        source,
+        prompt: { system: '', instruction: ta.instruction, input: ta.input },
+        chosen: side(a, ta.output, a.score, reasoningOf(callsOf(a))),
+        rejected: side(b, tb.output, b.score, reasoningOf(callsOf(b))),
+        gap: gapOf(a.score, b.score),
+        reason: reason(a, b, group.length),
+      });
+    }
+  }
+  return out;
+}
+
+/** One group per best-of-N call: the N answers share their task, parent and prompt (operators/bestOfN.ts). */
+function bestOfNPairs(run: Sample[], o: PairOptions): PairDraft[] {
+  const groups = new Map<string, Sample[]>();
+  for (const s of run) {
+    const n = notesOf(s).bestOfN;
+    if (typeof n !== 'number') continue;
+    const t = modelText(s);
+    const key = [s.lineage.taskIndex, s.parentId, s.seedId, t.instruction, t.input].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  // The earlier answer first: the best of equal scores is the one bestOfN.ts kept.
+  for (const g of groups.values()) g.sort((a, b) => (notesOf(a).bestOfN as number) - (notesOf(b).bestOfN as number));
+  return groupPairs('bestOfN', groups, o, (s) => s.status === 'accepted', () => true, (a, b, n) =>
+    o.mode === 'margin' ? `best-of-${n} answers scored ${a.score} and ${b.score}: gap ${gapOf(a.score, b.score)} ≥ margin ${o.margin}` : `best of ${n}: score ${a.score} against ${b.score}`,
+  );
+}
+
+/**
+ * Accepted against judge-rejected (`lowScore`) answers to one instruction within a run (several
+ * copies per seed, or the same instruction reached twice). Best-of-N answers are left to their own source.
+ */
+function judgePairs(run: Sample[], o: PairOptions): PairDraft[] {
+  const groups = new Map<string, Sample[]>();
+  for (const s of run) {
+    if (typeof notesOf(s).bestOfN === 'number') continue;
+    const t = modelText(s);
+    const key = `${t.instruction.trim()}\u0000${t.input.trim()}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return groupPairs('judge', groups, o, (s) => s.status === 'accepted', (s) => s.status === 'rejected' && s.rejectReason === 'lowScore', (a, b) => `accepted with score ${a.score}; the judge rejected the other answer with ${b.score}`);
+}
+
+/**
+ * The score the judge gave the first response before critique-and-revise: the last readable
+ * verdict between the answer call and the critique call (the operator resets the score on revision).
+ */
+function scoreBeforeRevision(calls: CallRecord[]): { score: number | null; critiqueAt: number } {
+  let critiqueAt = -1;
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.op === 'critique') { critiqueAt = i; break; }
+  let score: number | null = null;
+  for (let i = critiqueAt - 1; i >= 0 && !ANSWER_OPS.has(calls[i]!.op); i--) {
+    if (calls[i]!.op !== 'judge') continue;
+    const v = parseVerdict(calls[i]!.raw);
+    if (v.ok) { score = v.verdict.score; break; }
+  }
+  return { score, critiqueAt };
+}
+
+/** The revision against the first response, when both were judged and the revision scored higher. */
+function critiquePair(s: Sample): PairDraft | null {
+  const from = s.lineage.revisedFrom as { output?: unknown } | null | undefined;
+  if (s.status !== 'accepted' || s.lineage.outputFrom !== 'revision' || typeof from?.output !== 'string' || s.score === null) return null;
+  const calls = callsOf(s);
+  const { score, critiqueAt } = scoreBeforeRevision(calls);
+  const t = modelText(s);
+  if (score === null || !(s.score > score) || same(t.output, from.output)) return null;
+  return {
+    id: `critique:${s.id}`,
+    projectId: s.projectId,
+    runId: s.runId,
+    sampleId: s.id,
+    source: 'critique',
+    prompt: { system: '', instruction: t.instruction, input: t.input },
+    chosen: side(s, t.output, s.score, reasoningOf(calls)),
+    rejected: side(s, from.output, score, critiqueAt > 0 ? reasoningOf(calls, critiqueAt) : undefined),
+    gap: gapOf(s.score, score),
+    reason: `critique and revision: the revision scored ${s.score}, the first response ${score}`,
+  };
+}
+
+/** A person's edit of the answer against the model's text it replaced (the prompt as edited). */
+function editPair(s: Sample): PairDraft | null {
+  if (s.status !== 'accepted') return null;
+  const model = modelText(s);
+  if (!humanOf(s).some((h) => h.kind === 'edit') || same(model.output, s.output) || !s.output.trim()) return null;
+  return {
+    id: `edit:${s.id}`,
+    projectId: s.projectId,
+    runId: s.runId,
+    sampleId: s.id,
+    source: 'edit',
+    prompt: { system: '', instruction: s.instruction, input: s.input },
+    chosen: side(s, s.output, null),
+    rejected: side(s, model.output, s.score, reasoningOf(callsOf(s))),
+    gap: null,
+    reason: 'edited by hand: the edited answer against the model’s',
+  };
+}
