@@ -96,6 +96,23 @@ export const StepSchema = z.discriminatedUnion('op', [
     minScore: z.number().min(1).max(5).default(4),
     retries: z.number().int().min(0).max(5).default(2),
   }),
+  /**
+   * Reward-model scoring (operators/reward.ts): the reward model is named here (its API, server and
+   * model; never a key — `apiKeyEnv` names the environment variable the command line reads it
+   * from). No URL: no reward model is configured, and the step is skipped and says so.
+   */
+  z.object({
+    op: z.literal('reward'),
+    api: z.enum(['score', 'pooling', 'classify', 'chat']).default('score'),
+    url: z.string().trim().default(''),
+    model: z.string().trim().default(''),
+    apiKeyEnv: z.string().trim().default(''),
+    keep: z.enum(['threshold', 'topShare']).default('threshold'),
+    /** Threshold mode: the lowest reward kept, on the model's own scale. */
+    minReward: z.number().default(0),
+    /** Top-share mode: the share of each task's answers kept (at least one). */
+    share: z.number().min(0.01).max(1).default(0.5),
+  }),
   z.object({
     op: z.literal('dedup'),
     /**
@@ -256,7 +273,7 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
     if (s.op === 'groundedJudge' && !groundedAnswered) problems.push({ path: `steps.${i}`, message: 'groundedJudge needs a grounded answer: put Grounded answer before it' });
     if (s.op === 'groundedAnswer') groundedAnswered = true;
     if (s.op === 'evolve') hasResponse = s.eliminate;
-    if ((s.op === 'judge' || s.op === 'critique' || s.op === 'filter') && !hasResponse) {
+    if ((s.op === 'judge' || s.op === 'critique' || s.op === 'filter' || s.op === 'reward') && !hasResponse) {
       problems.push({ path: `steps.${i}`, message: `${s.op} needs a response: put Respond, Best-of-N or Evolve (with elimination) before it` });
     }
     if (s.op === 'dedup' && i !== recipe.steps.length - 1) problems.push({ path: `steps.${i}`, message: 'Dedup must be the last step: it compares the finished items' });

@@ -14,6 +14,7 @@ import { judge } from './operators/judge';
 import { multiTurn } from './operators/multiTurn';
 import { askQuestions, questionsFor } from './operators/questions';
 import { respond } from './operators/respond';
+import { rewardScore, type RewardModel } from './operators/reward';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
 import { mixSeed, mulberry32 } from './random';
@@ -73,6 +74,11 @@ export interface RunInput {
   concurrency: number;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * The reward model of the recipe's Reward step (engines/remote/reward.ts rewardModelFor), or why
+   * there is none: the step is then skipped, says so once ('skipped') and in each item's notes.
+   */
+  reward?: RewardModel | { skipped: string };
 }
 
 /**
@@ -190,7 +196,9 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
   // Loop-invariant facts of the recipe, read once rather than per candidate.
   const judgeStep = recipe.steps.find((x) => x.op === 'judge');
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
-  const keepsSeeds = recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup');
+  const keepsSeeds = recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup' || s.op === 'reward');
+  const rewardModel = inp.reward && 'score' in inp.reward ? inp.reward : null;
+  const rewardSkipped = rewardModel ? null : ((inp.reward as { skipped: string } | undefined)?.skipped ?? 'no reward model configured: give the Reward step a server URL and a model');
   const personaList = recipe.personas.enabled ? [...(recipe.personas.builtIn ? BUILT_IN_PERSONAS : []), ...recipe.personas.custom.filter((p) => p.trim())] : [];
   let sessionTasks = 0;
   // Model calls finished in this session, and their speed: the ETA before the first item is done
@@ -222,6 +230,7 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
     });
   };
   progress();
+  if (rewardSkipped !== null && recipe.steps.some((s) => s.op === 'reward')) emit({ type: 'skipped', op: 'reward', reason: rewardSkipped });
 
   const questionsStep = first.op === 'questions' ? first : null;
   /**
@@ -510,6 +519,17 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
               else nextCands.push(cand);
             }
             cands = nextCands;
+            break;
+          }
+          case 'reward': {
+            if (!rewardModel) {
+              for (const cand of cands) cand.notes.rewardSkipped = rewardSkipped;
+              break;
+            }
+            const r = await rewardScore(cands, rewardModel, step, signal);
+            delta.modelMs += r.ms;
+            for (const cand of r.rejected) delta.samples.push(reject(cand, 'rewardLow'));
+            cands = r.kept;
             break;
           }
           case 'multiTurn': {

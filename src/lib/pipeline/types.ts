@@ -157,7 +157,9 @@ export type RunEvent =
   | { type: 'taskFailed'; task: number; name: string; message: string; held?: string }
   /** The endpoint failed FAILING_STREAK tasks in a row, or fatally: the run takes no further task (the caller may abort the calls in flight). */
   | { type: 'halted'; fatal: boolean; streak: number; error: string }
-  | { type: 'status'; status: RunStatus };
+  | { type: 'status'; status: RunStatus }
+  /** A step that cannot run here (no reward model configured): skipped for every item, with the reason. */
+  | { type: 'skipped'; op: string; reason: string };
 
 /**
  * The name a paused run's stored error starts with when tasks were held back: "HeldBackError: N
