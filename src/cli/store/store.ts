@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { newId } from '../../lib/db/db';
 import { createRun as dexieCreateRun, toSample } from '../../lib/db/runsRepo';
 import type { SavedRecipe } from '../../lib/db/recipesRepo';
-import type { Project, Run, RunSeeds, Sample, Seed, SeedDraft, StoredChunk, StoredDocument } from '../../lib/db/types';
+import type { Project, Run, RunSeeds, RunTaskLists, RunWithTasks, Sample, Seed, SeedDraft, StoredChunk, StoredDocument } from '../../lib/db/types';
 import type { EndpointConfig } from '../../lib/engines/remote/remoteEngine';
 import type { RestoreRows, RestoreTable } from '../../lib/io/export/source';
 import type { ChunkRef } from '../../lib/documents/types';
@@ -185,19 +185,21 @@ export class Store {
 
   /**
    * Creates a paused run with its seed (and chunk) snapshot, in one transaction: the same row as
-   * the app's runsRepo.createRun.
+   * the app's runsRepo.createRun. `staged` (seedStaging.ts) writes the snapshot of an import
+   * staged in SQLite instead of `seeds`, inside this transaction.
    * @throws NotFoundError when the project does not exist.
    */
-  createRun(r: NewRun): Run {
+  createRun(r: NewRun, staged?: { count: number; write(runId: string): void }): Run {
     const now = Date.now();
     const { total, seeds, chunks, ...rest } = r;
-    const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+    const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: staged?.count ?? seeds.length, counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
     const snapshot: RunSeeds = { runId: run.id, seeds, ...(chunks ? { chunks } : {}) };
     this.guard('creating a run', () =>
       this.#db.transaction(() => {
         if (!this.#stmt.getProject.get(run.projectId)) throw new NotFoundError(`project ${run.projectId} does not exist`);
         this.#insertRun(run);
-        this.#stmt.insertRunSeeds.run(run.id, JSON.stringify(snapshot));
+        if (staged) staged.write(run.id);
+        else this.#stmt.insertRunSeeds.run(run.id, JSON.stringify(snapshot));
       }).immediate(),
     );
     return run;
@@ -229,7 +231,7 @@ export class Store {
           break;
         }
         case 'runs':
-          this.#insertRun(row as Run);
+          this.#insertRun(row as RunWithTasks);
           break;
         case 'runSeeds':
           st.insertRunSeeds.run((row as RunSeeds).runId, JSON.stringify(row));
@@ -262,27 +264,24 @@ export class Store {
     this.#stmt.insertSample.run(s.id, s.projectId, s.runId, s.seedId, s.status, s.score, s.createdAt, JSON.stringify(s));
   }
 
-  #insertRun(run: Run): void {
+  /** A new run (no tasks yet), or a restored one with the tasks and pool its backup line carries. */
+  #insertRun(run: Run & Partial<RunTaskLists>): void {
     const { fixed, live } = splitRun(run);
     this.#stmt.insertRun.run(run.id, run.projectId, live.status, live.error, JSON.stringify(live.counts), run.createdAt, live.updatedAt, JSON.stringify(fixed), live.budget ? JSON.stringify(live.budget) : null);
-    for (const t of live.completed) this.#stmt.insertTask.run(run.id, t);
-    for (const p of live.pool) this.#stmt.insertPool.run(run.id, p.task, p.text);
+    for (const t of run.completed ?? []) this.#stmt.insertTask.run(run.id, t);
+    for (const p of run.pool ?? []) this.#stmt.insertPool.run(run.id, p.task, p.text);
   }
 
   getRun(id: string): Run | undefined {
     return this.guard('reading a run', () => {
       const row = this.#stmt.getRun.get(id) as RunRow | undefined;
-      return row ? this.#toRun(row) : undefined;
+      return row ? runFromRow(row) : undefined;
     });
   }
 
   /** The project's runs, newest first (as the app lists them). */
   listRuns(projectId: string): Run[] {
-    return this.guard('listing runs', () => (this.#stmt.listRuns.all(projectId) as RunRow[]).map((r) => this.#toRun(r)));
-  }
-
-  #toRun(row: RunRow): Run {
-    return runFromRow(row, this.#stmt.listTasks.all(row.id) as number[], this.#stmt.listPool.all(row.id) as { task: number; text: string }[]);
+    return this.guard('listing runs', () => (this.#stmt.listRuns.all(projectId) as RunRow[]).map((r) => runFromRow(r)));
   }
 
   #snapshot(runId: string): RunSeeds {
