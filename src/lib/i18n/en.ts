@@ -16,6 +16,7 @@ import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
 import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
+import { multiTurnEn } from './multiTurn.en';
 import { pairsEn } from './pairs.en';
 
 /**
@@ -27,6 +28,7 @@ export const en = {
   ...cardEn,
   ...chunksEn,
   ...docstepsEn,
+  ...multiTurnEn,
   ...pairsEn,
   ...startEn,
   ...importEn,

@@ -17,6 +17,7 @@ import { cardZh } from './card.zh';
 import { documentsZh } from './documents.zh';
 import { chunksZh } from './chunks.zh';
 import { docstepsZh } from './docsteps.zh';
+import { multiTurnZh } from './multiTurn.zh';
 import { pairsZh } from './pairs.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
@@ -25,6 +26,7 @@ export const zh: Record<MessageKey, string> = {
   ...cardZh,
   ...chunksZh,
   ...docstepsZh,
+  ...multiTurnZh,
   ...pairsZh,
   ...startZh,
   ...importZh,

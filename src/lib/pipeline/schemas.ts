@@ -1,4 +1,4 @@
-import type { OutputSchema } from '../engines/types';
+import type { JsonSchema, OutputSchema } from '../engines/types';
 
 /**
  * One schema per fixed shape the pipeline asks a model for. Engines hold the answer to it with
@@ -76,6 +76,22 @@ export const GROUNDEDNESS: OutputSchema = {
     type: 'object',
     properties: { score, unsupported: { type: 'string', maxLength: 300 } },
     required: ['score', 'unsupported'],
+    additionalProperties: false,
+  },
+};
+
+/**
+ * The judge's verdict on one turn of a conversation (operators/multiTurn.ts): whether the user's
+ * follow-up stays on the conversation's topic (asked first, so a constrained model decides it
+ * before it grades), then the verdict's fields.
+ */
+const verdictObject = VERDICT.schema as Extract<JsonSchema, { type: 'object' }>;
+export const TURN_VERDICT: OutputSchema = {
+  name: 'turnVerdict',
+  schema: {
+    type: 'object',
+    properties: { onTopic: { type: 'boolean' }, ...verdictObject.properties },
+    required: ['onTopic', ...verdictObject.required],
     additionalProperties: false,
   },
 };

@@ -218,6 +218,37 @@ The #Created Prompt# must be reasonable and must be understood and responded to 
     en: `You are a strict grader. Rate the response to the instruction from 1 (very poor) to 5 (excellent) on accuracy, completeness and usefulness.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\nReply with JSON only: {"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<one sentence>"}`,
     zh: `你是一名严格的评分员。请从准确性、完整性和实用性三方面，为下面的回答打 1（很差）到 5（优秀）分。\n\n指令：\n{instruction}\n\n回答：\n{response}\n\n只输出 JSON：{"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<一句话理由>"}`,
   },
+  // Multi-turn conversations (operators/multiTurn.ts). {conversation} is the exchange so far,
+  // one "User:" / "Assistant:" block per turn, in the conversation's language.
+  'multiTurn.followUp': {
+    id: 'multiTurn.followUp',
+    version: 1,
+    vars: ['conversation', 'persona'],
+    uses: ['multiTurn.persona'],
+    en: `Below is a conversation between a user and an AI assistant.\n\n{conversation}\n\nWrite the user's next message: one follow-up question or request that builds on the assistant's last answer (more depth, a detail, an example, a related case) and stays on the same topic. Do not repeat an earlier question. {persona}\nWrite in English. Reply with the message alone.\n\nUser:`,
+    zh: `下面是用户与 AI 助手的一段对话。\n\n{conversation}\n\n请写出用户的下一条消息：一个承接助手上一个回答的追问或请求（更深入、问细节、要例子、相关情形），并且不离开原来的话题。不要重复之前问过的问题。{persona}\n用中文写。只回复这条消息本身。\n\n用户：`,
+  },
+  'multiTurn.persona': {
+    id: 'multiTurn.persona',
+    version: 1,
+    vars: ['persona'],
+    en: 'Write it as {persona} would ask it.',
+    zh: '请以{persona}的身份来问。',
+  },
+  'multiTurn.judgeTurn': {
+    id: 'multiTurn.judgeTurn',
+    version: 1,
+    vars: ['conversation', 'question', 'response'],
+    en: `You are a strict grader of conversations.\n\nConversation so far:\n{conversation}\n\nThe user's last message:\n{question}\n\nThe assistant's answer to it:\n{response}\n\nDoes the user's last message stay on the topic of the conversation (onTopic true or false)? Rate the answer from 1 (very poor) to 5 (excellent) on accuracy, completeness and usefulness.\n\nReply with JSON only: {"onTopic": <true|false>, "accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<one sentence>"}`,
+    zh: `你是一名严格的对话评分员。\n\n之前的对话：\n{conversation}\n\n用户的最后一条消息：\n{question}\n\n助手对它的回答：\n{response}\n\n用户的最后一条消息是否仍在对话的话题上（onTopic 为 true 或 false）？请从准确性、完整性和实用性三方面为这个回答打 1（很差）到 5（优秀）分。\n\n只输出 JSON：{"onTopic": <true|false>, "accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<一句话理由>"}`,
+  },
+  'multiTurn.judge': {
+    id: 'multiTurn.judge',
+    version: 1,
+    vars: ['conversation'],
+    en: `You are a strict grader. Rate the assistant's answers in the whole conversation below from 1 (very poor) to 5 (excellent) on accuracy, completeness and usefulness, and on how well each answer follows what the user asked in that turn.\n\n{conversation}\n\nReply with JSON only: {"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<one sentence>"}`,
+    zh: `你是一名严格的评分员。请从准确性、完整性和实用性三方面，并看每个回答是否回应了用户在那一轮的提问，为下面整段对话中助手的回答打 1（很差）到 5（优秀）分。\n\n{conversation}\n\n只输出 JSON：{"accuracy": <1-5>, "completeness": <1-5>, "usefulness": <1-5>, "score": <1-5>, "reason": "<一句话理由>"}`,
+  },
 };
 
 /** Words of the rewrite prompts' scaffolding that must not leak into an evolved instruction. */

@@ -1,0 +1,203 @@
+import type { ChatTurn } from '../../db/types';
+import { parseVerdict, type Verdict } from '../judgeParse';
+import type { Step } from '../recipe';
+import { maxRougeL } from '../rouge';
+import { TURN_VERDICT, VERDICT } from '../schemas';
+import { render } from '../templates';
+import { detectLang, type Lang } from '../text';
+import type { CallRecord, Candidate, OpContext } from '../types';
+import { askJudge } from './judge';
+
+export type MultiTurnStep = Extract<Step, { op: 'multiTurn' }>;
+
+/** Why a conversation stopped growing before the number of turns drawn for it. */
+export type TurnStop = 'multiTurn:repeat' | 'multiTurn:drift' | 'multiTurn:empty' | 'multiTurn:judgeFailed';
+
+/** The judge's verdict on one turn: the verdict and whether the user's message stayed on topic. */
+export interface TurnVerdict extends Verdict {
+  onTopic: boolean;
+}
+
+/**
+ * One turn's lineage (turn 1 is the exchange the conversation started from; its calls are the
+ * earlier steps'). `calls`: indices into the candidate's calls. An eliminated turn keeps its
+ * text here — it is not in the conversation — with why it was eliminated.
+ */
+export interface TurnLineage {
+  turn: number;
+  calls: number[];
+  verdict: TurnVerdict | null;
+  /** The highest ROUGE-L against an earlier turn of the same side, and that turn. */
+  rougeL: { score: number; match: string | null } | null;
+  eliminated?: { reason: TurnStop; user: string; assistant: string | null; judgeRaw?: string[] };
+}
+
+/** What the candidate's `notes.multiTurn` holds (the sample's lineage.notes.multiTurn). */
+export interface MultiTurnLineage {
+  /** Exchanges drawn for this conversation (minTurns..maxTurns). */
+  planned: number;
+  lang: Lang;
+  turns: TurnLineage[];
+  /** The turn at which it stopped early, and why; null when it reached `planned`. */
+  stopped: { turn: number; reason: TurnStop } | null;
+}
+
+export type MultiTurnResult = { ok: true } | { ok: false; reason: string };
+
+const SPEAKER: Record<Lang, { user: string; assistant: string }> = {
+  en: { user: 'User', assistant: 'Assistant' },
+  zh: { user: '用户', assistant: '助手' },
+};
+
+/** A conversation as the prompts quote it: one "User:" / "Assistant:" block per message. */
+export function conversationText(turns: readonly ChatTurn[], lang: Lang): string {
+  const sep = lang === 'zh' ? '：' : ': ';
+  return turns
+    .filter((t) => t.role !== 'system')
+    .map((t) => `${SPEAKER[lang][t.role as 'user' | 'assistant']}${sep}${t.content}`)
+    .join('\n\n');
+}
+
+/**
+ * A follow-up as small models write it, cleaned: the speaker label the prompt ends with ("User:",
+ * "用户："), quotes around the whole message, and anything after a second speaker label (a model
+ * that goes on to write the assistant's answer too).
+ */
+export function cleanFollowUp(raw: string): string {
+  let t = raw.trim();
+  t = t.replace(/^(?:\*\*)?(?:user|human|follow-up|用户|追问)(?:\*\*)?\s*[:：]\s*/i, '');
+  const next = /\n\s*(?:\*\*)?(?:assistant|ai|助手|用户|user)(?:\*\*)?\s*[:：]/i.exec(t);
+  if (next) t = t.slice(0, next.index);
+  t = t.trim();
+  const q = /^["“「](.*)["”」]$/s.exec(t);
+  return (q ? q[1]! : t).trim();
+}
+
+/**
+ * Reads a turn verdict: the verdict as judgeParse reads it, and `onTopic` from the JSON (true /
+ * false, or "yes" / "no") — or, in free text, from words that say it ("off-topic", "跑题"). A reply
+ * that does not say whether the turn is on topic is unreadable: drift is never guessed.
+ */
+export function parseTurnVerdict(raw: string): { ok: true; verdict: TurnVerdict } | { ok: false; why: string } {
+  const v = parseVerdict(raw);
+  if (!v.ok) return v;
+  let onTopic: boolean | null = null;
+  const m = /"on_?topic"\s*:\s*("?)(true|false|yes|no)\1/i.exec(raw);
+  if (m) onTopic = /^(?:true|yes)$/i.test(m[2]!);
+  else if (/\boff[- ]topic\b|跑题|偏题|离题|偏离(?:了)?话题/i.test(raw)) onTopic = false;
+  else if (/\bon[- ]topic\b|切题|没有跑题|仍在话题/i.test(raw)) onTopic = true;
+  if (onTopic === null) return { ok: false, why: 'no topic judgement in the reply' };
+  return { ok: true, verdict: { ...v.verdict, onTopic } };
+}
+
+/**
+ * Grows a candidate's exchange into a conversation (the user's follow-ups by the generator, in
+ * the conversation's language and, where the recipe has personas, as the task's persona; the
+ * answers by the responder, given the whole conversation as chat messages), judging each turn,
+ * then the whole. Sets `cand.turns`, `cand.verdict` / `cand.score` (the conversation's) and
+ * `cand.notes.multiTurn` (the lineage per turn). The number of exchanges is drawn from the task's
+ * randomness, so a resumed task grows the same conversation: a task is one conversation, committed
+ * whole or redone.
+ */
+export async function multiTurn(ctx: OpContext, cand: Candidate, step: MultiTurnStep): Promise<MultiTurnResult> {
+  const first: ChatTurn[] = [
+    { role: 'user', content: cand.input ? `${cand.instruction}\n\n${cand.input}` : cand.instruction },
+    { role: 'assistant', content: cand.output ?? '' },
+  ];
+  const planned = step.minTurns + Math.floor(ctx.rng() * (step.maxTurns - step.minTurns + 1));
+  const lang = detectLang(first[0]!.content);
+  const lineage: MultiTurnLineage = { planned, lang, turns: [{ turn: 1, calls: [], verdict: null, rougeL: null }], stopped: null };
+  cand.notes.multiTurn = lineage;
+  const turns = [...first];
+  cand.turns = turns;
+  if (!cand.output?.trim()) {
+    lineage.stopped = { turn: 1, reason: 'multiTurn:empty' };
+    return { ok: false, reason: 'multiTurn:empty' };
+  }
+  const lctx: OpContext = { ...ctx, lang };
+  const persona = ctx.persona ? render('multiTurn.persona', lang, { persona: ctx.persona }, ctx.templates) : '';
+  const side = (role: 'user' | 'assistant') => turns.filter((t) => t.role === role).map((t) => t.content);
+  const record = (turn: TurnLineage, call: CallRecord) => {
+    cand.calls.push(call);
+    turn.calls.push(cand.calls.length - 1);
+  };
+
+  for (let n = 2; n <= planned; n++) {
+    const turn: TurnLineage = { turn: n, calls: [], verdict: null, rougeL: null };
+    lineage.turns.push(turn);
+    const stop = (reason: TurnStop, user: string, assistant: string | null, judgeRaw?: string[]) => {
+      turn.eliminated = { reason, user, assistant, ...(judgeRaw ? { judgeRaw } : {}) };
+      lineage.stopped = { turn: n, reason };
+    };
+    const conversation = conversationText(turns, lang);
+    const ask = await lctx.call('multiTurn:followUp', 'generator', 'multiTurn.followUp', render('multiTurn.followUp', lang, { conversation, persona }, ctx.templates), {
+      temperature: step.temperature,
+      maxTokens: step.followUpTokens,
+    });
+    record(turn, ask);
+    const user = cleanFollowUp(ask.raw);
+    if (!user) {
+      stop('multiTurn:empty', user, null);
+      break;
+    }
+    const userRepeat = maxRougeL(user, side('user'));
+    turn.rougeL = userRepeat;
+    if (userRepeat.score > step.rougeThreshold) {
+      stop('multiTurn:repeat', user, null);
+      break;
+    }
+    const answer = await lctx.call('multiTurn:answer', 'responder', 'respond.answer', [...turns, { role: 'user', content: user }], { temperature: step.temperature, maxTokens: step.maxTokens });
+    record(turn, answer);
+    const assistant = answer.raw.trim();
+    if (!assistant) {
+      stop('multiTurn:empty', user, assistant);
+      break;
+    }
+    const answerRepeat = maxRougeL(assistant, side('assistant'));
+    if (answerRepeat.score > userRepeat.score) turn.rougeL = answerRepeat;
+    if (answerRepeat.score > step.rougeThreshold) {
+      stop('multiTurn:repeat', user, assistant);
+      break;
+    }
+    const before = cand.calls.length;
+    const judged = await askJudge(
+      lctx,
+      cand,
+      { op: 'multiTurn:judgeTurn', template: 'multiTurn.judgeTurn', prompt: render('multiTurn.judgeTurn', lang, { conversation, question: user, response: assistant }, ctx.templates), maxTokens: 200, schema: TURN_VERDICT },
+      step.retries,
+      parseTurnVerdict,
+    );
+    for (let i = before; i < cand.calls.length; i++) turn.calls.push(i);
+    if (!judged.ok) {
+      stop('multiTurn:judgeFailed', user, assistant, judged.raw);
+      break;
+    }
+    turn.verdict = judged.verdict;
+    if (step.drift && !judged.verdict.onTopic) {
+      stop('multiTurn:drift', user, assistant);
+      break;
+    }
+    turns.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
+  }
+
+  const exchanges = turns.length / 2;
+  if (exchanges < step.minTurns) return { ok: false, reason: lineage.stopped?.reason ?? 'multiTurn:empty' };
+  const whole = await askJudge(
+    lctx,
+    cand,
+    { op: 'multiTurn:judge', template: 'multiTurn.judge', prompt: render('multiTurn.judge', lang, { conversation: conversationText(turns, lang) }, ctx.templates), maxTokens: 200, schema: VERDICT },
+    step.retries,
+    (raw) => {
+      const r = parseVerdict(raw);
+      return r.ok ? { ok: true as const, verdict: r.verdict } : r;
+    },
+  );
+  if (!whole.ok) {
+    cand.notes.judgeRaw = whole.raw;
+    cand.notes.judgeWhy = whole.why;
+    return { ok: false, reason: 'judgeFailed' };
+  }
+  cand.verdict = whole.verdict;
+  cand.score = whole.verdict.score;
+  return (cand.score ?? 0) < step.minScore ? { ok: false, reason: 'lowScore' } : { ok: true };
+}
