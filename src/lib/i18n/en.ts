@@ -14,6 +14,7 @@ import { startEn } from './start.en';
 import { importEn } from './import.en';
 import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
+import { upgradeEn } from './upgrade.en';
 import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
 import { multiTurnEn } from './multiTurn.en';
@@ -44,6 +45,7 @@ export const en = {
   ...runEn,
   ...budgetEn,
   ...documentsEn,
+  ...upgradeEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 
