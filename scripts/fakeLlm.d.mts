@@ -73,3 +73,6 @@ export declare function tokensOf(text: string): number;
 
 /** A fake server's command line (`--name value` or `--name=value`; `--key-env VAR` read into `key`). @throws Error naming a bad argument */
 export declare function serverArgs(argv: string[], usage: string): { num(k: string, d: number): number; text(k: string): string | undefined; key: string | undefined };
+
+/** The fake reward of a (prompt, answer) pair, in [0, 1): what /score, /pooling, /classify (last class) and a "-reward" chat model answer. */
+export declare function rewardFor(prompt: string, answer: string): number;

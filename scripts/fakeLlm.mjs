@@ -121,6 +121,56 @@ export function replyFor(r) {
 }
 
 /**
+ * The fake reward of an (prompt, answer) pair: a number in [0, 1) from their hash, four decimals.
+ * The reward routes (vLLM's /score, /pooling, /classify, and chat completions for a model whose name
+ * ends in "-reward") all answer it, so tests know which answers a reward step keeps.
+ * @param {string} prompt
+ * @param {string} answer
+ */
+export function rewardFor(prompt, answer) {
+  const h = createHash('sha256').update(JSON.stringify([prompt, answer])).digest();
+  return Math.floor((h.readUInt32LE(0) / 2 ** 32) * 10_000) / 10_000;
+}
+
+/**
+ * The answer of a vLLM reward route (docs.vllm.ai: Score, Pooling and Classification APIs), or
+ * null when the body is not one it takes (400).
+ * @param {'/score' | '/pooling' | '/classify'} path
+ * @param {any} body
+ */
+function rewardAnswer(path, body) {
+  const model = String(body.model ?? '');
+  const head = { id: 'reward-fake', object: 'list', created: 0, model, usage: { prompt_tokens: 0, total_tokens: 0 } };
+  if (path === '/score') {
+    const t1 = body.text_1;
+    const t2 = Array.isArray(body.text_2) ? body.text_2 : [body.text_2];
+    if (typeof t2[0] !== 'string') return null;
+    // text_1 a string: scored against each text_2; both lists: pair by pair (equal lengths).
+    if (Array.isArray(t1) && t1.length !== t2.length) return null;
+    const firsts = Array.isArray(t1) ? t1 : t2.map(() => t1);
+    return { ...head, data: t2.map((t, index) => ({ index, object: 'score', score: rewardFor(String(firsts[index]), String(t)) })) };
+  }
+  if (path === '/pooling') {
+    const m = body.messages;
+    if (!Array.isArray(m)) return null;
+    const user = m.find((x) => x?.role === 'user')?.content ?? '';
+    const assistant = m.findLast((x) => x?.role === 'assistant')?.content ?? '';
+    return { ...head, data: [{ index: 0, object: 'pooling', data: [rewardFor(String(user), String(assistant))] }] };
+  }
+  const input = Array.isArray(body.input) ? body.input : [body.input];
+  if (typeof input[0] !== 'string') return null;
+  return {
+    ...head,
+    data: input.map((t, index) => {
+      // The classify input is "prompt\n\nanswer": the same reward as the other routes give the pair.
+      const at = String(t).indexOf('\n\n');
+      const p = rewardFor(at < 0 ? String(t) : String(t).slice(0, at), at < 0 ? '' : String(t).slice(at + 2));
+      return { index, label: p >= 0.5 ? 'good' : 'bad', probs: [1 - p, p], num_classes: 2 };
+    }),
+  };
+}
+
+/**
  * @typedef {object} FakeLlmOptions
  * @property {number} [port] 0 (any free port) by default
  * @property {number} [latencyMs] fixed wait before each answer, once a capacity slot is held
@@ -226,7 +276,8 @@ export async function startFakeLlm(opts = {}) {
       if (!authorized) return json(res, 401, { error: { message: 'Invalid API key', type: 'invalid_request_error' } });
       return json(res, 200, { object: 'list', data: (opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', owned_by: 'fake' })) });
     }
-    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && !anthropic)) return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+    const rewardRoute = path === '/score' || path === '/pooling' || path === '/classify' ? path : null;
+    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && !anthropic && !rewardRoute)) return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 
     const chunks = [];
     for await (const c of req) chunks.push(c);
@@ -272,6 +323,12 @@ export async function startFakeLlm(opts = {}) {
           ? json(res, 500, { type: 'error', error: { type: 'api_error', message: 'internal error (fake)' } })
           : json(res, 500, { error: { message: 'internal error (fake)', type: 'server_error' } });
       }
+      if (rewardRoute) {
+        const out = rewardAnswer(rewardRoute, body);
+        if (!out) return json(res, 400, { error: { message: `${rewardRoute}: the body is not a request this route takes` } });
+        st.completed++;
+        return json(res, 200, out);
+      }
       answer(req, res, body, anthropic, fault === 'truncated');
     } finally {
       release();
@@ -286,7 +343,11 @@ export async function startFakeLlm(opts = {}) {
     const tool = anthropic && Array.isArray(body.tools) && body.tool_choice?.type === 'tool' ? body.tools.find((t) => t.name === body.tool_choice.name) : undefined;
     const rf = body.response_format;
     const schema = tool ? tool.input_schema : rf?.type === 'json_schema' ? (rf.json_schema?.schema ?? {}) : rf?.type === 'json_object' ? {} : undefined;
-    const { text, finish } = replyFor({ model, messages, seed: body.seed, maxTokens: body.max_tokens, schema });
+    const reward = !anthropic && model.endsWith('-reward') && Array.isArray(body.messages);
+    // A reward model behind chat completions (NVIDIA NIM style) answers its score as "reward:<value>".
+    const { text, finish } = reward
+      ? { text: `reward:${rewardFor(String(body.messages.find((x) => x?.role === 'user')?.content ?? ''), String(body.messages.findLast((x) => x?.role === 'assistant')?.content ?? ''))}`, finish: 'stop' }
+      : replyFor({ model, messages, seed: body.seed, maxTokens: body.max_tokens, schema });
     const promptChars = (anthropic ? String(body.system ?? '').length : 0) + (Array.isArray(body.messages) ? body.messages : []).reduce((n, m) => n + (typeof m?.content === 'string' ? m.content.length : JSON.stringify(m?.content ?? '').length), 0);
     const usage = { prompt: Math.ceil(promptChars / 4), completion: tokensOf(text) };
     const id = createHash('sha256').update(text).digest('hex').slice(0, 24);

@@ -204,3 +204,40 @@ export class RemoteRewardModel implements RewardModel {
     }
   }
 }
+
+/** The Reward step's settings that name its model (recipe.ts StepSchema, op 'reward'). */
+export interface RewardStepModel {
+  api: RewardApi;
+  url: string;
+  model: string;
+  apiKeyEnv: string;
+}
+
+/** A Reward step that names a model it cannot reach as written: the run does not start (it would keep every item unscored). */
+export class RewardConfigError extends Error {
+  override name = 'RewardConfigError' as const;
+}
+
+/**
+ * The reward model a recipe's Reward step names, or — when it names none (no URL) — why: the run
+ * then skips the step and says so. `env` is the command line's environment, where a key named by
+ * `apiKeyEnv` is read; the app passes none.
+ * @throws RewardConfigError when the step names a model that cannot be called as written (no model,
+ *   a bad URL, a key the environment does not hold or that the app cannot read)
+ */
+export function rewardModelFor(step: RewardStepModel, o: { env?: Record<string, string | undefined>; transport?: Transport; policy?: CallPolicy } = {}): RewardModel | { skipped: string } {
+  if (!step.url) return { skipped: 'no reward model configured: give the Reward step a server URL and a model' };
+  if (!step.model) throw new RewardConfigError(`Reward step: no model named for ${step.url}: give the model the server serves`);
+  try {
+    new URL(step.url);
+  } catch {
+    throw new RewardConfigError(`Reward step: the server URL "${step.url}" is not a URL: give http(s)://host:port`);
+  }
+  let key: string | undefined;
+  if (step.apiKeyEnv) {
+    if (!o.env) throw new RewardConfigError(`Reward step: the server's key is read from the environment variable ${step.apiKeyEnv}, which only the command line reads: run the recipe with npx seedforge run, or clear the key variable for a server that takes no key`);
+    key = o.env[step.apiKeyEnv];
+    if (!key) throw new RewardConfigError(`Reward step: the environment variable ${step.apiKeyEnv} (the reward server's key) is empty: set it and run again`);
+  }
+  return new RemoteRewardModel({ api: step.api, baseUrl: step.url, model: step.model, ...(o.policy ? { policy: o.policy } : {}) }, key, o.transport);
+}
