@@ -98,18 +98,22 @@ export function buildPairs(samples: readonly Sample[], options: PairOptions = DE
   return out;
 }
 
-/** Which of one prompt's answers pair up, by the options' mode. Scores are the model text's. */
+/**
+ * Which of one prompt's answers pair up, by the options' mode. Scores are the model text's; two
+ * answers with the same text (or one answer with itself) never pair.
+ */
 function rank(chosen: Sample[], rejected: Sample[], o: PairOptions): [Sample, Sample][] {
   const score = (s: Sample) => s.score!;
+  const apart = (a: Sample, b: Sample) => a !== b && !same(modelText(a).output, modelText(b).output);
   if (o.mode === 'margin') {
     const out: [Sample, Sample][] = [];
-    for (const a of chosen) for (const b of rejected) if (a !== b && score(a) > score(b) && score(a) - score(b) >= o.margin - 1e-9) out.push([a, b]);
+    for (const a of chosen) for (const b of rejected) if (apart(a, b) && score(a) > score(b) && score(a) - score(b) >= o.margin - 1e-9) out.push([a, b]);
     return out;
   }
   // The best (the earlier of equal scores) against the worst other one (the later of equal scores).
   const best = chosen.reduce<Sample | null>((m, s) => (m === null || score(s) > score(m) ? s : m), null);
   if (!best) return [];
-  const worst = rejected.filter((s) => s !== best).reduce<Sample | null>((m, s) => (m === null || score(s) <= score(m) ? s : m), null);
+  const worst = rejected.filter((s) => apart(best, s)).reduce<Sample | null>((m, s) => (m === null || score(s) <= score(m) ? s : m), null);
   return worst && score(best) > score(worst) ? [[best, worst]] : [];
 }
 
@@ -120,7 +124,6 @@ function groupPairs(source: 'bestOfN' | 'judge', groups: Map<string, Sample[]>, 
     for (const [a, b] of rank(scored.filter(choosable), scored.filter(rejectable), o)) {
       const ta = modelText(a);
       const tb = modelText(b);
-      if (same(ta.output, tb.output)) continue;
       out.push({
         id: `${source}:${a.id}>${b.id}`,
         projectId: a.projectId,
