@@ -20,6 +20,7 @@ import { runPrivacy } from './runPrivacy';
 import { EvalFileError, readEvalFile, runDecontamPhase, type DecontamOutcome, type DecontamProgress } from './decontamPhase';
 import { addEvalSet, dexieDecontamTarget } from '../db/evalSetsRepo';
 import type { DecontamMethods } from '../db/types';
+import { VERSION_CHANGE_REASON, versionChangeError } from '../db/versionChange';
 
 /** What the run worker reports: the pipeline's events plus model loading. */
 export type RunnerEvent = RunEvent | { type: 'load'; role: Role; progress: LoadProgress } | { type: 'dedup'; progress: DedupPhaseProgress; removed?: number; byPass?: Record<DedupPass, number>; semanticRefused?: SemanticRefusal | null }
@@ -41,7 +42,8 @@ export interface RunnerDeps {
  */
 export function createRunnerApi() {
   const store = lazyDb();
-  let current: { runId: string; ctl: AbortController; stopAs: 'paused' | 'cancelled' } | null = null;
+  /** The run in progress; `reason`: why it was paused when the user did not pause it (stored with it). */
+  let current: { runId: string; ctl: AbortController; stopAs: 'paused' | 'cancelled'; reason?: string } | null = null;
   let checking: AbortController | null = null;
 
   return {
@@ -53,8 +55,19 @@ export function createRunnerApi() {
     async start(runId: string, deps: RunnerDeps, onEvent?: (e: RunnerEvent) => void): Promise<string> {
       if (current) throw Object.assign(new Error('another run is in progress in this tab'), { name: 'BusyError' });
       const d = store();
+      // Another tab is upgrading the store: this tab's connection is closing (reload, then resume).
+      if (d.versionChange.requested) throw versionChangeError();
       const ctl = new AbortController();
       current = { runId, ctl, stopAs: 'paused' };
+      // Another tab opens a newer version and must upgrade the store: pause as the Pause button
+      // does, and let the connection close only once the run has stopped and said why (`ended`).
+      let ended!: () => void;
+      const ending = new Promise<void>((resolve) => (ended = resolve));
+      const offUpgrade = d.versionChange.beforeClose(() => {
+        if (current && !ctl.signal.aborted) Object.assign(current, { stopAs: 'paused', reason: VERSION_CHANGE_REASON });
+        ctl.abort();
+        return ending;
+      });
       const emit = (e: RunnerEvent) => onEvent?.(e);
       const loaded = new Map<string, LlmEngine>();
       const t0 = performance.now();
@@ -142,7 +155,7 @@ export function createRunnerApi() {
           emit({ type: 'decontam', progress: { stage: 'apply' }, outcome });
         }
         const status = ctl.signal.aborted ? current.stopAs : 'done';
-        await setRunStatus(d, runId, status, { wallMs: performance.now() - t0 });
+        await setRunStatus(d, runId, status, { error: status === 'paused' ? current.reason : undefined, wallMs: performance.now() - t0 });
         emit({ type: 'status', status });
         return status;
       } catch (e) {
@@ -166,12 +179,25 @@ export function createRunnerApi() {
         await saveSpent(true).catch(() => {});
         const err = e as Error;
         const status = ctl.signal.aborted ? current!.stopAs : 'failed';
-        // A failure to record the status must not hide the error that ended the run.
-        await setRunStatus(d, runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : undefined, wallMs: performance.now() - t0 }).catch(() => {});
+        // A failure to record the status must not hide the error that ended the run, nor pass in
+        // silence itself: swallowed here, a closed database (another tab's upgrade) once left the
+        // run "running" with no word of why.
+        const unsaved = await setRunStatus(d, runId, status, { error: status === 'failed' ? `${err.name}: ${err.message}` : current!.reason, wallMs: performance.now() - t0 }).then(
+          () => null,
+          (w: unknown) => w as Error,
+        );
         emit({ type: 'status', status });
-        if (status === 'failed') throw e;
+        const note = unsaved && ` (the run's status could not be saved: ${unsaved.name}: ${unsaved.message}; it shows as paused when the app is opened again)`;
+        if (status === 'failed') {
+          if (note && err instanceof Error) err.message += note;
+          throw e;
+        }
+        if (unsaved) throw Object.assign(new Error(`the run stopped (${status})${note}`), { name: unsaved.name });
         return status;
       } finally {
+        // The status is written: a connection waiting for this run to stop may close now.
+        offUpgrade();
+        ended();
         for (const e of loaded.values()) await e.unload().catch(() => {});
         current = null;
         const release = (onEvent as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
