@@ -209,5 +209,6 @@ export function onRunEvent(r: Reporter, runId: string, money: () => { spend: num
       r.progress({ runId, counts: e.counts, tokensPerSecond: rate.add(m.tokens, now()), etaSeconds: e.etaSeconds, ...m });
     }
     else if (e.type === 'taskFailed') r.note('taskFailed', `task ${e.task}: ${e.name}: ${e.message}`, { task: e.task, name: e.name });
+    else if (e.type === 'skipped') r.note('skipped', `${e.op} step skipped: ${e.reason}`, { op: e.op });
   };
 }

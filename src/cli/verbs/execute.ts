@@ -6,6 +6,7 @@ import { readPrivacy } from '../../lib/privacy/settings';
 import { privacyForRun } from '../../lib/runner/runPrivacy';
 import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type BudgetSpent, type RunBudget } from '../../lib/pipeline/budget';
 import { validateRecipe } from '../../lib/pipeline/recipe';
+import { rewardModelFor } from '../../lib/engines/remote/reward';
 import { runRecipe } from '../../lib/pipeline/run';
 import type { RunCounts } from '../../lib/pipeline/types';
 import { EXIT } from '../args';
@@ -122,6 +123,10 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const saveBudget = () => store.setRunBudget(runId, { ...caps, spent: budget.spent } satisfies RunBudget);
   // Built before anything is saved or started: a missing key throws here with nothing changed.
   const built = buildEngines(cfg, opts.env, budget, store.cacheOf(`${BATCH_NS}${runId}`));
+  // The Reward step's model, its key read from the environment variable the step names (never
+  // stored); a model named but unusable stops here (RewardConfigError), before any call.
+  const rewardStep = v.recipe.steps.find((s) => s.op === 'reward');
+  const reward = rewardStep?.op === 'reward' ? rewardModelFor(rewardStep, { env: opts.env }) : undefined;
   // The recipe's privacy section, as in the app (src/lib/runner/runPrivacy.ts): remote engines
   // guarded (a prompt with an unredacted finding is held back, never sent), and the run's copy of
   // seeds and chunks redacted when the recipe says so. A local GGUF sends nothing: never wrapped.
@@ -174,6 +179,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
       store: store.runStore(),
       concurrency: run.concurrency,
       signal: ctl.signal,
+      reward,
       onEvent: (e) => {
         if (e.type === 'halted') {
           reporter.note('endpointFailing', e.fatal ? `stopping: ${e.error}` : `stopping: ${e.streak} tasks in a row failed on the endpoint (${e.error})`);
