@@ -38,6 +38,8 @@ export interface ExportPrivacySummary {
 function fieldsOf(item: ExportItem): RowFields {
   const f: RowFields = { instruction: item.instruction, input: item.input, output: item.output, system: item.system };
   item.turns?.forEach((t, i) => (f[`turn.${i}`] = t.content));
+  // A reasoning trace written as its own field is text in the file like the rest.
+  if (item.reasoning) f.reasoning = item.reasoning;
   if (item.source) {
     f['source.text'] = item.source.text;
     f['source.document'] = item.source.document;
@@ -81,6 +83,7 @@ export class ExportScanner {
       output: r.output!,
       system: r.system!,
       ...(item.turns ? { turns: item.turns.map((t, i) => ({ ...t, content: r[`turn.${i}`]! })) } : {}),
+      ...(item.reasoning ? { reasoning: r.reasoning! } : {}),
       ...(item.source ? { source: { ...item.source, text: r['source.text']!, document: r['source.document']!, headingPath: item.source.headingPath.map((h, i) => r[`source.heading.${i}`]!) } } : {}),
     };
   }

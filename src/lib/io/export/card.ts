@@ -178,6 +178,18 @@ export function decontamLines(s: ExportSummary): string[] {
   return lines;
 }
 
+/**
+ * What the file does with the models' reasoning traces (pipeline/reasoning.ts ReasoningMode), said
+ * also when they were dropped, so that a reader knows whether the answers carry thinking.
+ */
+export function reasoningLine(s: ExportSummary): string {
+  const r = s.reasoning;
+  if (!r) return 'Reasoning traces: dropped (answers only).';
+  if (r.mode === 'think') return `Reasoning traces: written before the answer inside \`<think>…</think>\` (DeepSeek-R1 / LLaMA-Factory style); ${r.items} ${r.items === 1 ? 'item carries' : 'items carry'} one.`;
+  if (s.format === 'openai-jsonl') return 'Reasoning traces: dropped (OpenAI JSONL lines carry `messages` only, so a `reasoning` field cannot be written).';
+  return `Reasoning traces: a \`reasoning\` ${s.format === 'csv' || s.format === 'parquet' ? 'column' : 'field'} beside the answer ('' where none); ${r.items} ${r.items === 1 ? 'item carries' : 'items carry'} one.`;
+}
+
 /** Counts per type in words: `phone 2, email 1`; `none` when empty. */
 function typeCounts(c: Partial<Record<string, number>>): string {
   const e = Object.entries(c).filter(([, n]) => n);
@@ -335,6 +347,8 @@ export function datasetCard(c: CardInput): string {
       : 'Provenance fields were stripped.',
     ...(o.provenance && s.format !== 'openai-jsonl' && s.documents?.length ? ['', 'Items made from documents also carry `document` (file name), `pages`, `headingPath` and `chunkId` (null on the other items).'] : []),
     ...(sourceWords(s.format, o.source) && s.documents?.length ? ['', `The source passage each document-made item was grounded on is in ${sourceWords(s.format, o.source)}.`] : []),
+    '',
+    reasoningLine(s),
     '',
     '## Terms of use',
     '',

@@ -1,6 +1,7 @@
 import type { Sample, Seed, StoredDocument } from '../../db/types';
 import { keptGrounding } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
+import { placeReasoning } from '../../pipeline/reasoning';
 import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../pipeline/text';
 import { acceptedHow } from './card';
@@ -75,10 +76,12 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const synthIds = plan.synthetic ? passing : [];
   const chosen = pickSeeds(usable.length, plan.real, opts.selectionSeed).map((i) => usable[i]!);
   // One schema per file: with document-made items in it, every record carries the document fields.
-  const layout: RecordLayout = { provenance: opts.provenance, source: opts.source ?? 'none', documents: plan.synthetic > 0 && balanced.some((f) => f.document) };
+  const layout: RecordLayout = { provenance: opts.provenance, source: opts.source ?? 'none', documents: plan.synthetic > 0 && balanced.some((f) => f.document), ...(opts.reasoning === 'field' ? { reasoning: true } : {}) };
   const sources = new SourceTexts(store);
   const perDocument = new Map<string, { name: string; items: number }>();
   let sourceMissing = 0;
+  /** Items written with a reasoning trace (none under `drop`). */
+  let reasoningWritten = 0;
 
   // Pass 2: write.
   const languages = { en: 0, zh: 0 };
@@ -109,7 +112,10 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     const S = synthIds.length;
     let i = 0;
     const note = (written: ExportItem) => {
-      const item = privacy ? privacy.item(written) : written;
+      // Reasoning placed first: where it goes into the file, the privacy scan sees it there.
+      const placed = placeReasoning(written, opts.reasoning ?? 'drop');
+      if (placed.reasoning || placed.output !== written.output) reasoningWritten++;
+      const item = privacy ? privacy.item(placed) : placed;
       languages[detectLang(`${item.instruction}\n${item.input}\n${item.output}`)]++;
       return item;
     };
@@ -198,6 +204,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     acceptance,
     ...(documents.length ? { documents } : {}),
     ...(sourceMissing ? { sourceMissing } : {}),
+    ...(opts.reasoning && opts.reasoning !== 'drop' ? { reasoning: { mode: opts.reasoning, items: reasoningWritten } } : {}),
     ...(privacy ? { privacy: privacy.summary() } : {}),
     ...(report ? { decontam: { report, excluded: leftOut.contaminated ?? 0, kept: contaminatedKept } } : {}),
     bytes,

@@ -103,6 +103,7 @@ export function alpacaRecord(item: ExportItem, layout: RecordLayout | boolean): 
   const r: Record<string, unknown> = { instruction: it.instruction, input: it.input, output: it.output };
   if (it.system) r.system = it.system;
   if (l.source === 'context') r.context = item.source?.text ?? '';
+  if (l.reasoning) r.reasoning = item.reasoning ?? '';
   if (l.provenance) r.provenance = provenanceObject(item, l);
   return r;
 }
@@ -114,6 +115,7 @@ export function sharegptRecord(item: ExportItem, layout: RecordLayout | boolean)
   const l = layoutOf(layout);
   const r: Record<string, unknown> = { conversations: chatTurns(placeSource(item, l.source)).map((t) => ({ from: SHAREGPT_FROM[t.role], value: t.content })) };
   if (l.source === 'context') r.context = item.source?.text ?? '';
+  if (l.reasoning) r.reasoning = item.reasoning ?? '';
   if (l.provenance) r.provenance = provenanceObject(item, l);
   return r;
 }
@@ -129,7 +131,7 @@ export function openaiRecord(item: ExportItem, source: SourceMode = 'none'): Rec
  */
 export function tableColumns(layout: RecordLayout | boolean): string[] {
   const l = layoutOf(layout);
-  return ['instruction', 'input', 'output', 'system', ...(l.source === 'context' ? ['context'] : []), ...(l.provenance ? PROVENANCE_FIELDS : []), ...(l.provenance && l.documents ? DOCUMENT_FIELDS : [])];
+  return ['instruction', 'input', 'output', 'system', ...(l.source === 'context' ? ['context'] : []), ...(l.reasoning ? ['reasoning'] : []), ...(l.provenance ? PROVENANCE_FIELDS : []), ...(l.provenance && l.documents ? DOCUMENT_FIELDS : [])];
 }
 
 /** Pages as a table cell: `12` or `12-13`. */
@@ -143,6 +145,7 @@ export function tableRow(item: ExportItem, layout: RecordLayout | boolean): (str
   const it = placeSource(item, l.source);
   const row: (string | number | null)[] = [it.instruction, it.input, it.output, it.system];
   if (l.source === 'context') row.push(item.source?.text ?? '');
+  if (l.reasoning) row.push(item.reasoning ?? '');
   if (l.provenance) for (const k of PROVENANCE_FIELDS) row.push(item.provenance[k]);
   if (l.provenance && l.documents) {
     const d = documentProvenance(item);

@@ -1,6 +1,7 @@
 import type { Sample, Seed } from '../../db/types';
 import { balancePerLabel } from '../../documents/coverage';
 import type { LabelTree } from '../../documents/labelTree';
+import { answerReasoning } from '../../pipeline/reasoning';
 import type { CallRecord } from '../../pipeline/types';
 import { mulberry32 } from '../../random';
 import type { ExportFilters, ExportItem, MixPlan, PerLabel } from './types';
@@ -130,6 +131,8 @@ export function sampleItem(s: Sample, sourceText = ''): ExportItem {
   if (src) item.source = { documentId: src.documentId, document: src.documentName, pages: src.pages, headingPath: src.headingPath, chunkId: src.chunkId, text: sourceText };
   // A multi-turn sample: the chat formats write its whole conversation, as they do a seed's.
   if (s.turns) item.turns = s.turns;
+  const reasoning = answerReasoning(calls, s.output);
+  if (reasoning) item.reasoning = reasoning;
   return item;
 }
 

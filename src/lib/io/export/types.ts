@@ -1,6 +1,7 @@
 import type { ChatTurn, DecontamReport, DocumentType } from '../../db/types';
 import type { PageRange } from '../../documents/types';
 import type { ExportPrivacyOptions, ExportPrivacySummary } from '../../privacy/exportScan';
+import type { ReasoningMode } from '../../pipeline/reasoning';
 
 /**
  * The export's shared types. Plain data only: an export's options and summary are snapshots that
@@ -83,6 +84,8 @@ export interface ExportItem {
   provenance: Provenance;
   /** Document-made items: the document, chunk and grounding text. */
   source?: ItemSource;
+  /** The reasoning behind the answer (pipeline/reasoning.ts answerReasoning); written only as ExportOptions.reasoning says. */
+  reasoning?: string;
 }
 
 /**
@@ -94,6 +97,8 @@ export interface RecordLayout {
   provenance: boolean;
   source: SourceMode;
   documents: boolean;
+  /** A `reasoning` field or column on every record (ExportOptions.reasoning `field`); absent: none. */
+  reasoning?: boolean;
 }
 
 /** Balancing per label: at most `perLabel` accepted samples of each label, or as many as the smallest label has. */
@@ -129,6 +134,8 @@ export interface ExportOptions extends ExportFilters {
   source?: SourceMode;
   /** Scan every written item for personal data, and redact it in the file when asked (src/lib/privacy/exportScan.ts). */
   privacy?: ExportPrivacyOptions;
+  /** How reasoning traces are written (pipeline/reasoning.ts ReasoningMode); absent: 'drop'. */
+  reasoning?: ReasoningMode;
 }
 
 export const DEFAULT_FILTERS: ExportFilters = { acceptedOnly: true, minScore: null, skipDuplicates: true, realPercent: 0, selectionSeed: 1 };
@@ -175,6 +182,8 @@ export interface ExportSummary {
   decontam?: { report: DecontamReport; excluded: number; kept: number };
   /** The personal-data scan of the written items (absent: not scanned). */
   privacy?: ExportPrivacySummary;
+  /** How reasoning traces were written and how many items carried one (absent: dropped, the default). */
+  reasoning?: { mode: Exclude<ReasoningMode, 'drop'>; items: number };
   bytes: number;
 }
 
