@@ -11,7 +11,7 @@ import { askJudge } from './judge';
 export type MultiTurnStep = Extract<Step, { op: 'multiTurn' }>;
 
 /** Why a conversation stopped growing before the number of turns drawn for it. */
-export type TurnStop = 'multiTurn:repeat' | 'multiTurn:drift' | 'multiTurn:empty' | 'multiTurn:judgeFailed';
+export type StopReason = 'multiTurn:repeat' | 'multiTurn:drift' | 'multiTurn:empty' | 'multiTurn:judgeFailed';
 
 /** The judge's verdict on one turn: the verdict and whether the user's message stayed on topic. */
 export interface TurnVerdict extends Verdict {
@@ -29,7 +29,7 @@ export interface TurnLineage {
   verdict: TurnVerdict | null;
   /** The highest ROUGE-L against an earlier turn of the same side, and that turn. */
   rougeL: { score: number; match: string | null } | null;
-  eliminated?: { reason: TurnStop; user: string; assistant: string | null; judgeRaw?: string[] };
+  eliminated?: { reason: StopReason; user: string; assistant: string | null; judgeRaw?: string[] };
 }
 
 /** What the candidate's `notes.multiTurn` holds (the sample's lineage.notes.multiTurn). */
@@ -39,7 +39,7 @@ export interface MultiTurnLineage {
   lang: Lang;
   turns: TurnLineage[];
   /** The turn at which it stopped early, and why; null when it reached `planned`. */
-  stopped: { turn: number; reason: TurnStop } | null;
+  stopped: { turn: number; reason: StopReason } | null;
 }
 
 export type MultiTurnResult = { ok: true } | { ok: false; reason: string };
@@ -125,7 +125,7 @@ export async function multiTurn(ctx: OpContext, cand: Candidate, step: MultiTurn
   for (let n = 2; n <= planned; n++) {
     const turn: TurnLineage = { turn: n, calls: [], verdict: null, rougeL: null };
     lineage.turns.push(turn);
-    const stop = (reason: TurnStop, user: string, assistant: string | null, judgeRaw?: string[]) => {
+    const stop = (reason: StopReason, user: string, assistant: string | null, judgeRaw?: string[]) => {
       turn.eliminated = { reason, user, assistant, ...(judgeRaw ? { judgeRaw } : {}) };
       lineage.stopped = { turn: n, reason };
     };
