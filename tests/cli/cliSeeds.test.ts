@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSeedFiles } from '../../src/cli/verbs/seedFiles';
+import { stageSeedFiles } from '../../src/cli/verbs/seedFiles';
 import { cleanup, tempDir } from './support';
 
 /**
@@ -12,6 +12,16 @@ import { cleanup, tempDir } from './support';
  */
 
 afterAll(cleanup);
+
+/** The staged drafts of `paths` (the staging file removed after), as `run` would store them. */
+async function readSeedFiles(paths: string[], skipBad: boolean) {
+  const { staging, skipped } = await stageSeedFiles(paths, skipBad);
+  try {
+    return { drafts: [...staging.drafts()], duplicates: staging.duplicates, skipped };
+  } finally {
+    staging.close();
+  }
+}
 
 describe('seed files on the command line', () => {
   const dir = tempDir('seeds');

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Seed, SeedDraft } from '../../lib/db/types';
 import { isDocumentRecipe, PRESETS, validateRecipe, type Recipe } from '../../lib/pipeline/recipe';
-import { taskCount, type SeedRef } from '../../lib/pipeline/run';
+import { taskCount } from '../../lib/pipeline/run';
 import { JSON_OPTION, list, num, oneOf, STORE_OPTION, str, UsageError, type OptionSpec, type ParsedOptions, type Verb } from '../args';
 import { buildEngines, checkBaseUrl, modelsOf, pricesKnown, type BatchSettings, type EngineConfig, type EngineSettings, type RemoteKind } from '../engines';
 import { outputMode } from '../progress';
+import { createStagedRun, type SeedStaging } from '../store/seedStaging';
 import { openStore, type Store } from '../store/store';
 import { execute, rolesOf, RUN_ENGINES_FIELD } from './execute';
-import { fullGc, readSeedFiles } from './seedFiles';
+import { fullGc, stageSeedFiles } from './seedFiles';
 
 /** The app's presets by their kebab-case names (src/lib/pipeline/recipe.ts PRESETS). */
 export const PRESET_NAMES: Record<string, keyof typeof PRESETS> = {
@@ -274,38 +274,28 @@ export function jsonErrorOffset(text: string): number {
 }
 
 /**
- * Reads the seed files (before the store is opened: a bad file changes nothing), adds their seeds
- * to the project and creates the run with its snapshot; returns the open store and the run's id.
- * A function of its own so that the seeds it read are garbage once it returns: held through
- * `execute`, they were most of a 100k-seed run's memory.
+ * Stages the seed files (before the store is opened: a bad file changes nothing, and no store is
+ * made), then adds their seeds to the project and creates the run with its snapshot in one
+ * transaction (seedStaging.ts); returns the open store and the run's id. The run's seeds are the
+ * files', in file order: new ones stored, ones the project has reused.
  */
 async function createRunFromFiles(v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): Promise<{ store: Store; runId: string }> {
-  const { drafts } = await readSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
-  fullGc(); // the importer's rows and lines are garbage now: the store's writes start from the drafts alone
-  const store = openStore(str(v, 'store')!);
+  const { staging } = await stageSeedFiles(list(v, 'seeds'), v['skip-bad'] === true);
   try {
-    return { store, runId: createRunOf(store, drafts, v, recipe, cfg, caps) };
-  } catch (e) {
-    store.close();
-    throw e;
+    const store = openStore(str(v, 'store')!);
+    try {
+      return { store, runId: createRunOf(store, staging, v, recipe, cfg, caps) };
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  } finally {
+    staging.close();
   }
 }
 
-/** The run's seeds are the file's, in file order: new ones stored, ones the project has reused. */
-function runSeedsOf(store: Store, projectId: string, drafts: SeedDraft[]): SeedRef[] {
-  const added = store.addSeeds(projectId, drafts, { skipDuplicates: true });
-  const ref = (s: Seed): SeedRef => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output });
-  if (added.seeds.length === drafts.length) return added.seeds.map(ref);
-  const byHash = new Map<string, Seed>();
-  for (const s of store.listSeeds(projectId)) if (!byHash.has(s.hash)) byHash.set(s.hash, s);
-  return drafts.map((d) => ref(byHash.get(d.hash)!));
-}
-
-function createRunOf(store: Store, drafts: SeedDraft[], v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): string {
+function createRunOf(store: Store, staging: SeedStaging, v: ParsedOptions, recipe: Recipe, cfg: EngineConfig, caps: ReturnType<typeof capsOf>): string {
   const project = projectOf(store, str(v, 'project') ?? 'cli');
-  const seeds = runSeedsOf(store, project.id, drafts);
-  fullGc(); // the stored Seed rows and their JSON are garbage: the snapshot is written from the refs alone
-  const total = taskCount(recipe, seeds.length);
   const fields = {
     projectId: project.id,
     name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
@@ -313,15 +303,14 @@ function createRunOf(store: Store, drafts: SeedDraft[], v: ParsedOptions, recipe
     roles: rolesOf(cfg),
     models: modelsOf(cfg),
     concurrency: cfg.main.concurrency * Math.max(1, cfg.main.endpoints.length),
-    total,
-    seeds,
+    total: taskCount(recipe, staging.count),
     // In the run row itself, so that it is written in the run's own transaction: a process
     // killed right after creating the run still leaves a run that `resume` can call.
     [RUN_ENGINES_FIELD]: cfg,
     // The caps as the app keeps them (Run.budget), so a backup reviewed in the app shows them.
     ...(caps.maxSpend !== undefined || caps.maxTokens !== undefined ? { budget: { maxSpend: caps.maxSpend ?? null, maxTokens: caps.maxTokens ?? null, spent: { spend: 0, tokens: 0, calls: 0 } } } : {}),
   };
-  return store.createRun(fields).id;
+  return createStagedRun(store, staging, fields).run.id;
 }
 
 /** The project `run` adds seeds to: the one with this name, made on first use. */

@@ -180,8 +180,9 @@ export class ImportSession {
   }
 }
 
-async function readFile(file: File, index: number, choice: Partial<ReadChoice>, onBytes: (n: number) => void): Promise<LoadedFile> {
-  const analysis: FileAnalysis = {
+/** A fresh analysis of file `index`: what is known before its bytes are read. */
+function newAnalysis(file: File, index: number): FileAnalysis {
+  return {
     index,
     file: file.name,
     size: file.size,
@@ -196,16 +197,36 @@ async function readFile(file: File, index: number, choice: Partial<ReadChoice>, 
     sample: [],
     mapping: detectMapping([]),
   };
-  const rows: LoadedFile['rows'] = [];
-  const issue = (line: number, code: ImportIssue['code'], detail?: string) => {
+}
+
+/** Records an issue of `analysis`: counted always, kept up to MAX_ISSUES_KEPT; `also` sees each. */
+function issueSink(analysis: FileAnalysis, also?: (i: ImportIssue) => void) {
+  return (line: number, code: ImportIssue['code'], detail?: string) => {
     analysis.issueCount++;
-    if (analysis.issues.length < MAX_ISSUES_KEPT) analysis.issues.push({ file: file.name, line, code, detail });
+    const i: ImportIssue = { file: analysis.file, line, code, detail };
+    if (analysis.issues.length < MAX_ISSUES_KEPT) analysis.issues.push(i);
+    also?.(i);
   };
-  const loaded: LoadedFile = { blob: file, name: file.name, analysis, rows };
+}
+
+/**
+ * One file's records in file order, with their 1-based lines: detects (or takes from `choice`) its
+ * encoding, format and delimiter into `analysis`, and says each problem through `issue`. A file
+ * that cannot be read, or holds nothing, is one issue at line 0. Shared by `analyse` (which keeps
+ * the records) and `streamDrafts` (which does not).
+ */
+async function* recordsOf(
+  file: File,
+  choice: Partial<ReadChoice>,
+  analysis: FileAnalysis,
+  issue: ReturnType<typeof issueSink>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<{ line: number; record: RawRecord }> {
   if (file.size === 0) {
     issue(0, 'emptyFile');
-    return loaded;
+    return;
   }
+  let records = 0;
   try {
     const sample = new Uint8Array(await file.slice(0, ENCODING_SAMPLE_BYTES).arrayBuffer());
     const head = sample.subarray(0, HEAD_BYTES);
@@ -218,7 +239,7 @@ async function readFile(file: File, index: number, choice: Partial<ReadChoice>, 
     analysis.format = format;
     if (sniff.binary && format !== 'parquet') {
       issue(0, 'binaryFile');
-      return loaded;
+      return;
     }
     if (format === 'csv' || format === 'tsv') {
       const preferred = format === 'tsv' ? '\t' : ',';
@@ -232,19 +253,66 @@ async function readFile(file: File, index: number, choice: Partial<ReadChoice>, 
     if (format === 'json' || format === 'jsonl') parsed = unwrapLone(parsed, (field) => (analysis.unwrappedFrom = field));
     for await (const ev of parsed) {
       if (ev.kind === 'issue') issue(ev.line, ev.code, ev.detail);
-      else rows.push({ line: ev.line, record: ev.record });
+      else {
+        records++;
+        yield { line: ev.line, record: ev.record };
+      }
     }
   } catch (e) {
     issue(0, 'readFailed', (e as Error).message);
   }
   // A file that holds nothing (blank lines, a BOM, `[]`, a header row alone) must not pass
   // silently as zero seeds: say so, as for a file of zero bytes.
-  if (rows.length === 0 && analysis.issueCount === 0) issue(0, 'emptyFile');
+  if (records === 0 && analysis.issueCount === 0) issue(0, 'emptyFile');
+}
+
+async function readFile(file: File, index: number, choice: Partial<ReadChoice>, onBytes: (n: number) => void): Promise<LoadedFile> {
+  const analysis = newAnalysis(file, index);
+  const rows: LoadedFile['rows'] = [];
+  for await (const r of recordsOf(file, choice, analysis, issueSink(analysis), onBytes)) rows.push(r);
   analysis.rowCount = rows.length;
   analysis.sample = rows.slice(0, SAMPLE_ROWS).map((r) => r.record);
   analysis.keys = keysOf(analysis.sample);
   analysis.mapping = detectMapping(analysis.sample);
-  return loaded;
+  return { blob: file, name: file.name, analysis, rows };
+}
+
+/**
+ * The seed drafts of `files`, read and mapped exactly as `analyse` then `plan` with the detected
+ * mappings would (the mapping is recognised from a file's first SAMPLE_ROWS records), but yielded
+ * one by one and never held: the command line stores 100k seeds in chunks through it, in flat
+ * memory. Every problem goes to `onIssue` with its file and line, records that do not map
+ * included; duplicates are not flagged (the caller keeps the hashes it has seen).
+ */
+export async function* streamDrafts(files: File[], onIssue: (i: ImportIssue) => void): AsyncGenerator<SeedDraft> {
+  for (const [index, file] of files.entries()) {
+    const analysis = newAnalysis(file, index);
+    const issue = issueSink(analysis, onIssue);
+    const head: { line: number; record: RawRecord }[] = [];
+    let mapping: FieldMapping | null = null;
+    function* mapped(rows: { line: number; record: RawRecord }[]): Generator<SeedDraft> {
+      for (const { line, record } of rows) {
+        const r = applyMapping(record, mapping!, { file: file.name, line, format: analysis.format });
+        if (r.ok) yield r.draft;
+        else issue(line, r.code, r.detail);
+      }
+    }
+    for await (const row of recordsOf(file, {}, analysis, issue, () => {})) {
+      if (mapping) {
+        yield* mapped([row]);
+        continue;
+      }
+      head.push(row);
+      if (head.length === SAMPLE_ROWS) {
+        mapping = detectMapping(head.map((h) => h.record));
+        yield* mapped(head.splice(0));
+      }
+    }
+    if (!mapping) {
+      mapping = detectMapping(head.map((h) => h.record));
+      yield* mapped(head);
+    }
+  }
 }
 
 function events(file: File, format: FormatId, encoding: EncodingId, delimiter: Delimiter, headText: string, onBytes: (n: number) => void): AsyncIterable<ParseEvent> {
