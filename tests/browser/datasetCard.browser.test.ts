@@ -4,6 +4,7 @@ import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { datasetCard } from '../../src/lib/io/export/card';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
+import { listRunsWithTasks } from '../../src/lib/db/runsRepo';
 import { editSample, setSamplesStatus } from '../../src/lib/db/samplesRepo';
 import { hasHumanReview, updateProjectNotes } from '../../src/lib/db/projectsRepo';
 import { freshDb } from './freshDb';
@@ -34,7 +35,7 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     expect(summary.acceptance).toEqual({ judge: 6, recipe: 0, byHand: { judgeFailed: 1, 'judge:lowScore': 2 }, pending: 0, edited: 1 });
 
     const project = (await db.projects.get(fx.project.id))!;
-    const card = datasetCard({ projectName: project.name, summary, runs: await db.runs.toArray(), dataFile: 'x.jsonl', createdAt: 0, license: project.card?.license, description: project.card?.description });
+    const card = datasetCard({ projectName: project.name, summary, runs: await listRunsWithTasks(db, fx.project.id), dataFile: 'x.jsonl', createdAt: 0, license: project.card?.license, description: project.card?.description });
     expect(card).toMatch(/^---\nlicense: cc-by-4\.0\n/);
     expect(card).toContain('## Description\n\nEveryday questions, answered briefly.\n');
     expect(card).toContain('- 6 accepted by the judge');
@@ -48,7 +49,7 @@ describe('dataset card from a stored project (issue 13, item 9)', () => {
     const db = await freshDb('card');
     const fx = await documentProject(db, { good: 2, seeds: 2 });
     const summary = await exportDataset(datasetSource(db), fx.project.id, { ...DEFAULT_FILTERS, format: 'sharegpt-json', provenance: true, source: 'context' }, new BlobSink('x'));
-    const card = datasetCard({ projectName: 'Docs', summary, runs: await db.runs.toArray(), dataFile: 'x.json', createdAt: 0 });
+    const card = datasetCard({ projectName: 'Docs', summary, runs: await listRunsWithTasks(db, fx.project.id), dataFile: 'x.json', createdAt: 0 });
     expect(card).toContain('## Source documents');
     expect(card).toContain(`- setup-guide.md (Markdown, 3 pages, ${fx.document.bytes} bytes), SHA-256 \`${fx.document.sha256}\`: 5 items.`);
     expect(card).toMatch(/may be copyrighted or confidential, and this dataset may reproduce their text/);

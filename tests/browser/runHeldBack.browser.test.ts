@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type AppDb } from '../../src/lib/db/db';
 import { saveEndpoint } from '../../src/lib/db/endpointsRepo';
 import { createProject } from '../../src/lib/db/projectsRepo';
-import { createRun, getRun, listRunSamples } from '../../src/lib/db/runsRepo';
+import { createRun, getRun, listRunSamples, listRunTasks } from '../../src/lib/db/runsRepo';
 import { installErrorTransfer } from '../../src/lib/engines/errors';
 import { DEFAULT_POLICY } from '../../src/lib/engines/remote/http';
 import { PRESETS, validateRecipe } from '../../src/lib/pipeline/recipe';
@@ -55,7 +55,7 @@ describe('an endpoint that fails every call', () => {
     expect(held).toBeGreaterThanOrEqual(1);
     expect(stored.error).toContain('Resume retries them');
     expect(stored.error).not.toContain('sk-test');
-    expect(stored.completed).toEqual([]);
+    expect(await listRunTasks(db, run.id)).toEqual([]);
     expect(await listRunSamples(db, run.id)).toEqual([]);
     expect(events.filter((e) => e.type === 'halted')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'taskFailed' && e.held)).toHaveLength(held);

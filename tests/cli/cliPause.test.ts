@@ -52,7 +52,7 @@ describe('pausing a run', () => {
     const s = openStore(store);
     const [run] = s.listProjects().flatMap((x) => s.listRuns(x.id));
     expect(run!.status).toBe('paused');
-    expect(run!.completed.length).toBeLessThan(24);
+    expect(s.runStatusSummary(run!.id).completedTasks).toBeLessThan(24);
     s.close();
 
     await slow.close();

@@ -205,7 +205,7 @@ describe('backup and restore between SQLite stores', () => {
     });
     expect(seen).toEqual({ acquired: true, value: { before: 7, after: 7, completed: [0, 1, 2, 3], completedAfter: [0, 1, 2, 3] } });
     expect(await source.countSamples(p.id)).toBe(8);
-    expect(store.getRun(run.id)!.completed).toEqual([0, 1, 2, 3, 4]);
+    expect((await source.get('runs', run.id))!.completed).toEqual([0, 1, 2, 3, 4]);
   });
 });
 

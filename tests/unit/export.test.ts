@@ -7,7 +7,7 @@ import { CHUNK_CHARS, encodeItems } from '../../src/lib/io/export/encode';
 import { FORMAT_FILES } from '../../src/lib/io/export/records';
 import { pickSeeds, planMix, realSlot, sampleItem, sampleLeftOut, seedItem } from '../../src/lib/io/export/select';
 import { DEFAULT_FILTERS, EXPORT_FORMATS, type ExportFormat, type ExportItem, type ExportSummary } from '../../src/lib/io/export/types';
-import type { Run, Sample, Seed } from '../../src/lib/db/types';
+import type { RunWithTasks, Sample, Seed } from '../../src/lib/db/types';
 import { checkAlpacaJson, checkOpenAiJsonl } from '../e2e/exportChecks';
 
 /** The README's example item (see its "Export formats" section). */
@@ -275,7 +275,7 @@ describe('dataset card', () => {
     id: 'run-a', projectId: 'p', name: 'Evol run', status: 'done', roles: {}, models: { generator: 'webllm:Qwen2.5-1.5B', responder: 'webllm:Qwen2.5-1.5B', judge: 'remote:ep1' },
     recipe: { version: 1, name: 'Evol 4', seed: 42, language: 'auto', steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4, retries: 2 }, { op: 'dedup', threshold: 0.85, model: 'all-MiniLM-L6-v2', againstSeeds: true }] },
     seedCount: 10, concurrency: 1, completed: [], pool: [], counts: {}, error: null, createdAt: 0, updatedAt: 0,
-  } satisfies Run;
+  } satisfies RunWithTasks;
   const card = datasetCard({ projectName: 'Cats: a dataset', summary, runs: [run], dataFile: 'cats.alpaca.jsonl', createdAt: Date.UTC(2025, 0, 2) });
 
   it('has a Hugging Face YAML header with size, languages and task category', () => {
@@ -338,7 +338,7 @@ describe('dataset card truthfulness (issue 13, item 9)', () => {
     id: 'run-b', projectId: 'p', name: 'First try', status: 'done', roles: {}, models: {},
     recipe: { version: 1, name: 'Small models', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 10, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 2 }] },
     seedCount: 175, concurrency: 1, completed: [...Array(10).keys()], pool: [], counts: {}, error: null, createdAt: 0, updatedAt: 0,
-  } satisfies Run;
+  } satisfies RunWithTasks;
   const card = (over: Partial<Parameters<typeof datasetCard>[0]> = {}) => datasetCard({ projectName: 'p', summary, runs: [run], dataFile: 'p.jsonl', createdAt: 0, ...over });
 
   it('counts the seeds a run used, not the project’s', () => {

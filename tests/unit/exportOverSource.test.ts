@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument } from '../../src/lib/db/types';
+import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../src/lib/db/types';
 import type { EndpointConfig } from '../../src/lib/engines/remote/remoteEngine';
 import { blobLines, readBackup } from '../../src/lib/io/export/backup';
 import { datasetCard } from '../../src/lib/io/export/card';
@@ -28,7 +28,7 @@ const project: Project = { id: P, name: 'Cats and 猫', createdAt: 1, updatedAt:
 const policy = { concurrency: 4, timeoutMs: 60000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60000 };
 const used: EndpointConfig = { id: 'ep1', name: 'vLLM', kind: 'openai', baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen2.5-7B-Instruct', policy, prices: null };
 const unused: EndpointConfig = { ...used, id: 'ep2', name: 'Other' };
-const run: Run = {
+const run: RunWithTasks = {
   id: 'r1', projectId: P, name: 'Answer and judge', status: 'done',
   recipe: { version: 1, name: 'Answer and judge', seed: 7, language: 'auto', steps: [{ op: 'respond' }, { op: 'judge', minScore: 1, retries: 2 }] },
   roles: { generator: null, responder: { kind: 'remote', endpointId: 'ep1' }, judge: { kind: 'remote', endpointId: 'ep1' } },

@@ -1,4 +1,4 @@
-import type { Run, RunStatus } from '../../lib/db/types';
+import type { Run, RunStatus, RunTaskLists } from '../../lib/db/types';
 import type { RunBudget } from '../../lib/pipeline/budget';
 
 /**
@@ -20,24 +20,22 @@ export interface RunRow {
 }
 
 /** The fields of a Run that `runs.json` leaves out. */
-export type RunLive = 'status' | 'error' | 'counts' | 'completed' | 'pool' | 'updatedAt' | 'budget';
+export type RunLive = 'status' | 'error' | 'counts' | 'updatedAt' | 'budget';
 
-/** The app's Run row from a `runs` row and its completed tasks and pool (read by the caller, on its connection). */
-export function runFromRow(row: RunRow, completed: number[], pool: { task: number; text: string }[]): Run {
+/** The app's Run row from a `runs` row (its tasks and pool stay in their tables, as the app's stay in runTasks). */
+export function runFromRow(row: RunRow): Run {
   return {
     ...(JSON.parse(row.json) as Omit<Run, RunLive>),
     status: row.status,
     error: row.error,
     counts: JSON.parse(row.counts) as Record<string, unknown>,
-    completed,
-    pool,
     updatedAt: row.updatedAt,
     ...(row.budget ? { budget: JSON.parse(row.budget) as RunBudget } : {}),
   };
 }
 
-/** A Run split into the fixed part `runs.json` keeps and the live part the columns and tables keep. */
-export function splitRun(run: Run): { fixed: Omit<Run, RunLive>; live: Pick<Run, RunLive> } {
-  const { status, error, counts, completed, pool, updatedAt, budget, ...fixed } = run;
-  return { fixed, live: { status, error, counts, completed, pool, updatedAt, budget } };
+/** A Run split into the fixed part `runs.json` keeps and the live part the columns keep (lists a backup's run carries are dropped: runTasks and runPool hold them). */
+export function splitRun(run: Run & Partial<RunTaskLists>): { fixed: Omit<Run, RunLive>; live: Pick<Run, RunLive> } {
+  const { status, error, counts, updatedAt, budget, completed: _completed, pool: _pool, ...fixed } = run;
+  return { fixed, live: { status, error, counts, updatedAt, budget } };
 }

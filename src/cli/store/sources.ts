@@ -247,10 +247,10 @@ class Reads {
     const json = JSON.stringify(ids);
     if (table === 'runs') {
       const tasks = this.#stmt('runTasks', `SELECT taskIndex FROM runTasks WHERE runId = ? ORDER BY taskIndex`).pluck();
-      const pool = this.#stmt('runPool', `SELECT task, text FROM runPool WHERE runId = ? ORDER BY seq`);
+      const pool = this.#stmt('runPool', `SELECT task, text FROM runPool WHERE runId = ? ORDER BY task, seq`);
       return (this.#stmt('runs', `SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?))`).all(json) as RunRow[]).map((row) => ({
         id: row.id,
-        value: runFromRow(row, tasks.all(row.id) as number[], pool.all(row.id) as { task: number; text: string }[]),
+        value: { ...runFromRow(row), completed: tasks.all(row.id) as number[], pool: pool.all(row.id) as { task: number; text: string }[] },
       }));
     }
     const key = table === 'runSeeds' ? 'runId' : 'id';

@@ -479,7 +479,8 @@ function prepare(db: Database.Database) {
     listTasks: db.prepare(`SELECT taskIndex FROM runTasks WHERE runId = ? ORDER BY taskIndex`).pluck(),
     countTasks: db.prepare(`SELECT count(*) FROM runTasks WHERE runId = ?`).pluck(),
     insertPool: db.prepare(`INSERT INTO runPool (runId, task, text) VALUES (?, ?, ?)`),
-    listPool: db.prepare(`SELECT task, text FROM runPool WHERE runId = ? ORDER BY seq`),
+    // Task order, as the app's runTasks rows give it (the order an uninterrupted Self-Instruct run commits in).
+    listPool: db.prepare(`SELECT task, text FROM runPool WHERE runId = ? ORDER BY task, seq`),
     insertRunSeeds: db.prepare(`INSERT INTO runSeeds (runId, json) VALUES (?, ?)`),
     getRunSeeds: db.prepare(`SELECT json FROM runSeeds WHERE runId = ?`).pluck(),
     countRunSeeds: db.prepare(`SELECT json_array_length(json, '$.seeds') FROM runSeeds WHERE runId = ?`).pluck(),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { datasetCard, isLicense, LICENSES } from '../../lib/io/export/card';
 import { exportDataset } from '../../lib/io/export/exportDataset';
+import { allRows } from '../../lib/io/export/source';
 import { DEFAULT_FILTERS, type ExportFormat } from '../../lib/io/export/types';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { FileSink } from '../fileSink';
@@ -83,7 +84,7 @@ export const exportVerb: Verb = {
       }
       const items = summary.plan.synthetic + summary.plan.real;
       if (cardPath) {
-        const card = datasetCard({ projectName: project.name, summary, runs: store.listRuns(project.id), dataFile: out.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
+        const card = datasetCard({ projectName: project.name, summary, runs: await allRows(source, 'runs', project.id), dataFile: out.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
         writeFileSync(cardPath, card);
       }
       if (v.json) process.stdout.write(JSON.stringify({ type: 'summary', out, card: cardPath, items, ...summary }) + '\n');

@@ -3,7 +3,9 @@ import type { AppDb } from './db';
 import { backupIds, endpointsById, pagesById, sampleIdsByStatus, seedIdsInOrder } from './backupRepo';
 import { listRecipes } from './recipesRepo';
 import { applyDuplicates, type DedupCheck, type DuplicateMark } from './samplesRepo';
-import type { Project, Sample } from './types';
+import { getRunWithTasks, listRunTasks } from './runsRepo';
+import { toTaskLists, toTaskRows, withoutTaskLists } from './runTasks';
+import type { Project, Run, RunWithTasks, Sample } from './types';
 import type { Vectors } from '../dedup/types';
 import { KeyExistsError, type BackupSource, type DedupEmbedRequest, type DedupStore, type ProjectRows, type ProjectTable, type RestoreRows, type RestoreTable, type RestoreTarget, type RestoreWriter } from '../io/export/source';
 import { withRunLock } from '../runner/runLock';
@@ -38,11 +40,22 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
   }
 
   pages<T extends ProjectTable>(table: T, ids: readonly string[], pageSize?: number): AsyncIterable<ProjectRows[T][]> {
+    if (table === 'runs') return this.#runPages(ids, pageSize) as AsyncIterable<ProjectRows[T][]>;
     return pagesById(this.#table(table), ids, pageSize);
   }
 
   get<T extends ProjectTable>(table: T, id: string): Promise<ProjectRows[T] | undefined> {
+    if (table === 'runs') return getRunWithTasks(this.db, id) as Promise<ProjectRows[T] | undefined>;
     return this.#table(table).get(id);
+  }
+
+  /** Runs with their committed tasks (the stores keep those as rows; a backup and the card take them as lists). */
+  async *#runPages(ids: readonly string[], pageSize?: number): AsyncGenerator<RunWithTasks[]> {
+    for await (const page of pagesById(this.db.runs as unknown as Dexie.Table<Run, string, unknown>, ids, pageSize)) {
+      const out: RunWithTasks[] = [];
+      for (const run of page) out.push({ ...run, ...toTaskLists(await listRunTasks(this.db, run.id)) });
+      yield out;
+    }
   }
 
   recipes() {
@@ -88,6 +101,13 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
       existing: async (table, ids) => new Set((await db.table(table).where('id').anyOf([...ids]).primaryKeys()) as string[]),
       add: async <K extends RestoreTable>(table: K, rows: RestoreRows[K][]) => {
         try {
+          if (table === 'runs') {
+            // A backup's run carries its tasks as lists: the run row without them, one task row each.
+            const runs = rows as RestoreRows['runs'][];
+            await db.runs.bulkAdd(runs.map(withoutTaskLists));
+            await db.runTasks.bulkAdd(runs.flatMap((r) => toTaskRows(r.id, r)));
+            return;
+          }
           await db.table(table).bulkAdd(rows);
         } catch (e) {
           // A key already stored: say which, and let the transaction roll everything back.
@@ -102,7 +122,7 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
     };
     // An async scope function: Dexie then keeps the transaction open across the native awaits
     // inside `write` (a plain arrow returning its promise commits early: PrematureCommitError).
-    return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks], async () => await write(writer));
+    return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runTasks, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks], async () => await write(writer));
   }
 
   #table<T extends ProjectTable>(table: T): Dexie.Table<ProjectRows[T], string, unknown> {

@@ -48,7 +48,7 @@ export async function hasHumanReview(db: AppDb, projectId: string): Promise<bool
 
 /** Deletes a project with everything that belongs to it, in one transaction. */
 export async function deleteProject(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.settings, db.documents, db.chunks, db.documentFiles], async () => {
+  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.runTasks, db.settings, db.documents, db.chunks, db.documentFiles], async () => {
     await db.settings.bulkDelete(projectSettingKeys(id));
     await db.chunks.where('projectId').equals(id).delete();
     await db.documentFiles.where('projectId').equals(id).delete();
@@ -57,6 +57,7 @@ export async function deleteProject(db: AppDb, id: string): Promise<void> {
     await db.samples.where('projectId').equals(id).delete();
     const runIds = await db.runs.where('projectId').equals(id).primaryKeys();
     await db.runSeeds.bulkDelete(runIds);
+    await db.runTasks.where('runId').anyOf(runIds).delete();
     await db.runs.where('projectId').equals(id).delete();
     await db.projects.delete(id);
   });

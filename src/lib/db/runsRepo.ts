@@ -1,7 +1,9 @@
+import Dexie from 'dexie';
 import type { AppDb } from './db';
 import { newId } from './db';
 import type { ChunkRef } from '../documents/types';
-import type { Run, RunSeeds, RunStatus, Sample } from './types';
+import { toTaskLists } from './runTasks';
+import type { Run, RunSeeds, RunStatus, RunTaskRow, RunWithTasks, Sample } from './types';
 import type { BudgetCaps, RunBudget } from '../pipeline/budget';
 import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
@@ -9,11 +11,11 @@ import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, 
 
 export async function createRun(
   db: AppDb,
-  r: Omit<Run, 'id' | 'status' | 'completed' | 'pool' | 'counts' | 'error' | 'createdAt' | 'updatedAt' | 'seedCount'> & { total: number; seeds: RunSeeds['seeds']; chunks?: ChunkRef[] },
+  r: Omit<Run, 'id' | 'status' | 'counts' | 'error' | 'createdAt' | 'updatedAt' | 'seedCount'> & { total: number; seeds: RunSeeds['seeds']; chunks?: ChunkRef[] },
 ): Promise<Run> {
   const now = Date.now();
   const { total, seeds, chunks, ...rest } = r;
-  const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, completed: [], pool: [], counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+  const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
   await db.transaction('rw', db.runs, db.runSeeds, async () => {
     await db.runs.add(run);
     // A document recipe's chunks are snapshotted with the seeds: a resumed run grounds on the same text.
@@ -51,11 +53,35 @@ export async function listRunSamples(db: AppDb, runId: string): Promise<Sample[]
   return db.samples.where('runId').equals(runId).toArray();
 }
 
-/** Deletes a run and its samples together. */
+/** A run's committed tasks (its `runTasks` rows), in task order. */
+export async function listRunTasks(db: AppDb, runId: string): Promise<RunTaskRow[]> {
+  return db.runTasks.where('[runId+task]').between([runId, Dexie.minKey], [runId, Dexie.maxKey]).toArray();
+}
+
+/** A run with its committed tasks as lists (what a backup writes and the dataset card reads), or undefined. */
+export async function getRunWithTasks(db: AppDb, id: string): Promise<RunWithTasks | undefined> {
+  return db.transaction('r', db.runs, db.runTasks, async () => {
+    const run = await db.runs.get(id);
+    return run ? { ...run, ...toTaskLists(await listRunTasks(db, id)) } : undefined;
+  });
+}
+
+/** The project's runs with their committed tasks, newest first (the dataset card's runs). */
+export async function listRunsWithTasks(db: AppDb, projectId: string): Promise<RunWithTasks[]> {
+  const out: RunWithTasks[] = [];
+  for (const run of await listRuns(db, projectId)) {
+    const withTasks = await getRunWithTasks(db, run.id);
+    if (withTasks) out.push(withTasks);
+  }
+  return out;
+}
+
+/** Deletes a run with its samples, seed snapshot and task rows, together. */
 export async function deleteRun(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
+  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
     await db.samples.where('runId').equals(id).delete();
     await db.runSeeds.delete(id);
+    await db.runTasks.where('runId').equals(id).delete();
     await db.runs.delete(id);
   });
 }
@@ -65,31 +91,35 @@ export interface DeletedRun {
   run: Run;
   seeds: RunSeeds | undefined;
   samples: Sample[];
+  tasks: RunTaskRow[];
 }
 
 /**
- * Deletes a run with its samples and seed snapshot in one transaction and returns them, so that
- * the user can undo (the Run screen keeps the copy until its toast closes).
+ * Deletes a run with its samples, seed snapshot and task rows in one transaction and returns them,
+ * so that the user can undo (the Run screen keeps the copy until its toast closes).
  */
 export async function takeRun(db: AppDb, id: string): Promise<DeletedRun | null> {
-  return db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
+  return db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
     const run = await db.runs.get(id);
     if (!run) return null;
     const samples = await db.samples.where('runId').equals(id).toArray();
     const seeds = await db.runSeeds.get(id);
+    const tasks = await listRunTasks(db, id);
     await db.samples.where('runId').equals(id).delete();
     await db.runSeeds.delete(id);
+    await db.runTasks.where('runId').equals(id).delete();
     await db.runs.delete(id);
-    return { run, seeds, samples };
+    return { run, seeds, samples, tasks };
   });
 }
 
 /** Puts a run taken by `takeRun` back, exactly as it was, in one transaction. */
 export async function restoreRun(db: AppDb, d: DeletedRun): Promise<void> {
-  await db.transaction('rw', db.runs, db.samples, db.runSeeds, async () => {
+  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
     await db.runs.put(d.run);
     if (d.seeds) await db.runSeeds.put(d.seeds);
     await db.samples.bulkPut(d.samples);
+    await db.runTasks.bulkPut(d.tasks);
   });
 }
 
@@ -165,28 +195,33 @@ export function toSample(runId: string, projectId: string, d: SampleDraft, now: 
   };
 }
 
-/** The pipeline's RunStore over IndexedDB: a task's samples and the run's progress commit together. */
+/**
+ * The pipeline's RunStore over IndexedDB: a task's samples, its `runTasks` row and the run's counts
+ * commit in one transaction. What a commit writes does not grow with the run: the samples, one
+ * small task row, and the run row, whose size is fixed (recipe, roles, counts). Until version 9
+ * the run row carried every completed task and the whole Self-Instruct pool, so each commit
+ * rewrote them: ~1 MB per commit at 100k tasks (issue 18).
+ */
 export function dexieRunStore(db: AppDb): RunStore {
   return {
     async progress(runId) {
-      const run = await db.runs.get(runId);
-      if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
-      return { completed: new Set(run.completed), pool: [...run.pool], counts: run.counts as unknown as RunCounts };
-    },
-    async commitTask(runId, taskIndex, delta: TaskDelta) {
-      await db.transaction('rw', db.runs, db.samples, async () => {
+      return db.transaction('r', db.runs, db.runTasks, async () => {
         const run = await db.runs.get(runId);
         if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
-        if (run.completed.includes(taskIndex)) return;
+        const { completed, pool } = toTaskLists(await listRunTasks(db, runId));
+        return { completed: new Set(completed), pool, counts: run.counts as unknown as RunCounts };
+      });
+    },
+    async commitTask(runId, taskIndex, delta: TaskDelta) {
+      await db.transaction('rw', [db.runs, db.samples, db.runTasks], async () => {
+        // Committed already (a resumed run redoing a task): the task's row says so, read by its key alone.
+        if (await db.runTasks.get([runId, taskIndex])) return;
+        const run = await db.runs.get(runId);
+        if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
         const now = Date.now();
         if (delta.samples.length) await db.samples.bulkAdd(delta.samples.map((d) => toSample(runId, run.projectId, d, now)));
-        await db.runs.put({
-          ...run,
-          completed: [...run.completed, taskIndex],
-          pool: [...run.pool, ...delta.pool.map((text) => ({ task: taskIndex, text }))],
-          counts: addTask(run.counts as unknown as RunCounts, delta) as unknown as Record<string, unknown>,
-          updatedAt: now,
-        });
+        await db.runTasks.add(delta.pool.length ? { runId, task: taskIndex, pool: [...delta.pool] } : { runId, task: taskIndex });
+        await db.runs.put({ ...run, counts: addTask(run.counts as unknown as RunCounts, delta) as unknown as Record<string, unknown>, updatedAt: now });
       });
     },
     async setStatus(runId, status, extra) {

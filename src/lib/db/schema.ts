@@ -1,5 +1,7 @@
 import type Dexie from 'dexie';
 import type { Transaction } from 'dexie';
+import { toTaskRows, withoutTaskLists } from './runTasks';
+import type { Run, RunTaskLists } from './types';
 
 /**
  * The store's versions, oldest first. Append-only: a released version is never edited, a change
@@ -114,10 +116,23 @@ export const schemaVersions: SchemaVersion[] = [
     // of an ever-growing `completed` list and Self-Instruct pool in the run row, which every commit
     // copied and rewrote; and preference pairs (`pairs`: chosen/rejected answers to one prompt,
     // built from what runs store, accepted or rejected like samples).
+    // The upgrade moves each run's `completed` and `pool` into runTasks rows (runTasks.ts
+    // toTaskRows) and drops them from the run row; counts stay in the run row. One run at a time:
+    // a version-8 run row of 100k tasks is a megabyte, and all of them at once could be gigabytes.
     version: 9,
     stores: {
       runTasks: '[runId+task], runId',
       pairs: 'id, projectId, runId, sampleId, [projectId+status], [projectId+id]',
+    },
+    async upgrade(tx) {
+      const runs = tx.table('runs');
+      const runTasks = tx.table('runTasks');
+      for (const id of (await runs.toCollection().primaryKeys()) as string[]) {
+        const run = (await runs.get(id)) as (Run & Partial<RunTaskLists>) | undefined;
+        if (!run) continue;
+        await runTasks.bulkPut(toTaskRows(id, { completed: run.completed ?? [], pool: run.pool ?? [] }));
+        await runs.put(withoutTaskLists(run));
+      }
     },
   },
 ];

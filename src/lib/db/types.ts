@@ -111,9 +111,10 @@ export interface Sample {
 export type RunStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 /**
- * A pipeline run. It carries everything needed to resume it exactly: the validated recipe, the
- * engines of each role, the seeds as they were at the start, the batch size, the tasks done and
- * the Self-Instruct pool.
+ * A pipeline run. With its seed snapshot (`runSeeds`) and its committed tasks (`runTasks`) it
+ * carries everything needed to resume it exactly: the validated recipe, the engines of each role,
+ * the batch size and the counts. Since version 9 the tasks done and the Self-Instruct pool are
+ * rows of their own, not lists here: the row stays the same size however long the run.
  */
 export interface Run {
   id: string;
@@ -127,8 +128,6 @@ export interface Run {
   /** Number of seeds in the snapshot (the snapshot itself is in `runSeeds`). */
   seedCount: number;
   concurrency: number;
-  completed: number[];
-  pool: { task: number; text: string }[];
   counts: Record<string, unknown>;
   error: string | null;
   createdAt: number;
@@ -150,6 +149,19 @@ export interface RunTaskRow {
   task: number;
   pool?: string[];
 }
+
+/**
+ * A run's committed tasks as lists (gathered from its `runTasks` rows, in task order): what a
+ * backup file's run line carries (the file keeps the layout it had when these lists were in the
+ * run row) and what the dataset card reads for a run that stopped early.
+ */
+export interface RunTaskLists {
+  completed: number[];
+  pool: { task: number; text: string }[];
+}
+
+/** A run with its committed tasks: how a backup, a restore and the dataset card see a run. */
+export type RunWithTasks = Run & RunTaskLists;
 
 /** The seeds a run started from, as they were then: a resumed run uses exactly these. */
 export interface RunSeeds {

@@ -2,7 +2,7 @@ import { errorInfo } from './engines.svelte';
 import type { AppDb } from '../db/db';
 import { samplePages, sampleIdsByStatus, seedIdsInOrder, seedPages, type RestoreResult } from '../db/backupRepo';
 import { datasetSource } from '../db/datasetSource';
-import { listRuns } from '../db/runsRepo';
+import { listRunsWithTasks } from '../db/runsRepo';
 import { getProjectSetting } from '../db/settingsRepo';
 import { readPrivacy } from '../privacy/settings';
 import type { Project, ProjectCard } from '../db/types';
@@ -202,7 +202,7 @@ export class ExportState {
     this.progress = null;
     try {
       // A run whose recipe asks for redacted outputs (recipe.privacy.redactOutputs) redacts the file whatever the box says.
-      const runs = await listRuns(this.#db, project.id);
+      const runs = await listRunsWithTasks(this.#db, project.id);
       const recipeRedacts = runs.some((r) => (r.recipe as { privacy?: { redactOutputs?: boolean } }).privacy?.redactOutputs === true);
       const privacy = readPrivacy(await getProjectSetting(this.#db, project.id, 'privacy'));
       const opts = {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeBlob, splitLines } from '../decode';
 import type { EndpointConfig } from '../../engines/remote/remoteEngine';
 import type { SavedRecipe } from '../../db/recipesRepo';
-import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
+import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
 
 /**
  * The project backup file: JSON Lines, one row per line, so that it is written and read as a
@@ -25,6 +25,11 @@ import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument 
  *               Optional fields added since, in the same version (a reader that does not know one
  *               drops it, as every Seedforge before them did): a sample's `source` (where a
  *               document-made sample was grounded), a run snapshot's `chunks`, a run's `budget`.
+ *
+ * A run line carries the run's committed tasks (`completed`) and Self-Instruct pool (`pool`) as
+ * lists, as every version has. Since the app's schema version 9 the stores keep them as one row per
+ * task (runTasks), not in the run row: the writer gathers them, a restore splits them again; the
+ * file's layout did not change, so older backups restore and older Seedforges read newer ones.
  */
 export const BACKUP_FORMAT = 'seedforge-backup';
 export const BACKUP_VERSION = 2;
@@ -193,7 +198,7 @@ export interface Backup {
   project: Project;
   recipes: SavedRecipe[];
   endpoints: EndpointConfig[];
-  runs: Run[];
+  runs: RunWithTasks[];
   runSeeds: RunSeeds[];
   seeds: Seed[];
   samples: Sample[];

@@ -1,5 +1,5 @@
 import type { HumanAction } from '../../db/samplesRepo';
-import type { Run, Sample } from '../../db/types';
+import type { Run, RunTaskLists, Sample } from '../../db/types';
 import type { AcceptanceSummary, ExportedDocument, ExportSummary, SourceMode } from './types';
 import { sourcePlace } from './records';
 import { en } from '../../i18n/en';
@@ -16,8 +16,8 @@ const EN = { t: (k: keyof typeof en) => en[k] };
 export interface CardInput {
   projectName: string;
   summary: ExportSummary;
-  /** The runs named in `summary.runIds` (others are ignored). */
-  runs: Run[];
+  /** The runs named in `summary.runIds` (others are ignored), with their committed tasks (runsRepo listRunsWithTasks). */
+  runs: (Run & Pick<RunTaskLists, 'completed'>)[];
   /** The data file's name, for the card's `configs` entry. */
   dataFile: string;
   createdAt: number;
@@ -39,7 +39,7 @@ export const isLicense = (x: unknown): x is License => (LICENSES as readonly unk
  * seed of the snapshot as an example. The run's `seedCount` is the snapshot, not the use
  * (issue 13: "175 seeds" on the card of a 10-seed run).
  */
-export function seedsUsed(run: Pick<Run, 'recipe' | 'seedCount' | 'completed' | 'status'>): { used: number; planned: number; snapshot: number; examples: boolean } {
+export function seedsUsed(run: Pick<Run, 'recipe' | 'seedCount' | 'status'> & Pick<RunTaskLists, 'completed'>): { used: number; planned: number; snapshot: number; examples: boolean } {
   const recipe = run.recipe as { maxSeeds?: number; copiesPerSeed?: number; steps?: { op?: string }[] };
   const snapshot = run.seedCount;
   if (recipe.steps?.[0]?.op === 'selfInstruct') return { used: snapshot, planned: snapshot, snapshot, examples: true };

@@ -1,7 +1,7 @@
 import type { EndpointConfig } from '../../engines/remote/remoteEngine';
 import type { SavedRecipe } from '../../db/recipesRepo';
 import type { DedupCheck, DuplicateMark } from '../../db/samplesRepo';
-import type { Project, Run, RunSeeds, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
+import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
 import type { ModelSource } from '../../engines/modelSource';
 import type { Vectors } from '../../dedup/types';
 
@@ -18,9 +18,13 @@ import type { Vectors } from '../../dedup/types';
 /** Rows read per request by the paged readers. */
 export const PAGE_SIZE = 1000;
 
-/** A project's own tables, by name (the backup's names), with their row types. */
+/**
+ * A project's own tables, by name (the backup's names), with their row types. A run comes with its
+ * committed tasks as lists (RunWithTasks): the stores keep them as rows of their own, the backup
+ * file and the dataset card as lists beside the run.
+ */
 export interface ProjectRows {
-  runs: Run;
+  runs: RunWithTasks;
   runSeeds: RunSeeds;
   seeds: Seed;
   samples: Sample;
