@@ -15,6 +15,7 @@ import { PwaState } from './pwa.svelte';
 import { Router } from './router.svelte';
 import { SeedsState } from './seeds.svelte';
 import { Toasts } from './toasts.svelte';
+import { UpgradeState } from './upgrade.svelte';
 
 /** Builds the app's state once, at start-up, around an open database and the import worker. */
 export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: () => void } {
@@ -43,7 +44,7 @@ export function createApp(db: AppDb, locale: Locale): AppContext & { dispose: ()
   const recipes = new RecipesState(db);
   projects.beforeRemove = (id) => recipes.forget(id);
   return {
-    db, i18n, router: new Router(), toasts, projects, seeds, documents: new DocumentsState(db), importer, keys, engines, recipes, runs, pwa: new PwaState(), runner,
+    db, i18n, router: new Router(), toasts, projects, seeds, documents: new DocumentsState(db), importer, keys, engines, recipes, runs, pwa: new PwaState(), upgrade: new UpgradeState(db), runner,
     dispose: () => {
       worker.terminate();
       pipelineWorker.terminate();

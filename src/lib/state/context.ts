@@ -14,6 +14,7 @@ import type { PwaState } from './pwa.svelte';
 import type { Router } from './router.svelte';
 import type { SeedsState } from './seeds.svelte';
 import type { Toasts } from './toasts.svelte';
+import type { UpgradeState } from './upgrade.svelte';
 
 /** Everything a screen reads, provided once by App.svelte. */
 export interface AppContext {
@@ -30,6 +31,8 @@ export interface AppContext {
   recipes: RecipesState;
   runs: RunsState;
   pwa: PwaState;
+  /** Another tab upgraded the store: this tab's connection closed, reload to go on. */
+  upgrade: UpgradeState;
   /**
    * The pipeline worker's API: runs go through `runs`; the Eval sets panel's check runs here too
    * (one worker: a second `new Worker` of the same entry makes the build emit it twice).
