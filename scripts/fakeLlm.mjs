@@ -182,6 +182,7 @@ function rewardAnswer(path, body) {
  * @property {string} [key] the bearer / x-api-key to expect: other keys get 401 (any key when unset)
  * @property {string[]} [models] what GET /v1/models lists
  * @property {boolean} [record] keep each request in `requests` (true by default; a long benchmark turns it off)
+ * @property {boolean} [cors] answer a browser page's cross-origin calls (CORS headers and the preflight), as a hosted API does; off by default
  */
 
 /**
@@ -268,6 +269,13 @@ export async function startFakeLlm(opts = {}) {
   };
 
   const server = createServer(async (req, res) => {
+    if (opts.cors) {
+      // For the app's end-to-end tests: the page calls the server from its own origin.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-api-key, anthropic-version, anthropic-dangerous-direct-browser-access');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    }
     const path = (req.url ?? '').split('?')[0];
     const anthropic = path === '/v1/messages';
     const auth = anthropic ? String(req.headers['x-api-key'] ?? '') : String(req.headers.authorization ?? '').replace(/^Bearer /, '');
