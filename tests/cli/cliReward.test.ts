@@ -25,7 +25,7 @@ const args = (store: string, recipe: string) => runArgs(fx, store).map((a, i, al
 describe('the Reward step in `seedforge run`', () => {
   it('scores every answer with /score and rejects those under the threshold', async () => {
     const store = join(fx.dir, 'scored');
-    const r = await cli(args(store, recipeFile('scored', { url: fx.fake.url, model: 'rm', minReward: 0.5 })));
+    const r = await cli(args(store, recipeFile('scored', { url: fx.fake.url, rewardModel: 'rm', minReward: 0.5 })));
     expect(r.code, r.stderr).toBe(EXIT.done);
     expect(jsonLines(r.stdout).at(-1)).toMatchObject({ status: 'done', done: 6 });
     expect(fx.fake.requests.filter((q) => q.path === '/score')).toHaveLength(6);
@@ -36,7 +36,7 @@ describe('the Reward step in `seedforge run`', () => {
       expect(samples).toHaveLength(6);
       for (const x of samples) {
         const note = (x.lineage.notes as { reward: RewardNote }).reward;
-        expect(note).toEqual({ score: rewardFor(x.instruction, x.output), api: 'score', model: 'rm' });
+        expect(note).toEqual({ score: rewardFor(x.instruction, x.output), api: 'score', rewardModel: 'rm' });
         expect([x.status, x.rejectReason]).toEqual(note.score >= 0.5 ? ['accepted', null] : ['rejected', 'rewardLow']);
       }
     } finally {
@@ -53,7 +53,7 @@ describe('the Reward step in `seedforge run`', () => {
 
   it('a key variable that is empty stops the run before anything is stored', async () => {
     const store = join(fx.dir, 'nokey');
-    const r = await cli(args(store, recipeFile('nokey', { url: fx.fake.url, model: 'rm', apiKeyEnv: 'SEEDFORGE_TEST_RM_KEY' })), { SEEDFORGE_TEST_RM_KEY: '' });
+    const r = await cli(args(store, recipeFile('nokey', { url: fx.fake.url, rewardModel: 'rm', apiKeyEnv: 'SEEDFORGE_TEST_RM_KEY' })), { SEEDFORGE_TEST_RM_KEY: '' });
     expect(r.code).not.toBe(EXIT.done);
     expect(r.stderr).toMatch(/SEEDFORGE_TEST_RM_KEY .*is empty/);
     if (existsSync(store)) {

@@ -85,13 +85,13 @@ describe('reading the documented answers', () => {
   });
 
   it('rewardModelFor: no URL is skipped with the reason; a model named but unusable stops the run', () => {
-    const step = { api: 'score' as const, url: '', model: '', apiKeyEnv: '' };
+    const step = { api: 'score' as const, url: '', rewardModel: '', apiKeyEnv: '' };
     expect(rewardModelFor(step)).toEqual({ skipped: expect.stringMatching(/no reward model configured/) });
     expect(() => rewardModelFor({ ...step, url: srv.url })).toThrowError(expect.objectContaining({ name: 'RewardConfigError' }));
-    expect(() => rewardModelFor({ ...step, url: 'not a url', model: 'rm' })).toThrowError(expect.objectContaining({ name: 'RewardConfigError' }));
-    expect(() => rewardModelFor({ ...step, url: srv.url, model: 'rm', apiKeyEnv: 'RM_KEY' })).toThrowError(/only the command line reads/);
-    expect(() => rewardModelFor({ ...step, url: srv.url, model: 'rm', apiKeyEnv: 'RM_KEY' }, { env: {} })).toThrowError(/RM_KEY .* is empty/);
-    expect(rewardModelFor({ ...step, url: srv.url, model: 'rm', apiKeyEnv: 'RM_KEY' }, { env: { RM_KEY: 'k' } })).toBeInstanceOf(RemoteRewardModel);
+    expect(() => rewardModelFor({ ...step, url: 'not a url', rewardModel: 'rm' })).toThrowError(expect.objectContaining({ name: 'RewardConfigError' }));
+    expect(() => rewardModelFor({ ...step, url: srv.url, rewardModel: 'rm', apiKeyEnv: 'RM_KEY' })).toThrowError(/only the command line reads/);
+    expect(() => rewardModelFor({ ...step, url: srv.url, rewardModel: 'rm', apiKeyEnv: 'RM_KEY' }, { env: {} })).toThrowError(/RM_KEY .* is empty/);
+    expect(rewardModelFor({ ...step, url: srv.url, rewardModel: 'rm', apiKeyEnv: 'RM_KEY' }, { env: { RM_KEY: 'k' } })).toBeInstanceOf(RemoteRewardModel);
   });
 });
 
@@ -118,7 +118,7 @@ function engines(): PipelineEngines {
 async function run(step: Partial<Extract<RecipeInput['steps'][number], { op: 'reward' }>>, before: RecipeInput['steps'] = [], reward?: RewardModel | { skipped: string }) {
   const store = new MemoryRunStore();
   const events: RunEvent[] = [];
-  const recipe = recipeOf({ version: 1, name: 'rm', steps: [...before, { op: 'reward', url: srv.url, model: 'rm', ...step }] });
+  const recipe = recipeOf({ version: 1, name: 'rm', steps: [...before, { op: 'reward', url: srv.url, rewardModel: 'rm', ...step }] });
   const rs = recipe.steps.at(-1)!;
   const model = reward ?? (rs.op === 'reward' ? rewardModelFor(rs, { policy: FAST }) : undefined);
   await runRecipe({ runId: 'r', recipe, seeds: SEEDS, engines: engines(), store, concurrency: 2, reward: model, onEvent: (e) => events.push(e) });

@@ -19,6 +19,7 @@ import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
 import { multiTurnEn } from './multiTurn.en';
 import { pairsEn } from './pairs.en';
+import { rewardEn } from './reward.en';
 
 /**
  * English UI strings. Every key here must exist in zh.ts (the type there enforces it). Features
@@ -31,6 +32,7 @@ export const en = {
   ...docstepsEn,
   ...multiTurnEn,
   ...pairsEn,
+  ...rewardEn,
   ...startEn,
   ...importEn,
   ...planEn,

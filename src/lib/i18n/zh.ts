@@ -20,6 +20,7 @@ import { chunksZh } from './chunks.zh';
 import { docstepsZh } from './docsteps.zh';
 import { multiTurnZh } from './multiTurn.zh';
 import { pairsZh } from './pairs.zh';
+import { rewardZh } from './reward.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
 export const zh: Record<MessageKey, string> = {
@@ -29,6 +30,7 @@ export const zh: Record<MessageKey, string> = {
   ...docstepsZh,
   ...multiTurnZh,
   ...pairsZh,
+  ...rewardZh,
   ...startZh,
   ...importZh,
   ...planZh,

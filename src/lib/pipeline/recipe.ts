@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVOL_OPS } from './operators/evolve';
+import { REWARD_APIS } from './operators/reward';
 import { checkTemplates, QUESTION_TYPES, TEMPLATES } from './templates';
 import { DEFAULT_EMBEDDING_MODEL, findEmbeddingModel } from '../embed/models';
 
@@ -103,9 +104,9 @@ export const StepSchema = z.discriminatedUnion('op', [
    */
   z.object({
     op: z.literal('reward'),
-    api: z.enum(['score', 'pooling', 'classify', 'chat']).default('score'),
+    api: z.enum(REWARD_APIS).default('score'),
     url: z.string().trim().default(''),
-    model: z.string().trim().default(''),
+    rewardModel: z.string().trim().default(''),
     apiKeyEnv: z.string().trim().default(''),
     keep: z.enum(['threshold', 'topShare']).default('threshold'),
     /** Threshold mode: the lowest reward kept, on the model's own scale. */

@@ -10,6 +10,7 @@ import type { LlmEngine, LoadProgress } from '../engines/types';
 import { createBudget, FREE, withBudget, type Budget } from '../pipeline/budget';
 import { validateRecipe } from '../pipeline/recipe';
 import { runRecipe } from '../pipeline/run';
+import { rewardModelFor } from '../engines/remote/reward';
 import { HELD_BACK_ERROR, type PipelineEngines, type RunEvent } from '../pipeline/types';
 import type { DedupPass } from '../dedup/passes';
 import { runDedupPhase, type DedupPhaseProgress, type SemanticRefusal } from './dedupPhase';
@@ -127,7 +128,10 @@ export function createRunnerApi() {
             ctl.abort();
           }
         };
-        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: privacy.seeds(await getRunSeeds(d, runId)), chunks: privacy.chunks(await getRunChunks(d, runId)), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent });
+        // The Reward step's model (keyless servers: the app reads no environment); none named: the step is skipped and says so.
+        const rewardStep = v.recipe.steps.find((s) => s.op === 'reward');
+        const reward = rewardStep?.op === 'reward' ? rewardModelFor(rewardStep) : undefined;
+        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: privacy.seeds(await getRunSeeds(d, runId)), chunks: privacy.chunks(await getRunChunks(d, runId)), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent, reward });
         await saveSpent(true);
         if (budget?.tripped) throw budget.tripped;
         // Tasks that failed on the endpoint were held back, not kept: the run is paused, and says

@@ -1,4 +1,4 @@
-import type { RewardModel, RewardPair } from '../../pipeline/operators/reward';
+import { REWARD_APIS, type RewardApi, type RewardModel, type RewardPair } from '../../pipeline/operators/reward';
 import { EngineError } from '../errors';
 import { DEFAULT_POLICY, fetchError, globalFetch, httpError, isRetryable, limiterFor, retryDelay, sleep, type CallPolicy, type Transport } from './http';
 import { joinUrl } from './remoteEngine';
@@ -30,8 +30,7 @@ import { joinUrl } from './remoteEngine';
  * vLLM serves these routes at the server's root: a base URL ending in /v1 (as the chat engines
  * are configured) is cut back to the root for them; `chat` keeps it.
  */
-export type RewardApi = 'score' | 'pooling' | 'classify' | 'chat';
-export const REWARD_APIS: readonly RewardApi[] = ['score', 'pooling', 'classify', 'chat'];
+export { REWARD_APIS, type RewardApi };
 
 export interface RewardEndpoint {
   api: RewardApi;
@@ -209,7 +208,7 @@ export class RemoteRewardModel implements RewardModel {
 export interface RewardStepModel {
   api: RewardApi;
   url: string;
-  model: string;
+  rewardModel: string;
   apiKeyEnv: string;
 }
 
@@ -227,7 +226,7 @@ export class RewardConfigError extends Error {
  */
 export function rewardModelFor(step: RewardStepModel, o: { env?: Record<string, string | undefined>; transport?: Transport; policy?: CallPolicy } = {}): RewardModel | { skipped: string } {
   if (!step.url) return { skipped: 'no reward model configured: give the Reward step a server URL and a model' };
-  if (!step.model) throw new RewardConfigError(`Reward step: no model named for ${step.url}: give the model the server serves`);
+  if (!step.rewardModel) throw new RewardConfigError(`Reward step: no model named for ${step.url}: give the model the server serves`);
   try {
     new URL(step.url);
   } catch {
@@ -239,5 +238,5 @@ export function rewardModelFor(step: RewardStepModel, o: { env?: Record<string, 
     key = o.env[step.apiKeyEnv];
     if (!key) throw new RewardConfigError(`Reward step: the environment variable ${step.apiKeyEnv} (the reward server's key) is empty: set it and run again`);
   }
-  return new RemoteRewardModel({ api: step.api, baseUrl: step.url, model: step.model, ...(o.policy ? { policy: o.policy } : {}) }, key, o.transport);
+  return new RemoteRewardModel({ api: step.api, baseUrl: step.url, model: step.rewardModel, ...(o.policy ? { policy: o.policy } : {}) }, key, o.transport);
 }

@@ -10,6 +10,10 @@ import type { Candidate } from '../types';
  * src/lib/engines/remote/reward.ts (vLLM's /score, /pooling and /classify, and OpenAI-compatible
  * reward servers that answer a chat completion with a scalar).
  */
+/** The APIs a remote reward model is called by (engines/remote/reward.ts says how each is sent and read). */
+export const REWARD_APIS = ['score', 'pooling', 'classify', 'chat'] as const;
+export type RewardApi = (typeof REWARD_APIS)[number];
+
 export interface RewardModel {
   /** Which API scores (for the lineage and the card): 'score', 'pooling', 'classify', 'chat'. */
   api: string;
