@@ -20,10 +20,14 @@ export function withChat(engine: LlmEngine, chat: LlmEngine['chat']): LlmEngine 
     get contextLength() {
       return engine.contextLength;
     },
+    get rawCompletion() {
+      return engine.rawCompletion;
+    },
     load: (onProgress, signal) => engine.load(onProgress, signal),
     unload: () => engine.unload(),
     chat,
   };
   if (engine.countTokens) decorated.countTokens = (messages) => engine.countTokens!(messages);
+  if (engine.promptTemplate) decorated.promptTemplate = () => engine.promptTemplate!();
   return decorated;
 }

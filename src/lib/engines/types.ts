@@ -55,6 +55,35 @@ export interface ChatRequest {
    * has a way to say so; undefined leaves the model's default.
    */
   thinking?: boolean;
+  /**
+   * Raw text completion: this text is sent as it is, with no chat template applied (`messages`
+   * then only sizes the budget). Only for engines with `rawCompletion` (Magpie sends a chat
+   * template's pre-query prefix, pipeline/magpie.ts); others refuse it as BadRequestError.
+   */
+  prompt?: string;
+}
+
+/**
+ * A model's chat template as its backend knows it, for building text the model reads as a turn
+ * (pipeline/magpie.ts): a Jinja template with the special tokens it writes (GGUF
+ * `tokenizer.chat_template`, a server's `/props`), or WebLLM's `conv_template` (mlc-chat-config.json).
+ */
+export type ChatTemplateSource =
+  | { kind: 'jinja'; template: string; bosToken: string; eosToken: string }
+  | { kind: 'conv'; conv: ConvTemplate };
+
+/** The part of WebLLM's ConvTemplateConfig (mlc-chat-config.json `conv_template`) that lays out text. */
+export interface ConvTemplate {
+  system_template: string;
+  system_message: string;
+  roles: { user: string; assistant: string };
+  role_templates?: { user?: string; assistant?: string };
+  seps: string[];
+  role_content_sep?: string;
+  role_empty_sep?: string;
+  stop_str: string[];
+  add_role_after_system_message?: boolean;
+  render_empty_system_message?: boolean;
 }
 
 export interface TokenUsage {
@@ -109,6 +138,17 @@ export interface LlmEngine {
   readonly contextLength?: number | null;
   /** Counts a conversation's prompt tokens with the model's own tokenizer, where the engine has one. */
   countTokens?(messages: ChatTurn[]): Promise<number>;
+  /**
+   * Whether `chat` takes `ChatRequest.prompt` (raw text completion, no chat template): llama.cpp
+   * (wllama), WebLLM's completions API, a remote `/completions` endpoint (vLLM, llama.cpp server).
+   * Absent or false: hosted chat APIs, which apply their own template and cannot continue raw text.
+   */
+  readonly rawCompletion?: boolean;
+  /**
+   * The model's chat template, where the engine can read it (after `load` for local models);
+   * null when the model has none (a base model).
+   */
+  promptTemplate?(): Promise<ChatTemplateSource | null>;
   /**
    * Loads the model (downloads it when needed).
    * @throws NoWebGpuError, ModelNotFoundError, InvalidModelError, OutOfMemoryError, NetworkError, CorsError, AbortedError

@@ -87,12 +87,18 @@ class BlobReader {
     this.pos += len;
     return s;
   }
-  async value(type: number): Promise<unknown> {
+  /** `keepStrings`: an array of strings is returned as its strings (the vocabulary, when asked for). */
+  async value(type: number, keepStrings = false): Promise<unknown> {
     const sizes: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
     if (type === 8) return this.str();
     if (type === 9) {
       const t = await this.u32();
       const n = await this.u64();
+      if (t === 8 && keepStrings) {
+        const out: string[] = [];
+        for (let i = 0; i < n; i++) out.push(await this.str());
+        return out;
+      }
       // Large arrays (the vocabulary) are skipped, not decoded: only their length is kept.
       if (t !== 8 && t !== 9) {
         const w = sizes[t];
@@ -132,10 +138,12 @@ function safe(v: bigint): number {
 }
 
 /**
- * Parses the header and checks that the file holds all of its tensor data.
+ * Parses the header and checks that the file holds all of its tensor data. `tokens`: keep the
+ * vocabulary (`tokenizer.ggml.tokens` as string[]), e.g. to name the BOS and EOS tokens a chat
+ * template writes; otherwise only its length is kept.
  * @throws GgufFormatError naming what is wrong (not GGUF, unsupported version, truncated).
  */
-export async function readGguf(blob: Blob): Promise<GgufInfo> {
+export async function readGguf(blob: Blob, opts: { tokens?: boolean } = {}): Promise<GgufInfo> {
   const r = new BlobReader(blob);
   if (blob.size < 24) throw new GgufFormatError('the file is too small to be a GGUF model');
   if ((await r.u32()) !== 0x46554747) throw new GgufFormatError('this is not a GGUF file (wrong magic bytes)');
@@ -146,7 +154,7 @@ export async function readGguf(blob: Blob): Promise<GgufInfo> {
   const metadata: Record<string, unknown> = {};
   for (let i = 0; i < kvCount; i++) {
     const key = await r.str();
-    metadata[key] = await r.value(await r.u32());
+    metadata[key] = await r.value(await r.u32(), opts.tokens && key === 'tokenizer.ggml.tokens');
   }
   let dataBytes: number | null = 0;
   let maxEnd = 0;
