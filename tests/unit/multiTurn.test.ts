@@ -10,6 +10,7 @@ import { cleanFollowUp, parseTurnVerdict, type MultiTurnLineage } from '../../sr
 import { validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
+import { checkOpenAiJsonl } from '../e2e/exportChecks';
 import { MemoryDatasetSource } from '../support/memoryDatasetSource';
 import { MemoryRunStore } from '../support/memoryRunStore';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
@@ -298,8 +299,9 @@ describe('multi-turn: export with every turn', () => {
     expect(sg).toHaveLength(1);
     llamaFactorySharegpt(sg[0]!);
     expect(sg[0]!.conversations).toEqual(turns.map((t) => ({ from: t.role === 'user' ? 'human' : 'gpt', value: t.content })));
-    const oa = (await (await write('openai-jsonl')).text()).trim().split('\n').map((l) => JSON.parse(l));
-    expect(oa).toEqual([{ messages: turns }]);
+    const oaText = await (await write('openai-jsonl')).text();
+    expect(checkOpenAiJsonl(oaText)).toEqual([]);
+    expect(oaText.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ messages: turns }]);
     for (const format of ['sharegpt-json', 'openai-jsonl'] as const) {
       const s = new ImportSession();
       const blob = await write(format);
