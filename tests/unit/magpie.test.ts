@@ -1,5 +1,6 @@
 import { existsSync, openAsBlob } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- a plain .mjs script without types; it exports the path as a string
 import { chatModelPath } from '../../scripts/models-chat.mjs';
 import { readGguf } from '../../src/lib/engines/local/gguf';
 import type { ChatTemplateSource, ConvTemplate } from '../../src/lib/engines/types';
