@@ -1,4 +1,5 @@
 import { en, type MessageKey } from './en';
+import { NO_TOPIC } from '../pipeline/operators/multiTurn';
 
 /**
  * Words for the ids a run writes into its samples, calls and counts — operations
@@ -68,6 +69,7 @@ export function judgeWhyLabel(i18n: T, why: string): string {
     'empty reply': 'label.why.empty',
     'a range instead of a score': 'label.why.range',
     'no score in the reply': 'label.why.noScore',
+    [NO_TOPIC]: 'label.why.noTopic',
   };
   const f = fixed[why];
   if (f) return i18n.t(f);

@@ -26,6 +26,7 @@ export const multiTurnEn = {
   'label.fix.multiTurn:drift': 'Use a stronger generator, lower the fewest turns, or turn the off-topic check off.',
   'label.fix.multiTurn:empty': 'Raise the max tokens, or use another model for the generator or responder.',
   'label.fix.multiTurn:judgeFailed': 'Turn constrained output on, raise the retries, or use a stronger judge.',
+  'label.why.noTopic': 'the reply does not say whether the turn is on topic',
   'review.conversation': 'Conversation',
   'review.conversationHelp': '{turns} of {planned} turns drawn',
   'review.turn': 'Turn {turn}',

@@ -24,6 +24,7 @@ export const multiTurnZh: Record<keyof typeof multiTurnEn, string> = {
   'label.fix.multiTurn:drift': '换用更强的生成模型、减少最少轮数，或关闭跑题检查。',
   'label.fix.multiTurn:empty': '提高最大 token 数，或为生成者、回答者换一个模型。',
   'label.fix.multiTurn:judgeFailed': '打开受约束输出、增加重试次数，或换用更强的评审模型。',
+  'label.why.noTopic': '回复没有说明这一轮是否切题',
   'review.conversation': '对话',
   'review.conversationHelp': '抽到 {planned} 轮，实有 {turns} 轮',
   'review.turn': '第 {turn} 轮',

@@ -73,6 +73,9 @@ export function cleanFollowUp(raw: string): string {
   return (q ? q[1]! : t).trim();
 }
 
+/** Why a turn verdict with a score is still unreadable (the drawer words it: i18n labels.ts judgeWhyLabel). */
+export const NO_TOPIC = 'no topic judgement in the reply';
+
 /**
  * Reads a turn verdict: the verdict as judgeParse reads it, and `onTopic` from the JSON (true /
  * false, or "yes" / "no") — or, in free text, from words that say it ("off-topic", "跑题"). A reply
@@ -86,7 +89,7 @@ export function parseTurnVerdict(raw: string): { ok: true; verdict: TurnVerdict 
   if (m) onTopic = /^(?:true|yes)$/i.test(m[2]!);
   else if (/\boff[- ]topic\b|跑题|偏题|离题|偏离(?:了)?话题/i.test(raw)) onTopic = false;
   else if (/\bon[- ]topic\b|切题|没有跑题|仍在话题/i.test(raw)) onTopic = true;
-  if (onTopic === null) return { ok: false, why: 'no topic judgement in the reply' };
+  if (onTopic === null) return { ok: false, why: NO_TOPIC };
   return { ok: true, verdict: { ...v.verdict, onTopic } };
 }
 
