@@ -121,6 +121,22 @@ export function replyFor(r) {
 }
 
 /**
+ * The reply to a raw text completion: a question (what a chat model writes after its template's
+ * user-turn prefix, Magpie), a function of (model, prompt, seed, max_tokens), cut at the first
+ * `stop` text as servers do.
+ * @param {{ model: string, prompt: string, seed?: unknown, maxTokens?: unknown, stop?: unknown }} r
+ */
+export function completionFor(r) {
+  const { text: body, finish } = replyFor({ model: r.model, messages: r.prompt, seed: r.seed, maxTokens: r.maxTokens });
+  let text = finish === 'stop' ? `${body.replace(/[.!]\s*$/, '')}?` : body;
+  for (const s of Array.isArray(r.stop) ? r.stop : typeof r.stop === 'string' ? [r.stop] : []) {
+    const at = s ? text.indexOf(s) : -1;
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return { text, finish };
+}
+
+/**
  * The fake reward of an (prompt, answer) pair: a number in [0, 1) from their hash, four decimals.
  * The reward routes (vLLM's /score, /pooling, /classify, and chat completions for a model whose name
  * ends in "-reward") all answer it, so tests know which answers a reward step keeps.
@@ -183,6 +199,7 @@ function rewardAnswer(path, body) {
  * @property {string[]} [models] what GET /v1/models lists
  * @property {boolean} [record] keep each request in `requests` (true by default; a long benchmark turns it off)
  * @property {boolean} [cors] answer a browser page's cross-origin calls (CORS headers and the preflight), as a hosted API does; off by default
+ * @property {{ template: string, bosToken: string, eosToken: string }} [chatTemplate] serve it at GET /props as llama.cpp server does (no /props when unset, as vLLM)
  */
 
 /**
@@ -284,8 +301,12 @@ export async function startFakeLlm(opts = {}) {
       if (!authorized) return json(res, 401, { error: { message: 'Invalid API key', type: 'invalid_request_error' } });
       return json(res, 200, { object: 'list', data: (opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', owned_by: 'fake' })) });
     }
+    if (req.method === 'GET' && path === '/props' && opts.chatTemplate) {
+      // llama.cpp server's /props: the model's chat template and the special tokens it writes.
+      return json(res, 200, { chat_template: opts.chatTemplate.template, bos_token: opts.chatTemplate.bosToken, eos_token: opts.chatTemplate.eosToken });
+    }
     const rewardRoute = path === '/score' || path === '/pooling' || path === '/classify' ? path : null;
-    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && !anthropic && !rewardRoute)) return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/completions' && !anthropic && !rewardRoute)) return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 
     const chunks = [];
     for await (const c of req) chunks.push(c);
@@ -347,7 +368,9 @@ export async function startFakeLlm(opts = {}) {
   function answer(req, res, body, anthropic, truncated) {
     const model = String(body.model ?? '');
     const stream = body.stream === true;
-    const messages = anthropic ? [body.system ?? null, body.messages] : body.messages;
+    // Text completion (vLLM's and llama.cpp server's /v1/completions): `prompt` is raw text.
+    const completion = !anthropic && (req.url ?? '').split('?')[0] === '/v1/completions';
+    const messages = anthropic ? [body.system ?? null, body.messages] : completion ? String(body.prompt ?? '') : body.messages;
     const tool = anthropic && Array.isArray(body.tools) && body.tool_choice?.type === 'tool' ? body.tools.find((t) => t.name === body.tool_choice.name) : undefined;
     const rf = body.response_format;
     const schema = tool ? tool.input_schema : rf?.type === 'json_schema' ? (rf.json_schema?.schema ?? {}) : rf?.type === 'json_object' ? {} : undefined;
@@ -355,8 +378,10 @@ export async function startFakeLlm(opts = {}) {
     // A reward model behind chat completions (NVIDIA NIM style) answers its score as "reward:<value>".
     const { text, finish } = reward
       ? { text: `reward:${rewardFor(String(body.messages.find((x) => x?.role === 'user')?.content ?? ''), String(body.messages.findLast((x) => x?.role === 'assistant')?.content ?? ''))}`, finish: 'stop' }
-      : replyFor({ model, messages, seed: body.seed, maxTokens: body.max_tokens, schema });
-    const promptChars = (anthropic ? String(body.system ?? '').length : 0) + (Array.isArray(body.messages) ? body.messages : []).reduce((n, m) => n + (typeof m?.content === 'string' ? m.content.length : JSON.stringify(m?.content ?? '').length), 0);
+      : completion
+        ? completionFor({ model, prompt: messages, seed: body.seed, maxTokens: body.max_tokens, stop: body.stop })
+        : replyFor({ model, messages, seed: body.seed, maxTokens: body.max_tokens, schema });
+    const promptChars = (completion ? messages.length : 0) + (anthropic ? String(body.system ?? '').length : 0) + (Array.isArray(body.messages) ? body.messages : []).reduce((n, m) => n + (typeof m?.content === 'string' ? m.content.length : JSON.stringify(m?.content ?? '').length), 0);
     const usage = { prompt: Math.ceil(promptChars / 4), completion: tokensOf(text) };
     const id = createHash('sha256').update(text).digest('hex').slice(0, 24);
     const pieces = text.match(/\S+\s*|\s+/g) ?? [''];
@@ -381,8 +406,8 @@ export async function startFakeLlm(opts = {}) {
             usage: { input_tokens: usage.prompt, output_tokens: usage.completion },
           }
         : {
-            id: `chatcmpl-${id}`, object: 'chat.completion', created: 0, model,
-            choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }],
+            id: `chatcmpl-${id}`, object: completion ? 'text_completion' : 'chat.completion', created: 0, model,
+            choices: [completion ? { index: 0, text, finish_reason: finish } : { index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }],
             usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
           };
       const s = JSON.stringify(full);
@@ -407,7 +432,10 @@ export async function startFakeLlm(opts = {}) {
       sse('message_delta', { type: 'message_delta', delta: { stop_reason: finish === 'length' ? 'max_tokens' : tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.completion } });
       sse('message_stop', { type: 'message_stop' });
     } else {
-      const chunk = (delta, finishReason) => ({ id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
+      const chunk = (delta, finishReason) =>
+        completion
+          ? { id: `cmpl-${id}`, object: 'text_completion', created: 0, model, choices: [{ index: 0, text: delta.content ?? '', finish_reason: finishReason }] }
+          : { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finishReason }] };
       sse(null, chunk({ role: 'assistant', content: '' }, null));
       for (const p of pieces) sse(null, chunk({ content: p }, null));
       sse(null, chunk({}, finish));

@@ -2,9 +2,9 @@ import { existsSync, openAsBlob } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain .mjs script without types; it exports the path as a string
 import { chatModelPath } from '../../scripts/models-chat.mjs';
-import { readGguf } from '../../src/lib/engines/local/gguf';
+import { ggufChatTemplate, readGguf } from '../../src/lib/engines/local/gguf';
 import type { ChatTemplateSource, ConvTemplate } from '../../src/lib/engines/types';
-import { cleanQuery, magpieBlockOf, magpiePrompt, magpiePromptFor, MagpieTemplateError, MagpieUnsupportedError, templateFromGguf } from '../../src/lib/pipeline/magpie';
+import { cleanQuery, magpieBlockOf, magpiePrompt, magpiePromptFor, MagpieTemplateError, MagpieUnsupportedError } from '../../src/lib/pipeline/magpie';
 import { ScriptedEngine } from '../support/scriptedEngine';
 
 const modelPath: string = chatModelPath();
@@ -14,7 +14,7 @@ describe('Magpie prefix from the real chat model\'s GGUF (TinyLlama-1.1B-Chat, Z
     expect(existsSync(modelPath), `the real chat model is missing at ${modelPath}: run 'npm run models:chat' first (the test command does)`).toBe(true);
     const info = await readGguf(await openAsBlob(modelPath), { tokens: true });
     expect((info.metadata['tokenizer.ggml.tokens'] as string[]).length).toBe(32000);
-    const src = templateFromGguf(info.metadata)!;
+    const src = ggufChatTemplate(info.metadata)!;
     expect(src).toMatchObject({ kind: 'jinja', bosToken: '<s>', eosToken: '</s>' });
     expect(magpiePrompt(src)).toEqual({ prefix: '<|user|>\n', stop: ['</s>'] });
     expect(magpiePrompt(src, 'You are a helpful assistant.')).toEqual({ prefix: '<|system|>\nYou are a helpful assistant.</s>\n<|user|>\n', stop: ['</s>'] });
@@ -23,7 +23,7 @@ describe('Magpie prefix from the real chat model\'s GGUF (TinyLlama-1.1B-Chat, Z
   it('keeps the vocabulary out of the header by default (only its length)', async () => {
     const info = await readGguf(await openAsBlob(modelPath));
     expect(info.metadata['tokenizer.ggml.tokens']).toEqual({ arrayOf: 8, length: 32000 });
-    expect(templateFromGguf(info.metadata)).toMatchObject({ bosToken: '', eosToken: '' });
+    expect(ggufChatTemplate(info.metadata)).toMatchObject({ bosToken: '', eosToken: '' });
   });
 });
 

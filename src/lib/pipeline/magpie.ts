@@ -54,18 +54,6 @@ export function magpieBlockOf(kind: EngineKind, endpointRawCompletion = false): 
   return 'noRawCompletion';
 }
 
-/** The chat template of a GGUF's metadata with its BOS and EOS texts (read with `readGguf(blob, { tokens: true })`); null when it has none. */
-export function templateFromGguf(metadata: Record<string, unknown>): ChatTemplateSource | null {
-  const template = metadata['tokenizer.chat_template'];
-  if (typeof template !== 'string' || !template.trim()) return null;
-  const tokens = Array.isArray(metadata['tokenizer.ggml.tokens']) ? (metadata['tokenizer.ggml.tokens'] as string[]) : [];
-  const token = (key: string) => {
-    const id = metadata[key];
-    return typeof id === 'number' ? (tokens[id] ?? '') : '';
-  };
-  return { kind: 'jinja', template, bosToken: token('tokenizer.ggml.bos_token_id'), eosToken: token('tokenizer.ggml.eos_token_id') };
-}
-
 function cut(text: string, what: string): { before: string; after: string } {
   const at = text.indexOf(SENTINEL);
   if (at < 0 || text.indexOf(SENTINEL, at + 1) >= 0) throw new MagpieTemplateError(`the ${what} does not write the user's message once as given, so no prefix can be cut from it`);

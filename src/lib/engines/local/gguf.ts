@@ -1,3 +1,5 @@
+import type { ChatTemplateSource } from '../types';
+
 /**
  * Reads a GGUF file's header (metadata and tensor table) without loading the model: the chat
  * template, the architecture and the context length for the model list, and a check that the
@@ -177,4 +179,16 @@ export async function readGguf(blob: Blob, opts: { tokens?: boolean } = {}): Pro
     throw new GgufFormatError(`the file is truncated: its tensors need ${dataStart + maxEnd} bytes, it has ${blob.size}`);
   }
   return { version, metadata, tensorCount, dataBytes, dataStart };
+}
+
+/** The chat template of a GGUF's metadata with its BOS and EOS texts (read with `readGguf(blob, { tokens: true })`); null when it has none. */
+export function ggufChatTemplate(metadata: Record<string, unknown>): ChatTemplateSource | null {
+  const template = metadata['tokenizer.chat_template'];
+  if (typeof template !== 'string' || !template.trim()) return null;
+  const tokens = Array.isArray(metadata['tokenizer.ggml.tokens']) ? (metadata['tokenizer.ggml.tokens'] as string[]) : [];
+  const token = (key: string) => {
+    const id = metadata[key];
+    return typeof id === 'number' ? (tokens[id] ?? '') : '';
+  };
+  return { kind: 'jinja', template, bosToken: token('tokenizer.ggml.bos_token_id'), eosToken: token('tokenizer.ggml.eos_token_id') };
 }

@@ -4,8 +4,8 @@ import type { ChatTurn } from '../../db/types';
 import { EngineError, aborted, contextOverflow } from '../errors';
 import { Semaphore } from '../remote/http';
 import { schemaToGbnf } from '../structured';
-import type { ChatEvent, ChatRequest, Constraint, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
-import { GgufFormatError, readGguf } from './gguf';
+import type { ChatEvent, ChatRequest, ChatTemplateSource, Constraint, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import { GgufFormatError, ggufChatTemplate, readGguf } from './gguf';
 import { downloadTracker } from './progress';
 import { LoadOnce } from '../loadOnce';
 
@@ -95,6 +95,8 @@ export function wllamaError(e: unknown, what: string): EngineError {
 export class WllamaEngine implements LlmEngine {
   readonly kind = 'wllama' as const;
   readonly maxConcurrency = 1;
+  /** llama.cpp completes raw text (ChatRequest.prompt): Magpie runs here. */
+  readonly rawCompletion = true;
   readonly model: string;
   #source: GgufSource;
   #opts: WllamaOptions;
@@ -121,6 +123,16 @@ export class WllamaEngine implements LlmEngine {
 
   get chatTemplate(): string | null {
     return this.#w?.getChatTemplate() ?? null;
+  }
+
+  /**
+   * The chat template with the BOS/EOS texts it writes, read from the GGUF's header (a file); for
+   * a URL, the template llama.cpp loaded, without them. Null before `load` and for base models.
+   */
+  async promptTemplate(): Promise<ChatTemplateSource | null> {
+    if (this.#source.kind === 'file') return ggufChatTemplate((await readGguf(this.#source.file, { tokens: true })).metadata);
+    const template = this.chatTemplate;
+    return template ? { kind: 'jinja', template, bosToken: '', eosToken: '' } : null;
   }
 
   /** The context length the model was loaded with (null before `load`). */
@@ -199,7 +211,10 @@ export class WllamaEngine implements LlmEngine {
         abortSignal: ctl.signal,
         ...(req.schema ? { grammar: schemaToGbnf(req.schema.schema) } : {}),
       };
-      const stream = template
+      // Raw completion (Magpie): the text as it is, no template; else the model's chat template.
+      const stream = req.prompt !== undefined
+        ? await w.createCompletion({ ...sampling, prompt: req.prompt, stream: true })
+        : template
         ? await w.createChatCompletion({
             ...sampling,
             messages: req.messages,

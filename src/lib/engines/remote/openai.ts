@@ -1,9 +1,20 @@
 import { EngineError } from '../errors';
-import type { FinishReason } from '../types';
+import type { ChatRequest, FinishReason } from '../types';
 import { joinUrl, type Dialect } from './remoteEngine';
 
 /** Model names of hybrid reasoning models whose chat template reads `enable_thinking`. */
 export const THINKING_MODEL = /qwen3|qwq|deepseek-r1|r1-distill|glm-4\.[5-9]|hunyuan|think/i;
+
+/** A raw text completion (`/completions`, vLLM and llama.cpp server): the prompt as it is, no chat template. */
+function completionBody(model: string, req: ChatRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { model, prompt: req.prompt, stream: true, stream_options: { include_usage: true } };
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.stop?.length) body.stop = req.stop;
+  if (req.seed !== undefined) body.seed = req.seed;
+  return body;
+}
 
 /** OpenAI-compatible Chat Completions (OpenAI, DeepSeek, DashScope, OpenRouter, Groq, Ollama, vLLM, …). */
 export const openaiDialect: Dialect = {
@@ -13,6 +24,7 @@ export const openaiDialect: Dialect = {
   request(cfg, key, req, mode) {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (key) headers.Authorization = `Bearer ${key}`;
+    if (req.prompt !== undefined) return { url: joinUrl(cfg.baseUrl, '/completions'), headers, body: completionBody(cfg.model, req) };
     const messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
     // JSON mode needs the word JSON in the conversation (OpenAI refuses the call otherwise).
     if (req.schema && mode === 'json_object' && !messages.some((m) => /json/i.test(m.content))) {
@@ -39,7 +51,7 @@ export const openaiDialect: Dialect = {
   piece(_event, data) {
     if (data.trim() === '[DONE]') return { end: true };
     let j: {
-      choices?: { delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null }; finish_reason?: string | null }[];
+      choices?: { delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null }; text?: string | null; finish_reason?: string | null }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
       error?: { message?: string; code?: string | number };
     };
@@ -52,7 +64,8 @@ export const openaiDialect: Dialect = {
     const c = j.choices?.[0];
     const fr = c?.finish_reason;
     return {
-      delta: c?.delta?.content ?? undefined,
+      // Chat chunks carry delta.content; text completion chunks (`/completions`) carry text.
+      delta: c?.delta?.content ?? c?.text ?? undefined,
       // DeepSeek, vLLM and llama.cpp send the thinking as reasoning_content; OpenRouter as reasoning.
       reasoning: c?.delta?.reasoning_content ?? c?.delta?.reasoning ?? undefined,
       finish: fr ? ((fr === 'length' ? 'length' : 'stop') as FinishReason) : undefined,

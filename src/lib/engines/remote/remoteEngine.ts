@@ -1,5 +1,5 @@
 import { EngineError, aborted, contextOverflow } from '../errors';
-import type { ChatEvent, ChatRequest, Constraint, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import type { ChatEvent, ChatRequest, ChatTemplateSource, Constraint, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { DEFAULT_POLICY, fetchError, globalFetch, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy, type Transport } from './http';
 
 /** A remote endpoint as the user configured it. The key is kept apart: it is never part of this object. */
@@ -14,6 +14,16 @@ export interface EndpointConfig {
   prices?: { input: number; output: number } | null;
   /** The model's context length in tokens; DEFAULT_REMOTE_CONTEXT when not set. */
   contextLength?: number | null;
+  /**
+   * The server also serves raw text completion at `/completions` (vLLM, llama.cpp server; not
+   * hosted chat APIs): Magpie can run on it. OpenAI-compatible endpoints only.
+   */
+  rawCompletion?: boolean;
+  /**
+   * The model's Jinja chat template, for servers that do not say it (vLLM); a llama.cpp server's
+   * own, read from its `/props`, comes first.
+   */
+  chatTemplate?: string;
 }
 
 /**
@@ -132,7 +142,34 @@ export class RemoteEngine implements LlmEngine {
 
   async unload(): Promise<void> {}
 
+  get rawCompletion(): boolean {
+    return this.kind === 'openai' && !!this.#cfg.rawCompletion;
+  }
+
+  /**
+   * The model's chat template: a llama.cpp server's `/props` (beside `/v1`: its template and the
+   * BOS/EOS it writes), else the one configured on the endpoint; null when neither says.
+   */
+  async promptTemplate(): Promise<ChatTemplateSource | null> {
+    const root = this.#cfg.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    try {
+      const resp = await this.#fetch(`${root}/props`, { method: 'GET', headers: this.#key ? { Authorization: `Bearer ${this.#key}` } : {} });
+      if (resp.ok) {
+        const j = (await resp.json()) as { chat_template?: unknown; bos_token?: unknown; eos_token?: unknown };
+        if (typeof j.chat_template === 'string' && j.chat_template.trim()) {
+          return { kind: 'jinja', template: j.chat_template, bosToken: typeof j.bos_token === 'string' ? j.bos_token : '', eosToken: typeof j.eos_token === 'string' ? j.eos_token : '' };
+        }
+      }
+    } catch {
+      /* not a llama.cpp server (no /props): the configured template, if any */
+    }
+    return this.#cfg.chatTemplate?.trim() ? { kind: 'jinja', template: this.#cfg.chatTemplate, bosToken: '', eosToken: '' } : null;
+  }
+
   async *chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    if (req.prompt !== undefined && !this.rawCompletion) {
+      throw new EngineError('BadRequestError', `${this.#cfg.name} is not set up for raw text completion: mark the endpoint as serving /completions (vLLM, llama.cpp server), or use a local model`);
+    }
     const policy = this.#cfg.policy;
     const release = await limiterFor(this.#cfg.id, policy.concurrency).acquire(signal);
     try {

@@ -4,6 +4,7 @@ import type { LabelTree } from '../../documents/labelTree';
 import { answerReasoning } from '../../pipeline/reasoning';
 import type { CallRecord } from '../../pipeline/types';
 import { mulberry32 } from '../../random';
+import { userText } from './records';
 import type { ExportFilters, ExportItem, MixPlan, PerLabel } from './types';
 
 /**
@@ -129,8 +130,10 @@ export function sampleItem(s: Sample, sourceText = ''): ExportItem {
   };
   const src = s.source;
   if (src) item.source = { documentId: src.documentId, document: src.documentName, pages: src.pages, headingPath: src.headingPath, chunkId: src.chunkId, text: sourceText };
-  // A multi-turn sample: the chat formats write its whole conversation, as they do a seed's.
-  if (s.turns) item.turns = s.turns;
+  // A multi-turn sample: the chat formats write its whole conversation, as they do a seed's. Its
+  // first exchange is the sample's instruction(+input) and output as they are now: an edit made
+  // in Review (which changes those fields) reaches the file.
+  if (s.turns) item.turns = [{ role: 'user', content: userText(s) }, { role: 'assistant', content: s.output }, ...s.turns.slice(2)];
   const reasoning = answerReasoning(calls, s.output);
   if (reasoning) item.reasoning = reasoning;
   return item;
