@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toSample } from '../../src/lib/db/runsRepo';
 import type { ChatTurn, Project, Sample } from '../../src/lib/db/types';
 import { exportDataset } from '../../src/lib/io/export/exportDataset';
+import { sampleItem } from '../../src/lib/io/export/select';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS, type ExportFormat } from '../../src/lib/io/export/types';
 import { ImportSession } from '../../src/lib/io/importSession';
@@ -293,6 +294,12 @@ describe('multi-turn: export with every turn', () => {
       expect(m.value.length).toBeGreaterThan(0);
     });
   }
+
+  it('a Review edit of the first exchange reaches the conversation the file writes', () => {
+    const edited = sampleItem({ ...sample, instruction: 'Explain compound interest simply.', output: 'Interest earns interest.' });
+    expect(edited.turns).toEqual([{ role: 'user', content: 'Explain compound interest simply.' }, { role: 'assistant', content: 'Interest earns interest.' }, ...turns.slice(2)]);
+    expect(sampleItem(sample).turns).toEqual(turns);
+  });
 
   it('ShareGPT (LLaMA-Factory sharegpt layout) and OpenAI messages carry every turn, in order; the file imports back as the conversation', async () => {
     const sg = JSON.parse(await (await write('sharegpt-json')).text()) as { conversations: { from: string; value: string }[] }[];
