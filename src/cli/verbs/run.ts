@@ -20,6 +20,7 @@ export const PRESET_NAMES: Record<string, keyof typeof PRESETS> = {
   'small-model': 'smallModel',
   'doc-qa': 'docQA',
   'doc-qa-evol': 'docQAEvol',
+  'multi-turn': 'multiTurn',
 };
 
 /** A recipe file or preset that cannot be used; names the file and the field. */

@@ -4,6 +4,7 @@
  * en.ts; every key must exist in multiTurn.zh.ts.
  */
 export const multiTurnEn = {
+  'preset.multiTurn': 'Multi-turn conversations',
   'op.multiTurn': 'Multi-turn (grow the exchange into a conversation)',
   'param.minTurns': 'Fewest turns (exchanges, the first included)',
   'param.maxTurns': 'Most turns',

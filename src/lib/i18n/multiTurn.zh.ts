@@ -2,6 +2,7 @@ import type { multiTurnEn } from './multiTurn.en';
 
 /** 多轮对话（问题 16，operators/multiTurn.ts）的中文界面文本：配方步骤与参数、样本和调用中的标识、详情抽屉里的对话（并入 zh.ts；键与 multiTurn.en.ts 一一对应）。 */
 export const multiTurnZh: Record<keyof typeof multiTurnEn, string> = {
+  'preset.multiTurn': '多轮对话',
   'op.multiTurn': '多轮对话（把一问一答扩展成对话）',
   'param.minTurns': '最少轮数（问答轮次，含第一轮）',
   'param.maxTurns': '最多轮数',

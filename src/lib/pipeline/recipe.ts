@@ -422,4 +422,14 @@ export const PRESETS: Record<string, RecipeInput> = {
       { op: 'dedup' },
     ],
   },
+  /**
+   * Multi-turn conversations (issue 16): each seed answered, then grown to 2–4 exchanges — the
+   * user's follow-ups by the generator, answers by the responder, every turn and the whole
+   * conversation judged; repeats and drift end a conversation (operators/multiTurn.ts).
+   */
+  multiTurn: {
+    version: 1,
+    name: 'Multi-turn conversations',
+    steps: [{ op: 'respond' }, { op: 'multiTurn', minTurns: 2, maxTurns: 4 }, { op: 'filter' }],
+  },
 };
