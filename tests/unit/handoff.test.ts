@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../../src/lib/decontam/decontam';
+import type { Project, Sample, Seed } from '../../src/lib/db/types';
+import { datasetCard } from '../../src/lib/io/export/card';
+import { exportDataset } from '../../src/lib/io/export/exportDataset';
+import { BlobSink } from '../../src/lib/io/export/sink';
 import { datasetInfo, datasetInfoEntry, datasetName } from '../../src/lib/io/export/handoff';
 import { PAIR_FORMATS, pairRecords } from '../../src/lib/io/export/pairs';
 import { recordText } from '../../src/lib/io/export/records';
 import { splitItems, type SplitItem } from '../../src/lib/io/export/split';
-import { EXPORT_FORMATS, type ExportItem } from '../../src/lib/io/export/types';
+import { DEFAULT_FILTERS, EXPORT_FORMATS, type ExportItem, type ExportOptions } from '../../src/lib/io/export/types';
 import type { PreferencePair } from '../../src/lib/preference/types';
+import { MemoryDatasetSource } from '../support/memoryDatasetSource';
 
 /**
  * The dataset descriptions of LLaMA-Factory's data/README.md (hiyouga/LLaMA-Factory), as printed
@@ -125,5 +130,54 @@ describe('train/validation split', () => {
     expect(() => splitItems(items(30), { ...o, validation: 1 })).toThrowError(expect.objectContaining({ name: 'SplitOptionsError' }));
     const one = splitItems([{ id: 'a', instruction: 'Same.', stratum: 'x' }, { id: 'b', instruction: 'same', stratum: 'x' }], o);
     expect([...one.values()]).toEqual(['train', 'train']);
+  });
+});
+
+describe('export with a split', () => {
+  const P = 'p1';
+  const project: Project = { id: P, name: 'Split', createdAt: 1, updatedAt: 1 };
+  // 40 samples over 20 instructions (two answers each, written with different case and spacing),
+  // two operations; 10 seeds, 5 of which ask a sample's instruction (a respond recipe keeps it).
+  const samples: Sample[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `r1:${String(i).padStart(2, '0')}`, projectId: P, runId: 'r1', seedId: null, parentId: null, operation: i % 4 < 2 ? 'respond' : 'evol:deepen', round: 0, persona: null,
+    instruction: i % 2 ? `Explain idea ${i >> 1}.` : `explain  IDEA ${i >> 1}`, input: '', output: `Answer ${i}: a long enough answer.`, status: 'accepted', rejectReason: null, score: 5, duplicateOf: null, lineage: {}, createdAt: i, updatedAt: i,
+  }));
+  const seeds: Seed[] = Array.from({ length: 10 }, (_, i) => ({ id: `seed${i}`, projectId: P, order: i, instruction: i < 5 ? `Explain idea ${i}!` : `Seed question ${i}?`, input: '', output: `Seed answer ${i}.`, system: i === 0 ? 'Be brief.' : '', tags: [], createdAt: i, updatedAt: i }) as unknown as Seed);
+  const src = new MemoryDatasetSource();
+  src.put('projects', [project]);
+  src.put('samples', samples);
+  src.put('seeds', seeds as never);
+
+  async function write(over: Partial<ExportOptions>) {
+    const sink = new BlobSink('application/jsonl');
+    const summary = await exportDataset(src, P, { ...DEFAULT_FILTERS, realPercent: 20, format: 'alpaca-jsonl', provenance: true, ...over }, sink);
+    return { summary, rows: (await sink.blob().text()).trim().split('\n').map((l) => JSON.parse(l) as { instruction: string; system?: string; provenance: { id: string } }) };
+  }
+
+  it('the two sides together are the unsplit export; no instruction (normalised) in both; the card and the handoff say so', async () => {
+    const split = { validation: 0.25, seed: 9, by: 'operation' as const };
+    const whole = await write({});
+    const train = await write({ split: { ...split, part: 'train' } });
+    const val = await write({ split: { ...split, part: 'validation' } });
+    const ids = (r: typeof whole.rows) => r.map((x) => x.provenance.id);
+    expect([...ids(train.rows), ...ids(val.rows)].sort()).toEqual(ids(whole.rows).sort());
+    expect(whole.rows.length).toBe(50);
+    const keys = (r: typeof whole.rows) => new Set(r.map((x) => normalise(x.instruction)));
+    expect([...keys(train.rows)].filter((k) => keys(val.rows).has(k))).toEqual([]);
+    expect(train.summary.split).toEqual({ ...split, part: 'train', items: { train: train.rows.length, validation: val.rows.length } });
+    expect(val.rows.length).toBeGreaterThan(5);
+    expect(val.rows.length).toBeLessThan(20);
+    const card = datasetCard({ projectName: project.name, summary: val.summary, runs: [], dataFile: 'd', createdAt: 0 });
+    expect(card).toContain(`This file is the **validation** side of a train/validation split: ${train.rows.length} train and ${val.rows.length} validation items (validation share asked: 25 %), seed 9, stratified by operation`);
+    // The handoff names the system column only for the side whose records have one.
+    const withSystem = [train, val].find((x) => x.rows.some((r) => r.system))!;
+    const without = [train, val].find((x) => x !== withSystem)!;
+    expect(withSystem.summary.systemWritten).toBe(true);
+    expect(without.summary.systemWritten).toBeUndefined();
+    const info = datasetInfo('alpaca-jsonl', [
+      { name: datasetName('Split', 'train'), fileName: 'split.train.jsonl', system: train.summary.systemWritten },
+      { name: datasetName('Split', 'validation'), fileName: 'split.validation.jsonl', system: val.summary.systemWritten },
+    ])!;
+    expect(Object.values(info).map((e) => 'system' in e.columns)).toEqual([!!train.summary.systemWritten, !!val.summary.systemWritten]);
   });
 });

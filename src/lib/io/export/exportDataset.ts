@@ -7,6 +7,7 @@ import { detectLang } from '../../pipeline/text';
 import { acceptedHow } from './card';
 import { ExportScanner } from '../../privacy/exportScan';
 import { encodeItems } from './encode';
+import { splitItems, type SplitItem, type SplitSummary } from './split';
 import { balanceEligible, planMix, pickSeeds, realSlot, sampleItem, sampleLeftOut, seedItem, seedUsable, type BalanceFacts } from './select';
 import type { ByteSink } from './sink';
 import { PAGE_SIZE, type DatasetSource } from './source';
@@ -51,12 +52,17 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const scanTotal = candidates.length + seedIds.length;
   let scanned = 0;
   const eligible: (BalanceFacts & { document: boolean })[] = [];
+  /** With a split: what it needs of each eligible sample and usable seed (their instruction and stratum). */
+  const splitFacts = new Map<string, SplitItem>();
   let contaminatedKept = 0;
   for await (const page of store.pages('samples', candidates)) {
     for (const s of page) {
       const why = sampleLeftOut(s, opts);
       if (why) count(why);
-      else eligible.push({ id: s.id, score: s.score, createdAt: s.createdAt, ...(s.source?.label !== undefined ? { label: s.source.label } : {}), document: !!s.source });
+      else {
+        eligible.push({ id: s.id, score: s.score, createdAt: s.createdAt, ...(s.source?.label !== undefined ? { label: s.source.label } : {}), document: !!s.source });
+        if (opts.split) splitFacts.set(s.id, { id: s.id, instruction: s.instruction, stratum: opts.split.by === 'label' ? String(s.source?.label ?? '') : s.operation });
+      }
     }
     onProgress?.({ type: 'scan', done: (scanned += page.length), total: scanTotal });
   }
@@ -66,15 +72,28 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   const usable: string[] = [];
   for await (const page of store.pages('seeds', seedIds)) {
     for (const s of page) {
-      if (seedUsable(s)) usable.push(s.id);
-      else count('seedNoOutput');
+      if (seedUsable(s)) {
+        usable.push(s.id);
+        if (opts.split) splitFacts.set(`seed:${s.id}`, { id: `seed:${s.id}`, instruction: s.instruction, stratum: opts.split.by === 'label' ? (s.tags[0] ?? '') : 'seed' });
+      } else count('seedNoOutput');
     }
     onProgress?.({ type: 'scan', done: (scanned += page.length), total: scanTotal });
   }
   const plan = planMix(passing.length, usable.length, opts.realPercent);
   if (plan.synthetic + plan.real === 0) throw new NothingToExportError();
-  const synthIds = plan.synthetic ? passing : [];
-  const chosen = pickSeeds(usable.length, plan.real, opts.selectionSeed).map((i) => usable[i]!);
+  let synthIds = plan.synthetic ? passing : [];
+  let chosen = pickSeeds(usable.length, plan.real, opts.selectionSeed).map((i) => usable[i]!);
+  // The split covers the real items too: a seed's instruction is often a sample's (Answer + judge).
+  let split: SplitSummary | undefined;
+  if (opts.split) {
+    const { part, ...o } = opts.split;
+    const sides = splitItems([...synthIds.map((id) => splitFacts.get(id)!), ...chosen.map((id) => splitFacts.get(`seed:${id}`)!)], o);
+    const items = { train: 0, validation: 0 };
+    for (const side of sides.values()) items[side]++;
+    split = { ...o, part, items };
+    synthIds = synthIds.filter((id) => sides.get(id) === part);
+    chosen = chosen.filter((id) => sides.get(`seed:${id}`) === part);
+  }
   // One schema per file: with document-made items in it, every record carries the document fields.
   const layout: RecordLayout = { provenance: opts.provenance, source: opts.source ?? 'none', documents: plan.synthetic > 0 && balanced.some((f) => f.document), ...(opts.reasoning === 'field' ? { reasoning: true } : {}) };
   const sources = new SourceTexts(store);
@@ -82,6 +101,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
   let sourceMissing = 0;
   /** Items written with a reasoning trace (none under `drop`). */
   let reasoningWritten = 0;
+  let systemWritten = false;
 
   // Pass 2: write.
   const languages = { en: 0, zh: 0 };
@@ -116,6 +136,7 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
       const placed = placeReasoning(written, opts.reasoning ?? 'drop');
       if (placed.reasoning || placed.output !== written.output) reasoningWritten++;
       const item = privacy ? privacy.item(placed) : placed;
+      systemWritten ||= !!(item.system || item.turns?.some((t) => t.role === 'system') || (layout.source === 'system' && item.source?.text));
       languages[detectLang(`${item.instruction}\n${item.input}\n${item.output}`)]++;
       return item;
     };
@@ -205,6 +226,8 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
     ...(documents.length ? { documents } : {}),
     ...(sourceMissing ? { sourceMissing } : {}),
     ...(opts.reasoning && opts.reasoning !== 'drop' ? { reasoning: { mode: opts.reasoning, items: reasoningWritten } } : {}),
+    ...(split ? { split } : {}),
+    ...(systemWritten ? { systemWritten } : {}),
     ...(privacy ? { privacy: privacy.summary() } : {}),
     ...(report ? { decontam: { report, excluded: leftOut.contaminated ?? 0, kept: contaminatedKept } } : {}),
     bytes,

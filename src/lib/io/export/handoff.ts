@@ -39,7 +39,7 @@ const OPENAI_TAGS = { role_tag: 'role', content_tag: 'content', user_tag: 'user'
  * tables have it). ShareGPT files carry the system prompt as their first turn, read by `system_tag`.
  */
 export function datasetInfoEntry(format: ExportFormat | PairFormat, fileName: string, o: { system?: boolean } = {}): DatasetInfoEntry | null {
-  const system = o.system ? { system: 'system' } : {};
+  const system: Record<string, string> = o.system ? { system: 'system' } : {};
   switch (format) {
     case 'alpaca-json':
     case 'alpaca-jsonl':

@@ -90,6 +90,19 @@ export function splitItems(items: readonly SplitItem[], o: SplitOptions): Map<st
 export interface SplitSummary extends SplitOptions {
   /** The side this file holds. */
   part: SplitPart;
-  train: number;
-  validation: number;
+  /** Items on each side (both files together). */
+  items: Record<SplitPart, number>;
+}
+
+/** The dataset card's words on the split (absent: none). */
+export function splitLines(s: { split?: SplitSummary }): string[] {
+  const sp = s.split;
+  if (!sp) return [];
+  return [
+    '## Split',
+    '',
+    `This file is the **${sp.part}** side of a train/validation split: ${sp.items.train} train and ${sp.items.validation} validation items (validation share asked: ${Math.round(sp.validation * 1000) / 10} %), seed ${sp.seed}, stratified by ${sp.by === 'label' ? 'label (seeds: their first tag)' : 'operation (seeds: one stratum)'}.`,
+    'Items with the same instruction after normalisation (NFKC, case, punctuation and spaces ignored) are on the same side: no instruction is in both files.',
+    '',
+  ];
 }

@@ -2,6 +2,7 @@ import type { ChatTurn, DecontamReport, DocumentType } from '../../db/types';
 import type { PageRange } from '../../documents/types';
 import type { ExportPrivacyOptions, ExportPrivacySummary } from '../../privacy/exportScan';
 import type { ReasoningMode } from '../../pipeline/reasoning';
+import type { SplitOptions, SplitPart, SplitSummary } from './split';
 
 /**
  * The export's shared types. Plain data only: an export's options and summary are snapshots that
@@ -136,6 +137,12 @@ export interface ExportOptions extends ExportFilters {
   privacy?: ExportPrivacyOptions;
   /** How reasoning traces are written (pipeline/reasoning.ts ReasoningMode); absent: 'drop'. */
   reasoning?: ReasoningMode;
+  /**
+   * A train/validation split (./split.ts): this export writes the side `part` of it; the same
+   * options with the other part write the other file (the split depends on the data and the seed
+   * alone). Absent: no split.
+   */
+  split?: SplitOptions & { part: SplitPart };
 }
 
 export const DEFAULT_FILTERS: ExportFilters = { acceptedOnly: true, minScore: null, skipDuplicates: true, realPercent: 0, selectionSeed: 1 };
@@ -184,6 +191,10 @@ export interface ExportSummary {
   privacy?: ExportPrivacySummary;
   /** How reasoning traces were written and how many items carried one (absent: dropped, the default). */
   reasoning?: { mode: Exclude<ReasoningMode, 'drop'>; items: number };
+  /** The train/validation split and this file's side (absent: not split). */
+  split?: SplitSummary;
+  /** Some written record has a `system` key (the trainer handoff names the column only then: ./handoff.ts). */
+  systemWritten?: boolean;
   bytes: number;
 }
 
