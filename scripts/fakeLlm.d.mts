@@ -23,6 +23,10 @@ export interface FakeLlmOptions {
   models?: string[];
   /** Keep each request in `requests` (true by default; turn off for long benchmarks). */
   record?: boolean;
+  /** Answer a browser page's cross-origin calls (CORS headers and the preflight). */
+  cors?: boolean;
+  /** Serve it at GET /props as llama.cpp server does (no /props when unset, as vLLM). */
+  chatTemplate?: { template: string; bosToken: string; eosToken: string };
 }
 
 export interface FakeStats {
@@ -76,3 +80,6 @@ export declare function serverArgs(argv: string[], usage: string): { num(k: stri
 
 /** The fake reward of a (prompt, answer) pair, in [0, 1): what /score, /pooling, /classify (last class) and a "-reward" chat model answer. */
 export declare function rewardFor(prompt: string, answer: string): number;
+
+/** The reply to a raw text completion (/v1/completions): a question, cut at the first `stop` text. */
+export declare function completionFor(r: { model: string; prompt: string; seed?: unknown; maxTokens?: unknown; stop?: unknown }): { text: string; finish: 'stop' | 'length' };

@@ -1,5 +1,7 @@
 import { Template } from '@huggingface/jinja';
 import type { ChatTemplateSource, ConvTemplate, EngineKind, LlmEngine } from '../engines/types';
+import { instructionProblem } from './filters';
+import type { CallRecord, OpContext } from './types';
 
 /**
  * Magpie (Xu et al. 2024): an aligned chat model, given only its chat template's text up to where
@@ -141,4 +143,19 @@ export function cleanQuery(raw: string, stop: readonly string[]): string {
     if (at >= 0) text = text.slice(0, at);
   }
   return text.trim().replace(/^(?:user|human|question|instruction|用户|问题|指令)\s*[:：]\s*/i, '').trim();
+}
+
+/** What one Magpie task wrote: an instruction that passed the instruction filter, or why not. */
+export type MagpieQuery = ({ ok: true } | { ok: false; reason: string }) & { instruction: string; call: CallRecord };
+
+/**
+ * One Magpie task: the generator continues the prefix as raw text and the instruction is what it
+ * wrote up to the end of the user's turn, checked like Self-Instruct's (filters.ts
+ * instructionProblem: `magpie:<problem>` when it fails).
+ */
+export async function magpieQuery(ctx: OpContext, prompt: MagpiePrompt, p: { temperature: number; maxTokens: number }): Promise<MagpieQuery> {
+  const call = await ctx.call('magpie', 'generator', 'magpie.query', prompt.prefix, { temperature: p.temperature, maxTokens: p.maxTokens, raw: { stop: prompt.stop } });
+  const instruction = cleanQuery(call.raw, prompt.stop);
+  const problem = instructionProblem(instruction);
+  return problem ? { ok: false, reason: `magpie:${problem}`, instruction, call } : { ok: true, instruction, call };
 }

@@ -30,6 +30,18 @@ export const StepSchema = z.discriminatedUnion('op', [
     rougeThreshold: z.number().min(0).max(1).default(0.7),
     instances: z.boolean().default(true),
   }),
+  /**
+   * Magpie (pipeline/magpie.ts): `count` instructions written by the generator from its chat
+   * template's user-turn prefix alone (no seeds); `system` goes before the user's turn (empty: the
+   * template's default). Needs an engine that completes raw text.
+   */
+  z.object({
+    op: z.literal('magpie'),
+    count: z.number().int().min(1).max(1_000_000).default(50),
+    temperature: temperature.default(1),
+    maxTokens: z.number().int().min(16).max(2048).default(200),
+    system: z.string().default(''),
+  }),
   z.object({
     op: z.literal('evolve'),
     rounds: z.number().int().min(1).max(10).default(4),
@@ -229,7 +241,7 @@ export interface RecipeProblem {
 
 const PRODUCES_RESPONSE = new Set(['respond', 'bestOfN', 'critique', 'groundedAnswer']);
 /** Steps that start a recipe: its tasks come from Self-Instruct's count or from the chunks, not the seeds. */
-const FIRST_ONLY: Record<string, string> = { selfInstruct: 'Self-Instruct', questions: 'Questions from chunks' };
+const FIRST_ONLY: Record<string, string> = { selfInstruct: 'Self-Instruct', questions: 'Questions from chunks', magpie: 'Magpie' };
 
 /** A recipe whose tasks are a project's document chunks (it starts with Questions), not its seeds. */
 export function isDocumentRecipe(recipe: { steps?: readonly { op: string }[] }): boolean {
@@ -261,7 +273,7 @@ export function validateRecipe(input: unknown): { ok: true; recipe: Recipe } | {
   const problems: RecipeProblem[] = [];
   // Seeds carry their own outputs: a recipe may judge or filter them directly.
   // Self-Instruct writes instructions and chunks give questions: neither has an answer yet.
-  let hasResponse = recipe.steps[0]?.op !== 'selfInstruct' && recipe.steps[0]?.op !== 'questions';
+  let hasResponse = recipe.steps[0]?.op !== 'selfInstruct' && recipe.steps[0]?.op !== 'questions' && recipe.steps[0]?.op !== 'magpie';
   const fromDocuments = isDocumentRecipe(recipe);
   let groundedAnswered = false;
   recipe.steps.forEach((s, i) => {

@@ -18,6 +18,7 @@ import { rewardScore, type RewardModel } from './operators/reward';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
 import { mixSeed, mulberry32 } from './random';
+import { magpiePromptFor, magpieQuery } from './magpie';
 import { maxRougeL } from './rouge';
 import type { Recipe } from './recipe';
 import { TEMPLATES, templateHash } from './templates';
@@ -103,7 +104,7 @@ function answeredBy(cand: Candidate, op: 'respond' | 'critique' | 'bestOfN' | 'g
  */
 export function taskCount(recipe: Recipe, seeds: number): number {
   const first = recipe.steps[0]!;
-  if (first.op === 'selfInstruct') return first.count;
+  if (first.op === 'selfInstruct' || first.op === 'magpie') return first.count;
   return Math.min(seeds, recipe.maxSeeds ?? Infinity) * recipe.copiesPerSeed;
 }
 
@@ -198,6 +199,9 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
   const keepsSeeds = recipe.steps.some((s) => s.op === 'respond' || s.op === 'bestOfN' || s.op === 'judge' || s.op === 'filter' || s.op === 'dedup' || s.op === 'reward');
   const rewardModel = inp.reward && 'score' in inp.reward ? inp.reward : null;
+  // Magpie: the generator's pre-query prefix, once per run; an engine that cannot run it stops the
+  // run here with the reason (MagpieUnsupportedError), before any task.
+  const magpie = first.op === 'magpie' ? await magpiePromptFor(engines.generator, first.system) : null;
   const rewardSkipped = rewardModel ? null : ((inp.reward as { skipped: string } | undefined)?.skipped ?? 'no reward model configured: give the Reward step a server URL and a model');
   const personaList = recipe.personas.enabled ? [...(recipe.personas.builtIn ? BUILT_IN_PERSONAS : []), ...recipe.personas.custom.filter((p) => p.trim())] : [];
   let sessionTasks = 0;
@@ -271,7 +275,7 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
    */
   const pages = new Map<number, Promise<SeedRef[]>>();
   async function seedOf(t: number): Promise<SeedRef | null> {
-    if (first.op === 'selfInstruct' || fromDocuments) return null;
+    if (first.op === 'selfInstruct' || first.op === 'magpie' || fromDocuments) return null;
     const at = Math.floor(t / recipe.copiesPerSeed);
     if (Array.isArray(seeds)) return seeds[at]!;
     const size = seeds.pageSize ?? SEED_PAGE;
@@ -327,6 +331,7 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
             temperature: opts.temperature,
             maxTokens: opts.maxTokens,
             seed: seedOfCall,
+            ...(opts.raw && typeof prompt === 'string' ? { prompt, stop: opts.raw.stop } : {}),
             ...(schema ? { schema } : {}),
             ...(recipe.thinking === 'off' ? { thinking: false } : {}),
           },
@@ -414,6 +419,17 @@ export async function runRecipe(inp: RunInput): Promise<RunOutcome> {
               cand.input = instance.input;
               cand.output = instance.output;
               cand.outputFrom = 'selfInstruct:instance';
+            }
+            cands = [cand];
+            break;
+          }
+          case 'magpie': {
+            const g = await magpieQuery(ctx, magpie!, step);
+            const cand = newCandidate(ctx.nextKey(), { instruction: g.instruction, operation: 'magpie', persona, calls: [g.call] });
+            if (!g.ok) {
+              delta.samples.push(reject(cand, g.reason));
+              cands = [];
+              break;
             }
             cands = [cand];
             break;

@@ -10,6 +10,14 @@ import type { Lang } from './text';
 /** The engines of a run, one per role (the same engine may serve several roles). */
 export type PipelineEngines = Record<Role, LlmEngine>;
 
+/**
+ * A call sent as raw text completion (the string prompt as it is, no chat template: Magpie's
+ * pre-query prefix), ending at any of `stop`. Only for engines with `rawCompletion`.
+ */
+export interface RawCompletion {
+  stop: string[];
+}
+
 /** One model call as the lineage keeps it. */
 export interface CallRecord {
   op: string;
@@ -81,7 +89,7 @@ export interface OpContext {
    * Calls the engine of a role with a rendered prompt; records the call. Throws the engine's
    * typed error (AbortedError ends the task without committing it).
    */
-  call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts?: { temperature?: number; maxTokens?: number; schema?: OutputSchema }): Promise<CallRecord>;
+  call(op: string, role: Role, template: string, prompt: string | ChatTurn[], opts?: { temperature?: number; maxTokens?: number; schema?: OutputSchema; raw?: RawCompletion }): Promise<CallRecord>;
   /** A fresh candidate key within the task. */
   nextKey(): string;
 }
