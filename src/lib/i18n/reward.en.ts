@@ -1,6 +1,7 @@
 /**
  * English words of reward-model scoring (issue 16 item 5, pipeline/operators/reward.ts): the Reward
- * step's name, its parameters and their choices, why it is skipped, and its reject reason.
+ * step's name, its parameters and their choices, why it is skipped, and its reject reason; and the
+ * trainer handoff's (item 6: the export's train/validation split and LLaMA-Factory's dataset_info.json).
  */
 export const rewardEn = {
   'op.reward': 'Reward model score',
@@ -23,4 +24,12 @@ export const rewardEn = {
   'reward.keyApp': 'A key variable is read only by the command line: run this recipe with npx seedforge run, or clear it for a server that takes no key.',
   'label.reason.rewardLow': 'The reward model scored the answer below the recipe’s threshold, or outside the share kept',
   'label.fix.rewardLow': 'Lower the Reward step’s threshold or raise the share kept, or use a stronger responder.',
+  'handoff.split': 'Split into train and validation files',
+  'handoff.validationShare': 'Validation share',
+  'handoff.splitBy': 'Stratify by',
+  'handoff.splitBy.operation': 'Operation',
+  'handoff.splitBy.label': 'Label (seeds: first tag)',
+  'handoff.help': 'The split is seeded by the selection seed; items with the same instruction (ignoring case, punctuation and spaces) stay on one side. The validation file is downloaded beside the train file.',
+  'handoff.download': 'Download dataset_info.json (LLaMA-Factory)',
+  'handoff.none': 'LLaMA-Factory cannot read this format, so no dataset_info.json is offered.',
 };

@@ -22,4 +22,12 @@ export const rewardZh: Record<keyof typeof rewardEn, string> = {
   'reward.keyApp': '密钥环境变量只有命令行会读取：请用 npx seedforge run 运行此配方，或对无需密钥的服务清空此项。',
   'label.reason.rewardLow': '奖励模型给回答的分数低于配方的阈值，或不在保留的比例之内',
   'label.fix.rewardLow': '降低奖励步骤的阈值或提高保留比例，或换用更强的回答模型。',
+  'handoff.split': '拆分为训练集和验证集文件',
+  'handoff.validationShare': '验证集比例',
+  'handoff.splitBy': '分层依据',
+  'handoff.splitBy.operation': '操作',
+  'handoff.splitBy.label': '标签（种子：第一个标签）',
+  'handoff.help': '拆分由抽样种子决定；指令相同（忽略大小写、标点和空格）的条目总在同一侧。验证集文件会在训练集文件旁边另行下载。',
+  'handoff.download': '下载 dataset_info.json（LLaMA-Factory）',
+  'handoff.none': 'LLaMA-Factory 无法读取这种格式，因此不提供 dataset_info.json。',
 };

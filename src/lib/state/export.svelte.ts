@@ -15,6 +15,8 @@ import { balanceEligible, planMix, sampleLeftOut, seedUsable, type BalanceFacts,
 import type { LabelTree } from '../documents/labelTree';
 import { BlobSink, canPickFile, downloadBlob, pickFileSink, type ByteSink } from '../io/export/sink';
 import type { ExportFormat, ExportProgress, ExportSummary, MixPlan, PerLabel, SourceMode } from '../io/export/types';
+import { handoffFileName, handoffText, type HandoffFile } from '../io/export/handoff';
+import type { SplitBy } from '../io/export/split';
 
 /** What the screen's index keeps per sample: what the filters and the balance read, and whether it came from a document. */
 type IndexFacts = SampleFacts & BalanceFacts & { document: boolean };
@@ -66,6 +68,16 @@ export class ExportState {
   description = $state('');
   /** Stream into a picked file (File System Access API) instead of downloading. */
   usePicker = $state(canPickFile());
+  /**
+   * A train/validation split (io/export/split.ts, seeded by the selection seed): the train file goes
+   * where the export goes, the validation file is downloaded beside it (a second picker would need a
+   * second click).
+   */
+  split = $state(false);
+  validationShare = $state(0.1);
+  splitBy = $state<SplitBy>('operation');
+  /** LLaMA-Factory's dataset_info.json for the files written (io/export/handoff.ts); null: none for this format. */
+  handoffText = $state<string | null>(null);
   readonly canPick = canPickFile();
 
   /** Per sample, only what the filters read; `$state.raw`: 100k entries are never made reactive one by one. */
@@ -193,12 +205,15 @@ export class ExportState {
   async export(project: Project): Promise<void> {
     if (this.busy) return;
     const { extension, mime } = FORMAT_FILES[this.format];
-    const name = `${fileStem(project.name)}.${extension}`;
+    const stem = fileStem(project.name);
+    const split = this.split ? { validation: this.validationShare, seed: this.selectionSeed, by: this.splitBy } : null;
+    const name = handoffFileName(stem, extension, split ? 'train' : undefined);
     const sink = await this.#sink('export', name, mime);
     if (!sink) return;
     this.busy = 'export';
     this.summary = null;
     this.cardText = null;
+    this.handoffText = null;
     this.progress = null;
     try {
       // A run whose recipe asks for redacted outputs (recipe.privacy.redactOutputs) redacts the file whatever the box says.
@@ -212,8 +227,17 @@ export class ExportState {
         source: this.includeSource ? this.sourcePlace : ('none' as const),
         ...(this.scanPrivacy || recipeRedacts ? { privacy: { names: privacy.names, terms: privacy.terms, ignored: privacy.ignored, mode: privacy.mode, redact: this.redactPrivacy || recipeRedacts } } : {}),
       };
-      const summary = await exportDataset(datasetSource(this.#db), project.id, opts, sink, (p) => (this.progress = p));
+      const summary = await exportDataset(datasetSource(this.#db), project.id, split ? { ...opts, split: { ...split, part: 'train' } } : opts, sink, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
+      const files: HandoffFile[] = [{ ...(split ? { part: 'train' as const } : {}), fileName: name, system: summary.systemWritten }];
+      if (split) {
+        const valName = handoffFileName(stem, extension, 'validation');
+        const valSink = new BlobSink(mime);
+        const val = await exportDataset(datasetSource(this.#db), project.id, { ...opts, split: { ...split, part: 'validation' } }, valSink, (p) => (this.progress = p));
+        downloadBlob(valSink.blob(), valName);
+        files.push({ part: 'validation', fileName: valName, system: val.systemWritten });
+      }
+      this.handoffText = handoffText(this.format, stem, files);
       this.fileName = name;
       this.summary = summary;
       if (this.card) this.cardText = datasetCard({ projectName: project.name, summary, runs, dataFile: name, createdAt: Date.now(), license: this.license, description: this.description });
@@ -222,6 +246,10 @@ export class ExportState {
     } finally {
       this.busy = null;
     }
+  }
+
+  downloadHandoff(): void {
+    if (this.handoffText) downloadBlob(new Blob([this.handoffText], { type: 'application/json' }), 'dataset_info.json');
   }
 
   downloadCard(): void {

@@ -91,3 +91,22 @@ export function datasetInfo(format: ExportFormat | PairFormat, files: { name: st
 export function datasetInfoText(info: Record<string, DatasetInfoEntry>): string {
   return JSON.stringify(info, null, 2) + '\n';
 }
+
+/** One written file as the handoff names it. */
+export interface HandoffFile {
+  part?: SplitPart;
+  fileName: string;
+  /** The export summary's `systemWritten`. */
+  system?: boolean;
+}
+
+/** A file's name: `<stem>.<extension>`, or `<stem>.<part>.<extension>` for a side of a split. */
+export function handoffFileName(stem: string, extension: string, part?: SplitPart): string {
+  return part ? `${stem}.${part}.${extension}` : `${stem}.${extension}`;
+}
+
+/** dataset_info.json's text for the files of one export (null: LLaMA-Factory cannot read the format). */
+export function handoffText(format: ExportFormat | PairFormat, stem: string, files: readonly HandoffFile[]): string | null {
+  const info = datasetInfo(format, files.map((f) => ({ name: datasetName(stem, f.part), fileName: f.fileName, system: f.system })));
+  return info ? datasetInfoText(info) : null;
+}
