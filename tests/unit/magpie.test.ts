@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { chatModelPath } from '../../scripts/models-chat.mjs';
 import { ggufChatTemplate, readGguf } from '../../src/lib/engines/local/gguf';
 import type { ChatTemplateSource, ConvTemplate } from '../../src/lib/engines/types';
-import { cleanQuery, magpieBlockOf, magpiePrompt, magpiePromptFor, MagpieTemplateError, MagpieUnsupportedError } from '../../src/lib/pipeline/magpie';
+import { magpieBlockOf } from '../../src/lib/engines/rawCompletion';
+import { cleanQuery, magpiePrompt, magpiePromptFor, MagpieTemplateError, MagpieUnsupportedError } from '../../src/lib/pipeline/magpie';
+import { runBlocker } from '../../src/lib/state/runBlocker';
 import { ScriptedEngine } from '../support/scriptedEngine';
 
 const modelPath: string = chatModelPath();
@@ -90,6 +92,14 @@ describe('which engines can run Magpie', () => {
     expect(magpieBlockOf('openai', true)).toBeNull();
     expect(magpieBlockOf('openai')).toBe('noRawCompletion');
     expect(magpieBlockOf('anthropic', true)).toBe('noRawCompletion');
+  });
+
+  it('the Run screen: a Magpie recipe needs no seeds, and Start says why a chat-only generator cannot run it', () => {
+    const ref = { kind: 'remote' as const, endpointId: 'e1' };
+    const input = { otherTab: false, busy: false, firstOp: 'magpie', seedCount: 0, roles: { generator: ref, responder: ref, judge: ref }, missingCount: 0, ggufStoreUnreadable: false };
+    expect(runBlocker({ ...input, magpieBlock: null })).toBeNull();
+    expect(runBlocker({ ...input, magpieBlock: 'noRawCompletion' })).toBe('magpie.blocked.noRawCompletion');
+    expect(runBlocker({ ...input, firstOp: 'respond', magpieBlock: 'noRawCompletion' })).toBe('run.noSeeds');
   });
 
   it('a loaded engine without raw completion or without a template is refused with the reason', async () => {

@@ -19,6 +19,7 @@ import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
 import { multiTurnEn } from './multiTurn.en';
 import { pairsEn } from './pairs.en';
+import { magpieEn } from './magpie.en';
 import { rewardEn } from './reward.en';
 
 /**
@@ -32,6 +33,7 @@ export const en = {
   ...docstepsEn,
   ...multiTurnEn,
   ...pairsEn,
+  ...magpieEn,
   ...rewardEn,
   ...startEn,
   ...importEn,

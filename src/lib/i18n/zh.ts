@@ -20,6 +20,7 @@ import { chunksZh } from './chunks.zh';
 import { docstepsZh } from './docsteps.zh';
 import { multiTurnZh } from './multiTurn.zh';
 import { pairsZh } from './pairs.zh';
+import { magpieZh } from './magpie.zh';
 import { rewardZh } from './reward.zh';
 
 /** 中文界面文本。键与 en.ts 一一对应（类型保证不缺不多）。 */
@@ -30,6 +31,7 @@ export const zh: Record<MessageKey, string> = {
   ...docstepsZh,
   ...multiTurnZh,
   ...pairsZh,
+  ...magpieZh,
   ...rewardZh,
   ...startZh,
   ...importZh,

@@ -1,5 +1,6 @@
 import { Template } from '@huggingface/jinja';
-import type { ChatTemplateSource, ConvTemplate, EngineKind, LlmEngine } from '../engines/types';
+import { type MagpieBlock } from '../engines/rawCompletion';
+import type { ChatTemplateSource, ConvTemplate, LlmEngine } from '../engines/types';
 import { instructionProblem } from './filters';
 import type { CallRecord, OpContext } from './types';
 
@@ -24,9 +25,6 @@ export class MagpieTemplateError extends Error {
   override name = 'MagpieTemplateError';
 }
 
-/** Why an engine cannot run Magpie, for the recipe editor and the run's error. */
-export type MagpieBlock = 'noRawCompletion' | 'noTemplate';
-
 /**
  * The engine cannot run Magpie: it cannot complete raw text (hosted chat APIs apply their own
  * template), or its model has no chat template (a base model has no turn to continue).
@@ -43,17 +41,6 @@ export class MagpieUnsupportedError extends Error {
         : `${model} has no chat template (a base model?): Magpie needs an instruction-tuned chat model whose template it can continue`,
     );
   }
-}
-
-/**
- * What an engine kind can do before it is loaded, for the recipe editor: local llama.cpp and
- * WebLLM complete raw text; a remote OpenAI-compatible endpoint only when marked as serving
- * `/completions` (vLLM, llama.cpp server); Anthropic never.
- */
-export function magpieBlockOf(kind: EngineKind, endpointRawCompletion = false): MagpieBlock | null {
-  if (kind === 'wllama' || kind === 'webllm') return null;
-  if (kind === 'openai' && endpointRawCompletion) return null;
-  return 'noRawCompletion';
 }
 
 function cut(text: string, what: string): { before: string; after: string } {

@@ -1,4 +1,5 @@
 import { ROLES, type EngineRef, type Role } from '../engines/roles';
+import type { MagpieBlock } from '../engines/rawCompletion';
 
 /** What keeps Start disabled, as the message key the Run screen shows (null: nothing). */
 export type RunBlocker =
@@ -9,7 +10,8 @@ export type RunBlocker =
   | 'run.modelMissing'
   | 'run.ggufStoreUnreadable'
   | 'run.busy'
-  | 'safety.run.otherTab';
+  | 'safety.run.otherTab'
+  | 'magpie.blocked.noRawCompletion';
 
 export interface RunBlockerInput {
   otherTab: boolean;
@@ -24,6 +26,8 @@ export interface RunBlockerInput {
   missingCount: number;
   /** Whether the GGUF store could not be read (then a GGUF role's file cannot be checked). */
   ggufStoreUnreadable: boolean;
+  /** A Magpie recipe's generator cannot complete raw text (pipeline/magpie.ts magpieBlockOf); absent: no block. */
+  magpieBlock?: MagpieBlock | null;
 }
 
 /** The first reason Start must stay disabled (pure: RunsState.blocker feeds it the app's state). */
@@ -33,8 +37,9 @@ export function runBlocker(s: RunBlockerInput): RunBlocker | null {
   if (s.firstOp === null) return 'run.noRecipe';
   if (s.firstOp === 'questions') {
     if (!s.chunkCount) return 'run.noChunks';
-  } else if (s.firstOp !== 'selfInstruct' && s.seedCount === 0) return 'run.noSeeds';
+  } else if (s.firstOp !== 'selfInstruct' && s.firstOp !== 'magpie' && s.seedCount === 0) return 'run.noSeeds';
   if (ROLES.some((r) => !s.roles[r])) return 'run.noRoles';
+  if (s.firstOp === 'magpie' && s.magpieBlock === 'noRawCompletion') return 'magpie.blocked.noRawCompletion';
   // A role whose model is gone (file deleted or evicted, endpoint removed) would fail mid-run.
   if (s.missingCount) return 'run.modelMissing';
   // Review of issue 13: with the store unreadable, `missing` cannot say whether a GGUF role's file

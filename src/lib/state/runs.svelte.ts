@@ -16,6 +16,7 @@ import { openRunChannel, runLockHeld, withRunLock, type RunBroadcast } from '../
 import { errorInfo, type EnginesState } from './engines.svelte';
 import type { KeysState } from './keys.svelte';
 import { runBlocker, type RunBlocker } from './runBlocker';
+import { magpieBlockOf, type MagpieBlock } from '../engines/rawCompletion';
 
 export interface LiveRun {
   runId: string;
@@ -186,7 +187,17 @@ export class RunsState {
       roles: this.#engines.roles,
       missingCount: this.#engines.missing.length,
       ggufStoreUnreadable: !!this.#engines.ggufError,
+      magpieBlock: recipe?.steps[0]?.op === 'magpie' ? this.#magpieBlock() : null,
     });
+  }
+
+  /** Whether the generator role can run Magpie: a remote endpoint only when marked as serving /completions. */
+  #magpieBlock(): MagpieBlock | null {
+    const ref = this.#engines.roles.generator;
+    if (!ref) return null;
+    if (ref.kind !== 'remote') return magpieBlockOf(ref.kind);
+    const ep = this.#engines.endpoints.find((e) => e.id === ref.endpointId);
+    return ep ? magpieBlockOf(ep.kind, ep.rawCompletion) : null;
   }
 
   /**

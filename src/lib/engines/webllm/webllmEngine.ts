@@ -2,7 +2,7 @@ import type { WebWorkerMLCEngine } from '@mlc-ai/web-llm';
 import { EngineError, aborted } from '../errors';
 import { DEFAULT_SOURCE, type ModelSource } from '../modelSource';
 import { Semaphore } from '../remote/http';
-import type { ChatEvent, ChatRequest, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import type { ChatEvent, ChatRequest, ChatTemplateSource, ConvTemplate, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
 import { appConfigFor, CATALOGUE, downloadBytes, modelId, recordOf, type Precision } from './catalogue';
 import { checkWebGpu } from './preflight';
 import { LoadOnce } from '../loadOnce';
@@ -31,6 +31,8 @@ export function webllmError(e: unknown, model: string): EngineError {
 export class WebLlmEngine implements LlmEngine {
   readonly kind = 'webllm' as const;
   readonly maxConcurrency = 1;
+  /** WebLLM's completions API takes raw text (`engine.completions.create({ prompt })`): Magpie runs here. */
+  readonly rawCompletion = true;
   readonly family: string;
   #source: ModelSource;
   #precision: Precision | null = null;
@@ -99,9 +101,37 @@ export class WebLlmEngine implements LlmEngine {
     onProgress?.({ status: 'ready', model: id });
   }
 
+  /**
+   * The model's conv_template, from its mlc-chat-config.json: WebLLM's cached copy (Cache Storage
+   * `webllm/config`, where the load put it), else the model source. The URL is built as web-llm's
+   * cleanModelUrl builds it. Null when the config has no template.
+   */
+  async promptTemplate(): Promise<ChatTemplateSource | null> {
+    let base = appConfigFor([this.model], this.#source).model_list[0]!.model;
+    base += base.endsWith('/') ? '' : '/';
+    if (!/.+\/resolve\/.+\//.test(base)) base += 'resolve/main/';
+    const url = new URL('mlc-chat-config.json', base).href;
+    const cached = typeof caches !== 'undefined' ? await caches.open('webllm/config').then((c) => c.match(url)).catch(() => undefined) : undefined;
+    let resp = cached;
+    if (!resp) {
+      try {
+        resp = await fetch(url);
+      } catch (e) {
+        throw webllmError(e, this.model);
+      }
+    }
+    if (!resp.ok) throw webllmError(new Error(`mlc-chat-config.json: HTTP ${resp.status}`), this.model);
+    const conv = ((await resp.json()) as { conv_template?: ConvTemplate }).conv_template;
+    return conv?.roles?.user && Array.isArray(conv.seps) ? { kind: 'conv', conv } : null;
+  }
+
   async *chat(req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
     const engine = this.#engine;
     if (!engine) throw new EngineError('ModelNotFoundError', `${this.model} is not loaded`);
+    if (req.prompt !== undefined) {
+      yield* this.#complete(engine, req, signal);
+      return;
+    }
     const release = await this.#one.acquire(signal);
     const onAbort = () => engine.interruptGenerate();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -148,6 +178,47 @@ export class WebLlmEngine implements LlmEngine {
     }
     if (signal?.aborted) throw aborted();
     yield { type: 'done', text, usage, timing: { firstTokenMs: first, totalMs: performance.now() - t0, tokensPerSecond: tps }, finishReason: finish, model: this.model, constrained: req.schema ? 'json_schema' : null };
+  }
+
+  /** Raw text completion through WebLLM's completions API (no chat template): Magpie's prefix. */
+  async *#complete(engine: WebWorkerMLCEngine, req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const release = await this.#one.acquire(signal);
+    const onAbort = () => engine.interruptGenerate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const t0 = performance.now();
+    let first: number | null = null;
+    let text = '';
+    let usage: TokenUsage | null = null;
+    let finish: FinishReason = 'stop';
+    try {
+      const stream = await engine.completions.create({
+        prompt: req.prompt!,
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: req.temperature,
+        max_tokens: req.maxTokens,
+        top_p: req.topP,
+        stop: req.stop,
+        seed: req.seed,
+      });
+      for await (const chunk of stream) {
+        const c = chunk.choices[0];
+        if (c?.finish_reason === 'length') finish = 'length';
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        const delta = c?.text ?? '';
+        if (!delta) continue;
+        first ??= performance.now() - t0;
+        text += delta;
+        yield { type: 'delta', text: delta };
+      }
+    } catch (e) {
+      throw signal?.aborted ? aborted() : webllmError(e, this.model);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      release();
+    }
+    if (signal?.aborted) throw aborted();
+    yield { type: 'done', text, usage, timing: { firstTokenMs: first, totalMs: performance.now() - t0, tokensPerSecond: null }, finishReason: finish, model: this.model, constrained: null };
   }
 
   async unload(): Promise<void> {
