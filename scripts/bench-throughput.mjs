@@ -20,7 +20,7 @@
 // 4000), BENCH_SLOW_ITEMS (the app row and the CLI at 6, 600), BENCH_SERIAL_ITEMS (100),
 // BENCH_SMALL (10000) and BENCH_BIG (100000) for the RSS rows, BENCH_RSS_LATENCY ms (1),
 // BENCH_SLOW_LATENCY ms (500) and BENCH_SLOW_LATENCY_ITEMS (2000) for the row at a GPU-like latency,
-// BENCH_APP=0 to leave the app row out. A quick run: BENCH_ITEMS=1000 BENCH_SLOW_ITEMS=200
+// BENCH_APP=0 to leave the app row out, BENCH_ONLY=rss for the RSS rows alone. A quick run: BENCH_ITEMS=1000 BENCH_SLOW_ITEMS=200
 // BENCH_SERIAL_ITEMS=30 BENCH_SMALL=1000 BENCH_BIG=10000 BENCH_SLOW_LATENCY_ITEMS=300.
 //
 // The app and the CLI are built once, at the start, into folders of this run's own (removed at the
@@ -47,7 +47,8 @@ const BIG = env('BENCH_BIG', 100_000);
 const RSS_LATENCY = env('BENCH_RSS_LATENCY', 1);
 const SLOW_LATENCY = env('BENCH_SLOW_LATENCY', 500);
 const SLOW_LATENCY_ITEMS = env('BENCH_SLOW_LATENCY_ITEMS', 2000);
-const APP = process.env.BENCH_APP !== '0';
+const ONLY_RSS = process.env.BENCH_ONLY === 'rss';
+const APP = process.env.BENCH_APP !== '0' && !ONLY_RSS;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const APP_DIST = `dist-throughput-app-${process.pid}`;
 const CLI_DIST = join(root, `dist-throughput-cli-${process.pid}`);
@@ -109,6 +110,8 @@ async function cliRun({ items, concurrency, latencyMs, capacity, traceGc = false
   // With --trace-gc, V8 prints each full GC's heap before and after on the same stdout.
   let last = '';
   let tail = '';
+  /** VmHWM when the first line came: the seeds are imported and the run has started. */
+  let hwmAtStart = null;
   /** V8 heap (MiB) left live after each full mark-compact, in order. */
   const liveAfterGc = [];
   child.stdout.setEncoding('utf8').on('data', (s) => {
@@ -116,7 +119,10 @@ async function cliRun({ items, concurrency, latencyMs, capacity, traceGc = false
     const lines = tail.split('\n');
     tail = lines.pop();
     for (const l of lines) {
-      if (l.startsWith('{')) last = l;
+      if (l.startsWith('{')) {
+        last = l;
+        hwmAtStart ??= memOf(child.pid)?.hwm ?? null;
+      }
       const gc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(l);
       if (gc) liveAfterGc.push(Number(gc[1]));
     }
@@ -133,7 +139,7 @@ async function cliRun({ items, concurrency, latencyMs, capacity, traceGc = false
   rmSync(store, { recursive: true, force: true });
   const summary = JSON.parse((tail.startsWith('{') ? tail : last) || '{}');
   if (code !== 0 || summary.type !== 'summary') throw new Error(`the CLI run (${items} items, ${concurrency} in flight) ended with exit ${code}: ${err.trim() || last}`);
-  return { summary, stats, hwm, processS, cpuS, serverCpuS, liveAfterGc };
+  return { summary, stats, hwm, hwmAtStart, processS, cpuS, serverCpuS, liveAfterGc };
 }
 
 /**
@@ -218,6 +224,14 @@ async function buildAll() {
 const f1 = (x) => (x == null ? '—' : x.toFixed(1));
 try {
   await buildAll();
+  if (!ONLY_RSS) await throughputRows();
+  await rssRows();
+} finally {
+  for (const d of [dir, CLI_DIST, join(root, APP_DIST)]) rmSync(d, { recursive: true, force: true });
+}
+
+/** The throughput table, and the pipeline's time outside model calls. */
+async function throughputRows() {
   const rows = [];
   console.log(`fake endpoint: capacity K=${K} requests at once, ${LATENCY} ms each → ${CAPACITY_RPS.toFixed(0)} requests/s; Answer + judge preset`);
 
@@ -274,7 +288,10 @@ try {
     console.log(`  wall ${f1(s.wallMs / 1000)} s, in model calls ${f1(s.modelMs / 1000)} s, outside ${(outside / 1000).toFixed(2)} s = ${f1((outside / s.wallMs) * 100)} % (target ≤ 5 %), ${(outside / s.done).toFixed(2)} ms per item`);
     if (atK) console.log(`  per slot at ${K} in flight (${atK.done} items): ${f1((1 - atK.modelMs / (atK.wallMs * K)) * 100)} % of slot time outside model calls (ramp-up and tail included)`);
   }
+}
 
+/** Peak RSS of the CLI at BENCH_SMALL and BENCH_BIG items. */
+async function rssRows() {
   // VmHWM is the process's peak, and V8 lets its heap grow far past what is live before a full GC
   // when memory is plenty, so a longer run can peak higher with nothing retained. The heap left live
   // after each full GC (V8's --trace-gc) tells the two apart: flat there means nothing accumulates.
@@ -284,9 +301,7 @@ try {
     const r = await cliRun({ items: n, concurrency: 256, latencyMs: RSS_LATENCY, capacity: 256, traceGc: true });
     const live = r.liveAfterGc.slice(1); // the first full GC runs during start-up
     mem.push({ hwm: r.hwm, live: live.length ? Math.max(...live) : null });
-    console.log(`  ${n} items: VmHWM ${f1(r.hwm)} MiB; live V8 heap after full GCs max ${f1(mem.at(-1).live)} MiB (${live.length} full GCs, last ${f1(live.at(-1))} MiB); ${r.summary.calls} calls, run ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), ${f1(r.summary.done / (r.summary.wallMs / 1000))} items/s`);
+    console.log(`  ${n} items: VmHWM ${f1(r.hwm)} MiB (${f1(r.hwmAtStart)} MiB when the run started, after the import); live V8 heap after full GCs max ${f1(mem.at(-1).live)} MiB (${live.length} full GCs, last ${f1(live.at(-1))} MiB); ${r.summary.calls} calls, run ${f1(r.summary.wallMs / 1000)} s (process ${f1(r.processS)} s), ${f1(r.summary.done / (r.summary.wallMs / 1000))} items/s`);
   }
-  console.log(`  ratio ${BIG}/${SMALL} items: VmHWM ${(mem[1].hwm / mem[0].hwm).toFixed(2)}, live heap ${mem[0].live && mem[1].live ? (mem[1].live / mem[0].live).toFixed(2) : '—'} (flat ≈ 1)`);
-} finally {
-  for (const d of [dir, CLI_DIST, join(root, APP_DIST)]) rmSync(d, { recursive: true, force: true });
+  console.log(`  ratio ${BIG}/${SMALL} items: VmHWM ${(mem[1].hwm / mem[0].hwm).toFixed(2)}× (target ≤ 1.15×), live heap ${mem[0].live && mem[1].live ? (mem[1].live / mem[0].live).toFixed(2) : '—'}× (flat ≈ 1)`);
 }

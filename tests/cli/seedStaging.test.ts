@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { openAsBlob, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openAsBlob, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Seed, SeedDraft } from '../../src/lib/db/types';
 import { ImportSession } from '../../src/lib/io/importSession';
 import { createStagedRun, STAGE_CHUNK } from '../../src/cli/store/seedStaging';
+import { SCHEMA_STEPS } from '../../src/cli/store/schema';
 import { openStore, STORE_FILE, type Store } from '../../src/cli/store/store';
 import { stageSeedFiles } from '../../src/cli/verbs/seedFiles';
 import { cleanup, tempDir } from './support';
@@ -169,6 +170,44 @@ describe('seed files staged in chunks', () => {
       });
     } finally {
       staging.close();
+    }
+  });
+
+  it('schema step 3 moves a version-2 store’s snapshots into rows: resume reads the same seeds, a backup gives the same RunSeeds row', async () => {
+    const d = join(dir, 'v2');
+    mkdirSync(d);
+    const raw = new Database(join(d, STORE_FILE));
+    raw.exec(SCHEMA_STEPS[0]!);
+    raw.exec(SCHEMA_STEPS[1]!);
+    raw.prepare(`INSERT INTO meta (key, value) VALUES ('schemaVersion', '2')`).run();
+    raw.prepare(`INSERT INTO projects (id, createdAt, json) VALUES ('p', 1, '{"id":"p","name":"P","createdAt":1,"updatedAt":1}')`).run();
+    const seeds = Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, instruction: `Q${i} 解释`, input: i % 2 ? `in ${i}` : '', output: `A${i}` }));
+    const chunk = { id: 'c1', documentId: 'd1', text: 't', headingPath: [], pages: null, span: [0, 1] };
+    for (const [id, snap] of [
+      ['seeded', { runId: 'seeded', seeds }],
+      ['chunked', { runId: 'chunked', seeds: [], chunks: [chunk] }],
+    ] as const) {
+      raw.prepare(`INSERT INTO runs (id, projectId, status, error, counts, createdAt, updatedAt, json) VALUES (?, 'p', 'paused', NULL, '{}', 1, 1, ?)`).run(id, JSON.stringify({ id, projectId: 'p', name: id }));
+      raw.prepare(`INSERT INTO runSeeds (runId, json) VALUES (?, ?)`).run(id, JSON.stringify(snap));
+    }
+    raw.close();
+
+    withStore('v2', (s) => {
+      expect(s.getRunSeeds('seeded')).toEqual(seeds);
+      expect(s.getRunSeeds('chunked')).toEqual([]);
+      expect(s.getRunChunks('chunked')).toEqual([chunk]);
+      expect(s.db.prepare(`SELECT json FROM runSeeds WHERE runId = 'seeded'`).pluck().get()).toBe('{"runId":"seeded"}');
+    });
+    // What a backup writes: the app's RunSeeds row, seeds back in it.
+    const s = openStore(d);
+    try {
+      const pages = s.runSeedPages('seeded');
+      expect(pages.count).toBe(5);
+      expect(await pages.read(1, 3)).toEqual(seeds.slice(1, 3));
+      expect(await s.datasetSource().get('runSeeds', 'seeded')).toEqual({ runId: 'seeded', seeds });
+      expect(await s.datasetSource().get('runSeeds', 'chunked')).toEqual({ runId: 'chunked', seeds: [], chunks: [chunk] });
+    } finally {
+      s.close();
     }
   });
 });

@@ -10,7 +10,8 @@ import type Database from 'better-sqlite3';
  * backup written from here restores in the browser. A run's progress is kept apart from its row:
  * the completed tasks one row each in `runTasks` (keyed (runId, taskIndex): a commit adds one row,
  * never rewrites a list) and the Self-Instruct pool in `runPool`; `runs.counts` holds the counts,
- * `runs.budget` the run's RunBudget (null: none).
+ * `runs.budget` the run's RunBudget (null: none). A run's seed snapshot is one row per seed in
+ * `runSeedRows`; `runSeeds.json` is the app's RunSeeds row without its `seeds`.
  */
 export const SCHEMA_STEPS: readonly string[] = [
   // 1: the app's tables, the run's progress tables and a generic cache.
@@ -98,6 +99,21 @@ export const SCHEMA_STEPS: readonly string[] = [
     budget = COALESCE((SELECT value FROM cache WHERE ns = 'cli.budget' AND key = runs.id), json_extract(json, '$.budget')),
     json = json_remove(json, '$.budget');
   DELETE FROM cache WHERE ns = 'cli.budget';
+  `,
+  // 3: a run's seed snapshot one row per seed in `runSeedRows` (idx: its place in the snapshot),
+  // `runSeeds.json` keeping the rest of the app's RunSeeds row (runId, chunks). As one JSON array
+  // in `runSeeds.json`, a 100k-seed snapshot was a ~12 MB value that SQLite built whole when the
+  // run was created and parsed whole for every page the run read: the CLI's peak RSS grew with
+  // the seeds (issue 15). Rows are written and read a page at a time.
+  `
+  CREATE TABLE runSeedRows (
+    runId TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (runId, idx)
+  ) WITHOUT ROWID;
+  INSERT INTO runSeedRows (runId, idx, json) SELECT r.runId, j.key, j.value FROM runSeeds AS r, json_each(r.json, '$.seeds') AS j;
+  UPDATE runSeeds SET json = json_remove(json, '$.seeds');
   `,
 ];
 

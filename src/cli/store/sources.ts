@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SavedRecipe } from '../../lib/db/recipesRepo';
 import type { DedupCheck, DuplicateMark } from '../../lib/db/samplesRepo';
-import type { Project, Sample } from '../../lib/db/types';
+import type { Project, RunSeeds, Sample } from '../../lib/db/types';
 import type { EndpointConfig } from '../../lib/engines/remote/remoteEngine';
 import {
   duplicateMarked,
@@ -253,8 +253,15 @@ class Reads {
         value: { ...runFromRow(row), completed: tasks.all(row.id) as number[], pool: pool.all(row.id) as { task: number; text: string }[] },
       }));
     }
-    const key = table === 'runSeeds' ? 'runId' : 'id';
-    const rows = this.#stmt(table, `SELECT ${key} AS id, json FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`).all(json) as { id: string; json: string }[];
+    if (table === 'runSeeds') {
+      // The app's RunSeeds row: the snapshot's seed rows (runSeedRows) back in its `seeds`.
+      const seeds = this.#stmt('runSeedRows', `SELECT json FROM runSeedRows WHERE runId = ? ORDER BY idx`).pluck();
+      return (this.#stmt('runSeeds', `SELECT runId, json FROM runSeeds WHERE runId IN (SELECT value FROM json_each(?))`).all(json) as { runId: string; json: string }[]).map((r) => {
+        const { runId, ...rest } = JSON.parse(r.json) as Omit<RunSeeds, 'seeds'>;
+        return { id: r.runId, value: { runId, seeds: (seeds.all(r.runId) as string[]).map((j) => JSON.parse(j) as RunSeeds['seeds'][number]), ...rest } };
+      });
+    }
+    const rows = this.#stmt(table, `SELECT id, json FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).all(json) as { id: string; json: string }[];
     return rows.map((r) => ({ id: r.id, value: JSON.parse(r.json) }));
   }
 

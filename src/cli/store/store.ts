@@ -185,8 +185,8 @@ export class Store {
 
   /**
    * Creates a paused run with its seed (and chunk) snapshot, in one transaction: the same row as
-   * the app's runsRepo.createRun. `staged` (seedStaging.ts) writes the snapshot of an import
-   * staged in SQLite instead of `seeds`, inside this transaction.
+   * the app's runsRepo.createRun. `staged` (seedStaging.ts) writes the snapshot's seed rows of an
+   * import staged in SQLite (`seeds` is then empty), inside this transaction.
    * @throws NotFoundError when the project does not exist.
    */
   createRun(r: NewRun, staged?: { count: number; write(runId: string): void }): Run {
@@ -198,8 +198,8 @@ export class Store {
       this.#db.transaction(() => {
         if (!this.#stmt.getProject.get(run.projectId)) throw new NotFoundError(`project ${run.projectId} does not exist`);
         this.#insertRun(run);
-        if (staged) staged.write(run.id);
-        else this.#stmt.insertRunSeeds.run(run.id, JSON.stringify(snapshot));
+        this.#insertSnapshot(snapshot);
+        staged?.write(run.id);
       }).immediate(),
     );
     return run;
@@ -234,7 +234,7 @@ export class Store {
           this.#insertRun(row as RunWithTasks);
           break;
         case 'runSeeds':
-          st.insertRunSeeds.run((row as RunSeeds).runId, JSON.stringify(row));
+          this.#insertSnapshot(row as RunSeeds);
           break;
         case 'seeds': {
           const s = row as Seed;
@@ -258,6 +258,12 @@ export class Store {
           throw new TypeError(`no table ${String(table)} in the store`);
       }
     }
+  }
+
+  /** A run's snapshot: its seeds one row each (runSeedRows), the rest of the row in runSeeds. */
+  #insertSnapshot({ seeds, ...rest }: RunSeeds): void {
+    this.#stmt.insertRunSeeds.run(rest.runId, JSON.stringify(rest));
+    seeds.forEach((s, i) => this.#stmt.insertRunSeedRow.run(rest.runId, i, JSON.stringify(s)));
   }
 
   #insertSample(s: Sample): void {
@@ -284,33 +290,32 @@ export class Store {
     return this.guard('listing runs', () => (this.#stmt.listRuns.all(projectId) as RunRow[]).map((r) => runFromRow(r)));
   }
 
-  #snapshot(runId: string): RunSeeds {
-    const json = this.guard('reading a run snapshot', () => this.#stmt.getRunSeeds.get(runId) as string | undefined);
-    if (json === undefined) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
-    return JSON.parse(json) as RunSeeds;
-  }
-
   /** @throws NotFoundError when the snapshot is missing: resuming without it would change the items. */
   getRunSeeds(runId: string): RunSeeds['seeds'] {
-    return this.#snapshot(runId).seeds;
+    const { count, read } = this.#seedRows(runId);
+    return read(0, count);
+  }
+
+  /** The snapshot's seed count and a reader of its rows by place. @throws NotFoundError when the snapshot is missing. */
+  #seedRows(runId: string): { count: number; read(from: number, to: number): RunSeeds['seeds'] } {
+    return this.guard('reading a run snapshot', () => {
+      if (!this.#stmt.hasRunSeeds.get(runId)) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
+      return {
+        count: this.#stmt.countRunSeeds.get(runId) as number,
+        read: (from, to) => (this.#stmt.runSeedsPage.all(runId, from, to) as string[]).map((j) => JSON.parse(j) as RunSeeds['seeds'][number]),
+      };
+    });
   }
 
   /**
-   * The run's seeds in pages, read from the snapshot by SQLite (json_each) without parsing the
+   * The run's seeds in pages, read from the snapshot's rows (runSeedRows) without reading the
    * rest: what the pipeline takes for a run (runRecipe's SeedPages), so that a run of 100k seeds
    * holds one page of them, not all.
    * @throws NotFoundError when the snapshot is missing.
    */
   runSeedPages(runId: string): SeedPages {
-    const count = this.guard('reading a run snapshot', () => this.#stmt.countRunSeeds.get(runId) as number | undefined);
-    if (count === undefined) throw new NotFoundError(`the seed snapshot of run ${runId} is missing`);
-    return {
-      count,
-      read: async (from, to) => {
-        const rows = this.guard('reading a run snapshot', () => this.#stmt.runSeedsPage.all(runId, from, to) as string[]);
-        return rows.map((j) => JSON.parse(j) as RunSeeds['seeds'][number]);
-      },
-    };
+    const { count, read } = this.#seedRows(runId);
+    return { count, read: async (from, to) => this.guard('reading a run snapshot', () => read(from, to)) };
   }
 
   /** The chunks a document run was created with (empty for a seed run), read without its seeds. @throws NotFoundError when the snapshot is missing. */
@@ -482,10 +487,10 @@ function prepare(db: Database.Database) {
     // Task order, as the app's runTasks rows give it (the order an uninterrupted Self-Instruct run commits in).
     listPool: db.prepare(`SELECT task, text FROM runPool WHERE runId = ? ORDER BY task, seq`),
     insertRunSeeds: db.prepare(`INSERT INTO runSeeds (runId, json) VALUES (?, ?)`),
-    getRunSeeds: db.prepare(`SELECT json FROM runSeeds WHERE runId = ?`).pluck(),
-    countRunSeeds: db.prepare(`SELECT json_array_length(json, '$.seeds') FROM runSeeds WHERE runId = ?`).pluck(),
-    // json_each's key is the array index: the page in snapshot order.
-    runSeedsPage: db.prepare(`SELECT j.value FROM runSeeds AS r, json_each(r.json, '$.seeds') AS j WHERE r.runId = ? AND j.key >= ? AND j.key < ? ORDER BY j.key`).pluck(),
+    hasRunSeeds: db.prepare(`SELECT 1 FROM runSeeds WHERE runId = ?`).pluck(),
+    insertRunSeedRow: db.prepare(`INSERT INTO runSeedRows (runId, idx, json) VALUES (?, ?, ?)`),
+    countRunSeeds: db.prepare(`SELECT count(*) FROM runSeedRows WHERE runId = ?`).pluck(),
+    runSeedsPage: db.prepare(`SELECT json FROM runSeedRows WHERE runId = ? AND idx >= ? AND idx < ? ORDER BY idx`).pluck(),
     getRunChunks: db.prepare(`SELECT json_extract(json, '$.chunks') AS chunks FROM runSeeds WHERE runId = ?`),
     insertSample: db.prepare(`INSERT INTO samples (id, projectId, runId, seedId, status, score, createdAt, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     listRunSamples: db.prepare(`SELECT json FROM samples WHERE runId = ? ORDER BY id`).pluck(),

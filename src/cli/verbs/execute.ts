@@ -167,6 +167,9 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   try {
     store.setRunStatus(runId, 'running');
     await loadEngines(engines, ctl.signal);
+    // A local model's load (seconds for a GGUF) is in the run's wall time; said apart so that a
+    // rate can leave it out (bench:llamacpp's recipe rows).
+    const loadMs = Math.round(performance.now() - t0);
     // The pipeline holds back tasks that failed on the endpoint and stops on a streak of them
     // (run.ts holdOf); the calls still in flight are aborted here, their tasks redone on resume.
     const onEvent = onRunEvent(reporter, runId, money);
@@ -200,7 +203,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
     const counts = store.runStatusSummary(runId).counts;
     saveBudget();
     const trip = tripped as BudgetError | null;
-    const summary = { run: runId, status, ...counts, ...money(), ...(held ? { heldBack: held, heldBackReasons: outcome.heldBack.reasons } : {}), ...(stopped ? { stopped: stopped.error } : {}), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
+    const summary = { run: runId, status, ...counts, loadMs, ...money(), ...(held ? { heldBack: held, heldBackReasons: outcome.heldBack.reasons } : {}), ...(stopped ? { stopped: stopped.error } : {}), ...(trip ? { budget: trip.message } : {}), ...(dedup ? { dedup: { removed: dedup.removed, byPass: dedup.byPass, semantic: !dedup.noEmbedder } } : {}) };
     const text = [
       `run ${runId} ${status}: ${progressLine({ runId, counts, tokensPerSecond: null, etaSeconds: null, ...money() })}`,
       counts.rejected ? `  rejected by reason: ${reasons(counts)}` : '',
