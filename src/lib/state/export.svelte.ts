@@ -17,6 +17,7 @@ import { BlobSink, canPickFile, downloadBlob, pickFileSink, type ByteSink } from
 import type { ExportFormat, ExportProgress, ExportSummary, MixPlan, PerLabel, SourceMode } from '../io/export/types';
 import { handoffFileName, handoffText, type HandoffFile } from '../io/export/handoff';
 import type { SplitBy } from '../io/export/split';
+import type { ReasoningMode } from '../pipeline/reasoning';
 
 /** What the screen's index keeps per sample: what the filters and the balance read, and whether it came from a document. */
 type IndexFacts = SampleFacts & BalanceFacts & { document: boolean };
@@ -55,6 +56,8 @@ export class ExportState {
   /** Write document-made items' grounding text (off by default), and where (README "Source documents"). */
   includeSource = $state(false);
   sourcePlace = $state<Exclude<SourceMode, 'none'>>('context');
+  /** How reasoning traces are written (pipeline/reasoning.ts): dropped by default. */
+  reasoning = $state<ReasoningMode>('drop');
   /** Balance per label: at most `perLabel` per label, or the smallest label's count. */
   balance = $state(false);
   balanceMin = $state(false);
@@ -225,6 +228,7 @@ export class ExportState {
         format: this.format,
         provenance: this.provenance,
         source: this.includeSource ? this.sourcePlace : ('none' as const),
+        ...(this.reasoning !== 'drop' ? { reasoning: this.reasoning } : {}),
         ...(this.scanPrivacy || recipeRedacts ? { privacy: { names: privacy.names, terms: privacy.terms, ignored: privacy.ignored, mode: privacy.mode, redact: this.redactPrivacy || recipeRedacts } } : {}),
       };
       const summary = await exportDataset(datasetSource(this.#db), project.id, split ? { ...opts, split: { ...split, part: 'train' } } : opts, sink, (p) => (this.progress = p));

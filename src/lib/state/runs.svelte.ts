@@ -187,12 +187,12 @@ export class RunsState {
       roles: this.#engines.roles,
       missingCount: this.#engines.missing.length,
       ggufStoreUnreadable: !!this.#engines.ggufError,
-      magpieBlock: recipe?.steps[0]?.op === 'magpie' ? this.#magpieBlock() : null,
+      magpieBlock: recipe?.steps[0]?.op === 'magpie' ? this.generatorMagpieBlock() : null,
     });
   }
 
-  /** Whether the generator role can run Magpie: a remote endpoint only when marked as serving /completions. */
-  #magpieBlock(): MagpieBlock | null {
+  /** Why the generator role cannot run Magpie (null: it can): a remote endpoint only when marked as serving /completions. */
+  generatorMagpieBlock(): MagpieBlock | null {
     const ref = this.#engines.roles.generator;
     if (!ref) return null;
     if (ref.kind !== 'remote') return magpieBlockOf(ref.kind);
