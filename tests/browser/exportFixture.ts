@@ -99,6 +99,8 @@ export async function projectRows(db: AppDb, projectId: string) {
     samples: byId(await db.samples.where('projectId').equals(projectId).toArray()),
     runs,
     runSeeds: (await db.runSeeds.bulkGet(runs.map((r) => r.id))).filter(Boolean),
+    // A run's committed tasks (schema 9): in key order, so that two stores compare equal.
+    runTasks: (await db.runTasks.where('runId').anyOf(runs.map((r) => r.id)).toArray()).sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.task - b.task)),
   };
 }
 

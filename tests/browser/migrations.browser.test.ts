@@ -6,6 +6,14 @@ import { listSeeds } from '../../src/lib/db/seedsRepo';
 import { addDocument, countDocumentChunks, listChunks, listDocumentIds, listDocuments, updateChunks } from '../../src/lib/db/documentsRepo';
 import { deleteProject } from '../../src/lib/db/projectsRepo';
 import { addEvalSet, listEvalSets } from '../../src/lib/db/evalSetsRepo';
+import { dexieRunStore, listRunSamples, listRunTasks, toSample } from '../../src/lib/db/runsRepo';
+import { toTaskRows } from '../../src/lib/db/runTasks';
+import { mixSeed } from '../../src/lib/pipeline/random';
+import { validateRecipe } from '../../src/lib/pipeline/recipe';
+import { runRecipe } from '../../src/lib/pipeline/run';
+import type { PipelineEngines } from '../../src/lib/pipeline/types';
+import { MemoryRunStore } from '../support/memoryRunStore';
+import { ScriptedEngine } from '../support/scriptedEngine';
 
 const name = `migrate-${crypto.randomUUID()}`;
 afterEach(async () => {
@@ -131,13 +139,93 @@ describe('store migrations (real IndexedDB)', () => {
 
     const db = openDb(name);
     await db.open();
-    expect(db.verno).toBe(8);
+    expect(db.verno).toBe(schemaVersions.at(-1)!.version);
     expect(await db.projects.get('p1')).toEqual(project);
     expect(await db.samples.get('r:0.0')).toEqual(sample);
     expect(await listEvalSets(db, 'p1')).toEqual([]);
     const added = await addEvalSet(db, 'p1', { name: 'e.jsonl', shape: 'text', count: 1, bytes: 2, sha256: 'cd'.repeat(32), items: [{ text: 'Q' }] });
     expect(await listEvalSets(db, 'p1')).toEqual([added.set]);
     expect((await addEvalSet(db, 'p1', { name: 'renamed.jsonl', shape: 'text', count: 1, bytes: 2, sha256: 'cd'.repeat(32), items: [{ text: 'Q' }] })).existing).toBe(true);
+    db.close();
+  });
+
+  it('upgrades version 8 runs to version 9: completed and pool move into runTasks rows, and the resumed run gives the items of an uninterrupted one', async () => {
+    // A Self-Instruct run (the one recipe with a pool), stopped after its first two batches.
+    const SEED = 7;
+    const SEEDS = [
+      { id: 's1', instruction: 'Explain how compound interest works.', input: '', output: 'Interest on interest.' },
+      { id: 's2', instruction: 'Describe the water cycle for a child.', input: '', output: 'Water goes up and comes down.' },
+    ];
+    const instructions = ['Write a limerick about a cat.', 'List three uses of vinegar.', 'Explain why the sky is blue.', 'Translate good morning into French.', 'Summarise the plot of Hamlet.', 'Give a recipe for pancakes.', 'Name five prime numbers.', 'Describe a sunset over the sea.'];
+    const LONG = 'This is a complete, careful and correct answer that is long enough to pass every length filter in the recipe.';
+    const taskOf = new Map(instructions.map((_, t) => [mixSeed(SEED, t, 0), t]));
+    const engines = (stopAt?: { task: number; ctl: AbortController }): PipelineEngines => {
+      const gen = new ScriptedEngine([
+        { match: /Come up with a series of tasks/, reply: (_p, _n, seed) => instructions[taskOf.get(seed)!]! },
+        { match: /write one example of an input/, reply: 'Input: <noinput>\nOutput: ' + LONG },
+      ]);
+      if (stopAt) {
+        const chat = gen.chat.bind(gen);
+        gen.chat = async function* (req, signal) {
+          // The first call of task `stopAt.task` pauses the run: it and every later task stay uncommitted.
+          if (req.seed === mixSeed(SEED, stopAt.task, 0)) {
+            stopAt.ctl.abort();
+            throw Object.assign(new Error('aborted'), { name: 'AbortedError' });
+          }
+          yield* chat(req, signal);
+        };
+      }
+      return { generator: gen, responder: gen, judge: gen };
+    };
+    const v = validateRecipe({ version: 1, name: 'si', seed: SEED, steps: [{ op: 'selfInstruct', count: instructions.length, humanShots: 2, machineShots: 2 }, { op: 'filter' }] });
+    if (!v.ok) throw new Error(JSON.stringify(v.problems));
+    const recipe = v.recipe;
+    const whole = new MemoryRunStore();
+    await runRecipe({ runId: 'r', recipe, seeds: SEEDS, engines: engines(), store: whole, concurrency: 2 });
+    const partial = new MemoryRunStore();
+    const ctl = new AbortController();
+    await runRecipe({ runId: 'r', recipe, seeds: SEEDS, engines: engines({ task: 4, ctl }), store: partial, concurrency: 2, signal: ctl.signal });
+    expect([...partial.completed].sort()).toEqual([0, 1, 2, 3]);
+    expect(partial.pool.length).toBeGreaterThan(0);
+
+    // What a version-8 build stored for it: the lists in the run row.
+    const v8 = new Dexie(name);
+    declareSchema(v8, 8);
+    await v8.open();
+    expect(v8.verno).toBe(8);
+    await v8.table('projects').add({ id: 'p1', name: 'SI', createdAt: 1, updatedAt: 1 });
+    const fixed = { id: 'r', projectId: 'p1', name: 'si', status: 'paused', recipe, roles: {}, models: {}, seedCount: SEEDS.length, concurrency: 2, counts: partial.counts, error: null, createdAt: 1, updatedAt: 1 };
+    await v8.table('runs').bulkAdd([
+      { ...fixed, completed: [...partial.completed], pool: partial.pool },
+      // A run with no task done, and one whose row misses the lists altogether (written by hand or by a broken build).
+      { ...fixed, id: 'r-empty', completed: [], pool: [] },
+      { ...fixed, id: 'r-bare' },
+    ]);
+    await v8.table('runSeeds').add({ runId: 'r', seeds: SEEDS });
+    await v8.table('samples').bulkAdd(partial.samples.map((d) => toSample('r', 'p1', d, 1)));
+    v8.close();
+
+    const db = openDb(name);
+    await db.open();
+    expect(db.verno).toBe(schemaVersions.at(-1)!.version);
+    expect(await db.runs.get('r')).toEqual(fixed);
+    expect(await db.runs.get('r-empty')).toEqual({ ...fixed, id: 'r-empty' });
+    expect(await listRunTasks(db, 'r')).toEqual(toTaskRows('r', { completed: [0, 1, 2, 3], pool: partial.pool }));
+    expect((await listRunTasks(db, 'r')).flatMap((row) => row.pool ?? [])).toEqual(partial.pool.map((p) => p.text));
+    expect(await db.runTasks.where('runId').anyOf('r-empty', 'r-bare').count()).toBe(0);
+
+    const store = dexieRunStore(db);
+    const progress = await store.progress('r');
+    expect([...progress.completed].sort()).toEqual([0, 1, 2, 3]);
+    expect(progress.pool).toEqual(partial.pool);
+    // Resumed on the upgraded store: the same items as the run that was never stopped.
+    await runRecipe({ runId: 'r', recipe, seeds: SEEDS, engines: engines(), store, concurrency: 2 });
+    const item = (s: { id: string; status: string; rejectReason: string | null; instruction: string; output: string }) => JSON.stringify([s.id, s.status, s.rejectReason, s.instruction, s.output]);
+    expect((await listRunSamples(db, 'r')).map(item).sort()).toEqual(whole.samples.map((d) => item(toSample('r', 'p1', d, 0))).sort());
+    const done = await store.progress('r');
+    expect(done.completed.size).toBe(instructions.length);
+    expect(done.pool).toEqual(whole.pool);
+    expect(done.counts.accepted).toBe(whole.counts.accepted);
     db.close();
   });
 });
