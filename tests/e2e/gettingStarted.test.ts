@@ -169,7 +169,7 @@ describe('the guided first path (issue 13, item 2)', () => {
     // A finished 2-seed run with one sample the judge accepted and one it could not score.
     const now = Date.now();
     const recipe = { version: 1, name: 'Answer + judge', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 2, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 0 }] };
-    const run = { id: 'guide-run', name: 'First run', status: 'done', recipe, roles: {}, models: { generator: 'wllama:stories260K.gguf', responder: 'wllama:stories260K.gguf', judge: 'wllama:stories260K.gguf' }, seedCount: 13, concurrency: 1, completed: [0, 1], pool: [], counts: {}, error: null, createdAt: now, updatedAt: now };
+    const run = { id: 'guide-run', name: 'First run', status: 'done', recipe, roles: {}, models: { generator: 'wllama:stories260K.gguf', responder: 'wllama:stories260K.gguf', judge: 'wllama:stories260K.gguf' }, seedCount: 13, concurrency: 1, counts: {}, error: null, createdAt: now, updatedAt: now };
     const sample = (k: number, status: string, rejectReason: string | null, score: number | null, notes: object) => ({
       id: `guide-run:${k}.0`, runId: 'guide-run', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
       instruction: `Give one tip for task ${k}.`, input: '', output: `Tip number ${k}: start small.`, status, rejectReason, score, duplicateOf: null,

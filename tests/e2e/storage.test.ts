@@ -80,20 +80,23 @@ async function freeQuota(page: Page): Promise<void> {
 
 /** Every run of the database against its samples: what an uncommitted item must not leave behind. */
 async function consistency(page: Page) {
-  const runs = await readStore<{ id: string; status: string; completed: number[]; counts: { done: number; total: number; accepted: number; rejected: number } }>(page, 'runs');
+  const runs = await readStore<{ id: string; status: string; counts: { done: number; total: number; accepted: number; rejected: number } }>(page, 'runs');
+  // A run's committed tasks are rows of their own since schema 9 (runTasks), written with the task's samples.
+  const runTasks = await readStore<{ runId: string; task: number }>(page, 'runTasks');
   const samples = await readStore<{ runId: string; lineage: { taskIndex: number } }>(page, 'samples');
   const runSeeds = await readStore<{ runId: string }>(page, 'runSeeds');
   return runs.map((r) => {
     const mine = samples.filter((s) => s.runId === r.id);
+    const completed = runTasks.filter((t) => t.runId === r.id).map((t) => t.task);
     return {
       status: r.status,
       done: r.counts.done,
       total: r.counts.total,
-      completed: r.completed.length,
+      completed: completed.length,
       counted: r.counts.accepted + r.counts.rejected,
       stored: mine.length,
       // Samples of a task the run does not list as committed: a half-written item.
-      orphans: mine.filter((s) => !r.completed.includes(s.lineage.taskIndex)).length,
+      orphans: mine.filter((s) => !completed.includes(s.lineage.taskIndex)).length,
       hasSeedSnapshot: runSeeds.some((x) => x.runId === r.id),
     };
   });
