@@ -4,6 +4,8 @@
  */
 export const magpieEn = {
   'op.magpie': 'Magpie (instructions from the chat template alone, no seeds)',
+  'plan.magpie.one': 'Writes {n} new instruction with Magpie, from the generator’s chat template alone (no seeds)',
+  'plan.magpie.other': 'Writes {n} new instructions with Magpie, from the generator’s chat template alone (no seeds)',
   'param.system': 'System prompt before the user turn (empty: the template’s own)',
   'magpie.help':
     'Magpie sends the generator only its chat template’s text up to where a user’s message starts; an instruction-tuned model then writes a plausible request by itself, which the next steps answer and filter. It needs raw text completion: a local model (wllama, WebLLM) or an endpoint marked as serving /completions (vLLM, llama.cpp server). Hosted chat APIs cannot run it.',

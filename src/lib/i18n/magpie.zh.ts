@@ -3,6 +3,8 @@ import type { magpieEn } from './magpie.en';
 /** Magpie 与导出中推理过程的中文界面文字（与 magpie.en.ts 一一对应）。 */
 export const magpieZh: Record<keyof typeof magpieEn, string> = {
   'op.magpie': 'Magpie（仅凭对话模板生成指令，无需种子）',
+  'plan.magpie.one': '用 Magpie 仅凭生成模型的对话模板写出 {n} 条新指令（无需种子）',
+  'plan.magpie.other': '用 Magpie 仅凭生成模型的对话模板写出 {n} 条新指令（无需种子）',
   'param.system': '用户轮之前的系统提示（留空：使用模板自带的）',
   'magpie.help':
     'Magpie 只把对话模板中用户消息开始之前的文本发给生成模型；经过指令微调的模型会自己写出一条合理的用户请求，再由后续步骤回答和筛选。它需要原始文本补全：本地模型（wllama、WebLLM），或标记为提供 /completions 的端点（vLLM、llama.cpp server）。托管的对话 API 无法运行它。',

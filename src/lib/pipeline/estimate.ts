@@ -66,13 +66,17 @@ function taskCalls(recipe: Recipe, questions = 1): Tally {
   const judgeStep = recipe.steps.find((s) => s.op === 'judge');
   const judgeRetries = judgeStep?.op === 'judge' ? judgeStep.retries : 2;
   const first = recipe.steps[0]?.op;
-  let cands: Cand[] = first === 'selfInstruct' || first === 'questions' ? [] : [{ output: 'seed', verdict: false, seed: true }];
+  let cands: Cand[] = first === 'selfInstruct' || first === 'questions' || first === 'magpie' ? [] : [{ output: 'seed', verdict: false, seed: true }];
   for (const step of recipe.steps) {
     switch (step.op) {
       case 'selfInstruct':
         call('generator', SELF_INSTRUCT_TOKENS);
         if (step.instances) call('generator', INSTANCE_TOKENS);
         cands = [{ output: step.instances ? 'answer' : 'none', verdict: false, seed: false }];
+        break;
+      case 'magpie':
+        call('generator', step.maxTokens);
+        cands = [{ output: 'none', verdict: false, seed: false }];
         break;
       case 'questions':
         call('generator', step.maxTokens);
@@ -174,7 +178,7 @@ function taskCalls(recipe: Recipe, questions = 1): Tally {
 export function estimateCalls(recipe: Recipe, seedCount: number, chunkTokens?: readonly number[]): CallEstimate {
   const tasks = taskCount(recipe, seedCount);
   const first = recipe.steps[0]!;
-  const seedsUsed = first.op === 'selfInstruct' ? 0 : Math.min(seedCount, recipe.maxSeeds ?? Infinity);
+  const seedsUsed = first.op === 'selfInstruct' || first.op === 'magpie' ? 0 : Math.min(seedCount, recipe.maxSeeds ?? Infinity);
   if (first.op === 'questions') {
     const sum: Tally = { calls: 0, maxCalls: 0, tokens: 0, byRole: { generator: 0, responder: 0, judge: 0 } };
     const single = new Map<number, Tally>();
@@ -279,6 +283,6 @@ export function estimateTime(est: CallEstimate, speed: Speed, concurrency = 1): 
  */
 export function trialRecipe(recipe: Recipe, n: number, name: string): Recipe {
   const first = recipe.steps[0]!;
-  if (first.op === 'selfInstruct') return { ...recipe, name, steps: [{ ...first, count: Math.min(n, first.count) }, ...recipe.steps.slice(1)] };
+  if (first.op === 'selfInstruct' || first.op === 'magpie') return { ...recipe, name, steps: [{ ...first, count: Math.min(n, first.count) }, ...recipe.steps.slice(1)] };
   return { ...recipe, name, maxSeeds: Math.min(n, recipe.maxSeeds ?? n) };
 }
