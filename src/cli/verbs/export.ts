@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { datasetCard, isLicense, LICENSES } from '../../lib/io/export/card';
 import { exportDataset } from '../../lib/io/export/exportDataset';
 import { allRows } from '../../lib/io/export/source';
+import { datasetInfo, datasetName, datasetInfoText, type DatasetInfoEntry } from '../../lib/io/export/handoff';
+import { MAX_VALIDATION, MIN_VALIDATION, SPLIT_BY, type SplitBy, type SplitPart } from '../../lib/io/export/split';
 import { DEFAULT_FILTERS, type ExportFormat } from '../../lib/io/export/types';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { FileSink } from '../fileSink';
@@ -21,6 +23,28 @@ export const FORMAT_NAMES: Record<string, ExportFormat> = {
   'alpaca-jsonl': 'alpaca-jsonl',
   'sharegpt-json': 'sharegpt-json',
 };
+
+/** `data.jsonl` → `data.train.jsonl`: a side of a split, named beside the file asked for. */
+export function sideFile(out: string, part: SplitPart): string {
+  const m = /^(.*?)((?:\.[A-Za-z0-9]+)?)$/.exec(out)!;
+  return `${m[1]}.${part}${m[2]}`;
+}
+
+/**
+ * LLaMA-Factory's dataset_info.json beside the data, with this export's entries set: an existing
+ * file (a LLaMA-Factory data folder lists many datasets) keeps its other entries.
+ * @throws UsageError when the existing file is not a JSON object (nothing is written then)
+ */
+function readDatasetInfo(path: string): Record<string, DatasetInfoEntry> {
+  if (!existsSync(path)) return {};
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (j && typeof j === 'object' && !Array.isArray(j)) return j as Record<string, DatasetInfoEntry>;
+  } catch {
+    /* said below */
+  }
+  throw new UsageError(`${path} exists and is not a JSON object: fix or move it, or pass --no-handoff`, 'export');
+}
 
 /** Whether a README.md may be replaced by the card: absent, or a card an export wrote before. */
 function cardReplaceable(path: string): boolean {
@@ -46,9 +70,13 @@ export const exportVerb: Verb = {
       provenance: { type: 'boolean', help: 'keep per-item provenance fields where the format allows' },
       license: { type: 'string', value: 'ID', help: `the card's licence: ${LICENSES.join(', ')}` },
       description: { type: 'string', value: 'TEXT', help: "the card's description" },
+      split: { type: 'string', value: 'SHARE', help: `write a train and a validation file (FILE.train.EXT, FILE.validation.EXT), SHARE (${MIN_VALIDATION}–${MAX_VALIDATION}) of the items for validation` },
+      'split-by': { type: 'string', value: 'BY', help: `stratify the split by ${SPLIT_BY.join(' or ')} (default operation)` },
+      'split-seed': { type: 'string', value: 'N', help: 'seed of the split (default 1)' },
+      'no-handoff': { type: 'boolean', help: "write no LLaMA-Factory dataset_info.json beside the data" },
       json: { ...JSON_OPTION, help: 'print the export summary as one JSON object' },
     },
-    details: 'Exit 4 when no item passes the filters (the file is then still written, empty).',
+    details: "Exit 4 when no item passes the filters (the file is then still written, empty). LLaMA-Factory's dataset_info.json is written beside the data with an entry per file (an existing one keeps its other entries); items with the same instruction are never on both sides of a split.",
   },
   async run(v) {
     const format = FORMAT_NAMES[str(v, 'format')!];
@@ -60,6 +88,12 @@ export const exportVerb: Verb = {
     if (cardPath && !str(v, 'card') && !cardReplaceable(cardPath)) {
       throw new UsageError(`${cardPath} exists and is not a dataset card Seedforge wrote: name the card's file with --card, or pass --no-card`, 'export');
     }
+    const share = num(v, 'split', { min: MIN_VALIDATION, max: MAX_VALIDATION });
+    const by = (str(v, 'split-by') ?? 'operation') as SplitBy;
+    if (!SPLIT_BY.includes(by)) throw new UsageError(`--split-by must be one of ${SPLIT_BY.join(', ')}`, 'export');
+    const split = share === undefined ? null : { validation: share, by, seed: num(v, 'split-seed', { min: 0 }) ?? 1 };
+    const infoPath = v['no-handoff'] ? null : join(dirname(out), 'dataset_info.json');
+    const info = infoPath ? readDatasetInfo(infoPath) : null;
     const store = openExisting(str(v, 'store')!, 'export');
     try {
       const project = pickProject(store, str(v, 'project'), 'export');
@@ -74,21 +108,30 @@ export const exportVerb: Verb = {
         format,
         provenance: v.provenance === true,
       };
-      const sink = new FileSink(out);
-      let summary;
-      try {
-        summary = await exportDataset(source, project.id, opts, sink);
-      } catch (e) {
-        await sink.abort();
-        throw e;
+      const sides: { part?: SplitPart; file: string }[] = split ? (['train', 'validation'] as const).map((part) => ({ part, file: sideFile(out, part) })) : [{ file: out }];
+      const written = [];
+      for (const side of sides) {
+        const sink = new FileSink(side.file);
+        try {
+          written.push({ ...side, summary: await exportDataset(source, project.id, side.part ? { ...opts, split: { ...split!, part: side.part } } : opts, sink) });
+        } catch (e) {
+          await sink.abort();
+          throw e;
+        }
       }
-      const items = summary.plan.synthetic + summary.plan.real;
+      const summary = written[0]!.summary;
+      const items = written.reduce((n, w) => n + (w.summary.split ? w.summary.split.items[w.part!] : w.summary.plan.synthetic + w.summary.plan.real), 0);
+      const stem = (out.split(/[\\/]/).pop() ?? '').replace(/\.[A-Za-z0-9.]+$/, '');
+      const entries = datasetInfo(format, written.map((w) => ({ name: datasetName(stem, w.part), fileName: w.file.split(/[\\/]/).pop()!, system: w.summary.systemWritten })));
+      if (infoPath && info && entries) writeFileSync(infoPath, datasetInfoText({ ...info, ...entries }));
       if (cardPath) {
-        const card = datasetCard({ projectName: project.name, summary, runs: await allRows(source, 'runs', project.id), dataFile: out.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
+        const card = datasetCard({ projectName: project.name, summary, runs: await allRows(source, 'runs', project.id), dataFile: written[0]!.file.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
         writeFileSync(cardPath, card);
       }
-      if (v.json) process.stdout.write(JSON.stringify({ type: 'summary', out, card: cardPath, items, ...summary }) + '\n');
-      else process.stdout.write(`wrote ${items} items (${summary.plan.synthetic} synthetic, ${summary.plan.real} real) to ${out}${cardPath ? `, dataset card ${cardPath}` : ''}\n`);
+      const files = written.map((w) => w.file);
+      const handoff = infoPath && entries ? infoPath : null;
+      if (v.json) process.stdout.write(JSON.stringify({ type: 'summary', out, ...(split ? { files } : {}), card: cardPath, handoff, datasets: entries ? Object.keys(entries) : [], items, ...summary }) + '\n');
+      else process.stdout.write(`wrote ${items} items (${summary.plan.synthetic} synthetic, ${summary.plan.real} real) to ${files.join(' and ')}${cardPath ? `, dataset card ${cardPath}` : ''}${handoff ? `, LLaMA-Factory entries ${Object.keys(entries!).join(', ')} in ${handoff}` : ''}\n`);
       return items > 0 ? EXIT.done : EXIT.nothing;
     } finally {
       store.close();
