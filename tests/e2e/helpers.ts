@@ -9,8 +9,8 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
 }
 
-/** Opens the app in a context and waits until it has loaded its projects. */
-export async function openApp(context: BrowserContext, hash = '#/seeds'): Promise<Page> {
+/** Opens the app in a context and waits until it has loaded its projects. `base`: another host of the app (upgrade.test serves two builds). */
+export async function openApp(context: BrowserContext, hash = '#/seeds', base = baseUrl()): Promise<Page> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -19,7 +19,7 @@ export async function openApp(context: BrowserContext, hash = '#/seeds'): Promis
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
   });
   (page as Page & { errors?: string[] }).errors = errors;
-  await page.goto(baseUrl() + hash);
+  await page.goto(base + hash);
   await page.waitForSelector('.app[data-ready="true"]');
   return page;
 }
