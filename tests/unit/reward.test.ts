@@ -8,6 +8,8 @@ import type { PipelineEngines, RunEvent } from '../../src/lib/pipeline/types';
 import { MemoryRunStore } from '../support/memoryRunStore';
 import { ScriptedEngine } from '../support/scriptedEngine';
 import { recipeOf } from './helpers';
+import { privacyForRun } from '../../src/lib/runner/runPrivacy';
+import { readPrivacy } from '../../src/lib/privacy/settings';
 
 const FAST = { concurrency: 4, timeoutMs: 10_000, maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 };
 const PAIRS = [
@@ -159,6 +161,23 @@ describe('the Reward step in a run, against the fake server', () => {
     expect(srv.requests.length).toBe(before);
     expect(events.filter((e) => e.type === 'skipped')).toEqual([{ type: 'skipped', op: 'reward', reason: expect.stringMatching(/no reward model configured/) }]);
     expect(samples.map((s) => [s.status, s.notes.reward, typeof s.notes.rewardSkipped])).toEqual(SEEDS.map(() => ['accepted', undefined, 'string']));
+  });
+
+  it('the privacy guard holds back an answer with personal data from a remote reward server (never sent)', async () => {
+    const phone = '13800138000';
+    const seeds = [...SEEDS, { id: 'pii', instruction: 'Write a reminder.', input: '', output: `Call the clinic at ${phone} tomorrow.` }];
+    const recipe = recipeOf({ version: 1, name: 'rm', steps: [{ op: 'reward', url: srv.url, rewardModel: 'rm' }] });
+    const privacy = privacyForRun(readPrivacy({}), 'r', recipe);
+    const before = srv.requests.length;
+    const store = new MemoryRunStore();
+    const rs = recipe.steps[0]!;
+    const out = await runRecipe({ runId: 'r', recipe, seeds, engines: engines(), store, concurrency: 1, reward: privacy.reward(rs.op === 'reward' ? rewardModelFor(rs, { policy: FAST }) : undefined) });
+    expect(out.heldBack).toMatchObject({ tasks: 1 });
+    expect(Object.keys(out.heldBack.reasons)).toEqual([expect.stringMatching(/^unredacted personal data in the prompt \(phone/)]);
+    expect(store.samples.map((x) => x.seedId).sort()).toEqual(['s0', 's1', 's2']);
+    const sent = srv.requests.slice(before);
+    expect(sent).toHaveLength(3);
+    expect(JSON.stringify(sent.map((r) => r.body))).not.toContain(phone);
   });
 
   it('the recipe validates a Reward step only after an answer exists', () => {

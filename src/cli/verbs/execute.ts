@@ -182,7 +182,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
       store: store.runStore(),
       concurrency: run.concurrency,
       signal: ctl.signal,
-      reward,
+      reward: privacy.reward(reward),
       onEvent: (e) => {
         if (e.type === 'halted') {
           reporter.note('endpointFailing', e.fatal ? `stopping: ${e.error}` : `stopping: ${e.streak} tasks in a row failed on the endpoint (${e.error})`);

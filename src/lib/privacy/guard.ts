@@ -6,6 +6,7 @@
  */
 import { withChat } from '../engines/decorate';
 import type { ChatEvent, ChatRequest, LlmEngine } from '../engines/types';
+import type { RewardModel } from '../pipeline/operators/reward';
 import type { PiiType } from './pii';
 import { countByType, findingsIn, type PrivacyLists } from './scan';
 
@@ -58,4 +59,21 @@ export function guardEngine(engine: LlmEngine, lists: PrivacyLists): LlmEngine {
     }
     return engine.chat(req, signal);
   });
+}
+
+/**
+ * Wraps a remote reward model (the recipe's Reward step) as guardEngine wraps a chat engine: the
+ * pairs it would send are scanned first, and one with a finding throws PiiGuardError before any
+ * byte is sent (a local responder's answer could otherwise reach a remote reward server).
+ */
+export function guardReward(model: RewardModel, lists: PrivacyLists): RewardModel {
+  const ignored = new Set(lists.ignored);
+  return {
+    api: model.api,
+    model: model.model,
+    score(pairs, signal) {
+      const found = findingsIn(pairs.map((p) => `${p.prompt}\n${p.answer}`).join('\n'), lists, ignored);
+      return found.length ? Promise.reject(new PiiGuardError(model.model, countByType(found))) : model.score(pairs, signal);
+    },
+  };
 }

@@ -5,7 +5,8 @@ import type { EngineRef } from '../engines/roles';
 import type { LlmEngine } from '../engines/types';
 import type { Recipe } from '../pipeline/recipe';
 import type { SeedRef } from '../pipeline/run';
-import { guardEngine } from '../privacy/guard';
+import { guardEngine, guardReward } from '../privacy/guard';
+import type { RewardModel } from '../pipeline/operators/reward';
 import { redactAll } from '../privacy/scan';
 import { readPrivacy, type PrivacySettings } from '../privacy/settings';
 
@@ -17,6 +18,8 @@ import { readPrivacy, type PrivacySettings } from '../privacy/settings';
 export interface RunPrivacy {
   /** The engine as the run uses it: remote engines guarded unless the guard is off or the run allowed. */
   engine(engine: LlmEngine, ref: EngineRef): LlmEngine;
+  /** The Reward step's model (always remote), guarded as remote engines are; a reason it is skipped passes through. */
+  reward(reward: RewardModel | { skipped: string } | undefined): RewardModel | { skipped: string } | undefined;
   seeds(seeds: SeedRef[]): SeedRef[];
   chunks(chunks: ChunkRef[]): ChunkRef[];
 }
@@ -32,6 +35,7 @@ export function privacyForRun(settings: PrivacySettings, runId: string, recipe: 
   return {
     // Only remote engines send anything off the device: wllama and WebLLM are never wrapped.
     engine: (engine, ref) => (guard && ref.kind === 'remote' ? guardEngine(engine, settings) : engine),
+    reward: (reward) => (guard && reward && 'score' in reward ? guardReward(reward, settings) : reward),
     seeds: (seeds) =>
       p.redactInputs
         ? seeds.map((s) => {

@@ -131,7 +131,7 @@ export function createRunnerApi() {
         // The Reward step's model (keyless servers: the app reads no environment); none named: the step is skipped and says so.
         const rewardStep = v.recipe.steps.find((s) => s.op === 'reward');
         const reward = rewardStep?.op === 'reward' ? rewardModelFor(rewardStep) : undefined;
-        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: privacy.seeds(await getRunSeeds(d, runId)), chunks: privacy.chunks(await getRunChunks(d, runId)), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent, reward });
+        const outcome = await runRecipe({ runId, recipe: v.recipe, seeds: privacy.seeds(await getRunSeeds(d, runId)), chunks: privacy.chunks(await getRunChunks(d, runId)), engines, store: runStore, concurrency: run.concurrency, signal: ctl.signal, onEvent, reward: privacy.reward(reward) });
         await saveSpent(true);
         if (budget?.tripped) throw budget.tripped;
         // Tasks that failed on the endpoint were held back, not kept: the run is paused, and says
