@@ -36,7 +36,7 @@ describe('the Reward step in `seedforge run`', () => {
       expect(samples).toHaveLength(6);
       for (const x of samples) {
         const note = (x.lineage.notes as { reward: RewardNote }).reward;
-        expect(note).toEqual({ score: rewardFor(x.instruction, x.output), api: 'score', rewardModel: 'rm' });
+        expect(note).toEqual({ score: rewardFor(x.instruction, x.output), api: 'score', model: 'rm' });
         expect([x.status, x.rejectReason]).toEqual(note.score >= 0.5 ? ['accepted', null] : ['rejected', 'rewardLow']);
       }
     } finally {
