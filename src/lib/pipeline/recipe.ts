@@ -325,6 +325,19 @@ export const SMALL_MODEL_TEMPLATES: RecipeInput['templates'] = {
     en: 'Do these two instructions ask for the same thing, with the same constraints and depth?\nFirst: {first}\nSecond: {second}\nAnswer Equal or Not Equal.',
     zh: '这两条指令的要求、约束和深度是否相同？\n第一条：{first}\n第二条：{second}\n回答“相同”或“不相同”。',
   },
+  // Multi-turn: the conversation quoted once per prompt, one instruction, the label to continue from.
+  'multiTurn.followUp': {
+    en: '{conversation}\n\nWrite the user\'s next short question about the same topic. {persona}\nUser:',
+    zh: '{conversation}\n\n写出用户关于同一话题的下一个简短问题。{persona}\n用户：',
+  },
+  'multiTurn.judgeTurn': {
+    en: 'Conversation:\n{conversation}\n\nNext question: {question}\nAnswer: {response}\n\nIs the next question on the same topic? Grade the answer from 1 (bad) to 5 (excellent). Reply with JSON: onTopic, accuracy, completeness, usefulness, score and a short reason.',
+    zh: '对话：\n{conversation}\n\n下一个问题：{question}\n回答：{response}\n\n下一个问题是否仍在同一话题上？请为回答打 1（差）到 5（优秀）分。用 JSON 回复：onTopic、accuracy、completeness、usefulness、score 和简短的 reason。',
+  },
+  'multiTurn.judge': {
+    en: 'Grade the assistant\'s answers in this conversation from 1 (bad) to 5 (excellent).\n\n{conversation}\n\nReply with JSON: accuracy, completeness, usefulness, score (each 1 to 5) and a short reason.',
+    zh: '请为这段对话中助手的回答打 1（差）到 5（优秀）分。\n\n{conversation}\n\n用 JSON 回复：accuracy、completeness、usefulness、score（各 1 到 5）和简短的 reason。',
+  },
   'judge.score': {
     en: 'Grade the answer to the question from 1 (bad) to 5 (excellent) for accuracy, completeness and usefulness.\n\nQuestion: {instruction}\n\nAnswer: {response}\n\nReply with JSON: accuracy, completeness, usefulness, score (each 1 to 5) and a short reason.',
     zh: '请为回答打分，从 1（差）到 5（优秀），看准确性、完整性和实用性。\n\n问题：{instruction}\n\n回答：{response}\n\n用 JSON 回复：accuracy、completeness、usefulness、score（各 1 到 5）和简短的 reason。',
