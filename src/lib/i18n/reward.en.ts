@@ -32,4 +32,6 @@ export const rewardEn = {
   'handoff.help': 'The split is seeded by the selection seed; items with the same instruction (ignoring case, punctuation and spaces) stay on one side. The validation file is downloaded beside the train file.',
   'handoff.download': 'Download dataset_info.json (LLaMA-Factory)',
   'handoff.none': 'LLaMA-Factory cannot read this format, so no dataset_info.json is offered.',
+  'reward.scoreIs': 'Reward model score: {score} ({model})',
+  'reward.skipped': 'Reward step skipped: {why}',
 };

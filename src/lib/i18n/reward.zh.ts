@@ -30,4 +30,6 @@ export const rewardZh: Record<keyof typeof rewardEn, string> = {
   'handoff.help': '拆分由抽样种子决定；指令相同（忽略大小写、标点和空格）的条目总在同一侧。验证集文件会在训练集文件旁边另行下载。',
   'handoff.download': '下载 dataset_info.json（LLaMA-Factory）',
   'handoff.none': 'LLaMA-Factory 无法读取这种格式，因此不提供 dataset_info.json。',
+  'reward.scoreIs': '奖励模型分数：{score}（{model}）',
+  'reward.skipped': '奖励步骤已跳过：{why}',
 };
