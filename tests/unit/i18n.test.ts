@@ -90,7 +90,7 @@ describe('message keys built at run time', () => {
     const { PRESETS, StepSchema } = await import('../../src/lib/pipeline/recipe');
     const { EVOL_OPS } = await import('../../src/lib/pipeline/operators/evolve');
     const keys: string[] = [];
-    for (const op of ['selfInstruct', 'evolve', 'respond', 'critique', 'bestOfN', 'judge', 'filter', 'dedup']) {
+    for (const op of ['selfInstruct', 'evolve', 'respond', 'critique', 'bestOfN', 'judge', 'reward', 'filter', 'dedup']) {
       keys.push(`op.${op}`);
       for (const field of Object.keys(StepSchema.parse({ op }))) if (field !== 'op') keys.push(`param.${field}`);
     }
