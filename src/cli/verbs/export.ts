@@ -8,6 +8,8 @@ import { MAX_VALIDATION, MIN_VALIDATION, SPLIT_BY, type SplitBy, type SplitPart 
 import { DEFAULT_FILTERS, type ExportFormat } from '../../lib/io/export/types';
 import { EXIT, JSON_OPTION, num, STORE_OPTION, str, UsageError, type Verb } from '../args';
 import { FileSink } from '../fileSink';
+import { isPairFormat, PAIR_FORMATS, type PairFormat } from '../../lib/io/export/pairs';
+import { exportPairsVerb } from './exportPairs';
 import { SqliteDatasetSource } from '../store/sources';
 import { openExisting, pickProject } from './data';
 
@@ -58,7 +60,7 @@ export const exportVerb: Verb = {
     usage: '--store DIR --format (openai|alpaca|sharegpt|csv|parquet) --out FILE [options]',
     options: {
       store: STORE_OPTION,
-      format: { type: 'string', value: 'FORMAT', help: 'openai (JSONL), alpaca (JSON), sharegpt (JSON), csv, parquet; also alpaca-jsonl', required: true },
+      format: { type: 'string', value: 'FORMAT', help: `openai (JSONL), alpaca (JSON), sharegpt (JSON), csv, parquet; also alpaca-jsonl; preference pairs: ${PAIR_FORMATS.join(', ')}`, required: true },
       out: { type: 'string', value: 'FILE', help: 'the data file to write (replaced whole once complete)', required: true },
       card: { type: 'string', value: 'FILE', help: 'where the dataset card goes (default: README.md beside --out)' },
       'no-card': { type: 'boolean', help: 'write no dataset card' },
@@ -74,13 +76,17 @@ export const exportVerb: Verb = {
       'split-by': { type: 'string', value: 'BY', help: `stratify the split by ${SPLIT_BY.join(' or ')} (default operation)` },
       'split-seed': { type: 'string', value: 'N', help: 'seed of the split (default 1)' },
       'no-handoff': { type: 'boolean', help: "write no LLaMA-Factory dataset_info.json beside the data" },
+      'pair-mode': { type: 'string', value: 'MODE', help: 'preference pair layouts: bestWorst (default) or margin — how best-of-N and judge answers pair' },
+      margin: { type: 'string', value: 'N', help: 'preference pair layouts, margin mode: the least judge-score gap of a pair (default 1)' },
       json: { ...JSON_OPTION, help: 'print the export summary as one JSON object' },
     },
     details: "Exit 4 when no item passes the filters (the file is then still written, empty). LLaMA-Factory's dataset_info.json is written beside the data with an entry per file (an existing one keeps its other entries); items with the same instruction are never on both sides of a split.",
   },
   async run(v) {
+    const pairFormat = isPairFormat(str(v, 'format')) ? (str(v, 'format') as PairFormat) : null;
     const format = FORMAT_NAMES[str(v, 'format')!];
-    if (!format) throw new UsageError(`--format must be one of ${Object.keys(FORMAT_NAMES).join(', ')} (got ${JSON.stringify(str(v, 'format'))})`, 'export');
+    const badFormat = () => new UsageError(`--format must be one of ${[...Object.keys(FORMAT_NAMES), ...PAIR_FORMATS].join(', ')} (got ${JSON.stringify(str(v, 'format'))})`, 'export');
+    if (!format && !pairFormat) throw badFormat();
     const license = str(v, 'license');
     if (license !== undefined && !isLicense(license)) throw new UsageError(`--license must be one of ${LICENSES.join(', ')}`, 'export');
     const out = str(v, 'out')!;
@@ -88,6 +94,17 @@ export const exportVerb: Verb = {
     if (cardPath && !str(v, 'card') && !cardReplaceable(cardPath)) {
       throw new UsageError(`${cardPath} exists and is not a dataset card Seedforge wrote: name the card's file with --card, or pass --no-card`, 'export');
     }
+    if (pairFormat) {
+      const store = openExisting(str(v, 'store')!, 'export');
+      try {
+        const project = pickProject(store, str(v, 'project'), 'export');
+        if (!project) throw new UsageError(`${store.path} holds no project: \`seedforge run\` or \`seedforge restore\` first`, 'export');
+        return await exportPairsVerb(new SqliteDatasetSource(store), project, { format: pairFormat, out, cardPath, includePending: v['include-pending'] === true, provenance: v.provenance === true, mode: str(v, 'pair-mode'), margin: num(v, 'margin', { min: 0, max: 4 }), json: v.json === true });
+      } finally {
+        store.close();
+      }
+    }
+    if (!format) throw badFormat();
     const share = num(v, 'split', { min: MIN_VALIDATION, max: MAX_VALIDATION });
     const by = (str(v, 'split-by') ?? 'operation') as SplitBy;
     if (!SPLIT_BY.includes(by)) throw new UsageError(`--split-by must be one of ${SPLIT_BY.join(', ')}`, 'export');

@@ -3,6 +3,7 @@ import type { AppDb } from './db';
 import type { Sample, SampleStatus } from './types';
 import { buildPairs, DEFAULT_PAIR_OPTIONS, type PairOptions } from '../preference/build';
 import type { PreferencePair } from '../preference/types';
+import type { PairReader } from '../io/export/pairs';
 
 /** The only code that writes preference pairs (built from samples by preference/build.ts). */
 
@@ -92,6 +93,16 @@ export async function setPairsStatus(db: AppDb, ids: readonly string[], status: 
     if (rows.length) await db.pairs.bulkPut(rows.map((p) => ({ ...p, status, decidedAt: now, updatedAt: now })));
     return rows.length;
   });
+}
+
+/** The app's pairs as the pair exporter reads them (io/export/pairs.ts), 1000 rows a read. */
+export function dexiePairReader(db: AppDb): PairReader {
+  return {
+    pairIdsByStatus: (projectId, statuses) => pairIdsByStatus(db, projectId, statuses),
+    async *pairPages(ids) {
+      for (let i = 0; i < ids.length; i += 1000) yield getPairs(db, ids.slice(i, i + 1000));
+    },
+  };
 }
 
 /** Deletes a project's pairs (all of them, or one run's). */

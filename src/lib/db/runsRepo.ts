@@ -4,6 +4,7 @@ import { newId } from './db';
 import type { ChunkRef } from '../documents/types';
 import { toTaskLists } from './runTasks';
 import type { Run, RunSeeds, RunStatus, RunTaskRow, RunWithTasks, Sample } from './types';
+import type { PreferencePair } from '../preference/types';
 import type { BudgetCaps, RunBudget } from '../pipeline/budget';
 import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
@@ -76,12 +77,13 @@ export async function listRunsWithTasks(db: AppDb, projectId: string): Promise<R
   return out;
 }
 
-/** Deletes a run with its samples, seed snapshot and task rows, together. */
+/** Deletes a run with its samples, seed snapshot, task rows and preference pairs, together. */
 export async function deleteRun(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
+  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks, db.pairs], async () => {
     await db.samples.where('runId').equals(id).delete();
     await db.runSeeds.delete(id);
     await db.runTasks.where('runId').equals(id).delete();
+    await db.pairs.where('runId').equals(id).delete();
     await db.runs.delete(id);
   });
 }
@@ -92,6 +94,8 @@ export interface DeletedRun {
   seeds: RunSeeds | undefined;
   samples: Sample[];
   tasks: RunTaskRow[];
+  /** The run's preference pairs (absent in copies taken before pairs existed). */
+  pairs?: PreferencePair[];
 }
 
 /**
@@ -99,27 +103,30 @@ export interface DeletedRun {
  * so that the user can undo (the Run screen keeps the copy until its toast closes).
  */
 export async function takeRun(db: AppDb, id: string): Promise<DeletedRun | null> {
-  return db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
+  return db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks, db.pairs], async () => {
     const run = await db.runs.get(id);
     if (!run) return null;
     const samples = await db.samples.where('runId').equals(id).toArray();
     const seeds = await db.runSeeds.get(id);
     const tasks = await listRunTasks(db, id);
+    const pairs = await db.pairs.where('runId').equals(id).toArray();
     await db.samples.where('runId').equals(id).delete();
     await db.runSeeds.delete(id);
     await db.runTasks.where('runId').equals(id).delete();
+    await db.pairs.where('runId').equals(id).delete();
     await db.runs.delete(id);
-    return { run, seeds, samples, tasks };
+    return { run, seeds, samples, tasks, pairs };
   });
 }
 
 /** Puts a run taken by `takeRun` back, exactly as it was, in one transaction. */
 export async function restoreRun(db: AppDb, d: DeletedRun): Promise<void> {
-  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks], async () => {
+  await db.transaction('rw', [db.runs, db.samples, db.runSeeds, db.runTasks, db.pairs], async () => {
     await db.runs.put(d.run);
     if (d.seeds) await db.runSeeds.put(d.seeds);
     await db.samples.bulkPut(d.samples);
     await db.runTasks.bulkPut(d.tasks);
+    if (d.pairs?.length) await db.pairs.bulkPut(d.pairs);
   });
 }
 
