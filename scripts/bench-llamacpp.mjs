@@ -16,7 +16,7 @@
 //
 // Then a recipe, end to end (issue 15: "the same recipe 10× faster than the browser's
 // WebAssembly"): Answer + judge over BENCH_RECIPE_SEEDS seeds, the answers and verdicts capped at
-// BENCH_RECIPE_TOKENS tokens, run
+// BENCH_RECIPE_TOKENS tokens (wllama over the first BENCH_RECIPE_WASM_SEEDS of them), run
 //   - by wllama in the page the way the app runs a local model: the app's runRecipe, one task at a
 //     time (the app gives a run over local engines a concurrency of 1; wllama answers one call at
 //     a time), into a store in memory;
@@ -27,7 +27,7 @@
 // Env: BENCH_THREADS (default: the app's, half the cores), BENCH_ROUNDS (default 1),
 // BENCH_TOKENS (default 48), BENCH_CONCURRENCY (default 4: the calls the aggregate runs at once,
 // as `seedforge run --gguf FILE --concurrency 4`), BENCH_RECIPE_SEEDS (8), BENCH_RECIPE_TOKENS
-// (64), BENCH_RECIPE_CONCURRENCY (8,16), BENCH_ONLY=recipe (the recipe rows alone) or
+// (64), BENCH_RECIPE_CONCURRENCY (8,16), BENCH_RECIPE_WASM_SEEDS (all), BENCH_ONLY=recipe (the recipe rows alone) or
 // BENCH_ONLY=tokens (the token rows alone). The last line printed is one JSON object.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,9 @@ const only = process.env.BENCH_ONLY ?? '';
 const recipeSeeds = Number(process.env.BENCH_RECIPE_SEEDS ?? 8);
 const recipeTokens = Number(process.env.BENCH_RECIPE_TOKENS ?? 64);
 const recipeConcurrency = String(process.env.BENCH_RECIPE_CONCURRENCY ?? '8,16').split(',').map(Number);
+// wllama makes one item at a time, so its items/s is the same over any number of seeds: a few
+// of them (the first) are enough, where one item takes minutes in WebAssembly.
+const wasmSeeds = Math.min(recipeSeeds, Number(process.env.BENCH_RECIPE_WASM_SEEDS ?? recipeSeeds));
 // The quality benchmark's probe prompt: its figures and these line up.
 const PROMPT = 'Write a detailed story about a dragon who learns to cook, with three chapters.';
 
@@ -174,7 +177,7 @@ async function wasmRecipe(threads) {
         await engine.unload();
       }
     },
-    { modelUrl, threads, recipe: RECIPE, seeds: SEEDS },
+    { modelUrl, threads, recipe: RECIPE, seeds: SEEDS.slice(0, wasmSeeds) },
   );
 }
 
@@ -243,7 +246,7 @@ try {
   }
   if (only !== 'tokens') {
     await buildCli();
-    console.log(`\nrecipe: Answer + judge over ${recipeSeeds} seeds, answers and verdicts at most ${recipeTokens} tokens`);
+    console.log(`\nrecipe: Answer + judge over ${recipeSeeds} seeds (wllama: the first ${wasmSeeds}), answers and verdicts at most ${recipeTokens} tokens`);
     for (const threads of threadList) {
       const wasm = [];
       const native = Object.fromEntries(recipeConcurrency.map((c) => [c, []]));
@@ -288,4 +291,4 @@ if (recipeRows.length) {
     for (const r of mine) console.log(`| ${t} | seedforge run --gguf --concurrency ${r.concurrency} | ${r.nativeItemsPerS.toFixed(3)} | ${r.ratio}× |`);
   }
 }
-console.log(JSON.stringify({ model: basename(modelPath), tokens, concurrency, rounds, isolated, rows, recipe: { seeds: recipeSeeds, maxTokens: recipeTokens, rows: recipeRows.map(({ wllama: _w, native: _n, ...r }) => ({ ...r, wllamaItemsPerS: r2(r.wllamaItemsPerS * 1000) / 1000, nativeItemsPerS: r2(r.nativeItemsPerS * 1000) / 1000 })) } }));
+console.log(JSON.stringify({ model: basename(modelPath), tokens, concurrency, rounds, isolated, rows, recipe: { seeds: recipeSeeds, wasmSeeds, maxTokens: recipeTokens, rows: recipeRows.map(({ wllama: _w, native: _n, ...r }) => ({ ...r, wllamaItemsPerS: r2(r.wllamaItemsPerS * 1000) / 1000, nativeItemsPerS: r2(r.nativeItemsPerS * 1000) / 1000 })) } }));
