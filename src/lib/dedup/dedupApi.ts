@@ -1,3 +1,4 @@
+import type { Fallback } from '../fallback';
 import { approximateFindPairs, type ApproximateOptions, type ApproximatePlan } from './approximate';
 import { resolveClusters, type ClusterResult } from './clusters';
 import { DedupError } from './errors';
@@ -40,6 +41,8 @@ export interface FindPairsResult {
   kernel: KernelId;
   pairs: PairList;
   plan?: ApproximatePlan;
+  /** Set when 'auto' wanted the WebAssembly kernel and ran another: why (shown in the Dedup panel). */
+  fallback?: Fallback;
 }
 
 let wasmLoad: Promise<WasmModules> | null = null;
@@ -115,7 +118,7 @@ export function createDedupApi() {
           return { kernel: 'wasm', pairs: await wasmFindPairs(v, modules, request, onProgress, request.threads) };
         } catch (e) {
           if (want === 'auto' && e instanceof DedupError && e.name === 'WasmUnavailableError') {
-            return { kernel: 'js', pairs: jsFindPairs(v, request, onProgress) };
+            return { kernel: 'js', pairs: jsFindPairs(v, request, onProgress), fallback: { part: 'kernel', reason: e.message } };
           }
           throw e;
         }

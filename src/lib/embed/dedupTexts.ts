@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { DedupApi } from '../dedup/dedupApi';
 import type { DedupProgress, PairList } from '../dedup/types';
 import type { ModelSource } from '../engines/modelSource';
+import type { Fallback } from '../fallback';
 import type { EmbedApi, EmbedDevice, EmbedEngine, EmbedProgress } from './embedApi';
 
 /** Starts the two workers a Dedup panel needs; terminate them with `close()`. */
@@ -28,6 +29,8 @@ export interface EmbeddedInfo {
   computed: number;
   cached: number;
   seconds: number;
+  /** What could not run here and what ran instead: the embedder's (encoder, GPU), then the kernel's. */
+  fallbacks: Fallback[];
 }
 
 export interface EmbedPairsRequest {
@@ -65,7 +68,7 @@ export async function embedAndPair(
       if (p.status === 'embed') onProgress('embed', p.done, p.total);
     }),
   );
-  const embedded: EmbeddedInfo = { model: loaded.model, engine: loaded.engine, device: loaded.device, threads: loaded.threads, computed: v.computed, cached: v.cached, seconds: (performance.now() - t0) / 1000 };
+  const embedded: EmbeddedInfo = { model: loaded.model, engine: loaded.engine, device: loaded.device, threads: loaded.threads, computed: v.computed, cached: v.cached, seconds: (performance.now() - t0) / 1000, fallbacks: loaded.fallbacks };
   const vectors = { data: v.data.slice(), n: v.n, d: v.d };
   const found = await w.dedup.findPairs(
     Comlink.transfer({ data: v.data, n: v.n, d: v.d }, [v.data.buffer]),
@@ -74,5 +77,6 @@ export async function embedAndPair(
       if (p.phase === 'screen') onProgress('pairs', p.done, p.total);
     }),
   );
+  if (found.fallback) embedded.fallbacks = [...embedded.fallbacks, found.fallback];
   return { vectors, pairs: found.pairs, embedded };
 }

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { openDb, type AppDb } from '../db/db';
 import { getEmbeddings, putEmbeddings } from '../db/embeddingsRepo';
 import { HF_BASE, rewriteHfUrl, type ModelSource } from '../engines/modelSource';
+import { reasonOf, type Fallback } from '../fallback';
 import { EmbedError } from './errors';
 import type { BertConfig } from './encoder/bertEncoder';
 import { EncoderPool } from './encoder/encoderPool';
@@ -97,17 +98,25 @@ interface Loaded {
   device: EmbedDevice;
   threads: number;
   db: AppDb;
+  /** What could not run and what ran instead (shown beside the engine). */
+  fallbacks: Fallback[];
 }
 
-async function pickDevice(want: 'auto' | EmbedDevice): Promise<EmbedDevice> {
+/**
+ * WebGPU when an adapter answers, else WebAssembly. A browser that has the WebGPU API but gives no
+ * adapter (or throws) is a fallback and says why; one without the API is not.
+ */
+async function pickDevice(want: 'auto' | EmbedDevice, fallbacks: Fallback[]): Promise<EmbedDevice> {
   if (want !== 'auto') return want;
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return 'wasm';
   try {
-    return (await gpu.requestAdapter()) ? 'webgpu' : 'wasm';
-  } catch {
-    return 'wasm';
+    if (await gpu.requestAdapter()) return 'webgpu';
+    fallbacks.push({ part: 'gpu', reason: 'the browser gave no WebGPU adapter' });
+  } catch (e) {
+    fallbacks.push({ part: 'gpu', reason: reasonOf(e) });
   }
+  return 'wasm';
 }
 
 /**
@@ -240,7 +249,8 @@ export function createEmbedApi(sharedDb?: AppDb) {
     const ortThreads = globalThis.crossOriginIsolated ? wanted : 1;
     const name = configureEnv(model, req, ortThreads);
     const want = req.device ?? 'auto';
-    let device = await pickDevice(want);
+    const fallbacks: Fallback[] = [];
+    let device = await pickDevice(want, fallbacks);
     const progress_callback = (p: ProgressInfo) => {
       const ev = toProgress(model.id, p);
       if (ev) onProgress?.(ev);
@@ -262,11 +272,12 @@ export function createEmbedApi(sharedDb?: AppDb) {
       } catch (e) {
         // A file the encoder does not read, or an encoder that cannot start here (a worker or
         // WebAssembly refused), goes to onnxruntime-web; the reason is kept for stats().
-        encoderFallback = e instanceof OnnxFormatError ? `not a BERT the encoder reads: ${e.message}` : `the encoder did not start: ${e instanceof Error ? e.message : String(e)}`;
+        encoderFallback = e instanceof OnnxFormatError ? `not a BERT the encoder reads: ${e.message}` : `the encoder did not start: ${reasonOf(e)}`;
+        fallbacks.push({ part: 'encoder', reason: encoderFallback });
       }
       if (encoder) {
         onProgress?.({ status: 'ready', model: model.id, device, engine: 'seedforge-wasm', threads: encoder.pool.size });
-        return { model, extractor: null, encoder, engine: 'seedforge-wasm', device, threads: encoder.pool.size, db };
+        return { model, extractor: null, encoder, engine: 'seedforge-wasm', device, threads: encoder.pool.size, db, fallbacks };
       }
     }
     const create = (dev: EmbedDevice) => pipeline('feature-extraction', name, { device: dev, dtype: 'q8', progress_callback });
@@ -278,6 +289,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
         // A WebGPU adapter that cannot run the graph (missing features, lost device): the
         // WebAssembly runtime always can.
         if (device !== 'webgpu' || want !== 'auto') throw e;
+        fallbacks.push({ part: 'gpu', reason: reasonOf(e) });
         device = 'wasm';
         extractor = await create(device);
       }
@@ -285,7 +297,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
       throw loadError(e);
     }
     onProgress?.({ status: 'ready', model: model.id, device, engine: 'onnxruntime', threads: device === 'wasm' ? ortThreads : 0 });
-    return { model, extractor, encoder: null, engine: 'onnxruntime', device, threads: device === 'wasm' ? ortThreads : 0, db };
+    return { model, extractor, encoder: null, engine: 'onnxruntime', device, threads: device === 'wasm' ? ortThreads : 0, db, fallbacks };
   }
 
   /** Runs `fn` with a progress callback whose calls (comlink messages) all land before it resolves. */
@@ -319,7 +331,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
      * Loads a model (a no-op when it is already loaded). A failed load is not kept.
      * @throws {EmbedError} UnknownEmbeddingModelError, EmbeddingModelLoadError.
      */
-    async load(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<{ model: string; device: EmbedDevice; engine: EmbedEngine; threads: number; dims: number }> {
+    async load(req: EmbedLoadRequest, onProgress?: (p: EmbedProgress) => void): Promise<{ model: string; device: EmbedDevice; engine: EmbedEngine; threads: number; dims: number; fallbacks: Fallback[] }> {
       return settled(onProgress, async (report) => {
         if (!loading || loadedId !== req.model) {
           const previous = loading;
@@ -336,7 +348,7 @@ export function createEmbedApi(sharedDb?: AppDb) {
         }
         const l = await loading;
         current = l;
-        return { model: l.model.id, device: l.device, engine: l.engine, threads: l.threads, dims: l.model.dims };
+        return { model: l.model.id, device: l.device, engine: l.engine, threads: l.threads, dims: l.model.dims, fallbacks: l.fallbacks };
       });
     },
 

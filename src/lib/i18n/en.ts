@@ -15,6 +15,7 @@ import { importEn } from './import.en';
 import { cardEn } from './card.en';
 import { documentsEn } from './documents.en';
 import { upgradeEn } from './upgrade.en';
+import { fallbacksEn } from './fallbacks.en';
 import { chunksEn } from './chunks.en';
 import { docstepsEn } from './docsteps.en';
 import { multiTurnEn } from './multiTurn.en';
@@ -50,6 +51,7 @@ export const en = {
   ...budgetEn,
   ...documentsEn,
   ...upgradeEn,
+  ...fallbacksEn,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge cannot open its local database ({reason}). Private windows and blocked site storage prevent it: open the app in a normal window and allow site data for this address.',
 

@@ -16,6 +16,7 @@ import { importZh } from './import.zh';
 import { cardZh } from './card.zh';
 import { documentsZh } from './documents.zh';
 import { upgradeZh } from './upgrade.zh';
+import { fallbacksZh } from './fallbacks.zh';
 import { chunksZh } from './chunks.zh';
 import { docstepsZh } from './docsteps.zh';
 import { multiTurnZh } from './multiTurn.zh';
@@ -48,6 +49,7 @@ export const zh: Record<MessageKey, string> = {
   ...budgetZh,
   ...documentsZh,
   ...upgradeZh,
+  ...fallbacksZh,
   'app.name': 'Seedforge',
   'boot.dbFailed': 'Seedforge 无法打开本地数据库（{reason}）。无痕窗口或被禁止的网站存储会导致这种情况：请在普通窗口中打开，并允许此地址保存网站数据。',
 
