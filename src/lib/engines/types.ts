@@ -12,7 +12,7 @@ export type EngineKind = 'webllm' | 'wllama' | 'openai' | 'anthropic' | 'llamacp
 /** Loading progress, converted by each backend from its own shape (transformers.js' style). */
 export type LoadProgress =
   | { status: 'initiate'; model: string }
-  | { status: 'download'; model: string; loaded: number; total: number; bytesPerSecond: number; etaSeconds: number | null }
+  | { status: 'download'; model: string; loaded: number; total: number; bytesPerSecond: number; etaSeconds: number | null; /** The bytes are a guess (fraction × listed size): shown with ≈. */ estimated?: boolean }
   | { status: 'progress'; model: string; fraction: number; text: string }
   | { status: 'ready'; model: string };
 

@@ -7,6 +7,7 @@ import { appConfigFor, CATALOGUE, downloadBytes, modelId, recordOf, type Precisi
 import { checkWebGpu } from './preflight';
 import { LoadOnce } from '../loadOnce';
 import { downloadTracker } from '../local/progress';
+import { webllmDownloadBytes } from './progressText';
 
 /** WebLLM's error messages as our typed errors. */
 export function webllmError(e: unknown, model: string): EngineError {
@@ -85,9 +86,10 @@ export class WebLlmEngine implements LlmEngine {
       this.#engine = await CreateWebWorkerMLCEngine(worker, id, {
         appConfig: appConfigFor([id], this.#source),
         initProgressCallback: (r) => {
-          // WebLLM reports a fraction and a sentence; bytes are estimated from the model's size.
+          // WebLLM reports a fraction and a sentence: bytes from the sentence where it counts them,
+          // else estimated from the model's size (and marked so).
           if (r.progress < 1 && /fetch|download|cache/i.test(r.text)) {
-            track({ loaded: Math.round(r.progress * total), total });
+            track(webllmDownloadBytes(r.text, r.progress, total));
           } else onProgress?.({ status: 'progress', model: id, fraction: r.progress, text: r.text });
         },
       });
