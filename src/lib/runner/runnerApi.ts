@@ -3,7 +3,7 @@ import { lazyDb } from '../db/db';
 import { dexieRunStore, getRun, getRunChunks, getRunSeeds, setRunSpent, setRunStatus } from '../db/runsRepo';
 import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
-import { createEngine } from '../engines/registry';
+import { acquireEngine, type EngineLease } from '../engines/registry';
 import type { WllamaOptions } from '../engines/local/wllamaEngine';
 import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
 import type { LlmEngine, LoadProgress } from '../engines/types';
@@ -71,6 +71,12 @@ export function createRunnerApi() {
       });
       const emit = (e: RunnerEvent) => onEvent?.(e);
       const loaded = new Map<string, LlmEngine>();
+      const leases: EngineLease[] = [];
+      /** Lets go of the run's engines (a model the playground still holds stays loaded). */
+      const releaseAll = async () => {
+        loaded.clear();
+        for (const l of leases.splice(0)) await l.release().catch(() => {});
+      };
       const t0 = performance.now();
       const runStore = guardStore(dexieRunStore(d), () => ctl.abort());
       let budget: Budget | null = null;
@@ -100,7 +106,8 @@ export function createRunnerApi() {
           const key = refKey(ref);
           let engine = loaded.get(key);
           if (!engine) {
-            engine = await createEngine(ref, {
+            // Shared with the playground (and any other holder in this realm): one loaded copy of a local model.
+            const lease = await acquireEngine(ref, {
               source: deps.source,
               openGguf,
               endpoint: async (id) => {
@@ -110,9 +117,9 @@ export function createRunnerApi() {
               },
               key: async (id) => deps.keys[id] ?? '',
               wllama: deps.wllama,
-            });
-            await engine.load((p) => emit({ type: 'load', role, progress: p }), ctl.signal);
-            engine = privacy.engine(engine, ref);
+            }, (p) => emit({ type: 'load', role, progress: p }), ctl.signal);
+            leases.push(lease);
+            engine = privacy.engine(lease.engine, ref);
             if (budget) engine = withBudget(engine, budget, ref.kind === 'remote' ? ((await d.endpoints.get(ref.endpointId))?.prices ?? null) : FREE);
             loaded.set(key, engine);
           }
@@ -146,15 +153,13 @@ export function createRunnerApi() {
         }
         const dedupStep = v.recipe.steps.find((s) => s.op === 'dedup');
         if (dedupStep?.op === 'dedup' && !ctl.signal.aborted) {
-          for (const e of loaded.values()) await e.unload().catch(() => {}); // free the LLM's memory for the embedder
-          loaded.clear();
+          await releaseAll(); // free the LLM's memory for the embedder
           const r = await runDedupPhase(datasetSource(d), run.projectId, { ...dedupStep, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'dedup', progress: p }), ctl.signal);
           emit({ type: 'dedup', progress: { stage: 'apply' }, removed: r.removed, byPass: r.byPass, semanticRefused: r.semanticRefused });
         }
         const { enabled: decontam, ...methods } = v.recipe.decontam;
         if (decontam && !ctl.signal.aborted) {
-          for (const e of loaded.values()) await e.unload().catch(() => {}); // as for dedup: the embedder may need the memory
-          loaded.clear();
+          await releaseAll(); // as for dedup: the embedder may need the memory
           const outcome = await runDecontamPhase(datasetSource(d), dexieDecontamTarget(d), run.projectId, { ...methods, appBase: deps.appBase, source: deps.source }, (p) => emit({ type: 'decontam', progress: p }), ctl.signal);
           emit({ type: 'decontam', progress: { stage: 'apply' }, outcome });
         }
@@ -202,7 +207,7 @@ export function createRunnerApi() {
         // The status is written: a connection waiting for this run to stop may close now.
         offUpgrade();
         ended();
-        for (const e of loaded.values()) await e.unload().catch(() => {});
+        await releaseAll();
         current = null;
         const release = (onEvent as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
         if (typeof release === 'function') release.call(onEvent);

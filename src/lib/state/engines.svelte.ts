@@ -9,7 +9,7 @@ import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
 import { lockDocumentConnections, publishAirGap, type AirGapLayer } from '../net/airGap';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
-import { createEngine } from '../engines/registry';
+import { acquireEngine, createEngine, type EngineLease } from '../engines/registry';
 import { NO_ROLES, ROLES, refKey, type EngineRef, type Role, type Roles } from '../engines/roles';
 import type { CallTiming, LlmEngine, LoadProgress, TokenUsage } from '../engines/types';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../engines/webllm/cache';
@@ -56,7 +56,8 @@ export function errorInfo(e: unknown): { name: string; message: string } {
 export class EnginesState {
   #db: AppDb;
   #keys: KeysState;
-  #engines = new Map<string, LlmEngine>();
+  /** The playground's holds on shared engines (a run in this realm asking for the same model joins the loaded one). */
+  #engines = new Map<string, EngineLease>();
   ggufs = $state.raw<StoredGguf[]>([]);
   /** Files in the GGUF store that the reader refused, with the reason (listed, never hidden). */
   rejectedGgufs = $state.raw<RejectedGguf[]>([]);
@@ -325,14 +326,14 @@ export class EnginesState {
   async loadEngine(ref: EngineRef): Promise<LlmEngine> {
     const key = refKey(ref);
     const have = this.#engines.get(key);
-    if (have && this.slots[key]?.status === 'ready') return have;
+    if (have && this.slots[key]?.status === 'ready') return have.engine;
     this.#setSlot(key, { ref, status: 'loading', progress: null, error: null });
     try {
-      const engine = await createEngine(ref, this.#deps());
-      await engine.load((p) => this.#setSlot(key, { ref, status: 'loading', progress: p, error: null }));
-      this.#engines.set(key, engine);
+      const lease = await acquireEngine(ref, this.#deps(), (p) => this.#setSlot(key, { ref, status: 'loading', progress: p, error: null }));
+      await this.#engines.get(key)?.release();
+      this.#engines.set(key, lease);
       this.#setSlot(key, { ref, status: 'ready', progress: null, error: null });
-      return engine;
+      return lease.engine;
     } catch (e) {
       this.#setSlot(key, { ref, status: 'failed', progress: null, error: errorInfo(e) });
       throw e;
@@ -341,10 +342,10 @@ export class EnginesState {
 
   async unload(ref: EngineRef): Promise<void> {
     const key = refKey(ref);
-    const e = this.#engines.get(key);
+    const lease = this.#engines.get(key);
     this.#engines.delete(key);
     this.#setSlot(key, null);
-    await e?.unload();
+    await lease?.release(); // the model stays loaded while a run still holds it
   }
 
   /** Sends one prompt to an engine and streams the answer into `playground`. */
