@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { ImportSession } from '../../src/lib/io/importSession';
-import { encodePairs, exportPairs, memoryPairReader, NoPairsToExportError, pairCardLines, PAIR_FORMAT_FILES, PAIR_FORMATS, type PairFormat } from '../../src/lib/io/export/pairs';
+import { datasetCard } from '../../src/lib/io/export/card';
+import { planMix } from '../../src/lib/io/export/select';
+import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
+import { encodePairs, exportPairs, memoryPairReader, NoPairsToExportError, pairCardLines, pairsCard, PAIR_FORMAT_FILES, PAIR_FORMATS, type PairFormat } from '../../src/lib/io/export/pairs';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import type { PreferencePair } from '../../src/lib/preference/types';
 import { checkPairFile, type PairCheckFormat } from '../support/pairChecks';
@@ -236,5 +239,17 @@ describe('exportPairs', () => {
     expect(out.rejected).toContain('[EMAIL_2]');
     expect(s.privacy).toMatchObject({ items: 1, redacted: true, found: { email: 3, phone: 1 } });
     expect(s.options.privacy!.names).toEqual([]);
+  });
+
+  it('says the pairs in the pair card, and in the dataset card when pairs go out with the samples', async () => {
+    const s = await exportPairs(memoryPairReader(pairs()), 'p1', { format: 'llamafactory-alpaca-json', acceptedOnly: true, provenance: false }, new BlobSink('x'));
+    const own = pairsCard({ projectName: 'Planets', summary: s, dataFile: 'planets.llamafactory-alpaca.json', createdAt: Date.UTC(2026, 0, 2), build: { mode: 'bestWorst', margin: 1 } });
+    expect(own).toContain('Preference pairs made with Seedforge on 2026-01-02, in the `llamafactory-alpaca-json` layout');
+    expect(own).toContain('the best against the worst');
+    const summary = { format: 'alpaca-jsonl' as const, options: { ...DEFAULT_FILTERS, format: 'alpaca-jsonl' as const, provenance: false }, plan: planMix(3, 0, 0), languages: { en: 3, zh: 0 }, operations: {}, runIds: [], models: [], leftOut: {}, bytes: 1 };
+    const card = datasetCard({ projectName: 'Planets', summary, runs: [], dataFile: 'd.jsonl', createdAt: 0, pairs: { ...s, build: { mode: 'margin', margin: 1.5 } } });
+    expect(card).toContain(`## Preference pairs\n\n- ${s.pairs} pairs in \`llamafactory-alpaca-json\``);
+    expect(card).toContain('differ by at least 1.5');
+    expect(datasetCard({ projectName: 'Planets', summary, runs: [], dataFile: 'd.jsonl', createdAt: 0 })).not.toContain('Preference pairs');
   });
 });

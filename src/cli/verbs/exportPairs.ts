@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { DatasetSource } from '../../lib/io/export/source';
 import { allRows } from '../../lib/io/export/source';
-import { exportPairs, memoryPairReader, pairCardLines, type PairFormat } from '../../lib/io/export/pairs';
+import { exportPairs, memoryPairReader, pairsCard, type PairFormat } from '../../lib/io/export/pairs';
 import { buildPairs, DEFAULT_PAIR_OPTIONS, PairOptionsError, type PairOptions } from '../../lib/preference/build';
 import type { PreferencePair } from '../../lib/preference/types';
 import { EXIT, UsageError } from '../args';
@@ -34,10 +34,7 @@ export async function exportPairsVerb(
     return EXIT.nothing;
   }
   const summary = await exportPairs(memoryPairReader(pairs), project.id, { format: a.format, acceptedOnly: !a.includePending, provenance: a.provenance }, new FileSink(a.out));
-  if (a.cardPath) {
-    const file = a.out.split(/[\\/]/).pop()!;
-    writeFileSync(a.cardPath, [`# ${project.name}: preference pairs`, '', `Preference pairs made with Seedforge on ${new Date().toISOString().slice(0, 10)} (\`${file}\`).`, '', ...pairCardLines(summary, options)].join('\n'));
-  }
+  if (a.cardPath) writeFileSync(a.cardPath, pairsCard({ projectName: project.name, summary, dataFile: a.out.split(/[\\/]/).pop()!, createdAt: Date.now(), build: options }));
   if (a.json) process.stdout.write(JSON.stringify({ type: 'summary', out: a.out, card: a.cardPath, ...summary }) + '\n');
   else process.stdout.write(`wrote ${summary.pairs} preference pairs (${summary.rows} rows) to ${a.out}${a.cardPath ? `, card ${a.cardPath}` : ''}\n`);
   return EXIT.done;

@@ -2,6 +2,7 @@ import type { HumanAction } from '../../db/samplesRepo';
 import type { Run, RunTaskLists, Sample } from '../../db/types';
 import type { AcceptanceSummary, ExportedDocument, ExportSummary, SourceMode } from './types';
 import { sourcePlace } from './records';
+import { pairCardLines, type PairExportSummary } from './pairs';
 import { en } from '../../i18n/en';
 import { opLabel } from '../../i18n/labels';
 import { splitLines } from './split';
@@ -26,6 +27,8 @@ export interface CardInput {
   license?: string;
   /** The user's description of the dataset, written under the title as is. */
   description?: string;
+  /** Preference pairs exported with the samples: the card gets a "Preference pairs" section (io/export/pairs.ts). */
+  pairs?: PairExportSummary & { build?: { mode: 'bestWorst' | 'margin'; margin: number } };
 }
 
 /** Licence ids the card offers: Hugging Face's identifiers (SPDX ids, lower-case, plus model licences). */
@@ -334,6 +337,7 @@ export function datasetCard(c: CardInput): string {
   lines.push(...documentLines(s));
   lines.push(...decontamLines(s));
   lines.push(...privacyLines(s));
+  if (c.pairs) lines.push(...pairCardLines(c.pairs, c.pairs.build));
   lines.push('## Models', '');
   if (!s.models.length) lines.push('No model call is recorded for the exported items.');
   for (const m of s.models) lines.push(`- ${m.role}: \`${m.model}\` (${m.engine})`);

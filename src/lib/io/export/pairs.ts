@@ -321,3 +321,11 @@ export function pairCardLines(s: PairExportSummary, build?: { mode: 'bestWorst' 
   lines.push('');
   return lines;
 }
+
+/**
+ * The card of a pair export (a `README.md` beside the pair file): what the file is, then the
+ * "Preference pairs" section. The app and the command line write the same text.
+ */
+export function pairsCard(c: { projectName: string; summary: PairExportSummary; dataFile: string; createdAt: number; build?: { mode: 'bestWorst' | 'margin'; margin: number } }): string {
+  return [`# ${c.projectName}: preference pairs`, '', `Preference pairs made with Seedforge on ${new Date(c.createdAt).toISOString().slice(0, 10)}, in the \`${c.summary.format}\` layout (\`${c.dataFile}\`).`, '', ...pairCardLines(c.summary, c.build)].join('\n');
+}
