@@ -62,8 +62,7 @@ async function gate(target: string): Promise<{ url: string; server: Server; held
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
     const up = await fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined });
     res.writeHead(up.status, Object.fromEntries([...up.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k))));
-    if (up.body) for await (const c of up.body) res.write(c);
-    res.end();
+    res.end(Buffer.from(await up.arrayBuffer())); // a whole answer (streamed ones too): the fake ends each at once
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
