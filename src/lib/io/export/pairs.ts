@@ -148,7 +148,8 @@ export async function* encodePairs(format: PairFormat, pages: AsyncIterable<Pref
 }
 
 async function* encodePairsParquet(pages: AsyncIterable<PreferencePair[]>): AsyncGenerator<Uint8Array> {
-  // hyparquet-writer's own ByteWriter: a pair export is one buffer (the sample exporter streams row groups; pairs are fewer).
+  // One buffer, one row group: pairs are far fewer than samples (the sample exporter streams row
+  // groups through a writer of its own in encode.ts). Loaded on first use, like that one.
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   const rows: (string | number | null)[][] = [];
   for await (const page of pages) for (const p of page) rows.push(pairRow(p));
