@@ -205,7 +205,7 @@ function critiquePair(s: Sample): PairDraft | null {
     source: 'critique',
     prompt: { system: '', instruction: t.instruction, input: t.input },
     chosen: side(s, t.output, s.score, reasoningOf(calls)),
-    rejected: side(s, from.output, score, critiqueAt > 0 ? reasoningOf(calls, critiqueAt) : undefined),
+    rejected: side(s, from.output, score, critiqueAt >= 0 ? reasoningOf(calls, critiqueAt) : undefined),
     gap: gapOf(s.score, score),
     reason: `critique and revision: the revision scored ${s.score}, the first response ${score}`,
   };
