@@ -8,7 +8,7 @@ import { deleteProject } from '../../src/lib/db/projectsRepo';
 import { addEvalSet, listEvalSets } from '../../src/lib/db/evalSetsRepo';
 import { dexieRunStore, listRunSamples, listRunTasks, toSample } from '../../src/lib/db/runsRepo';
 import { toTaskRows } from '../../src/lib/db/runTasks';
-import { mixSeed } from '../../src/lib/pipeline/random';
+import { mixSeed } from '../../src/lib/random';
 import { validateRecipe } from '../../src/lib/pipeline/recipe';
 import { runRecipe } from '../../src/lib/pipeline/run';
 import type { PipelineEngines } from '../../src/lib/pipeline/types';

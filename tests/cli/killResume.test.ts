@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../scripts/fakeLlm.mjs';
 import { EXIT } from '../../src/cli/args';
 import { openStore } from '../../src/cli/store/store';
-import { mulberry32 } from '../../src/lib/pipeline/random';
+import { mulberry32 } from '../../src/lib/random';
 import { cleanup, cli, ensureCli, jsonLines, startCli, tempDir, writeSeeds } from './support';
 
 /**

@@ -6,7 +6,7 @@ import { UnionFind } from '../../src/lib/dedup/clusters';
 import { jaccard, minhashPairs, shingles, signature, type LexicalPair, type MinHashOptions } from '../../src/lib/dedup/minhash';
 import { duplicateKinds } from '../../src/lib/documents/boilerplate';
 import { normalizeText } from '../../src/lib/text/normalize';
-import { mulberry32 } from '../../src/lib/mulberry32.mjs';
+import { mulberry32 } from '../../src/lib/random';
 
 // ---- The oracle: minhash.ts as it was before it was made faster. ----
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateCalls, estimateTime, measuredSpeed, trialRecipe } from '../../src/lib/pipeline/estimate';
-import { mulberry32 } from '../../src/lib/pipeline/random';
+import { mulberry32 } from '../../src/lib/random';
 import { isDocumentRecipe, PRESETS, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { MemoryRunStore } from '../support/memoryRunStore';

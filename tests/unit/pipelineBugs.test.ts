@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { askedFormat, asksForJson, isRefusal, responseProblem } from '../../src/lib/pipeline/filters';
 import { hardToAnswer } from '../../src/lib/pipeline/operators/eliminate';
-import { mixSeed } from '../../src/lib/pipeline/random';
+import { mixSeed } from '../../src/lib/random';
 import type { RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import { TEMPLATES, templateHash } from '../../src/lib/pipeline/templates';

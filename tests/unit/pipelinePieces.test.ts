@@ -4,7 +4,7 @@ import { copiesScaffolding, hardToAnswer, onlyPunctuationAndStopwords, parseEqua
 import { cleanEvolved } from '../../src/lib/pipeline/operators/evolve';
 import { firstTask, parseInstance } from '../../src/lib/pipeline/operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor } from '../../src/lib/pipeline/personas';
-import { mulberry32 } from '../../src/lib/pipeline/random';
+import { mulberry32 } from '../../src/lib/random';
 import { PRESETS, validateRecipe } from '../../src/lib/pipeline/recipe';
 import { lcs, maxRougeL, rougeL } from '../../src/lib/pipeline/rouge';
 import { checkTemplates, render, TEMPLATES, varsOf } from '../../src/lib/pipeline/templates';

@@ -1,4 +1,4 @@
-import type { Rng } from './random';
+import type { Rng } from '../random';
 import type { Lang } from './text';
 
 /** Who might ask: put in generation prompts so that instructions spread over people and needs. */

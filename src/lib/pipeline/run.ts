@@ -17,7 +17,7 @@ import { respond } from './operators/respond';
 import { rewardScore, type RewardModel } from './operators/reward';
 import { generateInstance, generateInstruction } from './operators/selfInstruct';
 import { BUILT_IN_PERSONAS, personaFor, personaText } from './personas';
-import { mixSeed, mulberry32 } from './random';
+import { mixSeed, mulberry32 } from '../random';
 import { magpiePromptFor, magpieQuery } from './magpie';
 import { maxRougeL } from './rouge';
 import type { Recipe } from './recipe';

@@ -3,7 +3,7 @@ import type { SampleSource } from '../documents/types';
 import type { Constraint, LlmEngine, OutputSchema } from '../engines/types';
 import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
-import type { Rng } from './random';
+import type { Rng } from '../random';
 import type { TemplateOverrides } from './templates';
 import type { Lang } from './text';
 

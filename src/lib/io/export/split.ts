@@ -1,5 +1,5 @@
 import { normalise } from '../../decontam/decontam';
-import { mixSeed, mulberry32 } from '../../pipeline/random';
+import { mixSeed, mulberry32 } from '../../random';
 import { hash64 } from '../../text/normalize';
 
 /**

@@ -1,4 +1,4 @@
-import { weighted } from '../random';
+import { weighted } from '../../random';
 import { EQUALITY } from '../schemas';
 import { DEPTH_METHODS, render } from '../templates';
 import type { CallRecord, Candidate, OpContext, SampleDraft } from '../types';

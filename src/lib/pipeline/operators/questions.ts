@@ -1,5 +1,5 @@
 import { normalizeText } from '../../text/normalize';
-import { sample } from '../random';
+import { sample } from '../../random';
 import { questionsSchema } from '../schemas';
 import { QUESTION_TYPES, render, type QuestionType } from '../templates';
 import type { CallRecord, OpContext } from '../types';

@@ -1,6 +1,6 @@
 import { instructionProblem } from '../filters';
 import { maxRougeL } from '../rouge';
-import { sample } from '../random';
+import { sample } from '../../random';
 import { INSTANCE } from '../schemas';
 import { render } from '../templates';
 import type { CallRecord, OpContext } from '../types';
