@@ -108,7 +108,8 @@ export interface Sample {
   updatedAt: number;
 }
 
-export type RunStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+/** The one RunStatus lives with the pipeline's RunStore; the Run row names it. */
+export type RunStatus = import('../pipeline/types').RunStatus;
 
 /**
  * A pipeline run. With its seed snapshot (`runSeeds`) and its committed tasks (`runTasks`) it
