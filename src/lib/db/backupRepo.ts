@@ -2,7 +2,7 @@ import Dexie from 'dexie';
 import type { AppDb } from './db';
 import { PAGE_SIZE, type ProjectTable } from '../io/export/source';
 import type { Sample, Seed } from './types';
-import type { EndpointConfig } from '../engines/remote/remoteEngine';
+import type { EndpointConfig } from '../engines/remote/types';
 
 /**
  * Whole-project reads for exports and backups, page by page (a 100k-sample project is never one

@@ -2,7 +2,7 @@ import Dexie, { type EntityTable, type Table } from 'dexie';
 import { declareSchema, schemaVersions } from './schema';
 import { guardVersionChange, type VersionChangeGuard } from './versionChange';
 import type { DocumentFile, EmbeddingRow, EvalSetRow, Project, Run, RunSeeds, RunTaskRow, Sample, Seed, SettingRow, StoredChunk, StoredDocument } from './types';
-import type { EndpointConfig } from '../engines/remote/remoteEngine';
+import type { EndpointConfig } from '../engines/remote/types';
 import type { SecretRow } from './secretsRepo';
 import type { SavedRecipe } from './recipesRepo';
 import type { PreferencePair } from '../preference/types';

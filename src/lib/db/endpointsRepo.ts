@@ -1,4 +1,4 @@
-import type { EndpointConfig } from '../engines/remote/remoteEngine';
+import type { EndpointConfig } from '../engines/remote/types';
 import type { AppDb } from './db';
 
 /** The only code that writes the endpoints table. Keys are not here: see secretsRepo. */

@@ -1,30 +1,10 @@
 import { EngineError, aborted, contextOverflow } from '../errors';
 import type { ChatEvent, ChatRequest, ChatTemplateSource, Constraint, EngineKind, FinishReason, LlmEngine, LoadProgress, TokenUsage } from '../types';
+import type { EndpointConfig } from './types';
 import { DEFAULT_POLICY, fetchError, globalFetch, httpError, isRetryable, limiterFor, redact, retryDelay, sleep, sseData, type CallPolicy, type Transport } from './http';
 
-/** A remote endpoint as the user configured it. The key is kept apart: it is never part of this object. */
-export interface EndpointConfig {
-  id: string;
-  name: string;
-  kind: 'openai' | 'anthropic';
-  baseUrl: string;
-  model: string;
-  policy: CallPolicy;
-  /** Prices in the user's currency per million tokens, for the cost estimate. */
-  prices?: { input: number; output: number } | null;
-  /** The model's context length in tokens; DEFAULT_REMOTE_CONTEXT when not set. */
-  contextLength?: number | null;
-  /**
-   * The server also serves raw text completion at `/completions` (vLLM, llama.cpp server; not
-   * hosted chat APIs): Magpie can run on it. OpenAI-compatible endpoints only.
-   */
-  rawCompletion?: boolean;
-  /**
-   * The model's Jinja chat template, for servers that do not say it (vLLM); a llama.cpp server's
-   * own, read from its `/props`, comes first.
-   */
-  chatTemplate?: string;
-}
+/** The one definition is in ./types (the store imports it from there without this module's code). */
+export type { EndpointConfig } from './types';
 
 /**
  * Context length assumed for a remote model when the endpoint does not say: what current
