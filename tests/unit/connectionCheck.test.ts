@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkConnection, modelsUrl } from '../../src/lib/engines/remote/connectionCheck';
-import { PRESETS } from '../../src/lib/engines/remote/presets';
+import { ENDPOINT_PRESETS } from '../../src/lib/engines/remote/presets';
 import { GOOD_KEY, MODELS, startFakeLlmServer, type FakeServer } from '../support/fakeLlmServer';
 
 let server: FakeServer;
@@ -74,7 +74,7 @@ describe('Check connection (GET <base>/models against the fake server)', () => {
   });
 
   it('has presets for the local servers at 127.0.0.1 that need no key', () => {
-    const local = Object.fromEntries(PRESETS.filter((p) => ['llamacpp', 'ollama', 'lmstudio'].includes(p.id)).map((p) => [p.id, p]));
+    const local = Object.fromEntries(ENDPOINT_PRESETS.filter((p) => ['llamacpp', 'ollama', 'lmstudio'].includes(p.id)).map((p) => [p.id, p]));
     expect(local.llamacpp).toMatchObject({ baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false, kind: 'openai' });
     expect(local.ollama).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', needsKey: false, kind: 'openai' });
     expect(local.lmstudio).toMatchObject({ baseUrl: 'http://127.0.0.1:1234/v1', needsKey: false, kind: 'openai' });
