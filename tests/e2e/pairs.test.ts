@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { startFakeLlm } from '../../scripts/fakeLlm.mjs';
 import type { PreferencePair } from '../../src/lib/preference/types';
 import { axeViolations } from './axe';
-import { addEndpoint, baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, readStore, waitForReview } from './helpers';
+import { addEndpoint, baseUrl, confirmImport, dropFiles, launch, openApp, pageErrors, putProjectRows, readStore, waitForReview } from './helpers';
 
 let browser: Browser;
 let fake: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -114,6 +114,40 @@ describe('preference pairs from the Review tab', () => {
     const rec = JSON.parse(lines[0]!);
     expect(Object.keys(rec).sort()).toEqual(['chosen', 'prompt', 'rejected']);
     expect(rec).toEqual({ prompt: pair.prompt.instruction, chosen: pair.chosen.text, rejected: pair.rejected.text });
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('pages through 45 stored pairs (20 a page), filters by status, and shows markup in answers as text', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await openApp(context, '#/review');
+    const side = (text: string, score: number) => ({ text, score, sampleId: null });
+    const rows = Array.from({ length: 45 }, (_, i) => ({
+      id: `bestOfN:fx${String(i).padStart(2, '0')}`, runId: 'fx', sampleId: `fx${i}`, source: 'bestOfN',
+      prompt: { system: '', instruction: `Question ${i}`, input: '' },
+      chosen: side(i === 0 ? '<img src=x onerror="window.__xss=1">Good' : `Good answer ${i}`, 5), rejected: side(`Weak answer ${i}`, 2),
+      gap: 3, reason: 'best of 2: score 5 against 2', status: i % 3 === 0 ? 'rejected' : 'accepted', createdAt: i, updatedAt: i,
+    }));
+    await putProjectRows(page, { pairs: rows });
+    await page.click('[data-testid="tab-pairs"]');
+    await expect.poll(() => page.getAttribute('[data-testid="pairs-counts"]', 'data-total')).toBe('45');
+    const ids = () => page.locator('[data-testid="pair"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(await ids()).toEqual(rows.slice(0, 20).map((r) => r.id));
+    expect(await page.textContent('[data-testid="pairs-page"]')).toBe('Page 1 of 3');
+    expect(await page.locator('[data-testid="pairs-panel"] img').count()).toBe(0);
+    expect(await page.locator('[data-testid="pair-chosen"]').first().textContent()).toBe(rows[0]!.chosen.text);
+    await page.click('[data-testid="pairs-next"]');
+    await expect.poll(ids).toEqual(rows.slice(20, 40).map((r) => r.id));
+    expect(await page.textContent('[data-testid="pairs-page"]')).toBe('Page 2 of 3');
+    await page.click('[data-testid="pairs-next"]');
+    await expect.poll(ids).toEqual(rows.slice(40).map((r) => r.id));
+    expect(await page.locator('[data-testid="pairs-next"]').isDisabled()).toBe(true);
+    await page.click('[data-testid="pairs-prev"]');
+    await expect.poll(ids).toEqual(rows.slice(20, 40).map((r) => r.id));
+    await page.selectOption('[data-testid="pairs-filter"]', 'rejected');
+    await expect.poll(ids).toEqual(rows.filter((r) => r.status === 'rejected').map((r) => r.id));
+    expect(await page.textContent('[data-testid="pairs-page"]')).toBe('Page 1 of 1');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
