@@ -3,7 +3,7 @@ import { autoAssignRoles } from '../../src/lib/engines/autoAssign';
 import { CHAT_MODELS, recommendChatModels, seedsLanguage, webllmFamiliesKnown, type DeviceProfile } from '../../src/lib/engines/catalogue';
 import { CATALOGUE, modelId, recordOf } from '../../src/lib/engines/webllm/catalogue';
 import { NO_ROLES } from '../../src/lib/engines/roles';
-import { detectLang } from '../../src/lib/pipeline/text';
+import { detectLang } from '../../src/lib/text/language';
 import { hfFileUrl } from '../../src/lib/engines/modelSource';
 import { contentSecurityPolicy } from '../../vite.config';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { GUIDE_STEPS, guideItems, guideVisible, nextStep, recipeChosen, type GuideFacts } from '../../src/ui/start/checklist';
 import { sampleSeedFile } from '../../src/ui/start/sampleSeeds';
 import { PRESETS, RecipeSchema } from '../../src/lib/pipeline/recipe';
-import { detectLang } from '../../src/lib/pipeline/text';
+import { detectLang } from '../../src/lib/text/language';
 
 const none: GuideFacts = { seeds: 0, rolesAssigned: false, recipeChosen: false, runDone: false, reviewed: false, exported: false };
 const done = (f: GuideFacts) => Object.fromEntries(guideItems(f).map((i) => [i.id, i.done]));

@@ -8,7 +8,7 @@ import { mulberry32 } from '../../src/lib/random';
 import { PRESETS, validateRecipe } from '../../src/lib/pipeline/recipe';
 import { lcs, maxRougeL, rougeL } from '../../src/lib/pipeline/rouge';
 import { checkTemplates, render, TEMPLATES, varsOf } from '../../src/lib/pipeline/templates';
-import { lengthUnits } from '../../src/lib/pipeline/text';
+import { lengthUnits } from '../../src/lib/text/language';
 
 describe('ROUGE-L', () => {
   it('matches values computed by hand', () => {

@@ -1,4 +1,4 @@
-import { detectLang, isCjk, lengthUnits, stripFences } from './text';
+import { detectLang, isCjk, lengthUnits, stripFences } from '../text/language';
 
 /**
  * Heuristic filters. Each returns the reason an item fails, or null. Reasons are stable codes

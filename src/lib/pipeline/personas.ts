@@ -1,5 +1,5 @@
 import type { Rng } from '../random';
-import type { Lang } from './text';
+import type { Lang } from '../text/language';
 
 /** Who might ask: put in generation prompts so that instructions spread over people and needs. */
 export interface Persona {

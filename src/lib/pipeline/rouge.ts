@@ -1,4 +1,4 @@
-import { rougeTokens } from './text';
+import { rougeTokens } from '../text/language';
 
 /** Longest common subsequence length, O(n·m) time and O(min) memory. */
 export function lcs(a: string[], b: string[]): number {

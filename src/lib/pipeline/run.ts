@@ -22,7 +22,7 @@ import { magpiePromptFor, magpieQuery } from './magpie';
 import { maxRougeL } from './rouge';
 import type { Recipe } from './recipe';
 import { TEMPLATES, templateHash } from './templates';
-import { detectLang, type Lang } from './text';
+import { detectLang, type Lang } from '../text/language';
 import {
   addTask,
   newCandidate,

@@ -1,5 +1,5 @@
 import { hash64 } from '../text/normalize';
-import type { Lang } from './text';
+import type { Lang } from '../text/language';
 
 /**
  * The prompt templates of every operator, in English and Chinese. Users may override any of them

@@ -5,7 +5,7 @@ import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
 import type { Rng } from '../random';
 import type { TemplateOverrides } from './templates';
-import type { Lang } from './text';
+import type { Lang } from '../text/language';
 
 /** The engines of a run, one per role (the same engine may serve several roles). */
 export type PipelineEngines = Record<Role, LlmEngine>;

@@ -3,7 +3,7 @@ import { keptGrounding } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import { placeReasoning } from '../../pipeline/reasoning';
 import type { CallRecord } from '../../pipeline/types';
-import { detectLang } from '../../pipeline/text';
+import { detectLang } from '../../text/language';
 import { acceptedHow } from './card';
 import { ExportScanner } from '../../privacy/exportScan';
 import { encodeItems } from './encode';

@@ -1,6 +1,6 @@
 import { asksForApology, isRefusal } from '../filters';
 import { SCAFFOLDING } from '../templates';
-import { lengthUnits, rougeTokens } from '../text';
+import { lengthUnits, rougeTokens } from '../../text/language';
 
 /**
  * Evol-Instruct's elimination (WizardLM §3.3): an evolution failed when

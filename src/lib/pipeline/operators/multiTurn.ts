@@ -4,7 +4,7 @@ import type { Step } from '../recipe';
 import { maxRougeL } from '../rouge';
 import { TURN_VERDICT, VERDICT } from '../schemas';
 import { render } from '../templates';
-import { detectLang, type Lang } from '../text';
+import { detectLang, type Lang } from '../../text/language';
 import type { CallRecord, Candidate, OpContext } from '../types';
 import { askJudge } from './judge';
 

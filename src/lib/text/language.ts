@@ -1,4 +1,4 @@
-/** Language and length helpers shared by the operators and filters. */
+/** Language, length and token helpers shared by the pipeline's operators and filters, the exporters and the Models screen. */
 
 const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/g;
 
