@@ -6,7 +6,8 @@ import { deleteGguf, downloadGguf, keepStored, openGguf, saveGguf, scanGguf, typ
 import { missingModels, type MissingModel } from '../engines/availability';
 import { DEFAULT_CONTEXT_CAP } from '../engines/local/wllamaEngine';
 import { assertSameOrigin, hfFileUrl } from '../engines/modelSource';
-import { lockDocumentConnections, publishAirGap, type AirGapLayer } from '../net/airGap';
+import type { AirGapLayer } from '../net/airGap';
+import { AirGapState } from './airGap.svelte';
 import { DEFAULT_SOURCE, type ModelSource } from '../engines/modelSource';
 import type { EndpointConfig } from '../engines/remote/remoteEngine';
 import { acquireEngine, createEngine, type EngineLease } from '../engines/registry';
@@ -75,12 +76,8 @@ export class EnginesState {
   cached = $state.raw<CachedModel[]>([]);
   endpoints = $state.raw<EndpointConfig[]>([]);
   #storedSource = $state.raw<ModelSource>(DEFAULT_SOURCE);
-  airGapped = $state(false);
-  /**
-   * Whether the service worker's layer holds the air gap (see AirGapLayer); anything but 'ok'
-   * while `airGapped` is on is shown as a partial air gap, never as the whole guard.
-   */
-  airGapLayer = $state<AirGapLayer>('ok');
+  /** Air-gapped mode and its enforcement (./airGap.svelte.ts); read here as `airGapped` / `airGapLayer`. */
+  readonly airGap: AirGapState;
   /** The user's cap on a local GGUF model's context length (tokens). */
   contextCap = $state(DEFAULT_CONTEXT_CAP);
   /** The model source as used: the stored one, marked `airGapped` while the mode is on. */
@@ -97,15 +94,21 @@ export class EnginesState {
   constructor(db: AppDb, keys: KeysState) {
     this.#db = db;
     this.#keys = keys;
+    this.airGap = new AirGapState(db);
+  }
+
+  get airGapped(): boolean {
+    return this.airGap.on;
+  }
+
+  get airGapLayer(): AirGapLayer {
+    return this.airGap.layer;
   }
 
   async load(): Promise<void> {
     this.#storedSource = (await getSetting(this.#db, 'modelSource')) ?? DEFAULT_SOURCE;
-    this.airGapped = (await getSetting(this.#db, 'airGapped')) ?? false;
+    await this.airGap.load();
     this.contextCap = (await getSetting(this.#db, 'contextCap')) ?? DEFAULT_CONTEXT_CAP;
-    // Not awaited: the worker's answer can take a moment (or never come from a worker of an older
-    // deploy), and the app must not wait for it to open; the badge follows when it arrives.
-    void this.#applyAirGap();
     this.roles = { ...NO_ROLES, ...((await getSetting(this.#db, 'roles')) ?? {}) };
     this.endpoints = await listEndpoints(this.#db);
     await this.#keys.load();
@@ -248,22 +251,12 @@ export class EnginesState {
     await setSetting(this.#db, 'modelSource', this.#storedSource);
   }
 
-  async #applyAirGap(): Promise<void> {
-    if (this.airGapped) lockDocumentConnections();
-    const on = this.airGapped;
-    const layer = await publishAirGap(on).catch((): AirGapLayer => 'notStored');
-    // A later toggle may have overtaken this one: only the latest answer counts.
-    if (this.airGapped === on) this.airGapLayer = layer;
-  }
-
   /**
    * Turns air-gapped mode on or off. On: loaded remote engines are unloaded, and every later
    * model load, download or API call that would leave the app's origin fails with AirGappedError.
    */
   async setAirGapped(on: boolean): Promise<void> {
-    this.airGapped = on;
-    await setSetting(this.#db, 'airGapped', on);
-    await this.#applyAirGap();
+    await this.airGap.set(on);
     if (on) {
       for (const slot of Object.values(this.slots)) {
         if (slot.ref.kind !== 'wllama') await this.unload(slot.ref).catch(() => undefined);
