@@ -42,7 +42,6 @@ export const pairsEn = {
   'pairsReview.gap': 'gap {gap}',
   'pairsReview.noGap': 'no gap',
   'pairsReview.reason': 'Why',
-  'pairsReview.shortcuts': 'Every control is a button: Tab moves between them, Enter or Space presses one.',
   'pairsExport.title': 'Preference pairs',
   'pairsExport.help': 'The pairs built and decided in Review → Pairs, in a trainer’s preference layout (DPO, ORPO, KTO). Accepted pairs only unless pending ones are included; rejected pairs never.',
   'pairsExport.counts': '{accepted} accepted, {pending} pending',

@@ -40,7 +40,6 @@ export const pairsZh: Record<keyof typeof pairsEn, string> = {
   'pairsReview.gap': '分差 {gap}',
   'pairsReview.noGap': '无分差',
   'pairsReview.reason': '原因',
-  'pairsReview.shortcuts': '每个控件都是按钮：Tab 在按钮间移动，Enter 或空格键按下。',
   'pairsExport.title': '偏好对',
   'pairsExport.help': '在“审阅 → 偏好对”中构建并决定的偏好对，按训练框架的偏好格式写出（DPO、ORPO、KTO）。默认只导出已接受的偏好对，可选包含待定的；已拒绝的从不导出。',
   'pairsExport.counts': '已接受 {accepted}，待定 {pending}',
