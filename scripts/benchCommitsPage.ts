@@ -57,7 +57,7 @@ async function fill(db: AppDb, run: Run, size: number): Promise<RunCounts> {
       await db.samples.bulkAdd(samples);
     });
   }
-  await db.runs.update(run.id, { counts: counts as unknown as Record<string, unknown> });
+  await db.runs.update(run.id, { counts });
   return counts;
 }
 
@@ -109,7 +109,7 @@ async function runCase(size: number, commits: number, oldCommits: number): Promi
         await db.transaction('rw', db.runs, db.samples, async () => {
           const row = (await db.table('runs').get(oldRow.id)) as typeof oldRow;
           await db.samples.bulkAdd(samples);
-          next = { ...row, completed: [...row.completed, t], pool: [...row.pool, ...d.pool.map((text) => ({ task: t, text }))], counts: addTask(row.counts as unknown as RunCounts, d) as unknown as Record<string, unknown> };
+          next = { ...row, completed: [...row.completed, t], pool: [...row.pool, ...d.pool.map((text) => ({ task: t, text }))], counts: addTask(row.counts, d) };
           await db.table('runs').put(next);
         });
         total += performance.now() - c0;

@@ -31,7 +31,7 @@ const sample = (k: number, instruction: string, score: number): SampleDraft => (
 async function projectWithSeed(name: string, instruction: string, output: string) {
   const p = await createProject(db, name);
   await addSeeds(db, p.id, [{ instruction, input: '', output, system: '', tags: [], hash: seedHash({ instruction, input: '', output }), source: { file: 'f', line: 1, format: 'jsonl' } }]);
-  const run = await createRun(db, { projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, seeds: [], concurrency: 1, total: 6 });
+  const run = await createRun(db, { projectId: p.id, name: 'r', recipe: { version: 1, name: 'r', steps: [] }, roles: {}, models: {}, seeds: [], concurrency: 1, total: 6 });
   return { p, run, store: dexieRunStore(db) };
 }
 

@@ -162,7 +162,7 @@ export async function documentProject(db: AppDb, opts: Parameters<typeof fixture
     { ...base, id: `${fx.run.id}:doc-2`, operation: 'groundedAnswer', instruction: 'When are files copied?', output: 'After the licence key is given.', score: 3, source: source(c0, []) },
     { ...base, id: `${fx.run.id}:doc-3`, operation: 'groundedAnswer', instruction: 'How often do updates arrive?', output: 'Every month.', score: 5, source: source(c1, [cite(c1, 'every month')]) },
     { ...base, id: `${fx.run.id}:doc-4`, operation: 'groundedAnswer', instruction: 'What stays the same through updates and removal?', output: 'Your settings and your documents.', score: 4, source: source(c1, [cite(c1, 'never changes your settings'), cite(c2, 'Your documents stay')], c2) },
-  ].map((s) => ({ ...s, input: '', seedId: null, lineage: { ...s.lineage, notes: { groundedness: { score: s.score } } } }));
+  ].map((s) => ({ ...s, input: '', seedId: null, lineage: { ...s.lineage, notes: { groundedness: { score: s.score ?? 0, unsupported: '', reason: '' } } } }));
   await db.samples.bulkAdd(docSamples);
   return { ...fx, document, chunks, docSamples };
 }

@@ -27,7 +27,7 @@ import { buildDoc } from '../unit/documentsFixtures';
 let db: AppDb;
 let worker: Worker;
 let api: Comlink.Remote<RunnerApi>;
-const ref = { kind: 'wllama', file: 'stories260K.gguf' };
+const ref = { kind: 'wllama', file: 'stories260K.gguf' } as const;
 
 beforeAll(async () => {
   installErrorTransfer();

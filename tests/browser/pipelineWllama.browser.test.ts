@@ -20,7 +20,7 @@ const seeds = [
   { id: 'b', instruction: 'Explain why the sky is blue.', input: '', output: '' },
   { id: 'c', instruction: '写一个关于小猫的故事。', input: '', output: '' },
 ];
-const ref = { kind: 'wllama', file: 'stories260K.gguf' };
+const ref = { kind: 'wllama', file: 'stories260K.gguf' } as const;
 
 beforeAll(async () => {
   installErrorTransfer();

@@ -43,7 +43,7 @@ describe('an endpoint that fails every call', () => {
     await saveEndpoint(db, { id: 'ep-none', name: 'None', kind: 'openai', baseUrl: new URL('/no-api-here/v1', location.href).href, model: 'm', policy: { ...DEFAULT_POLICY, maxRetries: 0, baseDelayMs: 1 } });
     const v = validateRecipe(PRESETS.answerJudge);
     if (!v.ok) throw new Error('the preset is not valid');
-    const ref = { kind: 'remote', endpointId: 'ep-none' };
+    const ref = { kind: 'remote', endpointId: 'ep-none' } as const;
     const seeds = Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, instruction: `Explain idea number ${i} in two sentences.`, input: '', output: '' }));
     const run = await createRun(db, { projectId: project.id, name: 'held', recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 2, total: taskCount(v.recipe, seeds.length) });
     const events: RunnerEvent[] = [];

@@ -21,7 +21,7 @@ async function newRun(db: AppDb, total = 1000): Promise<Run> {
     projectId: project.id,
     name: 'r',
     recipe: { version: 1, name: 'r', seed: 1, language: 'auto', steps: [{ op: 'respond' }] },
-    roles: { generator: null, responder: { kind: 'wllama', model: 'tiny' }, judge: null },
+    roles: { generator: null, responder: { kind: 'wllama', file: 'tiny' }, judge: null },
     models: { responder: 'wllama:tiny' },
     concurrency: 4,
     total,

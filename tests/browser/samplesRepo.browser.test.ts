@@ -22,7 +22,7 @@ describe('samples repository: redaction (real IndexedDB)', () => {
     const scrub = (text: string) => redactAll({ text }, { names: [], terms: [], ignored: [] }, 'placeholder').fields.text!;
     await db.samples.add(sample('r1:p', {
       output: `Call ${PHONE}.`,
-      lineage: { calls: [{ op: 'respond', raw: `Call ${PHONE}.`, reasoning: `The number is ${PHONE}` }], notes: { critique: `mentions ${PHONE}`, n: 3 }, verdict: { score: 4, reason: `cites ${PHONE}` }, outputFrom: 'r1:p' },
+      lineage: { calls: [{ op: 'respond', role: 'responder' as const, engine: 'openai', model: 'm', template: 'respond', templateVersion: 1, templateHash: 'h', promptTokens: null, completionTokens: null, ms: 1, retries: 0, raw: `Call ${PHONE}.`, reasoning: `The number is ${PHONE}` }], notes: { critique: `mentions ${PHONE}`, n: 3 }, verdict: { score: 4, reason: `cites ${PHONE}` }, outputFrom: 'r1:p' },
     }));
     await editSample(db, 'r1:p', { instruction: 'i r1:p', input: '', output: `Please call ${PHONE} today.` });
     const next = await redactSample(db, 'r1:p', { output: 'Please call [PHONE_1] today.' }, scrub);
@@ -80,7 +80,7 @@ describe('samples repository: curation (real IndexedDB)', () => {
     // The second chunk's write fails (its rows cannot be cloned) after the first chunk was put.
     const orig = db.samples.bulkPut.bind(db.samples);
     let calls = 0;
-    db.samples.bulkPut = ((rows: Sample[]) => (++calls === 2 ? orig(rows.map((r) => ({ ...r, lineage: { bad: () => 1 } }))) : orig(rows))) as typeof db.samples.bulkPut;
+    db.samples.bulkPut = ((rows: Sample[]) => (++calls === 2 ? orig(rows.map((r) => ({ ...r, lineage: { notes: { bad: () => 1 } } }))) : orig(rows))) as typeof db.samples.bulkPut;
     await expect(setSamplesStatus(db, before.map((s) => s.id), 'rejected')).rejects.toThrow();
     db.samples.bulkPut = orig;
     expect(await db.samples.toArray()).toEqual(before);

@@ -99,7 +99,7 @@ async function plantedStore(items: string[][] = [...PARAPHRASES.map((pair) => [.
   const p = store.createProject('Paraphrases');
   const { seeds } = store.addSeeds(p.id, [0, 1].map(seed));
   const run = store.createRun({
-    projectId: p.id, name: 'planted', recipe: { name: 'Planted' },
+    projectId: p.id, name: 'planted', recipe: { version: 1, name: 'Planted', steps: [] },
     roles: { generator: { kind: 'remote', endpointId: 'ep1' }, responder: { kind: 'remote', endpointId: 'ep1' }, judge: { kind: 'remote', endpointId: 'ep1' } },
     models: { generator: 'gen-model', responder: 'gen-model', judge: 'gen-model' },
     concurrency: 1, total: items.length,

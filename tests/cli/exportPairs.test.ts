@@ -23,7 +23,7 @@ beforeAll(async () => {
     const seeds = Array.from({ length: 3 }, (_, i) => ({ id: `s${i}`, instruction: `Question ${i} about planets.`, input: '', output: '' }));
     const v = validateRecipe({ version: 1, name: 'b', steps: [{ op: 'bestOfN', n: 4, k: 1 }] });
     if (!v.ok) throw new Error('recipe');
-    const run = store.createRun({ projectId: p.id, name: 'r', recipe: v.recipe as unknown as Record<string, unknown>, roles: {}, models: { generator: 'gen' }, concurrency: 1, total: 3, seeds });
+    const run = store.createRun({ projectId: p.id, name: 'r', recipe: v.recipe, roles: {}, models: { generator: 'gen' }, concurrency: 1, total: 3, seeds });
     let k = 0;
     let j = 0;
     const gen = new ScriptedEngine([{ match: /./, reply: () => `Answer ${++k}: a long and careful answer about the planets of the solar system.` }], 'gen');

@@ -57,7 +57,7 @@ function withStore<T>(name: string, fn: (s: Store) => T): T {
   }
 }
 
-const FIELDS = { name: 'r', recipe: { name: 'x' }, roles: {}, models: { generator: 'm' }, concurrency: 2, total: 1 };
+const FIELDS = { name: 'r', recipe: { version: 1 as const, name: 'x', steps: [] }, roles: {}, models: { generator: 'm' }, concurrency: 2, total: 1 };
 /** A seed as compared between stores: everything but the ids and times. */
 const plain = ({ id: _i, projectId: _p, createdAt: _c, updatedAt: _u, ...rest }: Seed) => rest;
 

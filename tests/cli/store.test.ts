@@ -57,7 +57,7 @@ function delta(samples: SampleDraft[], pool: string[] = []): TaskDelta {
 
 function newRun(s: Store, total = 4) {
   const p = s.createProject('Demo');
-  const run = s.createRun({ projectId: p.id, name: 'r', recipe: { name: 'x' }, roles: {}, models: { generator: 'm' }, concurrency: 2, total, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }] });
+  const run = s.createRun({ projectId: p.id, name: 'r', recipe: { version: 1, name: 'x', steps: [] }, roles: {}, models: { generator: 'm' }, concurrency: 2, total, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }] });
   return { p, run };
 }
 
@@ -127,7 +127,7 @@ describe('runs', () => {
     store = openStore(dir);
     const p = store.createProject('Demo');
     const chunks = [{ id: 'c1', documentId: 'd1', index: 0, text: 'chunk text' }] as never;
-    const run = store.createRun({ projectId: p.id, name: 'r', recipe: { name: 'x' }, roles: { generator: { kind: 'openai' } }, models: { generator: 'm' }, concurrency: 3, total: 7, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }], chunks });
+    const run = store.createRun({ projectId: p.id, name: 'r', recipe: { version: 1, name: 'x', steps: [] }, roles: { generator: { kind: 'remote', endpointId: 'openai' } }, models: { generator: 'm' }, concurrency: 3, total: 7, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }], chunks });
     expect(run).toMatchObject({ status: 'paused', seedCount: 1, error: null, concurrency: 3 });
     // The tasks and pool are rows of their own (runTasks, runPool), as the app's are since its schema version 9.
     expect(run).not.toHaveProperty('completed');
@@ -144,7 +144,7 @@ describe('runs', () => {
     store = openStore(dir);
     const p = store.createProject('Demo');
     const seeds = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, instruction: `I ${i} "quoted" 中文`, input: '', output: `O ${i}` }));
-    const run = store.createRun({ projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, concurrency: 1, total: 10, seeds });
+    const run = store.createRun({ projectId: p.id, name: 'r', recipe: { version: 1, name: 'r', steps: [] }, roles: {}, models: {}, concurrency: 1, total: 10, seeds });
     const pages = store.runSeedPages(run.id);
     expect(pages.count).toBe(10);
     expect(await pages.read(3, 7)).toEqual(seeds.slice(3, 7));
@@ -224,7 +224,7 @@ describe('the RunStore', () => {
     const v = validateRecipe({ ...PRESETS.answerJudge!, maxSeeds: 6 });
     if (!v.ok) throw new Error(JSON.stringify(v.problems));
     const refs = seeds.map((s) => ({ id: s.id, instruction: s.instruction, input: s.input, output: s.output }));
-    const run = store.createRun({ projectId: p.id, name: 'aj', recipe: v.recipe as unknown as Record<string, unknown>, roles: {}, models: {}, concurrency: 3, total: 6, seeds: refs });
+    const run = store.createRun({ projectId: p.id, name: 'aj', recipe: v.recipe, roles: {}, models: {}, concurrency: 3, total: 6, seeds: refs });
     const gen = new ScriptedEngine([{ match: /grader|评分员/, reply: '{"score": 5, "reason": "fine"}' }], 'gen', 'A complete, careful and correct answer that is long enough to pass every length filter of the recipe.');
     const engines = { generator: gen, responder: gen, judge: gen };
     const counts: RunCounts = await runRecipe({ runId: run.id, recipe: v.recipe, seeds: store.getRunSeeds(run.id), engines, store: store.runStore(), concurrency: 3 });

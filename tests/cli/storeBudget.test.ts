@@ -42,7 +42,7 @@ describe('the run budget in the run row', () => {
   it('is saved and read with the run and by status; a backup carries it into another store', async () => {
     const a = open(dir());
     const p = a.createProject('Demo');
-    const run = a.createRun({ projectId: p.id, name: 'r', recipe: { name: 'x' }, roles: {}, models: {}, concurrency: 2, total: 1, seeds, budget: { maxSpend: 1, maxTokens: null, spent: spent(0) } });
+    const run = a.createRun({ projectId: p.id, name: 'r', recipe: { version: 1, name: 'x', steps: [] }, roles: {}, models: {}, concurrency: 2, total: 1, seeds, budget: { maxSpend: 1, maxTokens: null, spent: spent(0) } });
     expect(a.runStatusSummary(run.id).budget).toEqual({ maxSpend: 1, maxTokens: null, spent: spent(0) });
     const budget: RunBudget = { maxSpend: 2, maxTokens: 5000, spent: spent(1200) };
     a.setRunBudget(run.id, budget);
@@ -68,7 +68,7 @@ describe('the run budget in the run row', () => {
   it('a run without a budget reads null', () => {
     const s = open(dir());
     const p = s.createProject('Demo');
-    const run = s.createRun({ projectId: p.id, name: 'r', recipe: {}, roles: {}, models: {}, concurrency: 1, total: 1, seeds });
+    const run = s.createRun({ projectId: p.id, name: 'r', recipe: { version: 1, name: 'r', steps: [] }, roles: {}, models: {}, concurrency: 1, total: 1, seeds });
     expect(s.getRun(run.id)).not.toHaveProperty('budget');
     expect(s.runStatusSummary(run.id).budget).toBeNull();
   });

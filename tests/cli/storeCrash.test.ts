@@ -94,7 +94,7 @@ describe('a store after SIGKILL', () => {
     try {
       let store = openStore(dir);
       const p = store.createProject('Crash');
-      const run = store.createRun({ projectId: p.id, name: 'c', recipe: {}, roles: {}, models: {}, concurrency: 1, total: TASKS, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }] });
+      const run = store.createRun({ projectId: p.id, name: 'c', recipe: { version: 1, name: 'r', steps: [] }, roles: {}, models: {}, concurrency: 1, total: TASKS, seeds: [{ id: 's1', instruction: 'I', input: '', output: 'O' }] });
       store.close();
       let lastDone = 0;
       for (const after of [3, 11, 6]) {
@@ -130,7 +130,7 @@ describe('a store after SIGKILL', () => {
     try {
       let store = openStore(dir);
       const p = store.createProject('Two');
-      const mk = (name: string) => store.createRun({ projectId: p.id, name, recipe: {}, roles: {}, models: {}, concurrency: 1, total: 60, seeds: [] });
+      const mk = (name: string) => store.createRun({ projectId: p.id, name, recipe: { version: 1, name: 'r', steps: [] }, roles: {}, models: {}, concurrency: 1, total: 60, seeds: [] });
       const [a, b] = [mk('a'), mk('b')];
       store.close();
       await Promise.all([runToEnd(dir, a.id, 60), runToEnd(dir, b.id, 60)]);

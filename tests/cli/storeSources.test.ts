@@ -77,7 +77,7 @@ async function filled(store: Store) {
   const p = store.createProject('Capitals');
   const { seeds } = store.addSeeds(p.id, [0, 1, 2, 3].map(seed));
   const endpoint: EndpointConfig & { key: string } = { id: 'ep1', name: 'Fake', kind: 'openai', baseUrl: 'http://127.0.0.1:1/v1', model: 'gen-model', policy: DEFAULT_POLICY, key: SECRET };
-  const recipe: SavedRecipe = { id: 'rc1', name: 'Answer', recipe: { name: 'Answer' }, createdAt: 1, updatedAt: 2 };
+  const recipe: SavedRecipe = { id: 'rc1', name: 'Answer', recipe: { version: 1, name: 'Answer', steps: [] }, createdAt: 1, updatedAt: 2 };
   store.db.transaction(() => {
     store.insertRows('endpoints', [endpoint]);
     store.insertRows('recipes', [recipe]);
@@ -85,7 +85,7 @@ async function filled(store: Store) {
   const run = store.createRun({
     projectId: p.id,
     name: 'answers',
-    recipe: { name: 'Answer' },
+    recipe: { version: 1, name: 'Answer', steps: [] },
     roles: { generator: { kind: 'remote', endpointId: 'ep1' }, responder: { kind: 'remote', endpointId: 'ep1' }, judge: { kind: 'remote', endpointId: 'ep1' } },
     models: { generator: 'gen-model', responder: 'gen-model', judge: 'gen-model' },
     concurrency: 2,

@@ -8,6 +8,8 @@ import { FORMAT_FILES } from '../../src/lib/io/export/records';
 import { pickSeeds, planMix, realSlot, sampleItem, sampleLeftOut, seedItem } from '../../src/lib/io/export/select';
 import { DEFAULT_FILTERS, EXPORT_FORMATS, type ExportFormat, type ExportItem, type ExportSummary } from '../../src/lib/io/export/types';
 import type { RunWithTasks, Sample, Seed } from '../../src/lib/db/types';
+import type { HumanAction } from '../../src/lib/db/samplesRepo';
+import { emptyCounts, type CallRecord } from '../../src/lib/pipeline/types';
 import { checkAlpacaJson, checkOpenAiJsonl } from '../e2e/exportChecks';
 
 /** The README's example item (see its "Export formats" section). */
@@ -202,11 +204,11 @@ describe('what goes in', () => {
   });
 
   it('reads provenance from the lineage: models per role, operation, round, score', () => {
-    const calls = [
-      { op: 'evol:deepen', role: 'generator', engine: 'webllm', model: 'Qwen', template: 't', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
-      { op: 'respond', role: 'responder', engine: 'openai', model: 'gpt-4o-mini', template: 't', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
-      { op: 'judge', role: 'judge', engine: 'openai', model: 'gpt-4o', template: 't', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
-      { op: 'judge', role: 'judge', engine: 'openai', model: 'gpt-4o', template: 't', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 1 },
+    const calls: CallRecord[] = [
+      { op: 'evol:deepen', role: 'generator', engine: 'webllm', model: 'Qwen', template: 't', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
+      { op: 'respond', role: 'responder', engine: 'openai', model: 'gpt-4o-mini', template: 't', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
+      { op: 'judge', role: 'judge', engine: 'openai', model: 'gpt-4o', template: 't', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 },
+      { op: 'judge', role: 'judge', engine: 'openai', model: 'gpt-4o', template: 't', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 1 },
     ];
     const item = sampleItem(sample({ operation: 'evol:deepen', round: 3, score: 4.5, lineage: { calls } }));
     expect(item.provenance).toEqual({ id: 'r:1', source: 'synthetic', operation: 'evol:deepen', round: 3, generator: 'Qwen', responder: 'gpt-4o-mini', judge: 'gpt-4o', score: 4.5 });
@@ -274,7 +276,7 @@ describe('dataset card', () => {
   const run = {
     id: 'run-a', projectId: 'p', name: 'Evol run', status: 'done', roles: {}, models: { generator: 'webllm:Qwen2.5-1.5B', responder: 'webllm:Qwen2.5-1.5B', judge: 'remote:ep1' },
     recipe: { version: 1, name: 'Evol 4', seed: 42, language: 'auto', steps: [{ op: 'evolve', rounds: 4 }, { op: 'judge', minScore: 4, retries: 2 }, { op: 'dedup', threshold: 0.85, model: 'all-MiniLM-L6-v2', againstSeeds: true }] },
-    seedCount: 10, concurrency: 1, completed: [], pool: [], counts: {}, error: null, createdAt: 0, updatedAt: 0,
+    seedCount: 10, concurrency: 1, completed: [], pool: [], counts: emptyCounts(0), error: null, createdAt: 0, updatedAt: 0,
   } satisfies RunWithTasks;
   const card = datasetCard({ projectName: 'Cats: a dataset', summary, runs: [run], dataFile: 'cats.alpaca.jsonl', createdAt: Date.UTC(2025, 0, 2) });
 
@@ -337,7 +339,7 @@ describe('dataset card truthfulness (issue 13, item 9)', () => {
   const run = {
     id: 'run-b', projectId: 'p', name: 'First try', status: 'done', roles: {}, models: {},
     recipe: { version: 1, name: 'Small models', seed: 1, language: 'auto', copiesPerSeed: 1, maxSeeds: 10, steps: [{ op: 'respond' }, { op: 'judge', minScore: 3, retries: 2 }] },
-    seedCount: 175, concurrency: 1, completed: [...Array(10).keys()], pool: [], counts: {}, error: null, createdAt: 0, updatedAt: 0,
+    seedCount: 175, concurrency: 1, completed: [...Array(10).keys()], pool: [], counts: emptyCounts(0), error: null, createdAt: 0, updatedAt: 0,
   } satisfies RunWithTasks;
   const card = (over: Partial<Parameters<typeof datasetCard>[0]> = {}) => datasetCard({ projectName: 'p', summary, runs: [run], dataFile: 'p.jsonl', createdAt: 0, ...over });
 
@@ -371,14 +373,14 @@ describe('dataset card truthfulness (issue 13, item 9)', () => {
     expect(acceptedHow({ ...base, score: 4 })).toEqual({ by: 'judge', edited: false });
     expect(acceptedHow(base)).toEqual({ by: 'recipe', edited: false });
     expect(acceptedHow({ ...base, status: 'pending' })).toEqual({ by: 'pending', edited: false });
-    const hand = (human: unknown[], notes = {}) => acceptedHow({ ...base, lineage: { human, notes } });
+    const hand = (human: HumanAction[], notes = {}) => acceptedHow({ ...base, lineage: { human, notes } });
     expect(hand([{ kind: 'accept', at: 1, from: 'rejected', reason: 'lowScore' }])).toEqual({ by: 'hand', over: 'lowScore', edited: false });
     // Rows from before the reason was recorded: an unreadable judge reply says judgeFailed.
     expect(hand([{ kind: 'accept', at: 1, from: 'rejected' }], { judgeRaw: 'I think it is good' })).toMatchObject({ over: 'judgeFailed' });
     expect(hand([{ kind: 'accept', at: 1, from: 'rejected' }])).toMatchObject({ over: 'rejected' });
     // What counts is the pipeline's verdict (the first decision's "from"), not the last click.
     expect(hand([{ kind: 'reject', at: 1, from: 'rejected', reason: 'judgeFailed' }, { kind: 'accept', at: 2, from: 'rejected', reason: 'human:rejected' }])).toMatchObject({ over: 'judgeFailed' });
-    expect(hand([{ kind: 'reject', at: 1, from: 'accepted', reason: null }, { kind: 'accept', at: 2, from: 'rejected', reason: 'human:rejected' }])).toEqual({ by: 'recipe', edited: false });
+    expect(hand([{ kind: 'reject', at: 1, from: 'accepted' }, { kind: 'accept', at: 2, from: 'rejected', reason: 'human:rejected' }])).toEqual({ by: 'recipe', edited: false });
     expect(hand([{ kind: 'edit', at: 1, before: { instruction: '', input: '', output: '' } }])).toEqual({ by: 'recipe', edited: true });
   });
 

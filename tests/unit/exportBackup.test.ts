@@ -6,7 +6,7 @@ const project: Project = { id: 'p1', name: 'Cats', createdAt: 1, updatedAt: 2 };
 const sample = (i: number, over: Partial<Sample> = {}): Sample => ({
   id: `r1:${i}`, projectId: 'p1', runId: 'r1', seedId: null, parentId: null, operation: 'respond', round: 0, persona: null,
   instruction: `i${i}`, input: '', output: 'o', status: 'accepted', rejectReason: null, score: 4, duplicateOf: null,
-  lineage: { calls: [{ role: 'judge', model: 'm' }] }, createdAt: i, updatedAt: i, ...over,
+  lineage: { calls: [{ op: 'judge', role: 'judge', engine: 'openai', model: 'm', template: 'judge', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: null, completionTokens: null, ms: 1, retries: 0 }] }, createdAt: i, updatedAt: i, ...over,
 });
 const endpoint = { id: 'ep1', name: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', policy: { concurrency: 4, timeoutMs: 60000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60000 }, prices: null };
 const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2, documents: 0, chunks: 0 };

@@ -4,6 +4,8 @@ import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../src/lib/db/types';
 import type { EndpointConfig } from '../../src/lib/engines/remote/remoteEngine';
+import type { Role } from '../../src/lib/engines/roles';
+import { emptyCounts, type CallRecord } from '../../src/lib/pipeline/types';
 import { blobLines, readBackup } from '../../src/lib/io/export/backup';
 import { datasetCard } from '../../src/lib/io/export/card';
 import { exportDataset } from '../../src/lib/io/export/exportDataset';
@@ -20,7 +22,7 @@ import { MemoryDatasetSource } from '../support/memoryDatasetSource';
 // memory, in plain Node (no document, no IndexedDB): the path the command line's SQLite store takes.
 
 const P = 'p1';
-const call = (role: string, model: string, engine: string) => ({ op: role, role, engine, model, template: `${role}.t`, templateVersion: 1, templateHash: '0123456789abcdef', raw: '', promptTokens: 10, completionTokens: 20, ms: 5, retries: 0 });
+const call = (role: Role, model: string, engine: string): CallRecord => ({ op: role, role, engine, model, template: `${role}.t`, templateVersion: 1, templateHash: '0123456789abcdef', raw: '', promptTokens: 10, completionTokens: 20, ms: 5, retries: 0 });
 const CALLS = [call('responder', 'Qwen2.5-7B-Instruct', 'openai'), call('judge', 'gpt-4o-mini', 'openai')];
 const DOC_TEXT = 'Nettle is a cryptographic library. It is designed to fit easily in many contexts.';
 
@@ -32,7 +34,7 @@ const run: RunWithTasks = {
   id: 'r1', projectId: P, name: 'Answer and judge', status: 'done',
   recipe: { version: 1, name: 'Answer and judge', seed: 7, language: 'auto', steps: [{ op: 'respond' }, { op: 'judge', minScore: 1, retries: 2 }] },
   roles: { generator: null, responder: { kind: 'remote', endpointId: 'ep1' }, judge: { kind: 'remote', endpointId: 'ep1' } },
-  models: { responder: 'remote:ep1', judge: 'remote:ep1' }, seedCount: 6, concurrency: 64, completed: [0, 1, 2], pool: [], counts: {}, error: null, createdAt: 10, updatedAt: 20,
+  models: { responder: 'remote:ep1', judge: 'remote:ep1' }, seedCount: 6, concurrency: 64, completed: [0, 1, 2], pool: [], counts: emptyCounts(3), error: null, createdAt: 10, updatedAt: 20,
   budget: { maxSpend: 5, maxTokens: null, spent: { spend: 0.25, tokens: 1200, calls: 9 } },
 };
 const seed = (i: number): Seed => ({

@@ -12,7 +12,7 @@ function sample(i: number, over: Partial<Sample> = {}): Sample {
     id: `r:${i}`, projectId: 'p', runId: 'r', seedId: `s${i % 3}`, parentId: null, operation: i % 2 ? 'evol:deepen' : 'selfInstruct', round: i % 3,
     persona: i % 4 === 0 ? 'a nurse' : null, instruction: `Instruction number ${i}`, input: '', output: `Answer ${i}`, status: i % 5 === 0 ? 'rejected' : 'accepted',
     rejectReason: i % 5 === 0 ? 'judge:lowScore' : null, score: i % 7 === 0 ? null : (i % 5) + 1, duplicateOf: i % 6 === 0 && i ? 'r:0' : null,
-    lineage: { calls: [{ op: 'gen', role: 'generator', engine: 'wllama', model: i % 2 ? 'qwen' : 'llama', template: 't', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 }, { op: 'judge', role: 'judge', engine: 'remote', model: 'gpt', template: 'j', templateVersion: 1, raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 }], dedup: { duplicateOf: 'r:0', similarity: 0.93 } },
+    lineage: { calls: [{ op: 'gen', role: 'generator', engine: 'wllama', model: i % 2 ? 'qwen' : 'llama', template: 't', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 }, { op: 'judge', role: 'judge', engine: 'remote', model: 'gpt', template: 'j', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: 1, completionTokens: 1, ms: 1, retries: 0 }], dedup: { duplicateOf: 'r:0', similarity: 0.93 } },
     createdAt: i, updatedAt: i, ...over,
   };
 }

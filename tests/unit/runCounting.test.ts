@@ -71,7 +71,7 @@ describe('ETA', () => {
 });
 
 describe('the run list', () => {
-  const stored = (status: string, c: Partial<RunCounts>) => ({ id: 'a', status: status as never, counts: { ...emptyCounts(10), ...c } as unknown as Record<string, unknown> });
+  const stored = (status: string, c: Partial<RunCounts>) => ({ id: 'a', status: status as never, counts: { ...emptyCounts(10), ...c } });
 
   it('shows the running run as Running with its live counts, not the row written when it was created', () => {
     const live = { runId: 'a', status: 'running' as const, counts: { ...emptyCounts(10), done: 1, rejected: 4, reasons: { judgeFailed: 4 } } };

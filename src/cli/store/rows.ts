@@ -1,5 +1,6 @@
 import type { Run, RunStatus, RunTaskLists } from '../../lib/db/types';
 import type { RunBudget } from '../../lib/pipeline/budget';
+import type { RunCounts } from '../../lib/pipeline/types';
 
 /**
  * A `runs` row as SQLite holds it. The run's fixed fields are in `json`; what changes while it
@@ -28,7 +29,7 @@ export function runFromRow(row: RunRow): Run {
     ...(JSON.parse(row.json) as Omit<Run, RunLive>),
     status: row.status,
     error: row.error,
-    counts: JSON.parse(row.counts) as Record<string, unknown>,
+    counts: JSON.parse(row.counts) as RunCounts,
     updatedAt: row.updatedAt,
     ...(row.budget ? { budget: JSON.parse(row.budget) as RunBudget } : {}),
   };

@@ -192,7 +192,7 @@ export class Store {
   createRun(r: NewRun, staged?: { count: number; write(runId: string): void }): Run {
     const now = Date.now();
     const { total, seeds, chunks, ...rest } = r;
-    const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: staged?.count ?? seeds.length, counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+    const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: staged?.count ?? seeds.length, counts: emptyCounts(total), error: null, createdAt: now, updatedAt: now };
     const snapshot: RunSeeds = { runId: run.id, seeds, ...(chunks ? { chunks } : {}) };
     this.guard('creating a run', () =>
       this.#db.transaction(() => {

@@ -8,7 +8,6 @@ import { createBudget, spentFromCounts, type BudgetCaps, type BudgetError, type 
 import { validateRecipe } from '../../lib/pipeline/recipe';
 import { rewardModelFor } from '../../lib/engines/remote/reward';
 import { runRecipe } from '../../lib/pipeline/run';
-import type { RunCounts } from '../../lib/pipeline/types';
 import { EXIT } from '../args';
 import { buildEngines, loadEngines, pricesOf, unloadEngines, type EngineConfig } from '../engines';
 import { createReporter, duration, onRunEvent, progressLine, reasons, type OutputMode } from '../progress';
@@ -106,7 +105,7 @@ export async function execute(store: Store, runId: string, cfg: EngineConfig, op
   const saved = run.budget;
   const caps: BudgetCaps = { maxSpend: opts.caps?.maxSpend ?? saved?.maxSpend ?? null, maxTokens: opts.caps?.maxTokens ?? saved?.maxTokens ?? null };
   // A process killed before it saved its spend leaves only the committed tasks' counts: a floor.
-  const floor = spentFromCounts(run.counts as unknown as RunCounts, cfg.judge ? null : pricesOf(cfg.main));
+  const floor = spentFromCounts(run.counts, cfg.judge ? null : pricesOf(cfg.main));
   const spent: BudgetSpent = saved?.spent && saved.spent.tokens >= floor.tokens ? saved.spent : floor;
   const ctl = new AbortController();
   // Every call in flight listens to the run's signal: hundreds at a high concurrency, not a leak.

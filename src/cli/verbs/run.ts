@@ -300,7 +300,7 @@ function createRunOf(store: Store, staging: SeedStaging, v: ParsedOptions, recip
   const fields = {
     projectId: project.id,
     name: str(v, 'name') ?? `${recipe.name} (${basename(list(v, 'seeds')[0]!)})`,
-    recipe: recipe as unknown as Record<string, unknown>,
+    recipe,
     roles: rolesOf(cfg),
     models: modelsOf(cfg),
     concurrency: cfg.main.concurrency * Math.max(1, cfg.main.endpoints.length),

@@ -6,7 +6,7 @@ import { toTaskLists } from './runTasks';
 import type { Run, RunSeeds, RunStatus, RunTaskRow, RunWithTasks, Sample } from './types';
 import type { PreferencePair } from '../preference/types';
 import type { BudgetCaps, RunBudget } from '../pipeline/budget';
-import { addTask, emptyCounts, type RunCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
+import { addTask, emptyCounts, type RunStore, type SampleDraft, type TaskDelta } from '../pipeline/types';
 
 /** The only code that writes runs and generated samples. */
 
@@ -16,7 +16,7 @@ export async function createRun(
 ): Promise<Run> {
   const now = Date.now();
   const { total, seeds, chunks, ...rest } = r;
-  const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, counts: emptyCounts(total) as unknown as Record<string, unknown>, error: null, createdAt: now, updatedAt: now };
+  const run: Run = { ...rest, id: newId(), status: 'paused', seedCount: seeds.length, counts: emptyCounts(total), error: null, createdAt: now, updatedAt: now };
   await db.transaction('rw', db.runs, db.runSeeds, async () => {
     await db.runs.add(run);
     // A document recipe's chunks are snapshotted with the seeds: a resumed run grounds on the same text.
@@ -134,12 +134,12 @@ export async function setRunStatus(db: AppDb, id: string, status: RunStatus, ext
   await db.transaction('rw', db.runs, async () => {
     const run = await db.runs.get(id);
     if (!run) return;
-    const counts = run.counts as unknown as RunCounts;
+    const { counts } = run;
     await db.runs.put({
       ...run,
       status,
       error: extra.error ?? (status === 'failed' ? run.error : null),
-      counts: (extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts) as unknown as Record<string, unknown>,
+      counts: extra.wallMs ? { ...counts, wallMs: counts.wallMs + extra.wallMs } : counts,
       updatedAt: Date.now(),
     });
   });
@@ -216,7 +216,7 @@ export function dexieRunStore(db: AppDb): RunStore {
         const run = await db.runs.get(runId);
         if (!run) throw Object.assign(new Error(`run ${runId} does not exist`), { name: 'NotFoundError' });
         const { completed, pool } = toTaskLists(await listRunTasks(db, runId));
-        return { completed: new Set(completed), pool, counts: run.counts as unknown as RunCounts };
+        return { completed: new Set(completed), pool, counts: run.counts };
       });
     },
     async commitTask(runId, taskIndex, delta: TaskDelta) {
@@ -228,7 +228,7 @@ export function dexieRunStore(db: AppDb): RunStore {
         const now = Date.now();
         if (delta.samples.length) await db.samples.bulkAdd(delta.samples.map((d) => toSample(runId, run.projectId, d, now)));
         await db.runTasks.add(delta.pool.length ? { runId, task: taskIndex, pool: [...delta.pool] } : { runId, task: taskIndex });
-        await db.runs.put({ ...run, counts: addTask(run.counts as unknown as RunCounts, delta) as unknown as Record<string, unknown>, updatedAt: now });
+        await db.runs.put({ ...run, counts: addTask(run.counts, delta), updatedAt: now });
       });
     },
     async setStatus(runId, status, extra) {

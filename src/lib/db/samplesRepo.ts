@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { AppDb } from './db';
-import type { Sample } from './types';
+import type { Sample, SampleLineage } from './types';
 import { duplicateMarked } from '../io/export/source';
 
 /** Reads and curation writes of generated samples (the runs repository writes them first). */
@@ -99,7 +99,7 @@ export const prevOfSample = (s: Sample): SamplePrev => ({
   instruction: s.instruction,
   input: s.input,
   output: s.output,
-  human: s.lineage.human as HumanAction[] | undefined,
+  human: s.lineage.human,
   updatedAt: s.updatedAt,
 });
 
@@ -128,7 +128,7 @@ export async function setSamplesStatus(
       const rows = (await db.samples.bulkGet(ids.slice(i, i + CHUNK))).filter((s): s is Sample => !!s);
       const changed = rows.filter((s) => s.status !== status);
       const updated = changed.map((s) => {
-        const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status, ...(s.rejectReason ? { reason: s.rejectReason } : {}) } satisfies HumanAction];
+        const human = [...(s.lineage.human ?? []), { kind: status === 'accepted' ? 'accept' : 'reject', at: now, from: s.status, ...(s.rejectReason ? { reason: s.rejectReason } : {}) } satisfies HumanAction];
         return { ...s, status, rejectReason, lineage: { ...s.lineage, human }, updatedAt: now };
       });
       if (updated.length) await db.samples.bulkPut(updated);
@@ -154,7 +154,7 @@ export async function editSample(db: AppDb, id: string, patch: SampleEdit): Prom
     const s = await db.samples.get(id);
     if (!s) throw new Dexie.NotFoundError(`sample ${id} does not exist`);
     const now = Date.now();
-    const human = [...((s.lineage.human as HumanAction[] | undefined) ?? []), { kind: 'edit', at: now, before: { instruction: s.instruction, input: s.input, output: s.output } } satisfies HumanAction];
+    const human = [...(s.lineage.human ?? []), { kind: 'edit', at: now, before: { instruction: s.instruction, input: s.input, output: s.output } } satisfies HumanAction];
     const next: Sample = { ...s, ...patch, lineage: { ...s.lineage, human }, updatedAt: now };
     await db.samples.put(next);
     return { prev: prevOfSample(s), next };
@@ -174,12 +174,12 @@ export async function redactSample(db: AppDb, id: string, patch: Partial<SampleE
     const s = await db.samples.get(id);
     if (!s) throw new Dexie.NotFoundError(`sample ${id} does not exist`);
     const now = Date.now();
-    const human: HumanAction[] = ((s.lineage.human as HumanAction[] | undefined) ?? []).map((h) =>
+    const human: HumanAction[] = (s.lineage.human ?? []).map((h) =>
       h.before ? { ...h, before: { instruction: scrub(h.before.instruction), input: scrub(h.before.input), output: scrub(h.before.output) } } : h,
     );
     human.push({ kind: 'redact', at: now });
     const calls = Array.isArray(s.lineage.calls)
-      ? (s.lineage.calls as Record<string, unknown>[]).map((c) => ({
+      ? s.lineage.calls.map((c) => ({
           ...c,
           ...(typeof c.raw === 'string' ? { raw: scrub(c.raw) } : {}),
           ...(typeof c.reasoning === 'string' ? { reasoning: scrub(c.reasoning) } : {}),
@@ -187,8 +187,11 @@ export async function redactSample(db: AppDb, id: string, patch: Partial<SampleE
       : s.lineage.calls;
     // The other texts the lineage keeps (notes such as a critique, the judge's verdict and reason):
     // strings at any depth, scrubbed the same way. Ids and keys are left alone.
-    const deep = (v: unknown): unknown => (typeof v === 'string' ? scrub(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v);
-    const rest = Object.fromEntries(['notes', 'verdict'].filter((k) => k in s.lineage).map((k) => [k, deep(s.lineage[k])]));
+    const deep = <T,>(v: T): T => (typeof v === 'string' ? scrub(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v) as T;
+    const rest: Pick<SampleLineage, 'notes' | 'verdict'> = {
+      ...('notes' in s.lineage ? { notes: deep(s.lineage.notes) } : {}),
+      ...('verdict' in s.lineage ? { verdict: deep(s.lineage.verdict) } : {}),
+    };
     const next: Sample = { ...s, ...patch, lineage: { ...s.lineage, ...rest, human, ...(calls !== undefined ? { calls } : {}) }, updatedAt: now };
     await db.samples.put(next);
     return next;

@@ -6,6 +6,11 @@
 import type { Chunk, ChunkRef, DocBlock, OutlineEntry, SampleSource } from '../documents/types';
 import type { LabelTree } from '../documents/labelTree';
 import type { RunBudget } from '../pipeline/budget';
+import type { Verdict } from '../pipeline/judgeParse';
+import type { RecipeInput } from '../pipeline/recipe';
+import type { CallRecord, CandidateNotes, RunCounts } from '../pipeline/types';
+import type { Roles } from '../engines/roles';
+import type { DedupCheck, DuplicateMark, HumanAction } from './samplesRepo';
 
 export interface Project {
   id: string;
@@ -103,9 +108,34 @@ export interface Sample {
   turns?: ChatTurn[];
   /** Set by a contamination check when the sample repeats an eval item; absent or null: clean (or never checked). */
   contamination?: ContaminationMark | null;
-  lineage: Record<string, unknown>;
+  lineage: SampleLineage;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * How a sample was made and what happened to it since. runsRepo.toSample writes the first six
+ * fields from the pipeline's candidate; curation adds `human`, a dedup `dedup` and `dedupCheck`.
+ * Every field is optional: a restored backup's lineage is only checked to be an object, so a
+ * reader must not count on any of them.
+ */
+export interface SampleLineage {
+  /** The run's task that made the sample (a resume redoes whole tasks). */
+  taskIndex?: number;
+  /** Where the output came from: the responder, an evolution's elimination check, a seed, an instance. */
+  outputFrom?: string | null;
+  verdict?: Verdict | null;
+  /** Before critique-and-revise: the first response and its critique. */
+  revisedFrom?: { output: string; critique: string } | null;
+  /** Every model call that went into it, in order. */
+  calls?: CallRecord[];
+  notes?: CandidateNotes;
+  /** A person's decisions and edits, oldest first (samplesRepo). */
+  human?: HumanAction[];
+  /** Its near-duplicate mark (io/export/source.ts duplicateMarked); absent: none. */
+  dedup?: { duplicateOf: string; similarity: number | null; pass?: DuplicateMark['pass'] };
+  /** The semantic dedup that last looked at it, and when. */
+  dedupCheck?: DedupCheck & { at: number };
 }
 
 /** The one RunStatus lives with the pipeline's RunStore; the Run row names it. */
@@ -122,14 +152,19 @@ export interface Run {
   projectId: string;
   name: string;
   status: RunStatus;
-  recipe: Record<string, unknown>;
-  roles: Record<string, unknown>;
+  /**
+   * The recipe as validated when the run was made. Read as the schema's input: a run made by an
+   * older version may lack fields added since, so it is validated again (with their defaults) before use.
+   */
+  recipe: RecipeInput;
+  /** The engine of each role; a run made by the CLI or a test may leave a role out. */
+  roles: Partial<Roles>;
   /** Model of each role, for the dataset card and the self-preference warning. */
   models: Record<string, string>;
   /** Number of seeds in the snapshot (the snapshot itself is in `runSeeds`). */
   seedCount: number;
   concurrency: number;
-  counts: Record<string, unknown>;
+  counts: RunCounts;
   error: string | null;
   createdAt: number;
   updatedAt: number;

@@ -3,6 +3,8 @@ import type { SampleSource } from '../documents/types';
 import type { Constraint, LlmEngine, OutputSchema } from '../engines/types';
 import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
+import type { MultiTurnLineage } from './operators/multiTurn';
+import type { RewardNote } from './operators/reward';
 import type { Rng } from '../random';
 import type { TemplateOverrides } from './templates';
 import type { Lang } from '../text/language';
@@ -68,7 +70,33 @@ export interface Candidate {
   source: SampleSource | null;
   /** A conversation grown by the multi-turn step (operators/multiTurn.ts): user/assistant turns, the first exchange first. */
   turns?: ChatTurn[];
-  notes: Record<string, unknown>;
+  notes: CandidateNotes;
+}
+
+/**
+ * What the steps note about a candidate beyond its fields (kept as the sample's `lineage.notes`).
+ * The notes Review, the export and the pairs read are typed; a step may add others (the index).
+ */
+export interface CandidateNotes {
+  /** Self-Instruct: the highest ROUGE-L against the pool (with the instruction it matched when rejected). */
+  rougeL?: number | { score: number; match?: string | null };
+  /** The judge's raw replies and why none parsed (a 'judgeFailed' rejection). */
+  judgeRaw?: string[];
+  judgeWhy?: string;
+  /** The groundedness judge's verdict (a bare score in rows written before it kept its reason). */
+  groundedness?: number | { score: number; unsupported: string; reason: string };
+  /** The claim the groundedness judge found unsupported (an 'ungrounded' rejection). */
+  unsupported?: string;
+  /** Best-of-N: which of the N answers this is (0-based). */
+  bestOfN?: number;
+  /** The multi-turn step's lineage per turn (operators/multiTurn.ts). */
+  multiTurn?: MultiTurnLineage;
+  /** The reward model's score (operators/reward.ts), or why the Reward step was skipped. */
+  reward?: RewardNote;
+  rewardSkipped?: string | null;
+  /** An item whose task failed: the error, as "Name: message". */
+  error?: string;
+  [note: string]: unknown;
 }
 
 export type SampleOutcome = { status: 'accepted'; reason: null } | { status: 'rejected'; reason: string };

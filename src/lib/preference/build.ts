@@ -1,4 +1,3 @@
-import type { HumanAction } from '../db/samplesRepo';
 import type { Sample } from '../db/types';
 import { parseVerdict } from '../pipeline/judgeParse';
 import type { CallRecord } from '../pipeline/types';
@@ -52,9 +51,10 @@ export type PairDraft = Omit<PreferencePair, 'status' | 'createdAt' | 'updatedAt
 /** The ops whose call wrote an answer: its reasoning is the answer's. */
 const ANSWER_OPS = new Set(['respond', 'bestOfN:respond', 'revise', 'groundedAnswer']);
 
-const humanOf = (s: Sample) => (Array.isArray(s.lineage.human) ? (s.lineage.human as HumanAction[]) : []);
-const callsOf = (s: Sample) => (Array.isArray(s.lineage.calls) ? (s.lineage.calls as CallRecord[]) : []);
-const notesOf = (s: Sample) => (s.lineage.notes && typeof s.lineage.notes === 'object' ? (s.lineage.notes as Record<string, unknown>) : {});
+const humanOf = (s: Sample) => (Array.isArray(s.lineage.human) ? s.lineage.human : []);
+const callsOf = (s: Sample) => (Array.isArray(s.lineage.calls) ? s.lineage.calls : []);
+/** Best-of-N's index of the answer (notes.bestOfN), or -1 for any other sample. */
+const bestOfNOf = (s: Sample) => (typeof s.lineage.notes?.bestOfN === 'number' ? s.lineage.notes.bestOfN : -1);
 
 /** The sample's text as the model left it: before the first human edit, else as it is. */
 export function modelText(s: Sample): { instruction: string; input: string; output: string } {
@@ -145,14 +145,13 @@ function groupPairs(source: 'bestOfN' | 'judge', groups: Map<string, Sample[]>, 
 function bestOfNPairs(run: Sample[], o: PairOptions): PairDraft[] {
   const groups = new Map<string, Sample[]>();
   for (const s of run) {
-    const n = notesOf(s).bestOfN;
-    if (typeof n !== 'number') continue;
+    if (bestOfNOf(s) < 0) continue;
     const t = modelText(s);
     const key = [s.lineage.taskIndex, s.parentId, s.seedId, t.instruction, t.input].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   // The earlier answer first: the best of equal scores is the one bestOfN.ts kept.
-  for (const g of groups.values()) g.sort((a, b) => (notesOf(a).bestOfN as number) - (notesOf(b).bestOfN as number));
+  for (const g of groups.values()) g.sort((a, b) => bestOfNOf(a) - bestOfNOf(b));
   return groupPairs('bestOfN', groups, o, (s) => s.status === 'accepted', () => true, (a, b, n) =>
     o.mode === 'margin' ? `best-of-${n} answers scored ${a.score} and ${b.score}: gap ${gapOf(a.score, b.score)} ≥ margin ${o.margin}` : `best of ${n}: score ${a.score} against ${b.score}`,
   );
@@ -165,7 +164,7 @@ function bestOfNPairs(run: Sample[], o: PairOptions): PairDraft[] {
 function judgePairs(run: Sample[], o: PairOptions): PairDraft[] {
   const groups = new Map<string, Sample[]>();
   for (const s of run) {
-    if (typeof notesOf(s).bestOfN === 'number') continue;
+    if (bestOfNOf(s) >= 0) continue;
     const t = modelText(s);
     const key = `${t.instruction.trim()}\u0000${t.input.trim()}`;
     groups.set(key, [...(groups.get(key) ?? []), s]);
@@ -191,7 +190,7 @@ function scoreBeforeRevision(calls: CallRecord[]): { score: number | null; criti
 
 /** The revision against the first response, when both were judged and the revision scored higher. */
 function critiquePair(s: Sample): PairDraft | null {
-  const from = s.lineage.revisedFrom as { output?: unknown } | null | undefined;
+  const from = s.lineage.revisedFrom;
   if (s.status !== 'accepted' || s.lineage.outputFrom !== 'revision' || typeof from?.output !== 'string' || s.score === null) return null;
   const calls = callsOf(s);
   const { score, critiqueAt } = scoreBeforeRevision(calls);

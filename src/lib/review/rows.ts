@@ -1,5 +1,4 @@
 import type { Sample } from '../db/types';
-import type { CallRecord } from '../pipeline/types';
 
 /**
  * What the Review screen keeps of a sample: everything it filters, sorts, searches and charts —
@@ -33,11 +32,10 @@ export interface ReviewRow {
 }
 
 export function toRow(s: Sample): ReviewRow {
-  const calls = (s.lineage.calls as CallRecord[] | undefined) ?? [];
+  const calls = s.lineage.calls ?? [];
   const gen = calls.find((c) => c.role === 'generator') ?? calls.find((c) => c.role === 'responder');
   const judge = calls.find((c) => c.role === 'judge');
-  const dedup = s.lineage.dedup as { similarity?: number | null } | undefined;
-  const human = (s.lineage.human as { kind: string }[] | undefined) ?? [];
+  const { dedup, human = [] } = s.lineage;
   return {
     id: s.id,
     runId: s.runId,

@@ -5,7 +5,7 @@ import { openGguf } from '../engines/local/ggufStore';
 import type { ModelSource } from '../engines/modelSource';
 import { acquireEngine, type EngineLease } from '../engines/registry';
 import type { WllamaOptions } from '../engines/local/wllamaEngine';
-import { refKey, ROLES, type EngineRef, type Role } from '../engines/roles';
+import { refKey, ROLES, type Role } from '../engines/roles';
 import type { LlmEngine, LoadProgress } from '../engines/types';
 import { createBudget, FREE, withBudget, type Budget } from '../pipeline/budget';
 import { validateRecipe } from '../pipeline/recipe';
@@ -101,7 +101,7 @@ export function createRunnerApi() {
         emit({ type: 'status', status: 'running' });
         const engines = {} as PipelineEngines;
         for (const role of ROLES) {
-          const ref = run.roles[role] as EngineRef | null;
+          const ref = run.roles[role];
           if (!ref) throw Object.assign(new Error(`no engine is assigned to the ${role} role`), { name: 'NoEngineError' });
           const key = refKey(ref);
           let engine = loaded.get(key);

@@ -221,7 +221,7 @@ export class ExportState {
     try {
       // A run whose recipe asks for redacted outputs (recipe.privacy.redactOutputs) redacts the file whatever the box says.
       const runs = await listRunsWithTasks(this.#db, project.id);
-      const recipeRedacts = runs.some((r) => (r.recipe as { privacy?: { redactOutputs?: boolean } }).privacy?.redactOutputs === true);
+      const recipeRedacts = runs.some((r) => r.recipe.privacy?.redactOutputs === true);
       const privacy = readPrivacy(await getProjectSetting(this.#db, project.id, 'privacy'));
       const opts = {
         ...this.filters,

@@ -212,7 +212,7 @@ export class ReviewState {
     return this.#guard(async () => {
       const { prev, next } = await editSample(this.#db, id, patch);
       this.#push({ kind: 'edit', count: 1, prev: [prev] });
-      this.#patch([{ ...prev, ...patch, human: next.lineage.human as SamplePrev['human'], updatedAt: next.updatedAt }]);
+      this.#patch([{ ...prev, ...patch, human: next.lineage.human, updatedAt: next.updatedAt }]);
     });
   }
 

@@ -14,7 +14,7 @@ export interface RunRowView {
 }
 
 export function runRowView(run: Pick<Run, 'id' | 'status' | 'counts'>, live: { runId: string; status: RunStatus; counts: RunCounts | null }[]): RunRowView {
-  const stored = run.counts as unknown as RunCounts;
+  const stored = run.counts;
   const l = live.find((x) => x && x.runId === run.id);
   if (!l) return { status: run.status as RunStatus, counts: stored, live: false };
   // Counts never go backwards: the live counts win unless the stored row is further on.

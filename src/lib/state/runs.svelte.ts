@@ -101,7 +101,7 @@ export class RunsState {
     }
     if (this.otherTab && !this.remote) {
       const r = runs.find((x) => x.status === 'running');
-      if (r) this.remote = liveRun(r.id, (r.counts as unknown as RunCounts) ?? null);
+      if (r) this.remote = liveRun(r.id, r.counts);
     }
     this.list = runs;
     this.#watchOtherTab();
@@ -273,7 +273,7 @@ export class RunsState {
     const run = await createRun(this.#db, {
       projectId,
       name: recipe.name,
-      recipe: recipe as unknown as Record<string, unknown>,
+      recipe,
       roles,
       models,
       // A document run reads no seed: its snapshot holds the chunks only (and the card counts no seed as used).
@@ -306,12 +306,12 @@ export class RunsState {
     const run = this.list.find((r) => r.id === runId) ?? (await listRuns(this.#db, this.#projectId ?? '')).find((r) => r.id === runId);
     const keys: Record<string, string> = {};
     try {
-      for (const ref of Object.values(run?.roles ?? {}) as EngineRef[]) if (ref?.kind === 'remote') keys[ref.endpointId] = await this.#keys.get(ref.endpointId);
+      for (const ref of Object.values(run?.roles ?? {})) if (ref?.kind === 'remote') keys[ref.endpointId] = await this.#keys.get(ref.endpointId);
     } catch (e) {
       this.error = errorInfo(e);
       return;
     }
-    this.active = liveRun(runId, (run?.counts as unknown as RunCounts) ?? null);
+    this.active = liveRun(runId, run?.counts ?? null);
     this.#starting = false;
     await this.load(this.#projectId!);
     const onEvent = Comlink.proxy((e: RunnerEvent) => this.#onEvent(projectId, runId, e));

@@ -1,4 +1,3 @@
-import type { HumanAction } from '../../db/samplesRepo';
 import type { Run, RunTaskLists, Sample } from '../../db/types';
 import type { AcceptanceSummary, ExportedDocument, ExportSummary, SourceMode } from './types';
 import { sourcePlace } from './records';
@@ -44,7 +43,7 @@ export const isLicense = (x: unknown): x is License => (LICENSES as readonly unk
  * (issue 13: "175 seeds" on the card of a 10-seed run).
  */
 export function seedsUsed(run: Pick<Run, 'recipe' | 'seedCount' | 'status'> & Pick<RunTaskLists, 'completed'>): { used: number; planned: number; snapshot: number; examples: boolean } {
-  const recipe = run.recipe as { maxSeeds?: number; copiesPerSeed?: number; steps?: { op?: string }[] };
+  const { recipe } = run;
   const snapshot = run.seedCount;
   if (recipe.steps?.[0]?.op === 'selfInstruct') return { used: snapshot, planned: snapshot, snapshot, examples: true };
   const planned = Math.min(snapshot, recipe.maxSeeds ?? Infinity);
@@ -63,13 +62,12 @@ export function seedsUsed(run: Pick<Run, 'recipe' | 'seedCount' | 'status'> & Pi
 export type AcceptedHow = { by: 'judge' | 'recipe' | 'pending'; edited: boolean } | { by: 'hand'; over: string; edited: boolean };
 
 export function acceptedHow(s: Pick<Sample, 'status' | 'score' | 'lineage'>): AcceptedHow {
-  const human = Array.isArray(s.lineage.human) ? (s.lineage.human as HumanAction[]) : [];
+  const human = Array.isArray(s.lineage.human) ? s.lineage.human : [];
   const edited = human.some((h) => h.kind === 'edit');
   if (s.status !== 'accepted') return { by: 'pending', edited };
   const first = human.find((h) => h.kind === 'accept' || h.kind === 'reject');
   if (first && first.from !== 'accepted') {
-    const notes = (s.lineage.notes ?? {}) as Record<string, unknown>;
-    const over = first.reason ?? (first.from === 'pending' ? 'pending' : notes.judgeRaw !== undefined ? 'judgeFailed' : 'rejected');
+    const over = first.reason ?? (first.from === 'pending' ? 'pending' : s.lineage.notes?.judgeRaw !== undefined ? 'judgeFailed' : 'rejected');
     return { by: 'hand', over, edited };
   }
   return { by: s.lineage.verdict || s.score !== null ? 'judge' : 'recipe', edited };
@@ -318,7 +316,7 @@ export function datasetCard(c: CardInput): string {
   ];
   if (!runs.length) lines.push('No run produced items in this export (real data only).', '');
   for (const r of runs) {
-    const recipe = r.recipe as { name?: string; seed?: number; language?: string; steps?: Record<string, unknown>[] };
+    const recipe = r.recipe;
     const dedup = (recipe.steps ?? []).find((st) => st.op === 'dedup');
     lines.push(`### Run “${r.name}”`, '');
     const u = seedsUsed(r);

@@ -2,7 +2,6 @@ import type { Sample, Seed, StoredDocument } from '../../db/types';
 import { keptGrounding } from '../../documents/cite';
 import type { ChunkRef } from '../../documents/types';
 import { placeReasoning } from '../../pipeline/reasoning';
-import type { CallRecord } from '../../pipeline/types';
 import { detectLang } from '../../text/language';
 import { acceptedHow } from './card';
 import { ExportScanner } from '../../privacy/exportScan';
@@ -166,19 +165,19 @@ async function run(store: DatasetSource, projectId: string, opts: ExportOptions,
         if (how.by === 'hand') acceptance.byHand[how.over] = (acceptance.byHand[how.over] ?? 0) + 1;
         else acceptance[how.by]++;
         if (how.edited) acceptance.edited++;
-        const dc = s.lineage.dedupCheck as { threshold?: unknown; model?: unknown; againstSeeds?: unknown; method?: unknown; recall?: unknown; lexical?: unknown } | undefined;
+        const dc = s.lineage.dedupCheck;
         if (dc && typeof dc.threshold === 'number' && typeof dc.model === 'string') {
           const approximate = dc.method === 'approximate' && typeof dc.recall === 'number';
           const check: DedupCheckSummary = {
             threshold: dc.threshold,
             model: dc.model,
             againstSeeds: !!dc.againstSeeds,
-            ...(approximate ? { method: 'approximate' as const, recall: dc.recall as number } : {}),
+            ...(approximate ? { method: 'approximate' as const, recall: dc.recall } : {}),
             ...(typeof dc.lexical === 'number' ? { lexical: dc.lexical } : {}),
           };
           dedupChecks.set(`${check.threshold}\u0000${check.model}\u0000${check.againstSeeds}\u0000${check.recall ?? ''}\u0000${check.lexical ?? ''}`, check);
         }
-        for (const c of (Array.isArray(s.lineage.calls) ? s.lineage.calls : []) as CallRecord[]) models.set(`${c.role}\u0000${c.model}\u0000${c.engine}`, { role: c.role, model: c.model, engine: c.engine });
+        for (const c of Array.isArray(s.lineage.calls) ? s.lineage.calls : []) models.set(`${c.role}\u0000${c.model}\u0000${c.engine}`, { role: c.role, model: c.model, engine: c.engine });
         i++;
       }
       written += out.length;

@@ -1,5 +1,4 @@
 import type { Run } from '../../db/types';
-import type { EngineRef } from '../../engines/roles';
 import { BACKUP_TABLES, blobLines, endLine, headerLine, readBackup, rowLine, type Backup, type BackupCounts } from './backup';
 import { CHUNK_CHARS } from './encode';
 import type { ByteSink } from './sink';
@@ -89,7 +88,7 @@ async function writeBackupUnlocked(source: BackupSource, projectId: string, sink
 /** The endpoints runs used (remote roles), in the runs' order and then the roles' order. */
 export function endpointIdsOf(runs: readonly Pick<Run, 'roles'>[]): string[] {
   const ids = new Set<string>();
-  for (const r of runs) for (const ref of Object.values(r.roles) as (EngineRef | null)[]) if (ref?.kind === 'remote') ids.add(ref.endpointId);
+  for (const r of runs) for (const ref of Object.values(r.roles)) if (ref?.kind === 'remote') ids.add(ref.endpointId);
   return [...ids];
 }
 

@@ -109,7 +109,7 @@ function modelsOf(calls: CallRecord[], roles: string[]): string | null {
  * sample, its source with `sourceText` (the grounding text the caller read from the document).
  */
 export function sampleItem(s: Sample, sourceText = ''): ExportItem {
-  const calls = Array.isArray(s.lineage.calls) ? (s.lineage.calls as CallRecord[]) : [];
+  const calls = Array.isArray(s.lineage.calls) ? s.lineage.calls : [];
   const item: ExportItem = {
     instruction: s.instruction,
     input: s.input,
