@@ -6,8 +6,15 @@ import type Dexie from 'dexie';
  */
 export const VERSION_CHANGE_ERROR = 'VersionChangeError';
 
+const MESSAGE = "another tab opened a newer version of Seedforge, which upgrades the stored data: this tab's connection to it is closed. Reload this tab, then Resume the run";
+
 /** The paused run's stored reason. */
-export const VERSION_CHANGE_REASON = `${VERSION_CHANGE_ERROR}: another tab opened a newer version of Seedforge, which needs this tab's database connection closed to upgrade the data; reload this tab, then Resume`;
+export const VERSION_CHANGE_REASON = `${VERSION_CHANGE_ERROR}: ${MESSAGE}`;
+
+/** What a call on a connection that is closing for another tab's upgrade throws. */
+export function versionChangeError(): Error {
+  return Object.assign(new Error(MESSAGE), { name: VERSION_CHANGE_ERROR });
+}
 
 /**
  * How long the hooks may hold the connection open before it closes anyway: the new tab waits
