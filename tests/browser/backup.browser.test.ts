@@ -102,7 +102,7 @@ describe('project backup and restore (real IndexedDB)', () => {
     expect(after.seeds).toHaveLength(14);
     expect(after.samples).toHaveLength(42);
     expect(after.samples.filter((s) => s.duplicateOf)).toHaveLength(3);
-    expect(after.samples.every((s) => Array.isArray(s.lineage.calls) && (s.lineage.calls as unknown[]).length === 3)).toBe(true);
+    expect(after.samples.every((s) => s.lineage.calls?.length === 3)).toBe(true);
     expect(after.samples.map((s) => s.score)).toEqual(before.samples.map((s) => s.score));
     expect(await b.recipes.count()).toBe(1);
     expect((await b.endpoints.toArray()).map((e) => e.id)).toEqual(['ep-judge']);

@@ -13,7 +13,6 @@ import { PRESETS, validateRecipe, type RecipeInput } from '../../src/lib/pipelin
 import { taskCount } from '../../src/lib/pipeline/run';
 import { VERDICT } from '../../src/lib/pipeline/schemas';
 import { render } from '../../src/lib/pipeline/templates';
-import type { CallRecord, RunCounts } from '../../src/lib/pipeline/types';
 import type { RunnerApi } from '../../src/lib/runner/runnerApi';
 import { chatModelFile } from '../support/chatModel';
 
@@ -95,10 +94,10 @@ describe('a real recipe on the real chat model (pipeline worker, OPFS, real Inde
     await api.useDatabase(db.name);
     const p = await createProject(db, 'chat');
     const ref = { kind: 'wllama' as const, file: 'tinyllama-chat.gguf' };
-    const run = await createRun(db, { projectId: p.id, name: 'answer + judge', recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
+    const run = await createRun(db, { projectId: p.id, name: 'answer + judge', recipe: v.recipe, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
     const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href });
     expect(status).toBe('done');
-    const counts = (await getRun(db, run.id))!.counts as unknown as RunCounts;
+    const counts = (await getRun(db, run.id))!.counts;
     const samples = await listRunSamples(db, run.id);
     expect(counts.done).toBe(3);
     expect(samples).toHaveLength(3);
@@ -107,7 +106,7 @@ describe('a real recipe on the real chat model (pipeline worker, OPFS, real Inde
       expect(s.output.length).toBeGreaterThan(0);
       if (s.status === 'rejected') expect(s.rejectReason).toBe('lowScore');
       else expect(s.score).toBeGreaterThanOrEqual(3);
-      const calls = s.lineage.calls as CallRecord[];
+      const calls = s.lineage.calls!;
       expect(calls.map((c) => c.op)).toEqual(['respond', 'judge']);
       const judgeCall = calls[1]!;
       expect(judgeCall).toMatchObject({ engine: 'wllama', model: 'tinyllama-chat.gguf', schema: 'verdict', constrained: 'grammar' });

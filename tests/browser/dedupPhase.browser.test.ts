@@ -68,13 +68,13 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     expect(byText.get('A man is eating a piece of bread.')!.duplicateOf).toBeNull();
     const food = byText.get('A man is eating food.')!;
     expect(food.duplicateOf).toBe(byText.get('A man is eating a piece of bread.')!.id);
-    expect((food.lineage.dedup as { similarity: number }).similarity).toBeGreaterThan(0.7);
+    expect(food.lineage.dedup?.similarity).toBeGreaterThan(0.7);
     // A near-duplicate of a seed is marked as the seed's duplicate (the seed is never removed).
     expect(byText.get('How can I reset the password of my email account?')!.duplicateOf).toMatch(/^seed:/);
     expect(byText.get('The new movie is awesome.')!.duplicateOf).toBeNull();
     expect(r.removed).toBe(rows.filter((s) => s.duplicateOf).length);
     // Every sample it looked at records how it was checked (for the dataset card).
-    expect(rows.every((s) => (s.lineage.dedupCheck as { threshold: number; model: string; againstSeeds: boolean }).threshold === 0.7)).toBe(true);
+    expect(rows.every((s) => s.lineage.dedupCheck?.threshold === 0.7)).toBe(true);
     expect(rows[0]!.lineage.dedupCheck).toMatchObject({ model: 'all-MiniLM-L6-v2', againstSeeds: true });
     expect(rows[0]!.lineage.dedupCheck).toMatchObject({ method: 'exact' });
     // The approximate mode (LSH buckets, the choice above 100k items) on the same items: the same
@@ -107,8 +107,8 @@ describe("a recipe's Dedup step (real MiniLM embeddings, real dedup kernels, rea
     expect(copy.lineage.dedup).toMatchObject({ pass: 'exact', similarity: 1 });
     const near = byText.get(items[1]!.instruction)!;
     expect(near.duplicateOf).toBe(byText.get(items[2]!.instruction)!.id);
-    expect((near.lineage.dedup as { pass: string; similarity: number }).pass).toBe('lexical');
-    expect((near.lineage.dedup as { similarity: number }).similarity).toBeGreaterThanOrEqual(0.8);
+    expect(near.lineage.dedup?.pass).toBe('lexical');
+    expect(near.lineage.dedup?.similarity).toBeGreaterThanOrEqual(0.8);
     expect(byText.get(items[2]!.instruction)!.duplicateOf).toBeNull();
     expect(copy.lineage.dedupCheck).toMatchObject({ lexical: 0.8, threshold: 0.9 });
     // With the lexical pass off, the near-copies reach the semantic pass (and are marked there).

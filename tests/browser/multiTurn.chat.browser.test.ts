@@ -11,10 +11,9 @@ import { exportDataset } from '../../src/lib/io/export/exportDataset';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS } from '../../src/lib/io/export/types';
 import { parseVerdict } from '../../src/lib/pipeline/judgeParse';
-import { parseTurnVerdict, type MultiTurnLineage } from '../../src/lib/pipeline/operators/multiTurn';
+import { parseTurnVerdict } from '../../src/lib/pipeline/operators/multiTurn';
 import { PRESETS, validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { taskCount } from '../../src/lib/pipeline/run';
-import type { CallRecord, RunCounts } from '../../src/lib/pipeline/types';
 import type { RunnerApi } from '../../src/lib/runner/runnerApi';
 import { chatModelFile } from '../support/chatModel';
 
@@ -66,16 +65,16 @@ describe('multi-turn conversations on the real chat model', () => {
     await api.useDatabase(db.name);
     const p = await createProject(db, 'multi-turn');
     const ref = { kind: 'wllama' as const, file: 'tinyllama-multiturn.gguf' };
-    const run = await createRun(db, { projectId: p.id, name: 'multi-turn', recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
+    const run = await createRun(db, { projectId: p.id, name: 'multi-turn', recipe: v.recipe, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
     const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href });
     expect(status).toBe('done');
-    const counts = (await getRun(db, run.id))!.counts as unknown as RunCounts;
+    const counts = (await getRun(db, run.id))!.counts;
     expect(counts.done).toBe(2);
     expect(counts.freeTextShapes ?? 0).toBe(0); // every verdict was held to its schema
     const samples = await listRunSamples(db, run.id);
     expect(samples).toHaveLength(2); // one conversation per task
     for (const s of samples) {
-      const lin = (s.lineage.notes as { multiTurn: MultiTurnLineage }).multiTurn;
+      const lin = s.lineage.notes!.multiTurn!;
       expect([2, 3]).toContain(lin.planned);
       expect(s.turns!.length % 2).toBe(0);
       s.turns!.forEach((t, i) => {
@@ -83,7 +82,7 @@ describe('multi-turn conversations on the real chat model', () => {
         expect(t.content.trim().length).toBeGreaterThan(0);
       });
       expect(s.turns!.slice(0, 2)).toEqual([{ role: 'user', content: s.instruction }, { role: 'assistant', content: s.output }]);
-      const calls = s.lineage.calls as CallRecord[];
+      const calls = s.lineage.calls!;
       expect(calls[0]!.op).toBe('respond');
       // Every call of a turn is in the lineage, in order: follow-up, answer, the turn's verdict.
       for (const t of lin.turns.slice(1)) {

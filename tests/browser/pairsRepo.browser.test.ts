@@ -3,7 +3,7 @@ import type { AppDb } from '../../src/lib/db/db';
 import { buildProjectPairs, countPairs, deletePairs, dexiePairReader, listPairs, setPairsStatus } from '../../src/lib/db/pairsRepo';
 import { deleteRun, restoreRun, takeRun, toSample } from '../../src/lib/db/runsRepo';
 import { editSample, setSamplesStatus } from '../../src/lib/db/samplesRepo';
-import type { Run, Sample } from '../../src/lib/db/types';
+import type { Sample } from '../../src/lib/db/types';
 import { exportPairs } from '../../src/lib/io/export/pairs';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { runRecipe } from '../../src/lib/pipeline/run';
@@ -37,7 +37,7 @@ async function bestOfNRun(runId: string, seeds: number): Promise<Sample[]> {
   const seedRefs = Array.from({ length: seeds }, (_, i) => ({ id: `s${i}`, instruction: `Question ${i}: explain topic ${i}.`, input: '', output: '' }));
   await runRecipe({ runId, recipe: v.recipe, seeds: seedRefs, engines: { generator: gen, responder: gen, judge }, store, concurrency: 1 });
   const samples = store.samples.map((d) => toSample(runId, 'p1', d, 1000));
-  await db.runs.add({ id: runId, projectId: 'p1', name: runId, status: 'done', recipe: {}, roles: {}, models: {}, seedCount: seeds, concurrency: 1, counts: {}, error: null, createdAt: 1, updatedAt: 1 } as unknown as Run);
+  await db.runs.add({ id: runId, projectId: 'p1', name: runId, status: 'done', recipe: v.recipe, roles: {}, models: {}, seedCount: seeds, concurrency: 1, counts: store.counts, error: null, createdAt: 1, updatedAt: 1 });
   await db.samples.bulkAdd(samples);
   return samples;
 }

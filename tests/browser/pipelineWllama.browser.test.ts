@@ -9,7 +9,6 @@ import { saveGguf } from '../../src/lib/engines/local/ggufStore';
 import { installErrorTransfer } from '../../src/lib/engines/errors';
 import { validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { taskCount } from '../../src/lib/pipeline/run';
-import type { RunCounts } from '../../src/lib/pipeline/types';
 import type { RunnerApi, RunnerEvent } from '../../src/lib/runner/runnerApi';
 
 let db: AppDb;
@@ -41,7 +40,7 @@ async function runWith(input: RecipeInput) {
   const v = validateRecipe(input);
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
   const p = await createProject(db, input.name);
-  const run = await createRun(db, { projectId: p.id, name: input.name, recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
+  const run = await createRun(db, { projectId: p.id, name: input.name, recipe: v.recipe, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
   const events: RunnerEvent[] = [];
   const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href }, Comlink.proxy((e: RunnerEvent) => void events.push(e)));
   return { status, run: (await getRun(db, run.id))!, samples: await listRunSamples(db, run.id), events };
@@ -51,7 +50,7 @@ describe('a recipe end to end on the real TinyStories model (wllama in the pipel
   it('Evol-Instruct with elimination and a judge: every item ends accepted or rejected with a reason', async () => {
     const { status, run, samples, events } = await runWith({ version: 1, name: 'evol', steps: [{ op: 'evolve', rounds: 2, maxTokens: 96 }, { op: 'judge', retries: 1 }, { op: 'filter' }] });
     expect(status).toBe('done');
-    const counts = run.counts as unknown as RunCounts;
+    const counts = run.counts;
     expect(counts.done).toBe(3);
     expect(samples.length).toBeGreaterThanOrEqual(3);
     for (const s of samples) {
@@ -65,7 +64,7 @@ describe('a recipe end to end on the real TinyStories model (wllama in the pipel
     expect(reasons.length).toBeGreaterThan(0);
     for (const r of reasons) expect(r).toMatch(/^(evol:|judgeFailed|lowScore|filter:)/);
     // The lineage names the engine and model of every call, with the raw output.
-    const call = (samples[0]!.lineage.calls as { engine: string; model: string; raw: string }[])[0]!;
+    const call = samples[0]!.lineage.calls![0]!;
     expect(call).toMatchObject({ engine: 'wllama', model: 'stories260K.gguf' });
     expect(typeof call.raw).toBe('string');
     expect(counts.calls).toBeGreaterThan(5);
@@ -77,7 +76,7 @@ describe('a recipe end to end on the real TinyStories model (wllama in the pipel
   it('Self-Instruct: generated instructions go through the filters; nothing crashes on nonsense', async () => {
     const { status, run, samples } = await runWith({ version: 1, name: 'si', steps: [{ op: 'selfInstruct', count: 4, humanShots: 3, machineShots: 1 }, { op: 'filter' }] });
     expect(status).toBe('done');
-    const counts = run.counts as unknown as RunCounts;
+    const counts = run.counts;
     expect(counts.done).toBe(4);
     expect(samples).toHaveLength(4);
     expect(counts.accepted + counts.rejected).toBe(4);

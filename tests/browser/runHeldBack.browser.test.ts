@@ -45,7 +45,7 @@ describe('an endpoint that fails every call', () => {
     if (!v.ok) throw new Error('the preset is not valid');
     const ref = { kind: 'remote', endpointId: 'ep-none' } as const;
     const seeds = Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, instruction: `Explain idea number ${i} in two sentences.`, input: '', output: '' }));
-    const run = await createRun(db, { projectId: project.id, name: 'held', recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 2, total: taskCount(v.recipe, seeds.length) });
+    const run = await createRun(db, { projectId: project.id, name: 'held', recipe: v.recipe, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 2, total: taskCount(v.recipe, seeds.length) });
     const events: RunnerEvent[] = [];
     const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: { 'ep-none': 'sk-test' }, appBase: new URL('/', location.href).href }, Comlink.proxy((e: RunnerEvent) => void events.push(e)));
     expect(status).toBe('paused');

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/args';
 import { openStore } from '../../src/cli/store/store';
 import { rewardFor } from '../../scripts/fakeLlm.mjs';
-import type { RewardNote } from '../../src/lib/pipeline/operators/reward';
 import { cli, cliFixture, jsonLines, runArgs } from './support';
 
 /**
@@ -35,7 +34,7 @@ describe('the Reward step in `seedforge run`', () => {
       const samples = s.listRunSamples(run!.id);
       expect(samples).toHaveLength(6);
       for (const x of samples) {
-        const note = (x.lineage.notes as { reward: RewardNote }).reward;
+        const note = x.lineage.notes!.reward!;
         expect(note).toEqual({ score: rewardFor(x.instruction, x.output), api: 'score', model: 'rm' });
         expect([x.status, x.rejectReason]).toEqual(note.score >= 0.5 ? ['accepted', null] : ['rejected', 'rewardLow']);
       }

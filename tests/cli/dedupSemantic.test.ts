@@ -113,11 +113,7 @@ async function plantedStore(items: string[][] = [...PARAPHRASES.map((pair) => [.
   return { store, dir, projectId: p.id, runId: run.id };
 }
 
-interface DedupLineage {
-  dedup?: { duplicateOf: string; similarity: number | null; pass?: string };
-  dedupCheck?: { model: string; threshold: number };
-}
-const lineage = (s: Sample) => s.lineage as DedupLineage;
+const lineage = (s: Sample) => s.lineage;
 
 /** [sample instruction, instruction of the one it duplicates, pass] of every marked sample, sorted. */
 function markedOf(samples: Sample[]): [string, string, string][] {

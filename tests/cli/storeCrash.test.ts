@@ -113,7 +113,7 @@ describe('a store after SIGKILL', () => {
         expect(prog.counts.rejected).toBe(prog.completed.size * (SAMPLES_PER_TASK / 4));
         expect(prog.pool.map((x) => x.task).sort((a, b) => a - b)).toEqual([...prog.completed].sort((a, b) => a - b));
         const perTask = new Map<number, number>();
-        for (const s of samples) perTask.set(s.lineage.taskIndex as number, (perTask.get(s.lineage.taskIndex as number) ?? 0) + 1);
+        for (const s of samples) perTask.set(s.lineage.taskIndex!, (perTask.get(s.lineage.taskIndex!) ?? 0) + 1);
         expect([...perTask.keys()].sort((a, b) => a - b)).toEqual([...prog.completed].sort((a, b) => a - b));
         expect([...perTask.values()].every((n) => n === SAMPLES_PER_TASK)).toBe(true);
         expect(store.runStatusSummary(run.id).completedTasks).toBe(prog.completed.size);

@@ -7,7 +7,7 @@ import { BlobSink } from '../../src/lib/io/export/sink';
 import { DEFAULT_FILTERS, type ExportFormat } from '../../src/lib/io/export/types';
 import { ImportSession } from '../../src/lib/io/importSession';
 import { estimateCalls } from '../../src/lib/pipeline/estimate';
-import { cleanFollowUp, parseTurnVerdict, type MultiTurnLineage } from '../../src/lib/pipeline/operators/multiTurn';
+import { cleanFollowUp, parseTurnVerdict } from '../../src/lib/pipeline/operators/multiTurn';
 import { validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import type { PipelineEngines, SampleDraft } from '../../src/lib/pipeline/types';
@@ -61,7 +61,7 @@ async function run(input: RecipeInput, engines: PipelineEngines, s: SeedRef[] = 
   return store;
 }
 
-const lineageOf = (x: SampleDraft) => x.notes.multiTurn as MultiTurnLineage;
+const lineageOf = (x: SampleDraft) => x.notes.multiTurn!;
 const exchanges = (x: SampleDraft) => x.turns!.length / 2;
 
 describe('multi-turn: turn limits', () => {
@@ -213,7 +213,7 @@ describe('multi-turn: lineage and storage', () => {
     expect(x.calls.filter((c) => c.op === 'multiTurn:answer').map((c) => c.raw)).toEqual([`A careful answer to: ${FRESH[0]}`, `A careful answer to: ${FRESH[1]}`]);
     const s = toSample('r1', 'p1', x, 1);
     expect(s.turns).toEqual(x.turns);
-    expect((s.lineage.notes as Record<string, unknown>).multiTurn).toEqual(lin);
+    expect(s.lineage.notes?.multiTurn).toEqual(lin);
   });
 
   it('a task is one conversation: a run stopped mid-conversation and resumed ends with the same items as one that was not', async () => {

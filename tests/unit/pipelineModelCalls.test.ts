@@ -40,7 +40,7 @@ describe('the model-call wrapper', () => {
     expect(counts.reasons).toEqual({ contextOverflow: 1 });
     const over = store.samples.find((s) => s.seedId === 's2')!;
     expect(over.rejectReason).toBe('contextOverflow');
-    const ctx = over.notes.context as { promptTokens: number; maxTokens: number; contextLength: number; counted: boolean };
+    const ctx = over.notes.context!;
     expect(ctx).toMatchObject({ maxTokens: 512, contextLength: 2048, counted: false });
     expect(ctx.promptTokens).toBeGreaterThan(2048 - 512);
     // The long seed was never sent, nor cut: only the short item's two calls reached the model.

@@ -38,7 +38,7 @@ const scoresOf = (ps: PairDraft[]) => ps.map((p) => [p.chosen.score, p.rejected.
 /** A person's edit as samplesRepo.editSample records it. */
 function edited(s: Sample, output: string): Sample {
   const h: HumanAction = { kind: 'edit', at: 2000, before: { instruction: s.instruction, input: s.input, output: s.output } };
-  return { ...s, output, lineage: { ...s.lineage, human: [...((s.lineage.human as HumanAction[]) ?? []), h] } };
+  return { ...s, output, lineage: { ...s.lineage, human: [...(s.lineage.human ?? []), h] } };
 }
 
 describe('best-of-N pairs', () => {

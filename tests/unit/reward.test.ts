@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewardFor, startFakeLlm, type FakeLlm } from '../../scripts/fakeLlm.mjs';
 import { parseChatReward, parseClassifyResponse, parsePoolingResponse, parseScoreResponse, RemoteRewardModel, rewardModelFor, type RewardApi } from '../../src/lib/engines/remote/reward';
-import { rewardKeeps, rewardPrompt, type RewardModel, type RewardNote } from '../../src/lib/pipeline/operators/reward';
+import { rewardKeeps, rewardPrompt, type RewardModel } from '../../src/lib/pipeline/operators/reward';
 import { validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { runRecipe, type SeedRef } from '../../src/lib/pipeline/run';
 import type { PipelineEngines, RunEvent } from '../../src/lib/pipeline/types';
@@ -135,7 +135,7 @@ describe('the Reward step in a run, against the fake server', () => {
     expect(samples).toHaveLength(3);
     for (const s of samples) {
       const i = SEEDS.findIndex((x) => x.instruction === s.instruction);
-      expect((s.notes.reward as RewardNote).score).toBe(expected[i]);
+      expect(s.notes.reward?.score).toBe(expected[i]);
       expect(s.notes.reward).toMatchObject({ api: 'score', model: 'rm' });
       expect([s.status, s.rejectReason]).toEqual(expected[i]! >= min ? ['accepted', null] : ['rejected', 'rewardLow']);
     }
@@ -147,11 +147,11 @@ describe('the Reward step in a run, against the fake server', () => {
     expect(samples).toHaveLength(12);
     for (const t of [0, 1, 2]) {
       const task = samples.filter((s) => s.taskIndex === t);
-      const byReward = [...task].sort((a, b) => (b.notes.reward as RewardNote).score - (a.notes.reward as RewardNote).score);
+      const byReward = [...task].sort((a, b) => b.notes.reward!.score - a.notes.reward!.score);
       expect(byReward.slice(0, 2).every((s) => s.status === 'accepted')).toBe(true);
       expect(byReward.slice(2).map((s) => s.rejectReason)).toEqual(['rewardLow', 'rewardLow']);
       // The judge's score stays its own, beside the reward.
-      expect(task.every((s) => s.score === 5 && (s.notes.reward as RewardNote).score === rewardFor(s.instruction, s.output!))).toBe(true);
+      expect(task.every((s) => s.score === 5 && s.notes.reward?.score === rewardFor(s.instruction, s.output!))).toBe(true);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { ChatTurn } from '../db/types';
 import type { SampleSource } from '../documents/types';
 import type { Constraint, LlmEngine, OutputSchema } from '../engines/types';
+import type { ContextNumbers } from '../engines/errors';
 import type { Role } from '../engines/roles';
 import type { Verdict } from './judgeParse';
 import type { MultiTurnLineage } from './operators/multiTurn';
@@ -94,8 +95,9 @@ export interface CandidateNotes {
   /** The reward model's score (operators/reward.ts), or why the Reward step was skipped. */
   reward?: RewardNote;
   rewardSkipped?: string | null;
-  /** An item whose task failed: the error, as "Name: message". */
+  /** An item whose task failed: the error, as "Name: message"; a context overflow's numbers. */
   error?: string;
+  context?: ContextNumbers;
   [note: string]: unknown;
 }
 
