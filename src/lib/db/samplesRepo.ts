@@ -187,7 +187,8 @@ export async function redactSample(db: AppDb, id: string, patch: Partial<SampleE
       : s.lineage.calls;
     // The other texts the lineage keeps (notes such as a critique, the judge's verdict and reason):
     // strings at any depth, scrubbed the same way. Ids and keys are left alone.
-    const deep = <T,>(v: T): T => (typeof v === 'string' ? scrub(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v) as T;
+    // The one assertion: a deep scrub keeps the value's shape (strings stay strings), which TypeScript cannot follow.
+    const deep = <T>(v: T): T => (typeof v === 'string' ? scrub(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v) as T;
     const rest: Pick<SampleLineage, 'notes' | 'verdict'> = {
       ...('notes' in s.lineage ? { notes: deep(s.lineage.notes) } : {}),
       ...('verdict' in s.lineage ? { verdict: deep(s.lineage.verdict) } : {}),
