@@ -76,21 +76,20 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
 
   /**
    * The app's embedder (transformers.js or Seedforge's WebAssembly encoder, in the worker that
-   * runs this), loaded for the call and freed after it: the pipeline worker lives as long as the
-   * tab. Its cache goes through this connection (no second one to the same database). Imported on
+   * runs this), held through the embedding service for the call and freed when no one else in this
+   * realm holds it: the pipeline worker lives as long as the tab. Its cache goes through this connection (no second one to the same database). Imported on
    * first use, so that an export or a backup never loads it.
    */
   async embed(texts: string[], request: DedupEmbedRequest, onProgress?: (done: number, total: number) => void): Promise<Vectors> {
-    const { createEmbedApi } = await import('../embed/embedApi');
-    const embed = createEmbedApi(this.db);
+    const [{ createEmbedApi }, { embeddingsFor }] = await Promise.all([import('../embed/embedApi'), import('../embed/service')]);
+    const embedder = await embeddingsFor(this.db, () => createEmbedApi(this.db)).acquire({ model: request.model, source: request.source, appBase: request.appBase, dbName: this.db.name });
     try {
-      await embed.load({ model: request.model, source: request.source, appBase: request.appBase, dbName: this.db.name });
-      const v = await embed.embed(texts, {}, (p) => {
+      const v = await embedder.embed(texts, undefined, (p) => {
         if (p.status === 'embed') onProgress?.(p.done, p.total);
       });
       return { data: v.data, n: v.n, d: v.d };
     } finally {
-      await embed.dispose();
+      await embedder.dispose(); // the last holder's dispose frees the model
     }
   }
 
