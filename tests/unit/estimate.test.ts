@@ -32,8 +32,13 @@ function engines(judgeReply = '{"accuracy": 5, "completeness": 5, "usefulness": 
     ],
     'gen',
   );
-  const responder = new ScriptedEngine([], 'resp', LONG);
-  const judge = new ScriptedEngine([], 'judge', judgeReply);
+  // A multi-turn answer (the conversation's messages joined) gets a new text each time: a copied
+  // answer would end the conversation as a repeat, which is not the path where every call succeeds.
+  let r = 0;
+  const responder = new ScriptedEngine([{ match: /\n[\s\S]*\n/, reply: () => `Next, ${words(1000 + ++r, 16)}.` }], 'resp', LONG);
+  // A turn's verdict also says the question stayed on topic (onTopic); other verdicts are the reply given.
+  const turnReply = judgeReply.startsWith('{') ? `{"onTopic": true, ${judgeReply.slice(1)}` : judgeReply;
+  const judge = new ScriptedEngine([{ match: /onTopic/, reply: turnReply }], 'judge', judgeReply);
   return { e: { generator, responder, judge }, generator, responder, judge };
 }
 
@@ -50,6 +55,7 @@ const RECIPES: Record<string, RecipeInput> = {
   ...PRESETS,
   evolLimited: { ...PRESETS.evol4!, maxSeeds: 3 },
   selfInstructSmall: { version: 1, name: 'si', steps: [{ op: 'selfInstruct', count: 4 }, { op: 'respond' }, { op: 'judge' }, { op: 'filter' }] },
+  multiTurnFixed: { version: 1, name: 'mt', maxSeeds: 3, steps: [{ op: 'respond' }, { op: 'multiTurn', minTurns: 3, maxTurns: 3 }, { op: 'filter' }] },
   critiqueJudge: { version: 1, name: 'cj', copiesPerSeed: 2, maxSeeds: 2, steps: [{ op: 'respond' }, { op: 'critique' }, { op: 'judge' }, { op: 'filter' }] },
   evolKeepRespond: {
     version: 1,
@@ -67,10 +73,18 @@ describe('the run estimate counts the calls a run makes', () => {
       const { recipe, counts, byRole, store } = await actualCalls(input);
       const est = estimateCalls(recipe, seeds.length);
       expect(est.tasks).toBe(counts.total);
-      expect(est.calls).toBe(counts.calls);
-      expect(est.byRole).toEqual(byRole);
+      // A multi-turn step draws each conversation's length from its range: the estimate counts
+      // every conversation at maxTurns, an upper bound (exact when the range is one number).
+      const drawn = recipe.steps.some((s) => s.op === 'multiTurn' && s.minTurns !== s.maxTurns);
+      if (drawn) {
+        expect(est.calls).toBeGreaterThanOrEqual(counts.calls);
+        for (const role of ['generator', 'responder', 'judge'] as const) expect(est.byRole[role] ?? 0).toBeGreaterThanOrEqual(byRole[role]);
+      } else {
+        expect(est.calls).toBe(counts.calls);
+        expect(est.byRole).toEqual(byRole);
+      }
       // The first-time path: nothing was rejected on it (Self-Instruct may drop nothing either).
-      expect(store.samples.filter((s) => s.status === 'rejected' && s.rejectReason !== 'bestOfN:notSelected')).toEqual([]);
+      expect(store.samples.filter((s) => s.status === 'rejected' && s.rejectReason !== 'bestOfN:notSelected').map((s) => s.rejectReason)).toEqual([]);
       expect(est.maxCalls).toBeGreaterThanOrEqual(est.calls);
       expect(est.maxCompletionTokens).toBeGreaterThan(0);
     });

@@ -22,6 +22,7 @@ export const rewardEn = {
   'reward.help': 'Scores each instruction and answer with a reward model served by vLLM (or a server that answers a chat completion with a score); the score is kept beside the judge’s. The scale is the model’s own: set the threshold for the model you use.',
   'reward.local': 'Local GGUF reward models are not offered: wllama can rank with a reranker GGUF (createRerank, pooling “rank”), but the app loads one chat model per engine and has no reranker slot, and a reward model’s single-score head is not a llama.cpp reranker. Serve it with vLLM instead.',
   'reward.keyApp': 'A key variable is read only by the command line: run this recipe with npx seedforge run, or clear it for a server that takes no key.',
+  'label.op.reward': 'Reward model: score the answer',
   'label.reason.rewardLow': 'The reward model scored the answer below the recipe’s threshold, or outside the share kept',
   'label.fix.rewardLow': 'Lower the Reward step’s threshold or raise the share kept, or use a stronger responder.',
   'handoff.split': 'Split into train and validation files',

@@ -20,6 +20,7 @@ export const rewardZh: Record<keyof typeof rewardEn, string> = {
   'reward.help': '用 vLLM 提供的奖励模型（或以对话补全返回分数的服务）为每条指令和回答打分，分数与评审分并列保存。分值尺度由模型决定：请按所用模型设定阈值。',
   'reward.local': '暂不提供本地 GGUF 奖励模型：wllama 可用重排 GGUF 排序（createRerank，pooling 为 “rank”），但应用每个引擎只加载一个对话模型，没有重排模型的位置；而奖励模型的单分数输出头也不是 llama.cpp 的重排模型。请改用 vLLM 提供服务。',
   'reward.keyApp': '密钥环境变量只有命令行会读取：请用 npx seedforge run 运行此配方，或对无需密钥的服务清空此项。',
+  'label.op.reward': '奖励模型：为回答打分',
   'label.reason.rewardLow': '奖励模型给回答的分数低于配方的阈值，或不在保留的比例之内',
   'label.fix.rewardLow': '降低奖励步骤的阈值或提高保留比例，或换用更强的回答模型。',
   'handoff.split': '拆分为训练集和验证集文件',
