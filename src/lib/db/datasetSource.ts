@@ -4,11 +4,13 @@ import { backupIds, endpointsById, pagesById, sampleIdsByStatus, seedIdsInOrder 
 import { listRecipes } from './recipesRepo';
 import { applyDuplicates, type DedupCheck, type DuplicateMark } from './samplesRepo';
 import { getRunWithTasks, listRunTasks } from './runsRepo';
+import { dexiePairReader } from './pairsRepo';
 import { toTaskLists, toTaskRows, withoutTaskLists } from './runTasks';
 import type { Project, Run, RunWithTasks, Sample } from './types';
 import type { Vectors } from '../dedup/types';
 import { KeyExistsError, type BackupSource, type DedupEmbedRequest, type DedupStore, type ProjectRows, type ProjectTable, type RestoreRows, type RestoreTable, type RestoreTarget, type RestoreWriter } from '../io/export/source';
 import { withRunLock } from '../runner/runLock';
+import { embeddingsFor } from '../embed/service';
 
 /**
  * The app's IndexedDB as the shared export, backup, restore and dedup code reads and writes it
@@ -17,7 +19,11 @@ import { withRunLock } from '../runner/runLock';
  */
 export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarget {
   readonly place = { here: 'this browser', elsewhere: 'restore in another browser profile' };
-  constructor(readonly db: AppDb) {}
+  /** The project's preference pairs, for its backup. */
+  readonly pairs;
+  constructor(readonly db: AppDb) {
+    this.pairs = dexiePairReader(db);
+  }
 
   project(id: string): Promise<Project | undefined> {
     return this.db.projects.get(id);
@@ -77,11 +83,13 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
   /**
    * The app's embedder (transformers.js or Seedforge's WebAssembly encoder, in the worker that
    * runs this), held through the embedding service for the call and freed when no one else in this
-   * realm holds it: the pipeline worker lives as long as the tab. Its cache goes through this connection (no second one to the same database). Imported on
-   * first use, so that an export or a backup never loads it.
+   * realm holds it: the pipeline worker lives as long as the tab. Its cache goes through this
+   * connection (no second one to the same database). The encoder is imported on first use, so that
+   * an export or a backup never loads it; the service (a small registry, statically imported by
+   * the main thread's dedup too) is not.
    */
   async embed(texts: string[], request: DedupEmbedRequest, onProgress?: (done: number, total: number) => void): Promise<Vectors> {
-    const [{ createEmbedApi }, { embeddingsFor }] = await Promise.all([import('../embed/embedApi'), import('../embed/service')]);
+    const { createEmbedApi } = await import('../embed/embedApi');
     const embedder = await embeddingsFor(this.db, () => createEmbedApi(this.db)).acquire({ model: request.model, source: request.source, appBase: request.appBase, dbName: this.db.name });
     try {
       const v = await embedder.embed(texts, undefined, (p) => {
@@ -95,19 +103,10 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
 
   transaction<T>(write: (tx: RestoreWriter) => Promise<T>): Promise<T> {
     const db = this.db;
-    const writer: RestoreWriter = {
-      project: (id) => db.projects.get(id),
-      existing: async (table, ids) => new Set((await db.table(table).where('id').anyOf([...ids]).primaryKeys()) as string[]),
-      add: async <K extends RestoreTable>(table: K, rows: RestoreRows[K][]) => {
+    /** Adds rows; a key already stored is a KeyExistsError naming the row. */
+    const bulkAdd = async (table: string, rows: readonly unknown[], write: () => Promise<unknown>) => {
         try {
-          if (table === 'runs') {
-            // A backup's run carries its tasks as lists: the run row without them, one task row each.
-            const runs = rows as RestoreRows['runs'][];
-            await db.runs.bulkAdd(runs.map(withoutTaskLists));
-            await db.runTasks.bulkAdd(runs.flatMap((r) => toTaskRows(r.id, r)));
-            return;
-          }
-          await db.table(table).bulkAdd(rows);
+          await write();
         } catch (e) {
           // A key already stored: say which, and let the transaction roll everything back.
           if (e instanceof Dexie.BulkError) {
@@ -117,11 +116,26 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
           }
           throw e;
         }
-      },
+    };
+    const writer: RestoreWriter = {
+      project: (id) => db.projects.get(id),
+      existing: async (table, ids) => new Set((await db.table(table).where('id').anyOf([...ids]).primaryKeys()) as string[]),
+      add: <K extends RestoreTable>(table: K, rows: RestoreRows[K][]) =>
+        bulkAdd(table, rows, async () => {
+          if (table === 'runs') {
+            // A backup's run carries its tasks as lists: the run row without them, one task row each.
+            const runs = rows as RestoreRows['runs'][];
+            await db.runs.bulkAdd(runs.map(withoutTaskLists));
+            await db.runTasks.bulkAdd(runs.flatMap((r) => toTaskRows(r.id, r)));
+            return;
+          }
+          await db.table(table).bulkAdd(rows);
+        }),
+      addPairs: (rows) => bulkAdd('pairs', rows, () => db.pairs.bulkAdd(rows)),
     };
     // An async scope function: Dexie then keeps the transaction open across the native awaits
     // inside `write` (a plain arrow returning its promise commits early: PrematureCommitError).
-    return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runTasks, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks], async () => await write(writer));
+    return db.transaction('rw', [db.projects, db.recipes, db.endpoints, db.runs, db.runTasks, db.runSeeds, db.seeds, db.samples, db.documents, db.chunks, db.pairs], async () => await write(writer));
   }
 
   #table<T extends ProjectTable>(table: T): Dexie.Table<ProjectRows[T], string, unknown> {
