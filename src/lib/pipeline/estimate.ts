@@ -150,9 +150,11 @@ function taskCalls(recipe: Recipe, questions = 1): Tally {
         for (const c of cands) {
           if (c.output === 'none') continue;
           const more = step.maxTurns - 1;
+          // The last exchange's extra answers (lastTurnAnswers), each with its turn verdict.
+          const extra = step.lastTurnAnswers - 1;
           call('generator', step.followUpTokens, more);
-          call('responder', step.maxTokens, more);
-          call('judge', JUDGE_TOKENS, more + 1, (more + 1) * step.retries);
+          call('responder', step.maxTokens, more + extra);
+          call('judge', JUDGE_TOKENS, more + 1 + extra, (more + 1 + extra) * step.retries);
           c.output = 'answer';
           c.seed = false;
           c.verdict = true;

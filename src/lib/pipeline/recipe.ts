@@ -108,6 +108,11 @@ export const StepSchema = z.discriminatedUnion('op', [
     drift: z.boolean().default(true),
     minScore: z.number().min(1).max(5).default(4),
     retries: z.number().int().min(0).max(5).default(2),
+    /**
+     * How many answers the last exchange gets (distinct sampling seeds, each judged on the turn):
+     * the best stays in the conversation, the others are kept in lineage for `turn` preference pairs.
+     */
+    lastTurnAnswers: z.number().int().min(1).max(4).default(1),
   }),
   /**
    * Reward-model scoring (operators/reward.ts): the reward model is named here (its API, server and

@@ -40,6 +40,19 @@ export interface MultiTurnLineage {
   turns: TurnLineage[];
   /** The turn at which it stopped early, and why; null when it reached `planned`. */
   stopped: { turn: number; reason: StopReason } | null;
+  /**
+   * With `lastTurnAnswers` > 1, the last exchange's other answers to the same user message (the
+   * best one is in the conversation): the text, the turn verdict's score (null: unusable — empty,
+   * a repeat, unjudgeable or off-topic) and `calls` (indices into the candidate's calls). The
+   * `turn` preference pairs are built from them (preference/build.ts).
+   */
+  lastTurnAlternatives?: LastTurnAlternative[];
+}
+
+export interface LastTurnAlternative {
+  text: string;
+  score: number | null;
+  calls: number[];
 }
 
 export type MultiTurnResult = { ok: true } | { ok: false; reason: string };
@@ -91,6 +104,45 @@ export function parseTurnVerdict(raw: string): { ok: true; verdict: TurnVerdict 
   else if (/\bon[- ]topic\b|切题|没有跑题|仍在话题/i.test(raw)) onTopic = true;
   if (onTopic === null) return { ok: false, why: NO_TOPIC };
   return { ok: true, verdict: { ...v.verdict, onTopic } };
+}
+
+/** One answer to a turn's user message: its text, calls, verdict, and why it cannot be kept (null: it can). */
+interface AnswerTry {
+  text: string;
+  calls: number[];
+  rougeL: { score: number; match: string | null } | null;
+  verdict: TurnVerdict | null;
+  failed: { reason: StopReason; assistant: string | null; judgeRaw?: string[] } | null;
+}
+
+/**
+ * The responder's answer to `user` after `turns`, checked (empty, a repeat of an earlier answer)
+ * and judged with the turn verdict; off-topic fails it where the step checks drift.
+ */
+async function answerTurn(ctx: OpContext, cand: Candidate, step: MultiTurnStep, turns: ChatTurn[], conversation: string, user: string, earlier: string[], userRepeat: number): Promise<AnswerTry> {
+  const calls: number[] = [];
+  const answer = await ctx.call('multiTurn:answer', 'responder', 'respond.answer', [...turns, { role: 'user', content: user }], { temperature: step.temperature, maxTokens: step.maxTokens });
+  cand.calls.push(answer);
+  calls.push(cand.calls.length - 1);
+  const text = answer.raw.trim();
+  const out: AnswerTry = { text, calls, rougeL: null, verdict: null, failed: null };
+  if (!text) return { ...out, failed: { reason: 'multiTurn:empty', assistant: text } };
+  const answerRepeat = maxRougeL(text, earlier);
+  if (answerRepeat.score > userRepeat) out.rougeL = answerRepeat;
+  if (answerRepeat.score > step.rougeThreshold) return { ...out, failed: { reason: 'multiTurn:repeat', assistant: text } };
+  const before = cand.calls.length;
+  const judged = await askJudge(
+    ctx,
+    cand,
+    { op: 'multiTurn:judgeTurn', template: 'multiTurn.judgeTurn', prompt: render('multiTurn.judgeTurn', ctx.lang, { conversation, question: user, response: text }, ctx.templates), maxTokens: 200, schema: TURN_VERDICT },
+    step.retries,
+    parseTurnVerdict,
+  );
+  for (let i = before; i < cand.calls.length; i++) calls.push(i);
+  if (!judged.ok) return { ...out, failed: { reason: 'multiTurn:judgeFailed', assistant: text, judgeRaw: judged.raw } };
+  out.verdict = judged.verdict;
+  if (step.drift && !judged.verdict.onTopic) return { ...out, failed: { reason: 'multiTurn:drift', assistant: text } };
+  return out;
 }
 
 /**
@@ -149,37 +201,23 @@ export async function multiTurn(ctx: OpContext, cand: Candidate, step: MultiTurn
       stop('multiTurn:repeat', user, null);
       break;
     }
-    const answer = await lctx.call('multiTurn:answer', 'responder', 'respond.answer', [...turns, { role: 'user', content: user }], { temperature: step.temperature, maxTokens: step.maxTokens });
-    record(turn, answer);
-    const assistant = answer.raw.trim();
-    if (!assistant) {
-      stop('multiTurn:empty', user, assistant);
+    // The last exchange may be answered several times (distinct sampling seeds: every call has its
+    // own), each answer judged; the best usable one (highest score, ties → the first) is kept.
+    const tries: AnswerTry[] = [];
+    for (let i = 0; i < (n === planned ? step.lastTurnAnswers : 1); i++) tries.push(await answerTurn(lctx, cand, step, turns, conversation, user, side('assistant'), userRepeat.score));
+    for (const t of tries) turn.calls.push(...t.calls);
+    const best = tries.reduce<AnswerTry | null>((m, t) => (!t.failed && t.verdict && (m === null || t.verdict.score > m.verdict!.score) ? t : m), null);
+    if (!best) {
+      const f = tries[0]!;
+      if (f.rougeL && f.rougeL.score > (turn.rougeL?.score ?? -1)) turn.rougeL = f.rougeL;
+      if (f.verdict) turn.verdict = f.verdict;
+      stop(f.failed!.reason, user, f.failed!.assistant, f.failed!.judgeRaw);
       break;
     }
-    const answerRepeat = maxRougeL(assistant, side('assistant'));
-    if (answerRepeat.score > userRepeat.score) turn.rougeL = answerRepeat;
-    if (answerRepeat.score > step.rougeThreshold) {
-      stop('multiTurn:repeat', user, assistant);
-      break;
-    }
-    const before = cand.calls.length;
-    const judged = await askJudge(
-      lctx,
-      cand,
-      { op: 'multiTurn:judgeTurn', template: 'multiTurn.judgeTurn', prompt: render('multiTurn.judgeTurn', lang, { conversation, question: user, response: assistant }, ctx.templates), maxTokens: 200, schema: TURN_VERDICT },
-      step.retries,
-      parseTurnVerdict,
-    );
-    for (let i = before; i < cand.calls.length; i++) turn.calls.push(i);
-    if (!judged.ok) {
-      stop('multiTurn:judgeFailed', user, assistant, judged.raw);
-      break;
-    }
-    turn.verdict = judged.verdict;
-    if (step.drift && !judged.verdict.onTopic) {
-      stop('multiTurn:drift', user, assistant);
-      break;
-    }
+    if (best.rougeL && best.rougeL.score > userRepeat.score) turn.rougeL = best.rougeL;
+    turn.verdict = best.verdict;
+    if (tries.length > 1) lineage.lastTurnAlternatives = tries.filter((t) => t !== best).map((t) => ({ text: t.text, score: t.verdict && !t.failed ? t.verdict.score : null, calls: t.calls }));
+    const assistant = best.text;
     turns.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
   }
 
