@@ -9,7 +9,7 @@ const sample = (i: number, over: Partial<Sample> = {}): Sample => ({
   lineage: { calls: [{ op: 'judge', role: 'judge', engine: 'openai', model: 'm', template: 'judge', templateVersion: 1, templateHash: 'h', raw: '', promptTokens: null, completionTokens: null, ms: 1, retries: 0 }] }, createdAt: i, updatedAt: i, ...over,
 });
 const endpoint = { id: 'ep1', name: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', policy: { concurrency: 4, timeoutMs: 60000, maxRetries: 4, baseDelayMs: 1000, maxDelayMs: 60000 }, prices: null };
-const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2, documents: 0, chunks: 0 };
+const counts = { recipes: 0, endpoints: 1, runs: 0, runSeeds: 0, seeds: 0, samples: 2, documents: 0, chunks: 0, pairs: 0 };
 const SHA = 'ab'.repeat(32);
 const doc = (over: Partial<StoredDocument> = {}): StoredDocument => ({
   id: 'd1', projectId: 'p1', name: '指南.md', type: 'markdown', bytes: 40, sha256: SHA, pages: null, title: '指南', text: '# 指南\n\n第一条。第二条。',

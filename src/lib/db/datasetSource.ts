@@ -105,17 +105,17 @@ export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarg
     const db = this.db;
     /** Adds rows; a key already stored is a KeyExistsError naming the row. */
     const bulkAdd = async (table: string, rows: readonly unknown[], write: () => Promise<unknown>) => {
-        try {
-          await write();
-        } catch (e) {
-          // A key already stored: say which, and let the transaction roll everything back.
-          if (e instanceof Dexie.BulkError) {
-            const first = Object.keys(e.failuresByPos)[0];
-            const row = rows[Number(first)] as { id?: string; runId?: string } | undefined;
-            throw new KeyExistsError(table, row?.id ?? row?.runId ?? '?', e.failures[0]?.name ?? 'ConstraintError');
-          }
-          throw e;
+      try {
+        await write();
+      } catch (e) {
+        // A key already stored: say which, and let the transaction roll everything back.
+        if (e instanceof Dexie.BulkError) {
+          const first = Object.keys(e.failuresByPos)[0];
+          const row = rows[Number(first)] as { id?: string; runId?: string } | undefined;
+          throw new KeyExistsError(table, row?.id ?? row?.runId ?? '?', e.failures[0]?.name ?? 'ConstraintError');
         }
+        throw e;
+      }
     };
     const writer: RestoreWriter = {
       project: (id) => db.projects.get(id),

@@ -3,13 +3,14 @@ import { decodeBlob, splitLines } from '../decode';
 import type { EndpointConfig } from '../../engines/remote/remoteEngine';
 import type { SavedRecipe } from '../../db/recipesRepo';
 import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
+import type { PreferencePair } from '../../preference/types';
 
 /**
  * The project backup file: JSON Lines, one row per line, so that it is written and read as a
  * stream and an error can name its line.
  *
  *   line 1      {"format":"seedforge-backup","version":1,"createdAt":…,"project":{…}}
- *   lines 2…    {"table":"recipes"|"endpoints"|"runs"|"runSeeds"|"seeds"|"samples"|"documents"|"chunks","row":{…}}
+ *   lines 2…    {"table":"recipes"|"endpoints"|"runs"|"runSeeds"|"seeds"|"samples"|"documents"|"chunks"|"pairs","row":{…}}
  *   last line   {"end":true,"counts":{"recipes":n,…}}
  *
  * The closing counts tell a truncated file from a complete one. API keys are never in it: the
@@ -25,6 +26,11 @@ import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, Stored
  *               Optional fields added since, in the same version (a reader that does not know one
  *               drops it, as every Seedforge before them did): a sample's `source` (where a
  *               document-made sample was grounded), a run snapshot's `chunks`, a run's `budget`.
+ *   version 3   + pairs (preference pairs with a reviewer's decisions, `decidedAt`), after the
+ *               samples they answer. A new line kind, not a field: a version-2 reader would refuse
+ *               the line, so it is told to open the file in a newer Seedforge instead. Older files
+ *               have no pairs, and their closing counts do not name them. A store that keeps no
+ *               pairs (the command line's) writes none.
  *
  * A run line carries the run's committed tasks (`completed`) and Self-Instruct pool (`pool`) as
  * lists, as every version has. Since the app's schema version 9 the stores keep them as one row per
@@ -32,9 +38,9 @@ import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, Stored
  * file's layout did not change, so older backups restore and older Seedforges read newer ones.
  */
 export const BACKUP_FORMAT = 'seedforge-backup';
-export const BACKUP_VERSION = 2;
+export const BACKUP_VERSION = 3;
 
-export const BACKUP_TABLES = ['recipes', 'endpoints', 'runs', 'runSeeds', 'seeds', 'samples', 'documents', 'chunks'] as const;
+export const BACKUP_TABLES = ['recipes', 'endpoints', 'runs', 'runSeeds', 'seeds', 'samples', 'documents', 'chunks', 'pairs'] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 export type BackupCounts = Record<BackupTable, number>;
 
@@ -169,6 +175,25 @@ const ChunkRow = z.object({
   excluded: z.enum(['duplicate', 'boilerplate', 'user']).optional(),
   label: z.string().optional(),
 });
+// A preference pair (preference/types.ts PreferencePair): the reviewer's decision (`status`,
+// `decidedAt`) is what a restore must not lose; a side's reasoning and any later field pass as they are.
+const PairSideRow = z.looseObject({ text: z.string(), score: z.number().finite().nullable(), sampleId: z.string().nullable(), reasoning: z.string().optional() });
+const PairRow = z.object({
+  id,
+  projectId: id,
+  runId: z.string().nullable(),
+  sampleId: id,
+  source: z.enum(['bestOfN', 'critique', 'edit', 'judge', 'turn']),
+  prompt: z.looseObject({ system: z.string(), instruction: z.string(), input: z.string(), turns: z.array(ChatTurnRow).optional() }),
+  chosen: PairSideRow,
+  rejected: PairSideRow,
+  gap: z.number().finite().nullable(),
+  reason: z.string(),
+  status: z.enum(['pending', 'accepted', 'rejected']),
+  decidedAt: time.optional(),
+  createdAt: time,
+  updatedAt: time,
+});
 const RecipeRow = z.object({ id, name: z.string(), recipe: record, createdAt: time, updatedAt: time });
 // `strict`: an endpoint row with any other field (a key, say) is refused, not silently kept.
 const EndpointRow = z.strictObject({
@@ -181,14 +206,14 @@ const EndpointRow = z.strictObject({
   prices: z.object({ input: z.number(), output: z.number() }).nullable().optional(),
 });
 
-const ROW_SCHEMAS = { recipes: RecipeRow, endpoints: EndpointRow, runs: RunRow, runSeeds: RunSeedsRow, seeds: SeedRow, samples: SampleRow, documents: DocumentRow, chunks: ChunkRow } satisfies Record<BackupTable, z.ZodType>;
+const ROW_SCHEMAS = { recipes: RecipeRow, endpoints: EndpointRow, runs: RunRow, runSeeds: RunSeedsRow, seeds: SeedRow, samples: SampleRow, documents: DocumentRow, chunks: ChunkRow, pairs: PairRow } satisfies Record<BackupTable, z.ZodType>;
 
 const HeaderLine = z.object({ format: z.literal(BACKUP_FORMAT), version: z.number().int().min(1), createdAt: time, project: ProjectRow });
 const RowLine = z.object({ table: z.enum(BACKUP_TABLES), row: z.unknown() });
-// A version-1 file has no documents or chunks, and its closing line does not count them.
+// A version-1 file has no documents or chunks, a version-2 file no pairs, and their closing lines do not count them.
 const EndLine = z.object({
   end: z.literal(true),
-  counts: z.object({ recipes: int0, endpoints: int0, runs: int0, runSeeds: int0, seeds: int0, samples: int0, documents: int0.default(0), chunks: int0.default(0) } satisfies Record<BackupTable, z.ZodType<number, number | undefined>>),
+  counts: z.object({ recipes: int0, endpoints: int0, runs: int0, runSeeds: int0, seeds: int0, samples: int0, documents: int0.default(0), chunks: int0.default(0), pairs: int0.default(0) } satisfies Record<BackupTable, z.ZodType<number, number | undefined>>),
 });
 
 /** A validated backup, ready to restore. */
@@ -204,6 +229,7 @@ export interface Backup {
   samples: Sample[];
   documents: StoredDocument[];
   chunks: StoredChunk[];
+  pairs: PreferencePair[];
 }
 
 /** One thing wrong in a backup: its 1-based line, the field's path in that line, and what is wrong. */
@@ -277,6 +303,8 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
   let backup: Backup | null = null;
   let end: BackupCounts | null = null;
   const seen: Record<BackupTable, Set<string>> = Object.fromEntries(BACKUP_TABLES.map((t) => [t, new Set<string>()])) as never;
+  // The line of each pair, to name it when its sample turns out not to be in the file.
+  const pairLines = new Map<string, number>();
   let n = 0;
   // The header is the first line that is not blank (a file may start with an empty line).
   let sawHeader = false;
@@ -306,7 +334,7 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
         fail(zodProblems(n, '', h.error));
         break;
       }
-      backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [], documents: [], chunks: [] };
+      backup = { version: h.data.version, createdAt: h.data.createdAt, project: h.data.project, recipes: [], endpoints: [], runs: [], runSeeds: [], seeds: [], samples: [], documents: [], chunks: [], pairs: [] };
       continue;
     }
     if (end) {
@@ -342,6 +370,7 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
     if ('projectId' in row && row.projectId !== backup!.project.id) {
       fail([{ line: n, field: `row(${table}).projectId`, message: `belongs to project ${row.projectId}, not to the backup's project ${backup!.project.id}` }]);
     }
+    if (table === 'pairs') pairLines.set(row.id!, n);
     (backup![table] as unknown[]).push(row);
   }
   if (n === 0) fail([{ line: 1, field: '', message: 'the file is empty' }]);
@@ -353,6 +382,10 @@ export async function readBackup(lines: AsyncIterable<string>, onLine?: (line: n
         fail([{ line: n, field: 'row(chunks).documentId', message: `chunk ${c.id} belongs to document ${c.documentId}, which is not in the backup` }]);
         break;
       }
+    }
+    // A pair must answer a sample of the file: restored alone, it would open on nothing in Review.
+    for (const p of backup.pairs) {
+      if (!seen.samples.has(p.sampleId)) fail([{ line: pairLines.get(p.id)!, field: 'row(pairs).sampleId', message: `pair ${p.id} answers sample ${p.sampleId}, which is not in the backup` }]);
     }
   }
   if (backup && end) {

@@ -2,7 +2,7 @@ import type { Run } from '../../db/types';
 import { BACKUP_TABLES, blobLines, endLine, headerLine, readBackup, rowLine, type Backup, type BackupCounts } from './backup';
 import { CHUNK_CHARS } from './encode';
 import type { ByteSink } from './sink';
-import { BackupCollisionError, KeyExistsError, RESTORE_TABLES, type BackupSource, type ProjectTable, type RestoreRows, type RestoreResult, type RestoreTarget } from './source';
+import { BackupCollisionError, KeyExistsError, RESTORE_TABLES, type BackupSource, type RestoreRows, type RestoreResult, type RestoreTarget } from './source';
 
 /** Progress of a backup or a restore (a tagged union like every progress in the app). */
 export type BackupProgress =
@@ -55,7 +55,8 @@ async function writeBackupUnlocked(source: BackupSource, projectId: string, sink
     const endpointIds = new Set<string>();
     for await (const page of source.pages('runs', ids.runs)) for (const id of endpointIdsOf(page)) endpointIds.add(id);
     const endpoints = await source.endpoints([...endpointIds]);
-    const total = recipes.length + endpoints.length + ids.runs.length + ids.runSeeds.length + ids.seeds.length + ids.samples.length + ids.documents.length + ids.chunks.length;
+    const pairIds = (await source.pairs?.pairIdsByStatus(projectId, ['pending', 'accepted', 'rejected'])) ?? [];
+    const total = recipes.length + endpoints.length + ids.runs.length + ids.runSeeds.length + ids.seeds.length + ids.samples.length + ids.documents.length + ids.chunks.length + pairIds.length;
     const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as BackupCounts;
     let done = 0;
     for (const r of recipes) buf += rowLine('recipes', r);
@@ -67,6 +68,16 @@ async function writeBackupUnlocked(source: BackupSource, projectId: string, sink
       for await (const page of source.pages(table, ids[table])) {
         for (const row of page) buf += rowLine(table, row);
         counts[table] += page.length;
+        done += page.length;
+        await flush();
+        onProgress?.({ type: 'write', done, total });
+      }
+    }
+    // Pairs after the samples they answer (the reader checks each pair's sample is in the file).
+    if (source.pairs && pairIds.length) {
+      for await (const page of source.pairs.pairPages(pairIds)) {
+        for (const row of page) buf += rowLine('pairs', row);
+        counts.pairs += page.length;
         done += page.length;
         await flush();
         onProgress?.({ type: 'write', done, total });
@@ -119,7 +130,7 @@ const CHUNK = 5000;
  * @throws BackupCollisionError, the store's errors (e.g. QuotaExceededError) — with nothing written.
  */
 export async function restoreBackup(target: RestoreTarget, b: Backup, onProgress?: (done: number, total: number) => void): Promise<RestoreResult> {
-  const total = 1 + b.recipes.length + b.endpoints.length + b.runs.length + b.runSeeds.length + b.seeds.length + b.samples.length + b.documents.length + b.chunks.length;
+  const total = 1 + b.recipes.length + b.endpoints.length + b.runs.length + b.runSeeds.length + b.seeds.length + b.samples.length + b.documents.length + b.chunks.length + b.pairs.length;
   const { here, elsewhere } = target.place;
   return target.transaction(async (tx) => {
     const existing = await tx.project(b.project.id);
@@ -133,11 +144,11 @@ export async function restoreBackup(target: RestoreTarget, b: Backup, onProgress
     await tx.add('recipes', b.recipes.filter((r) => !haveRecipes.has(r.id)));
     await tx.add('endpoints', b.endpoints.filter((e) => !haveEndpoints.has(e.id)));
     step(b.recipes.length + b.endpoints.length);
-    const addAll = async <T extends ProjectTable>(name: T, rows: RestoreRows[T][]) => {
+    const addAll = async <T>(name: string, rows: T[], add: (part: T[]) => Promise<void>) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
         try {
-          await tx.add(name, part);
+          await add(part);
         } catch (e) {
           // A key already stored: say which, then let the transaction roll everything back.
           if (e instanceof KeyExistsError) throw new BackupCollisionError(name, e.id, `${name} ${e.id} is already in ${here} (${e.storeError}): nothing was restored`);
@@ -146,8 +157,14 @@ export async function restoreBackup(target: RestoreTarget, b: Backup, onProgress
         step(part.length);
       }
     };
-    for (const name of RESTORE_TABLES) await addAll(name, b[name]);
-    return { projectId: b.project.id, skipped: { recipes: haveRecipes.size, endpoints: haveEndpoints.size } };
+    for (const name of RESTORE_TABLES) await addAll(name, b[name] as RestoreRows[typeof name][], (part) => tx.add(name, part));
+    // Pairs last, after the samples they answer, in the same transaction. A store without a pairs
+    // table (the command line's) writes the rest and says how many it could not keep.
+    const addPairs = tx.addPairs?.bind(tx);
+    if (addPairs) await addAll('pairs', b.pairs, addPairs);
+    const result: RestoreResult = { projectId: b.project.id, skipped: { recipes: haveRecipes.size, endpoints: haveEndpoints.size } };
+    if (!addPairs && b.pairs.length) result.pairsNotKept = b.pairs.length;
+    return result;
   });
 }
 

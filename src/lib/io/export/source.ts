@@ -4,6 +4,8 @@ import type { DedupCheck, DuplicateMark } from '../../db/samplesRepo';
 import type { Project, RunSeeds, RunWithTasks, Sample, Seed, StoredChunk, StoredDocument } from '../../db/types';
 import type { ModelSource } from '../../engines/modelSource';
 import type { Vectors } from '../../dedup/types';
+import type { PreferencePair } from '../../preference/types';
+import type { PairReader } from './pairs';
 
 /**
  * The store behind an export, a backup, a restore and a dedup, as the shared code reads and writes
@@ -82,6 +84,9 @@ export interface BackupSource extends DatasetSource {
    * `{ acquired: false }` at once, without calling `fn`, when a run holds the project.
    */
   withRunLock<T>(projectId: string, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+
+  /** The project's preference pairs (with their reviewers' decisions). Absent: this store keeps none (the command line's), and its backups have none. */
+  readonly pairs?: PairReader;
 }
 
 /** Every row of a project's table, in id order (for small tables: runs for the dataset card). */
@@ -122,6 +127,12 @@ export interface RestoreWriter {
   existing(table: 'recipes' | 'endpoints', ids: readonly string[]): Promise<Set<string>>;
   /** Adds new rows with their own ids (never overwrites). @throws KeyExistsError when a key is already stored. */
   add<T extends RestoreTable>(table: T, rows: RestoreRows[T][]): Promise<void>;
+  /**
+   * Adds preference pairs, as `add` does (after the samples they answer). Absent: this store keeps
+   * no pairs; the restore then writes the rest and says how many pairs it could not keep.
+   * @throws KeyExistsError when a pair's id is already stored.
+   */
+  addPairs?(rows: PreferencePair[]): Promise<void>;
 }
 
 /** Every table a restore writes, with its row type (the key of `runSeeds` is `runId`, of the others `id`). */
@@ -161,6 +172,8 @@ export interface RestoreResult {
   projectId: string;
   /** Saved recipes and endpoints already here with the same id were kept as they are. */
   skipped: { recipes: number; endpoints: number };
+  /** Pairs of the backup that this store cannot keep (it has no pairs table); absent when none. */
+  pairsNotKept?: number;
 }
 
 // ---- Dedup ---------------------------------------------------------------------------------
