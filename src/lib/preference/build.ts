@@ -15,8 +15,8 @@ import type { PairSide, PairSource, PreferencePair } from './types';
  * marked are in no pair (their text repeats an eval item).
  */
 
-/** The sources the builder knows (the `turn` source belongs to multi-turn conversations). */
-export const PAIR_SOURCES = ['bestOfN', 'critique', 'edit', 'judge'] as const satisfies readonly PairSource[];
+/** The sources the builder knows (`turn`: the last answer of a multi-turn conversation answered several times). */
+export const PAIR_SOURCES = ['bestOfN', 'critique', 'edit', 'judge', 'turn'] as const satisfies readonly PairSource[];
 
 export interface PairOptions {
   /**
@@ -40,7 +40,7 @@ export class PairOptionsError extends Error {
 export function checkPairOptions(o: PairOptions): PairOptions {
   if (o.mode !== 'bestWorst' && o.mode !== 'margin') throw new PairOptionsError(`mode must be 'bestWorst' or 'margin', not '${String(o.mode)}'`);
   if (!Number.isFinite(o.margin) || o.margin < 0) throw new PairOptionsError(`margin must be a number ≥ 0 (score points), not ${String(o.margin)}`);
-  const bad = o.sources.find((s) => !(PAIR_SOURCES as readonly string[]).includes(s) && s !== 'turn');
+  const bad = o.sources.find((s) => !(PAIR_SOURCES as readonly string[]).includes(s));
   if (bad) throw new PairOptionsError(`unknown pair source '${bad}': use ${PAIR_SOURCES.join(', ')}`);
   return o;
 }
@@ -94,6 +94,7 @@ export function buildPairs(samples: readonly Sample[], options: PairOptions = DE
     if (want.has('critique')) out.push(...run.flatMap((s) => critiquePair(s) ?? []));
     if (want.has('edit')) out.push(...run.flatMap((s) => editPair(s) ?? []));
     if (want.has('judge')) out.push(...judgePairs(run, o));
+    if (want.has('turn')) out.push(...run.flatMap((s) => turnPairs(s, o)));
   }
   return out;
 }
@@ -227,4 +228,44 @@ function editPair(s: Sample): PairDraft | null {
     gap: null,
     reason: 'edited by hand: the edited answer against the model’s',
   };
+}
+
+/**
+ * The last answer of a conversation whose last exchange was answered several times (the multi-turn
+ * step's `lastTurnAnswers`) against the other answers to the same user message, each side with its
+ * turn verdict's score: by the options' mode (margin: every lower one the margin below; bestWorst:
+ * the lowest, the later of equal scores). Ties, unscored alternatives and the same text never pair.
+ * The prompt is the conversation before the answer.
+ */
+function turnPairs(s: Sample, o: PairOptions): PairDraft[] {
+  const mt = s.lineage.notes?.multiTurn;
+  const alternatives = mt?.lastTurnAlternatives;
+  const turns = s.turns;
+  const last = mt?.turns.at(-1);
+  const kept = last?.verdict?.score;
+  if (s.status !== 'accepted' || !alternatives?.length || !turns?.length || turns.at(-1)!.role !== 'assistant' || typeof kept !== 'number') return [];
+  const chosenText = turns.at(-1)!.content;
+  const lower = alternatives
+    .map((a, i) => ({ a, i }))
+    .filter(({ a }) => a.score !== null && kept > a.score && !same(a.text, chosenText) && (o.mode !== 'margin' || kept - a.score >= o.margin - 1e-9));
+  const worst = lower.reduce<(typeof lower)[number] | null>((m, x) => (m === null || x.a.score! <= m.a.score! ? x : m), null);
+  const picked = o.mode === 'margin' ? lower : worst ? [worst] : [];
+  const calls = callsOf(s);
+  const theirs = new Set(alternatives.flatMap((a) => a.calls));
+  // The kept answer's call: the last turn's answer call that is no alternative's.
+  const keptCall = last!.calls.find((i) => calls[i]?.op === 'multiTurn:answer' && !theirs.has(i));
+  const reasoningAt = (i: number | undefined) => (i === undefined ? undefined : calls[i]?.reasoning || undefined);
+  const n = alternatives.length + 1;
+  return picked.map(({ a, i }) => ({
+    id: `turn:${s.id}>${i}`,
+    projectId: s.projectId,
+    runId: s.runId,
+    sampleId: s.id,
+    source: 'turn' as const,
+    prompt: { system: '', instruction: s.instruction, input: s.input, turns: turns.slice(0, -1) },
+    chosen: side(s, chosenText, kept, reasoningAt(keptCall)),
+    rejected: side(s, a.text, a.score, reasoningAt(a.calls.find((c) => calls[c]?.op === 'multiTurn:answer'))),
+    gap: gapOf(kept, a.score),
+    reason: o.mode === 'margin' ? `last turn answered ${n} times: scored ${kept} and ${a.score}, gap ${gapOf(kept, a.score)} ≥ margin ${o.margin}` : `last turn answered ${n} times: score ${kept} against ${a.score}`,
+  }));
 }
