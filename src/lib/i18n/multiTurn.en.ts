@@ -10,6 +10,7 @@ export const multiTurnEn = {
   'param.maxTurns': 'Most turns',
   'param.followUpTokens': 'Max follow-up tokens',
   'param.drift': 'End the conversation at an off-topic turn',
+  'param.lastTurnAnswers': 'Answers to the last turn (1–4: the best stays, the others make preference pairs)',
   'label.op.multiTurn': 'Multi-turn conversation',
   'label.op.multiTurn:followUp': "Multi-turn: the user's follow-up",
   'label.op.multiTurn:answer': "Multi-turn: the assistant's answer",

@@ -8,6 +8,7 @@ export const multiTurnZh: Record<keyof typeof multiTurnEn, string> = {
   'param.maxTurns': '最多轮数',
   'param.followUpTokens': '追问的最大 token 数',
   'param.drift': '遇到跑题的一轮即结束对话',
+  'param.lastTurnAnswers': '最后一轮的回答数（1–4：保留最好的，其余用来构建偏好对）',
   'label.op.multiTurn': '多轮对话',
   'label.op.multiTurn:followUp': '多轮对话：用户追问',
   'label.op.multiTurn:answer': '多轮对话：助手回答',

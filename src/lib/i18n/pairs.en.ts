@@ -6,7 +6,7 @@
 export const pairsEn = {
   'pairsReview.tab': 'Pairs',
   'pairsReview.title': 'Preference pairs',
-  'pairsReview.help': 'A preference pair is a better and a worse answer to one prompt, built from what the runs stored: best-of-N answers, critique revisions, your edits and judge verdicts. Accepted pairs are what the pair formats export (TRL, LLaMA-Factory, OpenAI, KTO).',
+  'pairsReview.help': 'A preference pair is a better and a worse answer to one prompt, built from what the runs stored: best-of-N answers, critique revisions, your edits, judge verdicts and conversations whose last turn was answered several times. Accepted pairs are what the pair formats export (TRL, LLaMA-Factory, OpenAI, KTO).',
   'pairsReview.sources': 'Sources',
   'pairsReview.source.bestOfN': 'Best-of-N answers',
   'pairsReview.source.critique': 'Critique and revision',

@@ -4,7 +4,7 @@ import type { pairsEn } from './pairs.en';
 export const pairsZh: Record<keyof typeof pairsEn, string> = {
   'pairsReview.tab': '偏好对',
   'pairsReview.title': '偏好对',
-  'pairsReview.help': '偏好对是同一提示的一个较好回答和一个较差回答，由运行已存储的内容构建：Best-of-N 的回答、批评后的修订、你的编辑和评审结论。导出偏好格式（TRL、LLaMA-Factory、OpenAI、KTO）时只写入已接受的偏好对。',
+  'pairsReview.help': '偏好对是同一提示的一个较好回答和一个较差回答，由运行已存储的内容构建：Best-of-N 的回答、批评后的修订、你的编辑、评审结论，以及最后一轮有多个回答的多轮对话。导出偏好格式（TRL、LLaMA-Factory、OpenAI、KTO）时只写入已接受的偏好对。',
   'pairsReview.sources': '来源',
   'pairsReview.source.bestOfN': 'Best-of-N 回答',
   'pairsReview.source.critique': '批评与修订',
