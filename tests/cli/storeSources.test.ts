@@ -173,6 +173,25 @@ describe('backup and restore between SQLite stores', () => {
     for (const d of dirs) expect(readFileSync(join(d, STORE_FILE)).includes(SECRET)).toBe(false);
   });
 
+  it('writes no pairs (this store keeps none), and restores an app backup with pairs saying how many it could not keep', async () => {
+    const a = fresh();
+    const { p, run } = await filled(a);
+    const sink = new BlobSink('application/jsonl');
+    expect(await writeBackup(a.datasetSource(), p.id, sink)).toMatchObject({ pairs: 0, samples: 7 });
+    const lines = (await sink.blob().text()).trimEnd().split('\n');
+    expect(lines.some((l) => l.includes('"table":"pairs"'))).toBe(false);
+    // The app's backup of the same project, with one decided pair over its first sample.
+    const s = a.listRunSamples(run.id)[0]!;
+    const side = { text: s.output, score: null, sampleId: s.id };
+    const pair = { id: 'pair-1', projectId: p.id, runId: run.id, sampleId: s.id, source: 'judge', prompt: { system: '', instruction: s.instruction, input: s.input }, chosen: side, rejected: { ...side, text: 'worse' }, gap: null, reason: 'r', status: 'rejected', decidedAt: 5, createdAt: 1, updatedAt: 5 };
+    const end = JSON.parse(lines.at(-1)!);
+    end.counts.pairs = 1;
+    const withPair = [...lines.slice(0, -1), JSON.stringify({ table: 'pairs', row: pair }), JSON.stringify(end)].join('\n');
+    const b = fresh();
+    expect(await restoreBackupFile(b.restoreTarget(), new Blob([withPair]))).toEqual({ projectId: p.id, skipped: { recipes: 0, endpoints: 0 }, pairsNotKept: 1 });
+    expect(b.listRunSamples(run.id)).toEqual(a.listRunSamples(run.id));
+  });
+
   it('rolls the whole restore back when a row collides after others were written', async () => {
     const a = fresh();
     const { p, run } = await filled(a);

@@ -25,6 +25,8 @@ export const restoreVerb: Verb = {
       const name = store.project(r.projectId)?.name ?? r.projectId;
       if (v.json) process.stdout.write(JSON.stringify({ type: 'summary', in: file, ...r, name }) + '\n');
       else process.stdout.write(`restored ${name} from ${file} into ${store.path}\n`);
+      // This store keeps no preference pairs: say so, rather than lose the reviewers' decisions quietly.
+      if (!v.json && r.pairsNotKept) process.stdout.write(`  ${r.pairsNotKept} preference pairs of the backup were not kept (this store has no pairs): restore the file in the app to keep them\n`);
       return EXIT.done;
     } finally {
       store.close();
