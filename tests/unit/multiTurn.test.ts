@@ -15,6 +15,10 @@ import { checkOpenAiJsonl } from '../e2e/exportChecks';
 import { MemoryDatasetSource } from '../support/memoryDatasetSource';
 import { MemoryRunStore } from '../support/memoryRunStore';
 import { ScriptedEngine, type Rule } from '../support/scriptedEngine';
+import { pairRecords } from '../../src/lib/io/export/pairs';
+import { buildPairs, DEFAULT_PAIR_OPTIONS, type PairOptions } from '../../src/lib/preference/build';
+import type { PreferencePair } from '../../src/lib/preference/types';
+import { checkPairFile } from '../support/pairChecks';
 import { recipeOf } from './helpers';
 
 /**
@@ -318,5 +322,102 @@ describe('multi-turn: export with every turn', () => {
       const [d] = s.drafts(false);
       expect(d!.turns).toEqual(turns);
     }
+  });
+});
+
+describe('multi-turn: several answers to the last turn, and its preference pairs', () => {
+  /** The last turn's answers in call order: the usual one, a better one, a worse one (their turn scores 4, 5, 2). */
+  const VARIANTS = [(q: string) => `A careful answer to: ${q}`, (q: string) => `Thorough: ${q} Step by step, with a worked example and the numbers spelled out.`, () => 'Wrong: nobody can know that.'];
+  const responseOf = (p: string) => /The assistant's answer to it:\n([\s\S]*?)\n\nDoes/.exec(p)?.[1] ?? '';
+  const SCORES: [RegExp, number][] = [[/^Thorough/, 5], [/^Wrong/, 2]];
+  const verdict = (score: number, onTopic = true) => `{"onTopic": ${onTopic}, "accuracy": ${score}, "completeness": ${score}, "usefulness": ${score}, "score": ${score}, "reason": "read"}`;
+
+  /** One seed's conversation of exactly 3 exchanges whose last is answered `n` times; `score` rates an answer. */
+  async function lastTurnRun(n: number, score: (answer: string) => number = (a) => SCORES.find(([m]) => m.test(a))?.[1] ?? 4) {
+    const { engines, generator, judge } = rolesWith({ turnJudge: (p) => verdict(score(responseOf(p))) });
+    // The same messages asked again get the next variant (a scripted stand-in for another sampling seed).
+    const responder = new ScriptedEngine([{ match: /./, reply: (p, k) => VARIANTS[k]!(p.split('\n').at(-1)!) }], 'resp');
+    const input = mt({ minTurns: 3, maxTurns: 3, lastTurnAnswers: n });
+    const store = await run(input, { ...engines, responder }, seeds.slice(0, 1));
+    expect(store.samples).toHaveLength(1);
+    return { store, sample: store.samples[0]!, input, generator, responder, judge };
+  }
+
+  const pairsOf = (x: SampleDraft, o: Partial<PairOptions> = {}) => buildPairs([toSample('r1', 'p1', x, 1000)], { ...DEFAULT_PAIR_OPTIONS, sources: ['turn'], ...o });
+
+  it('answers the last exchange N times with distinct seeds, keeps the best in the conversation and the others in lineage; the estimate counts every call', async () => {
+    const { sample, input, generator, responder, judge } = await lastTurnRun(3);
+    expect(sample.status).toBe('accepted');
+    expect(exchanges(sample)).toBe(3);
+    const q = sample.turns![4]!.content;
+    expect(sample.turns!.at(-1)).toEqual({ role: 'assistant', content: VARIANTS[1]!(q) });
+    expect(lineageOf(sample).turns.at(-1)!.verdict!.score).toBe(5);
+    const alts = lineageOf(sample).lastTurnAlternatives!;
+    expect(alts.map((a) => [a.text, a.score])).toEqual([[VARIANTS[0]!(q), 4], [VARIANTS[2]!(''), 2]]);
+    for (const a of alts) expect(a.calls.map((i) => sample.calls[i]!.op)).toEqual(['multiTurn:answer', 'multiTurn:judgeTurn']);
+    // Turn 3's calls: the follow-up, then each answer with its verdict.
+    expect(lineageOf(sample).turns.at(-1)!.calls.map((i) => sample.calls[i]!.op)).toEqual(['multiTurn:followUp', ...Array(3).fill(['multiTurn:answer', 'multiTurn:judgeTurn']).flat()]);
+    const lastSeeds = responder.calls.slice(-3).map((c) => c.seed);
+    expect(new Set(lastSeeds).size).toBe(3);
+    // min = max turns: the estimate is exact — 2 follow-ups, 2 + 2 extra answers, 2 + 2 extra turn verdicts and the whole one.
+    const e = estimateCalls(recipeOf(input), 1);
+    expect(e.byRole).toEqual({ generator: generator.calls.length, responder: responder.calls.length, judge: judge.calls.length });
+    expect(e.byRole).toEqual({ generator: 2, responder: 4, judge: 5 });
+  });
+
+  it('one answer (the default) records no alternatives and builds no turn pair', async () => {
+    const { sample, responder } = await lastTurnRun(1);
+    expect(responder.calls).toHaveLength(2);
+    expect(lineageOf(sample).lastTurnAlternatives).toBeUndefined();
+    expect(pairsOf(sample)).toEqual([]);
+  });
+
+  it('builds the turn pair: the kept answer against the worst (or each one the margin below), the prompt the conversation before it, the same ids every time', async () => {
+    const { sample } = await lastTurnRun(3);
+    const id = toSample('r1', 'p1', sample, 1000).id;
+    const [pair, ...more] = pairsOf(sample);
+    expect(more).toEqual([]);
+    expect(pair).toMatchObject({ id: `turn:${id}>1`, source: 'turn', sampleId: id, gap: 3 });
+    expect(pair!.chosen).toMatchObject({ text: sample.turns!.at(-1)!.content, score: 5 });
+    expect(pair!.rejected).toMatchObject({ text: 'Wrong: nobody can know that.', score: 2 });
+    expect(pair!.prompt.turns).toEqual(sample.turns!.slice(0, -1));
+    expect(pair!.prompt.turns!.at(-1)!.role).toBe('user');
+    expect(pairsOf(sample)).toEqual([pair]);
+    expect(pairsOf(sample, { mode: 'margin', margin: 1 }).map((p) => [p.id, p.rejected.score])).toEqual([[`turn:${id}>0`, 4], [`turn:${id}>1`, 2]]);
+    expect(pairsOf(sample, { mode: 'margin', margin: 2 }).map((p) => p.rejected.score)).toEqual([2]);
+    // A conversation the whole-conversation judge rejected gives no chosen side.
+    expect(pairsOf({ ...sample, status: 'rejected', rejectReason: 'lowScore' })).toEqual([]);
+  });
+
+  it('equal scores keep the first answer and pair nothing; an off-topic answer is never kept nor paired', async () => {
+    const tie = await lastTurnRun(3, () => 4);
+    const q = tie.sample.turns![4]!.content;
+    expect(tie.sample.turns!.at(-1)!.content).toBe(VARIANTS[0]!(q));
+    expect(lineageOf(tie.sample).lastTurnAlternatives!.map((a) => a.score)).toEqual([4, 4]);
+    expect(pairsOf(tie.sample)).toEqual([]);
+    expect(pairsOf(tie.sample, { mode: 'margin', margin: 0 })).toEqual([]);
+
+    // The best-scored answer judged off-topic (drift on): it is an alternative without a score.
+    const { engines } = rolesWith({ turnJudge: (p) => (/^Thorough/.test(responseOf(p)) ? verdict(5, false) : verdict(/^Wrong/.test(responseOf(p)) ? 2 : 4)) });
+    const responder = new ScriptedEngine([{ match: /./, reply: (p, k) => VARIANTS[k]!(p.split('\n').at(-1)!) }], 'resp');
+    const store = await run(mt({ minTurns: 3, maxTurns: 3, lastTurnAnswers: 3 }), { ...engines, responder }, seeds.slice(0, 1));
+    const x = store.samples[0]!;
+    expect(x.status).toBe('accepted');
+    expect(x.turns!.at(-1)!.content).toMatch(/^A careful answer/);
+    expect(lineageOf(x).lastTurnAlternatives!.map((a) => a.score)).toEqual([null, 2]);
+    expect(pairsOf(x).map((p) => [p.chosen.score, p.rejected.score])).toEqual([[4, 2]]);
+  });
+
+  it('a turn pair exports as TRL conversational and LLaMA-Factory ShareGPT ranking records that pass the strict checkers', async () => {
+    const { sample } = await lastTurnRun(3);
+    const pairs = pairsOf(sample, { mode: 'margin', margin: 1 }).map((p): PreferencePair => ({ ...p, status: 'accepted', createdAt: 1, updatedAt: 1 }));
+    expect(pairs).toHaveLength(2);
+    const trl = pairs.flatMap((p) => pairRecords('trl-chat-jsonl', p));
+    expect(checkPairFile('trl-chat-jsonl', trl.map((r) => JSON.stringify(r)).join('\n') + '\n')).toEqual([]);
+    expect(trl[0]!.prompt).toEqual(sample.turns!.slice(0, -1));
+    const sharegpt = pairs.flatMap((p) => pairRecords('llamafactory-sharegpt-json', p));
+    expect(checkPairFile('llamafactory-sharegpt-json', JSON.stringify(sharegpt))).toEqual([]);
+    expect(sharegpt[0]).toMatchObject({ chosen: { from: 'gpt', value: sample.turns!.at(-1)!.content }, rejected: { from: 'gpt', value: lineageOf(sample).lastTurnAlternatives![0]!.text } });
+    expect((sharegpt[0]!.conversations as { from: string }[]).map((m) => m.from)).toEqual(['human', 'gpt', 'human', 'gpt', 'human']);
   });
 });
