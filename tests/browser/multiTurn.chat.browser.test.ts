@@ -43,7 +43,7 @@ describe('multi-turn conversations on the real chat model', () => {
     await deleteGguf('tinyllama-multiturn.gguf').catch(() => {});
   });
 
-  it('2 seeds, 2–3 turns: each conversation is stored turn by turn with its lineage and exported whole as ShareGPT', async () => {
+  it('1 seed, 2 exchanges: the conversation is stored turn by turn with its lineage and exported whole as ShareGPT', async () => {
     const small = PRESETS.smallModel!;
     const input: RecipeInput = {
       ...small,
@@ -52,14 +52,15 @@ describe('multi-turn conversations on the real chat model', () => {
         { op: 'respond', maxTokens: 40 },
         // minScore 1: the model's grades are not under test; repeats and drift still end a conversation.
         // Short answers and the preset's short templates keep each prompt small (prompt tokens are most of the time).
-        { op: 'multiTurn', minTurns: 2, maxTurns: 3, followUpTokens: 32, maxTokens: 40, minScore: 1, retries: 1 },
+        { op: 'multiTurn', minTurns: 2, maxTurns: 2, followUpTokens: 32, maxTokens: 40, minScore: 1, retries: 1 },
       ],
     };
     const v = validateRecipe(input);
     if (!v.ok) throw new Error(JSON.stringify(v.problems));
     const seeds = [
+      // One seed and one follow-up: each call on this model costs seconds of prompt processing in
+      // WebAssembly, and the scripted unit tests (tests/unit/multiTurn.test.ts) cover the ranges.
       { id: 'a', instruction: 'Name the three primary colours.', input: '', output: '' },
-      { id: 'b', instruction: 'Give one tip for sleeping better.', input: '', output: '' },
     ];
     const api = Comlink.wrap<RunnerApi>(worker);
     await api.useDatabase(db.name);
@@ -69,13 +70,13 @@ describe('multi-turn conversations on the real chat model', () => {
     const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href });
     expect(status).toBe('done');
     const counts = (await getRun(db, run.id))!.counts;
-    expect(counts.done).toBe(2);
+    expect(counts.done).toBe(1);
     expect(counts.freeTextShapes ?? 0).toBe(0); // every verdict was held to its schema
     const samples = await listRunSamples(db, run.id);
-    expect(samples).toHaveLength(2); // one conversation per task
+    expect(samples).toHaveLength(1); // one conversation per task
     for (const s of samples) {
       const lin = s.lineage.notes!.multiTurn!;
-      expect([2, 3]).toContain(lin.planned);
+      expect(lin.planned).toBe(2);
       expect(s.turns!.length % 2).toBe(0);
       s.turns!.forEach((t, i) => {
         expect(t.role).toBe(i % 2 ? 'assistant' : 'user');

@@ -12,7 +12,6 @@ import { exportPairs, type PairFormat } from '../../src/lib/io/export/pairs';
 import { BlobSink } from '../../src/lib/io/export/sink';
 import { PRESETS, validateRecipe, type RecipeInput } from '../../src/lib/pipeline/recipe';
 import { taskCount } from '../../src/lib/pipeline/run';
-import type { RunCounts } from '../../src/lib/pipeline/types';
 import type { RunnerApi } from '../../src/lib/runner/runnerApi';
 import { chatModelFile } from '../support/chatModel';
 import { checkPairFile, type PairCheckFormat } from '../support/pairChecks';
@@ -43,26 +42,27 @@ describe('preference pairs on the real chat model', () => {
     await deleteGguf('tinyllama-preference.gguf').catch(() => {});
   });
 
-  it('best of 2 on 2 seeds: pairs of one seed’s answers, best against worst, and an edit pair; TRL and LLaMA-Factory files pass the checkers', async () => {
+  it('best of 2 on 1 seed: pairs of the seed’s answers, best against worst, and an edit pair; TRL and LLaMA-Factory files pass the checkers', async () => {
     const small = PRESETS.smallModel!;
     const input: RecipeInput = { ...small, name: 'best of 2', steps: [{ op: 'bestOfN', n: 2, k: 1, maxTokens: 48, temperature: 0.9 }] };
     const v = validateRecipe(input);
     if (!v.ok) throw new Error(JSON.stringify(v.problems));
     const seeds = [
+      // One seed: each call on this model costs tens of seconds in WebAssembly on a busy machine;
+      // the builder's sources and margins are covered with scripted engines (preferenceBuild.test.ts).
       { id: 'a', instruction: 'Name the three primary colours.', input: '', output: '' },
-      { id: 'b', instruction: 'Give one tip for sleeping better.', input: '', output: '' },
     ];
     const api = Comlink.wrap<RunnerApi>(worker);
     await api.useDatabase(db.name);
     const p = await createProject(db, 'preference');
     const ref = { kind: 'wllama' as const, file: 'tinyllama-preference.gguf' };
-    const run = await createRun(db, { projectId: p.id, name: 'best of 2', recipe: v.recipe as never, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
+    const run = await createRun(db, { projectId: p.id, name: 'best of 2', recipe: v.recipe, roles: { generator: ref, responder: ref, judge: ref }, models: {}, seeds, concurrency: 1, total: taskCount(v.recipe, seeds.length) });
     const status = await api.start(run.id, { source: { kind: 'huggingface' }, keys: {}, appBase: new URL('/', location.href).href });
     expect(status).toBe('done');
-    const counts = (await getRun(db, run.id))!.counts as unknown as RunCounts;
-    expect(counts.done).toBe(2);
+    const counts = (await getRun(db, run.id))!.counts;
+    expect(counts.done).toBe(1);
     const samples = await listRunSamples(db, run.id);
-    expect(samples).toHaveLength(4); // two answers per seed, each stored
+    expect(samples).toHaveLength(2); // two answers to the seed, each stored
     const kept = samples.filter((s) => s.status === 'accepted');
 
     // A person's edit of one kept answer: the edited text against the model's.
@@ -75,7 +75,7 @@ describe('preference pairs on the real chat model', () => {
     const bySample = new Map(samples.map((s) => [s.id, s]));
     expect(pairs.filter((x) => x.source === 'edit').map((x) => x.sampleId)).toEqual([edited.id]);
     const best = pairs.filter((x) => x.source === 'bestOfN');
-    expect(best.length).toBeLessThanOrEqual(2); // at most one per seed: the best against the worst
+    expect(best.length).toBeLessThanOrEqual(1); // at most one: the best against the worst
     for (const x of best) {
       const c = bySample.get(x.chosen.sampleId!)!;
       const r = bySample.get(x.rejected.sampleId!)!;
