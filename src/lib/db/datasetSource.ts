@@ -10,6 +10,7 @@ import type { Project, Run, RunWithTasks, Sample } from './types';
 import type { Vectors } from '../dedup/types';
 import { KeyExistsError, type BackupSource, type DedupEmbedRequest, type DedupStore, type ProjectRows, type ProjectTable, type RestoreRows, type RestoreTable, type RestoreTarget, type RestoreWriter } from '../io/export/source';
 import { withRunLock } from '../runner/runLock';
+import type { PairReader } from '../io/export/pairs';
 import { embeddingsFor } from '../embed/service';
 
 /**
@@ -20,7 +21,7 @@ import { embeddingsFor } from '../embed/service';
 export class DexieDatasetSource implements BackupSource, DedupStore, RestoreTarget {
   readonly place = { here: 'this browser', elsewhere: 'restore in another browser profile' };
   /** The project's preference pairs, for its backup. */
-  readonly pairs;
+  readonly pairs: PairReader;
   constructor(readonly db: AppDb) {
     this.pairs = dexiePairReader(db);
   }
