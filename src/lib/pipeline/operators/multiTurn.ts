@@ -209,12 +209,12 @@ export async function multiTurn(ctx: OpContext, cand: Candidate, step: MultiTurn
     const best = tries.reduce<AnswerTry | null>((m, t) => (!t.failed && t.verdict && (m === null || t.verdict.score > m.verdict!.score) ? t : m), null);
     if (!best) {
       const f = tries[0]!;
-      if (f.rougeL && f.rougeL.score > (turn.rougeL?.score ?? -1)) turn.rougeL = f.rougeL;
+      if (f.rougeL) turn.rougeL = f.rougeL; // set only where it beats the follow-up's
       if (f.verdict) turn.verdict = f.verdict;
       stop(f.failed!.reason, user, f.failed!.assistant, f.failed!.judgeRaw);
       break;
     }
-    if (best.rougeL && best.rougeL.score > userRepeat.score) turn.rougeL = best.rougeL;
+    if (best.rougeL) turn.rougeL = best.rougeL;
     turn.verdict = best.verdict;
     if (tries.length > 1) lineage.lastTurnAlternatives = tries.filter((t) => t !== best).map((t) => ({ text: t.text, score: t.verdict && !t.failed ? t.verdict.score : null, calls: t.calls }));
     const assistant = best.text;
