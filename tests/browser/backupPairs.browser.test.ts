@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppDb } from '../../src/lib/db/db';
 import { datasetSource } from '../../src/lib/db/datasetSource';
 import { setPairsStatus } from '../../src/lib/db/pairsRepo';
+import { deleteProject } from '../../src/lib/db/projectsRepo';
 import { BackupFormatError } from '../../src/lib/io/export/backup';
 import { restoreBackupFile, writeBackup } from '../../src/lib/io/export/projectBackup';
 import { BlobSink } from '../../src/lib/io/export/sink';
@@ -113,6 +114,22 @@ describe('preference pairs in project backups (real IndexedDB)', () => {
     expect(e2).toBeInstanceOf(BackupFormatError);
     expect((e2 as BackupFormatError).problems).toEqual([{ line: at + 1, field: 'row(pairs).sampleId', message: `pair ${row2.row.id} answers sample no-such-sample, which is not in the backup` }]);
     await nothingStored();
+  });
+
+  it('deleting a project deletes its pairs (and no other project’s); its backup then restores in the same store', async () => {
+    const a = await freshDb('bpairs-delete');
+    const fx = await projectWithPairs(a);
+    const other = { ...(await a.pairs.get('pair-2'))!, id: 'other-pair', projectId: 'other-project' };
+    await a.pairs.add(other);
+    const before = await pairsOf(a, fx.project.id);
+    const text = await backupText(a, fx.project.id);
+
+    await deleteProject(a, fx.project.id);
+    expect(await pairsOf(a, fx.project.id)).toEqual([]);
+    expect(await a.pairs.toCollection().primaryKeys()).toEqual(['other-pair']);
+
+    await restoreBackupFile(datasetSource(a), new Blob([text]));
+    expect(await pairsOf(a, fx.project.id)).toEqual(before);
   });
 
   it('a pair already stored rolls the whole restore back (one transaction)', async () => {

@@ -48,12 +48,14 @@ export async function hasHumanReview(db: AppDb, projectId: string): Promise<bool
 
 /** Deletes a project with everything that belongs to it, in one transaction. */
 export async function deleteProject(db: AppDb, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.runTasks, db.settings, db.documents, db.chunks, db.documentFiles], async () => {
+  await db.transaction('rw', [db.projects, db.seeds, db.samples, db.runs, db.runSeeds, db.runTasks, db.settings, db.documents, db.chunks, db.documentFiles, db.pairs], async () => {
     await db.settings.bulkDelete(projectSettingKeys(id));
     await db.chunks.where('projectId').equals(id).delete();
     await db.documentFiles.where('projectId').equals(id).delete();
     await db.documents.where('projectId').equals(id).delete();
     await db.seeds.where('projectId').equals(id).delete();
+    // Pairs quote the samples' text: none may outlive them (a restore of the project would collide).
+    await db.pairs.where('projectId').equals(id).delete();
     await db.samples.where('projectId').equals(id).delete();
     const runIds = await db.runs.where('projectId').equals(id).primaryKeys();
     await db.runSeeds.bulkDelete(runIds);
