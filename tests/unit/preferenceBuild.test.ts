@@ -165,6 +165,27 @@ describe('every source at once', () => {
     expect(buildPairs(marked, opts({ mode: 'margin', margin: 1 }))).toEqual([]);
   });
 
+  it('leaves conversations (notes.multiTurn) out of the best-of-N, judge and critique sources: their score is the whole conversation’s', async () => {
+    const bon = await samplesOf([{ op: 'bestOfN', n: 3, k: 2 }], [5, 2, 3]);
+    const judged = await samplesOf([{ op: 'respond' }, { op: 'judge', minScore: 4 }], [5, 2], { copiesPerSeed: 2 });
+    const revised = await samplesOf([{ op: 'respond' }, { op: 'judge', minScore: 1 }, { op: 'critique' }, { op: 'judge', minScore: 1 }], [3, 5], {}, [
+      { match: /Critique the response/, reply: 'It misses an example.' },
+      { match: /Rewrite the response/, reply: `Revised: ${LONG}` },
+    ]);
+    const rows = [...bon, ...judged.map((s) => ({ ...s, id: `j-${s.id}` })), ...revised.map((s) => ({ ...s, id: `c-${s.id}` }))];
+    const sources = ['bestOfN', 'judge', 'critique'] as const;
+    expect(buildPairs(rows, opts({ sources })).map((p) => p.source).sort()).toEqual(['bestOfN', 'critique', 'judge']);
+    // As the multi-turn step leaves them: the first answer in `output`, the conversation's score in `score`.
+    const multiTurn = { planned: 2, lang: 'en', turns: [], stopped: null };
+    const conversations = rows.map((s) => ({ ...s, lineage: { ...s.lineage, notes: { ...s.lineage.notes, multiTurn } } }) as Sample);
+    expect(buildPairs(conversations, opts({ sources }))).toEqual([]);
+    expect(buildPairs(conversations, opts({ sources, mode: 'margin', margin: 0 }))).toEqual([]);
+    // One conversation among plain answers leaves only it out.
+    const best = bon.find((s) => s.score === 5)!;
+    const mixed = buildPairs(rows.map((s) => (s === best ? conversations[rows.indexOf(s)]! : s)), opts({ sources: ['bestOfN'] }));
+    expect(scoresOf(mixed)).toEqual([[3, 2]]);
+  });
+
   it('refuses bad options with the field named', () => {
     expect(() => buildPairs([], opts({ margin: -1 }))).toThrow(PairOptionsError);
     expect(() => buildPairs([], opts({ margin: Number.NaN }))).toThrow(/margin/);

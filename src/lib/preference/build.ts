@@ -75,6 +75,12 @@ function side(s: Sample, text: string, score: number | null, reasoning?: string)
 const same = (a: string, b: string) => a.trim() === b.trim();
 const gapOf = (a: number | null, b: number | null) => (a !== null && b !== null ? Math.round((a - b) * 1000) / 1000 : null);
 const usable = (s: Sample) => !s.contamination;
+/**
+ * A conversation's score is the whole conversation's while its `output` is the first answer: the
+ * answer-level sources (best-of-N, judge, critique) would compare unlike scores, so they leave
+ * conversations to the `turn` source.
+ */
+const singleTurn = (s: Sample) => !s.lineage.notes?.multiTurn;
 
 /**
  * The pairs of one run's samples (pairs never cross runs: a pair is deleted with its run). Pass a
@@ -90,10 +96,11 @@ export function buildPairs(samples: readonly Sample[], options: PairOptions = DE
   for (const runId of [...byRun.keys()].sort()) {
     // Id order: the pairs (and the best of equal scores) do not depend on the order rows were read in.
     const run = byRun.get(runId)!.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (want.has('bestOfN')) out.push(...bestOfNPairs(run, o));
-    if (want.has('critique')) out.push(...run.flatMap((s) => critiquePair(s) ?? []));
+    const answers = run.filter(singleTurn);
+    if (want.has('bestOfN')) out.push(...bestOfNPairs(answers, o));
+    if (want.has('critique')) out.push(...answers.flatMap((s) => critiquePair(s) ?? []));
     if (want.has('edit')) out.push(...run.flatMap((s) => editPair(s) ?? []));
-    if (want.has('judge')) out.push(...judgePairs(run, o));
+    if (want.has('judge')) out.push(...judgePairs(answers, o));
     if (want.has('turn')) out.push(...run.flatMap((s) => turnPairs(s, o)));
   }
   return out;
