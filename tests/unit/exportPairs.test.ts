@@ -221,6 +221,30 @@ describe('exportPairs', () => {
     expect(s.leftOut.source).toBe(all.filter((p) => p.status !== 'rejected' && p.source !== 'judge').length);
   });
 
+  it('writes each KTO (prompt, completion) once, leaves out one labelled both ways, and says so', async () => {
+    // Margin mode over one prompt's answers A 5, B 4, C 2: A>B, A>C, B>C — A chosen twice, C rejected twice, B on both sides.
+    const [a, b, c] = [{ text: 'A: Jupiter.', score: 5 }, { text: 'B: Saturn, no, Jupiter.', score: 4 }, { text: 'C: Mars.', score: 2 }].map((x, i) => ({ ...x, sampleId: `s${i}` }));
+    const pair = (id: string, chosen: typeof a, rejected: typeof a, over: Partial<PreferencePair> = {}): PreferencePair => ({ ...EXAMPLE, id, chosen: chosen!, rejected: rejected!, gap: chosen!.score - rejected!.score, ...over });
+    const other = { ...EXAMPLE.prompt, instruction: 'Name a gas giant.' };
+    const all = [pair('m1', a, b), pair('m2', a, c), pair('m3', b, c), pair('m4', b, c, { prompt: other })];
+    const sink = new BlobSink('application/jsonl');
+    const s = await exportPairs(memoryPairReader(all, 1), 'p1', { format: 'kto-jsonl', acceptedOnly: true, provenance: true }, sink);
+    const t = await sink.blob().text();
+    expect(checkPairFile('kto-jsonl', t, true)).toEqual([]);
+    const q = EXAMPLE.prompt.instruction;
+    expect(t.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.prompt, r.completion, r.label, r.provenance.id])).toEqual([
+      [q, a!.text, true, 'm1'],
+      [q, c!.text, false, 'm2'],
+      // The same answer to another prompt is another row.
+      [other.instruction, b!.text, true, 'm4'],
+      [other.instruction, c!.text, false, 'm4'],
+    ]);
+    expect(s).toMatchObject({ pairs: 4, rows: 4, kto: { repeated: 2, contradicted: 1 } });
+    expect(pairCardLines(s)[2]).toBe('- 4 pairs in `kto-jsonl` (4 rows: each side its own row, labelled; 2 repeated rows written once; 1 completions labelled both true and false for one prompt left out); accepted pairs only; rejected pairs are never exported.');
+    // The paired layouts keep every pair.
+    expect(await exportPairs(memoryPairReader(all), 'p1', { format: 'trl-jsonl', acceptedOnly: true, provenance: false }, new BlobSink('x'))).toMatchObject({ pairs: 4, rows: 4 });
+  });
+
   it('fails with NoPairsToExportError and aborts the sink when nothing passes', async () => {
     let aborted = false;
     const sink = { write: async () => {}, close: async () => {}, abort: async () => void (aborted = true) };

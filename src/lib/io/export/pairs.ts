@@ -109,6 +109,45 @@ export function pairRecords(format: Exclude<PairFormat, 'pairs-parquet'>, p: Pre
   }
 }
 
+/** What a text export wrote: `rows` in the file; KTO's rows merged or left out (0 in the paired layouts). */
+export interface PairTally {
+  rows: number;
+  /** KTO rows that repeat an earlier (prompt, completion, label): written once. */
+  repeated: number;
+  /** KTO (prompt, completion)s labelled both true and false (one pair's chosen, another's rejected): left out. */
+  contradicted: number;
+}
+
+/**
+ * The records of a page stream in `format`. KTO's rows are read whole first: margin mode and
+ * best-of-N with k ≥ 2 put one answer in several pairs, so a row repeats, and one answer can be
+ * chosen in one pair and rejected in another — a trainer would read both labels for one
+ * completion. Each (prompt, completion) is written once, with its first row's provenance, and
+ * one that got both labels not at all.
+ */
+async function* pairRecordStream(format: Exclude<PairFormat, 'pairs-parquet'>, pages: AsyncIterable<PreferencePair[]>, provenance: boolean, tally: PairTally): AsyncGenerator<Record<string, unknown>> {
+  if (format !== 'kto-jsonl') {
+    for await (const page of pages) for (const p of page) yield* pairRecords(format, p, provenance);
+    return;
+  }
+  const rows = new Map<string, { row: Record<string, unknown>; labels: Set<unknown> }>();
+  for await (const page of pages) {
+    for (const p of page) {
+      for (const r of pairRecords(format, p, provenance)) {
+        const key = JSON.stringify([r.prompt, r.completion]);
+        const seen = rows.get(key);
+        if (!seen) rows.set(key, { row: r, labels: new Set([r.label]) });
+        else if (seen.labels.has(r.label)) tally.repeated++;
+        else seen.labels.add(r.label);
+      }
+    }
+  }
+  for (const { row, labels } of rows.values()) {
+    if (labels.size > 1) tally.contradicted++;
+    else yield row;
+  }
+}
+
 /** The Parquet columns: TRL's three, the prompt's parts, then the pair's facts. */
 export const PAIR_COLUMNS = ['prompt', 'chosen', 'rejected', 'system', 'instruction', 'input', 'id', 'source', 'chosen_score', 'rejected_score', 'gap', 'reason'] as const;
 
@@ -118,41 +157,39 @@ export function pairRow(p: PreferencePair): (string | number | null)[] {
 
 /**
  * Streams pages of pairs as the bytes of one file in `format`: text in chunks of about CHUNK_CHARS,
- * Parquet one row group per page.
+ * Parquet one row group per page. `tally` is filled as it writes (KTO's merged rows: pairRecordStream).
  * @throws whatever the pair source throws (the caller aborts the sink).
  */
-export async function* encodePairs(format: PairFormat, pages: AsyncIterable<PreferencePair[]>, provenance = false): AsyncGenerator<Uint8Array> {
+export async function* encodePairs(format: PairFormat, pages: AsyncIterable<PreferencePair[]>, provenance = false, tally: PairTally = { rows: 0, repeated: 0, contradicted: 0 }): AsyncGenerator<Uint8Array> {
   if (format === 'pairs-parquet') {
-    yield* encodePairsParquet(pages);
+    yield* encodePairsParquet(pages, tally);
     return;
   }
   const enc = new TextEncoder();
   const array = format === 'llamafactory-alpaca-json' || format === 'llamafactory-sharegpt-json';
   let buf = array ? '[' : '';
   let first = true;
-  for await (const page of pages) {
-    for (const p of page) {
-      for (const r of pairRecords(format, p, provenance)) {
-        // One record per line inside the array, as the sample formats write it.
-        buf += array ? (first ? '\n' : ',\n') + JSON.stringify(r) : JSON.stringify(r) + '\n';
-        first = false;
-      }
-      if (buf.length >= CHUNK_CHARS) {
-        yield enc.encode(buf);
-        buf = '';
-      }
+  for await (const r of pairRecordStream(format, pages, provenance, tally)) {
+    // One record per line inside the array, as the sample formats write it.
+    buf += array ? (first ? '\n' : ',\n') + JSON.stringify(r) : JSON.stringify(r) + '\n';
+    first = false;
+    tally.rows++;
+    if (buf.length >= CHUNK_CHARS) {
+      yield enc.encode(buf);
+      buf = '';
     }
   }
   if (array) buf += first ? ']\n' : '\n]\n';
   if (buf) yield enc.encode(buf);
 }
 
-async function* encodePairsParquet(pages: AsyncIterable<PreferencePair[]>): AsyncGenerator<Uint8Array> {
+async function* encodePairsParquet(pages: AsyncIterable<PreferencePair[]>, tally: PairTally): AsyncGenerator<Uint8Array> {
   // One buffer, one row group: pairs are far fewer than samples (the sample exporter streams row
   // groups through a writer of its own in encode.ts). Loaded on first use, like that one.
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   const rows: (string | number | null)[][] = [];
   for await (const page of pages) for (const p of page) rows.push(pairRow(p));
+  tally.rows = rows.length;
   const numeric = new Set(['chosen_score', 'rejected_score', 'gap']);
   const buffer = parquetWriteBuffer({
     columnData: PAIR_COLUMNS.map((name, c) => ({ name, data: rows.map((r) => r[c] ?? null), type: numeric.has(name) ? ('DOUBLE' as const) : ('STRING' as const), nullable: numeric.has(name) })),
@@ -197,9 +234,11 @@ export interface PairExportOptions {
 export interface PairExportSummary {
   format: PairFormat;
   options: PairExportOptions;
-  /** Pairs written (KTO writes two rows per pair: `rows`). */
+  /** Pairs written, and the file's rows (KTO: one per side, less `kto`'s). */
   pairs: number;
   rows: number;
+  /** KTO only: rows written once for several pairs, and completions left out for carrying both labels. */
+  kto?: { repeated: number; contradicted: number };
   bySource: Partial<Record<PairSource, number>>;
   /** Score gaps of the written pairs that have one. */
   gaps: { count: number; min: number; max: number; mean: number } | null;
@@ -276,7 +315,8 @@ export async function exportPairs(reader: PairReader, projectId: string, opts: P
       if (!pairs) throw new NoPairsToExportError();
     }
     let bytes = 0;
-    for await (const chunk of encodePairs(opts.format, pages(), opts.provenance)) {
+    const tally: PairTally = { rows: 0, repeated: 0, contradicted: 0 };
+    for await (const chunk of encodePairs(opts.format, pages(), opts.provenance, tally)) {
       await sink.write(chunk);
       bytes += chunk.byteLength;
     }
@@ -287,7 +327,8 @@ export async function exportPairs(reader: PairReader, projectId: string, opts: P
       // The user's names and terms are personal data themselves: the summary keeps only the choice.
       options: opts.privacy ? { ...opts, privacy: { ...opts.privacy, names: [], terms: [], ignored: [] } } : { ...opts },
       pairs,
-      rows: opts.format === 'kto-jsonl' ? pairs * 2 : pairs,
+      rows: tally.rows,
+      ...(opts.format === 'kto-jsonl' ? { kto: { repeated: tally.repeated, contradicted: tally.contradicted } } : {}),
       bySource,
       gaps: gaps.length ? { count: gaps.length, min: gaps.reduce((m, g) => Math.min(m, g), Infinity), max: gaps.reduce((m, g) => Math.max(m, g), -Infinity), mean: Math.round((gaps.reduce((a, g) => a + g, 0) / gaps.length) * 100) / 100 } : null,
       leftOut,
@@ -309,12 +350,20 @@ const SOURCE_WORDS: Record<PairSource, string> = {
   turn: 'the last turn of a conversation',
 };
 
+/** KTO's merged and dropped rows in words, for the card; empty when there were none. */
+function ktoWords(k: PairExportSummary['kto']): string {
+  const out = [];
+  if (k?.repeated) out.push(`${k.repeated} repeated rows written once`);
+  if (k?.contradicted) out.push(`${k.contradicted} completions labelled both true and false for one prompt left out`);
+  return out.length ? `; ${out.join('; ')}` : '';
+}
+
 /**
  * The dataset card's "Preference pairs" section: how many pairs of each source the file holds,
  * the score gaps, and the rule that made them (`build`: the builder's mode and margin).
  */
 export function pairCardLines(s: PairExportSummary, build?: { mode: 'bestWorst' | 'margin'; margin: number }): string[] {
-  const lines = ['## Preference pairs', '', `- ${s.pairs} pairs in \`${s.format}\`${s.format === 'kto-jsonl' ? ` (${s.rows} rows: each side its own row, labelled)` : ''}; ${s.options.acceptedOnly ? 'accepted pairs only' : 'accepted and pending pairs'}; rejected pairs are never exported.`];
+  const lines = ['## Preference pairs', '', `- ${s.pairs} pairs in \`${s.format}\`${s.format === 'kto-jsonl' ? ` (${s.rows} rows: each side its own row, labelled${ktoWords(s.kto)})` : ''}; ${s.options.acceptedOnly ? 'accepted pairs only' : 'accepted and pending pairs'}; rejected pairs are never exported.`];
   for (const [src, n] of Object.entries(s.bySource).sort((a, b) => b[1] - a[1])) lines.push(`- ${src}: ${n} (${SOURCE_WORDS[src as PairSource]})`);
   if (build) lines.push(`- Best-of-N and judge answers paired ${build.mode === 'margin' ? `every two whose judge scores differ by at least ${build.margin}` : 'the best against the worst'}; equal scores never pair, and no answer is paired with itself.`);
   lines.push(s.gaps ? `- Score gap (chosen − rejected, judge scores 1–5): ${s.gaps.count} pairs scored on both sides, min ${s.gaps.min}, mean ${s.gaps.mean}, max ${s.gaps.max}.` : '- Score gap: no pair is scored on both sides.');
