@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/args';
 import { openStore } from '../../src/cli/store/store';
+import { SqliteDatasetSource } from '../../src/cli/store/sources';
+import { allRows } from '../../src/lib/io/export/source';
 import { validateRecipe } from '../../src/lib/pipeline/recipe';
 import { runRecipe } from '../../src/lib/pipeline/run';
 import { ScriptedEngine } from '../support/scriptedEngine';
@@ -62,5 +64,65 @@ describe('seedforge export of preference pairs', () => {
     const bad = await cli(['export', '--store', dir, '--format', 'trl-jsonl', '--out', join(dir, 'x.jsonl'), '--pair-mode', 'all', '--no-card']);
     expect(bad.code).not.toBe(EXIT.done);
     expect(bad.stderr).toMatch(/--pair-mode must be bestWorst or margin/);
+  });
+});
+
+describe('seedforge export of preference pairs: handoff and privacy', () => {
+  it("writes dataset_info.json's ranking entry beside the pairs, keeping other entries; none for a layout LLaMA-Factory cannot read; refuses --split", async () => {
+    const sub = tempDir('pairs-handoff');
+    const infoPath = join(sub, 'dataset_info.json');
+    writeFileSync(infoPath, JSON.stringify({ other: { file_name: 'other.json' } }));
+    const out = join(sub, 'prefs.jsonl');
+    const r = await cli(['export', '--store', dir, '--format', 'trl-jsonl', '--out', out, '--no-card', '--json']);
+    expect(r.code, r.stderr).toBe(EXIT.done);
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ handoff: infoPath, datasets: ['prefs'] });
+    expect(JSON.parse(readFileSync(infoPath, 'utf8'))).toEqual({
+      other: { file_name: 'other.json' },
+      prefs: { file_name: 'prefs.jsonl', ranking: true, columns: { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' } },
+    });
+
+    const chatDir = tempDir('pairs-handoff-chat');
+    const chat = await cli(['export', '--store', dir, '--format', 'trl-chat-jsonl', '--out', join(chatDir, 'chat.jsonl'), '--no-card', '--json']);
+    expect(chat.code, chat.stderr).toBe(EXIT.done);
+    expect(jsonLines(chat.stdout).at(-1)).toMatchObject({ handoff: null, datasets: [] });
+    expect(existsSync(join(chatDir, 'dataset_info.json'))).toBe(false);
+
+    const split = await cli(['export', '--store', dir, '--format', 'trl-jsonl', '--out', join(chatDir, 'split.jsonl'), '--no-card', '--split', '0.2']);
+    expect(split.code).not.toBe(EXIT.done);
+    expect(split.stderr).toMatch(/--split is for sample formats/);
+    expect(existsSync(join(chatDir, 'split.jsonl'))).toBe(false);
+  });
+
+  it("redacts the pair file when a run's recipe sets redactOutputs, as the sample export does", async () => {
+    const PHONE = '+1 415 555 0132';
+    const sub = tempDir('pairs-redact');
+    const store = openStore(sub);
+    try {
+      const p = store.createProject('Calls');
+      const seeds = [{ id: 's0', instruction: 'Who should I call about the planets?', input: '', output: '' }];
+      const v = validateRecipe({ version: 1, name: 'r', steps: [{ op: 'bestOfN', n: 2, k: 1 }], privacy: { redactInputs: false, redactOutputs: true, guard: true, mode: 'placeholder' } });
+      if (!v.ok) throw new Error('recipe');
+      const run = store.createRun({ projectId: p.id, name: 'r', recipe: v.recipe, roles: {}, models: { generator: 'gen' }, concurrency: 1, total: 1, seeds });
+      let k = 0;
+      let j = 0;
+      const gen = new ScriptedEngine([{ match: /./, reply: () => `Answer ${++k}: call the observatory on ${PHONE} and ask for the planets desk.` }], 'gen');
+      const judge = new ScriptedEngine([{ match: /./, reply: () => `{"score": ${[2, 5][j++ % 2]}, "reason": "ok"}` }], 'judge');
+      await runRecipe({ runId: run.id, recipe: v.recipe, seeds, engines: { generator: gen, responder: gen, judge }, store: store.runStore(), concurrency: 1 });
+      // The store keeps the number: only the export redacts.
+      const samples = await allRows(new SqliteDatasetSource(store), 'samples', p.id);
+      expect(samples.some((x) => x.output.includes(PHONE))).toBe(true);
+    } finally {
+      store.close();
+    }
+    const out = join(sub, 'pairs.jsonl');
+    const r = await cli(['export', '--store', sub, '--format', 'trl-jsonl', '--out', out, '--no-card', '--json']);
+    expect(r.code, r.stderr).toBe(EXIT.done);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { chosen: string; rejected: string });
+    expect(rows).toHaveLength(1);
+    for (const side of [rows[0]!.chosen, rows[0]!.rejected]) {
+      expect(side).toContain('[PHONE_1]');
+      expect(side).not.toContain(PHONE);
+    }
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ privacy: { redacted: true, remaining: {} } });
   });
 });

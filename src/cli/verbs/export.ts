@@ -72,7 +72,7 @@ export const exportVerb: Verb = {
       provenance: { type: 'boolean', help: 'keep per-item provenance fields where the format allows' },
       license: { type: 'string', value: 'ID', help: `the card's licence: ${LICENSES.join(', ')}` },
       description: { type: 'string', value: 'TEXT', help: "the card's description" },
-      split: { type: 'string', value: 'SHARE', help: `write a train and a validation file (FILE.train.EXT, FILE.validation.EXT), SHARE (${MIN_VALIDATION}–${MAX_VALIDATION}) of the items for validation` },
+      split: { type: 'string', value: 'SHARE', help: `write a train and a validation file (FILE.train.EXT, FILE.validation.EXT), SHARE (${MIN_VALIDATION}–${MAX_VALIDATION}) of the items for validation (sample formats only)` },
       'split-by': { type: 'string', value: 'BY', help: `stratify the split by ${SPLIT_BY.join(' or ')} (default operation)` },
       'split-seed': { type: 'string', value: 'N', help: 'seed of the split (default 1)' },
       'no-handoff': { type: 'boolean', help: "write no LLaMA-Factory dataset_info.json beside the data" },
@@ -94,12 +94,16 @@ export const exportVerb: Verb = {
     if (cardPath && !str(v, 'card') && !cardReplaceable(cardPath)) {
       throw new UsageError(`${cardPath} exists and is not a dataset card Seedforge wrote: name the card's file with --card, or pass --no-card`, 'export');
     }
+    const infoPath = v['no-handoff'] ? null : join(dirname(out), 'dataset_info.json');
     if (pairFormat) {
+      const splitFlag = (['split', 'split-by', 'split-seed'] as const).find((k) => v[k] !== undefined);
+      if (splitFlag) throw new UsageError(`--${splitFlag} is for sample formats: a preference pair export writes one file (leave --${splitFlag} out, or export samples with --format openai|alpaca|sharegpt|csv|parquet)`, 'export');
+      const handoff = infoPath ? { path: infoPath, info: readDatasetInfo(infoPath) } : null;
       const store = openExisting(str(v, 'store')!, 'export');
       try {
         const project = pickProject(store, str(v, 'project'), 'export');
         if (!project) throw new UsageError(`${store.path} holds no project: \`seedforge run\` or \`seedforge restore\` first`, 'export');
-        return await exportPairsVerb(new SqliteDatasetSource(store), project, { format: pairFormat, out, cardPath, includePending: v['include-pending'] === true, provenance: v.provenance === true, mode: str(v, 'pair-mode'), margin: num(v, 'margin', { min: 0, max: 4 }), json: v.json === true });
+        return await exportPairsVerb(new SqliteDatasetSource(store), project, { format: pairFormat, out, cardPath, includePending: v['include-pending'] === true, provenance: v.provenance === true, mode: str(v, 'pair-mode'), margin: num(v, 'margin', { min: 0, max: 4 }), json: v.json === true, handoff });
       } finally {
         store.close();
       }
@@ -109,7 +113,6 @@ export const exportVerb: Verb = {
     const by = (str(v, 'split-by') ?? 'operation') as SplitBy;
     if (!SPLIT_BY.includes(by)) throw new UsageError(`--split-by must be one of ${SPLIT_BY.join(', ')}`, 'export');
     const split = share === undefined ? null : { validation: share, by, seed: num(v, 'split-seed', { min: 0 }) ?? 1 };
-    const infoPath = v['no-handoff'] ? null : join(dirname(out), 'dataset_info.json');
     const info = infoPath ? readDatasetInfo(infoPath) : null;
     const store = openExisting(str(v, 'store')!, 'export');
     try {

@@ -5,6 +5,7 @@ import { datasetSource } from '../db/datasetSource';
 import { listRunsWithTasks } from '../db/runsRepo';
 import { getProjectSetting } from '../db/settingsRepo';
 import { readPrivacy } from '../privacy/settings';
+import { exportPrivacy, recipeRedacts } from '../privacy/exportPolicy';
 import type { Project, ProjectCard } from '../db/types';
 import type { BackupCounts } from '../io/export/backup';
 import { DEFAULT_LICENSE, datasetCard } from '../io/export/card';
@@ -221,15 +222,14 @@ export class ExportState {
     try {
       // A run whose recipe asks for redacted outputs (recipe.privacy.redactOutputs) redacts the file whatever the box says.
       const runs = await listRunsWithTasks(this.#db, project.id);
-      const recipeRedacts = runs.some((r) => r.recipe.privacy?.redactOutputs === true);
-      const privacy = readPrivacy(await getProjectSetting(this.#db, project.id, 'privacy'));
+      const privacy = exportPrivacy(readPrivacy(await getProjectSetting(this.#db, project.id, 'privacy')), { scan: this.scanPrivacy, redact: this.redactPrivacy, forced: recipeRedacts(runs) });
       const opts = {
         ...this.filters,
         format: this.format,
         provenance: this.provenance,
         source: this.includeSource ? this.sourcePlace : ('none' as const),
         ...(this.reasoning !== 'drop' ? { reasoning: this.reasoning } : {}),
-        ...(this.scanPrivacy || recipeRedacts ? { privacy: { names: privacy.names, terms: privacy.terms, ignored: privacy.ignored, mode: privacy.mode, redact: this.redactPrivacy || recipeRedacts } } : {}),
+        ...(privacy ? { privacy } : {}),
       };
       const summary = await exportDataset(datasetSource(this.#db), project.id, split ? { ...opts, split: { ...split, part: 'train' } } : opts, sink, (p) => (this.progress = p));
       if (sink instanceof BlobSink) downloadBlob(sink.blob(), name);
@@ -250,10 +250,6 @@ export class ExportState {
     } finally {
       this.busy = null;
     }
-  }
-
-  downloadHandoff(): void {
-    if (this.handoffText) downloadBlob(new Blob([this.handoffText], { type: 'application/json' }), 'dataset_info.json');
   }
 
   downloadCard(): void {

@@ -246,6 +246,8 @@ export interface PairExportSummary {
   leftOut: Record<string, number>;
   privacy?: ExportPrivacySummary;
   bytes: number;
+  /** Some pair has a system prompt (the LLaMA-Factory layouts then write a `system` key; the handoff names that column only then). */
+  systemWritten: boolean;
 }
 
 /** No pair passes the export's filters. */
@@ -294,6 +296,7 @@ export async function exportPairs(reader: PairReader, projectId: string, opts: P
     const scanner = opts.privacy ? new ExportScanner(opts.privacy) : null;
     const wanted = opts.sources ? new Set(opts.sources) : null;
     let pairs = 0;
+    let systemWritten = false;
     async function* pages(): AsyncGenerator<PreferencePair[]> {
       let done = 0;
       for await (const page of reader.pairPages(ids)) {
@@ -305,6 +308,7 @@ export async function exportPairs(reader: PairReader, projectId: string, opts: P
           }
           bySource[p.source] = (bySource[p.source] ?? 0) + 1;
           if (p.gap !== null) gaps.push(p.gap);
+          systemWritten ||= !!p.prompt.system || !!p.prompt.turns?.some((t) => t.role === 'system' && t.content);
           out.push(scanner ? scanned(scanner, p) : p);
         }
         pairs += out.length;
@@ -334,6 +338,7 @@ export async function exportPairs(reader: PairReader, projectId: string, opts: P
       leftOut,
       ...(scanner ? { privacy: scanner.summary() } : {}),
       bytes,
+      systemWritten,
     };
   } catch (e) {
     await sink.abort().catch(() => {});
