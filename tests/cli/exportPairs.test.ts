@@ -59,8 +59,9 @@ describe('seedforge export of preference pairs', () => {
     expect(r.code, r.stderr).toBe(EXIT.done);
     const text = readFileSync(out, 'utf8');
     expect(checkPairFile('kto-jsonl', text)).toEqual([]);
-    // Scores 5 (kept) against 2, 3 and 4: three pairs per seed, two rows each.
-    expect(text.trim().split('\n')).toHaveLength(3 * 3 * 2);
+    // Scores 5 (kept) against 2, 3 and 4: three pairs per seed; KTO writes each (prompt, completion)
+    // once, so the kept answer's row once and the three others' — four rows per seed.
+    expect(text.trim().split('\n')).toHaveLength(3 * 4);
     const bad = await cli(['export', '--store', dir, '--format', 'trl-jsonl', '--out', join(dir, 'x.jsonl'), '--pair-mode', 'all', '--no-card']);
     expect(bad.code).not.toBe(EXIT.done);
     expect(bad.stderr).toMatch(/--pair-mode must be bestWorst or margin/);
