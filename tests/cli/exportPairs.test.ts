@@ -125,5 +125,12 @@ describe('seedforge export of preference pairs: handoff and privacy', () => {
       expect(side).not.toContain(PHONE);
     }
     expect(jsonLines(r.stdout).at(-1)).toMatchObject({ privacy: { redacted: true, remaining: {} } });
+    // The sample export of the same store follows the same rule.
+    const samplesOut = join(sub, 'samples.jsonl');
+    const s = await cli(['export', '--store', sub, '--format', 'openai', '--out', samplesOut, '--no-card', '--include-pending', '--json']);
+    expect(s.code, s.stderr).toBe(EXIT.done);
+    const written = readFileSync(samplesOut, 'utf8');
+    expect(written).toContain('[PHONE_1]');
+    expect(written).not.toContain(PHONE);
   });
 });

@@ -11,6 +11,8 @@ import { FileSink } from '../fileSink';
 import { isPairFormat, PAIR_FORMATS, type PairFormat } from '../../lib/io/export/pairs';
 import { exportPairsVerb } from './exportPairs';
 import { SqliteDatasetSource } from '../store/sources';
+import { exportPrivacy, recipeRedacts } from '../../lib/privacy/exportPolicy';
+import { readPrivacy } from '../../lib/privacy/settings';
 import { openExisting, pickProject } from './data';
 
 /** The command line's format names → the exporter's (the short names are the common spellings). */
@@ -119,6 +121,9 @@ export const exportVerb: Verb = {
       const project = pickProject(store, str(v, 'project'), 'export');
       if (!project) throw new UsageError(`${store.path} holds no project: \`seedforge run\` or \`seedforge restore\` first`, 'export');
       const source = new SqliteDatasetSource(store);
+      const runs = await allRows(source, 'runs', project.id);
+      // A run whose recipe redacts outputs redacts the file, as in the app (the store keeps no privacy lists: the detectors alone).
+      const privacy = exportPrivacy(readPrivacy(undefined), { scan: false, redact: false, forced: recipeRedacts(runs) });
       const opts = {
         ...DEFAULT_FILTERS,
         acceptedOnly: v['include-pending'] !== true,
@@ -127,6 +132,7 @@ export const exportVerb: Verb = {
         realPercent: num(v, 'real-percent', { min: 0, max: 100 }) ?? 0,
         format,
         provenance: v.provenance === true,
+        ...(privacy ? { privacy } : {}),
       };
       const sides: { part?: SplitPart; file: string }[] = split ? (['train', 'validation'] as const).map((part) => ({ part, file: sideFile(out, part) })) : [{ file: out }];
       const written = [];
@@ -145,7 +151,7 @@ export const exportVerb: Verb = {
       const entries = datasetInfo(format, written.map((w) => ({ name: datasetName(stem, w.part), fileName: w.file.split(/[\\/]/).pop()!, system: w.summary.systemWritten })));
       if (infoPath && info && entries) writeFileSync(infoPath, datasetInfoText({ ...info, ...entries }));
       if (cardPath) {
-        const card = datasetCard({ projectName: project.name, summary, runs: await allRows(source, 'runs', project.id), dataFile: written[0]!.file.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
+        const card = datasetCard({ projectName: project.name, summary, runs, dataFile: written[0]!.file.split(/[\\/]/).pop()!, createdAt: Date.now(), license, description: str(v, 'description') });
         writeFileSync(cardPath, card);
       }
       const files = written.map((w) => w.file);
